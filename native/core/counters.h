@@ -1,0 +1,119 @@
+// What the loop counts about itself.
+//
+// Every counter is listed once, in IOB_LOOP_COUNTERS, with its report name and meaning; the
+// live atomic set, the plain snapshot and every renderer (JS object, Prometheus help text) are
+// generated from that list.
+//
+// Cost: loop-side counters have a single writer (the loop thread), so an increment is a relaxed
+// load and store, i.e. a plain add, never a locked instruction; any thread may read them while
+// the loop runs. Submitter-side counters are only touched on slow paths (a ring of the eventfd,
+// a wait for queue space). Build with IOB_COUNTERS=0 to compile them all out; the bench scripts
+// measure both builds side by side to show what counting costs.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#ifndef IOB_COUNTERS
+#define IOB_COUNTERS 1
+#endif
+
+namespace iob {
+
+inline constexpr bool kCountersEnabled = IOB_COUNTERS != 0;
+
+// X(writer, field, "reportName", "meaning"); writer is Owned (the loop thread) or Shared
+// (submitters, slow paths only).
+#define IOB_LOOP_COUNTERS(X)                                                                   \
+  X(Owned, ops_accepted, "opsAccepted", "ops taken from the submission queue and staged")      \
+  X(Owned, ops_completed, "opsCompleted", "ops whose CQE was handled and delivered")           \
+  X(Owned, ops_abandoned, "opsAbandoned", "ops given up at shutdown or on a loop error")       \
+  X(Owned, timeouts_fired, "timeoutsFired", "ops ended by their linked timeout (-ETIMEDOUT)")  \
+  X(Owned, timeout_cqes, "timeoutCqes", "linked-timeout CQEs (reserved user_data UINT64_MAX)") \
+  X(Owned, capacity_stalls, "capacityStalls",                                                  \
+    "times work was queued but staging stopped at capacity")                                   \
+  X(Owned, capacity_stalls_waiter_bound, "capacityStallsWaiterBound",                          \
+    "capacity stalls where every waiter slot was in flight")                                   \
+  X(Owned, capacity_stalls_sq_bound, "capacityStallsSqBound",                                  \
+    "capacity stalls where the submission queue was full")                                     \
+  X(Owned, stall_ns_total, "stallNsTotal", "time spent waiting in capacity stalls (ns)")       \
+  X(Owned, stall_ns_max, "stallNsMax", "longest single capacity stall (ns)")                   \
+  X(Owned, sleeps, "sleeps", "times the loop blocked waiting for a completion or a wake")     \
+  X(Owned, skipped_sleeps, "skippedSleeps", "times the arm recheck saw new work and ran on")   \
+  X(Owned, wake_cqes, "wakeCqes", "wake CQEs from the eventfd poll (user_data UINT64_MAX-1)")  \
+  X(Owned, wake_rearms, "wakeRearms", "multishot wake polls installed (first one and re-arms)")\
+  X(Owned, enter_calls, "enterCalls", "io_uring_enter calls made by the loop")                 \
+  X(Owned, sqes_submitted, "sqesSubmitted", "SQEs handed to the kernel by those calls")        \
+  X(Owned, transient_enter_errors, "transientEnterErrors",                                     \
+    "io_uring_enter calls that returned EINTR, EAGAIN or EBUSY")                               \
+  X(Shared, eventfd_rings, "eventfdRings", "eventfd writes that woke a sleeping loop")         \
+  X(Shared, backpressure_waits, "backpressureWaits", "times a submitter blocked on a full queue")\
+  X(Shared, backpressure_ns, "backpressureNs", "time submitters spent blocked on a full queue (ns)")
+
+// A plain copy of the counters, plus the gauge, taken at one moment.
+struct LoopCountersSnapshot {
+#define IOB_FIELD(writer, field, name, help) uint64_t field = 0;
+  IOB_LOOP_COUNTERS(IOB_FIELD)
+#undef IOB_FIELD
+  // Gauge: ops submitted to the ring whose CQE has not been handled (the seed's metric).
+  uint64_t pending_operations = 0;
+};
+
+// A counter with a single writing thread: increments are plain adds, reads may come from any
+// thread.
+class OwnedCounter {
+ public:
+  void add(uint64_t n = 1) {
+    if constexpr (kCountersEnabled) {
+      value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+  }
+  void raise_to(uint64_t n) {
+    if constexpr (kCountersEnabled) {
+      if (n > value_.load(std::memory_order_relaxed)) {
+        value_.store(n, std::memory_order_relaxed);
+      }
+    }
+  }
+  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+// A counter written by many threads, only on slow paths.
+class SharedCounter {
+ public:
+  void add(uint64_t n = 1) {
+    if constexpr (kCountersEnabled) {
+      value_.fetch_add(n, std::memory_order_relaxed);
+    }
+  }
+  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+struct LoopCounters {
+#define IOB_DECLARE(writer, field, name, help) writer##Counter field;
+  IOB_LOOP_COUNTERS(IOB_DECLARE)
+#undef IOB_DECLARE
+
+  // The seed's gauge, always maintained.
+  std::atomic<uint64_t> pending_operations{0};
+  // Monotonic time (ns) at which the current capacity stall began, 0 when not stalled; read
+  // by watchdogs to report a stall that has not ended.
+  std::atomic<int64_t> stall_since_ns{0};
+
+  LoopCountersSnapshot snapshot() const {
+    LoopCountersSnapshot s;
+#define IOB_READ(writer, field, name, help) s.field = field.get();
+    IOB_LOOP_COUNTERS(IOB_READ)
+#undef IOB_READ
+    s.pending_operations = pending_operations.load(std::memory_order_relaxed);
+    return s;
+  }
+};
+
+}  // namespace iob

@@ -1,0 +1,487 @@
+#include "loop.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "uring_names.h"
+
+namespace iob {
+
+namespace {
+
+using std::chrono::nanoseconds;
+using std::chrono::steady_clock;
+
+int64_t monotonic_ns() {
+  return std::chrono::duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+// The kernel rejects a timespec it cannot convert, so very long durations are clamped to a
+// bound that still means "practically never" (about 31 years).
+__kernel_timespec to_kernel_timespec(nanoseconds duration) {
+  constexpr int64_t kMaxSeconds = int64_t{1} << 30;
+  const int64_t ns = std::max<int64_t>(duration.count(), 0);
+  __kernel_timespec ts{};
+  ts.tv_sec = std::min(ns / 1'000'000'000, kMaxSeconds);
+  ts.tv_nsec = ts.tv_sec == kMaxSeconds ? 0 : ns % 1'000'000'000;
+  return ts;
+}
+
+}  // namespace
+
+uint32_t round_up_to_power_of_two(uint32_t size) {
+  if (size <= 1) {
+    return 1;
+  }
+  return uint32_t{1} << (32 - __builtin_clz(size - 1));
+}
+
+uint32_t ring_setup_flags(const LoopConfig& config) {
+  uint32_t flags = 0;
+  if (config.io_poll) {
+    flags |= IORING_SETUP_IOPOLL;
+  }
+  if (config.single_issuer) {
+    // DEFER_TASKRUN runs completion work only when the issuer enters with GETEVENTS, which this
+    // loop always does when it waits; it requires SINGLE_ISSUER.
+    flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+  }
+  return flags;
+}
+
+std::string LoopError::message() const {
+  std::string text = call;
+  if (error != 0) {
+    text += ": " + std::string(strerror(error)) + " (" + errno_name(error) + ")";
+  }
+  if (!detail.empty()) {
+    text += ": " + detail;
+  }
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submitter
+
+bool Submitter::send(Op& op) {
+  LoopChannel& channel = *inner_->channel;
+  int64_t blocked_since = 0;
+  for (;;) {
+    const auto pushed = channel.queue.try_push(op);
+    if (pushed != BoundedMpsc<Op>::Push::kFull) {
+      if (blocked_since != 0) {
+        channel.counters.backpressure_ns.add(monotonic_ns() - blocked_since);
+      }
+      if (pushed == BoundedMpsc<Op>::Push::kClosed) {
+        return false;
+      }
+      // Publish only after the op is in the queue: when the loop sees the new sequence, the op
+      // is there to drain.
+      if (channel.waker.publish()) {
+        channel.counters.eventfd_rings.add();
+      }
+      return true;
+    }
+    if (blocked_since == 0) {
+      channel.counters.backpressure_waits.add();
+      blocked_since = kCountersEnabled ? monotonic_ns() : 1;
+    }
+    channel.space.sleep_unless([&] { return channel.queue.has_space_or_closed(); });
+  }
+}
+
+Submitter::Inner::~Inner() {
+  channel->senders_closed.store(true, std::memory_order_release);
+  // Out-of-band wake for the disconnection, not a published submission.
+  channel->waker.ring();
+  channel->counters.eventfd_rings.add();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loop: construction and the main iteration
+
+std::pair<Submitter, std::unique_ptr<Loop>> Loop::create(LoopConfig config) {
+  config.size = round_up_to_power_of_two(config.size);
+  const uint64_t entries = uint64_t{config.size} * (config.op_timeout ? 2 : 1);
+  if (entries > kMaxRingEntries) {
+    throw std::invalid_argument("ring of " + std::to_string(entries) +
+                                " SQ entries exceeds the kernel maximum of " +
+                                std::to_string(kMaxRingEntries));
+  }
+  auto channel = std::make_shared<LoopChannel>(config.size);
+  std::unique_ptr<Loop> loop(new Loop(config, channel));
+  return {Submitter(std::move(channel)), std::move(loop)};
+}
+
+Loop::Loop(LoopConfig config, std::shared_ptr<LoopChannel> channel)
+    : config_(config),
+      channel_(std::move(channel)),
+      counters_(channel_->counters),
+      waiters_(config.size),
+      op_timeout_ts_(to_kernel_timespec(config.op_timeout.value_or(nanoseconds{0}))) {
+  sinks_to_flush_.reserve(64);
+}
+
+Loop::~Loop() {
+  // A loop that never ran still owes every queued op its end.
+  if (!started_) {
+    abandon_all();
+  }
+}
+
+std::optional<LoopError> Loop::run() {
+  mark_started(create_ring());
+  while (!error_) {
+    drain_completions();
+    if (error_) {
+      break;
+    }
+    const Staged staged = fill_submission_queue();
+    if (error_) {
+      break;
+    }
+    if (staged == Staged::kDisconnected) {
+      drain_for_shutdown();
+      break;
+    }
+    counters_.pending_operations.store(waiters_.size(), std::memory_order_relaxed);
+
+    // Producers published work this loop has not drained yet. Sleeping now could park with
+    // work pending and no eventfd wake coming, since producers only ring once sleep intent is
+    // armed.
+    if (channel_->waker.submitted() != processed_seq_) {
+      if (staged != Staged::kBelowCapacity) {
+        capacity_stall(staged == Staged::kAtWaiterCapacity);
+      }
+      continue;
+    }
+
+    // Idle: arm sleep intent and block only if no submission slipped in. Anything published
+    // after arm() sees the intent and rings the eventfd, which completes the wake poll.
+    if (channel_->waker.arm() == processed_seq_) {
+      counters_.sleeps.add();
+      enter(1, std::nullopt);
+    } else {
+      counters_.skipped_sleeps.add();
+    }
+    channel_->waker.disarm();
+  }
+
+  if (error_) {
+    abandon_all();
+  }
+  counters_.pending_operations.store(waiters_.size(), std::memory_order_relaxed);
+  if (ring_created_) {
+    io_uring_queue_exit(&ring_);
+    ring_created_ = false;
+  }
+  // Only now can the kernel no longer touch what abandoned ops lent it.
+  graveyard_.clear();
+  return error_;
+}
+
+std::optional<LoopError> Loop::wait_until_started() {
+  std::unique_lock lock(start_mutex_);
+  start_cv_.wait(lock, [&] { return started_; });
+  return start_error_;
+}
+
+void Loop::mark_started(std::optional<LoopError> error) {
+  error_ = error;
+  std::lock_guard lock(start_mutex_);
+  started_ = true;
+  start_error_ = std::move(error);
+  start_cv_.notify_all();
+}
+
+std::optional<LoopError> Loop::create_ring() {
+  // Each op with a timeout takes two SQ entries (the op and its LINK_TIMEOUT), so the ring is
+  // doubled to keep `size` ops in flight.
+  const uint32_t entries = capacity() * (config_.op_timeout ? 2 : 1);
+  io_uring_params params{};
+  params.flags = ring_setup_flags(config_);
+  const int ret = io_uring_queue_init_params(entries, &ring_, &params);
+  if (ret < 0) {
+    return LoopError{"io_uring_setup", -ret,
+                     "entries=" + std::to_string(entries) +
+                         " flags=" + describe_setup_flags(ring_setup_flags(config_))};
+  }
+  ring_created_ = true;
+  ring_info_ = RingInfo{ring_.sq.ring_entries, ring_.cq.ring_entries, params.flags,
+                        params.features};
+  if ((params.features & IORING_FEAT_EXT_ARG) == 0) {
+    return LoopError{"io_uring_setup", 0,
+                     "the kernel lacks IORING_FEAT_EXT_ARG (Linux 5.11+), which bounded "
+                     "shutdown waits need"};
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Completions
+
+void Loop::drain_completions() {
+  unsigned head = 0;
+  unsigned seen = 0;
+  io_uring_cqe* cqe = nullptr;
+  io_uring_for_each_cqe(&ring_, head, cqe) {
+    handle_cqe(cqe->user_data, cqe->res, cqe->flags);
+    ++seen;
+  }
+  io_uring_cq_advance(&ring_, seen);
+  flush_sinks();
+}
+
+void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
+  switch (user_data) {
+    case kWakeUserData:
+      counters_.wake_cqes.add();
+      if (result < 0) {
+        fail("wake poll", -result,
+             config_.io_poll
+                 ? "an IOPOLL ring accepts only polled read/write ops, so it refuses the "
+                   "eventfd POLL_ADD this loop wakes on"
+                 : "the loop wakes through a multishot POLL_ADD on an eventfd (Linux 5.13+)");
+        return;
+      }
+      channel_->waker.acknowledge();
+      // A multishot poll can end (e.g. on CQ overflow); without F_MORE it must be re-armed or
+      // the loop would sleep through the next submission.
+      if ((flags & IORING_CQE_F_MORE) == 0) {
+        wake_rearm_needed_ = true;
+      }
+      return;
+    case kTimeoutUserData:
+      check_invariant(config_.op_timeout.has_value(),
+                      "linked-timeout CQE with op timeouts disabled");
+      counters_.timeout_cqes.add();
+      return;
+    default: {
+      // A linked timeout cancels its op; the requester is told it timed out.
+      if (result == -ECANCELED && config_.op_timeout) {
+        result = -ETIMEDOUT;
+        counters_.timeouts_fired.add();
+      }
+      Waiter waiter = waiters_.remove(user_data);
+      counters_.ops_completed.add();
+      deliver(waiter.sink, Completion{waiter.cookie, result, OpEnd::kCompleted,
+                                      std::move(waiter.resources)});
+    }
+  }
+}
+
+void Loop::deliver(CompletionSink* sink, Completion&& completion) {
+  sink->deliver(std::move(completion));
+  if (!sink->flush_pending_) {
+    sink->flush_pending_ = true;
+    sinks_to_flush_.push_back(sink);
+  }
+}
+
+void Loop::flush_sinks() {
+  for (CompletionSink* sink : sinks_to_flush_) {
+    // Cleared before flush(): after flush() returns the owner may destroy the sink.
+    sink->flush_pending_ = false;
+    sink->flush();
+  }
+  sinks_to_flush_.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staging
+
+Loop::Staged Loop::fill_submission_queue() {
+  if (wake_rearm_needed_ && !stage_wake_poll()) {
+    return Staged::kAtSqCapacity;
+  }
+
+  const unsigned sqes_per_op = config_.op_timeout ? 2 : 1;
+  uint32_t drained = 0;
+  bool sq_full = false;
+  bool disconnected = false;
+  Op op;
+  while (!waiters_.full()) {
+    if (io_uring_sq_space_left(&ring_) < sqes_per_op) {
+      sq_full = true;
+      break;
+    }
+    if (!channel_->queue.try_pop(op)) {
+      // Every push happens before the last Submitter marks the channel closed, so once the
+      // close is seen, one more empty pop means the queue stays empty.
+      if (!channel_->senders_closed.load(std::memory_order_acquire)) {
+        break;
+      }
+      if (!channel_->queue.try_pop(op)) {
+        disconnected = true;
+        break;
+      }
+    }
+    ++drained;
+
+    const uint64_t slot =
+        waiters_.insert(Waiter{op.sink, op.cookie, std::move(op.resources), op_timeout_ts_});
+
+    // Lifetime: the op's buffers, iovec array and fd handle now live in waiters_[slot] until
+    // its CQE is handled (or, if abandoned, until the ring is torn down), so every pointer in
+    // the SQE stays valid and the fd number cannot be reused. Space for both SQEs was checked
+    // above.
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    *sqe = op.sqe;
+    io_uring_sqe_set_data64(sqe, slot);
+    if (config_.op_timeout) {
+      // IO_LINK ties the next SQE, the timeout, to this op.
+      sqe->flags |= IOSQE_IO_LINK;
+      io_uring_sqe* timeout = io_uring_get_sqe(&ring_);
+      // Lifetime: the timespec lives in the waiter slot, which does not move.
+      io_uring_prep_link_timeout(timeout, &waiters_.get(slot).timeout, 0);
+      io_uring_sqe_set_data64(timeout, kTimeoutUserData);
+    }
+    counters_.ops_accepted.add();
+  }
+
+  processed_seq_ = (processed_seq_ + drained) & SleepGate::kSequenceMask;
+  if (drained > 0) {
+    channel_->space.publish_and_wake_all();
+  }
+  if (disconnected) {
+    return Staged::kDisconnected;
+  }
+  // Waiter saturation dominates: it is what an SQ flush cannot relieve.
+  if (waiters_.full()) {
+    return Staged::kAtWaiterCapacity;
+  }
+  return sq_full ? Staged::kAtSqCapacity : Staged::kBelowCapacity;
+}
+
+bool Loop::stage_wake_poll() {
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  if (sqe == nullptr) {
+    // The SQ is full of staged ops. Hand them to the kernel now: blocking without the wake poll
+    // installed could sleep through every later submission.
+    enter(0, std::nullopt);
+    sqe = io_uring_get_sqe(&ring_);
+    if (sqe == nullptr) {
+      fail("io_uring_submit", EBUSY, "no SQ entry could be freed for the wake poll");
+      return false;
+    }
+  }
+  channel_->waker.prepare_poll(sqe, kWakeUserData);
+  wake_rearm_needed_ = false;
+  counters_.wake_rearms.add();
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting
+
+void Loop::capacity_stall(bool waiter_bound) {
+  counters_.capacity_stalls.add();
+  if (!waiter_bound) {
+    // The SQ filled before the waiter slots did. Handing the staged SQEs to the kernel frees it;
+    // waiting for a completion could wait forever when nothing is in flight (with size 1 the
+    // wake poll alone fills the SQ, and the seed blocks there with an op queued).
+    counters_.capacity_stalls_sq_bound.add();
+    enter(0, std::nullopt);
+    return;
+  }
+  counters_.capacity_stalls_waiter_bound.add();
+  int64_t started = 0;
+  if constexpr (kCountersEnabled) {
+    started = monotonic_ns();
+    counters_.stall_since_ns.store(started, std::memory_order_relaxed);
+  }
+  enter(1, std::nullopt);
+  if constexpr (kCountersEnabled) {
+    const uint64_t stalled = monotonic_ns() - started;
+    counters_.stall_since_ns.store(0, std::memory_order_relaxed);
+    counters_.stall_ns_total.add(stalled);
+    counters_.stall_ns_max.raise_to(stalled);
+  }
+}
+
+Loop::Waited Loop::enter(unsigned want, std::optional<nanoseconds> timeout) {
+  counters_.enter_calls.add();
+  counters_.sqes_submitted.add(io_uring_sq_ready(&ring_));
+  int ret = 0;
+  if (want == 0) {
+    ret = io_uring_submit(&ring_);
+  } else if (timeout) {
+    // With IORING_FEAT_EXT_ARG (checked at ring creation) liburing passes the timeout to
+    // io_uring_enter itself: no timeout SQE enters the ring.
+    __kernel_timespec ts = to_kernel_timespec(*timeout);
+    io_uring_cqe* cqe = nullptr;
+    ret = io_uring_submit_and_wait_timeout(&ring_, &cqe, want, &ts, nullptr);
+    if (ret == -ETIME) {
+      return Waited::kTimedOut;
+    }
+  } else {
+    ret = io_uring_submit_and_wait(&ring_, want);
+  }
+  if (ret >= 0) {
+    return Waited::kReady;
+  }
+  switch (-ret) {
+    case EINTR:   // a signal arrived while waiting
+    case EAGAIN:  // the kernel could not allocate request memory right now
+    case EBUSY:   // CQ overflow backlog not yet flushed
+      counters_.transient_enter_errors.add();
+      return Waited::kReady;  // drain what is there and go round again
+    default:
+      fail("io_uring_enter", -ret);
+      return Waited::kReady;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shutdown
+
+void Loop::drain_for_shutdown() {
+  std::optional<nanoseconds> remaining = config_.shutdown_timeout;
+  while (!waiters_.empty() && !error_) {
+    if (remaining && remaining->count() <= 0) {
+      break;
+    }
+    const auto started = steady_clock::now();
+    const Waited waited = enter(1, remaining);
+    // Drain even after a timeout: completions can race with its expiry.
+    drain_completions();
+    if (waited == Waited::kTimedOut) {
+      break;
+    }
+    if (remaining) {
+      *remaining -= std::chrono::duration_cast<nanoseconds>(steady_clock::now() - started);
+    }
+  }
+  waiters_.remove_all([&](Waiter&& waiter) {
+    abandon(waiter.sink, waiter.cookie, std::move(waiter.resources));
+  });
+  flush_sinks();
+}
+
+void Loop::abandon_all() {
+  channel_->queue.close_receiver(
+      [&](Op&& op) { abandon(op.sink, op.cookie, std::move(op.resources)); });
+  // Submitters blocked on a full queue must see it closed.
+  channel_->space.publish_and_wake_all();
+  waiters_.remove_all([&](Waiter&& waiter) {
+    abandon(waiter.sink, waiter.cookie, std::move(waiter.resources));
+  });
+  flush_sinks();
+}
+
+void Loop::abandon(CompletionSink* sink, uint64_t cookie, OpResources&& resources) {
+  graveyard_.push_back(std::move(resources));
+  counters_.ops_abandoned.add();
+  deliver(sink, Completion{cookie, 0, OpEnd::kAbandoned, {}});
+}
+
+void Loop::fail(std::string call, int error, std::string detail) {
+  if (!error_) {
+    error_ = LoopError{std::move(call), error, std::move(detail)};
+  }
+}
+
+}  // namespace iob

@@ -1,0 +1,223 @@
+// The io_uring event loop: one thread owns a ring and runs every op submitted to it by any
+// number of submitter threads. A C++ rendering of the seed, commonware's
+// runtime/src/iouring/mod.rs (see ../../../shared/seed/iouring_event_loop.rs).
+//
+//   Data path:
+//     submitter -> Submitter::send -> bounded MPSC -> Loop -> SQE -> kernel
+//     submitter <- CompletionSink  <- Loop <- CQE <- kernel
+//   Wake path:
+//     Submitter --write(eventfd)--> wake fd --POLLIN CQE (kWakeUserData)--> Loop
+//
+// One iteration of Loop::run:
+//   1. Drain CQEs: wake CQEs drain the eventfd, timeout CQEs are counted, op CQEs go to their
+//      waiter's sink.
+//   2. Stage ops from the MPSC into the SQ until the queue is empty or capacity is reached
+//      (waiter slots, or SQ entries: two per op with an op timeout).
+//   3. If submitted work is still queued and staging stopped at capacity, that is a capacity
+//      stall: waiter-bound, submit and wait for one completion; SQ-bound, submit. If idle, arm
+//      sleep intent, recheck, and only then block in io_uring_enter until a CQE (an op or a
+//      wake) arrives.
+//
+// Invariants:
+// - `size` is rounded up to a power of two; it is both the waiter capacity and the MPSC
+//   capacity. With an op timeout the ring has 2 * size SQ entries.
+// - A waiter's slot index is its SQE user_data. UINT64_MAX (linked timeouts) and UINT64_MAX - 1
+//   (wake poll) are reserved and can never be slot indices.
+// - Every op the loop accepts ends exactly once at its sink: completed (with the CQE result,
+//   -ETIMEDOUT when its linked timeout fired) or abandoned.
+// - An abandoned op's resources are released only after the ring is torn down, since the
+//   kernel may still write them until then.
+//
+// Liveness caveat (from the seed). The loop bounds in-flight ops and stages from a FIFO queue.
+// If every in-flight op waits on an op still queued behind the capacity limit, nothing
+// completes and nothing can be staged. With size 2: queue read(fd1), read(fd2), write(fd1),
+// write(fd2); both reads fill the waiter slots and wait for writes that can never be staged.
+// The loop cannot know such dependencies. Per-op timeouts (`op_timeout`) recover from it: the
+// reads time out, free their slots, and the writes run. Without timeouts, callers must never
+// let in-flight ops depend on later queued ones. `stall_since_ns` in the counters lets a
+// watchdog see such a stall instead of waiting forever.
+#pragma once
+
+#include <liburing.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "counters.h"
+#include "mpsc.h"
+#include "op.h"
+#include "sleep_gate.h"
+#include "waiters.h"
+#include "waker.h"
+
+namespace iob {
+
+// Reserved user_data for a linked-timeout CQE.
+inline constexpr uint64_t kTimeoutUserData = UINT64_MAX;
+// Reserved user_data for a wake poll CQE.
+inline constexpr uint64_t kWakeUserData = UINT64_MAX - 1;
+
+// The kernel's limit on SQ entries (IORING_MAX_ENTRIES).
+inline constexpr uint32_t kMaxRingEntries = 32768;
+
+struct LoopConfig {
+  // Requested in-flight capacity; rounded up to the next power of two.
+  uint32_t size = 128;
+  // IORING_SETUP_IOPOLL.
+  bool io_poll = false;
+  // IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN; the ring is created on the loop
+  // thread, which is the only thread that ever submits to it.
+  bool single_issuer = false;
+  // When set, every op is linked to a LINK_TIMEOUT of this length and reports -ETIMEDOUT if it
+  // fires.
+  std::optional<std::chrono::nanoseconds> op_timeout;
+  // When set, shutdown abandons what is still in flight after this long; otherwise it waits
+  // for every op.
+  std::optional<std::chrono::nanoseconds> shutdown_timeout;
+};
+
+// Rounds `size` up to a power of two (at least 1).
+uint32_t round_up_to_power_of_two(uint32_t size);
+
+// The ring flags a configuration asks for.
+uint32_t ring_setup_flags(const LoopConfig& config);
+
+// A failure of the loop: which call, and the errno (0 when the cause is not an errno).
+struct LoopError {
+  std::string call;
+  int error = 0;
+  std::string detail;
+
+  std::string message() const;
+};
+
+// What the ring turned out to be, once created on the loop thread.
+struct RingInfo {
+  uint32_t sq_entries = 0;
+  uint32_t cq_entries = 0;
+  uint32_t setup_flags = 0;
+  uint32_t features = 0;
+};
+
+// Shared by the loop and every Submitter.
+struct LoopChannel {
+  explicit LoopChannel(size_t capacity) : queue(capacity) {}
+
+  BoundedMpsc<Op> queue;
+  Waker waker;
+  // Submitters waiting for queue space sleep here; the loop publishes after it pops.
+  FutexGate space;
+  // Set once the last Submitter is gone.
+  std::atomic<bool> senders_closed{false};
+  LoopCounters counters;
+};
+
+// Handle for submitting ops to a Loop. Copies share one channel; when the last copy is
+// destroyed the loop stops accepting work, drains and exits.
+class Submitter {
+ public:
+  // Queues `op`, blocking while the queue is full (backpressure). Returns false, leaving `op`
+  // untouched, once the loop no longer accepts work (it stopped on an error).
+  bool send(Op& op);
+  bool send(Op&& op) { return send(op); }
+
+  const LoopCounters& counters() const { return inner_->channel->counters; }
+
+ private:
+  friend class Loop;
+  struct Inner {
+    explicit Inner(std::shared_ptr<LoopChannel> c) : channel(std::move(c)) {}
+    // Disconnects first, then wakes the loop: the loop must never handle the wake CQE before
+    // the disconnection is visible.
+    ~Inner();
+    std::shared_ptr<LoopChannel> channel;
+  };
+  explicit Submitter(std::shared_ptr<LoopChannel> channel)
+      : inner_(std::make_shared<Inner>(std::move(channel))) {}
+
+  std::shared_ptr<Inner> inner_;
+};
+
+class Loop {
+ public:
+  // Creates a loop and the first handle to submit to it. The ring itself is created by run(),
+  // on the thread that runs the loop. Throws std::system_error if the eventfd cannot be made.
+  static std::pair<Submitter, std::unique_ptr<Loop>> create(LoopConfig config);
+
+  ~Loop();
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  // Runs until every Submitter is gone and in-flight ops have drained (or the shutdown timeout
+  // abandoned them), or until an unrecoverable error. Blocks the calling thread. On error, ops
+  // still queued or in flight are abandoned and the error is returned.
+  std::optional<LoopError> run();
+
+  // Blocks until run() has created its ring (or failed to). Callable from any thread.
+  std::optional<LoopError> wait_until_started();
+
+  // Valid once started without error.
+  const RingInfo& ring_info() const { return ring_info_; }
+
+  const LoopConfig& config() const { return config_; }
+  size_t capacity() const { return waiters_.capacity(); }
+  size_t queue_capacity() const { return channel_->queue.capacity(); }
+  const LoopCounters& counters() const { return channel_->counters; }
+
+ private:
+  friend class LoopTestAccess;
+
+  enum class Staged { kBelowCapacity, kAtWaiterCapacity, kAtSqCapacity, kDisconnected };
+  enum class Waited { kReady, kTimedOut };
+
+  Loop(LoopConfig config, std::shared_ptr<LoopChannel> channel);
+
+  std::optional<LoopError> create_ring();
+  void mark_started(std::optional<LoopError> error);
+  void drain_completions();
+  void handle_cqe(uint64_t user_data, int32_t result, uint32_t flags);
+  Staged fill_submission_queue();
+  bool stage_wake_poll();
+  void capacity_stall(bool waiter_bound);
+  // Submits staged SQEs and, if `want` > 0, waits for that many completions (bounded by
+  // `timeout` through EXT_ARG). EINTR, EAGAIN and EBUSY are transient: kReady, so the caller
+  // drains CQEs and goes round again. Other errors stop the loop (fail()).
+  Waited enter(unsigned want, std::optional<std::chrono::nanoseconds> timeout);
+  void drain_for_shutdown();
+  void abandon_all();
+  void abandon(CompletionSink* sink, uint64_t cookie, OpResources&& resources);
+  void deliver(CompletionSink* sink, Completion&& completion);
+  void flush_sinks();
+  void fail(std::string call, int error, std::string detail = {});
+
+  const LoopConfig config_;
+  const std::shared_ptr<LoopChannel> channel_;
+  LoopCounters& counters_;
+  Waiters waiters_;
+  // The linked timeout every op gets with an op timeout; each waiter keeps its own copy.
+  const __kernel_timespec op_timeout_ts_;
+  io_uring ring_{};
+  bool ring_created_ = false;
+  RingInfo ring_info_;
+  bool wake_rearm_needed_ = true;
+  // Submissions drained from the MPSC, in the waker's 31-bit sequence domain.
+  uint32_t processed_seq_ = 0;
+  std::optional<LoopError> error_;
+  std::vector<CompletionSink*> sinks_to_flush_;
+  // Resources of abandoned ops, released after the ring is torn down.
+  std::vector<OpResources> graveyard_;
+
+  std::mutex start_mutex_;
+  std::condition_variable start_cv_;
+  bool started_ = false;
+  std::optional<LoopError> start_error_;
+};
+
+}  // namespace iob

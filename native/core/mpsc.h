@@ -1,0 +1,118 @@
+// Bounded multi-producer, single-consumer queue: the channel from submitters to the loop.
+//
+// A Vyukov array queue: each cell carries a sequence number that says whose turn it is, so a
+// push and a pop each touch one cell and one position counter, with no lock. Producers claim a
+// position with a CAS on `tail_`; the single consumer owns `head_`.
+//
+// Closing from the receiving side sets the top bit of `tail_`, so no producer can claim a
+// position after it (the CAS fails on the changed word) and the receiver knows exactly which
+// positions were claimed: close_receiver() returns that bound, and the receiver drains up to
+// it (a claimed cell may still be being written; it waits for it).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <utility>
+
+#include "invariant.h"
+
+namespace iob {
+
+template <typename T>
+class BoundedMpsc {
+ public:
+  enum class Push { kOk, kFull, kClosed };
+
+  // `capacity` must be a power of two.
+  explicit BoundedMpsc(size_t capacity) : cells_(new Cell[capacity]), mask_(capacity - 1) {
+    check_invariant(capacity > 0 && (capacity & (capacity - 1)) == 0,
+                    "queue capacity must be a power of two");
+    for (size_t i = 0; i < capacity; ++i) {
+      cells_[i].sequence.store(i, std::memory_order_relaxed);
+    }
+  }
+
+  size_t capacity() const { return mask_ + 1; }
+
+  // Moves `value` in and returns kOk, or leaves it untouched and returns kFull / kClosed.
+  Push try_push(T& value) {
+    uint64_t position = tail_.load(std::memory_order_relaxed);
+    for (;;) {
+      if ((position & kClosedBit) != 0) {
+        return Push::kClosed;
+      }
+      Cell& cell = cells_[position & mask_];
+      const uint64_t sequence = cell.sequence.load(std::memory_order_acquire);
+      const int64_t turn = static_cast<int64_t>(sequence - position);
+      if (turn == 0) {
+        if (tail_.compare_exchange_weak(position, position + 1, std::memory_order_relaxed)) {
+          cell.value = std::move(value);
+          cell.sequence.store(position + 1, std::memory_order_release);
+          return Push::kOk;
+        }
+      } else if (turn < 0) {
+        return Push::kFull;
+      } else {
+        position = tail_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
+  // Whether a push could succeed now (or would fail as closed): for producers deciding to
+  // sleep. Another producer may take the space first, so a push can still find it full.
+  bool has_space_or_closed() const {
+    const uint64_t position = tail_.load(std::memory_order_acquire);
+    if ((position & kClosedBit) != 0) {
+      return true;
+    }
+    const uint64_t sequence = cells_[position & mask_].sequence.load(std::memory_order_acquire);
+    return static_cast<int64_t>(sequence - position) >= 0;
+  }
+
+  // Consumer only. Returns false when the next cell is empty or still being written.
+  bool try_pop(T& out) {
+    Cell& cell = cells_[head_ & mask_];
+    if (cell.sequence.load(std::memory_order_acquire) != head_ + 1) {
+      return false;
+    }
+    out = std::move(cell.value);
+    cell.sequence.store(head_ + mask_ + 1, std::memory_order_release);
+    ++head_;
+    return true;
+  }
+
+  // Consumer only: stops all further pushes, then hands every value already claimed to `take`.
+  template <typename Take>
+  void close_receiver(Take&& take) {
+    const uint64_t end = tail_.fetch_or(kClosedBit, std::memory_order_acq_rel) & ~kClosedBit;
+    T value;
+    while (head_ != end) {
+      if (try_pop(value)) {
+        take(std::move(value));
+      } else {
+        std::this_thread::yield();  // a producer claimed this cell and is still writing it
+      }
+    }
+  }
+
+  bool receiver_closed() const {
+    return (tail_.load(std::memory_order_acquire) & kClosedBit) != 0;
+  }
+
+ private:
+  static constexpr uint64_t kClosedBit = uint64_t{1} << 63;
+
+  struct Cell {
+    std::atomic<uint64_t> sequence{0};
+    T value{};
+  };
+
+  std::unique_ptr<Cell[]> cells_;
+  const uint64_t mask_;
+  alignas(64) std::atomic<uint64_t> tail_{0};
+  alignas(64) uint64_t head_ = 0;
+};
+
+}  // namespace iob

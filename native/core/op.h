@@ -1,0 +1,114 @@
+// An operation handed to the loop, and how its end is reported back.
+//
+// An op carries a prepared SQE plus the resources the kernel may touch while it runs: buffers
+// the kernel reads or writes, the iovec array of a vectored op, and a handle on its file
+// descriptor. Ownership of all of them moves into the loop with the op and stays there until
+// the op's CQE is handled (or, for an abandoned op, until the ring is torn down), so no
+// requester can free or reuse them under the kernel.
+#pragma once
+
+#include <liburing.h>
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "fd.h"
+
+namespace iob {
+
+// An owned, aligned byte buffer (4 KiB alignment satisfies O_DIRECT). Move-only; an empty
+// buffer holds nothing.
+class Buffer {
+ public:
+  static constexpr size_t kAlignment = 4096;
+
+  Buffer() = default;
+  explicit Buffer(size_t size);
+  Buffer(Buffer&& other) noexcept
+      : data_(std::move(other.data_)), size_(std::exchange(other.size_, 0)) {}
+  Buffer& operator=(Buffer&& other) noexcept {
+    data_ = std::move(other.data_);
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+  }
+
+  std::byte* data() { return data_.get(); }
+  const std::byte* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  struct Free {
+    void operator()(std::byte* p) const { std::free(p); }
+  };
+  std::unique_ptr<std::byte, Free> data_;
+  size_t size_ = 0;
+};
+
+// What an op keeps alive until its CQE is handled. Fields that are never read by the loop exist
+// only for that lifetime guarantee.
+struct OpResources {
+  // Memory the kernel reads from or writes into (a read/recv buffer, a write buffer, a
+  // timespec for IORING_OP_TIMEOUT). Returned to the requester with the result.
+  Buffer buffer;
+  // Buffers of a vectored op, pointed to by `iovecs`. Returned with the result.
+  std::vector<Buffer> vectored;
+  // The iovec array of a vectored op; the SQE points at it.
+  std::unique_ptr<iovec[]> iovecs;
+  // Keeps the descriptor number from being closed and reused while the op is queued or in
+  // flight.
+  SharedFd fd;
+};
+
+class CompletionSink;
+
+struct Op {
+  // The prepared submission. The loop overwrites user_data (its waiter slot) and, with an
+  // op timeout, adds IOSQE_IO_LINK.
+  io_uring_sqe sqe{};
+  // Told exactly once how the op ended. Must outlive the op's end.
+  CompletionSink* sink = nullptr;
+  // Opaque to the loop; handed back to the sink so the requester can tell its ops apart.
+  uint64_t cookie = 0;
+  OpResources resources;
+};
+
+enum class OpEnd : uint8_t {
+  // The kernel produced a CQE; `result` is its res (-ETIMEDOUT when the op timeout fired).
+  kCompleted,
+  // The loop gave up on the op (shutdown timeout, or the loop stopped on an error). There is
+  // no result; the resources stay with the loop until its ring is torn down.
+  kAbandoned,
+};
+
+struct Completion {
+  uint64_t cookie = 0;
+  int32_t result = 0;
+  OpEnd end = OpEnd::kCompleted;
+  OpResources resources;
+};
+
+// Receives the end of each op. Called on the loop thread.
+class CompletionSink {
+ public:
+  virtual ~CompletionSink() = default;
+
+  // Exactly once per op the loop accepted.
+  virtual void deliver(Completion&& completion) = 0;
+
+  // After a batch of deliver() calls (one CQE drain), so a sink can wake its owner once per
+  // batch instead of once per op.
+  virtual void flush() {}
+
+ private:
+  friend class Loop;
+  // Loop-thread bookkeeping: whether this sink is already in the loop's flush list.
+  bool flush_pending_ = false;
+};
+
+}  // namespace iob

@@ -1,0 +1,113 @@
+// Two ways to receive the ends of ops.
+//
+// OneShot: one op, one waiting thread (the seed's oneshot channel). Tests and simple callers.
+// CompletionQueue: many ops of one submitter thread. The loop appends ends as CQEs arrive and
+//   wakes the submitter at most once per CQE batch, only if it is asleep (the same SleepGate
+//   handshake the loop uses for its own wake).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "invariant.h"
+#include "op.h"
+#include "sleep_gate.h"
+
+namespace iob {
+
+class OneShot final : public CompletionSink {
+ public:
+  void deliver(Completion&& completion) override { completion_ = std::move(completion); }
+
+  // The waiting thread may destroy this object as soon as it sees the end, so it is told only
+  // here, after the loop's last access.
+  void flush() override {
+    std::lock_guard lock(mutex_);
+    ready_ = true;
+    cv_.notify_all();
+  }
+
+  Completion wait() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return ready_; });
+    return std::move(completion_);
+  }
+
+  std::optional<Completion> wait_for(std::chrono::nanoseconds timeout) {
+    std::unique_lock lock(mutex_);
+    if (!cv_.wait_for(lock, timeout, [&] { return ready_; })) {
+      return std::nullopt;
+    }
+    return std::move(completion_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool ready_ = false;
+  Completion completion_;
+};
+
+// Single producer (the loop thread), single consumer (the owning submitter). Holds at most
+// `capacity` ends: the owner must never have more ops outstanding than that. The owner keeps
+// the queue alive until the loop has exited, since flush() may still touch it after the last
+// end becomes visible.
+class CompletionQueue final : public CompletionSink {
+ public:
+  explicit CompletionQueue(size_t capacity) : slots_(capacity) {
+    check_invariant(capacity > 0 && (capacity & (capacity - 1)) == 0,
+                    "completion queue capacity must be a power of two");
+  }
+
+  void deliver(Completion&& completion) override {
+    const size_t tail = tail_.load(std::memory_order_relaxed);
+    if (tail - cached_head_ == slots_.size()) {
+      cached_head_ = head_.load(std::memory_order_acquire);
+      check_invariant(tail - cached_head_ < slots_.size(),
+                      "more ops outstanding than the completion queue holds");
+    }
+    slots_[tail & (slots_.size() - 1)] = std::move(completion);
+    tail_.store(tail + 1, std::memory_order_release);
+  }
+
+  void flush() override { gate_.publish_and_wake(); }
+
+  // Owner: moves every available end into `out` (appending); returns how many.
+  size_t drain(std::vector<Completion>& out) {
+    const size_t tail = tail_.load(std::memory_order_acquire);
+    size_t head = head_.load(std::memory_order_relaxed);
+    const size_t count = tail - head;
+    for (; head != tail; ++head) {
+      out.push_back(std::move(slots_[head & (slots_.size() - 1)]));
+    }
+    head_.store(head, std::memory_order_release);
+    return count;
+  }
+
+  // Owner: sleeps until at least one end is available.
+  void wait() {
+    while (empty()) {
+      gate_.sleep_unless([&] { return !empty(); });
+      gate_.disarm();
+    }
+  }
+
+ private:
+  bool empty() const {
+    return tail_.load(std::memory_order_acquire) == head_.load(std::memory_order_relaxed);
+  }
+
+  std::vector<Completion> slots_;
+  // Loop thread: the consumer's position as last read, refreshed only when the queue looks full.
+  size_t cached_head_ = 0;
+  alignas(64) std::atomic<size_t> tail_{0};
+  alignas(64) std::atomic<size_t> head_{0};
+  FutexGate gate_;
+};
+
+}  // namespace iob

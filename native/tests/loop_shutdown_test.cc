@@ -1,0 +1,130 @@
+// Shutdown: drain, shutdown_timeout, the abandoned outcome, EXT_ARG waits (contract points
+// 8 and 9).
+#include <errno.h>
+
+#include <memory>
+
+#include "helpers.h"
+
+namespace iob {
+namespace {
+
+// Seed: test_shutdown_no_timeout. Without a shutdown timeout the loop waits for every op, here a
+// 3 s timer submitted just before the last submitter goes.
+TEST(LoopShutdown, WithoutATimeoutItWaitsForEveryOp) {
+  RunningLoop running(LoopConfig{});
+  OneShot done;
+  running.send(make_timer(3s), done);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(running.stop());
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 2900ms);
+  Completion completion = done.wait();
+  EXPECT_EQ(completion.end, OpEnd::kCompleted);
+  EXPECT_EQ(completion.result, -ETIME);
+}
+
+// Seed: test_shutdown_timeout. A 5000 s timer is abandoned after the 1 s shutdown timeout, and
+// its requester sees "abandoned" (never a hang, never a fake result).
+TEST(LoopShutdown, WithATimeoutItAbandonsWhatIsLeftPromptly) {
+  RunningLoop running(LoopConfig{.shutdown_timeout = 1s});
+  OneShot done;
+  running.send(make_timer(5000s), done);
+  // Let the loop block in io_uring_enter first.
+  ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(running.stop());
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 3s);
+  Completion completion = done.wait();
+  EXPECT_EQ(completion.end, OpEnd::kAbandoned);
+  const auto counters = running.loop().counters().snapshot();
+  EXPECT_EQ(counters.ops_abandoned, 1u);
+  EXPECT_EQ(counters.pending_operations, 0u);
+  // The bounded wait used EXT_ARG: the only SQEs ever submitted are the wake poll and the timer.
+  EXPECT_EQ(counters.sqes_submitted, 2u);
+}
+
+// Records, when told of the op's end on the loop thread, whether the op's fd handle is still
+// held by the loop.
+class LifetimeProbe final : public CompletionSink {
+ public:
+  explicit LifetimeProbe(std::weak_ptr<const UniqueFd> fd) : fd_(std::move(fd)) {}
+  void deliver(Completion&& completion) override {
+    end_ = completion.end;
+    fd_alive_at_end_ = !fd_.expired();
+  }
+  void flush() override { done_.flush(); }
+  void wait() { done_.wait(); }
+  OpEnd end_ = OpEnd::kCompleted;
+  bool fd_alive_at_end_ = false;
+
+ private:
+  std::weak_ptr<const UniqueFd> fd_;
+  OneShot done_;
+};
+
+// Memory the kernel may still write stays valid until the ring is torn down: an abandoned
+// recv's buffer and fd handle are still held by the loop when the requester hears "abandoned",
+// and released only once run() has torn the ring down.
+TEST(LoopShutdown, AbandonedOpsKeepTheirResourcesUntilTheRingIsTornDown) {
+  auto [left, right] = socket_pair();
+  std::weak_ptr<const UniqueFd> watched = left;
+  LifetimeProbe probe(watched);
+  {
+    RunningLoop running(LoopConfig{.shutdown_timeout = 50ms});
+    running.send(make_recv(std::move(left), 64), probe);
+    ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
+    EXPECT_FALSE(running.stop());
+    EXPECT_TRUE(watched.expired()) << "released after teardown";
+  }
+  probe.wait();
+  EXPECT_EQ(probe.end_, OpEnd::kAbandoned);
+  EXPECT_TRUE(probe.fd_alive_at_end_) << "the fd was released before the ring was torn down";
+}
+
+TEST(LoopShutdown, ShutdownDrainsOpsQueuedBehindFullCapacityFirst) {
+  // Size 2, four queued timers: two wait behind capacity when the last submitter goes. They
+  // must still run; the shutdown timeout only counts once the queue is drained.
+  RunningLoop running(LoopConfig{.size = 2, .shutdown_timeout = 5s});
+  OneShot sinks[4];
+  for (auto& sink : sinks) {
+    running.send(make_timer(30ms), sink);
+  }
+  EXPECT_FALSE(running.stop());
+  for (auto& sink : sinks) {
+    Completion completion = sink.wait();
+    EXPECT_EQ(completion.end, OpEnd::kCompleted);
+    EXPECT_EQ(completion.result, -ETIME);
+  }
+}
+
+TEST(LoopShutdown, ALoopThatNeverRunsStillEndsItsQueuedOps) {
+  OneShot done;
+  {
+    auto [submitter, loop] = Loop::create(LoopConfig{});
+    Op op = make_nop();
+    op.sink = &done;
+    ASSERT_TRUE(submitter.send(op));
+  }
+  auto end = done.wait_for(1s);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->end, OpEnd::kAbandoned);
+}
+
+TEST(LoopShutdown, SendAfterTheLoopStoppedOnAnErrorIsRefused) {
+  // An IOPOLL ring stops the loop with an error (see Loop.IoPollRingStopsWithTheWakePollReason);
+  // afterwards the channel refuses work instead of queueing it forever.
+  auto [submitter, loop] = Loop::create(LoopConfig{.io_poll = true});
+  auto exit = loop->run();
+  if (!exit) {
+    GTEST_SKIP() << "this kernel runs the loop on an IOPOLL ring";
+  }
+  OneShot done;
+  Op op = make_nop();
+  op.sink = &done;
+  EXPECT_FALSE(submitter.send(op));
+}
+
+}  // namespace
+}  // namespace iob

@@ -1,0 +1,251 @@
+// The loop's configuration, wake path and iteration (contract points 1, 3, 4, 6, 10, 12).
+#include <errno.h>
+#include <poll.h>
+
+#include <cstring>
+
+#include "helpers.h"
+
+namespace iob {
+namespace {
+
+TEST(Loop, RoundsRingSizeUpToAPowerOfTwo) {
+  {
+    auto [submitter, loop] = Loop::create(LoopConfig{.size = 1000});
+    EXPECT_EQ(loop->config().size, 1024u);
+    EXPECT_EQ(loop->capacity(), 1024u);        // waiter capacity
+    EXPECT_EQ(loop->queue_capacity(), 1024u);  // MPSC capacity
+  }
+  {
+    auto [submitter, loop] = Loop::create(LoopConfig{.size = 1024});
+    EXPECT_EQ(loop->config().size, 1024u);
+    EXPECT_EQ(loop->capacity(), 1024u);
+  }
+  EXPECT_EQ(round_up_to_power_of_two(0), 1u);
+  EXPECT_EQ(round_up_to_power_of_two(1), 1u);
+  EXPECT_EQ(round_up_to_power_of_two(3), 4u);
+}
+
+TEST(Loop, RefusesRingsAboveTheKernelMaximum) {
+  EXPECT_THROW(Loop::create(LoopConfig{.size = kMaxRingEntries + 1}), std::invalid_argument);
+  // With op timeouts every op takes two SQ entries.
+  EXPECT_THROW(Loop::create(LoopConfig{.size = kMaxRingEntries, .op_timeout = 1s}),
+               std::invalid_argument);
+  EXPECT_NO_THROW(Loop::create(LoopConfig{.size = kMaxRingEntries / 2, .op_timeout = 1s}));
+}
+
+TEST(Loop, OpTimeoutDoublesTheRingEntries) {
+  RunningLoop plain(LoopConfig{.size = 8});
+  RunningLoop timed(LoopConfig{.size = 8, .op_timeout = 1s});
+  ASSERT_FALSE(plain.loop().wait_until_started());
+  ASSERT_FALSE(timed.loop().wait_until_started());
+  EXPECT_EQ(plain.loop().ring_info().sq_entries, 8u);
+  EXPECT_EQ(timed.loop().ring_info().sq_entries, 16u);
+  EXPECT_EQ(timed.loop().capacity(), 8u);  // still 8 ops in flight
+}
+
+// Seed: test_wake_path_makes_progress. The recv is staged and the loop blocks in
+// io_uring_enter; only the wake path can get the write to it, which completes the recv.
+TEST(Loop, RecvBeforeSendCompletesWhileTheLoopIsBlocked) {
+  RunningLoop running(LoopConfig{});
+  auto [left, right] = socket_pair();
+
+  OneShot recv_done, write_done;
+  running.send(make_recv(left, 5), recv_done);
+  // Let the loop go to sleep with the recv in flight.
+  ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
+  running.send(make_write(right, "hello"), write_done);
+
+  auto recv = recv_done.wait_for(2s);
+  auto write = write_done.wait_for(2s);
+  ASSERT_TRUE(recv.has_value()) << "recv did not complete: the wake path failed";
+  ASSERT_TRUE(write.has_value());
+  EXPECT_EQ(recv->result, 5);
+  EXPECT_EQ(write->result, 5);
+  EXPECT_EQ(std::memcmp(recv->resources.buffer.data(), "hello", 5), 0);
+  EXPECT_FALSE(running.stop());
+
+  const auto counters = running.loop().counters().snapshot();
+  EXPECT_GE(counters.eventfd_rings, 1u);  // the write's publish rang the sleeping loop
+  EXPECT_GE(counters.wake_cqes, 1u);
+  EXPECT_EQ(counters.wake_rearms, 1u);  // multishot: installed once, never re-armed
+}
+
+TEST(Loop, ReturnsTheBufferWithTheResult) {
+  RunningLoop running(LoopConfig{});
+  auto [left, right] = socket_pair();
+  ASSERT_EQ(::write(right->get(), "abc", 3), 3);
+  OneShot done;
+  running.send(make_recv(left, 16), done, /*cookie=*/42);
+  Completion completion = done.wait();
+  EXPECT_EQ(completion.end, OpEnd::kCompleted);
+  EXPECT_EQ(completion.cookie, 42u);
+  EXPECT_EQ(completion.result, 3);
+  EXPECT_EQ(completion.resources.buffer.size(), 16u);
+  EXPECT_TRUE(completion.resources.fd);  // the fd handle comes back too
+}
+
+// Runs on the loop thread (from deliver): hands the loop a wake CQE with the given flags, as
+// the kernel would post it, and records whether the loop now wants to re-arm its poll.
+class WakeCqeInjector final : public CompletionSink {
+ public:
+  WakeCqeInjector(Loop& loop, uint32_t flags) : loop_(loop), flags_(flags) {}
+  void deliver(Completion&& completion) override {
+    LoopTestAccess::handle_cqe(loop_, kWakeUserData, POLLIN, flags_);
+    rearm_needed_ = LoopTestAccess::wake_rearm_needed(loop_);
+    done_.deliver(std::move(completion));
+  }
+  void flush() override { done_.flush(); }
+  bool wait_rearm_needed() {
+    done_.wait();
+    return rearm_needed_;
+  }
+
+ private:
+  Loop& loop_;
+  const uint32_t flags_;
+  bool rearm_needed_ = false;
+  OneShot done_;
+};
+
+// The kernel ends a multishot poll only in rare cases (CQ overflow), and then posts a last CQE
+// without IORING_CQE_F_MORE. The loop must install a new poll on its next fill, or it would
+// sleep through every later submission.
+TEST(Loop, AWakeCqeWithoutMoreReArmsThePollOnTheNextFill) {
+  RunningLoop running(LoopConfig{});
+  Loop& loop = running.loop();
+  ASSERT_TRUE(eventually([&] { return loop.counters().sleeps.get() > 0; }));
+  EXPECT_EQ(loop.counters().wake_rearms.get(), 1u);  // installed once, at the first fill
+
+  WakeCqeInjector still_armed(loop, IORING_CQE_F_MORE);
+  running.send(make_nop(), still_armed);
+  EXPECT_FALSE(still_armed.wait_rearm_needed());
+
+  WakeCqeInjector ended(loop, 0);
+  running.send(make_nop(), ended);
+  EXPECT_TRUE(ended.wait_rearm_needed());
+  ASSERT_TRUE(eventually([&] { return loop.counters().wake_rearms.get() == 2; }));
+
+  // Once the loop sleeps again, a new submission still wakes it.
+  std::this_thread::sleep_for(20ms);
+  OneShot again;
+  running.send(make_nop(), again);
+  EXPECT_TRUE(again.wait_for(2s).has_value());
+  EXPECT_FALSE(running.stop());
+}
+
+TEST(Loop, PendingOperationsCountsOpsInFlight) {
+  RunningLoop running(LoopConfig{.size = 8});
+  OneShot a, b, c;
+  running.send(make_timer(300ms), a);
+  running.send(make_timer(300ms), b);
+  running.send(make_timer(300ms), c);
+  ASSERT_TRUE(eventually(
+      [&] { return running.loop().counters().pending_operations.load() == 3; }));
+  a.wait();
+  b.wait();
+  c.wait();
+  ASSERT_TRUE(
+      eventually([&] { return running.loop().counters().pending_operations.load() == 0; }));
+}
+
+TEST(Loop, TimerOpEndsWithEtime) {
+  RunningLoop running(LoopConfig{});
+  OneShot done;
+  const auto started = std::chrono::steady_clock::now();
+  running.send(make_timer(20ms), done);
+  EXPECT_EQ(done.wait().result, -ETIME);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 20ms);
+}
+
+// Seed: test_single_issuer.
+TEST(Loop, NopOnASingleIssuerRing) {
+  RunningLoop running(LoopConfig{.single_issuer = true});
+  auto started = running.loop().wait_until_started();
+  if (started && started->error == EINVAL) {
+    GTEST_SKIP() << "kernel refuses SINGLE_ISSUER|DEFER_TASKRUN: " << started->message();
+  }
+  ASSERT_FALSE(started) << started->message();
+  EXPECT_EQ(running.loop().ring_info().setup_flags,
+            uint32_t{IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN});
+  OneShot done;
+  running.send(make_nop(), done);
+  EXPECT_EQ(done.wait().result, 0);
+  EXPECT_FALSE(running.stop());
+}
+
+TEST(Loop, AnErrorNamesTheCallTheErrnoAndTheRingFlags) {
+  LoopError error{"io_uring_setup", EINVAL, "entries=128 flags=SINGLE_ISSUER|DEFER_TASKRUN"};
+  EXPECT_EQ(error.message(),
+            "io_uring_setup: Invalid argument (EINVAL): entries=128 "
+            "flags=SINGLE_ISSUER|DEFER_TASKRUN");
+  EXPECT_EQ(ring_setup_flags(LoopConfig{.single_issuer = true}),
+            uint32_t{IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN});
+  EXPECT_EQ(ring_setup_flags(LoopConfig{.io_poll = true}), uint32_t{IORING_SETUP_IOPOLL});
+}
+
+// io_poll sets IORING_SETUP_IOPOLL. Such a ring accepts only polled read/write ops, so the
+// kernel refuses the loop's eventfd POLL_ADD: the loop must stop with that reason, abandon
+// what it was given, and never hang.
+TEST(Loop, IoPollRingStopsWithTheWakePollReason) {
+  RunningLoop running(LoopConfig{.io_poll = true});
+  auto started = running.loop().wait_until_started();
+  ASSERT_FALSE(started) << started->message();
+  EXPECT_EQ(running.loop().ring_info().setup_flags & IORING_SETUP_IOPOLL,
+            uint32_t{IORING_SETUP_IOPOLL});
+  OneShot done;
+  Op op = make_nop();
+  op.sink = &done;
+  // Refused if the loop has already stopped; otherwise it must be abandoned, not lost.
+  const bool accepted = running.submitter().send(op);
+  auto exit = running.stop();
+  if (!exit) {
+    GTEST_SKIP() << "this kernel accepts POLL_ADD on an IOPOLL ring";
+  }
+  if (accepted) {
+    auto end = done.wait_for(2s);
+    ASSERT_TRUE(end.has_value());
+    EXPECT_EQ(end->end, OpEnd::kAbandoned);
+  }
+  EXPECT_EQ(exit->call, "wake poll");
+  EXPECT_EQ(exit->error, EINVAL);
+  EXPECT_NE(exit->detail.find("IOPOLL"), std::string::npos);
+}
+
+TEST(Loop, ACapacityStallIsCountedWaiterBound) {
+  RunningLoop running(LoopConfig{.size = 2});
+  OneShot sinks[4];
+  for (auto& sink : sinks) {
+    running.send(make_timer(20ms), sink);
+  }
+  for (auto& sink : sinks) {
+    EXPECT_EQ(sink.wait().result, -ETIME);
+  }
+  const auto counters = running.loop().counters().snapshot();
+  EXPECT_GE(counters.capacity_stalls, 1u);
+  EXPECT_GE(counters.capacity_stalls_waiter_bound, 1u);
+  EXPECT_GT(counters.stall_ns_total, 0u);
+  EXPECT_GE(counters.stall_ns_total, counters.stall_ns_max);
+  EXPECT_EQ(running.loop().counters().stall_since_ns.load(), 0);
+}
+
+// Size 1 means one SQ entry. The first fill stages the wake poll into it, so an op queued before
+// the loop starts finds the SQ full with its waiter slot free: an SQ-bound stall. With nothing
+// in flight, waiting for a completion there would never return.
+TEST(Loop, AnSqBoundStallFlushesTheSqInsteadOfWaiting) {
+  auto [submitter, loop] = Loop::create(LoopConfig{.size = 1});
+  OneShot first;
+  Op op = make_nop();
+  op.sink = &first;
+  ASSERT_TRUE(submitter.send(op));
+  std::thread thread([l = loop.get()] { l->run(); });
+  auto end = first.wait_for(2s);
+  ASSERT_TRUE(end.has_value()) << "the loop hung in an SQ-bound stall";
+  EXPECT_EQ(end->result, 0);
+  { auto drop = std::move(submitter); }
+  thread.join();
+  EXPECT_GE(loop->counters().capacity_stalls_sq_bound.get(), 1u);
+}
+
+}  // namespace
+}  // namespace iob
