@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "clock.h"
 #include "uring_names.h"
 
 namespace iob {
@@ -14,10 +15,6 @@ namespace {
 
 using std::chrono::nanoseconds;
 using std::chrono::steady_clock;
-
-int64_t monotonic_ns() {
-  return std::chrono::duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
-}
 
 // The kernel rejects a timespec it cannot convert, so very long durations are clamped to a
 // bound that still means "practically never" (about 31 years).
@@ -66,31 +63,38 @@ std::string LoopError::message() const {
 // ---------------------------------------------------------------------------------------------
 // Submitter
 
-bool Submitter::send(Op& op) {
+size_t Submitter::send_all(std::span<Op> ops) {
   LoopChannel& channel = *inner_->channel;
-  int64_t blocked_since = 0;
-  for (;;) {
-    const auto pushed = channel.queue.try_push(op);
-    if (pushed != BoundedMpsc<Op>::Push::kFull) {
-      if (blocked_since != 0) {
-        channel.counters.backpressure_ns.add(monotonic_ns() - blocked_since);
-      }
-      if (pushed == BoundedMpsc<Op>::Push::kClosed) {
-        return false;
-      }
-      // Publish only after the op is in the queue: when the loop sees the new sequence, the op
-      // is there to drain.
-      if (channel.waker.publish()) {
-        channel.counters.eventfd_rings.add();
-      }
-      return true;
+  uint32_t unpublished = 0;
+  // Publish only after the ops are in the queue: when the loop sees the new sequence, they are
+  // there to drain.
+  auto publish = [&] {
+    if (unpublished > 0 && channel.waker.publish(unpublished)) {
+      channel.counters.eventfd_rings.add();
     }
-    if (blocked_since == 0) {
-      channel.counters.backpressure_waits.add();
-      blocked_since = kCountersEnabled ? monotonic_ns() : 1;
+    unpublished = 0;
+  };
+  size_t accepted = 0;
+  while (accepted < ops.size()) {
+    const auto pushed = channel.queue.try_push(ops[accepted]);
+    if (pushed == BoundedMpsc<Op>::Push::kOk) {
+      ++accepted;
+      ++unpublished;
+      continue;
     }
+    publish();  // before blocking, or the loop could sleep through what is already queued
+    if (pushed == BoundedMpsc<Op>::Push::kClosed) {
+      break;
+    }
+    channel.counters.backpressure_waits.add();
+    const int64_t blocked_since = kCountersEnabled ? monotonic_ns() : 0;
     channel.space.sleep_unless([&] { return channel.queue.has_space_or_closed(); });
+    if constexpr (kCountersEnabled) {
+      channel.counters.backpressure_ns.add(monotonic_ns() - blocked_since);
+    }
   }
+  publish();
+  return accepted;
 }
 
 Submitter::Inner::~Inner() {
@@ -472,8 +476,10 @@ void Loop::abandon_all() {
   flush_sinks();
 }
 
-void Loop::abandon(CompletionSink* sink, uint64_t cookie, OpResources&& resources) {
-  graveyard_.push_back(std::move(resources));
+void Loop::abandon(CompletionSink* sink, uint64_t cookie, Resources&& resources) {
+  if (resources) {
+    graveyard_.push_back(std::move(resources));
+  }
   counters_.ops_abandoned.add();
   deliver(sink, Completion{cookie, 0, OpEnd::kAbandoned, {}});
 }

@@ -46,6 +46,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -125,8 +126,14 @@ class Submitter {
  public:
   // Queues `op`, blocking while the queue is full (backpressure). Returns false, leaving `op`
   // untouched, once the loop no longer accepts work (it stopped on an error).
-  bool send(Op& op);
+  bool send(Op& op) { return send_all(std::span<Op>(&op, 1)) == 1; }
   bool send(Op&& op) { return send(op); }
+
+  // Queues `ops` in order and publishes them together, so a sleeping loop is woken once for
+  // the burst and finds all of it queued. Blocks while the queue is full, publishing what is
+  // queued before it waits. Returns how many were accepted: fewer than all only once the loop
+  // no longer accepts work; the rest are left untouched.
+  size_t send_all(std::span<Op> ops);
 
   const LoopCounters& counters() const { return inner_->channel->counters; }
 
@@ -192,7 +199,7 @@ class Loop {
   Waited enter(unsigned want, std::optional<std::chrono::nanoseconds> timeout);
   void drain_for_shutdown();
   void abandon_all();
-  void abandon(CompletionSink* sink, uint64_t cookie, OpResources&& resources);
+  void abandon(CompletionSink* sink, uint64_t cookie, Resources&& resources);
   void deliver(CompletionSink* sink, Completion&& completion);
   void flush_sinks();
   void fail(std::string call, int error, std::string detail = {});
@@ -212,7 +219,7 @@ class Loop {
   std::optional<LoopError> error_;
   std::vector<CompletionSink*> sinks_to_flush_;
   // Resources of abandoned ops, released after the ring is torn down.
-  std::vector<OpResources> graveyard_;
+  std::vector<Resources> graveyard_;
 
   std::mutex start_mutex_;
   std::condition_variable start_cv_;

@@ -51,7 +51,9 @@ class Buffer {
 };
 
 // What an op keeps alive until its CQE is handled. Fields that are never read by the loop exist
-// only for that lifetime guarantee.
+// only for that lifetime guarantee. An op holds them through one owning pointer (null for ops
+// that need none, like NOP), so handing an op along the data path moves one pointer; requesters
+// allocate them once per in-flight slot and get them back with each result.
 struct OpResources {
   // Memory the kernel reads from or writes into (a read/recv buffer, a write buffer, a
   // timespec for IORING_OP_TIMEOUT). Returned to the requester with the result.
@@ -65,6 +67,16 @@ struct OpResources {
   SharedFd fd;
 };
 
+using Resources = std::unique_ptr<OpResources>;
+
+// The op's resources, created on first use.
+inline OpResources& resources_of(Resources& resources) {
+  if (!resources) {
+    resources = std::make_unique<OpResources>();
+  }
+  return *resources;
+}
+
 class CompletionSink;
 
 struct Op {
@@ -75,7 +87,7 @@ struct Op {
   CompletionSink* sink = nullptr;
   // Opaque to the loop; handed back to the sink so the requester can tell its ops apart.
   uint64_t cookie = 0;
-  OpResources resources;
+  Resources resources;
 };
 
 enum class OpEnd : uint8_t {
@@ -90,7 +102,7 @@ struct Completion {
   uint64_t cookie = 0;
   int32_t result = 0;
   OpEnd end = OpEnd::kCompleted;
-  OpResources resources;
+  Resources resources;  // null for an abandoned op: the loop keeps them until teardown
 };
 
 // Receives the end of each op. Called on the loop thread.

@@ -14,8 +14,9 @@ namespace iob {
 Op make_nop();
 
 // IORING_OP_TIMEOUT of `duration`; ends with -ETIME when the timer expires. The timespec lives
-// in the op's buffer.
+// in the op's buffer (allocated on first use, reused after).
 Op make_timer(std::chrono::nanoseconds duration);
+void prep_timer(io_uring_sqe& sqe, Resources& resources, std::chrono::nanoseconds duration);
 
 // IORING_OP_RECV of up to `length` bytes into the op's buffer.
 Op make_recv(SharedFd fd, size_t length);

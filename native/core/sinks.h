@@ -77,16 +77,22 @@ class CompletionQueue final : public CompletionSink {
 
   void flush() override { gate_.publish_and_wake(); }
 
-  // Owner: moves every available end into `out` (appending); returns how many.
-  size_t drain(std::vector<Completion>& out) {
+  // Owner: calls take(Completion&) on every available end, in place, and releases their slots;
+  // returns how many.
+  template <typename Take>
+  size_t drain(Take&& take) {
     const size_t tail = tail_.load(std::memory_order_acquire);
     size_t head = head_.load(std::memory_order_relaxed);
     const size_t count = tail - head;
     for (; head != tail; ++head) {
-      out.push_back(std::move(slots_[head & (slots_.size() - 1)]));
+      take(slots_[head & (slots_.size() - 1)]);
     }
     head_.store(head, std::memory_order_release);
     return count;
+  }
+
+  bool empty() const {
+    return tail_.load(std::memory_order_acquire) == head_.load(std::memory_order_relaxed);
   }
 
   // Owner: sleeps until at least one end is available.
@@ -98,10 +104,6 @@ class CompletionQueue final : public CompletionSink {
   }
 
  private:
-  bool empty() const {
-    return tail_.load(std::memory_order_acquire) == head_.load(std::memory_order_relaxed);
-  }
-
   std::vector<Completion> slots_;
   // Loop thread: the consumer's position as last read, refreshed only when the queue looks full.
   size_t cached_head_ = 0;

@@ -32,10 +32,10 @@ class SleepGate {
   static constexpr uint32_t kIncrement = 2;
   static constexpr uint32_t kSequenceMask = UINT32_MAX >> 1;
 
-  // Publishes one unit of work. Returns whether sleep intent was armed, i.e. whether the caller
-  // must wake the sleeper.
-  bool publish() {
-    return (state_.fetch_add(kIncrement, std::memory_order_release) & kSleepIntent) != 0;
+  // Publishes `count` units of work, all already visible. Returns whether sleep intent was
+  // armed, i.e. whether the caller must wake the sleeper.
+  bool publish(uint32_t count = 1) {
+    return (state_.fetch_add(kIncrement * count, std::memory_order_release) & kSleepIntent) != 0;
   }
 
   // The current published sequence.

@@ -21,7 +21,7 @@ namespace iob {
 struct Waiter {
   CompletionSink* sink = nullptr;
   uint64_t cookie = 0;
-  OpResources resources;
+  Resources resources;
   // Storage for the linked timeout's timespec (used only with an op timeout).
   __kernel_timespec timeout{};
 };

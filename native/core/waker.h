@@ -24,10 +24,10 @@ class Waker {
   // Creates a non-blocking, close-on-exec eventfd. Throws std::system_error on failure.
   Waker();
 
-  // Publishes one submitted op (called after it is in the queue) and rings the eventfd only if
-  // the loop had armed sleep intent. Returns whether it rang.
-  bool publish() {
-    if (gate_.publish()) {
+  // Publishes `count` submitted ops (called once they are all in the queue) and rings the
+  // eventfd only if the loop had armed sleep intent. Returns whether it rang.
+  bool publish(uint32_t count) {
+    if (gate_.publish(count)) {
       ring();
       return true;
     }

@@ -62,7 +62,7 @@ TEST(Loop, RecvBeforeSendCompletesWhileTheLoopIsBlocked) {
   ASSERT_TRUE(write.has_value());
   EXPECT_EQ(recv->result, 5);
   EXPECT_EQ(write->result, 5);
-  EXPECT_EQ(std::memcmp(recv->resources.buffer.data(), "hello", 5), 0);
+  EXPECT_EQ(std::memcmp(recv->resources->buffer.data(), "hello", 5), 0);
   EXPECT_FALSE(running.stop());
 
   const auto counters = running.loop().counters().snapshot();
@@ -81,8 +81,8 @@ TEST(Loop, ReturnsTheBufferWithTheResult) {
   EXPECT_EQ(completion.end, OpEnd::kCompleted);
   EXPECT_EQ(completion.cookie, 42u);
   EXPECT_EQ(completion.result, 3);
-  EXPECT_EQ(completion.resources.buffer.size(), 16u);
-  EXPECT_TRUE(completion.resources.fd);  // the fd handle comes back too
+  EXPECT_EQ(completion.resources->buffer.size(), 16u);
+  EXPECT_TRUE(completion.resources->fd);  // the fd handle comes back too
 }
 
 // Runs on the loop thread (from deliver): hands the loop a wake CQE with the given flags, as

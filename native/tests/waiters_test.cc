@@ -8,8 +8,9 @@ namespace {
 
 Waiter waiter_with_buffer(const char* text) {
   Waiter waiter;
-  waiter.resources.buffer = Buffer(std::strlen(text));
-  std::memcpy(waiter.resources.buffer.data(), text, std::strlen(text));
+  Buffer& buffer = resources_of(waiter.resources).buffer;
+  buffer = Buffer(std::strlen(text));
+  std::memcpy(buffer.data(), text, std::strlen(text));
   return waiter;
 }
 
@@ -29,11 +30,11 @@ TEST(Waiters, InsertRemoveAndLifoReuse) {
   EXPECT_EQ(waiters.size(), 2u);
   EXPECT_FALSE(waiters.empty());
 
-  EXPECT_EQ(text_of(waiters.get(index0).resources.buffer), "hello");
+  EXPECT_EQ(text_of(waiters.get(index0).resources->buffer), "hello");
 
   // Removing the newest slot gives back that waiter...
   Waiter removed = waiters.remove(index1);
-  EXPECT_EQ(text_of(removed.resources.buffer), "world");
+  EXPECT_EQ(text_of(removed.resources->buffer), "world");
   EXPECT_EQ(waiters.size(), 1u);
 
   // ...and the next insert reuses that slot (LIFO).

@@ -1,0 +1,77 @@
+// Runs one benchmark through the loop or the raw ring, without Node, and prints one JSON line.
+// The bench scripts use it to compare builds (counters compiled in vs out) side by side.
+//
+//   loop-bench system=loop|raw op=nop|timer depth=256 submitters=1 size=256 duration_ms=2000
+//              warmup_ms=200 [timer_us=100] [op_timeout_us=...] [single_issuer=1]
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "bench.h"
+
+namespace {
+
+std::map<std::string, std::string> parse_args(int argc, char** argv) {
+  std::map<std::string, std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    const char* eq = std::strchr(argv[i], '=');
+    if (eq == nullptr) {
+      std::fprintf(stderr, "loop-bench: expected key=value, got '%s'\n", argv[i]);
+      std::exit(2);
+    }
+    args[std::string(argv[i], static_cast<size_t>(eq - argv[i]))] = eq + 1;
+  }
+  return args;
+}
+
+uint64_t number(const std::map<std::string, std::string>& args, const char* key, uint64_t fallback) {
+  auto it = args.find(key);
+  return it == args.end() ? fallback : std::strtoull(it->second.c_str(), nullptr, 10);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace std::chrono;
+  const auto args = parse_args(argc, argv);
+  iob::BenchSpec spec;
+  spec.loop.size = static_cast<uint32_t>(number(args, "size", 256));
+  spec.loop.single_issuer = number(args, "single_issuer", 0) != 0;
+  if (const uint64_t us = number(args, "op_timeout_us", 0)) {
+    spec.loop.op_timeout = microseconds(us);
+  }
+  spec.workload.op = args.count("op") && args.at("op") == "timer" ? iob::OpKind::kTimer
+                                                                   : iob::OpKind::kNop;
+  spec.workload.timer = microseconds(number(args, "timer_us", 100));
+  spec.drive.submitters = static_cast<uint32_t>(number(args, "submitters", 1));
+  spec.drive.depth = static_cast<uint32_t>(number(args, "depth", 1));
+  spec.drive.duration = milliseconds(number(args, "duration_ms", 2000));
+  spec.drive.warmup = milliseconds(number(args, "warmup_ms", 200));
+  const bool raw = args.count("system") && args.at("system") == "raw";
+
+  const std::atomic<bool> never{false};
+  const iob::BenchResult result =
+      raw ? iob::run_raw_bench(spec, nullptr, never) : iob::run_loop_bench(spec, nullptr, never);
+  if (result.error) {
+    std::fprintf(stderr, "loop-bench: %s\n", result.error->message().c_str());
+    return 3;
+  }
+  const auto& stats = result.stats;
+  const double seconds = static_cast<double>(stats.elapsed_ns) / 1e9;
+  const double cpu_ns = static_cast<double>(stats.cpu.user_ns + stats.cpu.system_ns);
+  std::printf(
+      "{\"system\":\"%s\",\"counters\":%s,\"ops\":%llu,\"opsPerSec\":%.0f,\"p50Ns\":%llu,"
+      "\"p99Ns\":%llu,\"cpuNsPerOp\":%.1f,\"sleeps\":%llu,\"enterCalls\":%llu,"
+      "\"capacityStalls\":%llu}\n",
+      raw ? "raw" : "loop", iob::kCountersEnabled ? "true" : "false",
+      static_cast<unsigned long long>(stats.ops), seconds > 0 ? stats.ops / seconds : 0.0,
+      static_cast<unsigned long long>(stats.latency.value_at_percentile(50)),
+      static_cast<unsigned long long>(stats.latency.value_at_percentile(99)),
+      stats.all_ops ? cpu_ns / static_cast<double>(stats.all_ops) : 0.0,
+      static_cast<unsigned long long>(result.counters.sleeps),
+      static_cast<unsigned long long>(result.counters.enter_calls),
+      static_cast<unsigned long long>(result.counters.capacity_stalls));
+  return 0;
+}
