@@ -1,0 +1,190 @@
+#include "convert.h"
+
+#include <string>
+
+#include "uring_names.h"
+
+namespace iob::addon {
+
+namespace {
+
+Napi::Object object_field(const Napi::Object& parent, const char* name) {
+  Napi::Value value = parent.Get(name);
+  if (!value.IsObject()) {
+    throw Napi::TypeError::New(parent.Env(), std::string(name) + " must be an object");
+  }
+  return value.As<Napi::Object>();
+}
+
+double number_field(const Napi::Object& object, const char* name, double fallback) {
+  Napi::Value value = object.Get(name);
+  if (value.IsUndefined() || value.IsNull()) {
+    return fallback;
+  }
+  if (!value.IsNumber()) {
+    throw Napi::TypeError::New(object.Env(), std::string(name) + " must be a number");
+  }
+  return value.As<Napi::Number>().DoubleValue();
+}
+
+std::optional<std::chrono::nanoseconds> optional_ns(const Napi::Object& object, const char* name) {
+  Napi::Value value = object.Get(name);
+  if (value.IsUndefined() || value.IsNull()) {
+    return std::nullopt;
+  }
+  return std::chrono::nanoseconds(static_cast<int64_t>(number_field(object, name, 0)));
+}
+
+bool bool_field(const Napi::Object& object, const char* name) {
+  Napi::Value value = object.Get(name);
+  return !value.IsUndefined() && value.ToBoolean().Value();
+}
+
+std::string string_field(const Napi::Object& object, const char* name) {
+  Napi::Value value = object.Get(name);
+  if (!value.IsString()) {
+    throw Napi::TypeError::New(object.Env(), std::string(name) + " must be a string");
+  }
+  return value.As<Napi::String>().Utf8Value();
+}
+
+Napi::Value error_to_js(Napi::Env env, const LoopError& error) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("call", error.call);
+  object.Set("errno", error.error);
+  object.Set("code", error.error != 0 ? errno_name(error.error) : std::string());
+  object.Set("detail", error.detail);
+  object.Set("message", error.message());
+  return object;
+}
+
+}  // namespace
+
+BenchRequest bench_request_from_js(const Napi::Object& object) {
+  BenchRequest request;
+  const std::string system = string_field(object, "system");
+  if (system != "loop" && system != "raw") {
+    throw Napi::TypeError::New(object.Env(), "system must be 'loop' or 'raw'");
+  }
+  request.system = system == "raw" ? System::kRaw : System::kLoop;
+
+  BenchSpec& spec = request.spec;
+  const Napi::Object loop = object_field(object, "loop");
+  spec.loop.size = static_cast<uint32_t>(number_field(loop, "size", 128));
+  spec.loop.io_poll = bool_field(loop, "ioPoll");
+  spec.loop.single_issuer = bool_field(loop, "singleIssuer");
+  spec.loop.op_timeout = optional_ns(loop, "opTimeoutNs");
+  spec.loop.shutdown_timeout = optional_ns(loop, "shutdownTimeoutNs");
+
+  const Napi::Object workload = object_field(object, "workload");
+  const std::string op = string_field(workload, "op");
+  if (op == "nop") {
+    spec.workload.op = OpKind::kNop;
+  } else if (op == "timer") {
+    spec.workload.op = OpKind::kTimer;
+  } else {
+    throw Napi::TypeError::New(object.Env(), "workload.op '" + op + "' is not a native op");
+  }
+  spec.workload.timer = std::chrono::nanoseconds(
+      static_cast<int64_t>(number_field(workload, "timerNs", 1'000'000)));
+
+  const Napi::Object drive = object_field(object, "drive");
+  spec.drive.submitters = static_cast<uint32_t>(number_field(drive, "submitters", 1));
+  spec.drive.depth = static_cast<uint32_t>(number_field(drive, "depth", 1));
+  spec.drive.duration =
+      std::chrono::nanoseconds(static_cast<int64_t>(number_field(drive, "durationNs", 1e9)));
+  spec.drive.ops = static_cast<uint64_t>(number_field(drive, "ops", 0));
+  spec.drive.warmup =
+      std::chrono::nanoseconds(static_cast<int64_t>(number_field(drive, "warmupNs", 0)));
+  spec.progress_interval = std::chrono::milliseconds(
+      static_cast<int64_t>(number_field(object, "progressIntervalMs", 250)));
+  return request;
+}
+
+Napi::Object counters_to_js(Napi::Env env, const LoopCountersSnapshot& counters) {
+  Napi::Object object = Napi::Object::New(env);
+#define IOB_SET(writer, field, name, help) \
+  object.Set(name, Napi::Number::New(env, static_cast<double>(counters.field)));
+  IOB_LOOP_COUNTERS(IOB_SET)
+#undef IOB_SET
+  object.Set("pendingOperations",
+             Napi::Number::New(env, static_cast<double>(counters.pending_operations)));
+  return object;
+}
+
+Napi::Array loop_counter_info(Napi::Env env) {
+  Napi::Array array = Napi::Array::New(env);
+  uint32_t index = 0;
+#define IOB_INFO(writer, field, name, help)         \
+  {                                                \
+    Napi::Object info = Napi::Object::New(env);    \
+    info.Set("name", name);                        \
+    info.Set("help", help);                        \
+    array.Set(index++, info);                      \
+  }
+  IOB_LOOP_COUNTERS(IOB_INFO)
+#undef IOB_INFO
+  return array;
+}
+
+Napi::Object progress_to_js(Napi::Env env, const Progress& progress) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("elapsedNs", static_cast<double>(progress.elapsed_ns));
+  object.Set("measuring", progress.measuring);
+  object.Set("opsEnded", static_cast<double>(progress.ops_ended));
+  object.Set("counters", counters_to_js(env, progress.counters));
+  return object;
+}
+
+Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result) {
+  const RunStats& stats = result.stats;
+  Napi::Object object = Napi::Object::New(env);
+
+  Napi::Object js_stats = Napi::Object::New(env);
+  js_stats.Set("ops", static_cast<double>(stats.ops));
+  js_stats.Set("expected", static_cast<double>(stats.expected));
+  js_stats.Set("timedOut", static_cast<double>(stats.timed_out));
+  js_stats.Set("abandoned", static_cast<double>(stats.abandoned));
+  Napi::Object unexpected = Napi::Object::New(env);
+  for (const auto& [value, count] : stats.unexpected) {
+    unexpected.Set(std::to_string(value), static_cast<double>(count));
+  }
+  js_stats.Set("unexpected", unexpected);
+  js_stats.Set("elapsedNs", static_cast<double>(stats.elapsed_ns));
+  js_stats.Set("allOps", static_cast<double>(stats.all_ops));
+  Napi::Object cpu = Napi::Object::New(env);
+  cpu.Set("userNs", static_cast<double>(stats.cpu.user_ns));
+  cpu.Set("systemNs", static_cast<double>(stats.cpu.system_ns));
+  js_stats.Set("cpu", cpu);
+  js_stats.Set("interrupted", stats.interrupted);
+
+  // The histogram as flat [value, count, value, count, ...] pairs of non-empty buckets.
+  size_t buckets = 0;
+  stats.latency.for_each_bucket([&](uint64_t, uint64_t) { ++buckets; });
+  Napi::Float64Array pairs = Napi::Float64Array::New(env, buckets * 2);
+  size_t at = 0;
+  stats.latency.for_each_bucket([&](uint64_t value, uint64_t count) {
+    pairs[at++] = static_cast<double>(value);
+    pairs[at++] = static_cast<double>(count);
+  });
+  Napi::Object latency = Napi::Object::New(env);
+  latency.Set("count", static_cast<double>(stats.latency.total_count()));
+  latency.Set("minNs", static_cast<double>(stats.latency.min()));
+  latency.Set("maxNs", static_cast<double>(stats.latency.max()));
+  latency.Set("buckets", pairs);
+  js_stats.Set("latency", latency);
+  object.Set("stats", js_stats);
+
+  object.Set("counters", counters_to_js(env, result.counters));
+  Napi::Object ring = Napi::Object::New(env);
+  ring.Set("sqEntries", result.ring.sq_entries);
+  ring.Set("cqEntries", result.ring.cq_entries);
+  ring.Set("setupFlags", result.ring.setup_flags);
+  ring.Set("setupFlagNames", describe_setup_flags(result.ring.setup_flags));
+  ring.Set("features", result.ring.features);
+  object.Set("ring", ring);
+  object.Set("error", result.error ? error_to_js(env, *result.error) : env.Null());
+  return object;
+}
+
+}  // namespace iob::addon

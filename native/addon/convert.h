@@ -1,0 +1,28 @@
+// Conversions between JS values and the native core's plain structs. Argument shapes are
+// validated by the TypeScript layer; these only check types, and throw a TypeError naming the
+// field when one is wrong.
+#pragma once
+
+#include <napi.h>
+
+#include "bench.h"
+
+namespace iob::addon {
+
+enum class System { kLoop, kRaw };
+
+struct BenchRequest {
+  System system = System::kLoop;
+  BenchSpec spec;
+};
+
+BenchRequest bench_request_from_js(const Napi::Object& object);
+
+Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result);
+Napi::Object progress_to_js(Napi::Env env, const Progress& progress);
+Napi::Object counters_to_js(Napi::Env env, const LoopCountersSnapshot& counters);
+
+// [{name, help}] for every loop counter, in declaration order.
+Napi::Array loop_counter_info(Napi::Env env);
+
+}  // namespace iob::addon

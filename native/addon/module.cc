@@ -1,0 +1,26 @@
+// The addon's exports. Everything here converts and hands off; the work is in ../core.
+#include <napi.h>
+
+#include "bench_job.h"
+#include "convert.h"
+#include "counters.h"
+
+namespace {
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  exports.Set("runBench", Napi::Function::New(env, iob::addon::run_bench, "runBench"));
+  exports.Set("loopCounterInfo",
+              Napi::Function::New(
+                  env, [](const Napi::CallbackInfo& info) {
+                    return iob::addon::loop_counter_info(info.Env());
+                  },
+                  "loopCounterInfo"));
+  Napi::Object build = Napi::Object::New(env);
+  build.Set("countersEnabled", iob::kCountersEnabled);
+  exports.Set("build", build);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(iouring_bench, init)

@@ -1,0 +1,23 @@
+{
+  # The Node addon: the native core (core/*.cc, no Node headers) plus the binding (addon/*.cc),
+  # one shared object with liburing linked statically, so it needs no liburing at run time.
+  # Built with `node-gyp rebuild --directory=native` (npm run build:native).
+  "targets": [
+    {
+      "target_name": "iouring_bench",
+      "sources": [
+        "<!@(ls -1 core/*.cc)",
+        "<!@(ls -1 addon/*.cc)"
+      ],
+      "include_dirs": ["core"],
+      "dependencies": [
+        # Any std::exception escaping a binding call becomes a JS Error carrying what().
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"
+      ],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "IOB_COUNTERS=1"],
+      "cflags_cc!": ["-std=gnu++17", "-fno-rtti"],
+      "cflags_cc": ["-std=c++20", "-O2", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
+      "libraries": ["<!(pkg-config --variable=libdir liburing)/liburing.a"]
+    }
+  ]
+}

@@ -1,0 +1,85 @@
+// What every command shares: --json (oclif's JSON flag), and one way to fail — a single line on
+// stderr (or one JSON document on stdout with --json) and the exit status from DESIGN.md, never a
+// stack trace.
+
+import {Command} from '@oclif/core'
+
+import type {SessionOutcome} from './bench/session.js'
+import {ExitCode, ToolError} from './errors.js'
+import type {ResultDocument} from './report/result.js'
+import {renderTerminal} from './report/terminal.js'
+
+export const ERROR_SCHEMA_VERSION = 1
+
+interface OclifError extends Error {
+  oclif?: {exit?: number}
+  exitCode?: number
+}
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  /** Set when a command was interrupted by SIGINT and printed what it had measured. */
+  protected interrupted = false
+
+  protected override async catch(error: OclifError): Promise<void> {
+    const exitCode =
+      error instanceof ToolError ? error.exitCode : (error.oclif?.exit ?? (isParseError(error) ? ExitCode.usage : 1))
+    const message = oneLine(error)
+    process.exitCode = exitCode
+    if (this.jsonEnabled()) {
+      this.logJson({
+        schemaVersion: ERROR_SCHEMA_VERSION,
+        error: {code: error instanceof ToolError ? error.code : codeFor(exitCode), message, exitCode},
+      })
+      return
+    }
+    process.stderr.write(`Error: ${message}\n`)
+    if (!(error instanceof ToolError) && !isParseError(error) && process.env.DEBUG) {
+      process.stderr.write(`${error.stack}\n`)
+    }
+  }
+}
+
+function isParseError(error: OclifError): boolean {
+  // oclif's parser errors (unknown flag, bad option, missing value) all end with this hint.
+  return error.message.includes('See more help with --help')
+}
+
+function codeFor(exitCode: number): string {
+  return exitCode === ExitCode.usage ? 'E_USAGE' : 'E_INTERNAL'
+}
+
+/**
+ * One line from whatever oclif or a library put in the message: drops oclif's "Parsing --flag"
+ * wrapper and "See more help" footer, joins what is left.
+ */
+export function oneLine(error: Error): string {
+  const text = error.message
+    .replace(/^Parsing --[\w-]+ \s*\n\s*/, '')
+    .replace(/\n?See more help with --help\s*$/, '')
+  const joined = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ')
+  return error instanceof ToolError || isParseError(error) ? joined : `${joined} (an internal error; DEBUG=1 shows where)`
+}
+
+/** A command that measures: prints the report (or returns the document for --json). */
+export abstract class MeasureCommand extends BaseCommand {
+  protected async report(outcome: SessionOutcome): Promise<ResultDocument> {
+    const {document} = outcome
+    if (!this.jsonEnabled() && outcome.measured) {
+      const color = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)
+      process.stdout.write(renderTerminal(document, {color}))
+    }
+    if (document.interrupted) {
+      process.exitCode = ExitCode.interrupted
+    } else if (outcome.failure) {
+      process.exitCode = ExitCode.environment
+      if (!this.jsonEnabled()) process.stderr.write(`Error: ${outcome.failure}\n`)
+    }
+    return document
+  }
+}

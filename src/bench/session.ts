@@ -1,0 +1,52 @@
+// Runs a list of workloads the way every measuring command does: with the progress display,
+// SIGINT handling (stop, keep what was measured, exit 130), and the result document at the end.
+
+import {progressDisplay} from '../report/progress.js'
+import {firstFailure, resultDocument, type ResultDocument} from '../report/result.js'
+import {runWorkload, type WorkloadRun} from './run.js'
+import type {WorkloadSpec} from './spec.js'
+
+export interface SessionOptions {
+  toolVersion: string
+  /** Show the live status line (only takes effect on a TTY). */
+  progress: boolean
+}
+
+export interface SessionOutcome {
+  document: ResultDocument
+  /** A system that could not run, with the reason; the command exits 3 after reporting. */
+  failure?: string
+  /** Whether anything was measured at all. */
+  measured: boolean
+}
+
+export async function runSession(specs: WorkloadSpec[], options: SessionOptions): Promise<SessionOutcome> {
+  const display = progressDisplay(options.progress)
+  const abort = new AbortController()
+  const onSigint = (): void => {
+    if (abort.signal.aborted) process.exit(130) // a second Ctrl-C: stop waiting
+    abort.abort()
+  }
+  process.on('SIGINT', onSigint)
+  const runs: WorkloadRun[] = []
+  try {
+    for (const spec of specs) {
+      const run = await runWorkload(spec, {onProgress: (event) => display.update(event), signal: abort.signal})
+      runs.push(run)
+      if (abort.signal.aborted) break
+      // A loop the kernel refused will refuse every later workload alike.
+      if (run.systems[0]?.native.error) break
+    }
+  } finally {
+    display.done()
+    process.off('SIGINT', onSigint)
+  }
+  const document = resultDocument(runs, options.toolVersion)
+  if (abort.signal.aborted) document.interrupted = true
+  const failed = firstFailure(document)
+  return {
+    document,
+    failure: failed?.error?.explanation,
+    measured: document.workloads.some((workload) => workload.systems.some((system) => system.ops > 0)),
+  }
+}
