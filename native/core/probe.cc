@@ -1,3 +1,7 @@
+// probe_kernel(): how each fact of probe.h is found. Setup flags, opcodes and register opcodes
+// are asked of the kernel with raw system calls (liburing 2.3 cannot name or map what newer
+// kernels offer); behaviour tests use liburing rings, each its own, torn down before the next.
+// Nothing here interprets a result beyond "seen as documented" (BehaviourTest::works).
 #include "probe.h"
 
 #include <errno.h>
@@ -21,7 +25,6 @@
 #include <string_view>
 
 #include "fd.h"
-#include "json_writer.h"
 #include "uring_compat.h"
 #include "uring_names.h"
 
@@ -113,7 +116,8 @@ int sys_io_uring_setup(uint32_t entries, io_uring_params* params) {
 int sys_io_uring_register(int fd, unsigned opcode, void* arg, unsigned nr_args) {
   int ret = 0;
   do {
-    // EINTR: kernels before 5.18 quiesce the ring for most register opcodes, interruptibly.
+    // EINTR: older kernels (5.10 among them) quiesce the ring for most register opcodes, and
+    // wait for that interruptibly.
     ret = static_cast<int>(syscall(__NR_io_uring_register, fd, opcode, arg, nr_args));
   } while (ret < 0 && errno == EINTR);
   return ret;
@@ -242,7 +246,7 @@ class TestRing {
     params.flags = flags;
     const int ret = io_uring_queue_init_params(kTrialEntries, &ring_, &params);
     outcome_.error = ret < 0 ? -ret : 0;
-    features_ = params.features;
+    ext_arg_ = (params.features & IORING_FEAT_EXT_ARG) != 0;
   }
   TestRing(const TestRing&) = delete;
   TestRing& operator=(const TestRing&) = delete;
@@ -282,7 +286,7 @@ class TestRing {
         return std::nullopt;
       }
       int ret = 0;
-      if ((features_ & IORING_FEAT_EXT_ARG) != 0) {
+      if (ext_arg_) {
         // A wait bounded by the kernel itself: no timeout SQE that could outlive the test.
         // Lifetime: the kernel reads `arg` and `ts` during this call only.
         __kernel_timespec ts = to_kernel_timespec(std::min<Clock::duration>(deadline - now, 50ms));
@@ -302,13 +306,12 @@ class TestRing {
     }
   }
 
-  uint32_t features() const { return features_; }
 
  private:
   const uint32_t flags_;
   io_uring ring_{};
   Outcome outcome_;
-  uint32_t features_ = 0;
+  bool ext_arg_ = false;
 };
 
 bool has_more(const Cqe& cqe) { return (cqe.flags & IORING_CQE_F_MORE) != 0; }
@@ -584,6 +587,7 @@ class KernelProber {
   // See RegisterOpsProbe in probe.h for why this finds IORING_REGISTER_LAST.
   void count_register_ops_by_restrictions() {
     RegisterOpsProbe& result = report_.register_ops;
+    Outcome& outcome = result.restrictions_outcome.emplace();
     const auto started = Clock::now();
     UniqueFd ring;
     // Whether a restriction naming register opcode `op` is accepted; std::nullopt (with the
@@ -594,7 +598,7 @@ class KernelProber {
         params.flags = IORING_SETUP_R_DISABLED;
         ring.reset(sys_io_uring_setup(1, &params));
         if (!ring.valid()) {
-          result.restrictions_outcome.error = errno;
+          outcome.error = errno;
           return std::nullopt;
         }
       }
@@ -610,7 +614,7 @@ class KernelProber {
       if (errno == EINVAL) {
         return false;  // a refused set is forgotten, so this ring can be asked again
       }
-      result.restrictions_outcome.error = errno;
+      outcome.error = errno;
       return std::nullopt;
     };
 
@@ -619,7 +623,7 @@ class KernelProber {
     const auto baseline = accepted(known);
     if (!baseline || !*baseline) {
       if (baseline) {
-        result.restrictions_outcome.error = EINVAL;
+        outcome.error = EINVAL;
       }
       result.elapsed_us = micros_since(started);
       return;
@@ -810,103 +814,6 @@ class KernelProber {
   ProbeReport report_;
 };
 
-// ---------------------------------------------------------------------------------------------
-// JSON
-
-void write_outcome(JsonWriter& json, const Outcome& outcome) {
-  json.field("ok", outcome.ok());
-  if (outcome.ok()) {
-    json.key("errno").null().key("error").null();
-  } else {
-    json.field("errno", outcome.error).field("error", errno_name(outcome.error));
-  }
-}
-
-void write_numbered_names(JsonWriter& json, const NameTable& table,
-                          const std::vector<uint32_t>& numbers) {
-  json.begin_array();
-  for (const uint32_t number : numbers) {
-    json.begin_object().field("op", number).field("name", table.name(number)).end_object();
-  }
-  json.end_array();
-}
-
-void write_bit_names(JsonWriter& json, const NameTable& table, uint64_t mask) {
-  json.begin_array();
-  for (const std::string& name : table.bit_names(mask)) {
-    json.value(name);
-  }
-  json.end_array();
-}
-
-void write_trial(JsonWriter& json, const SetupTrial& trial) {
-  json.begin_object()
-      .field("flags", trial.flags)
-      .field("flagNames", describe_setup_flags(trial.flags))
-      .field("entries", trial.entries)
-      .field("cqEntries", trial.cq_entries);
-  write_outcome(json, trial.outcome);
-  json.key("granted");
-  if (trial.outcome.ok()) {
-    json.begin_object()
-        .field("sqEntries", trial.sq_entries_granted)
-        .field("cqEntries", trial.cq_entries_granted)
-        .end_object();
-  } else {
-    json.null();
-  }
-  json.end_object();
-}
-
-void write_behaviour(JsonWriter& json, std::string_view name,
-                     const std::optional<BehaviourTest>& test) {
-  json.key(name);
-  if (!test) {
-    json.null();
-    return;
-  }
-  json.begin_object()
-      .field("ringFlags", test->ring_flags)
-      .field("ringFlagNames", describe_setup_flags(test->ring_flags))
-      .key("ring")
-      .begin_object();
-  write_outcome(json, test->ring);
-  json.end_object().key("events").begin_array();
-  for (const ProbeEvent& event : test->events) {
-    json.begin_object().field("what", event.what).field("result", event.result);
-    json.key("resultName");
-    if (event.result < 0) {
-      json.value(errno_name(static_cast<int>(-event.result)));
-    } else {
-      json.null();
-    }
-    json.field("flags", event.flags)
-        .field("more", (event.flags & IORING_CQE_F_MORE) != 0)
-        .end_object();
-  }
-  json.end_array()
-      .field("works", test->works)
-      .field("detail", test->detail)
-      .field("elapsedUs", test->elapsed_us)
-      .end_object();
-}
-
-void write_limit(JsonWriter& json, std::string_view name, const std::optional<uint64_t>& limit) {
-  json.key(name);
-  if (limit) {
-    json.value(*limit);
-  } else {
-    json.value("unlimited");
-  }
-}
-
-std::optional<bool> capability(const std::optional<uint64_t>& cap_effective, int bit) {
-  if (!cap_effective) {
-    return std::nullopt;
-  }
-  return ((*cap_effective >> bit) & 1) != 0;
-}
-
 }  // namespace
 
 ProbeReport probe_kernel() noexcept {
@@ -917,138 +824,6 @@ ProbeReport probe_kernel() noexcept {
     report.errors.push_back(std::string("probe aborted: ") + e.what());
     return report;
   }
-}
-
-std::string probe_to_json(const ProbeReport& report) {
-  JsonWriter json;
-  json.begin_object()
-      .field("rawProbeVersion", kRawProbeVersion)
-      .field("elapsedUs", report.elapsed_us)
-      .key("build")
-      .begin_object()
-      .field("headerOpLast", report.header_op_last)
-      .field("namedSetupFlags", setup_flag_names().names().size())
-      .field("namedFeatures", feature_names().names().size())
-      .field("namedOpcodes", opcode_names().names().size())
-      .field("namedRegisterOps", register_op_names().names().size())
-      .end_object();
-
-  const KernelIdentity& kernel = report.kernel;
-  json.key("kernel")
-      .begin_object()
-      .field("sysname", kernel.sysname)
-      .field("release", kernel.release)
-      .field("version", kernel.version)
-      .field("machine", kernel.machine)
-      .field("versionSignature", kernel.version_signature)
-      .end_object();
-
-  const Environment& env = report.environment;
-  json.key("environment")
-      .begin_object()
-      .field("ioUringDisabled", env.io_uring_disabled)
-      .field("ioUringGroup", env.io_uring_group)
-      .field("seccompMode", env.seccomp_mode)
-      .field("seccompFilters", env.seccomp_filters)
-      .field("noNewPrivs", env.no_new_privs)
-      .key("capEff");
-  if (env.cap_effective) {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(*env.cap_effective));
-    json.value(hex);
-  } else {
-    json.null();
-  }
-  json.field("capSysAdmin", capability(env.cap_effective, 21))
-      .field("capSysNice", capability(env.cap_effective, 23))
-      .field("capIpcLock", capability(env.cap_effective, 14))
-      .field("uid", env.uid)
-      .field("euid", env.euid)
-      .field("gid", env.gid)
-      .field("egid", env.egid)
-      .key("groups")
-      .begin_array();
-  for (const gid_t group : env.groups) {
-    json.value(group);
-  }
-  json.end_array().key("memlock").begin_object();
-  write_limit(json, "soft", env.memlock_soft);
-  write_limit(json, "hard", env.memlock_hard);
-  json.end_object().end_object();
-
-  json.key("setup");
-  write_trial(json, report.setup);
-  json.key("features");
-  if (report.setup.outcome.ok()) {
-    json.begin_object().field("mask", report.setup.features).key("names");
-    write_bit_names(json, feature_names(), report.setup.features);
-    json.end_object();
-  } else {
-    json.null();
-  }
-
-  json.key("query").begin_object();
-  write_outcome(json, report.query.outcome);
-  if (const auto& answer = report.query.answer) {
-    json.field("nrRequestOpcodes", answer->nr_request_opcodes)
-        .field("nrRegisterOpcodes", answer->nr_register_opcodes)
-        .field("featureFlags", answer->feature_flags)
-        .key("featureNames");
-    write_bit_names(json, feature_names(), answer->feature_flags);
-    json.field("ringSetupFlags", answer->ring_setup_flags).key("ringSetupFlagNames");
-    write_bit_names(json, setup_flag_names(), answer->ring_setup_flags);
-    json.field("enterFlags", answer->enter_flags).field("sqeFlags", answer->sqe_flags);
-  }
-  json.end_object();
-
-  json.key("setupTrials").begin_array();
-  for (const SetupTrial& trial : report.setup_trials) {
-    write_trial(json, trial);
-  }
-  json.end_array();
-
-  json.key("opcodes");
-  if (const auto& opcodes = report.opcodes) {
-    json.begin_object();
-    write_outcome(json, opcodes->outcome);
-    json.field("lastOp", opcodes->last_op).field("opsLen", opcodes->ops_len).key("supported");
-    write_numbered_names(json, opcode_names(), opcodes->supported);
-    json.end_object();
-  } else {
-    json.null();
-  }
-
-  const RegisterOpsProbe& register_ops = report.register_ops;
-  json.key("registerOps")
-      .begin_object()
-      .field("byQuery", register_ops.by_query)
-      .field("byRestrictions", register_ops.by_restrictions)
-      .key("restrictions")
-      .begin_object();
-  write_outcome(json, register_ops.restrictions_outcome);
-  json.end_object().field("elapsedUs", register_ops.elapsed_us).key("known");
-  std::vector<uint32_t> known;
-  for (uint32_t op = 0; op < register_ops.by_query.value_or(register_ops.by_restrictions.value_or(0));
-       ++op) {
-    known.push_back(op);
-  }
-  write_numbered_names(json, register_op_names(), known);
-  json.end_object();
-
-  json.key("behaviour").begin_object();
-  write_behaviour(json, "multishotPoll", report.multishot_poll);
-  write_behaviour(json, "multishotPollSingleIssuer", report.multishot_poll_single_issuer);
-  write_behaviour(json, "extArgWait", report.ext_arg_wait);
-  write_behaviour(json, "linkTimeout", report.link_timeout);
-  write_behaviour(json, "iopollPollAdd", report.iopoll_poll_add);
-  json.end_object();
-
-  json.key("errors").begin_array();
-  for (const std::string& message : report.errors) {
-    json.value(message);
-  }
-  json.end_array().end_object();
-  return json.take();
 }
 
 }  // namespace iob

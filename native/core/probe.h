@@ -114,8 +114,9 @@ struct OpcodeProbe {
 struct RegisterOpsProbe {
   std::optional<uint32_t> by_query;
   std::optional<uint32_t> by_restrictions;
-  // Why by_restrictions is absent, when it is.
-  Outcome restrictions_outcome;
+  // The restrictions search's own outcome (why by_restrictions is absent); std::nullopt when it
+  // was not tried because no ring could be made.
+  std::optional<Outcome> restrictions_outcome;
   int64_t elapsed_us = 0;
 };
 
