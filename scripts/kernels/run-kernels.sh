@@ -227,12 +227,13 @@ download_kernels() {
     -o Acquire::http::Timeout=60)
 
   log "apt-get update (own state in $apt)"
-  if ! apt-get "${options[@]}" update > "$apt/update.log" 2>&1 || grep -q '^E:' "$apt/update.log"; then
-    grep -E '^(E|W|Err):' "$apt/update.log" | head -n 3
-    return 1
-  fi
+  # A suite that fails to download only matters if a wanted kernel was in it, so update errors
+  # are kept to explain a missing kernel rather than treated as fatal.
+  apt-get "${options[@]}" update > "$apt/update.log" 2>&1 || true
+  local update_errors
+  update_errors=$(grep -m 1 -A 1 -E '^(Err|E):' "$apt/update.log" | tr -s ' \n' ' ')
   apt-cache "${options[@]}" show linux-image-cloud-amd64 > "$apt/show.txt" 2> "$apt/show.log" || {
-    cat "$apt/show.log"
+    echo "$(head -n 1 "$apt/show.log")${update_errors:+ (apt-get update: $update_errors)}"
     return 1
   }
   local wanted=() series best version image
@@ -250,7 +251,7 @@ download_kernels() {
       END { if (index(version, prefix) == 1) print version, image }
     ' "$apt/show.txt")
     if [[ -z $best ]]; then
-      echo "no linux-image-cloud-amd64 $series.* on the mirror"
+      echo "no linux-image-cloud-amd64 $series.* on the mirror${update_errors:+ (apt-get update: $update_errors)}"
       return 1
     fi
     log "kernel $series -> ${best#* } (${best%% *})"
