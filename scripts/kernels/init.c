@@ -5,6 +5,10 @@
  *
  *   /commands, one command a line, '#' starts a comment:
  *     LABEL [NAME=VALUE ...] /PROGRAM [ARG ...]
+ *   NAME=VALUE goes to the program's environment, except two settings init applies itself:
+ *     IOB_MEMLOCK=BYTES   RLIMIT_MEMLOCK (soft and hard) for the program
+ *     IOB_RUN_AS=UID      run the program as this uid and gid, without supplementary groups
+ *   (the guest runs everything as root otherwise, so unprivileged paths need these).
  *   kernel command line:
  *     iob.io_uring_disabled=N   write N to /proc/sys/kernel/io_uring_disabled first
  *     iob.run=LABEL[,LABEL...]  run only these commands (default: all)
@@ -25,8 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -124,7 +130,21 @@ static void run_line(char *line, const char *selection) {
     setenv("PATH", "/", 1);
     setenv("HOME", "/tmp", 1);
     for (int i = 1; i < program; ++i) {
-      putenv(words[i]);
+      if (strncmp(words[i], "IOB_MEMLOCK=", 12) == 0) {
+        const rlim_t bytes = strtoull(words[i] + 12, NULL, 10);
+        const struct rlimit limit = {bytes, bytes};
+        if (setrlimit(RLIMIT_MEMLOCK, &limit) != 0) {
+          _exit(126);
+        }
+      } else if (strncmp(words[i], "IOB_RUN_AS=", 11) == 0) {
+        const unsigned id = (unsigned)strtoul(words[i] + 11, NULL, 10);
+        /* Groups first: after setuid there is no privilege left to drop them. */
+        if (setgroups(0, NULL) != 0 || setgid(id) != 0 || setuid(id) != 0) {
+          _exit(126);
+        }
+      } else {
+        putenv(words[i]);
+      }
     }
     execv(words[program], &words[program]);
     fprintf(stderr, "init: execv %s: %s\n", words[program], strerror(errno));

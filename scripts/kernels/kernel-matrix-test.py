@@ -13,6 +13,10 @@ kernel's raw probe JSON and loop-test output:
                    baseline is met, single_issuer is not
   6.1, 6.12        SINGLE_ISSUER|DEFER_TASKRUN accepted; multishot poll works on both rings
   6.12-disabled    io_uring_setup refused with EPERM, io_uring_disabled reads 2, no seccomp
+  unprivileged     (each guest's probe as uid 65534 with a 64 KiB memlock limit) runs
+                   unprivileged; from 5.13 SQPOLL needs no privilege and from 5.12 ring memory
+                   is not charged to memlock, and every guest, 5.10 included (its io_uring is the
+                   5.15 stable backport), accepts both
   loop tests       passed in each guest; skipped only where that guest's probe says the kernel
                    refuses what the test needs
 
@@ -199,6 +203,27 @@ def gtest_results(text):
     return ran, passed, failed, skipped
 
 
+def check_unprivileged(checks, name, boot_dir, series):
+    probe, problem = load_probe(os.path.join(boot_dir, "probe-nobody.out"))
+    if probe is None:
+        checks.check(f"{name} unprivileged: probe output", False, problem)
+        return
+    env = probe["environment"]
+    sqpoll = trial(probe, 1 << 1)
+    largest = trial(probe, 0, 32768)
+    print(f"----- {name} unprivileged (uid {env['euid']}, memlock {env['memlock']['soft']}): "
+          f"io_uring_setup {outcome_text(probe['setup'])}, SQPOLL {outcome_text(sqpoll)}, "
+          f"32768-entry ring {outcome_text(largest)}")
+    check_probe_common(checks, f"{name} unprivileged", probe, None)
+    checks.check(f"{name} unprivileged: runs as uid 65534 without CAP_SYS_ADMIN, memlock 64 KiB",
+                 env["euid"] == 65534 and env["capSysAdmin"] is False and env["memlock"]["soft"] == 65536,
+                 f"euid={env['euid']} capSysAdmin={env['capSysAdmin']} memlock={env['memlock']['soft']}")
+    # Debian's 5.10 behaves like 5.15 here too: its io_uring is the 5.15 stable backport.
+    for label, item in (("io_uring_setup", probe["setup"]), ("SQPOLL (no privilege from 5.13)", sqpoll),
+                        ("a 32768-entry ring (no memlock charge from 5.12)", largest)):
+        checks.check(f"{name} unprivileged: {label} accepted", bool(item) and item["ok"], outcome_text(item))
+
+
 def check_loop_tests(checks, name, boot_dir, probe):
     path = os.path.join(boot_dir, "tests.out")
     if not os.path.exists(path):
@@ -321,6 +346,7 @@ def main(argv):
                          str(env["seccompMode"]))
             continue
         check_loop_capable(checks, name, probe, single_issuer=series != "5.10")
+        check_unprivileged(checks, name, boot_dir, series)
         if series in ("5.10", "6.1"):
             checks.check(f"{name}: no kernel.io_uring_disabled sysctl before 6.6",
                          probe["environment"]["ioUringDisabled"] is None,

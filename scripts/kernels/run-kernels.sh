@@ -2,7 +2,8 @@
 # Boots real Debian kernels (5.10, 6.1, 6.12) under qemu with a static initramfs whose only
 # programs are our init (init.c) and the static native payloads, and collects what they print:
 # the raw kernel probe (iouring-probe) and the native loop tests (core_tests) per kernel, and the
-# probe once more in a 6.12 guest with kernel.io_uring_disabled=2.
+# probe once more in a 6.12 guest with kernel.io_uring_disabled=2. Each guest also runs the probe
+# as an unprivileged user with a 64 KiB memlock limit.
 #
 #   scripts/kernels/run-kernels.sh [-k "5.10 6.1 6.12"] [-o OUT_DIR] [-t BOOT_TIMEOUT_S]
 #                                  [-b STATIC_BUILD_DIR] [-s TEST_SCALE] [-D] [-R]
@@ -72,7 +73,7 @@ record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$summary"; }
 # Every boot this run would make: name, series, extra kernel command line.
 boots=()
 for series in $series_list; do
-  boots+=("$series|$series|iob.run=probe,tests")
+  boots+=("$series|$series|iob.run=probe,probe-nobody,tests")
 done
 if [[ " $series_list " == *" 6.12 "* ]]; then
   boots+=("6.12-disabled|6.12|iob.run=probe iob.io_uring_disabled=2")
@@ -143,9 +144,13 @@ trap 'rm -rf "$staging"' EXIT
 gcc -static -O2 -Wall -Wextra -o "$staging/init" "$here/init.c"
 strip -o "$staging/iouring-probe" "$build_dir/iouring-probe"
 strip -o "$staging/core_tests" "$build_dir/core_tests"
+# probe-nobody: the probe unprivileged, with the 64 KiB memlock limit distributions long
+# defaulted to, where SQPOLL's privilege rule (before 5.13) and ring memory charged to memlock
+# (before 5.12) would show.
 cat > "$staging/commands" <<EOF
 # label [NAME=VALUE ...] /program [args ...]   (read by init.c)
 probe /iouring-probe
+probe-nobody IOB_RUN_AS=65534 IOB_MEMLOCK=65536 /iouring-probe
 tests IOB_TEST_SCALE=$test_scale /core_tests --gtest_filter=$test_filter --gtest_color=no
 EOF
 
