@@ -203,7 +203,7 @@ def gtest_results(text):
     return ran, passed, failed, skipped
 
 
-def check_unprivileged(checks, name, boot_dir, series):
+def check_unprivileged(checks, name, boot_dir, series, validator):
     probe, problem = load_probe(os.path.join(boot_dir, "probe-nobody.out"))
     if probe is None:
         checks.check(f"{name} unprivileged: probe output", False, problem)
@@ -214,7 +214,7 @@ def check_unprivileged(checks, name, boot_dir, series):
     print(f"----- {name} unprivileged (uid {env['euid']}, memlock {env['memlock']['soft']}): "
           f"io_uring_setup {outcome_text(probe['setup'])}, SQPOLL {outcome_text(sqpoll)}, "
           f"32768-entry ring {outcome_text(largest)}")
-    check_probe_common(checks, f"{name} unprivileged", probe, None)
+    check_probe_common(checks, f"{name} unprivileged", probe, validator)
     checks.check(f"{name} unprivileged: runs as uid 65534 without CAP_SYS_ADMIN, memlock 64 KiB",
                  env["euid"] == 65534 and env["capSysAdmin"] is False and env["memlock"]["soft"] == 65536,
                  f"euid={env['euid']} capSysAdmin={env['capSysAdmin']} memlock={env['memlock']['soft']}")
@@ -346,7 +346,7 @@ def main(argv):
                          str(env["seccompMode"]))
             continue
         check_loop_capable(checks, name, probe, single_issuer=series != "5.10")
-        check_unprivileged(checks, name, boot_dir, series)
+        check_unprivileged(checks, name, boot_dir, series, validator)
         if series in ("5.10", "6.1"):
             checks.check(f"{name}: no kernel.io_uring_disabled sysctl before 6.6",
                          probe["environment"]["ioUringDisabled"] is None,
