@@ -5,7 +5,8 @@ Runs scripts/kernels/run-kernels.sh (Debian 5.10, 6.1 and 6.12 under qemu TCG, a
 with kernel.io_uring_disabled=2), runs the same static probe on this host, then checks each
 kernel's raw probe JSON and loop-test output:
 
-  every probe      valid against schemas/raw-probe.schema.json; no probe errors
+  every probe      valid against schemas/raw-probe.schema.json (test/fixtures/raw-probe/ too);
+                   no probe errors
   host             io_uring usable; SINGLE_ISSUER|DEFER_TASKRUN accepted; multishot poll on both
                    rings, EXT_ARG wait, LINK_TIMEOUT all work
   5.10             SINGLE_ISSUER and SINGLE_ISSUER|DEFER_TASKRUN refused with EINVAL, yet
@@ -294,6 +295,13 @@ def main(argv):
         checks.skip("schema validation of every probe", no_validator)
 
     print("===== kernel matrix: facts and checks =====")
+    fixtures = os.path.join(REPO, "test", "fixtures", "raw-probe")
+    if validator is not None:
+        for fixture in sorted(f for f in os.listdir(fixtures) if f.endswith(".json")):
+            with open(os.path.join(fixtures, fixture)) as file:
+                errors = list(validator.iter_errors(json.load(file)))
+            checks.check(f"fixture {fixture} matches the schema", not errors,
+                         "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:3]))
     # The host: the same static probe, natively.
     if os.path.exists(STATIC_PROBE):
         output = subprocess.run([STATIC_PROBE], capture_output=True, text=True)
