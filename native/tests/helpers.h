@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -73,6 +75,17 @@ inline std::pair<SharedFd, SharedFd> socket_pair() {
   int fds[2];
   EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
   return {share_fd(fds[0]), share_fd(fds[1])};
+}
+
+// `count` times IOB_TEST_SCALE (default 1, at least 1 op): lets slow machines, such as qemu's
+// TCG guests of the kernel matrix (20-30x slower), run the long race tests with fewer ops.
+inline int scaled_count(int count) {
+  static const double scale = [] {
+    const char* text = std::getenv("IOB_TEST_SCALE");
+    const double value = text != nullptr ? std::atof(text) : 1.0;
+    return value > 0 ? value : 1.0;
+  }();
+  return std::max(1, static_cast<int>(count * scale));
 }
 
 template <typename Condition>

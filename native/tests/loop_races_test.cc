@@ -47,7 +47,7 @@ TEST(LoopRaces, PublishRacingWithArmNeverLosesAWake) {
   RunningLoop running(LoopConfig{.size = 4});
   std::mt19937 random(12345);
   std::uniform_int_distribution<int> gap_us(0, 60);
-  constexpr int kOps = 3000;
+  const int kOps = scaled_count(3000);
   for (int i = 0; i < kOps; ++i) {
     OneShot done;
     running.send(make_nop(), done);
@@ -61,7 +61,7 @@ TEST(LoopRaces, PublishRacingWithArmNeverLosesAWake) {
   }
   EXPECT_FALSE(running.stop());
   const auto counters = running.loop().counters().snapshot();
-  EXPECT_EQ(counters.ops_completed, uint64_t{kOps});
+  EXPECT_EQ(counters.ops_completed, static_cast<uint64_t>(kOps));
   // Both sides of the race were taken.
   EXPECT_GT(counters.sleeps, 0u);
   EXPECT_GT(counters.eventfd_rings, 0u);
@@ -70,7 +70,7 @@ TEST(LoopRaces, PublishRacingWithArmNeverLosesAWake) {
 // Seed design note: dropping the last submitter disconnects first, then rings the eventfd, so
 // a loop blocked in io_uring_enter with nothing in flight sees the shutdown promptly.
 TEST(LoopRaces, TheLastSubmitterDroppedWhileTheLoopSleepsEndsItPromptly) {
-  for (int round = 0; round < 50; ++round) {
+  for (int round = 0; round < scaled_count(50); ++round) {
     RunningLoop running(LoopConfig{});
     if (round % 2 == 0) {
       ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
@@ -83,7 +83,7 @@ TEST(LoopRaces, TheLastSubmitterDroppedWhileTheLoopSleepsEndsItPromptly) {
 
 TEST(LoopRaces, ManySubmittersEveryOpEndsExactlyOnce) {
   constexpr int kSubmitters = 8;
-  constexpr int kPerSubmitter = 20000;
+  const int kPerSubmitter = scaled_count(20000);
   CountingSink sink(kSubmitters * kPerSubmitter);
   RunningLoop running(LoopConfig{.size = 64});
   std::vector<std::thread> submitters;
@@ -101,7 +101,7 @@ TEST(LoopRaces, ManySubmittersEveryOpEndsExactlyOnce) {
     submitter.join();
   }
   EXPECT_FALSE(running.stop());
-  EXPECT_EQ(sink.total(), size_t{kSubmitters * kPerSubmitter});
+  EXPECT_EQ(sink.total(), static_cast<size_t>(kSubmitters * kPerSubmitter));
   EXPECT_EQ(sink.not_exactly_once(), 0u);
   EXPECT_EQ(sink.unexpected(), 0u);
   const auto counters = running.loop().counters().snapshot();
@@ -112,7 +112,7 @@ TEST(LoopRaces, ManySubmittersEveryOpEndsExactlyOnce) {
 
 TEST(LoopRaces, SubmittersDroppingTheirHandlesMidStreamLoseNothing) {
   constexpr int kSubmitters = 4;
-  constexpr int kPerSubmitter = 5000;
+  const int kPerSubmitter = scaled_count(5000);
   CountingSink sink(kSubmitters * kPerSubmitter);
   auto [first, loop] = Loop::create(LoopConfig{.size = 16});
   std::vector<std::thread> submitters;
@@ -132,7 +132,7 @@ TEST(LoopRaces, SubmittersDroppingTheirHandlesMidStreamLoseNothing) {
   for (auto& submitter : submitters) {
     submitter.join();
   }
-  EXPECT_EQ(sink.total(), size_t{kSubmitters * kPerSubmitter});
+  EXPECT_EQ(sink.total(), static_cast<size_t>(kSubmitters * kPerSubmitter));
   EXPECT_EQ(sink.not_exactly_once(), 0u);
 }
 

@@ -44,7 +44,7 @@ TEST(BoundedMpsc, CloseHandsBackEveryClaimedValueAndRefusesLaterPushes) {
 TEST(BoundedMpsc, ManyProducersLoseAndDuplicateNothing) {
   BoundedMpsc<int> queue(64);
   constexpr int kProducers = 4;
-  constexpr int kPerProducer = 20000;
+  const int kPerProducer = scaled_count(20000);
   std::vector<std::thread> producers;
   for (int p = 0; p < kProducers; ++p) {
     producers.emplace_back([&, p] {
@@ -58,7 +58,7 @@ TEST(BoundedMpsc, ManyProducersLoseAndDuplicateNothing) {
   }
   std::set<int> seen;
   int value = 0;
-  while (seen.size() < kProducers * kPerProducer) {
+  while (seen.size() < static_cast<size_t>(kProducers * kPerProducer)) {
     if (queue.try_pop(value)) {
       EXPECT_TRUE(seen.insert(value).second) << "duplicate " << value;
     }

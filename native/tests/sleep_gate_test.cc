@@ -48,7 +48,7 @@ TEST(FutexGate, SleeperWakesOnPublishAndNeverMissesOne) {
   // publish against arm; a lost wake would hang the test.
   FutexGate gate;
   std::atomic<int> items{0};
-  constexpr int kRounds = 20000;
+  const int kRounds = scaled_count(20000);
   std::thread sleeper([&] {
     for (int seen = 0; seen < kRounds;) {
       if (items.load(std::memory_order_acquire) > seen) {

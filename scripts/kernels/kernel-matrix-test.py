@@ -1,0 +1,372 @@
+#!/usr/bin/env python3
+"""The kernel-matrix test: what the probe and the loop tests find on real kernels.
+
+Runs scripts/kernels/run-kernels.sh (Debian 5.10, 6.1 and 6.12 under qemu TCG, and 6.12 again
+with kernel.io_uring_disabled=2), runs the same static probe on this host, then checks each
+kernel's raw probe JSON and loop-test output:
+
+  every probe      valid against schemas/raw-probe.schema.json (test/fixtures/raw-probe/ too);
+                   no probe errors
+  host             io_uring usable; SINGLE_ISSUER|DEFER_TASKRUN accepted; multishot poll on both
+                   rings, EXT_ARG wait, LINK_TIMEOUT all work
+  5.10             SINGLE_ISSUER and SINGLE_ISSUER|DEFER_TASKRUN refused with EINVAL, yet
+                   multishot poll works on a plain ring (a stable backport): the loop's
+                   baseline is met, single_issuer is not
+  6.1, 6.12        SINGLE_ISSUER|DEFER_TASKRUN accepted; multishot poll works on both rings
+  6.12-disabled    io_uring_setup refused with EPERM, io_uring_disabled reads 2, no seccomp
+  unprivileged     (each guest's probe as uid 65534 with a 64 KiB memlock limit) runs
+                   unprivileged; from 5.13 SQPOLL needs no privilege and from 5.12 ring memory
+                   is not charged to memlock, and every guest, 5.10 included (its io_uring is the
+                   5.15 stable backport), accepts both
+  loop tests       passed in each guest; skipped only where that guest's probe says the kernel
+                   refuses what the test needs
+
+Prints each kernel's facts, a PASS/FAIL line per check and `kernel-matrix: N passed, N failed,
+N skipped`. Exit 1 if a check failed. A kernel that cannot be had (no qemu, mirror down after a
+retry) is an explicit `SKIP: <reason>` line, never a silent pass.
+
+    scripts/kernels/kernel-matrix-test.py [run-kernels.sh options, e.g. -k "5.10 6.1"]
+    scripts/kernels/kernel-matrix-test.py --no-run   # check the outputs of the last run
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OUT_DIR = os.environ.get("IOB_KERNEL_MATRIX_OUT", os.path.join(REPO, "test-results", "kernel-matrix"))
+STATIC_PROBE = os.path.join(REPO, "native", "build-static", "iouring-probe")
+SINGLE_ISSUER = 1 << 12
+DEFER_TASKRUN = 1 << 13
+
+# Loop tests that skip themselves when the kernel refuses what they need, keyed by the probe
+# fact that predicts it.
+SKIPS_IF_SINGLE_ISSUER_REFUSED = {"Loop.NopOnASingleIssuerRing"}
+SKIPS_IF_IOPOLL_ACCEPTS_POLL_ADD = {
+    "Loop.IoPollRingStopsWithTheWakePollReason",
+    "LoopShutdown.SendAfterTheLoopStoppedOnAnErrorIsRefused",
+}
+# Records what the 6.18 development host gave; skips on every other kernel.
+SKIPS_UNLESS_618 = {"Probe.FindsWhatTheResearchSawOnThe618Host"}
+
+
+class Checks:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"PASS: {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL: {name}{': ' + detail if detail else ''}")
+
+    def skip(self, name, reason):
+        self.skipped += 1
+        print(f"SKIP: {name}: {reason}")
+
+
+def schema_validator():
+    """A validator for the raw probe schema, or the reason there is none."""
+    try:
+        import jsonschema
+    except ImportError:
+        return None, "python jsonschema is not installed"
+    with open(os.path.join(REPO, "schemas", "raw-probe.schema.json")) as file:
+        schema = json.load(file)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema), None
+
+
+def trial(probe, flags, entries=8):
+    for candidate in probe["setupTrials"]:
+        if candidate["flags"] == flags and candidate["entries"] == entries:
+            return candidate
+    return None
+
+
+def outcome_text(item):
+    return "accepted" if item and item["ok"] else (item["error"] if item else "not tried")
+
+
+def debian_version(probe):
+    match = re.search(r"Debian (\S+)", probe["kernel"]["version"])
+    return match.group(1) if match else "-"
+
+
+def behaviour_works(probe, name):
+    test = probe["behaviour"][name]
+    return bool(test and test["works"])
+
+
+def behaviour_text(probe, name):
+    test = probe["behaviour"][name]
+    if test is None:
+        return "not tested"
+    if test["works"]:
+        return "yes"
+    return "no (" + test["detail"] + ")"
+
+
+def verdicts(probe):
+    """The loop's requirements, from raw facts (the CLI's explanations come from src/probe)."""
+    baseline = behaviour_works(probe, "multishotPoll") and behaviour_works(probe, "extArgWait")
+    si_trial = trial(probe, SINGLE_ISSUER | DEFER_TASKRUN)
+    single_issuer = bool(si_trial and si_trial["ok"]) and behaviour_works(probe, "multishotPollSingleIssuer")
+    if not probe["setup"]["ok"]:
+        why = f"io_uring_setup refused: {probe['setup']['error']}"
+        return f"not met ({why})", f"not met ({why})"
+    base_text = "met (multishot POLL_ADD wake and EXT_ARG wait work)" if baseline else (
+        "not met (multishot poll: " + behaviour_text(probe, "multishotPoll") +
+        "; EXT_ARG: " + behaviour_text(probe, "extArgWait") + ")")
+    si_text = "met (SINGLE_ISSUER|DEFER_TASKRUN accepted, multishot poll works on it)" if single_issuer else (
+        "not met (SINGLE_ISSUER|DEFER_TASKRUN: " + outcome_text(si_trial) + ")")
+    return base_text, si_text
+
+
+def print_facts(name, probe):
+    print(f"----- {name}: facts")
+    kernel = probe["kernel"]
+    env = probe["environment"]
+    print(f"  release            {kernel['release']} (Debian {debian_version(probe)})")
+    print(f"  io_uring_setup     {outcome_text(probe['setup'])}; io_uring_disabled="
+          f"{env['ioUringDisabled']} seccomp={env['seccompMode']}")
+    if probe["setup"]["ok"]:
+        accepted = [t["flagNames"] for t in probe["setupTrials"] if t["ok"] and t["entries"] == 8]
+        refused = [f"{t['flagNames']}={t['error']}" for t in probe["setupTrials"]
+                   if not t["ok"] and t["entries"] == 8]
+        features = probe["features"]
+        opcodes = probe["opcodes"]
+        register = probe["registerOps"]
+        print(f"  flags accepted     {', '.join(accepted)}")
+        print(f"  flags refused      {', '.join(refused) or '-'}")
+        print(f"  features           {hex(features['mask'])} ({len(features['names'])}: "
+              f"... {', '.join(features['names'][-3:])})")
+        print(f"  opcodes            {len(opcodes['supported'])} (last {opcodes['supported'][-1]['name']})")
+        count = register["byQuery"] if register["byQuery"] is not None else register["byRestrictions"]
+        print(f"  register opcodes   {count} (query: {register['byQuery']}, restrictions: "
+              f"{register['byRestrictions']})")
+        max_entries = [t["entries"] for t in probe["setupTrials"] if t["ok"] and t["flags"] == 0]
+        print(f"  max ring entries   {max(max_entries) if max_entries else '?'}")
+        for label, test in (("multishot poll", "multishotPoll"),
+                            ("  on SI|DT ring", "multishotPollSingleIssuer"),
+                            ("EXT_ARG wait", "extArgWait"), ("LINK_TIMEOUT", "linkTimeout"),
+                            ("POLL_ADD on IOPOLL", "iopollPollAdd")):
+            print(f"  {label:<18} {behaviour_text(probe, test)}")
+    baseline, single_issuer = verdicts(probe)
+    print(f"  loop baseline      {baseline}")
+    print(f"  single_issuer      {single_issuer}")
+    print(f"  probe time         {probe['elapsedUs'] / 1000:.1f} ms")
+
+
+def check_probe_common(checks, name, probe, validator):
+    if validator is not None:
+        errors = sorted(validator.iter_errors(probe), key=lambda e: list(e.absolute_path))
+        checks.check(f"{name}: probe JSON matches schemas/raw-probe.schema.json", not errors,
+                     "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:3]))
+    checks.check(f"{name}: probe reported no errors of its own", not probe["errors"],
+                 "; ".join(probe["errors"]))
+
+
+def check_loop_capable(checks, name, probe, single_issuer):
+    checks.check(f"{name}: io_uring_setup accepted", probe["setup"]["ok"], outcome_text(probe["setup"]))
+    if not probe["setup"]["ok"]:
+        return
+    si = trial(probe, SINGLE_ISSUER | DEFER_TASKRUN)
+    si_alone = trial(probe, SINGLE_ISSUER)
+    if single_issuer:
+        checks.check(f"{name}: SINGLE_ISSUER|DEFER_TASKRUN accepted", bool(si and si["ok"]), outcome_text(si))
+        checks.check(f"{name}: multishot poll works on the SINGLE_ISSUER|DEFER_TASKRUN ring",
+                     behaviour_works(probe, "multishotPollSingleIssuer"),
+                     behaviour_text(probe, "multishotPollSingleIssuer"))
+    else:
+        for label, item in (("SINGLE_ISSUER", si_alone), ("SINGLE_ISSUER|DEFER_TASKRUN", si)):
+            checks.check(f"{name}: {label} refused with EINVAL",
+                         bool(item) and not item["ok"] and item["error"] == "EINVAL", outcome_text(item))
+        test = probe["behaviour"]["multishotPollSingleIssuer"]
+        checks.check(f"{name}: no SINGLE_ISSUER|DEFER_TASKRUN ring for the multishot test (EINVAL)",
+                     bool(test) and test["ring"]["error"] == "EINVAL", behaviour_text(probe, "multishotPollSingleIssuer"))
+    for label, test in (("multishot poll works on a plain ring", "multishotPoll"),
+                        ("EXT_ARG bounded wait works", "extArgWait"),
+                        ("LINK_TIMEOUT fires", "linkTimeout")):
+        checks.check(f"{name}: {label}", behaviour_works(probe, test), behaviour_text(probe, test))
+
+
+def gtest_results(text):
+    """(ran, passed, failed and skipped test names) from gtest's output."""
+    ran = set(re.findall(r"^\[ RUN      \] (\S+)", text, re.M))
+    passed = set(re.findall(r"^\[       OK \] (\S+)", text, re.M))
+    failed = set(re.findall(r"^\[  FAILED  \] (\S+) \(", text, re.M))
+    skipped = set(re.findall(r"^\[  SKIPPED \] (\S+) \(", text, re.M))
+    return ran, passed, failed, skipped
+
+
+def check_unprivileged(checks, name, boot_dir, series, validator):
+    probe, problem = load_probe(os.path.join(boot_dir, "probe-nobody.out"))
+    if probe is None:
+        checks.check(f"{name} unprivileged: probe output", False, problem)
+        return
+    env = probe["environment"]
+    sqpoll = trial(probe, 1 << 1)
+    largest = trial(probe, 0, 32768)
+    print(f"----- {name} unprivileged (uid {env['euid']}, memlock {env['memlock']['soft']}): "
+          f"io_uring_setup {outcome_text(probe['setup'])}, SQPOLL {outcome_text(sqpoll)}, "
+          f"32768-entry ring {outcome_text(largest)}")
+    check_probe_common(checks, f"{name} unprivileged", probe, validator)
+    checks.check(f"{name} unprivileged: runs as uid 65534 without CAP_SYS_ADMIN, memlock 64 KiB",
+                 env["euid"] == 65534 and env["capSysAdmin"] is False and env["memlock"]["soft"] == 65536,
+                 f"euid={env['euid']} capSysAdmin={env['capSysAdmin']} memlock={env['memlock']['soft']}")
+    # Debian's 5.10 behaves like 5.15 here too: its io_uring is the 5.15 stable backport.
+    for label, item in (("io_uring_setup", probe["setup"]), ("SQPOLL (no privilege from 5.13)", sqpoll),
+                        ("a 32768-entry ring (no memlock charge from 5.12)", largest)):
+        checks.check(f"{name} unprivileged: {label} accepted", bool(item) and item["ok"], outcome_text(item))
+
+
+def check_loop_tests(checks, name, boot_dir, probe):
+    path = os.path.join(boot_dir, "tests.out")
+    if not os.path.exists(path):
+        checks.check(f"{name}: native loop tests ran", False, "no output (see console.log)")
+        return
+    with open(path) as file:
+        text = file.read()
+    ran, passed, failed, skipped = gtest_results(text)
+    rc = read_text(os.path.join(boot_dir, "tests.rc"))
+    checks.check(f"{name}: native loop tests passed ({len(passed)} passed, {len(skipped)} skipped)",
+                 rc == "0" and not failed and ran and ran == passed | skipped,
+                 f"rc={rc}, failed: {', '.join(sorted(failed)) or '-'}, "
+                 f"unfinished: {', '.join(sorted(ran - passed - skipped - failed)) or '-'}")
+    expected = set()
+    if not probe["kernel"]["release"].startswith("6.18."):
+        expected |= SKIPS_UNLESS_618
+    si = trial(probe, SINGLE_ISSUER | DEFER_TASKRUN)
+    if not (si and si["ok"]):
+        expected |= SKIPS_IF_SINGLE_ISSUER_REFUSED
+    if behaviour_works(probe, "iopollPollAdd"):
+        expected |= SKIPS_IF_IOPOLL_ACCEPTS_POLL_ADD
+    checks.check(f"{name}: loop tests skipped only where the probe says the kernel refuses",
+                 skipped == expected,
+                 f"skipped {sorted(skipped)}, expected {sorted(expected)}")
+
+
+def read_text(path):
+    try:
+        with open(path) as file:
+            return file.read().strip()
+    except OSError:
+        return None
+
+
+def load_probe(path):
+    text = read_text(path)
+    if not text:
+        return None, "no probe output"
+    line = next((l for l in text.splitlines() if l.startswith("{")), None)
+    try:
+        return json.loads(line), None
+    except (TypeError, ValueError) as error:
+        return None, f"probe output is not JSON: {error}"
+
+
+def read_summary():
+    rows = {}
+    path = os.path.join(OUT_DIR, "summary.tsv")
+    with open(path) as file:
+        header = file.readline().rstrip("\n").split("\t")
+        for line in file:
+            row = dict(zip(header, line.rstrip("\n").split("\t")))
+            rows[row["name"]] = row
+    return rows
+
+
+def main(argv):
+    started = time.monotonic()
+    if argv[:1] == ["--no-run"]:
+        runner_rc = None
+    else:
+        print(f"kernel-matrix: scripts/kernels/run-kernels.sh {' '.join(argv)}", flush=True)
+        runner_rc = subprocess.call([os.path.join(REPO, "scripts", "kernels", "run-kernels.sh"),
+                                     "-o", OUT_DIR, *argv])
+    checks = Checks()
+    validator, no_validator = schema_validator()
+    if validator is None:
+        checks.skip("schema validation of every probe", no_validator)
+
+    print("===== kernel matrix: facts and checks =====")
+    fixtures = os.path.join(REPO, "test", "fixtures", "raw-probe")
+    if validator is not None:
+        for fixture in sorted(f for f in os.listdir(fixtures) if f.endswith(".json")):
+            with open(os.path.join(fixtures, fixture)) as file:
+                errors = list(validator.iter_errors(json.load(file)))
+            checks.check(f"fixture {fixture} matches the schema", not errors,
+                         "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:3]))
+    # The host: the same static probe, natively.
+    if os.path.exists(STATIC_PROBE):
+        output = subprocess.run([STATIC_PROBE], capture_output=True, text=True)
+        checks.check("host: static iouring-probe exits 0", output.returncode == 0, output.stderr.strip())
+        try:
+            host = json.loads(output.stdout)
+        except ValueError as error:
+            host = None
+            checks.check("host: probe output is JSON", False, str(error))
+        if host:
+            print_facts("host", host)
+            check_probe_common(checks, "host", host, validator)
+            if host["setup"]["ok"]:
+                check_loop_capable(checks, "host", host, single_issuer=True)
+            else:
+                checks.skip("host: loop checks", f"io_uring_setup refused here: {host['setup']['error']}")
+    else:
+        checks.check("host: static iouring-probe was built", False, STATIC_PROBE)
+
+    try:
+        summary = read_summary()
+    except OSError as error:
+        summary = {}
+        checks.check("run-kernels.sh wrote its summary", False, str(error))
+
+    for name, row in summary.items():
+        boot_dir = os.path.join(OUT_DIR, name)
+        if row["status"] == "skip":
+            checks.skip(f"kernel {name}", row["detail"])
+            continue
+        checks.check(f"{name}: guest booted, ran its commands and powered off ({row['seconds']} s)",
+                     row["status"] == "ok", f"{row['status']}: {row['detail']}")
+        probe, problem = load_probe(os.path.join(boot_dir, "probe.out"))
+        if probe is None:
+            checks.check(f"{name}: probe output", False, problem)
+            continue
+        print_facts(name, probe)
+        check_probe_common(checks, name, probe, validator)
+        series = row["series"]
+        checks.check(f"{name}: runs a {series} kernel", probe["kernel"]["release"].startswith(series + "."),
+                     probe["kernel"]["release"])
+        if name == "6.12-disabled":
+            env = probe["environment"]
+            checks.check(f"{name}: io_uring_setup refused with EPERM",
+                         not probe["setup"]["ok"] and probe["setup"]["error"] == "EPERM",
+                         outcome_text(probe["setup"]))
+            checks.check(f"{name}: kernel.io_uring_disabled reads 2", env["ioUringDisabled"] == 2,
+                         str(env["ioUringDisabled"]))
+            checks.check(f"{name}: no seccomp filter (the sysctl is the cause)", env["seccompMode"] == 0,
+                         str(env["seccompMode"]))
+            continue
+        check_loop_capable(checks, name, probe, single_issuer=series != "5.10")
+        check_unprivileged(checks, name, boot_dir, series, validator)
+        if series in ("5.10", "6.1"):
+            checks.check(f"{name}: no kernel.io_uring_disabled sysctl before 6.6",
+                         probe["environment"]["ioUringDisabled"] is None,
+                         str(probe["environment"]["ioUringDisabled"]))
+        check_loop_tests(checks, name, boot_dir, probe)
+
+    if runner_rc not in (None, 0):
+        checks.check("run-kernels.sh exit status", False, f"rc={runner_rc}")
+    print(f"kernel-matrix wall time {time.monotonic() - started:.1f} s")
+    print(f"kernel-matrix: {checks.passed} passed, {checks.failed} failed, {checks.skipped} skipped")
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
