@@ -205,10 +205,12 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     loop_error = l->run();
     cpu.add_to(loop_cpu);
   });
+  // Counters as the warm-up ended, so the report covers the measured phase only.
+  LoopCountersSnapshot at_measure_start;
   auto finish = [&] {
     submitter.reset();  // the last handle: the loop drains and exits
     loop_thread.join();
-    result.counters = loop->counters().snapshot();
+    result.counters = counters_since(loop->counters().snapshot(), at_measure_start);
     result.error = loop_error;
     result.stats.cpu.user_ns += loop_cpu.user_ns;
     result.stats.cpu.system_ns += loop_cpu.system_ns;
@@ -240,11 +242,28 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
 
   {
     std::unique_lock lock(mutex);
-    while (!all_done.wait_for(lock, spec.progress_interval, [&] { return running == 0; })) {
+    bool measuring = clock.measure_start <= started;
+    int64_t next_progress = started + std::chrono::nanoseconds(spec.progress_interval).count();
+    for (;;) {
+      // Wake for the next progress report, or at the end of the warm-up to snapshot counters.
+      const int64_t wake_at = measuring ? next_progress : std::min(next_progress, clock.measure_start);
+      if (all_done.wait_for(lock, std::chrono::nanoseconds(std::max<int64_t>(wake_at - monotonic_ns(), 0)),
+                            [&] { return running == 0; })) {
+        break;
+      }
+      const int64_t now = monotonic_ns();
+      if (!measuring && now >= clock.measure_start) {
+        measuring = true;
+        at_measure_start = loop->counters().snapshot();
+      }
+      if (now < next_progress) {
+        continue;
+      }
+      next_progress = now + std::chrono::nanoseconds(spec.progress_interval).count();
       if (progress) {
         Progress snapshot;
-        snapshot.elapsed_ns = monotonic_ns() - started;
-        snapshot.measuring = monotonic_ns() >= clock.measure_start;
+        snapshot.elapsed_ns = now - started;
+        snapshot.measuring = measuring;
         for (const auto& state : states) {
           snapshot.ops_ended += state->ended.load(std::memory_order_relaxed);
         }
@@ -288,7 +307,9 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   const PhaseClock clock(spec.drive, started);
   auto source = make_op_source(spec.workload);
   Recorder recorder(clock, *source, cancel, spec.drive.ops);
-  LoopCountersSnapshot& counters = result.counters;
+  LoopCountersSnapshot counters;
+  LoopCountersSnapshot at_measure_start;
+  bool measuring = clock.measure_start <= started;
   // The kernel copies a LINK_TIMEOUT's timespec when the SQE is submitted, so one will do here.
   __kernel_timespec link_timeout{};
   if (timed) {
@@ -334,6 +355,10 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
       break;
     }
     now = monotonic_ns();
+    if (!measuring && now >= clock.measure_start) {
+      measuring = true;
+      at_measure_start = counters;
+    }
     unsigned head = 0, seen = 0;
     io_uring_cqe* cqe = nullptr;
     io_uring_for_each_cqe(&ring, head, cqe) {
@@ -360,6 +385,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
     }
   }
   io_uring_queue_exit(&ring);
+  result.counters = counters_since(counters, at_measure_start);
   result.stats = std::move(recorder.stats);
   cpu.add_to(result.stats.cpu);
   return result;

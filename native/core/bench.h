@@ -75,7 +75,7 @@ using ProgressFn = std::function<void(const Progress&)>;
 
 struct BenchResult {
   RunStats stats;
-  // For the raw ring only enter_calls, sqes_submitted, ops_completed, timeouts_fired and
+  // Counted over the measured phase (stall_ns_max over the whole run). For the raw ring only enter_calls, sqes_submitted, ops_completed, timeouts_fired and
   // timeout_cqes are counted.
   LoopCountersSnapshot counters;
   RingInfo ring;

@@ -59,6 +59,18 @@ struct LoopCountersSnapshot {
   uint64_t pending_operations = 0;
 };
 
+// What happened between two snapshots. Totals are subtracted; stall_ns_max and the gauge keep
+// `later`'s value (a maximum cannot be split).
+inline LoopCountersSnapshot counters_since(const LoopCountersSnapshot& later,
+                                           const LoopCountersSnapshot& earlier) {
+  LoopCountersSnapshot delta = later;
+#define IOB_SUBTRACT(writer, field, name, help) delta.field -= earlier.field;
+  IOB_LOOP_COUNTERS(IOB_SUBTRACT)
+#undef IOB_SUBTRACT
+  delta.stall_ns_max = later.stall_ns_max;
+  return delta;
+}
+
 // A counter with a single writing thread: increments are plain adds, reads may come from any
 // thread.
 class OwnedCounter {

@@ -108,6 +108,19 @@ TEST(Bench, WarmupOpsAreNotMeasured) {
   EXPECT_EQ(result.stats.ops, result.stats.latency.total_count());
 }
 
+TEST(Bench, CountersCoverTheMeasuredPhase) {
+  BenchSpec spec = nop_spec(1, 4, 5000);
+  spec.drive.warmup = 100ms;
+  for (auto* run : {&run_loop_bench, &run_raw_bench}) {
+    const BenchResult result = (*run)(spec, nullptr, kNeverCancel);
+    ASSERT_FALSE(result.error);
+    EXPECT_GT(result.stats.all_ops, 5000u);
+    // Only ops in flight as the warm-up ended may fall on either side.
+    EXPECT_GE(result.counters.ops_completed, 5000u - 4);
+    EXPECT_LE(result.counters.ops_completed, 5000u + 4);
+  }
+}
+
 TEST(Bench, TimerLatencyIsAtLeastTheTimer) {
   BenchSpec spec = nop_spec(1, 2, 10);
   spec.workload = WorkloadSpec{.op = OpKind::kTimer, .timer = 2ms};

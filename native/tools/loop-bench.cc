@@ -2,7 +2,7 @@
 // The bench scripts use it to compare builds (counters compiled in vs out) side by side.
 //
 //   loop-bench system=loop|raw op=nop|timer depth=256 submitters=1 size=256 duration_ms=2000
-//              warmup_ms=200 [timer_us=100] [op_timeout_us=...] [single_issuer=1]
+//              [ops=N instead of a duration] warmup_ms=200 [timer_us=100] [op_timeout_us=...] [single_issuer=1]
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   spec.drive.submitters = static_cast<uint32_t>(number(args, "submitters", 1));
   spec.drive.depth = static_cast<uint32_t>(number(args, "depth", 1));
   spec.drive.duration = milliseconds(number(args, "duration_ms", 2000));
+  spec.drive.ops = number(args, "ops", 0);
   spec.drive.warmup = milliseconds(number(args, "warmup_ms", 200));
   const bool raw = args.count("system") && args.at("system") == "raw";
 
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"system\":\"%s\",\"counters\":%s,\"ops\":%llu,\"opsPerSec\":%.0f,\"p50Ns\":%llu,"
       "\"p99Ns\":%llu,\"cpuNsPerOp\":%.1f,\"sleeps\":%llu,\"enterCalls\":%llu,"
-      "\"capacityStalls\":%llu}\n",
+      "\"capacityStalls\":%llu,\"allOps\":%llu}\n",
       raw ? "raw" : "loop", iob::kCountersEnabled ? "true" : "false",
       static_cast<unsigned long long>(stats.ops), seconds > 0 ? stats.ops / seconds : 0.0,
       static_cast<unsigned long long>(stats.latency.value_at_percentile(50)),
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
       stats.all_ops ? cpu_ns / static_cast<double>(stats.all_ops) : 0.0,
       static_cast<unsigned long long>(result.counters.sleeps),
       static_cast<unsigned long long>(result.counters.enter_calls),
-      static_cast<unsigned long long>(result.counters.capacity_stalls));
+      static_cast<unsigned long long>(result.counters.capacity_stalls),
+      static_cast<unsigned long long>(stats.all_ops));
   return 0;
 }

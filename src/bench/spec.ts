@@ -86,7 +86,7 @@ export function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadS
     maxRing,
     label.ringSize,
     timed
-      ? `with ${label.opTimeout} each op takes two SQ entries, so the kernel maximum of ${MAX_RING_ENTRIES} allows ${maxRing}`
+      ? `with an op timeout each op takes two SQ entries, so the kernel maximum of ${MAX_RING_ENTRIES} allows ${maxRing}`
       : `the kernel maximum is ${MAX_RING_ENTRIES} entries`,
   )
   if (timed && spec.loop.opTimeoutNs! <= 0) {

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite (npm test): type checks, the native tests three ways, the kernel matrix
+# under qemu, then the Node tests against the built CLI. The Node test runner's summary is the
+# last thing printed.
+#   IOB_SKIP_KERNEL_MATRIX=1 npm test   skips the qemu kernel matrix (about 45 s warm)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shopt -s globstar
+
+echo "== build"
+npm run --silent build >/dev/null
+npm run --silent typecheck:test
+
+scripts/native-test.sh
+
+if [[ ${IOB_SKIP_KERNEL_MATRIX:-0} != 1 ]]; then
+  echo "== kernel matrix (qemu)"
+  python3 scripts/kernels/kernel-matrix-test.py
+fi
+
+echo "== node tests"
+node --import tsx --test --test-reporter=spec --test-concurrency=1 test/**/*.test.ts

@@ -1,0 +1,215 @@
+// Profiles: YAML files naming workloads, validated against schemas/profile.schema.json (ajv) and
+// then by the same range rules as `bench` flags. Every error names the file, the line, the field,
+// what was given and what is allowed.
+
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {Ajv2020, type ErrorObject} from 'ajv/dist/2020.js'
+import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
+
+import {checkWorkload, defaultRingSize, type FieldLabels, type WorkloadSpec} from '../bench/spec.js'
+import {UsageError} from '../errors.js'
+import {parseDuration} from '../units.js'
+
+export const PROFILE_DIR = fileURLToPath(new URL('../../bench-profiles', import.meta.url))
+const SCHEMA_PATH = fileURLToPath(new URL('../../schemas/profile.schema.json', import.meta.url))
+
+export interface Profile {
+  name: string
+  file: string
+  description?: string
+  workloads: WorkloadSpec[]
+}
+
+/** The settings a profile entry may carry (schemas/profile.schema.json `$defs.settings`). */
+interface Settings {
+  op?: WorkloadSpec['op']
+  timer?: string
+  ringSize?: number
+  opTimeout?: string
+  shutdownTimeout?: string
+  singleIssuer?: boolean
+  ioPoll?: boolean
+  submitters?: number
+  depth?: number
+  duration?: string
+  ops?: number
+  warmup?: string
+  vs?: WorkloadSpec['vs']
+}
+
+interface ProfileFile {
+  description?: string
+  defaults?: Settings
+  workloads: Array<Settings & {name: string; op: WorkloadSpec['op']}>
+}
+
+const DURATION_HINT = 'use a number with a unit: ns, us, ms, s, m or h (e.g. 500ms)'
+
+const DEFAULTS = {submitters: 1, depth: 1, duration: '1s', warmup: '200ms', timer: '1ms', vs: ['raw'] as WorkloadSpec['vs']}
+
+let validate: ReturnType<Ajv2020['compile']> | undefined
+
+function schemaValidator(): ReturnType<Ajv2020['compile']> {
+  validate ??= new Ajv2020({allErrors: false, strict: true, strictRequired: false}).compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')))
+  return validate
+}
+
+/** The shipped profiles, by name. */
+export function shippedProfiles(): string[] {
+  return readdirSync(PROFILE_DIR)
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => file.slice(0, -'.yaml'.length))
+    .sort()
+}
+
+/** Resolves a profile argument: a path to a YAML file, or the name of a shipped profile. */
+export function resolveProfile(nameOrPath: string): string {
+  if (nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml') || nameOrPath.includes('/')) {
+    if (!existsSync(nameOrPath)) throw new UsageError(`profile: ${nameOrPath} does not exist`)
+    return nameOrPath
+  }
+  const shipped = path.join(PROFILE_DIR, `${nameOrPath}.yaml`)
+  if (!existsSync(shipped)) {
+    throw new UsageError(
+      `profile: '${nameOrPath}' is neither a file nor a shipped profile; shipped: ${shippedProfiles().join(', ')}`,
+    )
+  }
+  return shipped
+}
+
+export function loadProfile(nameOrPath: string): Profile {
+  const file = resolveProfile(nameOrPath)
+  const shown = path.relative(process.cwd(), file) || file
+  const lines = new LineCounter()
+  const document = parseDocument(readFileSync(file, 'utf8'), {lineCounter: lines, prettyErrors: false})
+  if (document.errors.length > 0) {
+    const error = document.errors[0]
+    const line = lines.linePos(error.pos[0]).line
+    throw new UsageError(`${shown}:${line}: not valid YAML: ${error.message.split('\n')[0]}`)
+  }
+  const data = document.toJS() as unknown
+  const lineOf = (fieldPath: Array<string | number>): number => {
+    // The deepest node that exists on the path: an unknown or missing field points at its parent.
+    for (let depth = fieldPath.length; depth >= 0; depth--) {
+      const node = document.getIn(fieldPath.slice(0, depth), true) as YamlNode | undefined
+      if (node?.range) return lines.linePos(node.range[0]).line
+    }
+    return 1
+  }
+  if (!schemaValidator()(data)) {
+    throw new UsageError(describeSchemaError(shown, schemaValidator().errors![0], data, lineOf))
+  }
+  const profile = data as ProfileFile
+  const name = path.basename(file).replace(/\.ya?ml$/, '')
+  return {
+    name,
+    file,
+    description: profile.description,
+    workloads: profile.workloads.map((entry, index) => {
+      const at = (field: string): string => `${shown}:${lineOf(['workloads', index, field])}: workloads[${index}].${field}`
+      return toWorkload({...DEFAULTS, ...profile.defaults, ...entry}, at)
+    }),
+  }
+}
+
+function toWorkload(settings: Settings & typeof DEFAULTS & {name: string; op: WorkloadSpec['op']}, at: (field: string) => string): WorkloadSpec {
+  const labels = Object.fromEntries(
+    ['op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs'].map(
+      (field) => [field, at(field)],
+    ),
+  ) as FieldLabels
+  const duration = (field: keyof Settings): number | undefined => {
+    const value = settings[field]
+    return value === undefined ? undefined : parseDuration(String(value), labels[field as keyof FieldLabels])
+  }
+  const drive = {
+    submitters: settings.submitters,
+    depth: settings.depth,
+    durationNs: settings.ops ? 0 : duration('duration')!,
+    ops: settings.ops ?? 0,
+    warmupNs: duration('warmup')!,
+  }
+  const opTimeoutNs = duration('opTimeout')
+  return checkWorkload(
+    {
+      name: settings.name,
+      op: settings.op,
+      timerNs: duration('timer')!,
+      loop: {
+        ringSize: settings.ringSize ?? defaultRingSize(drive, opTimeoutNs !== undefined),
+        ioPoll: settings.ioPoll ?? false,
+        singleIssuer: settings.singleIssuer ?? false,
+        opTimeoutNs,
+        shutdownTimeoutNs: duration('shutdownTimeout'),
+      },
+      drive,
+      vs: settings.vs,
+    },
+    labels,
+  )
+}
+
+/** One sentence for the first schema violation, in the profile's own terms. */
+function describeSchemaError(
+  file: string,
+  error: ErrorObject,
+  data: unknown,
+  lineOf: (fieldPath: Array<string | number>) => number,
+): string {
+  const fieldPath = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part))
+  const field = fieldPath.reduce<string>(
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part),
+    '',
+  )
+  const given = fieldPath.reduce<unknown>((value, part) => (value as Record<string, unknown>)?.[part], data)
+  const shownGiven = JSON.stringify(given)
+  const where = (extra?: string): string => {
+    const full = extra === undefined ? fieldPath : [...fieldPath, extra]
+    const label = extra === undefined ? field || '(top level)' : field ? `${field}.${extra}` : extra
+    return `${file}:${lineOf(full)}: ${label}`
+  }
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const unknown = String(params.additionalProperty ?? params.unevaluatedProperty)
+      return `${where(unknown)}: unknown field; remove it or use one of: ${allowedFields(fieldPath)}`
+    }
+    case 'required':
+      return `${where()}: the field '${params.missingProperty}' is missing; every ${field.startsWith('workloads') ? 'workload' : 'profile'} needs it`
+    case 'enum':
+      return `${where()}: ${shownGiven} is not allowed; use one of: ${(params.allowedValues as unknown[]).join(', ')}`
+    case 'type':
+      if (error.schemaPath.includes('/duration/')) return `${where()}: ${shownGiven} is not allowed; ${DURATION_HINT}`
+      return `${where()}: ${shownGiven} is not allowed; it must be ${article(String(params.type))}`
+    case 'minimum':
+    case 'maximum':
+      return `${where()}: ${shownGiven} is not allowed; it must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${params.limit}`
+    case 'pattern':
+      return fieldPath.at(-1) === 'name'
+        ? `${where()}: ${shownGiven} is not allowed; use letters, digits, '.', '_' or '-'`
+        : `${where()}: ${shownGiven} is not allowed; ${DURATION_HINT}`
+    case 'minItems':
+      return `${where()}: the list is empty; name at least one workload`
+    case 'uniqueItems':
+      return `${where()}: ${shownGiven} lists a value twice`
+    default:
+      return `${where()}: ${error.message}`
+  }
+}
+
+function allowedFields(fieldPath: Array<string | number>): string {
+  const settings = ['op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'singleIssuer', 'ioPoll', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs']
+  if (fieldPath.length === 0) return 'description, defaults, workloads'
+  return (fieldPath[0] === 'workloads' ? ['name', ...settings] : settings).join(', ')
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`
+}

@@ -1,0 +1,37 @@
+// The native run happens on its own threads: the JS event loop keeps turning while it runs.
+import assert from 'node:assert/strict'
+import {test} from 'node:test'
+
+import {runBench} from '../../src/native/addon.ts'
+
+const request = {
+  system: 'loop' as const,
+  loop: {size: 256, ioPoll: false, singleIssuer: false},
+  workload: {op: 'nop' as const},
+  drive: {submitters: 1, depth: 64, durationNs: 2e9, ops: 0, warmupNs: 0},
+  progressIntervalMs: 100,
+}
+
+test('a JS timer keeps ticking during a 2 s benchmark, and progress arrives while it runs', async () => {
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 10)
+  const progress: number[] = []
+  const started = Date.now()
+  const result = await runBench(request, (p) => progress.push(p.opsEnded)).result
+  clearInterval(timer)
+  const elapsed = Date.now() - started
+  assert.equal(result.error, null)
+  assert.ok(result.stats.ops > 0)
+  // A blocked event loop would have ticked a handful of times at most.
+  assert.ok(ticks >= (elapsed / 10) * 0.5, `${ticks} ticks in ${elapsed} ms`)
+  assert.ok(progress.length >= 5, `${progress.length} progress reports`)
+  assert.deepEqual([...progress].sort((a, b) => a - b), progress, 'progress only grows')
+})
+
+test('cancel stops a run early and keeps what it measured', async () => {
+  const job = runBench({...request, drive: {...request.drive, durationNs: 60e9}})
+  setTimeout(() => job.cancel(), 200)
+  const result = await job.result
+  assert.equal(result.stats.interrupted, true)
+  assert.ok(result.stats.ops > 0)
+})

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict'
+import {describe, test} from 'node:test'
+
+import {lines, runCli} from '../helpers/cli.ts'
+
+describe('bench', () => {
+  test('--json prints one result document with the loop, the raw ring and their ratio', async () => {
+    const {status, stdout, stderr} = await runCli(['bench', '--op', 'nop', '--depth', '16', '--ops', '20000', '--json'])
+    assert.equal(status, 0, stderr)
+    const document = JSON.parse(stdout)
+    assert.equal(document.schemaVersion, 1)
+    assert.equal(document.kind, 'iouring-bench/result')
+    assert.match(document.kernel.release, /\d+\.\d+/)
+    const [workload] = document.workloads
+    assert.deepEqual(workload.systems.map((s: {system: string}) => s.system), ['loop', 'raw'])
+    for (const system of workload.systems) {
+      assert.equal(system.error, null)
+      assert.equal(system.ops, 20000)
+      assert.equal(system.outcomes.expected, 20000)
+      assert.ok(system.opsPerSec > 0)
+      for (const key of ['p50', 'p90', 'p99', 'p999', 'p9999', 'max']) assert.ok(system.latency[key] > 0, key)
+      assert.ok(system.latency.p50 <= system.latency.p99)
+      assert.match(system.latency.histogram, /^HISTF/)
+    }
+    const loop = workload.systems[0]
+    // Counters cover the measured phase: only ops in flight as the warm-up ended fall either side.
+    assert.ok(Math.abs(loop.counters.opsCompleted - 20000) <= 16, String(loop.counters.opsCompleted))
+    for (const name of ['capacityStalls', 'stallNsMax', 'eventfdRings', 'wakeCqes', 'wakeRearms', 'sleeps', 'skippedSleeps', 'transientEnterErrors', 'timeoutsFired', 'opsAbandoned', 'backpressureNs', 'pendingOperations']) {
+      assert.equal(typeof loop.counters[name], 'number', name)
+    }
+    assert.equal(workload.ratios[0].baseline, 'raw')
+    assert.ok(workload.ratios[0].opsPerSec > 0)
+    assert.equal(stderr, '', 'no progress or noise on stderr with --json')
+  })
+
+  test('the terminal report has the summary table, counters, ratio and kernel line', async () => {
+    const {status, stdout} = await runCli(['bench', '--op', 'timer', '--timer', '200us', '--depth', '4', '--duration', '300ms', '--warmup', '0'])
+    assert.equal(status, 0)
+    assert.match(stdout, /^kernel \S+/)
+    for (const text of ['ops/s', 'p99.99', 'CPU/op', 'loop vs raw:', 'capacity stalls', 'loop latency distribution:']) {
+      assert.ok(stdout.includes(text), text)
+    }
+    assert.doesNotMatch(stdout, /\x1b\[/, 'no colour when not a TTY')
+  })
+
+  test('op timeouts are reported as such', async () => {
+    const {status, stdout} = await runCli(['bench', '--op', 'timer', '--timer', '50ms', '--op-timeout', '1ms', '--ops', '10', '--warmup', '0', '--depth', '2', '--vs', 'none', '--json'])
+    assert.equal(status, 0)
+    const [loop] = JSON.parse(stdout).workloads[0].systems
+    assert.equal(loop.outcomes.timedOut, 10)
+    assert.equal(loop.counters.timeoutsFired, 10)
+  })
+
+  const badInputs: Array<[string, string[], RegExp]> = [
+    ['an unknown op', ['--op', 'teleport'], /^Error: --op: 'teleport' is not allowed; use one of: nop, timer$/],
+    ['ring size 0', ['--ring-size', '0'], /^Error: --ring-size: 0 is not allowed; use a whole number from 1 to 32768 \(the kernel maximum is 32768 entries\)$/],
+    ['a ring above the kernel maximum', ['--ring-size', '40000'], /^Error: --ring-size: 40000 is not allowed; use a whole number from 1 to 32768/],
+    ['a ring too big for op timeouts', ['--ring-size', '32768', '--op-timeout', '1s'], /^Error: --ring-size: 32768 is not allowed; use a whole number from 1 to 16384 \(with an op timeout/],
+    ['a negative duration', ['--duration', '-1s'], /^Error: --duration: '-1s' is not allowed; durations cannot be negative$/],
+    ['a zero duration', ['--duration', '0s'], /^Error: --duration: '0' is not allowed; the measured phase must last longer than 0/],
+    ['a duration without a unit', ['--duration', '5'], /^Error: --duration: '5' is not allowed; use a number with a unit/],
+    ['depth 0', ['--depth', '0'], /^Error: --depth: 0 is not allowed; use a whole number from 1 to 32768$/],
+    ['a non-number', ['--depth', 'lots'], /^Error: --depth: 'lots' is not allowed; use a whole number$/],
+    ['an unknown flag', ['--frobnicate'], /^Error: Nonexistent flag: --frobnicate$/],
+    ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw$/],
+    ['both --duration and --ops', ['--duration', '1s', '--ops', '5'], /^Error: .*--duration.*--ops|--ops.*--duration/],
+  ]
+  for (const [what, args, message] of badInputs) {
+    test(`${what} gets one line and exit status 2`, async () => {
+      const {status, stdout, stderr} = await runCli(['bench', ...args])
+      assert.equal(status, 2, stderr)
+      assert.equal(lines(stderr).length, 1, stderr)
+      assert.match(stderr.trim(), message)
+      assert.equal(stdout, '')
+    })
+  }
+
+  test('with --json a bad input is one JSON error on stdout', async () => {
+    const {status, stdout} = await runCli(['bench', '--depth', '0', '--json'])
+    assert.equal(status, 2)
+    const document = JSON.parse(stdout)
+    assert.equal(document.error.code, 'E_USAGE')
+    assert.equal(document.error.exitCode, 2)
+    assert.match(document.error.message, /^--depth: 0 is not allowed/)
+  })
+
+  test('a ring the kernel refuses exits 3 with the reason', async () => {
+    // IOPOLL rings accept only polled read/write ops, so the loop's eventfd wake poll is refused.
+    const {status, stdout, stderr} = await runCli(['bench', '--io-poll', '--ops', '10'])
+    assert.equal(status, 3, stderr)
+    assert.equal(lines(stderr).length, 1, stderr)
+    assert.match(stderr, /^Error: the loop stopped: wake poll: Invalid argument \(EINVAL\): an IOPOLL ring accepts only polled read\/write ops/)
+    assert.equal(stdout, '', 'nothing was measured, so no report')
+  })
+})
