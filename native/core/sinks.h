@@ -103,6 +103,14 @@ class CompletionQueue final : public CompletionSink {
     }
   }
 
+  // Owner: sleeps until an end is available or `deadline_ns` (CLOCK_MONOTONIC) has passed.
+  void wait_until(int64_t deadline_ns) {
+    if (empty()) {
+      gate_.sleep_unless_until([&] { return !empty(); }, deadline_ns);
+      gate_.disarm();
+    }
+  }
+
  private:
   std::vector<Completion> slots_;
   // Loop thread: the consumer's position as last read, refreshed only when the queue looks full.
