@@ -448,4 +448,14 @@ const char* op_kind_name(OpKind kind) {
   return "unknown";
 }
 
+std::optional<OpKind> op_kind_from_name(std::string_view name) {
+  for (OpKind kind : {OpKind::kNop, OpKind::kTimer, OpKind::kFileRead, OpKind::kFileWrite,
+                      OpKind::kSocket, OpKind::kStall}) {
+    if (name == op_kind_name(kind)) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace iob

@@ -24,8 +24,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "op.h"
@@ -133,5 +135,7 @@ class OpSource {
 std::unique_ptr<OpSource> make_op_source(const WorkloadSpec& spec, const SourceContext& context);
 
 const char* op_kind_name(OpKind kind);
+// The kind named `name` ("file-read"), if there is one.
+std::optional<OpKind> op_kind_from_name(std::string_view name);
 
 }  // namespace iob

@@ -47,13 +47,7 @@ int main(int argc, char** argv) {
   if (const uint64_t us = number(args, "op_timeout_us", 0)) {
     spec.loop.op_timeout = microseconds(us);
   }
-  const std::string op = args.count("op") ? args.at("op") : "nop";
-  for (iob::OpKind kind : {iob::OpKind::kNop, iob::OpKind::kTimer, iob::OpKind::kFileRead,
-                           iob::OpKind::kFileWrite, iob::OpKind::kSocket, iob::OpKind::kStall}) {
-    if (op == iob::op_kind_name(kind)) {
-      spec.workload.op = kind;
-    }
-  }
+  spec.workload.op = iob::op_kind_from_name(args.count("op") ? args.at("op") : "nop").value_or(iob::OpKind::kNop);
   spec.workload.seed = number(args, "seed", 1);
   spec.workload.file.path = args.count("file") ? args.at("file") : "";
   spec.workload.file.size = number(args, "file_size", 0);

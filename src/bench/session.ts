@@ -35,7 +35,7 @@ export async function runSession(specs: WorkloadSpec[], options: SessionOptions)
       runs.push(run)
       if (abort.signal.aborted) break
       // A loop the kernel refused will refuse every later workload alike.
-      if (run.systems[0]?.native.error) break
+      if (run.systems[0]?.native?.error) break
     }
   } finally {
     display.done()

@@ -10,7 +10,7 @@ import {fileURLToPath} from 'node:url'
 import {EnvironmentError} from '../errors.js'
 
 export type NativeSystem = 'loop' | 'raw'
-export type NativeOp = 'nop' | 'timer'
+export type NativeOp = 'nop' | 'timer' | 'file-read' | 'file-write' | 'socket' | 'stall'
 
 export interface NativeLoopConfig {
   size: number
@@ -27,12 +27,39 @@ export interface NativeDrive {
   durationNs: number
   ops: number
   warmupNs: number
+  /** Open loop: ops due per second in total (absent or 0: closed loop). */
+  rate?: number
+  arrivals?: 'uniform' | 'poisson'
+}
+
+export interface NativeFileSpec {
+  path: string
+  /** Bytes of the file the ops use, from offset 0. */
+  sizeBytes: number
+  blockSize: number
+  random: boolean
+  direct: boolean
+  fsyncEvery: number
+  writevBuffers: number
+  /** The file holds the tool's pattern (laid out with the workload's seed): check every read. */
+  verify: boolean
+}
+
+export interface NativeWorkload {
+  op: NativeOp
+  /** When present, each op is one of these kinds, chosen by weight (`op` is then unused). */
+  mix?: Array<{op: NativeOp; weight: number}>
+  timerNs?: number
+  /** Seeds the test data, random offsets, mix choices and arrivals. */
+  seed?: number
+  file?: NativeFileSpec
+  socket?: {transport: 'unix' | 'tcp'; messageSize: number}
 }
 
 export interface NativeBenchRequest {
   system: NativeSystem
   loop: NativeLoopConfig
-  workload: {op: NativeOp; timerNs?: number}
+  workload: NativeWorkload
   drive: NativeDrive
   progressIntervalMs?: number
 }
@@ -44,6 +71,7 @@ export interface NativeProgress {
   elapsedNs: number
   measuring: boolean
   opsEnded: number
+  bytesEnded: number
   counters: NativeCounters
 }
 
@@ -56,24 +84,44 @@ export interface NativeError {
   message: string
 }
 
-export interface NativeStats {
+export interface NativeHistogram {
+  count: number
+  minNs: number
+  maxNs: number
+  /** Non-empty histogram buckets as [lowest value, count, ...] in HdrHistogram's layout. */
+  buckets: Float64Array
+}
+
+/** How measured ops ended, for all ops or for one kind. */
+export interface NativeOpStats {
   ops: number
   expected: number
   timedOut: number
   abandoned: number
+  /** The right length, but not the bytes that were written. */
+  corrupt: number
   /** Results other than the op's normal one, by value (e.g. "-22": 3). */
   unexpected: Record<string, number>
+  bytes: number
+  /** From each op's intended start (closed loop: its issue) to its end. */
+  latency: NativeHistogram
+  /** Open loop only: from each op's actual issue to its end. */
+  service?: NativeHistogram
+}
+
+export interface NativeStats extends NativeOpStats {
+  /** Per kind of op, when the workload has more than one (a mix, writes with fsyncs). */
+  kinds: Array<NativeOpStats & {name: string}>
+  /** Open loop: measured ops due while every in-flight slot was busy. */
+  late: number
+  /** Open loop: ops due in the measured phase but never issued. */
+  missed: number
+  /** Write workloads: the blocks written, read back after the run. */
+  readBack: {blocks: number; corrupt: number; firstCorruptOffset: number; errno: number; code: string}
   elapsedNs: number
   allOps: number
   cpu: {userNs: number; systemNs: number}
   interrupted: boolean
-  latency: {
-    count: number
-    minNs: number
-    maxNs: number
-    /** Non-empty histogram buckets as [lowest value, count, ...] in HdrHistogram's layout. */
-    buckets: Float64Array
-  }
 }
 
 export interface NativeRing {
@@ -103,7 +151,26 @@ interface Addon {
     onProgress?: (progress: NativeProgress) => void,
   ): {promise: Promise<NativeBenchResult>; cancel(): void}
   loopCounterInfo(): Array<{name: string; help: string}>
+  layOutTestFile(path: string, sizeBytes: number, seed: number): Promise<void>
+  testFileInfo(path: string): TestFileInfo
+  probeDirectRead(path: string, blockSize: number): NativeFileError | null
+  pageCacheResidency(path: string, sizeBytes: number): number
   build: {countersEnabled: boolean}
+}
+
+/** A failed call on a test file: an Error shaped like Node's fs errors. */
+export interface NativeFileError extends Error {
+  code: string
+  errno: number
+  syscall: string
+  path: string
+}
+
+export interface TestFileInfo {
+  /** Size of the regular file, or of the block device. */
+  sizeBytes: number
+  /** The file system holding it (statfs), e.g. "ext4", "tmpfs". */
+  filesystem: string
 }
 
 let addon: Addon | undefined
@@ -148,6 +215,29 @@ export function runBench(
 /** Every loop counter's report name and meaning, in the order the core declares them. */
 export function loopCounterInfo(): Array<{name: string; help: string}> {
   return load().loopCounterInfo()
+}
+
+/**
+ * Creates `path` holding `sizeBytes` of the tool's self-describing pattern for `seed`, synced so
+ * it sits clean in the page cache; rejects with a NativeFileError (removing what it created).
+ */
+export function layOutTestFile(path: string, sizeBytes: number, seed: number): Promise<void> {
+  return load().layOutTestFile(path, sizeBytes, seed)
+}
+
+/** Size and file system of a regular file or block device; throws a NativeFileError. */
+export function testFileInfo(path: string): TestFileInfo {
+  return load().testFileInfo(path)
+}
+
+/** Why `path` cannot be read with O_DIRECT in `blockSize` blocks, or null when it can. */
+export function probeDirectRead(path: string, blockSize: number): NativeFileError | null {
+  return load().probeDirectRead(path, blockSize)
+}
+
+/** The share (0..1) of the file's first `sizeBytes` in the page cache. */
+export function pageCacheResidency(path: string, sizeBytes: number): number {
+  return load().pageCacheResidency(path, sizeBytes)
 }
 
 export function addonBuild(): {countersEnabled: boolean} {

@@ -9,9 +9,9 @@ import {fileURLToPath} from 'node:url'
 import {Ajv2020, type ErrorObject} from 'ajv/dist/2020.js'
 import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
-import {checkWorkload, defaultRingSize, type FieldLabels, type WorkloadSpec} from '../bench/spec.js'
+import {type FieldLabels, parseMix, toWorkloadSpec, type WorkloadSpec} from '../bench/spec.js'
 import {UsageError} from '../errors.js'
-import {parseDuration} from '../units.js'
+import {parseDuration, parseSize} from '../units.js'
 
 export const PROFILE_DIR = fileURLToPath(new URL('../../bench-profiles', import.meta.url))
 const SCHEMA_PATH = fileURLToPath(new URL('../../schemas/profile.schema.json', import.meta.url))
@@ -38,7 +38,27 @@ interface Settings {
   ops?: number
   warmup?: string
   vs?: WorkloadSpec['vs']
+  blockSize?: string | number
+  random?: boolean
+  direct?: boolean
+  fileSize?: string | number
+  file?: string
+  fsyncEvery?: number
+  writevBuffers?: number
+  transport?: string
+  messageSize?: string | number
+  connections?: number
+  mix?: string | Record<string, number>
+  rate?: number
+  arrivals?: string
 }
+
+/** Every setting a profile entry may carry, in the order the schema lists them. */
+const SETTINGS: Array<keyof FieldLabels> = [
+  'op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs',
+  'blockSize', 'random', 'direct', 'fileSize', 'file', 'fsyncEvery', 'writevBuffers', 'transport', 'messageSize',
+  'connections', 'mix', 'rate', 'arrivals',
+]
 
 interface ProfileFile {
   description?: string
@@ -48,7 +68,7 @@ interface ProfileFile {
 
 const DURATION_HINT = 'use a number with a unit: ns, us, ms, s, m or h (e.g. 500ms)'
 
-const DEFAULTS = {submitters: 1, depth: 1, duration: '1s', warmup: '200ms', timer: '1ms', vs: ['raw'] as WorkloadSpec['vs']}
+const DEFAULTS = {submitters: 1, duration: '1s', warmup: '200ms', timer: '1ms', vs: ['raw'] as WorkloadSpec['vs']}
 
 let validate: ReturnType<Ajv2020['compile']> | undefined
 
@@ -116,36 +136,43 @@ export function loadProfile(nameOrPath: string): Profile {
 }
 
 function toWorkload(settings: Settings & typeof DEFAULTS & {name: string; op: WorkloadSpec['op']}, at: (field: string) => string): WorkloadSpec {
-  const labels = Object.fromEntries(
-    ['op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs'].map(
-      (field) => [field, at(field)],
-    ),
-  ) as FieldLabels
+  const labels = Object.fromEntries(SETTINGS.map((field) => [field, at(field)])) as FieldLabels
   const duration = (field: keyof Settings): number | undefined => {
     const value = settings[field]
     return value === undefined ? undefined : parseDuration(String(value), labels[field as keyof FieldLabels])
   }
-  const drive = {
-    submitters: settings.submitters,
-    depth: settings.depth,
-    durationNs: settings.ops ? 0 : duration('duration')!,
-    ops: settings.ops ?? 0,
-    warmupNs: duration('warmup')!,
+  const size = (field: 'blockSize' | 'fileSize' | 'messageSize'): number | undefined => {
+    const value = settings[field]
+    return value === undefined ? undefined : parseSize(String(value), labels[field])
   }
-  const opTimeoutNs = duration('opTimeout')
-  return checkWorkload(
+  return toWorkloadSpec(
     {
       name: settings.name,
       op: settings.op,
       timerNs: duration('timer')!,
-      loop: {
-        ringSize: settings.ringSize ?? defaultRingSize(drive, opTimeoutNs !== undefined),
-        ioPoll: settings.ioPoll ?? false,
-        singleIssuer: settings.singleIssuer ?? false,
-        opTimeoutNs,
-        shutdownTimeoutNs: duration('shutdownTimeout'),
-      },
-      drive,
+      ringSize: settings.ringSize,
+      ioPoll: settings.ioPoll ?? false,
+      singleIssuer: settings.singleIssuer ?? false,
+      opTimeoutNs: duration('opTimeout'),
+      shutdownTimeoutNs: duration('shutdownTimeout'),
+      submitters: settings.submitters,
+      depth: settings.depth,
+      durationNs: settings.ops ? 0 : duration('duration')!,
+      ops: settings.ops ?? 0,
+      warmupNs: duration('warmup')!,
+      rate: settings.rate,
+      arrivals: settings.arrivals,
+      mix: settings.mix === undefined ? undefined : parseMix(settings.mix, labels.mix),
+      file: settings.file,
+      fileSizeBytes: size('fileSize'),
+      blockSize: size('blockSize'),
+      random: settings.random,
+      direct: settings.direct,
+      fsyncEvery: settings.fsyncEvery,
+      writevBuffers: settings.writevBuffers,
+      transport: settings.transport,
+      messageSize: size('messageSize'),
+      connections: settings.connections,
       vs: settings.vs,
     },
     labels,
@@ -205,7 +232,7 @@ function describeSchemaError(
 }
 
 function allowedFields(fieldPath: Array<string | number>): string {
-  const settings = ['op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'singleIssuer', 'ioPoll', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs']
+  const settings = [...SETTINGS.slice(0, 5), 'singleIssuer', 'ioPoll', ...SETTINGS.slice(5)]
   if (fieldPath.length === 0) return 'description, defaults, workloads'
   return (fieldPath[0] === 'workloads' ? ['name', ...settings] : settings).join(', ')
 }

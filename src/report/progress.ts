@@ -1,11 +1,11 @@
 // The live status line of a run, like t/io_uring's per-second line: which workload and system,
-// the phase, ops/s and SQEs per io_uring_enter. Only on a TTY and never with --json; elsewhere it
+// the phase, ops/s, MB/s and SQEs per io_uring_enter (ops per submit call). Only on a TTY and never with --json; elsewhere it
 // is a no-op.
 
 import {createLogUpdate} from 'log-update'
 
 import type {ProgressEvent} from '../bench/run.js'
-import {formatCount, formatDuration} from '../units.js'
+import {formatCount, formatDuration, formatSize} from '../units.js'
 
 export interface ProgressDisplay {
   update(event: ProgressEvent): void
@@ -17,21 +17,22 @@ const SILENT: ProgressDisplay = {update() {}, done() {}}
 export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
   if (!enabled || !stream.isTTY) return SILENT
   const write = createLogUpdate(stream, {showCursor: false})
-  let previous: {key: string; elapsedNs: number; opsEnded: number} | undefined
+  let previous: {key: string; elapsedNs: number; opsEnded: number; bytesEnded: number} | undefined
   return {
     update({workload, system, progress}) {
       const key = `${workload.name}/${system}`
       const same = previous?.key === key
-      const rate =
-        same && progress.elapsedNs > previous!.elapsedNs
-          ? ((progress.opsEnded - previous!.opsEnded) * 1e9) / (progress.elapsedNs - previous!.elapsedNs)
-          : 0
-      previous = {key, elapsedNs: progress.elapsedNs, opsEnded: progress.opsEnded}
+      const per = (now: number, before: number): number =>
+        same && progress.elapsedNs > previous!.elapsedNs ? ((now - before) * 1e9) / (progress.elapsedNs - previous!.elapsedNs) : 0
+      const rate = per(progress.opsEnded, previous?.opsEnded ?? 0)
+      const bytes = per(progress.bytesEnded, previous?.bytesEnded ?? 0)
+      previous = {key, elapsedNs: progress.elapsedNs, opsEnded: progress.opsEnded, bytesEnded: progress.bytesEnded}
       const {enterCalls, sqesSubmitted} = progress.counters
       const total = workload.drive.ops > 0 ? '' : ` / ${formatDuration(workload.drive.durationNs + workload.drive.warmupNs)}`
       write(
         `${workload.name} [${system}] ${progress.measuring ? 'measuring' : 'warming up'} ` +
           `${formatDuration(progress.elapsedNs)}${total} · ${formatCount(rate)} ops/s · ` +
+          (bytes > 0 ? `${formatSize(bytes)}/s · ` : '') +
           `${enterCalls > 0 ? (sqesSubmitted / enterCalls).toFixed(1) : '-'} SQEs/enter`,
       )
     },

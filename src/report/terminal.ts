@@ -6,7 +6,7 @@
 import ansis from 'ansis'
 import Table from 'cli-table3'
 
-import {formatCount, formatDuration} from '../units.js'
+import {formatCount, formatDuration, formatSize} from '../units.js'
 import {decodeHistogram, type Histogram} from './histogram.js'
 import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
 
@@ -52,41 +52,86 @@ function kernelLine(document: ResultDocument, paint: Paint): string {
   )
 }
 
+function describeOp(workload: WorkloadResult): string {
+  const {spec} = workload
+  switch (spec.op) {
+    case 'timer':
+      return `timer ${formatDuration(spec.timerNs)}`
+    case 'mix':
+      return `mix ${(spec.mix ?? []).map((entry) => `${entry.op}=${entry.weight}`).join(',')}`
+    default:
+      return spec.op
+  }
+}
+
 function describe(workload: WorkloadResult): string {
   const {spec} = workload
-  const op = spec.op === 'timer' ? `timer ${formatDuration(spec.timerNs)}` : spec.op
   const drive = `${spec.drive.submitters} submitter${spec.drive.submitters === 1 ? '' : 's'} × depth ${spec.drive.depth}`
   const length = spec.drive.ops > 0 ? `${formatCount(spec.drive.ops)} ops` : formatDuration(spec.drive.durationNs)
+  const file = spec.file
   const extras = [
+    file ? `${formatSize(file.blockSize)} ${file.random ? 'random' : 'sequential'}${file.direct ? ' O_DIRECT' : ''}` : undefined,
+    file && file.writevBuffers > 1 ? `writev ×${file.writevBuffers}` : undefined,
+    file && file.fsyncEvery > 0 ? `fsync every ${file.fsyncEvery}` : undefined,
+    spec.socket ? `${spec.socket.transport} ${formatSize(spec.socket.messageSize)} messages` : undefined,
+    workload.openLoop ? `open loop ${formatCount(workload.openLoop.rate)} ops/s ${workload.openLoop.arrivals}` : undefined,
     `ring ${spec.loop.ringSize}`,
     spec.loop.opTimeoutNs === undefined ? undefined : `op timeout ${formatDuration(spec.loop.opTimeoutNs)}`,
     spec.loop.singleIssuer ? 'single issuer' : undefined,
     spec.loop.ioPoll ? 'io_poll' : undefined,
   ].filter(Boolean)
   const warmup = spec.drive.warmupNs > 0 ? ` (+${formatDuration(spec.drive.warmupNs)} warm-up)` : ''
-  return `${workload.name}: ${op} · ${drive} · ${extras.join(' · ')} · ${length}${warmup}`
+  return `${workload.name}: ${describeOp(workload)} · ${drive} · ${extras.join(' · ')} · ${length}${warmup}`
+}
+
+function fileLine(workload: WorkloadResult): string | undefined {
+  const {file} = workload
+  if (!file) return undefined
+  const origin = file.createdByTool ? `laid out by the tool${file.removed ? ', removed after the run' : ''}` : 'your file, read only'
+  const cached = file.pageCache === 'partly cached' ? `${(file.residentShare * 100).toFixed(0)}% cached` : file.pageCache
+  return `file: ${file.path} (${file.filesystem}, ${formatSize(file.sizeBytes)}, ${origin}; page cache: ${cached})`
+}
+
+const LATENCY_HEAD = ['p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max']
+
+function latencyCells(latency: SystemResult['latency']): string[] {
+  return [latency.p50, latency.p90, latency.p99, latency.p999, latency.p9999, latency.max].map(formatDuration)
+}
+
+function throughput(bytesPerSec: number): string {
+  return `${formatSize(bytesPerSec)}/s`
 }
 
 function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
   const lines = [paint.bold(describe(workload))]
+  const file = fileLine(workload)
+  if (file) lines.push(paint.dim(file))
+  const moves = workload.systems.some((system) => system.bytes > 0)
+  const open = workload.openLoop !== undefined
+  const head = ['system', 'ops/s', ...(moves ? ['throughput'] : []), ...LATENCY_HEAD, 'CPU/op', 'errors']
   const table = new Table({
-    head: ['system', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max', 'CPU/op', 'errors'],
+    head,
     style: {head: [], border: []},
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')),
   })
   for (const system of workload.systems) {
-    if (system.error && system.ops === 0) {
-      table.push([system.system, {colSpan: 9, content: paint.red(system.error.explanation)}])
+    if (system.skipped || (system.error && system.ops === 0)) {
+      const why = system.skipped ?? system.error!.explanation
+      table.push([system.system, {colSpan: head.length - 1, content: system.skipped ? paint.yellow(why) : paint.red(why)}])
       continue
     }
-    const {latency} = system
+    const label = open ? `${system.system} response` : system.system
     table.push([
-      system.system,
+      label,
       formatCount(system.opsPerSec),
-      ...[latency.p50, latency.p90, latency.p99, latency.p999, latency.p9999, latency.max].map(formatDuration),
+      ...(moves ? [throughput(system.bytesPerSec)] : []),
+      ...latencyCells(system.latency),
       formatDuration(system.cpu.nsPerOp),
       String(errorCount(system)),
     ])
+    if (open && system.service) {
+      table.push([`${system.system} service`, '', ...(moves ? [''] : []), ...latencyCells(system.service), '', ''])
+    }
   }
   lines.push(table.toString())
 
@@ -95,23 +140,86 @@ function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
       ratio.opsPerSec === null ? undefined : `${ratio.opsPerSec.toFixed(2)}× the throughput`,
       ratio.p50 === null ? undefined : `p50 ${ratio.p50.toFixed(2)}×`,
       ratio.p99 === null ? undefined : `p99 ${ratio.p99.toFixed(2)}×`,
+      ratio.p999 === null ? undefined : `p99.9 ${ratio.p999.toFixed(2)}×`,
+      ratio.cpuPerOp === null ? undefined : `CPU/op ${ratio.cpuPerOp.toFixed(2)}×`,
     ].filter(Boolean)
     if (parts.length) lines.push(`loop vs ${ratio.baseline}: ${parts.join(', ')}`)
   }
+  lines.push(...detailLines(workload, paint))
 
   const loop = workload.systems.find((system) => system.system === 'loop')
+  if (loop?.kinds) lines.push(...kindLines(workload, paint))
   if (loop && loop.ops > 0) {
     lines.push(...counterLines(loop, paint))
-    lines.push(paint.dim('loop latency distribution:'), ...histogramLines(decodeHistogram(loop.latency.histogram)))
+    lines.push(paint.dim(`loop ${open ? 'response time' : 'latency'} distribution:`), ...histogramLines(decodeHistogram(loop.latency.histogram)))
   }
   const failed = workload.systems.find((system) => system.error && system.ops > 0)
   if (failed?.error) lines.push(paint.red(`${failed.system}: ${failed.error.explanation}`))
   return lines
 }
 
-function errorCount(system: SystemResult): number {
-  const {timedOut, abandoned, unexpected} = system.outcomes
-  return timedOut + abandoned + Object.values(unexpected).reduce((sum, count) => sum + count, 0)
+/** CPU split, open-loop lateness, data checks and how each baseline ran. */
+function detailLines(workload: WorkloadResult, paint: Paint): string[] {
+  const lines: string[] = []
+  const measured = workload.systems.filter((system) => system.ops > 0)
+  if (measured.length) {
+    lines.push(
+      'CPU per op (user + system): ' +
+        measured
+          .map((s) => `${s.system} ${formatDuration(s.cpu.userNsPerOp)} + ${formatDuration(s.cpu.systemNsPerOp)}`)
+          .join(' · '),
+    )
+  }
+  for (const system of measured) {
+    if (system.openLoop) {
+      const {late, missed} = system.openLoop
+      const text = `${system.system}: ${late} ops late (due while every in-flight slot was busy), ${missed} due but never issued`
+      lines.push(late + missed > 0 ? paint.yellow(text) : text)
+    }
+    if (system.outcomes.corrupt > 0) {
+      lines.push(paint.red(`${system.system}: ${system.outcomes.corrupt} ops returned data that was not what was written`))
+    }
+    if (system.readBack) {
+      const {blocks, corrupt, firstCorruptOffset, error} = system.readBack
+      const text = error
+        ? `${system.system} read-back: failed (${error}) after ${blocks} blocks`
+        : corrupt > 0
+          ? `${system.system} read-back: ${corrupt} of ${blocks} written blocks corrupt (first at byte ${firstCorruptOffset})`
+          : `${system.system} read-back: all ${blocks} written blocks hold what was written`
+      lines.push(error || corrupt > 0 ? paint.red(text) : text)
+    }
+    if (system.info) {
+      const shown = Object.entries(system.info)
+        .filter(([key]) => key !== 'command')
+        .map(([key, value]) => `${key}=${value ?? 'unset'}`)
+      lines.push(paint.dim(`${system.system}: ${shown.join(' · ')}`))
+    }
+  }
+  return lines
+}
+
+function kindLines(workload: WorkloadResult, paint: Paint): string[] {
+  const head = ['system', 'kind', 'ops/s', 'throughput', 'p50', 'p99', 'p99.9', 'max', 'errors']
+  const table = new Table({head, style: {head: [], border: []}, colAligns: head.map((_, i) => (i < 2 ? 'left' : 'right'))})
+  for (const system of workload.systems) {
+    for (const kind of system.kinds ?? []) {
+      const {latency} = kind
+      table.push([
+        system.system,
+        kind.kind,
+        formatCount(kind.opsPerSec),
+        kind.bytes > 0 ? throughput(kind.bytesPerSec) : '',
+        ...[latency.p50, latency.p99, latency.p999, latency.max].map(formatDuration),
+        String(errorCount(kind)),
+      ])
+    }
+  }
+  return [paint.dim('per kind:'), table.toString()]
+}
+
+function errorCount(system: Pick<SystemResult, 'outcomes'>): number {
+  const {timedOut, abandoned, corrupt, unexpected} = system.outcomes
+  return timedOut + abandoned + corrupt + Object.values(unexpected).reduce((sum, count) => sum + count, 0)
 }
 
 function counterLines(loop: SystemResult, paint: Paint): string[] {
