@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -131,8 +132,11 @@ void count_end(OpStats& stats, const Issued& issued, int64_t now, bool open, int
 // thread, with that thread's OpSource.
 class Recorder {
  public:
-  Recorder(const PhaseClock& clock, OpSource& source, const std::atomic<bool>& cancel, uint64_t quota)
-      : clock_(clock), source_(source), cancel_(cancel), quota_(quota) {
+  // `measure_started` is called once, as this thread issues its first measured op.
+  Recorder(const PhaseClock& clock, OpSource& source, const std::atomic<bool>& cancel, uint64_t quota,
+           std::function<void()> measure_started)
+      : clock_(clock), source_(source), cancel_(cancel), quota_(quota),
+        measure_started_(std::move(measure_started)) {
     if (source.kinds().size() > 1) {
       stats.kind_names = source.kinds();
       stats.kinds.resize(stats.kind_names.size());
@@ -153,7 +157,9 @@ class Recorder {
       if (quota_ > 0 && measured_issued_ >= quota_) {
         return false;
       }
-      ++measured_issued_;
+      if (measured_issued_++ == 0 && measure_started_) {
+        measure_started_();
+      }
     }
     return true;
   }
@@ -203,6 +209,7 @@ class Recorder {
   OpSource& source_;
   const std::atomic<bool>& cancel_;
   const uint64_t quota_;
+  const std::function<void()> measure_started_;
   uint64_t measured_issued_ = 0;
 };
 
@@ -286,10 +293,11 @@ bool issue_due(Schedule& schedule, Slots& slots, Recorder& recorder, int64_t now
 // One submitter thread of a loop benchmark.
 struct SubmitterState {
   SubmitterState(const BenchSpec& spec, const PhaseClock& clock, const std::atomic<bool>& cancel,
-                 uint32_t index, std::unique_ptr<OpSource> op_source)
+                 uint32_t index, std::unique_ptr<OpSource> op_source, std::function<void()> measure_started)
       : source(std::move(op_source)),
         queue(round_up_to_power_of_two(spec.drive.depth)),
-        recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters)) {}
+        recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters),
+                 std::move(measure_started)) {}
 
   void run(Submitter submitter, uint32_t depth, Schedule schedule) {
     tighten_timer_slack(schedule);
@@ -434,8 +442,14 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     loop_error = l->run();
     cpu.add_to(loop_cpu);
   });
-  // Counters as the warm-up ended, so the report covers the measured phase only.
+  // Counters as the warm-up ended, so the report covers the measured phase only: taken by the
+  // first submitter to issue a measured op (a timer thread would take it late, when busy
+  // threads keep it from running).
   LoopCountersSnapshot at_measure_start;
+  std::once_flag measure_once;
+  auto measure_started = [&] {
+    std::call_once(measure_once, [&] { at_measure_start = loop->counters().snapshot(); });
+  };
   auto finish = [&] {
     submitter.reset();  // the last handle: the loop drains and exits
     loop_thread.join();
@@ -454,7 +468,8 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   const PhaseClock clock(spec.drive, started);
   std::vector<std::unique_ptr<SubmitterState>> states;
   for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
-    states.push_back(std::make_unique<SubmitterState>(spec, clock, cancel, i, std::move(sources[i])));
+    states.push_back(
+        std::make_unique<SubmitterState>(spec, clock, cancel, i, std::move(sources[i]), measure_started));
   }
   std::mutex mutex;
   std::condition_variable all_done;
@@ -475,17 +490,12 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     bool measuring = clock.measure_start <= started;
     int64_t next_progress = started + std::chrono::nanoseconds(spec.progress_interval).count();
     for (;;) {
-      // Wake for the next progress report, or at the end of the warm-up to snapshot counters.
-      const int64_t wake_at = measuring ? next_progress : std::min(next_progress, clock.measure_start);
-      if (all_done.wait_for(lock, std::chrono::nanoseconds(std::max<int64_t>(wake_at - monotonic_ns(), 0)),
+      if (all_done.wait_for(lock, std::chrono::nanoseconds(std::max<int64_t>(next_progress - monotonic_ns(), 0)),
                             [&] { return running == 0; })) {
         break;
       }
       const int64_t now = monotonic_ns();
-      if (!measuring && now >= clock.measure_start) {
-        measuring = true;
-        at_measure_start = loop->counters().snapshot();
-      }
+      measuring = measuring || now >= clock.measure_start;
       if (now < next_progress) {
         continue;
       }
@@ -544,10 +554,9 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   const PhaseClock clock(spec.drive, started);
   Schedule schedule = schedule_of(spec.drive, started, 0, 1, spec.workload.seed);
   tighten_timer_slack(schedule);
-  Recorder recorder(clock, source, cancel, spec.drive.ops);
   LoopCountersSnapshot counters;
   LoopCountersSnapshot at_measure_start;
-  bool measuring = clock.measure_start <= started;
+  Recorder recorder(clock, source, cancel, spec.drive.ops, [&] { at_measure_start = counters; });
   // The kernel copies a LINK_TIMEOUT's timespec when the SQE is submitted, so one will do here.
   __kernel_timespec link_timeout{};
   if (timed) {
@@ -608,10 +617,6 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
       break;
     }
     now = monotonic_ns();
-    if (!measuring && now >= clock.measure_start) {
-      measuring = true;
-      at_measure_start = counters;
-    }
     unsigned head = 0, seen = 0;
     io_uring_cqe* cqe = nullptr;
     io_uring_for_each_cqe(&ring, head, cqe) {

@@ -165,16 +165,21 @@ export function parseMix(given: string | Record<string, unknown>, field: string)
   return entries
 }
 
+/** A field as named inside another field's message: the flag, or the profile field without its file and line. */
+function ref(label: string): string {
+  return label.slice(label.lastIndexOf(': ') + 1).trim()
+}
+
 /** Checks every range rule; throws a UsageError naming the offending field. */
 export function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
   if (!(OPS as readonly string[]).includes(spec.op)) {
     throw invalidValue(label.op, spec.op, `use one of: ${OPS.join(', ')}`)
   }
   if (spec.op === 'mix' && !spec.mix) {
-    throw invalidValue(label.op, spec.op, `a mix needs ${label.mix} (e.g. file-read=3,socket=1)`)
+    throw invalidValue(label.op, spec.op, `a mix needs ${ref(label.mix)} (e.g. file-read=3,socket=1)`)
   }
   if (spec.op !== 'mix' && spec.mix) {
-    throw invalidValue(label.mix, spec.mix.map((entry) => `${entry.op}=${entry.weight}`).join(','), `only ${label.op} mix takes a mix`)
+    throw invalidValue(label.mix, spec.mix.map((entry) => `${entry.op}=${entry.weight}`).join(','), `only ${ref(label.op)} mix takes a mix`)
   }
   const kinds = kindsOf(spec)
   if (kinds.includes('timer') && spec.timerNs <= 0) {
@@ -198,13 +203,13 @@ export function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadS
     throw invalidValue(label.opTimeout, '0', 'an op timeout must be longer than 0')
   }
   if (kinds.includes('stall') && !timed) {
-    throw invalidValue(label.op, spec.op, `a stalled op ends only by its timeout: give ${label.opTimeout} (e.g. 10ms)`)
+    throw invalidValue(label.op, spec.op, `a stalled op ends only by its timeout: give ${ref(label.opTimeout)} (e.g. 10ms)`)
   }
 
   if (spec.drive.ops > 0) {
     checkInteger(spec.drive.ops, 1, Number.MAX_SAFE_INTEGER, label.ops)
   } else if (spec.drive.durationNs <= 0) {
-    throw invalidValue(label.duration, '0', `the measured phase must last longer than 0 (or give ${label.ops})`)
+    throw invalidValue(label.duration, '0', `the measured phase must last longer than 0 (or give ${ref(label.ops)})`)
   }
   if (spec.drive.rate !== undefined && !(spec.drive.rate > 0 && spec.drive.rate <= MAX_RATE)) {
     throw invalidValue(label.rate, spec.drive.rate, `give ops per second above 0 and at most ${MAX_RATE} (leave it out for a closed loop)`)
@@ -213,7 +218,7 @@ export function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadS
     throw invalidValue(label.arrivals, spec.drive.arrivals, `use one of: ${ARRIVALS.join(', ')}`)
   }
   if (spec.drive.arrivals !== undefined && spec.drive.rate === undefined) {
-    throw invalidValue(label.arrivals, spec.drive.arrivals, `arrivals shape an open loop: give ${label.rate} too`)
+    throw invalidValue(label.arrivals, spec.drive.arrivals, `arrivals shape an open loop: give ${ref(label.rate)} too`)
   }
   if (spec.file) checkFile(spec, spec.file, label)
   if (spec.socket) checkSocket(spec.socket, label)
@@ -222,7 +227,7 @@ export function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadS
       throw invalidValue(label.vs, baseline, `use one of: ${BASELINES.join(', ')}`)
     }
     if (FILE_BASELINES.includes(baseline) && !(spec.op === 'file-read' || spec.op === 'file-write')) {
-      throw invalidValue(label.vs, baseline, `${baseline} runs file workloads only: use it with ${label.op} file-read or file-write`)
+      throw invalidValue(label.vs, baseline, `${baseline} runs file workloads only: use it with ${ref(label.op)} file-read or file-write`)
     }
   }
   return spec
@@ -232,11 +237,11 @@ function checkFile(spec: WorkloadSpec, file: FileWorkloadSpec, label: FieldLabel
   const kinds = kindsOf(spec)
   checkInteger(file.blockSize, 1, MAX_BLOCK_SIZE, label.blockSize)
   if (file.direct && file.blockSize % SECTOR !== 0) {
-    throw invalidValue(label.blockSize, file.blockSize, `with ${label.direct} it must be a multiple of ${SECTOR} (e.g. 4k)`)
+    throw invalidValue(label.blockSize, file.blockSize, `with ${ref(label.direct)} it must be a multiple of ${SECTOR} (e.g. 4k)`)
   }
   if (file.path !== undefined) {
     if (kinds.includes('file-write')) {
-      throw invalidValue(label.file, file.path, `the tool never writes to your file: file-write lays out one of its own (leave ${label.file} out)`)
+      throw invalidValue(label.file, file.path, `the tool never writes to your file: file-write lays out one of its own (leave ${ref(label.file)} out)`)
     }
     if (!existsSync(file.path)) throw invalidValue(label.file, file.path, 'it does not exist; give an existing file or block device to read')
   } else if (file.sizeBytes < file.blockSize) {
@@ -255,7 +260,7 @@ function checkFile(spec: WorkloadSpec, file: FileWorkloadSpec, label: FieldLabel
       throw invalidValue(label.writevBuffers, file.writevBuffers, `the block (${file.blockSize} bytes) must split into equal buffers`)
     }
     if (file.direct && each % SECTOR !== 0) {
-      throw invalidValue(label.writevBuffers, file.writevBuffers, `with ${label.direct} each buffer must be a multiple of ${SECTOR} bytes (the block is ${file.blockSize})`)
+      throw invalidValue(label.writevBuffers, file.writevBuffers, `with ${ref(label.direct)} each buffer must be a multiple of ${SECTOR} bytes (the block is ${file.blockSize})`)
     }
   }
 }
@@ -277,7 +282,7 @@ export function depthWithConnections(depth: number | undefined, connections: num
     throw invalidValue(
       label.connections,
       connections,
-      `each connection carries one message at a time, so connections are the socket depth: leave ${label.depth} out or make it ${connections}`,
+      `each connection carries one message at a time, so connections are the socket depth: leave ${ref(label.depth)} out or make it ${connections}`,
     )
   }
   return connections

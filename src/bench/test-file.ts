@@ -109,7 +109,8 @@ function checkDirect(testFile: TestFile, file: FileWorkloadSpec): void {
   const refused = probeDirectRead(testFile.path, file.blockSize)
   if (refused) {
     throw new EnvironmentError(
-      `--direct: the ${testFile.filesystem} file system refused O_DIRECT for ${testFile.path}: ${refused.message}` +
+      `--direct: the ${testFile.filesystem} file system refused O_DIRECT for ${testFile.path}: ` +
+        refused.message.replace(` ${testFile.path}`, '') +
         (testFile.createdByTool ? '; point TMPDIR at a file system that supports it, or drop --direct' : '; drop --direct'),
     )
   }

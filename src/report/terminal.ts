@@ -117,7 +117,7 @@ function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
   for (const system of workload.systems) {
     if (system.skipped || (system.error && system.ops === 0)) {
       const why = system.skipped ?? system.error!.explanation
-      table.push([system.system, {colSpan: head.length - 1, content: system.skipped ? paint.yellow(why) : paint.red(why)}])
+      table.push([system.system, {colSpan: head.length - 1, hAlign: 'left', content: system.skipped ? paint.yellow(why) : paint.red(why)}])
       continue
     }
     const label = open ? `${system.system} response` : system.system
