@@ -218,6 +218,8 @@ function describeSchemaError(
     case 'minimum':
     case 'maximum':
       return `${where()}: ${shownGiven} is not allowed; it must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${params.limit}`
+    case 'exclusiveMinimum':
+      return `${where()}: ${shownGiven} is not allowed; it must be above ${params.limit}`
     case 'pattern':
       return fieldPath.at(-1) === 'name'
         ? `${where()}: ${shownGiven} is not allowed; use letters, digits, '.', '_' or '-'`

@@ -123,5 +123,5 @@ test('bad workload settings name the file, line and field', () => {
     refusal('workloads:\n  - name: a\n    op: file-read\n    direct: true\n    blockSize: 1000\n'),
     'FILE:5: workloads[0].blockSize: 1000 is not allowed; with workloads[0].direct it must be a multiple of 512 (e.g. 4k)',
   )
-  assert.match(refusal('workloads:\n  - name: a\n    op: nop\n    rate: 0\n'), /^FILE:4: workloads\[0\]\.rate: 0 is not allowed; it must be/)
+  assert.match(refusal('workloads:\n  - name: a\n    op: nop\n    rate: 0\n'), /^FILE:4: workloads\[0\]\.rate: 0 is not allowed; it must be above 0$/)
 })
