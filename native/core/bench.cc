@@ -299,7 +299,7 @@ struct SubmitterState {
         recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters),
                  std::move(measure_started)) {}
 
-  void run(Submitter submitter, uint32_t depth, Schedule schedule) {
+  void run(Submitter submitter, uint32_t depth, std::chrono::nanoseconds spin, Schedule schedule) {
     tighten_timer_slack(schedule);
     ThreadCpuMeter cpu;
     Slots slots(depth);
@@ -357,7 +357,7 @@ struct SubmitterState {
       if (issuing && schedule.open() && slots.any_free()) {
         queue.wait_until(schedule.due(now));
       } else {
-        queue.wait();
+        queue.wait(spin);
       }
     }
     cpu.add_to(recorder.stats.cpu);
@@ -477,7 +477,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   std::vector<std::thread> threads;
   for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
     threads.emplace_back([&, i, s = states[i].get(), handle = *submitter]() mutable {
-      s->run(std::move(handle), spec.drive.depth,
+      s->run(std::move(handle), spec.drive.depth, spec.loop.idle_spin,
              schedule_of(spec.drive, started, i, spec.drive.submitters, spec.workload.seed));
       std::lock_guard lock(mutex);
       --running;

@@ -163,6 +163,9 @@ std::optional<LoopError> Loop::run() {
       continue;
     }
 
+    if (config_.idle_spin.count() > 0 && spin_for_work()) {
+      continue;
+    }
     // Idle: arm sleep intent and block only if no submission slipped in. Anything published
     // after arm() sees the intent and rings the eventfd, which completes the wake poll.
     if (channel_->waker.arm() == processed_seq_) {
@@ -404,6 +407,23 @@ void Loop::capacity_stall(bool waiter_bound) {
     counters_.stall_ns_total.add(stalled);
     counters_.stall_ns_max.raise_to(stalled);
   }
+}
+
+bool Loop::spin_for_work() {
+  // Staged SQEs go to the kernel first: spinning on work the kernel has not been given would
+  // only delay it.
+  if (io_uring_sq_ready(&ring_) > 0) {
+    enter(0, std::nullopt);
+  }
+  const int64_t deadline = monotonic_ns() + config_.idle_spin.count();
+  do {
+    if (channel_->waker.submitted() != processed_seq_ || io_uring_cq_ready(&ring_) > 0) {
+      counters_.spin_wakes.add();
+      return true;
+    }
+    cpu_relax();
+  } while (monotonic_ns() < deadline);
+  return false;
 }
 
 Loop::Waited Loop::enter(unsigned want, std::optional<nanoseconds> timeout) {

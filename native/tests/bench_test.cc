@@ -194,3 +194,20 @@ TEST(Bench, ARefusedRingIsReportedNotThrown) {
 
 }  // namespace
 }  // namespace iob
+
+namespace iob {
+namespace {
+
+TEST(Bench, AnIdleSpinFindsWorkBeforeSleeping) {
+  BenchSpec spec = nop_spec(1, 1, 2000);
+  spec.loop.idle_spin = 1ms;
+  const BenchResult result = run_loop_bench(spec, nullptr, kNeverCancel);
+  ASSERT_FALSE(result.error);
+  EXPECT_EQ(result.stats.expected, 2000u);
+  EXPECT_GT(result.counters.spin_wakes, 0u);
+  // Each spin that found work is one sleep (and one eventfd wake) saved.
+  EXPECT_LT(result.counters.sleeps, 2000u);
+}
+
+}  // namespace
+}  // namespace iob

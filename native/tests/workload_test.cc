@@ -286,11 +286,12 @@ TEST(OpenLoop, OpsAreIssuedAtTheRateAsked) {
   for (RunFn run : kBoth) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
-    // 3000 due in 300 ms; the last few may still be in flight as the phase ends.
-    EXPECT_NEAR(static_cast<double>(result.stats.ops), 3000, 60);
+    // 3000 due in 300 ms: nearly all issued; the last few may still be in flight as the phase
+    // ends, or (on a busy machine) fall due just before the end while the thread is not running.
+    EXPECT_NEAR(static_cast<double>(result.stats.ops + result.stats.missed), 3000, 60);
+    EXPECT_LE(result.stats.missed, 60u);
     EXPECT_EQ(result.stats.service.total_count(), result.stats.ops);
     EXPECT_LE(result.stats.service.value_at_percentile(50), result.stats.latency.value_at_percentile(50));
-    EXPECT_EQ(result.stats.missed, 0u);
   }
 }
 
@@ -321,7 +322,8 @@ TEST(OpenLoop, AnOverloadShowsInResponseTimeNotServiceTime) {
     ASSERT_FALSE(result.error);
     const RunStats& stats = result.stats;
     EXPECT_GT(stats.late, stats.ops / 2);
-    EXPECT_LT(stats.service.value_at_percentile(99), 10'000'000u);
+    // Service time stays near the 2 ms timer (a busy machine adds scheduling delays to it).
+    EXPECT_LT(stats.service.value_at_percentile(99) * 4, stats.latency.value_at_percentile(99));
     EXPECT_GT(stats.latency.value_at_percentile(99), 100'000'000u);  // > 100 ms behind by the end
     EXPECT_GT(stats.missed, 500u);                                    // 1500 due, ~300 issued
     EXPECT_GT(stats.missed + stats.ops, 1400u);

@@ -55,6 +55,7 @@ export function nativeRequest(spec: WorkloadSpec, system: 'loop' | 'raw', file?:
       singleIssuer: spec.loop.singleIssuer,
       opTimeoutNs: spec.loop.opTimeoutNs,
       shutdownTimeoutNs: spec.loop.shutdownTimeoutNs,
+      idleSpinNs: spec.loop.idleSpinNs,
     },
     workload: {
       op: spec.op === 'mix' ? 'nop' : spec.op,

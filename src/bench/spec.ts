@@ -42,6 +42,8 @@ export interface LoopSpec {
   singleIssuer: boolean
   opTimeoutNs?: number
   shutdownTimeoutNs?: number
+  /** Poll this long before sleeping, in the loop and its submitters (absent: sleep at once). */
+  idleSpinNs?: number
 }
 
 export interface DriveSpec {
@@ -306,6 +308,7 @@ export interface WorkloadInput {
   singleIssuer: boolean
   opTimeoutNs?: number
   shutdownTimeoutNs?: number
+  idleSpinNs?: number
   submitters: number
   depth?: number
   durationNs: number
@@ -377,6 +380,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       singleIssuer: input.singleIssuer,
       opTimeoutNs: input.opTimeoutNs,
       shutdownTimeoutNs: input.shutdownTimeoutNs,
+      ...(input.idleSpinNs ? {idleSpinNs: input.idleSpinNs} : {}),
     },
     drive,
     vs: input.vs as BaselineName[],

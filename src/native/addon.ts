@@ -18,6 +18,8 @@ export interface NativeLoopConfig {
   singleIssuer: boolean
   opTimeoutNs?: number
   shutdownTimeoutNs?: number
+  /** Poll this long before sleeping, in the loop and its submitters (0: sleep at once). */
+  idleSpinNs?: number
 }
 
 export interface NativeDrive {

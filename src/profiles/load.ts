@@ -30,6 +30,7 @@ interface Settings {
   ringSize?: number
   opTimeout?: string
   shutdownTimeout?: string
+  spin?: string
   singleIssuer?: boolean
   ioPoll?: boolean
   submitters?: number
@@ -155,6 +156,7 @@ function toWorkload(settings: Settings & typeof DEFAULTS & {name: string; op: Wo
       singleIssuer: settings.singleIssuer ?? false,
       opTimeoutNs: duration('opTimeout'),
       shutdownTimeoutNs: duration('shutdownTimeout'),
+      idleSpinNs: settings.spin === undefined ? undefined : parseDuration(settings.spin, at('spin')),
       submitters: settings.submitters,
       depth: settings.depth,
       durationNs: settings.ops ? 0 : duration('duration')!,
@@ -234,7 +236,7 @@ function describeSchemaError(
 }
 
 function allowedFields(fieldPath: Array<string | number>): string {
-  const settings = [...SETTINGS.slice(0, 5), 'singleIssuer', 'ioPoll', ...SETTINGS.slice(5)]
+  const settings = [...SETTINGS.slice(0, 5), 'spin', 'singleIssuer', 'ioPoll', ...SETTINGS.slice(5)]
   if (fieldPath.length === 0) return 'description, defaults, workloads'
   return (fieldPath[0] === 'workloads' ? ['name', ...settings] : settings).join(', ')
 }

@@ -77,6 +77,7 @@ function describe(workload: WorkloadResult): string {
     workload.openLoop ? `open loop ${formatCount(workload.openLoop.rate)} ops/s ${workload.openLoop.arrivals}` : undefined,
     `ring ${spec.loop.ringSize}`,
     spec.loop.opTimeoutNs === undefined ? undefined : `op timeout ${formatDuration(spec.loop.opTimeoutNs)}`,
+    spec.loop.idleSpinNs ? `spin ${formatDuration(spec.loop.idleSpinNs)}` : undefined,
     spec.loop.singleIssuer ? 'single issuer' : undefined,
     spec.loop.ioPoll ? 'io_poll' : undefined,
   ].filter(Boolean)
@@ -232,7 +233,7 @@ function counterLines(loop: SystemResult, paint: Paint): string[] {
       : '0'
   const rows: Array<[string, string]> = [
     ['capacity stalls', stalls],
-    ['sleeps / skipped', `${c.sleeps} / ${c.skippedSleeps}`],
+    ['sleeps / skipped', `${c.sleeps} / ${c.skippedSleeps}${c.spinWakes ? ` (${c.spinWakes} spins found work)` : ''}`],
     ['wakes', `${c.eventfdRings} eventfd rings, ${c.wakeCqes} wake CQEs, ${c.wakeRearms} poll installs`],
     ['SQEs per enter', `${perSubmit} (${c.enterCalls} enters)`],
     ['backpressure', `${c.backpressureWaits} waits, ${formatDuration(c.backpressureNs)}`],
