@@ -8,6 +8,8 @@ import type {WorkloadSpec} from './spec.js'
 
 export interface SessionOptions {
   toolVersion: string
+  /** Runs of each workload, interleaved across workloads (A B A B ...) so drift touches all alike. */
+  trials?: number
   /** Show the live status line (only takes effect on a TTY). */
   progress: boolean
 }
@@ -28,20 +30,25 @@ export async function runSession(specs: WorkloadSpec[], options: SessionOptions)
     abort.abort()
   }
   process.on('SIGINT', onSigint)
-  const runs: WorkloadRun[] = []
+  const workloads = specs.map((spec) => ({spec, runs: [] as WorkloadRun[]}))
+  const trials = options.trials ?? 1
   try {
-    for (const spec of specs) {
-      const run = await runWorkload(spec, {onProgress: (event) => display.update(event), signal: abort.signal})
-      runs.push(run)
-      if (abort.signal.aborted) break
-      // A loop the kernel refused will refuse every later workload alike.
-      if (run.systems[0]?.native.error) break
+    trialLoop: for (let trial = 1; trial <= trials; trial++) {
+      for (const workload of workloads) {
+        const run = await runWorkload(workload.spec, {
+          onProgress: (event) => display.update(event, trials > 1 ? `trial ${trial}/${trials}` : undefined),
+          signal: abort.signal,
+        })
+        workload.runs.push(run)
+        // Interrupted, or a loop the kernel refused (it will refuse every later run alike).
+        if (abort.signal.aborted || run.systems[0]?.native.error) break trialLoop
+      }
     }
   } finally {
     display.done()
     process.off('SIGINT', onSigint)
   }
-  const document = resultDocument(runs, options.toolVersion)
+  const document = resultDocument(workloads, options.toolVersion)
   if (abort.signal.aborted) document.interrupted = true
   const failed = firstFailure(document)
   return {

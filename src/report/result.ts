@@ -6,7 +6,9 @@ import type {BaselineName, WorkloadSpec} from '../bench/spec.js'
 import {type HostInfo, hostInfo, type KernelInfo, kernelInfo} from '../host.js'
 import type {NativeCounters, NativeError, NativeRing} from '../native/addon.js'
 import {explainNativeError} from '../probe/explain.js'
-import {histogramFromBuckets, type LatencySummary, summarize} from './histogram.js'
+import {median} from 'simple-statistics'
+
+import {decodeHistogram, histogramFromBuckets, type LatencySummary, newHistogram, summarize} from './histogram.js'
 
 export const RESULT_SCHEMA_VERSION = 1
 export const RESULT_KIND = 'iouring-bench/result'
@@ -21,7 +23,8 @@ export interface SystemResult {
   opsPerSec: number
   outcomes: {expected: number; timedOut: number; abandoned: number; unexpected: Record<string, number>}
   latency: LatencySummary
-  cpu: {userNs: number; systemNs: number; nsPerOp: number}
+  /** CPU of every thread of the system over the whole run, warm-up included, per op ended. */
+  cpu: {userNs: number; systemNs: number; nsPerOp: number; ops: number}
   counters: NativeCounters
   ring: NativeRing
 }
@@ -34,11 +37,33 @@ export interface Ratio {
   p99: number | null
 }
 
+export interface Spread {
+  median: number
+  min: number
+  max: number
+}
+
+/** How one system's headline metrics varied over the trials. */
+export interface SystemSpread {
+  system: SystemName
+  opsPerSec: Spread
+  p50: Spread
+  p99: Spread
+}
+
+export interface TrialResult {
+  systems: SystemResult[]
+}
+
 export interface WorkloadResult {
   name: string
   spec: WorkloadSpec
+  /** All trials together: histograms added, counts summed, throughput the median of the trials. */
   systems: SystemResult[]
   ratios: Ratio[]
+  spread: SystemSpread[]
+  /** Each trial as measured; trials of all workloads ran interleaved (A B A B ...). */
+  trials: TrialResult[]
   interrupted: boolean
 }
 
@@ -70,7 +95,12 @@ export function systemResult(run: SystemRun): SystemResult {
       unexpected: stats.unexpected,
     },
     latency: summarize(histogram, stats.latency.count ? {min: stats.latency.minNs, max: stats.latency.maxNs} : undefined),
-    cpu: {userNs: stats.cpu.userNs, systemNs: stats.cpu.systemNs, nsPerOp: stats.allOps ? cpuNs / stats.allOps : 0},
+    cpu: {
+      userNs: stats.cpu.userNs,
+      systemNs: stats.cpu.systemNs,
+      nsPerOp: stats.allOps ? cpuNs / stats.allOps : 0,
+      ops: stats.allOps,
+    },
     counters,
     ring,
   }
@@ -80,9 +110,66 @@ function ratio(numerator: number, denominator: number): number | null {
   return numerator > 0 && denominator > 0 ? numerator / denominator : null
 }
 
-export function workloadResult(run: WorkloadRun): WorkloadResult {
-  const systems = run.systems.map(systemResult)
-  const loop = systems.find((s) => s.system === 'loop')
+/** Several measurements of one system as one: histograms added, counts summed. */
+export function mergeSystemResults(results: SystemResult[]): SystemResult {
+  const [first] = results
+  const histogram = newHistogram()
+  for (const result of results) histogram.add(decodeHistogram(result.latency.histogram))
+  const measured = results.filter((result) => result.latency.count > 0)
+  const sum = (pick: (result: SystemResult) => number): number => results.reduce((total, result) => total + pick(result), 0)
+  const unexpected: Record<string, number> = {}
+  const counters: NativeCounters = {}
+  for (const result of results) {
+    for (const [value, count] of Object.entries(result.outcomes.unexpected)) unexpected[value] = (unexpected[value] ?? 0) + count
+    for (const [name, value] of Object.entries(result.counters)) {
+      counters[name] = name === 'stallNsMax' ? Math.max(counters[name] ?? 0, value) : (counters[name] ?? 0) + value
+    }
+  }
+  const cpuOps = sum((result) => result.cpu.ops)
+  const cpuNs = sum((result) => result.cpu.userNs + result.cpu.systemNs)
+  return {
+    system: first.system,
+    error: results.find((result) => result.error)?.error ?? null,
+    ops: sum((result) => result.ops),
+    elapsedNs: sum((result) => result.elapsedNs),
+    opsPerSec: median(results.map((result) => result.opsPerSec)),
+    outcomes: {
+      expected: sum((result) => result.outcomes.expected),
+      timedOut: sum((result) => result.outcomes.timedOut),
+      abandoned: sum((result) => result.outcomes.abandoned),
+      unexpected,
+    },
+    latency: summarize(
+      histogram,
+      measured.length
+        ? {min: Math.min(...measured.map((r) => r.latency.min)), max: Math.max(...measured.map((r) => r.latency.max))}
+        : undefined,
+    ),
+    cpu: {userNs: sum((r) => r.cpu.userNs), systemNs: sum((r) => r.cpu.systemNs), nsPerOp: cpuOps ? cpuNs / cpuOps : 0, ops: cpuOps},
+    counters,
+    ring: first.ring,
+  }
+}
+
+function spreadOf(values: number[]): Spread {
+  return {median: median(values), min: Math.min(...values), max: Math.max(...values)}
+}
+
+/** A workload's trials, each a run of the loop and its baselines. */
+export function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): WorkloadResult {
+  const trials: TrialResult[] = runs.map((run) => ({systems: run.systems.map(systemResult)}))
+  const names = [...new Set(trials.flatMap((trial) => trial.systems.map((system) => system.system)))]
+  const perSystem = names.map((name) =>
+    trials.flatMap((trial) => trial.systems.filter((system) => system.system === name)),
+  )
+  const systems = perSystem.map(mergeSystemResults)
+  const spread = perSystem.map((results) => ({
+    system: results[0].system,
+    opsPerSec: spreadOf(results.map((r) => r.opsPerSec)),
+    p50: spreadOf(results.map((r) => r.latency.p50)),
+    p99: spreadOf(results.map((r) => r.latency.p99)),
+  }))
+  const loop = systems.find((system) => system.system === 'loop')
   const ratios: Ratio[] = []
   for (const baseline of systems) {
     if (baseline.system === 'loop' || !loop) continue
@@ -93,10 +180,11 @@ export function workloadResult(run: WorkloadRun): WorkloadResult {
       p99: ratio(loop.latency.p99, baseline.latency.p99),
     })
   }
-  return {name: run.spec.name, spec: run.spec, systems, ratios, interrupted: run.interrupted}
+  return {name: spec.name, spec, systems, ratios, spread, trials, interrupted: runs.some((run) => run.interrupted)}
 }
 
-export function resultDocument(runs: WorkloadRun[], toolVersion: string): ResultDocument {
+/** Runs grouped by workload: every trial of each workload, in order. */
+export function resultDocument(workloads: Array<{spec: WorkloadSpec; runs: WorkloadRun[]}>, toolVersion: string): ResultDocument {
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
     kind: RESULT_KIND,
@@ -104,8 +192,8 @@ export function resultDocument(runs: WorkloadRun[], toolVersion: string): Result
     createdAt: new Date().toISOString(),
     host: hostInfo(),
     kernel: kernelInfo(),
-    interrupted: runs.some((run) => run.interrupted),
-    workloads: runs.map(workloadResult),
+    interrupted: workloads.some(({runs}) => runs.some((run) => run.interrupted)),
+    workloads: workloads.filter(({runs}) => runs.length > 0).map(({spec, runs}) => workloadResult(spec, runs)),
   }
 }
 

@@ -8,7 +8,7 @@ import Table from 'cli-table3'
 
 import {formatCount, formatDuration} from '../units.js'
 import {decodeHistogram, type Histogram} from './histogram.js'
-import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
+import type {ResultDocument, Spread, SystemResult, WorkloadResult} from './result.js'
 
 export interface TerminalOptions {
   color: boolean
@@ -97,6 +97,17 @@ function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
       ratio.p99 === null ? undefined : `p99 ${ratio.p99.toFixed(2)}×`,
     ].filter(Boolean)
     if (parts.length) lines.push(`loop vs ${ratio.baseline}: ${parts.join(', ')}`)
+  }
+
+  if (workload.trials.length > 1) {
+    lines.push(paint.dim(`over ${workload.trials.length} interleaved trials (median [min – max]):`))
+    for (const spread of workload.spread) {
+      const range = (s: Spread, format: (n: number) => string): string =>
+        `${format(s.median)} [${format(s.min)} – ${format(s.max)}]`
+      lines.push(
+        `  ${spread.system.padEnd(8)} ops/s ${range(spread.opsPerSec, formatCount)}  p50 ${range(spread.p50, formatDuration)}  p99 ${range(spread.p99, formatDuration)}`,
+      )
+    }
   }
 
   const loop = workload.systems.find((system) => system.system === 'loop')
