@@ -217,8 +217,19 @@ void RunStats::merge(const RunStats& other) {
 
 BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
                            const std::atomic<bool>& cancel) {
-  auto [first_submitter, loop] = Loop::create(spec.loop);
-  std::optional<Submitter> submitter(std::move(first_submitter));
+  std::unique_ptr<Loop> loop;
+  std::optional<Submitter> submitter;
+  try {
+    auto [first, created] = Loop::create(spec.loop);
+    submitter.emplace(std::move(first));
+    loop = std::move(created);
+  } catch (const std::system_error& error) {
+    // The eventfd could not be made: out of descriptors or memory. A limit of this machine, not
+    // a bug: report it like a refused ring.
+    BenchResult refused;
+    refused.error = LoopError{"eventfd", error.code().value(), "creating the loop's wake source"};
+    return refused;
+  }
   BenchResult result;
   std::optional<LoopError> loop_error;
   CpuTime loop_cpu;

@@ -1,6 +1,7 @@
 // Runs a list of workloads the way every measuring command does: with the progress display,
 // SIGINT handling (stop, keep what was measured, exit 130), and the result document at the end.
 
+import {onInterrupt} from '../interrupt.js'
 import {progressDisplay} from '../report/progress.js'
 import {firstFailure, resultDocument, type ResultDocument} from '../report/result.js'
 import {runWorkload, type WorkloadRun} from './run.js'
@@ -25,11 +26,7 @@ export interface SessionOutcome {
 export async function runSession(specs: WorkloadSpec[], options: SessionOptions): Promise<SessionOutcome> {
   const display = progressDisplay(options.progress)
   const abort = new AbortController()
-  const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(130) // a second Ctrl-C: stop waiting
-    abort.abort()
-  }
-  process.on('SIGINT', onSigint)
+  const dispose = onInterrupt(() => abort.abort())
   const workloads = specs.map((spec) => ({spec, runs: [] as WorkloadRun[]}))
   const trials = options.trials ?? 1
   try {
@@ -46,7 +43,7 @@ export async function runSession(specs: WorkloadSpec[], options: SessionOptions)
     }
   } finally {
     display.done()
-    process.off('SIGINT', onSigint)
+    dispose()
   }
   const document = resultDocument(workloads, options.toolVersion)
   if (abort.signal.aborted) document.interrupted = true
