@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -433,8 +434,18 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     result.error = error;
     return result;
   }
-  auto [first_submitter, loop] = Loop::create(spec.loop);
-  std::optional<Submitter> submitter(std::move(first_submitter));
+  std::unique_ptr<Loop> loop;
+  std::optional<Submitter> submitter;
+  try {
+    auto [first, created] = Loop::create(spec.loop);
+    submitter.emplace(std::move(first));
+    loop = std::move(created);
+  } catch (const std::system_error& error) {
+    // The eventfd could not be made: out of descriptors or memory. A limit of this machine, not
+    // a bug: report it like a refused ring.
+    result.error = LoopError{"eventfd", error.code().value(), "creating the loop's wake source"};
+    return result;
+  }
   std::optional<LoopError> loop_error;
   CpuTime loop_cpu;
   std::thread loop_thread([&, l = loop.get()] {

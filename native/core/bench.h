@@ -117,7 +117,8 @@ struct BenchResult {
 };
 
 // Throws std::invalid_argument for a configuration the loop refuses outright (see
-// Loop::create); kernel refusals, and files or sockets the workload cannot set up, come back in
+// Loop::create); refusals by the kernel or the process's limits, and files or sockets the
+// workload cannot set up, come back in
 // BenchResult::error.
 BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
                            const std::atomic<bool>& cancel);

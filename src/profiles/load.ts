@@ -11,6 +11,7 @@ import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
 import {type FieldLabels, parseMix, toWorkloadSpec, type WorkloadSpec} from '../bench/spec.js'
 import {UsageError} from '../errors.js'
+import {DEFAULT_GATE, type GateConfig} from '../gate/gate.js'
 import {parseDuration, parseSize} from '../units.js'
 
 export const PROFILE_DIR = fileURLToPath(new URL('../../bench-profiles', import.meta.url))
@@ -21,6 +22,9 @@ export interface Profile {
   file: string
   description?: string
   workloads: WorkloadSpec[]
+  /** Runs of each workload, interleaved. */
+  trials: number
+  gate: GateConfig
 }
 
 /** The settings a profile entry may carry (schemas/profile.schema.json `$defs.settings`). */
@@ -63,6 +67,8 @@ const SETTINGS: Array<keyof FieldLabels> = [
 
 interface ProfileFile {
   description?: string
+  trials?: number
+  gate?: Partial<GateConfig>
   defaults?: Settings
   workloads: Array<Settings & {name: string; op: WorkloadSpec['op']}>
 }
@@ -129,6 +135,8 @@ export function loadProfile(nameOrPath: string): Profile {
     name,
     file,
     description: profile.description,
+    trials: profile.trials ?? 1,
+    gate: {...DEFAULT_GATE, ...profile.gate, metrics: profile.gate?.metrics ?? DEFAULT_GATE.metrics},
     workloads: profile.workloads.map((entry, index) => {
       const at = (field: string): string => `${shown}:${lineOf(['workloads', index, field])}: workloads[${index}].${field}`
       return toWorkload({...DEFAULTS, ...profile.defaults, ...entry}, at)
@@ -237,7 +245,8 @@ function describeSchemaError(
 
 function allowedFields(fieldPath: Array<string | number>): string {
   const settings = [...SETTINGS.slice(0, 5), 'spin', 'singleIssuer', 'ioPoll', ...SETTINGS.slice(5)]
-  if (fieldPath.length === 0) return 'description, defaults, workloads'
+  if (fieldPath.length === 0) return 'description, trials, gate, defaults, workloads'
+  if (fieldPath[0] === 'gate') return fieldPath.length === 1 ? 'alpha, confidence, metrics' : 'opsPerSec, p50, p99, vsRaw (each {minEffect})'
   return (fieldPath[0] === 'workloads' ? ['name', ...settings] : settings).join(', ')
 }
 

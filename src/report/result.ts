@@ -7,7 +7,9 @@ import type {ArrivalsName, BaselineName, WorkloadSpec} from '../bench/spec.js'
 import {type HostInfo, hostInfo, type KernelInfo, kernelInfo} from '../host.js'
 import type {NativeCounters, NativeError, NativeHistogram, NativeOpStats, NativeRing} from '../native/addon.js'
 import {explainNativeError} from '../probe/explain.js'
-import {histogramFromBuckets, type LatencySummary, summarize} from './histogram.js'
+import {median} from 'simple-statistics'
+
+import {decodeHistogram, histogramFromBuckets, type LatencySummary, newHistogram, summarize} from './histogram.js'
 
 export const RESULT_SCHEMA_VERSION = 1
 export const RESULT_KIND = 'iouring-bench/result'
@@ -56,7 +58,9 @@ export interface SystemResult {
   kinds?: KindResult[]
   /** Write workloads: every block written, read back after the run and checked. */
   readBack?: {blocks: number; corrupt: number; firstCorruptOffset: number | null; error: string | null}
-  cpu: {userNs: number; systemNs: number; nsPerOp: number; userNsPerOp: number; systemNsPerOp: number}
+  /** CPU of every thread of the system per op ended: loop and raw over the whole run, warm-up
+   * included; fio and node-fs over their measured phase. */
+  cpu: {userNs: number; systemNs: number; nsPerOp: number; userNsPerOp: number; systemNsPerOp: number; ops: number}
   counters: NativeCounters
   /** The ring of the loop and the raw ring; absent for fio and node-fs. */
   ring?: NativeRing
@@ -77,6 +81,24 @@ export interface Ratio {
   cpuPerOp: number | null
 }
 
+export interface Spread {
+  median: number
+  min: number
+  max: number
+}
+
+/** How one system's headline metrics varied over the trials. */
+export interface SystemSpread {
+  system: SystemName
+  opsPerSec: Spread
+  p50: Spread
+  p99: Spread
+}
+
+export interface TrialResult {
+  systems: SystemResult[]
+}
+
 export interface FileResult {
   path: string
   /** Laid out by the tool (and removed by it), or the user's --file. */
@@ -92,8 +114,12 @@ export interface FileResult {
 export interface WorkloadResult {
   name: string
   spec: WorkloadSpec
+  /** All trials together: histograms added, counts summed, throughput the median of the trials. */
   systems: SystemResult[]
   ratios: Ratio[]
+  spread: SystemSpread[]
+  /** Each trial as measured; trials of all workloads ran interleaved (A B A B ...). */
+  trials: TrialResult[]
   interrupted: boolean
   file?: FileResult
   /** Open loop: the schedule the ops were due on. */
@@ -123,7 +149,7 @@ function outcomesOf(stats: Pick<NativeOpStats, 'expected' | 'timedOut' | 'abando
 
 function cpuOf(cpu: {userNs: number; systemNs: number}, ops: number): SystemResult['cpu'] {
   const per = (ns: number): number => (ops ? ns / ops : 0)
-  return {...cpu, nsPerOp: per(cpu.userNs + cpu.systemNs), userNsPerOp: per(cpu.userNs), systemNsPerOp: per(cpu.systemNs)}
+  return {...cpu, nsPerOp: per(cpu.userNs + cpu.systemNs), userNsPerOp: per(cpu.userNs), systemNsPerOp: per(cpu.systemNs), ops}
 }
 
 function nativeSystem(run: SystemRun, open: boolean): SystemResult {
@@ -220,10 +246,100 @@ function ratio(numerator: number, denominator: number): number | null {
   return numerator > 0 && denominator > 0 ? numerator / denominator : null
 }
 
-function fileResult(run: WorkloadRun): FileResult | undefined {
-  const file = run.file
+function addHistograms(summaries: Array<LatencySummary | undefined>): LatencySummary | undefined {
+  const present = summaries.filter((summary): summary is LatencySummary => summary !== undefined)
+  if (present.length === 0) return undefined
+  const histogram = newHistogram()
+  for (const summary of present) histogram.add(decodeHistogram(summary.histogram))
+  const measured = present.filter((summary) => summary.count > 0)
+  return summarize(
+    histogram,
+    measured.length ? {min: Math.min(...measured.map((s) => s.min)), max: Math.max(...measured.map((s) => s.max))} : undefined,
+  )
+}
+
+function addOutcomes(all: Outcomes[]): Outcomes {
+  const unexpected: Record<string, number> = {}
+  for (const outcomes of all) {
+    for (const [value, count] of Object.entries(outcomes.unexpected)) unexpected[value] = (unexpected[value] ?? 0) + count
+  }
+  const sum = (key: 'expected' | 'timedOut' | 'abandoned' | 'corrupt'): number => all.reduce((total, o) => total + o[key], 0)
+  return {expected: sum('expected'), timedOut: sum('timedOut'), abandoned: sum('abandoned'), corrupt: sum('corrupt'), unexpected}
+}
+
+/** Several measurements of one system as one: histograms added, counts summed, rates the median. */
+export function mergeSystemResults(results: SystemResult[]): SystemResult {
+  const [first] = results
+  const ran = results.filter((result) => !result.skipped)
+  if (ran.length === 0) return first
+  const sum = (pick: (result: SystemResult) => number): number => ran.reduce((total, result) => total + pick(result), 0)
+  const counters: NativeCounters = {}
+  for (const result of ran) {
+    for (const [name, value] of Object.entries(result.counters)) {
+      counters[name] = name === 'stallNsMax' ? Math.max(counters[name] ?? 0, value) : (counters[name] ?? 0) + value
+    }
+  }
+  const kindNames = [...new Set(ran.flatMap((result) => (result.kinds ?? []).map((kind) => kind.kind)))]
+  const readBacks = ran.flatMap((result) => (result.readBack ? [result.readBack] : []))
+  const openLoops = ran.flatMap((result) => (result.openLoop ? [result.openLoop] : []))
+  const service = addHistograms(ran.map((result) => result.service))
+  return {
+    system: first.system,
+    error: ran.find((result) => result.error)?.error ?? null,
+    ops: sum((result) => result.ops),
+    elapsedNs: sum((result) => result.elapsedNs),
+    opsPerSec: median(ran.map((result) => result.opsPerSec)),
+    bytes: sum((result) => result.bytes),
+    bytesPerSec: median(ran.map((result) => result.bytesPerSec)),
+    outcomes: addOutcomes(ran.map((result) => result.outcomes)),
+    latency: addHistograms(ran.map((result) => result.latency))!,
+    ...(service ? {service} : {}),
+    ...(openLoops.length
+      ? {openLoop: {late: openLoops.reduce((t, o) => t + o.late, 0), missed: openLoops.reduce((t, o) => t + o.missed, 0)}}
+      : {}),
+    ...(kindNames.length
+      ? {
+          kinds: kindNames.map((name) => {
+            const kinds = ran.flatMap((result) => (result.kinds ?? []).filter((kind) => kind.kind === name))
+            const kindService = addHistograms(kinds.map((kind) => kind.service))
+            return {
+              kind: name,
+              ops: kinds.reduce((t, k) => t + k.ops, 0),
+              opsPerSec: median(kinds.map((k) => k.opsPerSec)),
+              bytes: kinds.reduce((t, k) => t + k.bytes, 0),
+              bytesPerSec: median(kinds.map((k) => k.bytesPerSec)),
+              outcomes: addOutcomes(kinds.map((k) => k.outcomes)),
+              latency: addHistograms(kinds.map((k) => k.latency))!,
+              ...(kindService ? {service: kindService} : {}),
+            }
+          }),
+        }
+      : {}),
+    ...(readBacks.length
+      ? {
+          readBack: {
+            blocks: readBacks.reduce((t, r) => t + r.blocks, 0),
+            corrupt: readBacks.reduce((t, r) => t + r.corrupt, 0),
+            firstCorruptOffset: readBacks.find((r) => r.firstCorruptOffset !== null)?.firstCorruptOffset ?? null,
+            error: readBacks.find((r) => r.error)?.error ?? null,
+          },
+        }
+      : {}),
+    cpu: cpuOf({userNs: sum((r) => r.cpu.userNs), systemNs: sum((r) => r.cpu.systemNs)}, sum((r) => r.cpu.ops)),
+    counters,
+    ...(first.ring ? {ring: first.ring} : {}),
+    ...(first.info ? {info: first.info} : {}),
+  }
+}
+
+function spreadOf(values: number[]): Spread {
+  return {median: median(values), min: Math.min(...values), max: Math.max(...values)}
+}
+
+function fileResult(runs: WorkloadRun[]): FileResult | undefined {
+  const file = runs[0]?.file
   if (!file) return undefined
-  const direct = run.spec.file?.direct ?? false
+  const direct = runs[0].spec.file?.direct ?? false
   const pageCache = direct
     ? 'bypassed (O_DIRECT)'
     : file.residentShare >= 0.99
@@ -234,7 +350,7 @@ function fileResult(run: WorkloadRun): FileResult | undefined {
   return {
     path: file.path,
     createdByTool: file.createdByTool,
-    removed: file.removed,
+    removed: runs.every((run) => run.file?.removed),
     filesystem: file.filesystem,
     sizeBytes: file.sizeBytes,
     residentShare: file.residentShare,
@@ -242,9 +358,22 @@ function fileResult(run: WorkloadRun): FileResult | undefined {
   }
 }
 
-export function workloadResult(run: WorkloadRun): WorkloadResult {
-  const open = run.spec.drive.rate !== undefined
-  const systems = run.systems.map((system) => systemResult(system, open))
+/** A workload's trials, each a run of the loop and its baselines. */
+export function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): WorkloadResult {
+  const open = spec.drive.rate !== undefined
+  const trials: TrialResult[] = runs.map((run) => ({systems: run.systems.map((system) => systemResult(system, open))}))
+  const names = [...new Set(trials.flatMap((trial) => trial.systems.map((system) => system.system)))]
+  const perSystem = names.map((name) => trials.flatMap((trial) => trial.systems.filter((system) => system.system === name)))
+  const systems = perSystem.map(mergeSystemResults)
+  const spread = perSystem
+    .map((results) => results.filter((result) => !result.skipped))
+    .filter((results) => results.length > 0)
+    .map((results) => ({
+      system: results[0].system,
+      opsPerSec: spreadOf(results.map((r) => r.opsPerSec)),
+      p50: spreadOf(results.map((r) => r.latency.p50)),
+      p99: spreadOf(results.map((r) => r.latency.p99)),
+    }))
   const loop = systems.find((s) => s.system === 'loop')
   const ratios: Ratio[] = []
   for (const baseline of systems) {
@@ -260,19 +389,22 @@ export function workloadResult(run: WorkloadRun): WorkloadResult {
       cpuPerOp: ratio(loop.cpu.nsPerOp, baseline.cpu.nsPerOp),
     })
   }
-  const file = fileResult(run)
+  const file = fileResult(runs)
   return {
-    name: run.spec.name,
-    spec: run.spec,
+    name: spec.name,
+    spec,
     systems,
     ratios,
-    interrupted: run.interrupted,
+    spread,
+    trials,
+    interrupted: runs.some((run) => run.interrupted),
     ...(file ? {file} : {}),
-    ...(open ? {openLoop: {rate: run.spec.drive.rate!, arrivals: run.spec.drive.arrivals ?? 'uniform'}} : {}),
+    ...(open ? {openLoop: {rate: spec.drive.rate!, arrivals: spec.drive.arrivals ?? 'uniform'}} : {}),
   }
 }
 
-export function resultDocument(runs: WorkloadRun[], toolVersion: string): ResultDocument {
+/** Runs grouped by workload: every trial of each workload, in order. */
+export function resultDocument(workloads: Array<{spec: WorkloadSpec; runs: WorkloadRun[]}>, toolVersion: string): ResultDocument {
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
     kind: RESULT_KIND,
@@ -280,8 +412,8 @@ export function resultDocument(runs: WorkloadRun[], toolVersion: string): Result
     createdAt: new Date().toISOString(),
     host: hostInfo(),
     kernel: kernelInfo(),
-    interrupted: runs.some((run) => run.interrupted),
-    workloads: runs.map(workloadResult),
+    interrupted: workloads.some(({runs}) => runs.some((run) => run.interrupted)),
+    workloads: workloads.filter(({runs}) => runs.length > 0).map(({spec, runs}) => workloadResult(spec, runs)),
   }
 }
 

@@ -8,7 +8,7 @@ import Table from 'cli-table3'
 
 import {formatCount, formatDuration, formatSize} from '../units.js'
 import {decodeHistogram, type Histogram} from './histogram.js'
-import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
+import type {ResultDocument, Spread, SystemResult, WorkloadResult} from './result.js'
 
 export interface TerminalOptions {
   color: boolean
@@ -147,6 +147,17 @@ function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
     if (parts.length) lines.push(`loop vs ${ratio.baseline}: ${parts.join(', ')}`)
   }
   lines.push(...detailLines(workload, paint))
+
+  if (workload.trials.length > 1) {
+    lines.push(paint.dim(`over ${workload.trials.length} interleaved trials (median [min – max]):`))
+    for (const spread of workload.spread) {
+      const range = (s: Spread, format: (n: number) => string): string =>
+        `${format(s.median)} [${format(s.min)} – ${format(s.max)}]`
+      lines.push(
+        `  ${spread.system.padEnd(8)} ops/s ${range(spread.opsPerSec, formatCount)}  p50 ${range(spread.p50, formatDuration)}  p99 ${range(spread.p99, formatDuration)}`,
+      )
+    }
+  }
 
   const loop = workload.systems.find((system) => system.system === 'loop')
   if (loop?.kinds) lines.push(...kindLines(workload, paint))
