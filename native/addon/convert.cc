@@ -121,6 +121,7 @@ BenchRequest bench_request_from_js(const Napi::Object& object) {
   spec.loop.op_timeout = optional_ns(loop, "opTimeoutNs");
   spec.loop.shutdown_timeout = optional_ns(loop, "shutdownTimeoutNs");
   spec.loop.idle_spin = std::chrono::nanoseconds(static_cast<int64_t>(number_field(loop, "idleSpinNs", 0)));
+  spec.loop.submit_batch = static_cast<uint32_t>(number_field(loop, "submitBatch", 0));
 
   const Napi::Object workload = object_field(object, "workload");
   spec.workload.op = op_kind(workload, string_field(workload, "op"));

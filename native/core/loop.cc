@@ -152,6 +152,10 @@ std::optional<LoopError> Loop::run() {
       break;
     }
     counters_.pending_operations.store(waiters_.size(), std::memory_order_relaxed);
+    if (staged == Staged::kAtBatchLimit) {
+      enter(0, std::nullopt);  // submit this batch, then reap what it completed and stage more
+      continue;
+    }
 
     // Producers published work this loop has not drained yet. Sleeping now could park with
     // work pending and no eventfd wake coming, since producers only ring once sleep intent is
@@ -308,9 +312,14 @@ Loop::Staged Loop::fill_submission_queue() {
   const unsigned sqes_per_op = config_.op_timeout ? 2 : 1;
   uint32_t drained = 0;
   bool sq_full = false;
+  bool batch_full = false;
   bool disconnected = false;
   Op op;
   while (!waiters_.full()) {
+    if (drained == config_.submit_batch && drained > 0) {
+      batch_full = true;
+      break;
+    }
     if (io_uring_sq_space_left(&ring_) < sqes_per_op) {
       sq_full = true;
       break;
@@ -360,7 +369,10 @@ Loop::Staged Loop::fill_submission_queue() {
   if (waiters_.full()) {
     return Staged::kAtWaiterCapacity;
   }
-  return sq_full ? Staged::kAtSqCapacity : Staged::kBelowCapacity;
+  if (sq_full) {
+    return Staged::kAtSqCapacity;
+  }
+  return batch_full ? Staged::kAtBatchLimit : Staged::kBelowCapacity;
 }
 
 bool Loop::stage_wake_poll() {

@@ -87,6 +87,10 @@ struct LoopConfig {
   // spinning for about that long first is the classic two-phase wait, never worse than twice
   // the better of spinning and sleeping, at the price of CPU time (see the cpu figures).
   std::chrono::nanoseconds idle_spin{0};
+  // Hand staged ops to the kernel after at most this many (0: stage all that are queued, then
+  // submit). Ops that complete inline (buffered reads of cached pages) then come back in
+  // smaller batches, so their submitters refill while the loop submits the next batch.
+  uint32_t submit_batch = 0;
 };
 
 // Rounds `size` up to a power of two (at least 1).
@@ -186,7 +190,7 @@ class Loop {
  private:
   friend class LoopTestAccess;
 
-  enum class Staged { kBelowCapacity, kAtWaiterCapacity, kAtSqCapacity, kDisconnected };
+  enum class Staged { kBelowCapacity, kAtWaiterCapacity, kAtSqCapacity, kAtBatchLimit, kDisconnected };
   enum class Waited { kReady, kTimedOut };
 
   Loop(LoopConfig config, std::shared_ptr<LoopChannel> channel);

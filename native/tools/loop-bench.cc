@@ -3,7 +3,7 @@
 //
 //   loop-bench system=loop|raw op=nop|timer|file-read|file-write|socket depth=256 submitters=1
 //              size=256 duration_ms=2000 [ops=N instead of a duration] warmup_ms=200 [timer_us=100]
-//              [op_timeout_us=...] [single_issuer=1] [spin_us=50] [rate=OPS_PER_SEC [poisson=1]]
+//              [op_timeout_us=...] [single_issuer=1] [spin_us=50] [submit_batch=8] [rate=OPS_PER_SEC [poisson=1]]
 //              [file=PATH file_size=BYTES block_size=4096 random=1 direct=1 seed=1 lay_out=1]
 //              [transport=unix|tcp message_size=4096]
 // With lay_out=1 it creates `file` with the tool's pattern first and removes it after.
@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   spec.loop.size = static_cast<uint32_t>(number(args, "size", 256));
   spec.loop.single_issuer = number(args, "single_issuer", 0) != 0;
   spec.loop.idle_spin = microseconds(number(args, "spin_us", 0));
+  spec.loop.submit_batch = static_cast<uint32_t>(number(args, "submit_batch", 0));
   if (const uint64_t us = number(args, "op_timeout_us", 0)) {
     spec.loop.op_timeout = microseconds(us);
   }

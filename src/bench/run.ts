@@ -56,6 +56,7 @@ export function nativeRequest(spec: WorkloadSpec, system: 'loop' | 'raw', file?:
       opTimeoutNs: spec.loop.opTimeoutNs,
       shutdownTimeoutNs: spec.loop.shutdownTimeoutNs,
       idleSpinNs: spec.loop.idleSpinNs,
+      submitBatch: spec.loop.submitBatch,
     },
     workload: {
       op: spec.op === 'mix' ? 'nop' : spec.op,

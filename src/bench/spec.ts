@@ -44,6 +44,8 @@ export interface LoopSpec {
   shutdownTimeoutNs?: number
   /** Poll this long before sleeping, in the loop and its submitters (absent: sleep at once). */
   idleSpinNs?: number
+  /** Submit staged ops after at most this many (absent: all that are queued, then submit). */
+  submitBatch?: number
 }
 
 export interface DriveSpec {
@@ -109,7 +111,7 @@ export type FieldLabels = Record<
   | 'op' | 'timer' | 'ringSize' | 'opTimeout' | 'shutdownTimeout' | 'submitters' | 'depth'
   | 'duration' | 'ops' | 'warmup' | 'vs' | 'blockSize' | 'random' | 'direct' | 'fileSize' | 'file'
   | 'fsyncEvery' | 'writevBuffers' | 'transport' | 'messageSize' | 'connections' | 'mix' | 'rate'
-  | 'arrivals',
+  | 'arrivals' | 'submitBatch',
   string
 >
 
@@ -201,6 +203,7 @@ export function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadS
       ? `with an op timeout each op takes two SQ entries, so the kernel maximum of ${MAX_RING_ENTRIES} allows ${maxRing}`
       : `the kernel maximum is ${MAX_RING_ENTRIES} entries`,
   )
+  if (spec.loop.submitBatch !== undefined) checkInteger(spec.loop.submitBatch, 1, MAX_RING_ENTRIES, label.submitBatch)
   if (timed && spec.loop.opTimeoutNs! <= 0) {
     throw invalidValue(label.opTimeout, '0', 'an op timeout must be longer than 0')
   }
@@ -309,6 +312,7 @@ export interface WorkloadInput {
   opTimeoutNs?: number
   shutdownTimeoutNs?: number
   idleSpinNs?: number
+  submitBatch?: number
   submitters: number
   depth?: number
   durationNs: number
@@ -381,6 +385,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       opTimeoutNs: input.opTimeoutNs,
       shutdownTimeoutNs: input.shutdownTimeoutNs,
       ...(input.idleSpinNs ? {idleSpinNs: input.idleSpinNs} : {}),
+      ...(input.submitBatch ? {submitBatch: input.submitBatch} : {}),
     },
     drive,
     vs: input.vs as BaselineName[],

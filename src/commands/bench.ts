@@ -31,6 +31,7 @@ const LABELS: FieldLabels = {
   mix: '--mix',
   rate: '--rate',
   arrivals: '--arrivals',
+  submitBatch: '--submit-batch',
 }
 
 const FILE_GROUP = 'FILE'
@@ -65,6 +66,7 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
     'shutdown-timeout': durationFlag({description: 'abandon ops still in flight this long after the submitters are gone'}),
     'single-issuer': Flags.boolean({description: 'create the ring with SINGLE_ISSUER|DEFER_TASKRUN (Linux 6.1+)'}),
     'io-poll': Flags.boolean({description: 'create the ring with IOPOLL'}),
+    'submit-batch': integerFlag({description: 'the loop submits staged ops after at most N, so ops that complete inline come back sooner [default: all that are queued]'}),
     spin: durationFlag({description: 'poll this long for work before sleeping, in the loop and its submitters (a cross-CPU wake costs tens of µs on VMs; spinning costs CPU) [default: 0, sleep at once]'}),
     submitters: integerFlag({description: 'submitter threads', default: 1}),
     depth: integerFlag({description: 'ops each submitter keeps outstanding (open loop: at most in flight) [default: 1; 256 with --rate]'}),
@@ -100,6 +102,7 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
         opTimeoutNs: flags['op-timeout'],
         shutdownTimeoutNs: flags['shutdown-timeout'],
         idleSpinNs: flags.spin,
+        submitBatch: flags['submit-batch'],
         submitters: flags.submitters,
         depth: flags.depth,
         durationNs: flags.duration,

@@ -20,6 +20,8 @@ export interface NativeLoopConfig {
   shutdownTimeoutNs?: number
   /** Poll this long before sleeping, in the loop and its submitters (0: sleep at once). */
   idleSpinNs?: number
+  /** Submit staged ops after at most this many (0: all that are queued). */
+  submitBatch?: number
 }
 
 export interface NativeDrive {

@@ -35,6 +35,7 @@ interface Settings {
   opTimeout?: string
   shutdownTimeout?: string
   spin?: string
+  submitBatch?: number
   singleIssuer?: boolean
   ioPoll?: boolean
   submitters?: number
@@ -62,7 +63,7 @@ interface Settings {
 const SETTINGS: Array<keyof FieldLabels> = [
   'op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs',
   'blockSize', 'random', 'direct', 'fileSize', 'file', 'fsyncEvery', 'writevBuffers', 'transport', 'messageSize',
-  'connections', 'mix', 'rate', 'arrivals',
+  'connections', 'mix', 'rate', 'arrivals', 'submitBatch',
 ]
 
 interface ProfileFile {
@@ -165,6 +166,7 @@ function toWorkload(settings: Settings & typeof DEFAULTS & {name: string; op: Wo
       opTimeoutNs: duration('opTimeout'),
       shutdownTimeoutNs: duration('shutdownTimeout'),
       idleSpinNs: settings.spin === undefined ? undefined : parseDuration(settings.spin, at('spin')),
+      submitBatch: settings.submitBatch,
       submitters: settings.submitters,
       depth: settings.depth,
       durationNs: settings.ops ? 0 : duration('duration')!,
