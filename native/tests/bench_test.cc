@@ -226,12 +226,6 @@ TEST(Bench, AnIdleSpinFindsWorkBeforeSleeping) {
   EXPECT_LT(result.counters.sleeps, 2000u);
 }
 
-}  // namespace
-}  // namespace iob
-
-namespace iob {
-namespace {
-
 TEST(Bench, ASubmitBatchLimitsTheSqesPerEnter) {
   BenchSpec spec = nop_spec(1, 32, 3200);
   spec.loop.submit_batch = 4;

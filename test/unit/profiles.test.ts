@@ -125,3 +125,11 @@ test('bad workload settings name the file, line and field', () => {
   )
   assert.match(refusal('workloads:\n  - name: a\n    op: nop\n    rate: 0\n'), /^FILE:4: workloads\[0\]\.rate: 0 is not allowed; it must be above 0$/)
 })
+
+test('found by fuzzing: an alias to a missing anchor is a YAML error, not a crash', () => {
+  assert.match(refusal('workloads:\n  - *missing\n'), /^FILE: not valid YAML: Unresolved alias/)
+})
+
+test('found by fuzzing: control characters in a field name cannot split the message', () => {
+  assert.match(refusal('"bad\\nfield": 1\nworkloads:\n  - {name: a, op: nop}\n'), /^FILE:1: bad\\nfield: unknown field/)
+})
