@@ -5,7 +5,6 @@ import {EnvironmentError, ExitCode} from '../errors.js'
 import {probeKernel} from '../native/addon.js'
 import {type ProbeDocument, probeDocument} from '../probe/document.js'
 import {evaluateProbe} from '../probe/evaluate.js'
-import {readRawProbe} from '../probe/input.js'
 import {renderProbe, renderRequirements, unmetText} from '../probe/render.js'
 import {checkRequirements, resolveRequirements} from '../probe/requirements.js'
 import {paintFor} from '../report/terminal.js'
@@ -31,7 +30,7 @@ export default class ProbeKernel extends BaseCommand {
       description: 'fail with exit status 3 unless each of these is met here (see the description for names)',
       multiple: true,
       delimiter: ',',
-      helpValue: 'NAME...',
+      helpValue: 'NAME',
     }),
     input: Flags.string({description: "explain this raw probe (iouring-probe's output, or a probe-kernel --json document; - for stdin) instead of probing this kernel", helpValue: 'FILE'}),
   }
@@ -40,7 +39,8 @@ export default class ProbeKernel extends BaseCommand {
     const {flags} = await this.parse(ProbeKernel)
     // Names first: a typo fails at once, before anything is probed.
     const wanted = flags.require ? resolveRequirements(flags.require) : null
-    const raw = flags.input === undefined ? await probeKernel() : readRawProbe(flags.input)
+    // The schema validator (ajv) is loaded only for a file: probing here needs no validation.
+    const raw = flags.input === undefined ? await probeKernel() : (await import('../probe/input.js')).readRawProbe(flags.input)
     const evaluation = evaluateProbe(raw)
     const requirements = wanted && checkRequirements(wanted, evaluation)
     const document = probeDocument(raw, evaluation, {toolVersion: this.config.version, file: flags.input ?? null, requirements})
