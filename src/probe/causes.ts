@@ -2,6 +2,7 @@
 // probe read (sysctls, seccomp, credentials, memlock limit) and the kernel release. The errno
 // and the environment decide the cause; the release only explains.
 
+import {MAX_RING_ENTRIES} from '../bench/spec.js'
 import type {RawProbe} from '../native/addon.js'
 import {appearedIn, type KernelIdentity, newerThanKernel, olderThan} from './kernel.js'
 import {bitsOf, milestone, nameOf, SETUP_FLAGS, type TableEntry} from './kernel-table.js'
@@ -157,8 +158,7 @@ export interface RefusedSetup {
   error: string
 }
 
-/** The largest ring the kernel takes since max_entries_32768 (IORING_MAX_ENTRIES), and before. */
-export const KERNEL_MAX_ENTRIES = 32768
+/** IORING_MAX_ENTRIES before max_entries_32768. */
 const OLD_MAX_ENTRIES = 4096
 
 /**
@@ -180,7 +180,7 @@ export function explainSetupRefusal(refused: RefusedSetup, context: RefusalConte
     return causeOfRefusal(error, context).summary
   }
   if (error === 'EINVAL') {
-    if (flags === 0 && entries > KERNEL_MAX_ENTRIES) return `above the kernel's limit of ${KERNEL_MAX_ENTRIES} SQ entries (IORING_MAX_ENTRIES)`
+    if (flags === 0 && entries > MAX_RING_ENTRIES) return `above the kernel's limit of ${MAX_RING_ENTRIES} SQ entries (IORING_MAX_ENTRIES)`
     if (flags === 0 && entries > OLD_MAX_ENTRIES) {
       const max = milestone('max_entries_32768')
       return newerThanKernel([{name: max.text, firstKernel: max.firstKernel}], kernel) ?? `refused a ring of ${entries} entries, although this is ${kernel.label}`
@@ -202,4 +202,9 @@ const SQPOLL_BIT = SETUP_FLAGS.byName('SQPOLL')?.number ?? 1
 export function flagNames(mask: number): string {
   const bits = bitsOf(mask)
   return bits.length ? bits.map((bit) => nameOf(SETUP_FLAGS, bit)).join('|') : 'none'
+}
+
+/** The mask of flags named as the table names them ('SINGLE_ISSUER', 'DEFER_TASKRUN'). */
+export function flagMask(...names: string[]): number {
+  return names.reduce((mask, name) => mask + 2 ** (SETUP_FLAGS.byName(name)?.number ?? 0), 0)
 }

@@ -4,18 +4,16 @@
 // behaviour tests saw; and a verdict against this tool's loop. Every answer comes from a probe
 // result; the kernel release only ever explains one.
 
-import type {OpName} from '../bench/spec.js'
+import {MAX_RING_ENTRIES, type OpName} from '../bench/spec.js'
 import type {RawOutcome, RawProbe, RawSetupTrial} from '../native/addon.js'
-import {type Cause, causeOfRefusal, explainSetupRefusal, flagNames, KERNEL_MAX_ENTRIES, type RefusalContext} from './causes.js'
+import {type Cause, causeOfRefusal, explainSetupRefusal, flagMask, flagNames, type RefusalContext} from './causes.js'
 import {identifyKernel, type KernelIdentity, newerThanKernel, olderThan} from './kernel.js'
 import {bitsOf, FEATURES, milestone, nameOf, OPCODES, REGISTER_OPS, type Section, SETUP_FLAGS} from './kernel-table.js'
-
-export type Outcome = RawOutcome
 
 export interface Usability {
   usable: boolean
   /** The plain 8-entry ring's io_uring_setup. */
-  setup: Outcome
+  setup: RawOutcome
   /** Why not, and the fix; null when usable. */
   cause: Cause | null
   /** Facts that bear on it without deciding it (a sysctl that lets this process through, ...). */
@@ -162,10 +160,6 @@ export function assessSetupFlag(rows: SetupFlagRow[], name: string): Assessment 
   if (!row || row.status === 'not tried') return {met: false, reason: row?.explanation ?? 'not tried by this probe'}
   const as = row.triedAs ? ` as ${row.triedAs}` : ''
   return row.status === 'accepted' ? {met: true, reason: `accepted${as}`} : {met: false, reason: `refused${as} (${row.error}): ${row.explanation}`}
-}
-
-function flagMask(...names: string[]): number {
-  return names.reduce((mask, name) => mask + 2 ** (SETUP_FLAGS.byName(name)?.number ?? 0), 0)
 }
 
 /** io_uring_register answered IORING_REGISTER_QUERY, even with an error: the syscalls exist. */
@@ -353,7 +347,7 @@ class Facts {
         `--op ${op}`,
         assessNamed(opcodes, opcode, this.kernel, {yes: `${opcode} is supported`, no: `${opcode} is not supported`}),
       ]),
-      [`--ring-size ${KERNEL_MAX_ENTRIES}`, this.largestRing()],
+      [`--ring-size ${MAX_RING_ENTRIES}`, this.largestRing()],
     ]
     const benchFlags = own.map(([flag, assessment]) => {
       // Without a ring nothing was tested: the reason is the one that stops everything.
@@ -402,8 +396,8 @@ class Facts {
 
   private largestRing(): Assessment {
     if (!this.usability.usable) return this.notUsable()
-    const trial = this.raw.setupTrials.find((candidate) => candidate.flags === 0 && candidate.entries === KERNEL_MAX_ENTRIES)
-    const what = `a ring of ${KERNEL_MAX_ENTRIES} SQ entries`
+    const trial = this.raw.setupTrials.find((candidate) => candidate.flags === 0 && candidate.entries === MAX_RING_ENTRIES)
+    const what = `a ring of ${MAX_RING_ENTRIES} SQ entries`
     if (!trial) return {met: false, reason: `${what} was not tried by this probe`}
     return trial.ok ? {met: true, reason: `${what} is accepted`} : {met: false, reason: `${what} is refused (${trial.error}): ${this.refusal(trial)}`}
   }

@@ -4,9 +4,8 @@
 // for EPERM, and points at probe-kernel, which tests them.
 
 import type {NativeError} from '../native/addon.js'
-import {causeOfRefusal, explainSetupRefusal} from './causes.js'
+import {causeOfRefusal, explainSetupRefusal, flagMask} from './causes.js'
 import {thisKernel} from './kernel.js'
-import {SETUP_FLAGS} from './kernel-table.js'
 
 const PROBE_HINT = "run 'iouring-bench probe-kernel' to see what this kernel supports"
 
@@ -38,6 +37,6 @@ function explainRefusedRing(error: NativeError): string {
 function ringOf(detail: string): {flags: number; entries: number} {
   const entries = Number(/entries=(\d+)/.exec(detail)?.[1] ?? 0)
   const names = /flags=(\S+)/.exec(detail)?.[1] ?? 'none'
-  const flags = names === 'none' ? 0 : names.split('|').reduce((mask, name) => mask + 2 ** (SETUP_FLAGS.byName(name)?.number ?? 0), 0)
+  const flags = names === 'none' ? 0 : flagMask(...names.split('|'))
   return {flags, entries}
 }

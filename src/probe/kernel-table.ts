@@ -94,7 +94,6 @@ export const SETUP_FLAGS = section('setupFlags')
 export const FEATURES = section('features')
 export const OPCODES = section('opcodes')
 export const REGISTER_OPS = section('registerOps')
-export const SECTIONS: readonly Section[] = [SETUP_FLAGS, FEATURES, OPCODES, REGISTER_OPS]
 
 const milestones = new Map(table.milestones.entries.map((entry) => [entry.name, {firstKernel: entry.firstKernel, text: entry.text}]))
 

@@ -35,11 +35,6 @@ export function parseKernelVersion(text: string): KernelVersion | null {
   return {major: Number(match[1]), minor: Number(match[2]), patch: match[3] === undefined ? null : Number(match[3])}
 }
 
-/** Orders by major, minor, then patch (a missing patch counts as 0). */
-export function compareVersions(a: KernelVersion, b: KernelVersion): number {
-  return a.major - b.major || a.minor - b.minor || (a.patch ?? 0) - (b.patch ?? 0)
-}
-
 /** Whether `kernel` is older than the release `firstKernel` ('6.0'); null when unknown. */
 export function olderThan(kernel: KernelIdentity, firstKernel: string): boolean | null {
   const running = kernel.mainline === null ? null : parseKernelVersion(kernel.mainline)
@@ -102,6 +97,6 @@ export function appearedIn(items: Array<{name: string; firstKernel: string}>): s
 }
 
 /** 'a', 'a and b', 'a, b and c' */
-export function andList(items: string[]): string {
+function andList(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
 }
