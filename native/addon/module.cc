@@ -4,12 +4,14 @@
 #include "bench_job.h"
 #include "convert.h"
 #include "counters.h"
+#include "probe_job.h"
 #include "test_file_job.h"
 
 namespace {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("runBench", Napi::Function::New(env, iob::addon::run_bench, "runBench"));
+  exports.Set("probeKernel", Napi::Function::New(env, iob::addon::probe_kernel_async, "probeKernel"));
   exports.Set("loopCounterInfo",
               Napi::Function::New(
                   env, [](const Napi::CallbackInfo& info) {

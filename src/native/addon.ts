@@ -149,11 +149,103 @@ export interface BenchJob {
   cancel(): void
 }
 
+/** A system call's outcome in the raw probe: errno and its name are null when ok. */
+export interface RawOutcome {
+  ok: boolean
+  errno: number | null
+  error: string | null
+}
+
+/** One io_uring_setup on a real ring (schemas/raw-probe.schema.json `$defs.setupTrial`). */
+export interface RawSetupTrial extends RawOutcome {
+  flags: number
+  /** e.g. 'SINGLE_ISSUER|DEFER_TASKRUN', or 'none' */
+  flagNames: string
+  entries: number
+  cqEntries: number | null
+  granted: {sqEntries: number; cqEntries: number} | null
+}
+
+export interface RawNumberedName {
+  op: number
+  name: string
+}
+
+export interface RawBehaviourTest {
+  ringFlags: number
+  ringFlagNames: string
+  ring: RawOutcome
+  events: Array<{what: string; result: number; resultName: string | null; flags: number; more: boolean}>
+  works: boolean
+  detail: string
+  elapsedUs: number
+}
+
+export type RawLimit = number | 'unlimited'
+
+/**
+ * The raw kernel probe, rawProbeVersion 1: facts from real tests on one kernel, as the addon and
+ * the static iouring-probe print them. schemas/raw-probe.schema.json describes every field.
+ */
+export interface RawProbe {
+  rawProbeVersion: 1
+  elapsedUs: number
+  build: {headerOpLast: number; namedSetupFlags: number; namedFeatures: number; namedOpcodes: number; namedRegisterOps: number}
+  kernel: {sysname: string; release: string; version: string; machine: string; versionSignature: string | null}
+  environment: {
+    ioUringDisabled: number | null
+    ioUringGroup: number | null
+    seccompMode: number | null
+    seccompFilters: number | null
+    noNewPrivs: boolean | null
+    capEff: string | null
+    capSysAdmin: boolean | null
+    capSysNice: boolean | null
+    capIpcLock: boolean | null
+    uid: number
+    euid: number
+    gid: number
+    egid: number
+    groups: number[]
+    memlock: {soft: RawLimit; hard: RawLimit}
+  }
+  setup: RawSetupTrial
+  features: {mask: number; names: string[]} | null
+  query: RawOutcome & {
+    nrRequestOpcodes?: number
+    nrRegisterOpcodes?: number
+    featureFlags?: number
+    featureNames?: string[]
+    ringSetupFlags?: number
+    ringSetupFlagNames?: string[]
+    enterFlags?: number
+    sqeFlags?: number
+  }
+  setupTrials: RawSetupTrial[]
+  opcodes: (RawOutcome & {lastOp: number; opsLen: number; supported: RawNumberedName[]}) | null
+  registerOps: {
+    byQuery: number | null
+    byRestrictions: number | null
+    restrictions: RawOutcome | null
+    elapsedUs: number
+    known: RawNumberedName[]
+  }
+  behaviour: {
+    multishotPoll: RawBehaviourTest | null
+    multishotPollSingleIssuer: RawBehaviourTest | null
+    extArgWait: RawBehaviourTest | null
+    linkTimeout: RawBehaviourTest | null
+    iopollPollAdd: RawBehaviourTest | null
+  }
+  errors: string[]
+}
+
 interface Addon {
   runBench(
     request: NativeBenchRequest,
     onProgress?: (progress: NativeProgress) => void,
   ): {promise: Promise<NativeBenchResult>; cancel(): void}
+  probeKernel(): Promise<string>
   loopCounterInfo(): Array<{name: string; help: string}>
   layOutTestFile(path: string, sizeBytes: number, seed: number): Promise<void>
   testFileInfo(path: string): TestFileInfo
@@ -214,6 +306,14 @@ export function runBench(
     }
   })
   return {result: job.promise, cancel: () => job.cancel()}
+}
+
+/**
+ * Probes this kernel (about 20 ms, on libuv's pool: the JS thread stays free). Never rejects for
+ * what the kernel refuses; that is what the result reports.
+ */
+export async function probeKernel(): Promise<RawProbe> {
+  return JSON.parse(await load().probeKernel()) as RawProbe
 }
 
 /** Every loop counter's report name and meaning, in the order the core declares them. */
