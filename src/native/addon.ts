@@ -5,6 +5,7 @@
 // where it cannot load; when it cannot, the error says why and what to do (exit 3).
 
 import {createRequire} from 'node:module'
+import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {EnvironmentError} from '../errors.js'
@@ -278,17 +279,21 @@ function load(): Addon {
       `io_uring is Linux-only; this is ${process.platform}, so the native loop cannot run here`,
     )
   }
-  const nativeDir = process.env.IOURING_BENCH_NATIVE_DIR ?? fileURLToPath(new URL('../../native', import.meta.url))
+  const packageRoot = path.resolve(fileURLToPath(new URL('../..', import.meta.url)))
+  const nativeDir = process.env.IOURING_BENCH_NATIVE_DIR ?? path.join(packageRoot, 'native')
   const require = createRequire(import.meta.url)
   try {
+    // The prebuilt addon in native/prebuilds/ when it fits this machine, else a source build.
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => Addon
     addon = nodeGypBuild(nativeDir)
     return addon
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    // The package's own install script builds it: the one command that works for a clone, a
+    // project dependency, a global install and npx alike (npm 11 skips dependencies' scripts).
     throw new EnvironmentError(
-      `the native addon could not be loaded (${reason}); build it with 'npm run build:native' ` +
-        `(needs g++, make, python3 and liburing-dev)`,
+      `the native addon could not be loaded (${reason}); build it from source with ` +
+        `'npm run install --prefix ${packageRoot}' (needs g++, make, python3, pkg-config and liburing-dev)`,
     )
   }
 }
