@@ -121,8 +121,15 @@ const BEHAVIOUR_TITLES: Record<BehaviourId, string> = {
   iopollPollAdd: 'POLL_ADD on an IOPOLL ring',
 }
 
-/** The opcode each `bench --op` needs (a new op must say what it needs here). */
-const OP_OPCODES = {nop: 'NOP', timer: 'TIMEOUT'} as const satisfies Record<OpName, string>
+/** The opcodes each `bench --op` issues (a new op must say what it needs here); a mix needs its parts'. */
+const OP_OPCODES = {
+  nop: ['NOP'],
+  timer: ['TIMEOUT'],
+  'file-read': ['READ'],
+  'file-write': ['WRITE', 'WRITEV', 'FSYNC'],
+  socket: ['SEND', 'RECV'],
+  stall: ['RECV'],
+} as const satisfies Record<Exclude<OpName, 'mix'>, readonly string[]>
 
 export function evaluateProbe(raw: RawProbe): ProbeEvaluation {
   const kernel = identifyKernel(raw.kernel)
@@ -328,6 +335,12 @@ class Facts {
     return Boolean(this.raw.behaviour[id]?.works)
   }
 
+  /** Met when every opcode is; otherwise the first one missing says why. */
+  private allOpcodes(opcodes: NamedSet, needed: readonly string[]): Assessment {
+    const each = needed.map((opcode) => assessNamed(opcodes, opcode, this.kernel, {yes: `${opcode} is supported`, no: `${opcode} is not supported`}))
+    return each.find((assessment) => !assessment.met) ?? {met: true, reason: `${needed.join(', ')} ${needed.length > 1 ? 'are' : 'is'} supported`}
+  }
+
   private failed(id: BehaviourId): Assessment {
     return {met: false, reason: `${BEHAVIOUR_TITLES[id]} failed: ${this.behaviourFailure(id)}`}
   }
@@ -343,10 +356,7 @@ class Facts {
       ['--single-issuer', singleIssuer],
       ['--io-poll', this.ioPoll()],
       ['--op-timeout', this.works('linkTimeout') ? {met: true, reason: 'a linked timeout fires and cancels its op'} : this.failed('linkTimeout')],
-      ...Object.entries(OP_OPCODES).map(([op, opcode]): [string, Assessment] => [
-        `--op ${op}`,
-        assessNamed(opcodes, opcode, this.kernel, {yes: `${opcode} is supported`, no: `${opcode} is not supported`}),
-      ]),
+      ...Object.entries(OP_OPCODES).map(([op, needed]): [string, Assessment] => [`--op ${op}`, this.allOpcodes(opcodes, needed)]),
       [`--ring-size ${MAX_RING_ENTRIES}`, this.largestRing()],
     ]
     const benchFlags = own.map(([flag, assessment]) => {
