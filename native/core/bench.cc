@@ -105,8 +105,15 @@ struct Issued {
 };
 
 void count_end(OpStats& stats, const Issued& issued, int64_t now, bool open, int32_t result,
-               const Judged& judged) {
+               const Judged& judged, std::optional<int64_t> timeout_lateness) {
   ++stats.ops;
+  if (timeout_lateness) {
+    if (*timeout_lateness < 0) {
+      ++stats.timeouts_early;
+    } else {
+      stats.timeout_lateness.record(static_cast<uint64_t>(*timeout_lateness));
+    }
+  }
   stats.bytes += judged.bytes;
   stats.latency.record(static_cast<uint64_t>(std::max<int64_t>(now - issued.intended, 0)));
   if (open) {
@@ -135,8 +142,8 @@ class Recorder {
  public:
   // `measure_started` is called once, as this thread issues its first measured op.
   Recorder(const PhaseClock& clock, OpSource& source, const std::atomic<bool>& cancel, uint64_t quota,
-           std::function<void()> measure_started)
-      : clock_(clock), source_(source), cancel_(cancel), quota_(quota),
+           std::optional<std::chrono::nanoseconds> op_timeout, std::function<void()> measure_started)
+      : clock_(clock), source_(source), cancel_(cancel), quota_(quota), op_timeout_(op_timeout),
         measure_started_(std::move(measure_started)) {
     if (source.kinds().size() > 1) {
       stats.kind_names = source.kinds();
@@ -165,8 +172,9 @@ class Recorder {
     return true;
   }
 
+  // `staged_ns`: when the op was handed to the kernel, with an op timeout (0 otherwise).
   void ended(uint32_t slot, const Issued& issued, int64_t now, OpEnd end, int32_t result,
-             const OpResources* resources, bool open) {
+             const OpResources* resources, bool open, int64_t staged_ns) {
     ++stats.all_ops;
     // Every completed op is judged, warm-up included: sources track state across ops (which
     // message a connection expects next).
@@ -187,9 +195,15 @@ class Recorder {
       }
       return;
     }
-    count_end(stats, issued, now, open, result, judged);
+    std::optional<int64_t> lateness;
+    if (result == -ETIMEDOUT && staged_ns > 0 && op_timeout_) {
+      // A fresh clock read: `now` was read before this batch was drained and may precede the
+      // moment this end arrived, which would make a timeout look early.
+      lateness = monotonic_ns() - staged_ns - op_timeout_->count();
+    }
+    count_end(stats, issued, now, open, result, judged, lateness);
     if (kind) {
-      count_end(*kind, issued, now, open, result, judged);
+      count_end(*kind, issued, now, open, result, judged, lateness);
     }
   }
 
@@ -210,6 +224,7 @@ class Recorder {
   OpSource& source_;
   const std::atomic<bool>& cancel_;
   const uint64_t quota_;
+  const std::optional<std::chrono::nanoseconds> op_timeout_;
   const std::function<void()> measure_started_;
   uint64_t measured_issued_ = 0;
 };
@@ -297,7 +312,7 @@ struct SubmitterState {
                  uint32_t index, std::unique_ptr<OpSource> op_source, std::function<void()> measure_started)
       : source(std::move(op_source)),
         queue(round_up_to_power_of_two(spec.drive.depth)),
-        recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters),
+        recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters), spec.loop.op_timeout,
                  std::move(measure_started)) {}
 
   void run(Submitter submitter, uint32_t depth, std::chrono::nanoseconds spin, Schedule schedule) {
@@ -326,6 +341,7 @@ struct SubmitterState {
       const size_t accepted = submitter.send_all(std::span<Op>(burst.data(), burst_size));
       issuing = issuing && accepted == burst_size;
       outstanding += static_cast<uint32_t>(accepted);
+      recorder.stats.issued += accepted;
       burst_size = 0;
     };
 
@@ -337,7 +353,7 @@ struct SubmitterState {
         const auto slot = static_cast<uint32_t>(completion.cookie);
         --outstanding;
         recorder.ended(slot, slots[slot], now, completion.end, completion.result,
-                       completion.resources.get(), schedule.open());
+                       completion.resources.get(), schedule.open(), completion.staged_ns);
         spare[slot] = std::move(completion.resources);
         slots.give_back(slot);
         // The loop abandons ops only at shutdown or after an error: it takes no more.
@@ -400,6 +416,8 @@ void OpStats::merge(const OpStats& other) {
   bytes += other.bytes;
   latency.merge(other.latency);
   service.merge(other.service);
+  timeout_lateness.merge(other.timeout_lateness);
+  timeouts_early += other.timeouts_early;
 }
 
 void RunStats::merge(const RunStats& other) {
@@ -421,6 +439,7 @@ void RunStats::merge(const RunStats& other) {
   read_back.error = read_back.error != 0 ? read_back.error : other.read_back.error;
   elapsed_ns = std::max(elapsed_ns, other.elapsed_ns);
   all_ops += other.all_ops;
+  issued += other.issued;
   cpu.user_ns += other.cpu.user_ns;
   cpu.system_ns += other.cpu.system_ns;
   interrupted = interrupted || other.interrupted;
@@ -567,7 +586,8 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   tighten_timer_slack(schedule);
   LoopCountersSnapshot counters;
   LoopCountersSnapshot at_measure_start;
-  Recorder recorder(clock, source, cancel, spec.drive.ops, [&] { at_measure_start = counters; });
+  Recorder recorder(clock, source, cancel, spec.drive.ops, spec.loop.op_timeout,
+                    [&] { at_measure_start = counters; });
   // The kernel copies a LINK_TIMEOUT's timespec when the SQE is submitted, so one will do here.
   __kernel_timespec link_timeout{};
   if (timed) {
@@ -592,6 +612,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
       io_uring_sqe_set_data64(timeout, kTimeoutUserData);
     }
     ++outstanding;
+    ++recorder.stats.issued;
   };
 
   int64_t now = started;
@@ -642,7 +663,9 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         ++counters.timeouts_fired;
       }
       const auto slot = static_cast<uint32_t>(cqe->user_data);
-      recorder.ended(slot, slots[slot], now, OpEnd::kCompleted, res, resources[slot].get(), schedule.open());
+      // The raw ring submits each op as it is issued: its issue is when its timeout was armed.
+      recorder.ended(slot, slots[slot], now, OpEnd::kCompleted, res, resources[slot].get(), schedule.open(),
+                     timed ? slots[slot].at : 0);
       ++counters.ops_completed;
       slots.give_back(slot);
       --outstanding;

@@ -103,6 +103,9 @@ struct Completion {
   int32_t result = 0;
   OpEnd end = OpEnd::kCompleted;
   Resources resources;  // null for an abandoned op: the loop keeps them until teardown
+  // With an op timeout: when the loop staged the op (its timeout armed right after), so a
+  // requester can tell how late a -ETIMEDOUT came past the deadline. 0 without one.
+  int64_t staged_ns = 0;
 };
 
 // Receives the end of each op. Called on the loop thread.
