@@ -142,8 +142,8 @@ class Recorder {
  public:
   // `measure_started` is called once, as this thread issues its first measured op.
   Recorder(const PhaseClock& clock, OpSource& source, const std::atomic<bool>& cancel, uint64_t quota,
-           std::optional<std::chrono::nanoseconds> op_timeout, std::function<void()> measure_started)
-      : clock_(clock), source_(source), cancel_(cancel), quota_(quota), op_timeout_(op_timeout),
+           std::function<void()> measure_started)
+      : clock_(clock), source_(source), cancel_(cancel), quota_(quota),
         measure_started_(std::move(measure_started)) {
     if (source.kinds().size() > 1) {
       stats.kind_names = source.kinds();
@@ -172,9 +172,9 @@ class Recorder {
     return true;
   }
 
-  // `staged_ns`: when the op was handed to the kernel, with an op timeout (0 otherwise).
+  // `timeout_lateness`: set when the op's linked timeout ended it (see Completion).
   void ended(uint32_t slot, const Issued& issued, int64_t now, OpEnd end, int32_t result,
-             const OpResources* resources, bool open, int64_t staged_ns) {
+             const OpResources* resources, bool open, std::optional<int64_t> timeout_lateness) {
     ++stats.all_ops;
     // Every completed op is judged, warm-up included: sources track state across ops (which
     // message a connection expects next).
@@ -195,15 +195,9 @@ class Recorder {
       }
       return;
     }
-    std::optional<int64_t> lateness;
-    if (result == -ETIMEDOUT && staged_ns > 0 && op_timeout_) {
-      // A fresh clock read: `now` was read before this batch was drained and may precede the
-      // moment this end arrived, which would make a timeout look early.
-      lateness = monotonic_ns() - staged_ns - op_timeout_->count();
-    }
-    count_end(stats, issued, now, open, result, judged, lateness);
+    count_end(stats, issued, now, open, result, judged, timeout_lateness);
     if (kind) {
-      count_end(*kind, issued, now, open, result, judged, lateness);
+      count_end(*kind, issued, now, open, result, judged, timeout_lateness);
     }
   }
 
@@ -224,7 +218,6 @@ class Recorder {
   OpSource& source_;
   const std::atomic<bool>& cancel_;
   const uint64_t quota_;
-  const std::optional<std::chrono::nanoseconds> op_timeout_;
   const std::function<void()> measure_started_;
   uint64_t measured_issued_ = 0;
 };
@@ -312,7 +305,7 @@ struct SubmitterState {
                  uint32_t index, std::unique_ptr<OpSource> op_source, std::function<void()> measure_started)
       : source(std::move(op_source)),
         queue(round_up_to_power_of_two(spec.drive.depth)),
-        recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters), spec.loop.op_timeout,
+        recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters),
                  std::move(measure_started)) {}
 
   void run(Submitter submitter, uint32_t depth, std::chrono::nanoseconds spin, Schedule schedule) {
@@ -353,7 +346,7 @@ struct SubmitterState {
         const auto slot = static_cast<uint32_t>(completion.cookie);
         --outstanding;
         recorder.ended(slot, slots[slot], now, completion.end, completion.result,
-                       completion.resources.get(), schedule.open(), completion.staged_ns);
+                       completion.resources.get(), schedule.open(), completion.timeout_lateness_ns);
         spare[slot] = std::move(completion.resources);
         slots.give_back(slot);
         // The loop abandons ops only at shutdown or after an error: it takes no more.
@@ -586,8 +579,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   tighten_timer_slack(schedule);
   LoopCountersSnapshot counters;
   LoopCountersSnapshot at_measure_start;
-  Recorder recorder(clock, source, cancel, spec.drive.ops, spec.loop.op_timeout,
-                    [&] { at_measure_start = counters; });
+  Recorder recorder(clock, source, cancel, spec.drive.ops, [&] { at_measure_start = counters; });
   // The kernel copies a LINK_TIMEOUT's timespec when the SQE is submitted, so one will do here.
   __kernel_timespec link_timeout{};
   if (timed) {
@@ -658,14 +650,15 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         continue;
       }
       int32_t res = cqe->res;
+      const auto slot = static_cast<uint32_t>(cqe->user_data);
+      std::optional<int64_t> lateness;
       if (res == -ECANCELED && timed) {
         res = -ETIMEDOUT;
         ++counters.timeouts_fired;
+        // The raw ring submits each op as it is issued: its issue is when its timeout was armed.
+        lateness = now - (slots[slot].at + spec.loop.op_timeout->count());
       }
-      const auto slot = static_cast<uint32_t>(cqe->user_data);
-      // The raw ring submits each op as it is issued: its issue is when its timeout was armed.
-      recorder.ended(slot, slots[slot], now, OpEnd::kCompleted, res, resources[slot].get(), schedule.open(),
-                     timed ? slots[slot].at : 0);
+      recorder.ended(slot, slots[slot], now, OpEnd::kCompleted, res, resources[slot].get(), schedule.open(), lateness);
       ++counters.ops_completed;
       slots.give_back(slot);
       --outstanding;

@@ -77,10 +77,10 @@ struct OpStats {
   LatencyHistogram latency;
   // Open loop only: from its actual issue (service time).
   LatencyHistogram service;
-  // Ops ended by their op timeout: how late their requester saw -ETIMEDOUT past the deadline
+  // Ops ended by their op timeout: how late the loop handled the -ETIMEDOUT past the deadline
   // (when the loop handed the op to the kernel, plus the op timeout).
   LatencyHistogram timeout_lateness;
-  uint64_t timeouts_early = 0;  // ...seen before the deadline (never, if timeouts are right)
+  uint64_t timeouts_early = 0;  // ...handled before the deadline (never, if timeouts are right)
 
   void merge(const OpStats& other);
 };

@@ -283,15 +283,17 @@ void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
       counters_.timeout_cqes.add();
       return;
     default: {
-      // A linked timeout cancels its op; the requester is told it timed out.
+      Waiter waiter = waiters_.remove(user_data);
+      std::optional<int64_t> lateness;
+      // A linked timeout cancels its op; the requester is told it timed out, and how late.
       if (result == -ECANCELED && config_.op_timeout) {
         result = -ETIMEDOUT;
         counters_.timeouts_fired.add();
+        lateness = monotonic_ns() - (waiter.staged_ns + config_.op_timeout->count());
       }
-      Waiter waiter = waiters_.remove(user_data);
       counters_.ops_completed.add();
       deliver(waiter.sink, Completion{waiter.cookie, result, OpEnd::kCompleted,
-                                      std::move(waiter.resources), waiter.staged_ns});
+                                      std::move(waiter.resources), lateness});
     }
   }
 }
