@@ -11,6 +11,15 @@ namespace {
 
 const LivenessSpec kSpec{.op_timeout = 20ms, .watchdog = 150ms};
 
+// write(fd1) and write(fd2), the last two ops, each wrote its own name.
+void expect_writes_went_through(const LivenessHalf& half) {
+  EXPECT_EQ(half.ops[2].name, "write(fd1)");
+  for (int i = 2; i < 4; ++i) {
+    EXPECT_EQ(half.ops[i].end, OpEnd::kCompleted);
+    EXPECT_EQ(half.ops[i].result, static_cast<int32_t>(half.ops[i].name.size())) << half.ops[i].name;
+  }
+}
+
 TEST(Liveness, WithoutTimeoutsTheWatchdogReportsTheStallAndUnblocksIt) {
   const LivenessHalf half = run_liveness_half(kSpec, false);
   ASSERT_FALSE(half.error) << half.error->message();
@@ -30,11 +39,7 @@ TEST(Liveness, WithoutTimeoutsTheWatchdogReportsTheStallAndUnblocksIt) {
     EXPECT_GT(half.ops[i].result, 0) << half.ops[i].name;
     EXPECT_GE(half.ops[i].ended_after_ns, 150'000'000);
   }
-  EXPECT_EQ(half.ops[2].name, "write(fd1)");
-  for (int i = 2; i < 4; ++i) {
-    EXPECT_EQ(half.ops[i].end, OpEnd::kCompleted);
-    EXPECT_EQ(half.ops[i].result, static_cast<int32_t>(half.ops[i].name.size())) << half.ops[i].name;
-  }
+  expect_writes_went_through(half);
   EXPECT_GE(half.counters.capacity_stalls_waiter_bound, 1u);
   EXPECT_EQ(half.counters.timeouts_fired, 0u);
   EXPECT_EQ(half.counters.ops_accepted, 4u);
@@ -52,10 +57,7 @@ TEST(Liveness, WithTimeoutsTheReadsTimeOutAndTheWritesProceed) {
     EXPECT_EQ(half.ops[i].result, -ETIMEDOUT) << half.ops[i].name;
     EXPECT_GE(half.ops[i].ended_after_ns, 20'000'000);
   }
-  for (int i = 2; i < 4; ++i) {
-    EXPECT_EQ(half.ops[i].end, OpEnd::kCompleted);
-    EXPECT_EQ(half.ops[i].result, static_cast<int32_t>(half.ops[i].name.size())) << half.ops[i].name;
-  }
+  expect_writes_went_through(half);
   EXPECT_EQ(half.counters.timeouts_fired, 2u);
   EXPECT_EQ(half.counters.ops_completed, 4u);
   EXPECT_EQ(half.counters.ops_abandoned, 0u);

@@ -175,34 +175,20 @@ export function checkStressOptions(options: StressOptions, label: StressLabels):
 }
 
 function workloadLabels(label: StressLabels): FieldLabels {
-  // Fields this command never sets keep bench's flag names; they cannot come up.
-  return {
+  const ours: Partial<FieldLabels> = {
     op: label.mix,
+    mix: label.mix,
     timer: label.timer,
     ringSize: label.ringSize,
     opTimeout: label.opTimeout,
-    shutdownTimeout: '--shutdown-timeout',
     submitters: label.submitters,
     depth: label.depth,
     duration: label.duration,
-    ops: '--ops',
-    warmup: '--warmup',
-    vs: '--vs',
-    blockSize: '--block-size',
-    random: '--random',
-    direct: '--direct',
-    fileSize: '--file-size',
-    file: '--file',
-    fsyncEvery: '--fsync-every',
-    writevBuffers: '--writev-buffers',
-    transport: '--transport',
-    messageSize: '--message-size',
-    connections: '--connections',
-    mix: label.mix,
-    rate: '--rate',
-    arrivals: '--arrivals',
-    submitBatch: '--submit-batch',
   }
+  // Fields this command never sets cannot come up; they keep bench's flag names (--file-size).
+  return new Proxy(ours as FieldLabels, {
+    get: (target, field: string) => target[field as keyof FieldLabels] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+  })
 }
 
 function normalMix(mix: MixEntry[]): MixEntry[] {
