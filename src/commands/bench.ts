@@ -50,6 +50,7 @@ export default class Bench extends MeasureCommand {
 
   async run(): Promise<ResultDocument> {
     const {flags} = await this.parse(Bench)
+    const plan = this.outputPlan(flags)
     const drive = {
       submitters: flags.submitters,
       depth: flags.depth,
@@ -65,8 +66,8 @@ export default class Bench extends MeasureCommand {
         timerNs: flags.timer,
         loop: {
           ringSize: flags['ring-size'] ?? defaultRingSize(drive, timed),
-          ioPoll: flags['io-poll'],
-          singleIssuer: flags['single-issuer'],
+          ioPoll: flags['io-poll'] ?? false,
+          singleIssuer: flags['single-issuer'] ?? false,
           opTimeoutNs: flags['op-timeout'],
           shutdownTimeoutNs: flags['shutdown-timeout'],
         },
@@ -76,6 +77,6 @@ export default class Bench extends MeasureCommand {
       LABELS,
     )
     const outcome = await runSession([spec], {toolVersion: this.config.version, progress: !this.jsonEnabled()})
-    return this.report(outcome)
+    return this.report(outcome, plan)
   }
 }

@@ -22,10 +22,11 @@ export default class Run extends MeasureCommand {
   ]
 
   async run(): Promise<ResultDocument> {
-    const {argv} = await this.parse(Run)
+    const {argv, flags} = await this.parse(Run)
+    const plan = this.outputPlan(flags)
     const names = argv.length > 0 ? (argv as string[]) : ['default']
     const workloads = names.flatMap((name) => loadProfile(name).workloads)
     const outcome = await runSession(workloads, {toolVersion: this.config.version, progress: !this.jsonEnabled()})
-    return this.report(outcome)
+    return this.report(outcome, plan)
   }
 }

@@ -1,6 +1,6 @@
 // The live status line of a run, like t/io_uring's per-second line: which workload and system,
-// the phase, ops/s and SQEs per io_uring_enter. Only on a TTY and never with --json; elsewhere it
-// is a no-op.
+// the phase, ops/s and SQEs per io_uring_enter. Only on a TTY, never with --json, and only once
+// the run has lasted a second (a shorter one would only flicker); elsewhere it is a no-op.
 
 import {createLogUpdate} from 'log-update'
 
@@ -14,9 +14,13 @@ export interface ProgressDisplay {
 
 const SILENT: ProgressDisplay = {update() {}, done() {}}
 
+const SHOW_AFTER_MS = 1000
+
 export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
   if (!enabled || !stream.isTTY) return SILENT
-  const write = createLogUpdate(stream, {showCursor: false})
+  // Created at the first draw: log-update hides the cursor, which a short run must not touch.
+  let write: ReturnType<typeof createLogUpdate> | undefined
+  const started = Date.now()
   let previous: {key: string; elapsedNs: number; opsEnded: number} | undefined
   return {
     update({workload, system, progress}) {
@@ -27,8 +31,10 @@ export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = p
           ? ((progress.opsEnded - previous!.opsEnded) * 1e9) / (progress.elapsedNs - previous!.elapsedNs)
           : 0
       previous = {key, elapsedNs: progress.elapsedNs, opsEnded: progress.opsEnded}
+      if (Date.now() - started < SHOW_AFTER_MS) return
       const {enterCalls, sqesSubmitted} = progress.counters
       const total = workload.drive.ops > 0 ? '' : ` / ${formatDuration(workload.drive.durationNs + workload.drive.warmupNs)}`
+      write ??= createLogUpdate(stream, {showCursor: false})
       write(
         `${workload.name} [${system}] ${progress.measuring ? 'measuring' : 'warming up'} ` +
           `${formatDuration(progress.elapsedNs)}${total} · ${formatCount(rate)} ops/s · ` +
@@ -36,8 +42,8 @@ export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = p
       )
     },
     done() {
-      write.clear()
-      write.done()
+      write?.clear()
+      write?.done()
     },
   }
 }

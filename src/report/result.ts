@@ -42,6 +42,15 @@ export interface WorkloadResult {
   interrupted: boolean
 }
 
+/** One run that a merged result adds up (`report merge`). */
+export interface ResultSource {
+  file: string
+  createdAt: string
+  hostname: string
+  kernel: KernelInfo
+  toolVersion: string
+}
+
 export interface ResultDocument {
   schemaVersion: typeof RESULT_SCHEMA_VERSION
   kind: typeof RESULT_KIND
@@ -51,6 +60,8 @@ export interface ResultDocument {
   kernel: KernelInfo
   interrupted: boolean
   workloads: WorkloadResult[]
+  /** Set by `report merge`: the runs this result adds up. */
+  sources?: ResultSource[]
 }
 
 export function systemResult(run: SystemRun): SystemResult {
@@ -80,20 +91,23 @@ function ratio(numerator: number, denominator: number): number | null {
   return numerator > 0 && denominator > 0 ? numerator / denominator : null
 }
 
-export function workloadResult(run: WorkloadRun): WorkloadResult {
-  const systems = run.systems.map(systemResult)
+/** The loop's figures next to each baseline's. */
+export function baselineRatios(systems: SystemResult[]): Ratio[] {
   const loop = systems.find((s) => s.system === 'loop')
-  const ratios: Ratio[] = []
-  for (const baseline of systems) {
-    if (baseline.system === 'loop' || !loop) continue
-    ratios.push({
-      baseline: baseline.system,
+  if (!loop) return []
+  return systems
+    .filter((baseline) => baseline.system !== 'loop')
+    .map((baseline) => ({
+      baseline: baseline.system as BaselineName,
       opsPerSec: ratio(loop.opsPerSec, baseline.opsPerSec),
       p50: ratio(loop.latency.p50, baseline.latency.p50),
       p99: ratio(loop.latency.p99, baseline.latency.p99),
-    })
-  }
-  return {name: run.spec.name, spec: run.spec, systems, ratios, interrupted: run.interrupted}
+    }))
+}
+
+export function workloadResult(run: WorkloadRun): WorkloadResult {
+  const systems = run.systems.map(systemResult)
+  return {name: run.spec.name, spec: run.spec, systems, ratios: baselineRatios(systems), interrupted: run.interrupted}
 }
 
 export function resultDocument(runs: WorkloadRun[], toolVersion: string): ResultDocument {

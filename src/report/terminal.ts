@@ -6,9 +6,21 @@
 import ansis from 'ansis'
 import Table from 'cli-table3'
 
-import {formatCount, formatDuration} from '../units.js'
+import {formatDuration} from '../units.js'
+import {
+  counterRows,
+  INTERRUPTED_NOTE,
+  kernelLine,
+  measuredLoop,
+  partialFailure,
+  ratioSentence,
+  sourcesLine,
+  SUMMARY_HEAD,
+  summaryRow,
+  workloadTitle,
+} from './figures.js'
 import {decodeHistogram, type Histogram} from './histogram.js'
-import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
+import type {ResultDocument, WorkloadResult} from './result.js'
 
 export interface TerminalOptions {
   color: boolean
@@ -34,105 +46,42 @@ export function paintFor(color: boolean): Paint {
 
 export function renderTerminal(document: ResultDocument, options: TerminalOptions): string {
   const paint = paintFor(options.color)
-  const out: string[] = []
-  out.push(kernelLine(document, paint))
+  const out: string[] = [paint.dim(kernelLine(document))]
+  const sources = sourcesLine(document)
+  if (sources) out.push(paint.dim(sources))
   for (const workload of document.workloads) {
     out.push('', ...renderWorkload(workload, paint))
   }
-  if (document.interrupted) {
-    out.push('', paint.yellow('Interrupted: the figures above cover only what ran before the interrupt.'))
-  }
+  if (document.interrupted) out.push('', paint.yellow(INTERRUPTED_NOTE))
   return out.join('\n') + '\n'
 }
 
-function kernelLine(document: ResultDocument, paint: Paint): string {
-  const {kernel, host} = document
-  return paint.dim(
-    `kernel ${kernel.release} (${kernel.version}) · ${host.cpus} CPUs ${host.cpuModel.trim()} · node ${host.node} · iouring-bench ${document.tool.version}`,
-  )
-}
-
-function describe(workload: WorkloadResult): string {
-  const {spec} = workload
-  const op = spec.op === 'timer' ? `timer ${formatDuration(spec.timerNs)}` : spec.op
-  const drive = `${spec.drive.submitters} submitter${spec.drive.submitters === 1 ? '' : 's'} × depth ${spec.drive.depth}`
-  const length = spec.drive.ops > 0 ? `${formatCount(spec.drive.ops)} ops` : formatDuration(spec.drive.durationNs)
-  const extras = [
-    `ring ${spec.loop.ringSize}`,
-    spec.loop.opTimeoutNs === undefined ? undefined : `op timeout ${formatDuration(spec.loop.opTimeoutNs)}`,
-    spec.loop.singleIssuer ? 'single issuer' : undefined,
-    spec.loop.ioPoll ? 'io_poll' : undefined,
-  ].filter(Boolean)
-  const warmup = spec.drive.warmupNs > 0 ? ` (+${formatDuration(spec.drive.warmupNs)} warm-up)` : ''
-  return `${workload.name}: ${op} · ${drive} · ${extras.join(' · ')} · ${length}${warmup}`
-}
-
 function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
-  const lines = [paint.bold(describe(workload))]
+  const lines = [paint.bold(workloadTitle(workload))]
   const table = new Table({
-    head: ['system', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max', 'CPU/op', 'errors'],
+    head: SUMMARY_HEAD,
     style: {head: [], border: []},
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: SUMMARY_HEAD.map((_, i) => (i === 0 ? 'left' : 'right')),
   })
   for (const system of workload.systems) {
-    if (system.error && system.ops === 0) {
-      table.push([system.system, {colSpan: 9, content: paint.red(system.error.explanation)}])
-      continue
-    }
-    const {latency} = system
-    table.push([
-      system.system,
-      formatCount(system.opsPerSec),
-      ...[latency.p50, latency.p90, latency.p99, latency.p999, latency.p9999, latency.max].map(formatDuration),
-      formatDuration(system.cpu.nsPerOp),
-      String(errorCount(system)),
-    ])
+    const row = summaryRow(system)
+    table.push('failed' in row ? [row.system, {colSpan: SUMMARY_HEAD.length - 1, content: paint.red(row.failed)}] : [row.system, ...row.cells])
   }
   lines.push(table.toString())
-
   for (const ratio of workload.ratios) {
-    const parts = [
-      ratio.opsPerSec === null ? undefined : `${ratio.opsPerSec.toFixed(2)}× the throughput`,
-      ratio.p50 === null ? undefined : `p50 ${ratio.p50.toFixed(2)}×`,
-      ratio.p99 === null ? undefined : `p99 ${ratio.p99.toFixed(2)}×`,
-    ].filter(Boolean)
-    if (parts.length) lines.push(`loop vs ${ratio.baseline}: ${parts.join(', ')}`)
+    const sentence = ratioSentence(ratio)
+    if (sentence) lines.push(sentence)
   }
-
-  const loop = workload.systems.find((system) => system.system === 'loop')
-  if (loop && loop.ops > 0) {
-    lines.push(...counterLines(loop, paint))
+  const loop = measuredLoop(workload)
+  if (loop) {
+    const rows = counterRows(loop)
+    const width = Math.max(...rows.map(([name]) => name.length))
+    lines.push(paint.dim('loop counters:'), ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`))
     lines.push(paint.dim('loop latency distribution:'), ...histogramLines(decodeHistogram(loop.latency.histogram)))
   }
-  const failed = workload.systems.find((system) => system.error && system.ops > 0)
+  const failed = partialFailure(workload)
   if (failed?.error) lines.push(paint.red(`${failed.system}: ${failed.error.explanation}`))
   return lines
-}
-
-function errorCount(system: SystemResult): number {
-  const {timedOut, abandoned, unexpected} = system.outcomes
-  return timedOut + abandoned + Object.values(unexpected).reduce((sum, count) => sum + count, 0)
-}
-
-function counterLines(loop: SystemResult, paint: Paint): string[] {
-  const c = loop.counters
-  const perSubmit = c.enterCalls > 0 ? (c.sqesSubmitted / c.enterCalls).toFixed(1) : '0'
-  const stalls =
-    c.capacityStalls > 0
-      ? `${c.capacityStalls} (${c.capacityStallsWaiterBound} waiter-bound, ${c.capacityStallsSqBound} SQ-bound; ` +
-        `${formatDuration(c.stallNsTotal)} total, ${formatDuration(c.stallNsMax)} max)`
-      : '0'
-  const rows: Array<[string, string]> = [
-    ['capacity stalls', stalls],
-    ['sleeps / skipped', `${c.sleeps} / ${c.skippedSleeps}`],
-    ['wakes', `${c.eventfdRings} eventfd rings, ${c.wakeCqes} wake CQEs, ${c.wakeRearms} poll installs`],
-    ['SQEs per enter', `${perSubmit} (${c.enterCalls} enters)`],
-    ['backpressure', `${c.backpressureWaits} waits, ${formatDuration(c.backpressureNs)}`],
-    ['transient enter errors', String(c.transientEnterErrors)],
-    ['timeouts / abandoned', `${c.timeoutsFired} / ${c.opsAbandoned}`],
-  ]
-  const width = Math.max(...rows.map(([name]) => name.length))
-  return [paint.dim('loop counters:'), ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`)]
 }
 
 interface RecordedValue {

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
 import {lines, runCli} from '../helpers/cli.ts'
+import {parseResult} from '../helpers/schema.ts'
 
 describe('bench', () => {
   test('--json prints one result document with the loop, the raw ring and their ratio', async () => {
     const {status, stdout, stderr} = await runCli(['bench', '--op', 'nop', '--depth', '16', '--ops', '20000', '--json'])
     assert.equal(status, 0, stderr)
-    const document = JSON.parse(stdout)
+    const document = parseResult(stdout)
     assert.equal(document.schemaVersion, 1)
     assert.equal(document.kind, 'iouring-bench/result')
     assert.match(document.kernel.release, /\d+\.\d+/)
@@ -46,7 +47,7 @@ describe('bench', () => {
   test('op timeouts are reported as such', async () => {
     const {status, stdout} = await runCli(['bench', '--op', 'timer', '--timer', '50ms', '--op-timeout', '1ms', '--ops', '10', '--warmup', '0', '--depth', '2', '--vs', 'none', '--json'])
     assert.equal(status, 0)
-    const [loop] = JSON.parse(stdout).workloads[0].systems
+    const [loop] = parseResult(stdout).workloads[0].systems
     assert.equal(loop.outcomes.timedOut, 10)
     assert.equal(loop.counters.timeoutsFired, 10)
   })

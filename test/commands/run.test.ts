@@ -5,6 +5,7 @@ import path from 'node:path'
 import {describe, test} from 'node:test'
 
 import {lines, runCli} from '../helpers/cli.ts'
+import {parseResult} from '../helpers/schema.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-run-'))
 
@@ -21,7 +22,7 @@ describe('run', () => {
     writeFileSync(file, 'defaults: {duration: 100ms, warmup: 0s}\nworkloads:\n  - {name: a, op: nop, depth: 4}\n  - {name: b, op: timer, timer: 100us}\n')
     const {status, stdout} = await runCli(['run', file, '--json'])
     assert.equal(status, 0)
-    const document = JSON.parse(stdout)
+    const document = parseResult(stdout)
     assert.deepEqual(document.workloads.map((w: {name: string}) => w.name), ['a', 'b'])
   })
 

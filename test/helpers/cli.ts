@@ -11,11 +11,13 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<CliResult> {
+  // A GitHub Actions runner's job summary is not the tests' to write to, unless a test says so.
+  const {GITHUB_STEP_SUMMARY, ...inherited} = process.env
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      {env: {...process.env, NO_COLOR: '1', ...options.env}, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20},
+      {env: {...inherited, NO_COLOR: '1', ...options.env}, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20},
       (error, stdout, stderr) => {
         const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0
         resolve({status, stdout, stderr})

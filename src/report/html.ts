@@ -1,0 +1,123 @@
+// The HTML report: one self-contained file (inline CSS and SVG; its Content-Security-Policy lets
+// it load nothing at all) with the latency percentile plot, each workload's summary table, ratios
+// and loop counters, and the kernel and host the result was measured on.
+
+import {formatDuration} from '../units.js'
+import {LOOP_COUNTERS} from './counters.js'
+import {escapeMarkup as e} from './escape.js'
+import {
+  INTERRUPTED_NOTE,
+  kernelLine,
+  measuredLoop,
+  measuredSeries,
+  partialFailure,
+  ratioSentence,
+  sourcesLine,
+  SUMMARY_HEAD,
+  summaryRow,
+  workloadTitle,
+} from './figures.js'
+import {percentilePlot} from './plot.js'
+import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
+
+const STYLE = `
+:root { color-scheme: light; --ink: #1d2330; --muted: #5c6577; --rule: #d9dde5; --bad: #b42318; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 2rem auto; max-width: 1000px; padding: 0 1rem; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.15rem; margin: 2rem 0 .5rem; }
+h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
+.meta, .note { color: var(--muted); margin: .1rem 0; }
+.bad { color: var(--bad); }
+table { border-collapse: collapse; margin: .5rem 0; font-variant-numeric: tabular-nums; }
+th, td { padding: .25rem .6rem; border-bottom: 1px solid var(--rule); text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+table.counters th:last-child, table.counters td:last-child { text-align: left; color: var(--muted); white-space: normal; }
+table.kernel td { text-align: left; }
+svg.percentile-plot { max-width: 100%; height: auto; font-size: 13px; }
+svg .grid { stroke: #e6e9ef; }
+svg .frame { fill: none; stroke: #9aa3b2; }
+svg .series { fill: none; stroke-width: 2; }
+svg .legend line { stroke-width: 2; }
+svg text { fill: var(--ink); }
+svg .axis-title { fill: var(--muted); }
+`
+
+export function renderHtml(document: ResultDocument): string {
+  const series = measuredSeries(document).map(({workload, system}) => ({
+    workload: workload.name,
+    system: system.system,
+    histogram: system.latency.histogram,
+  }))
+  const sources = sourcesLine(document)
+  const title = `iouring-bench · ${document.workloads.map((workload) => workload.name).join(', ')} · kernel ${document.kernel.release}`
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>iouring-bench report</h1>
+<p class="meta">${e(kernelLine(document))}</p>
+${sources ? `<p class="meta">${e(sources)}</p>\n` : ''}<p class="meta">measured ${e(document.createdAt)} on ${e(document.host.hostname)}</p>
+${document.interrupted ? `<p class="bad">${e(INTERRUPTED_NOTE)}</p>` : ''}
+</header>
+<section id="latency">
+<h2>Latency by percentile</h2>
+${series.length ? percentilePlot(series) : '<p class="note">No latencies were measured.</p>'}
+<p class="note">Each line is one workload through one system: the loop solid, baselines dashed. Further right is further into the tail.</p>
+</section>
+${document.workloads.map(renderWorkload).join('\n')}
+<section id="kernel">
+<h2>Kernel and host</h2>
+${table(['', ''], [
+  ['kernel release', document.kernel.release],
+  ['kernel version', document.kernel.version],
+  ['host', `${document.host.hostname} · ${document.host.arch} · ${document.host.cpus} CPUs ${document.host.cpuModel.trim()}`],
+  ['node', document.host.node],
+  ['iouring-bench', document.tool.version],
+], 'kernel')}
+</section>
+</body>
+</html>
+`
+}
+
+function renderWorkload(workload: WorkloadResult): string {
+  const rows = workload.systems.map((system) => {
+    const row = summaryRow(system)
+    return 'failed' in row
+      ? `<tr><td>${e(row.system)}</td><td class="bad" colspan="${SUMMARY_HEAD.length - 1}">${e(row.failed)}</td></tr>`
+      : `<tr>${[row.system, ...row.cells].map((cell) => `<td>${e(cell)}</td>`).join('')}</tr>`
+  })
+  const ratios = workload.ratios.map(ratioSentence).filter((sentence): sentence is string => Boolean(sentence))
+  const loop = measuredLoop(workload)
+  const failed = partialFailure(workload)
+  return `<section class="workload">
+<h2>${e(workloadTitle(workload))}</h2>
+<table class="summary"><thead><tr>${SUMMARY_HEAD.map((head) => `<th>${e(head)}</th>`).join('')}</tr></thead>
+<tbody>${rows.join('')}</tbody></table>
+${ratios.map((sentence) => `<p>${e(sentence)}</p>`).join('\n')}
+${failed?.error ? `<p class="bad">${e(`${failed.system}: ${failed.error.explanation}`)}</p>` : ''}
+${loop ? counterTable(loop) : ''}
+</section>`
+}
+
+function counterTable(loop: SystemResult): string {
+  const rows = LOOP_COUNTERS.map((info) => {
+    const value = loop.counters[info.name]
+    return [info.name, info.unit === 'ns' ? formatDuration(value) : String(value), info.help]
+  })
+  return `<h3>Loop counters</h3>\n${table(['counter', 'value', 'meaning'], rows, 'counters')}`
+}
+
+function table(head: string[], rows: string[][], className: string): string {
+  const header = head.some(Boolean) ? `<thead><tr>${head.map((cell) => `<th>${e(cell)}</th>`).join('')}</tr></thead>` : ''
+  return `<table class="${className}">${header}<tbody>${rows
+    .map((row) => `<tr>${row.map((cell) => `<td>${e(cell)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`
+}

@@ -1,0 +1,67 @@
+// Reading saved documents for `report`: a result, a fleet view, or a probe, told apart by `kind`
+// (raw probes by `rawProbeVersion`), each checked against its published schema. Anything else is
+// refused in one line naming the file and what was expected (exit 2).
+
+import {readFileSync} from 'node:fs'
+
+import {UsageError} from '../errors.js'
+import {FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, type FleetHost} from './fleet.js'
+import {hostVerdict, isProbe} from './probe-verdict.js'
+import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument} from './result.js'
+import {type SchemaName, schemaViolation} from './schema.js'
+
+export type LoadedDocument =
+  | {kind: 'result'; file: string; document: ResultDocument}
+  | {kind: 'fleet'; file: string; document: FleetDocument}
+  | {kind: 'probe'; file: string; host: FleetHost}
+
+export const EXPECTED = "a result saved with 'iouring-bench bench --json' (or run, or --output FILE.json)"
+
+/** `-` reads standard input, so `bench --json | iouring-bench report - --format html` works. */
+function readText(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(error)})`
+    throw new UsageError(`${file}: ${why}; give ${EXPECTED}`)
+  }
+}
+
+export function loadDocument(file: string): LoadedDocument {
+  const text = readText(file)
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw new UsageError(`${file}: not JSON (${(error as Error).message}); give ${EXPECTED}`)
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new UsageError(`${file}: not an iouring-bench result (a JSON ${Array.isArray(data) ? 'array' : typeof data}); give ${EXPECTED}`)
+  }
+  const json = data as Record<string, unknown>
+  if (json.kind === RESULT_KIND) return {kind: 'result', file, document: checked(file, json, 'result', RESULT_SCHEMA_VERSION)}
+  if (json.kind === FLEET_KIND) return {kind: 'fleet', file, document: checked(file, json, 'fleet', FLEET_SCHEMA_VERSION)}
+  if (isProbe(json)) {
+    if ('rawProbeVersion' in json) checked(file, json, 'raw-probe')
+    return {kind: 'probe', file, host: {source: file, ...hostVerdict(json, file)}}
+  }
+  throw new UsageError(
+    json.kind === undefined
+      ? `${file}: not an iouring-bench result (it has no 'kind'); give ${EXPECTED}`
+      : `${file}: kind ${JSON.stringify(json.kind)} is not allowed; give ${EXPECTED}`,
+  )
+}
+
+function checked<T>(file: string, json: Record<string, unknown>, schema: SchemaName, knownVersion?: number): T {
+  const version = json.schemaVersion
+  if (knownVersion !== undefined && typeof version === 'number' && version > knownVersion) {
+    throw new UsageError(
+      `${file}: schemaVersion ${version} is not allowed; this iouring-bench reads ${json.kind} up to schemaVersion ${knownVersion}, ` +
+        'so a newer iouring-bench wrote it: upgrade to read it',
+    )
+  }
+  const violation = schemaViolation(schema, json)
+  if (violation) throw new UsageError(`${file}: ${violation}; it does not match schemas/${schema}.schema.json`)
+  return json as T
+}

@@ -1,0 +1,49 @@
+// The published JSON Schemas of the documents iouring-bench writes (schemas/*.schema.json, shipped
+// in the package), compiled once with ajv. `report` checks every document it reads against them,
+// and the tests check every document the commands print.
+
+import {readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+
+import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js'
+
+export type SchemaName = 'result' | 'fleet' | 'raw-probe'
+
+export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas', import.meta.url))
+
+const validators = new Map<SchemaName, ValidateFunction>()
+
+function validator(name: SchemaName): ValidateFunction {
+  let validate = validators.get(name)
+  if (!validate) {
+    const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}/${name}.schema.json`, 'utf8'))
+    // strictTypes off: raw-probe.schema.json puts unevaluatedProperties beside `if` without a type.
+    validate = new Ajv2020({allErrors: false, strict: true, strictTypes: false}).compile(schema)
+    validators.set(name, validate)
+  }
+  return validate
+}
+
+/** The first way `document` breaks the schema, as "<json pointer>: <what is wrong>", or undefined. */
+export function schemaViolation(name: SchemaName, document: unknown): string | undefined {
+  const validate = validator(name)
+  if (validate(document)) return undefined
+  return describe(validate.errors![0])
+}
+
+function describe(error: ErrorObject): string {
+  const where = error.instancePath || '(top level)'
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${where}: unknown field '${params.additionalProperty}'`
+    case 'required':
+      return `${where}: the field '${params.missingProperty}' is missing`
+    case 'const':
+      return `${where}: must be ${JSON.stringify(params.allowedValue)}`
+    case 'enum':
+      return `${where}: must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`
+    default:
+      return `${where}: ${error.message}`
+  }
+}
