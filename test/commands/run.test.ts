@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, test} from 'node:test'
@@ -24,6 +24,16 @@ describe('run', () => {
     assert.equal(status, 0)
     const document = parseResult(stdout)
     assert.deepEqual(document.workloads.map((w: {name: string}) => w.name), ['a', 'b'])
+  })
+
+  test('--output with a form of several files writes one per workload and system', async () => {
+    const profile = path.join(dir, 'two.yaml')
+    writeFileSync(profile, 'defaults: {ops: 2000, warmup: 0s}\nworkloads:\n  - {name: a, op: nop}\n  - {name: b, op: nop, depth: 4, vs: []}\n')
+    const output = path.join(dir, 'lat.hgrm')
+    const {status, stderr} = await runCli(['run', profile, '--output', output])
+    assert.equal(status, 0, stderr)
+    assert.equal(stderr, `wrote ${['a.loop', 'a.raw', 'b.loop'].map((part) => path.join(dir, `lat.${part}.hgrm`)).join(', ')}\n`)
+    assert.match(readFileSync(path.join(dir, 'lat.b.loop.hgrm'), 'utf8'), /^# iouring-bench .*workload b, system loop/)
   })
 
   test('a bad profile gets one line naming the file, line and field, and exit 2', async () => {
