@@ -1,6 +1,6 @@
-// What the human-readable forms (terminal, Markdown, HTML) all show, as plain text cells: the
-// workload line, the summary row of each system, the ratio to each baseline, the loop's counters,
-// the kernel line. Each form only lays these out.
+// What the human-readable forms (terminal, Markdown, HTML) all show, as plain text: the kernel
+// line, and for each workload its title, the summary row of each system, the ratio to each
+// baseline and the loop's counters. Each form only lays these out.
 
 import {formatCount, formatDuration} from '../units.js'
 import type {Ratio, ResultDocument, SystemResult, WorkloadResult} from './result.js'
@@ -10,7 +10,7 @@ export const SUMMARY_HEAD = ['system', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'p
 /** A system's summary cells after its name, or the reason it has none. */
 export type SummaryRow = {system: string; cells: string[]} | {system: string; failed: string}
 
-export function summaryRow(system: SystemResult): SummaryRow {
+function summaryRow(system: SystemResult): SummaryRow {
   if (system.error && system.ops === 0) return {system: system.system, failed: system.error.explanation}
   const {latency} = system
   return {
@@ -25,13 +25,13 @@ export function summaryRow(system: SystemResult): SummaryRow {
 }
 
 /** Ops that did not end with the op's normal result. */
-export function errorCount(system: SystemResult): number {
+function errorCount(system: SystemResult): number {
   const {timedOut, abandoned, unexpected} = system.outcomes
   return timedOut + abandoned + Object.values(unexpected).reduce((sum, count) => sum + count, 0)
 }
 
 /** "loop vs raw: 0.27× the throughput, p50 3.73×, p99 4.86×", or undefined when nothing compares. */
-export function ratioSentence(ratio: Ratio): string | undefined {
+function ratioSentence(ratio: Ratio): string | undefined {
   const parts = [
     ratio.opsPerSec === null ? undefined : `${ratio.opsPerSec.toFixed(2)}× the throughput`,
     ratio.p50 === null ? undefined : `p50 ${ratio.p50.toFixed(2)}×`,
@@ -41,7 +41,7 @@ export function ratioSentence(ratio: Ratio): string | undefined {
 }
 
 /** "nop-qd32: nop · 1 submitter × depth 32 · ring 128 · 2 s (+200 ms warm-up)" */
-export function workloadTitle(workload: WorkloadResult): string {
+function workloadTitle(workload: WorkloadResult): string {
   const {spec} = workload
   const op = spec.op === 'timer' ? `timer ${formatDuration(spec.timerNs)}` : spec.op
   const drive = `${spec.drive.submitters} submitter${spec.drive.submitters === 1 ? '' : 's'} × depth ${spec.drive.depth}`
@@ -82,19 +82,46 @@ export function measuredLoop(workload: WorkloadResult): SystemResult | undefined
   return workload.systems.find((system) => system.system === 'loop' && system.ops > 0)
 }
 
-/** A system that stopped part-way (its figures are partial), with the reason. */
-export function partialFailure(workload: WorkloadResult): SystemResult | undefined {
-  return workload.systems.find((system) => system.error && system.ops > 0)
+export interface WorkloadFigures {
+  title: string
+  rows: SummaryRow[]
+  ratios: string[]
+  /** "raw: <why>" when a system stopped part-way: its figures are partial. */
+  stopped?: string
+  /** The loop's result when it measured anything: its counters and distribution are shown. */
+  loop?: SystemResult
 }
 
-/** "kernel 6.18.44 (#1 SMP ...) · 2 CPUs AMD EPYC · node v20.20.2 · iouring-bench 0.1.0" */
-export function kernelLine(document: ResultDocument): string {
+export function workloadFigures(workload: WorkloadResult): WorkloadFigures {
+  const stopped = workload.systems.find((system) => system.error && system.ops > 0)
+  return {
+    title: workloadTitle(workload),
+    rows: workload.systems.map(summaryRow),
+    ratios: workload.ratios.map(ratioSentence).filter((sentence): sentence is string => sentence !== undefined),
+    stopped: stopped?.error ? `${stopped.system}: ${stopped.error.explanation}` : undefined,
+    loop: measuredLoop(workload),
+  }
+}
+
+export interface DocumentFigures {
+  /** "kernel 6.18.44 (#1 SMP ...) · 2 CPUs AMD EPYC · node v20.20.2 · iouring-bench 0.1.0" */
+  kernel: string
+  /** For a merged result: which runs, hosts and kernels it adds up. */
+  sources?: string
+  interrupted?: string
+}
+
+export function documentFigures(document: ResultDocument): DocumentFigures {
   const {kernel, host} = document
-  return `kernel ${kernel.release} (${kernel.version}) · ${host.cpus} CPUs ${host.cpuModel.trim()} · node ${host.node} · iouring-bench ${document.tool.version}`
+  return {
+    kernel: `kernel ${kernel.release} (${kernel.version}) · ${host.cpus} CPUs ${host.cpuModel.trim()} · node ${host.node} · iouring-bench ${document.tool.version}`,
+    sources: sourcesLine(document),
+    interrupted: document.interrupted ? 'Interrupted: the figures cover only what ran before the interrupt.' : undefined,
+  }
 }
 
-/** For a merged result: "merged from 3 runs: vm ×2, box-b; kernels 6.18.44, 6.1.0-56" */
-export function sourcesLine(document: ResultDocument): string | undefined {
+/** For a merged result: "merged from 3 runs: hosts vm ×2, box-b; kernels 6.18.44 ×2, 6.1.0-56" */
+function sourcesLine(document: ResultDocument): string | undefined {
   if (!document.sources) return undefined
   const tally = (values: string[]): string => {
     const counts = new Map<string, number>()
@@ -107,8 +134,6 @@ export function sourcesLine(document: ResultDocument): string | undefined {
     `kernels ${tally(sources.map((s) => s.kernel.release))}`
   )
 }
-
-export const INTERRUPTED_NOTE = 'Interrupted: the figures cover only what ran before the interrupt.'
 
 export interface Series {
   workload: WorkloadResult

@@ -5,18 +5,7 @@
 import {formatDuration} from '../units.js'
 import {LOOP_COUNTERS} from './counters.js'
 import {escapeMarkup as e} from './escape.js'
-import {
-  INTERRUPTED_NOTE,
-  kernelLine,
-  measuredLoop,
-  measuredSeries,
-  partialFailure,
-  ratioSentence,
-  sourcesLine,
-  SUMMARY_HEAD,
-  summaryRow,
-  workloadTitle,
-} from './figures.js'
+import {documentFigures, measuredSeries, SUMMARY_HEAD, workloadFigures} from './figures.js'
 import {percentilePlot} from './plot.js'
 import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
 
@@ -48,7 +37,7 @@ export function renderHtml(document: ResultDocument): string {
     system: system.system,
     histogram: system.latency.histogram,
   }))
-  const sources = sourcesLine(document)
+  const figures = documentFigures(document)
   const title = `iouring-bench · ${document.workloads.map((workload) => workload.name).join(', ')} · kernel ${document.kernel.release}`
   return `<!doctype html>
 <html lang="en">
@@ -62,9 +51,9 @@ export function renderHtml(document: ResultDocument): string {
 <body>
 <header>
 <h1>iouring-bench report</h1>
-<p class="meta">${e(kernelLine(document))}</p>
-${sources ? `<p class="meta">${e(sources)}</p>\n` : ''}<p class="meta">measured ${e(document.createdAt)} on ${e(document.host.hostname)}</p>
-${document.interrupted ? `<p class="bad">${e(INTERRUPTED_NOTE)}</p>` : ''}
+<p class="meta">${e(figures.kernel)}</p>
+${figures.sources ? `<p class="meta">${e(figures.sources)}</p>\n` : ''}<p class="meta">measured ${e(document.createdAt)} on ${e(document.host.hostname)}</p>
+${figures.interrupted ? `<p class="bad">${e(figures.interrupted)}</p>` : ''}
 </header>
 <section id="latency">
 <h2>Latency by percentile</h2>
@@ -88,21 +77,18 @@ ${table(['', ''], [
 }
 
 function renderWorkload(workload: WorkloadResult): string {
-  const rows = workload.systems.map((system) => {
-    const row = summaryRow(system)
-    return 'failed' in row
+  const {title, rows, ratios, stopped, loop} = workloadFigures(workload)
+  const cells = rows.map((row) =>
+    'failed' in row
       ? `<tr><td>${e(row.system)}</td><td class="bad" colspan="${SUMMARY_HEAD.length - 1}">${e(row.failed)}</td></tr>`
-      : `<tr>${[row.system, ...row.cells].map((cell) => `<td>${e(cell)}</td>`).join('')}</tr>`
-  })
-  const ratios = workload.ratios.map(ratioSentence).filter((sentence): sentence is string => Boolean(sentence))
-  const loop = measuredLoop(workload)
-  const failed = partialFailure(workload)
+      : `<tr>${[row.system, ...row.cells].map((cell) => `<td>${e(cell)}</td>`).join('')}</tr>`,
+  )
   return `<section class="workload">
-<h2>${e(workloadTitle(workload))}</h2>
+<h2>${e(title)}</h2>
 <table class="summary"><thead><tr>${SUMMARY_HEAD.map((head) => `<th>${e(head)}</th>`).join('')}</tr></thead>
-<tbody>${rows.join('')}</tbody></table>
+<tbody>${cells.join('')}</tbody></table>
 ${ratios.map((sentence) => `<p>${e(sentence)}</p>`).join('\n')}
-${failed?.error ? `<p class="bad">${e(`${failed.system}: ${failed.error.explanation}`)}</p>` : ''}
+${stopped ? `<p class="bad">${e(stopped)}</p>` : ''}
 ${loop ? counterTable(loop) : ''}
 </section>`
 }

@@ -7,18 +7,7 @@ import ansis from 'ansis'
 import Table from 'cli-table3'
 
 import {formatDuration} from '../units.js'
-import {
-  counterRows,
-  INTERRUPTED_NOTE,
-  kernelLine,
-  measuredLoop,
-  partialFailure,
-  ratioSentence,
-  sourcesLine,
-  SUMMARY_HEAD,
-  summaryRow,
-  workloadTitle,
-} from './figures.js'
+import {counterRows, documentFigures, SUMMARY_HEAD, workloadFigures} from './figures.js'
 import {decodeHistogram, type Histogram} from './histogram.js'
 import type {ResultDocument, WorkloadResult} from './result.js'
 
@@ -46,41 +35,35 @@ export function paintFor(color: boolean): Paint {
 
 export function renderTerminal(document: ResultDocument, options: TerminalOptions): string {
   const paint = paintFor(options.color)
-  const out: string[] = [paint.dim(kernelLine(document))]
-  const sources = sourcesLine(document)
-  if (sources) out.push(paint.dim(sources))
+  const figures = documentFigures(document)
+  const out: string[] = [paint.dim(figures.kernel)]
+  if (figures.sources) out.push(paint.dim(figures.sources))
   for (const workload of document.workloads) {
     out.push('', ...renderWorkload(workload, paint))
   }
-  if (document.interrupted) out.push('', paint.yellow(INTERRUPTED_NOTE))
+  if (figures.interrupted) out.push('', paint.yellow(figures.interrupted))
   return out.join('\n') + '\n'
 }
 
 function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
-  const lines = [paint.bold(workloadTitle(workload))]
+  const {title, rows, ratios, stopped, loop} = workloadFigures(workload)
+  const lines = [paint.bold(title)]
   const table = new Table({
     head: SUMMARY_HEAD,
     style: {head: [], border: []},
     colAligns: SUMMARY_HEAD.map((_, i) => (i === 0 ? 'left' : 'right')),
   })
-  for (const system of workload.systems) {
-    const row = summaryRow(system)
+  for (const row of rows) {
     table.push('failed' in row ? [row.system, {colSpan: SUMMARY_HEAD.length - 1, content: paint.red(row.failed)}] : [row.system, ...row.cells])
   }
-  lines.push(table.toString())
-  for (const ratio of workload.ratios) {
-    const sentence = ratioSentence(ratio)
-    if (sentence) lines.push(sentence)
-  }
-  const loop = measuredLoop(workload)
+  lines.push(table.toString(), ...ratios)
   if (loop) {
     const rows = counterRows(loop)
     const width = Math.max(...rows.map(([name]) => name.length))
     lines.push(paint.dim('loop counters:'), ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`))
     lines.push(paint.dim('loop latency distribution:'), ...histogramLines(decodeHistogram(loop.latency.histogram)))
   }
-  const failed = partialFailure(workload)
-  if (failed?.error) lines.push(paint.red(`${failed.system}: ${failed.error.explanation}`))
+  if (stopped) lines.push(paint.red(stopped))
   return lines
 }
 
