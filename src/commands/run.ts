@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
-import {loadProfile} from '../profiles/load.js'
+import {loadProfiles} from '../profiles/load.js'
 import type {ResultDocument} from '../report/result.js'
 
 export default class Run extends MeasureCommand {
@@ -25,8 +25,7 @@ export default class Run extends MeasureCommand {
     const {argv, flags} = await this.parse(Run)
     const plan = this.outputPlan(flags)
     const names = argv.length > 0 ? (argv as string[]) : ['default']
-    const workloads = names.flatMap((name) => loadProfile(name).workloads)
-    const outcome = await runSession(workloads, {toolVersion: this.config.version, progress: !this.jsonEnabled()})
+    const outcome = await runSession(loadProfiles(names), {toolVersion: this.config.version, progress: !this.jsonEnabled()})
     return this.report(outcome, plan)
   }
 }

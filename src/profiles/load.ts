@@ -115,6 +115,28 @@ export function loadProfile(nameOrPath: string): Profile {
   }
 }
 
+/**
+ * Loads the profiles to run together. A workload name may appear only once among them: every
+ * report, CI form and merge tells workloads apart by name.
+ */
+export function loadProfiles(namesOrPaths: string[]): WorkloadSpec[] {
+  const seen = new Map<string, string>()
+  return namesOrPaths.flatMap((nameOrPath) => {
+    const profile = loadProfile(nameOrPath)
+    const shown = path.relative(process.cwd(), profile.file) || profile.file
+    profile.workloads.forEach((workload, index) => {
+      const earlier = seen.get(workload.name)
+      if (earlier) {
+        throw new UsageError(
+          `${shown}: workloads[${index}].name: '${workload.name}' is not allowed; ${earlier} already has a workload of that name, and reports tell workloads apart by name`,
+        )
+      }
+      seen.set(workload.name, shown)
+    })
+    return profile.workloads
+  })
+}
+
 function toWorkload(settings: Settings & typeof DEFAULTS & {name: string; op: WorkloadSpec['op']}, at: (field: string) => string): WorkloadSpec {
   const labels = Object.fromEntries(
     ['op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs'].map(

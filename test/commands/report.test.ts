@@ -201,6 +201,15 @@ describe('report: one saved result in every form', () => {
     assert.equal(text.match(/^## iouring-bench on /gm)?.length, 2)
   })
 
+  test('rendering needs no native addon: it works where the addon cannot load', async () => {
+    for (const format of ['terminal', 'html', 'prometheus']) {
+      const {status, stderr} = await runCli(['report', saved.first, '--format', format], {env: {IOURING_BENCH_NATIVE_DIR: path.join(dir, 'no-addon-here')}})
+      assert.equal(status, 0, `${format}: ${stderr}`)
+    }
+    const bench = await runCli(['bench', '--ops', '10'], {env: {IOURING_BENCH_NATIVE_DIR: path.join(dir, 'no-addon-here')}})
+    assert.equal(bench.status, 3, 'the same setting does keep bench from loading it')
+  })
+
   test('- reads the result from standard input', () => {
     const stdout = execFileSync(process.execPath, [new URL('../../bin/run.js', import.meta.url).pathname, 'report', '-', '--format', 'bmf'], {
       input: readFileSync(saved.first),

@@ -45,6 +45,15 @@ describe('run', () => {
     assert.match(stderr, /^Error: .*bad\.yaml:4: workloads\[0\]\.depth: 0 is not allowed; it must be at least 1$/m)
   })
 
+  test('a workload name used twice is refused: reports tell workloads apart by name', async () => {
+    const file = path.join(dir, 'twice.yaml')
+    writeFileSync(file, 'workloads:\n  - {name: a, op: nop}\n  - {name: a, op: timer}\n')
+    const {status, stdout, stderr} = await runCli(['run', file])
+    assert.equal(status, 2)
+    assert.equal(stdout, '')
+    assert.match(stderr, /^Error: \S*twice\.yaml: workloads\[1\]\.name: 'a' is not allowed; \S*twice\.yaml already has a workload of that name, and reports tell workloads apart by name\n$/)
+  })
+
   test('an unknown profile name exits 2 listing the shipped ones', async () => {
     const {status, stderr} = await runCli(['run', 'nosuch'])
     assert.equal(status, 2)
