@@ -2,9 +2,9 @@
 // it and as wrk2, jHiccup and HdrHistogram's plotter read it: one distribution per
 // workload/system, values in nanoseconds (the unit of the result document).
 
-import {decodeHistogram} from './histogram.js'
-import type {Rendering} from './formats.js'
 import {measuredSeries, type Series} from './figures.js'
+import type {Rendering} from './formats.js'
+import {decodeHistogram} from './histogram.js'
 import type {ResultDocument} from './result.js'
 
 // HdrHistogram prints 5 ticks per half distance to 100% by default; 25 is the fewest that puts a
@@ -27,5 +27,6 @@ export function renderHgrm(document: ResultDocument): Rendering {
     name: `${series.workload.name}.${series.system.system}`,
     text: percentileDistribution(document, series),
   }))
-  return {text: parts.map((part) => part.text).join('\n'), parts}
+  const text = parts.length ? parts.map((part) => part.text).join('\n') : '# iouring-bench: no latencies were measured\n'
+  return {text, parts}
 }

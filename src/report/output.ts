@@ -55,7 +55,9 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
   }
   if (plan.output) {
     const written = writeRendering(plan.output, await render(document, plan.format!, {color: false}))
-    if (!plan.json && written.length > 1) process.stderr.write(`wrote ${written.join(', ')}\n`)
+    if (!plan.json && written.length !== 1) {
+      process.stderr.write(written.length ? `wrote ${written.join(', ')}\n` : `wrote no ${plan.format} file: no latencies were measured\n`)
+    }
   }
   if (!plan.json && options.printReport !== false) {
     const format = plan.output ? 'terminal' : (plan.format ?? 'terminal')
