@@ -7,6 +7,7 @@ import {Command} from '@oclif/core'
 import type {SessionOutcome} from './bench/session.js'
 import {ExitCode, ToolError} from './errors.js'
 import {outputFlags} from './flags.js'
+import {installInterruptHandling} from './interrupt.js'
 import {emit, type OutputFlags, type OutputPlan, planOutput} from './report/output.js'
 import type {ResultDocument} from './report/result.js'
 
@@ -20,8 +21,10 @@ interface OclifError extends Error {
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
 
-  /** Set when a command was interrupted by SIGINT and printed what it had measured. */
-  protected interrupted = false
+  public override async init(): Promise<void> {
+    installInterruptHandling()
+    await super.init()
+  }
 
   protected override async catch(error: OclifError): Promise<void> {
     const exitCode =

@@ -42,12 +42,25 @@ class Recorder {
     if (now >= clock_.end) {
       return false;
     }
-    if (now >= clock_.measure_start) {
-      if (quota_ > 0 && measured_issued_ >= quota_) {
-        return false;
-      }
-      ++measured_issued_;
+    if (now < clock_.measure_start) {
+      ++warmup_issued_;
+      return true;
     }
+    if (quota_ > 0 && measured_issued_ >= quota_) {
+      return false;
+    }
+    ++measured_issued_;
+    return true;
+  }
+
+  // True exactly once, after the first measured op following a warm-up was claimed. The
+  // thread snapshots the counters then, so they cover the measured phase give or take the ops
+  // in flight. Without a warm-up every op is measured and nothing needs subtracting.
+  bool entered_measured_phase() {
+    if (warmup_issued_ == 0 || measured_issued_ == 0 || entered_) {
+      return false;
+    }
+    entered_ = true;
     return true;
   }
 
@@ -79,7 +92,9 @@ class Recorder {
   const OpSource& source_;
   const std::atomic<bool>& cancel_;
   const uint64_t quota_;
+  uint64_t warmup_issued_ = 0;
   uint64_t measured_issued_ = 0;
+  bool entered_ = false;
 };
 
 // CPU time of the calling thread since construction.
@@ -106,7 +121,8 @@ uint64_t quota_of(uint64_t ops, uint32_t index, uint32_t count) {
 struct SubmitterState {
   SubmitterState(const BenchSpec& spec, const PhaseClock& clock, const std::atomic<bool>& cancel,
                  uint32_t index)
-      : source(make_op_source(spec.workload)),
+      : snapshots_counters(index == 0),
+        source(make_op_source(spec.workload)),
         queue(round_up_to_power_of_two(spec.drive.depth)),
         recorder(clock, *source, cancel,
                  quota_of(spec.drive.ops, index, spec.drive.submitters)) {}
@@ -135,6 +151,9 @@ struct SubmitterState {
     // Sends the ops prepared for one batch together. Ops refused because the loop stopped on
     // an error are not re-issued; the run reports the error.
     auto send_burst = [&] {
+      if (snapshots_counters && recorder.entered_measured_phase()) {
+        at_measure_start = submitter.counters().snapshot();
+      }
       outstanding +=
           static_cast<uint32_t>(submitter.send_all(std::span<Op>(burst.data(), burst_size)));
       burst_size = 0;
@@ -168,6 +187,9 @@ struct SubmitterState {
     cpu.add_to(recorder.stats.cpu);
   }
 
+  // Submitter 0 snapshots the loop's counters as the measured phase begins.
+  const bool snapshots_counters;
+  LoopCountersSnapshot at_measure_start;
   std::unique_ptr<OpSource> source;
   // Kept alive by the driver until the loop has exited (CompletionQueue's rule).
   CompletionQueue queue;
@@ -195,8 +217,19 @@ void RunStats::merge(const RunStats& other) {
 
 BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
                            const std::atomic<bool>& cancel) {
-  auto [first_submitter, loop] = Loop::create(spec.loop);
-  std::optional<Submitter> submitter(std::move(first_submitter));
+  std::unique_ptr<Loop> loop;
+  std::optional<Submitter> submitter;
+  try {
+    auto [first, created] = Loop::create(spec.loop);
+    submitter.emplace(std::move(first));
+    loop = std::move(created);
+  } catch (const std::system_error& error) {
+    // The eventfd could not be made: out of descriptors or memory. A limit of this machine, not
+    // a bug: report it like a refused ring.
+    BenchResult refused;
+    refused.error = LoopError{"eventfd", error.code().value(), "creating the loop's wake source"};
+    return refused;
+  }
   BenchResult result;
   std::optional<LoopError> loop_error;
   CpuTime loop_cpu;
@@ -205,9 +238,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     loop_error = l->run();
     cpu.add_to(loop_cpu);
   });
-  // Counters as the warm-up ended, so the report covers the measured phase only.
-  LoopCountersSnapshot at_measure_start;
-  auto finish = [&] {
+  auto finish = [&](const LoopCountersSnapshot& at_measure_start) {
     submitter.reset();  // the last handle: the loop drains and exits
     loop_thread.join();
     result.counters = counters_since(loop->counters().snapshot(), at_measure_start);
@@ -216,7 +247,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     result.stats.cpu.system_ns += loop_cpu.system_ns;
   };
   if (auto start_error = loop->wait_until_started()) {
-    finish();
+    finish({});
     return result;
   }
   result.ring = loop->ring_info();
@@ -242,28 +273,11 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
 
   {
     std::unique_lock lock(mutex);
-    bool measuring = clock.measure_start <= started;
-    int64_t next_progress = started + std::chrono::nanoseconds(spec.progress_interval).count();
-    for (;;) {
-      // Wake for the next progress report, or at the end of the warm-up to snapshot counters.
-      const int64_t wake_at = measuring ? next_progress : std::min(next_progress, clock.measure_start);
-      if (all_done.wait_for(lock, std::chrono::nanoseconds(std::max<int64_t>(wake_at - monotonic_ns(), 0)),
-                            [&] { return running == 0; })) {
-        break;
-      }
-      const int64_t now = monotonic_ns();
-      if (!measuring && now >= clock.measure_start) {
-        measuring = true;
-        at_measure_start = loop->counters().snapshot();
-      }
-      if (now < next_progress) {
-        continue;
-      }
-      next_progress = now + std::chrono::nanoseconds(spec.progress_interval).count();
+    while (!all_done.wait_for(lock, spec.progress_interval, [&] { return running == 0; })) {
       if (progress) {
         Progress snapshot;
-        snapshot.elapsed_ns = now - started;
-        snapshot.measuring = measuring;
+        snapshot.elapsed_ns = monotonic_ns() - started;
+        snapshot.measuring = snapshot.elapsed_ns + started >= clock.measure_start;
         for (const auto& state : states) {
           snapshot.ops_ended += state->ended.load(std::memory_order_relaxed);
         }
@@ -277,7 +291,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   for (auto& thread : threads) {
     thread.join();
   }
-  finish();
+  finish(states.front()->at_measure_start);
   for (const auto& state : states) {
     result.stats.merge(state->recorder.stats);
   }
@@ -309,7 +323,6 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   Recorder recorder(clock, *source, cancel, spec.drive.ops);
   LoopCountersSnapshot counters;
   LoopCountersSnapshot at_measure_start;
-  bool measuring = clock.measure_start <= started;
   // The kernel copies a LINK_TIMEOUT's timespec when the SQE is submitted, so one will do here.
   __kernel_timespec link_timeout{};
   if (timed) {
@@ -344,6 +357,9 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
       issued_at[slot] = now;
       ++outstanding;
     }
+    if (recorder.entered_measured_phase()) {
+      at_measure_start = counters;
+    }
     if (outstanding == 0) {
       break;
     }
@@ -355,10 +371,6 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
       break;
     }
     now = monotonic_ns();
-    if (!measuring && now >= clock.measure_start) {
-      measuring = true;
-      at_measure_start = counters;
-    }
     unsigned head = 0, seen = 0;
     io_uring_cqe* cqe = nullptr;
     io_uring_for_each_cqe(&ring, head, cqe) {

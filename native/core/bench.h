@@ -83,7 +83,8 @@ struct BenchResult {
 };
 
 // Throws std::invalid_argument for a configuration the loop refuses outright (see
-// Loop::create); kernel refusals come back in BenchResult::error.
+// Loop::create); refusals by the kernel or the process's limits come back in
+// BenchResult::error.
 BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
                            const std::atomic<bool>& cancel);
 BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,

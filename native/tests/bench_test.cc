@@ -1,5 +1,9 @@
 // The latency histogram and the benchmark drivers.
 #include <errno.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <vector>
 
 #include "bench.h"
 #include "helpers.h"
@@ -118,6 +122,7 @@ TEST(Bench, CountersCoverTheMeasuredPhase) {
     // Only ops in flight as the warm-up ended may fall on either side.
     EXPECT_GE(result.counters.ops_completed, 5000u - 4);
     EXPECT_LE(result.counters.ops_completed, 5000u + 4);
+    EXPECT_LT(result.counters.ops_completed, result.stats.all_ops);
   }
 }
 
@@ -180,6 +185,24 @@ TEST(Bench, CancellingStopsEarlyAndMarksTheResult) {
   ASSERT_FALSE(result.error);
   EXPECT_TRUE(result.stats.interrupted);
   EXPECT_GT(result.stats.ops, 0u);
+}
+
+TEST(Bench, RunningOutOfDescriptorsIsReportedNotThrown) {
+  rlimit saved{};
+  getrlimit(RLIMIT_NOFILE, &saved);
+  // Take every descriptor up to a lowered limit, so the loop's eventfd cannot be made.
+  rlimit tight{64, saved.rlim_max};
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+  std::vector<UniqueFd> hogs;
+  for (int fd = 0; (fd = dup(0)) >= 0;) {
+    hogs.emplace_back(fd);
+  }
+  const BenchResult result = run_loop_bench(nop_spec(1, 1, 1), nullptr, kNeverCancel);
+  hogs.clear();
+  setrlimit(RLIMIT_NOFILE, &saved);
+  ASSERT_TRUE(result.error);
+  EXPECT_EQ(result.error->call, "eventfd");
+  EXPECT_EQ(result.error->error, EMFILE);
 }
 
 TEST(Bench, ARefusedRingIsReportedNotThrown) {

@@ -1,6 +1,7 @@
 // Runs a list of workloads the way every measuring command does: with the progress display,
 // SIGINT handling (stop, keep what was measured, exit 130), and the result document at the end.
 
+import {onInterrupt} from '../interrupt.js'
 import {progressDisplay} from '../report/progress.js'
 import {firstFailure, resultDocument, type ResultDocument} from '../report/result.js'
 import {runWorkload, type WorkloadRun} from './run.js'
@@ -8,6 +9,8 @@ import type {WorkloadSpec} from './spec.js'
 
 export interface SessionOptions {
   toolVersion: string
+  /** Runs of each workload, interleaved across workloads (A B A B ...) so drift touches all alike. */
+  trials?: number
   /** Show the live status line (only takes effect on a TTY). */
   progress: boolean
 }
@@ -23,25 +26,26 @@ export interface SessionOutcome {
 export async function runSession(specs: WorkloadSpec[], options: SessionOptions): Promise<SessionOutcome> {
   const display = progressDisplay(options.progress)
   const abort = new AbortController()
-  const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(130) // a second Ctrl-C: stop waiting
-    abort.abort()
-  }
-  process.on('SIGINT', onSigint)
-  const runs: WorkloadRun[] = []
+  const dispose = onInterrupt(() => abort.abort())
+  const workloads = specs.map((spec) => ({spec, runs: [] as WorkloadRun[]}))
+  const trials = options.trials ?? 1
   try {
-    for (const spec of specs) {
-      const run = await runWorkload(spec, {onProgress: (event) => display.update(event), signal: abort.signal})
-      runs.push(run)
-      if (abort.signal.aborted) break
-      // A loop the kernel refused will refuse every later workload alike.
-      if (run.systems[0]?.native.error) break
+    trialLoop: for (let trial = 1; trial <= trials; trial++) {
+      for (const workload of workloads) {
+        const run = await runWorkload(workload.spec, {
+          onProgress: (event) => display.update(event, trials > 1 ? `trial ${trial}/${trials}` : undefined),
+          signal: abort.signal,
+        })
+        workload.runs.push(run)
+        // Interrupted, or a loop the kernel refused (it will refuse every later run alike).
+        if (abort.signal.aborted || run.systems[0]?.native.error) break trialLoop
+      }
     }
   } finally {
     display.done()
-    process.off('SIGINT', onSigint)
+    dispose()
   }
-  const document = resultDocument(runs, options.toolVersion)
+  const document = resultDocument(workloads, options.toolVersion)
   if (abort.signal.aborted) document.interrupted = true
   const failed = firstFailure(document)
   return {

@@ -1,14 +1,22 @@
-import {Args} from '@oclif/core'
+import {writeFileSync} from 'node:fs'
+
+import {Args, Flags} from '@oclif/core'
 
 import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
+import {integerFlag} from '../flags.js'
+import {checkSameHost, checkTrials, compare, type GateConfig} from '../gate/gate.js'
+import {hostInfo, kernelInfo} from '../host.js'
 import {loadProfiles} from '../profiles/load.js'
+import {readResult} from '../report/load.js'
 import type {ResultDocument} from '../report/result.js'
 
 export default class Run extends MeasureCommand {
   static override summary = 'Run profiles of workloads (the default profile when none is named) and print the full report.'
 
-  static override description = `A profile is a YAML file of workloads (see bench-profiles/ and schemas/profile.schema.json). Name a shipped profile or give a path. Every workload runs through the loop and side by side with its baselines.`
+  static override description = `A profile is a YAML file of workloads (see bench-profiles/ and schemas/profile.schema.json). Name a shipped profile or give a path. Every workload runs through the loop and side by side with its baselines; with several trials, the trials of all workloads are interleaved (A B A B ...).
+
+With --baseline FILE this is a regression gate: the same trials run again and each metric named by the profile's gate is judged against the baseline's trials (exact Mann-Whitney U test plus the profile's minimum effect); exit status 1 if one is worse.`
 
   static override args = {
     profiles: Args.string({description: 'profile names (shipped in bench-profiles/) or paths to YAML files', default: 'default'}),
@@ -16,16 +24,49 @@ export default class Run extends MeasureCommand {
 
   static override strict = false
 
+  static override flags = {
+    trials: integerFlag({description: "runs of each workload, interleaved [default: the profile's trials]"}),
+    'save-baseline': Flags.string({description: 'write this run to FILE as a baseline for later --baseline runs', helpValue: 'FILE'}),
+    baseline: Flags.string({description: 'compare with a baseline written by --save-baseline; exit 1 on a regression', helpValue: 'FILE'}),
+    'allow-host-change': Flags.boolean({description: 'accept a baseline measured on another host or kernel'}),
+  }
+
   static override examples = [
     {description: 'The quick tour on this machine:', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Record a baseline, then gate a later build on it:', command: '<%= config.bin %> <%= command.id %> ci --save-baseline baseline.json\n<%= config.bin %> <%= command.id %> ci --baseline baseline.json'},
     {description: 'Your own profile, as JSON:', command: '<%= config.bin %> <%= command.id %> ./my-profile.yaml --json'},
   ]
 
   async run(): Promise<ResultDocument> {
     const {argv, flags} = await this.parse(Run)
     const plan = this.outputPlan(flags)
-    const names = argv.length > 0 ? (argv as string[]) : ['default']
-    const outcome = await runSession(loadProfiles(names), {toolVersion: this.config.version, progress: !this.jsonEnabled()})
-    return this.report(outcome, plan)
+    const profiles = loadProfiles(argv.length > 0 ? (argv as string[]) : ['default'])
+    const trials = flags.trials ?? Math.max(...profiles.map((profile) => profile.trials))
+    const gateFor = new Map<string, GateConfig>(
+      profiles.flatMap((profile) => profile.workloads.map((workload) => [workload.name, profile.gate] as const)),
+    )
+
+    const baseline = flags.baseline === undefined ? undefined : readResult(flags.baseline, '--baseline')
+    if (baseline) {
+      // Refuse before measuring anything: another host, or too few trials to judge.
+      checkSameHost(baseline, {host: hostInfo(), kernel: kernelInfo()}, flags['allow-host-change'])
+      const baselineTrials = Math.min(...baseline.workloads.map((workload) => workload.trials.length))
+      checkTrials(baselineTrials, trials, Math.min(...[...gateFor.values()].map((gate) => gate.alpha)))
+    }
+
+    const workloads = profiles.flatMap((profile) => profile.workloads)
+    const outcome = await runSession(workloads, {toolVersion: this.config.version, progress: !this.jsonEnabled(), trials})
+    const {document} = outcome
+    if (flags['save-baseline'] && !document.interrupted) {
+      writeFileSync(flags['save-baseline'], JSON.stringify(document, null, 2) + '\n')
+      if (!this.jsonEnabled()) process.stderr.write(`baseline written to ${flags['save-baseline']}\n`)
+    }
+    // The verdicts are part of the document, so every form (terminal, Markdown, JUnit) shows them.
+    if (baseline && !document.interrupted && !outcome.failure) {
+      document.gate = compare(baseline, document, (name) => gateFor.get(name)!)
+    }
+    await this.report(outcome, plan)
+    if (document.gate && !document.gate.passed) process.exitCode = 1
+    return document
   }
 }

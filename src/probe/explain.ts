@@ -7,6 +7,9 @@ import type {NativeError} from '../native/addon.js'
 const PROBE_HINT = "run 'iouring-bench probe-kernel' to see what this kernel supports"
 
 export function explainNativeError(error: NativeError): string {
+  if (error.code === 'EMFILE' || error.code === 'ENFILE') {
+    return `${error.call} failed (${error.message}): the process ran out of file descriptors; raise RLIMIT_NOFILE (ulimit -n) or open fewer connections`
+  }
   if (error.call === 'io_uring_setup') {
     const refused = `the kernel refused the ring (${error.message})`
     switch (error.code) {
@@ -24,6 +27,9 @@ export function explainNativeError(error: NativeError): string {
       default:
         return `${refused}; ${PROBE_HINT}`
     }
+  }
+  if (error.code === 'ENOMEM') {
+    return `the loop could not start (${error.message}): out of memory; use a smaller ring or free memory`
   }
   return `the loop stopped: ${error.message}`
 }

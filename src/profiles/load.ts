@@ -11,6 +11,7 @@ import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
 import {checkWorkload, defaultRingSize, type FieldLabels, type WorkloadSpec} from '../bench/spec.js'
 import {UsageError} from '../errors.js'
+import {DEFAULT_GATE, type GateConfig} from '../gate/gate.js'
 import {parseDuration} from '../units.js'
 
 export const PROFILE_DIR = fileURLToPath(new URL('../../bench-profiles', import.meta.url))
@@ -21,6 +22,9 @@ export interface Profile {
   file: string
   description?: string
   workloads: WorkloadSpec[]
+  /** Runs of each workload, interleaved. */
+  trials: number
+  gate: GateConfig
 }
 
 /** The settings a profile entry may carry (schemas/profile.schema.json `$defs.settings`). */
@@ -42,6 +46,8 @@ interface Settings {
 
 interface ProfileFile {
   description?: string
+  trials?: number
+  gate?: Partial<GateConfig>
   defaults?: Settings
   workloads: Array<Settings & {name: string; op: WorkloadSpec['op']}>
 }
@@ -108,6 +114,8 @@ export function loadProfile(nameOrPath: string): Profile {
     name,
     file,
     description: profile.description,
+    trials: profile.trials ?? 1,
+    gate: {...DEFAULT_GATE, ...profile.gate, metrics: profile.gate?.metrics ?? DEFAULT_GATE.metrics},
     workloads: profile.workloads.map((entry, index) => {
       const at = (field: string): string => `${shown}:${lineOf(['workloads', index, field])}: workloads[${index}].${field}`
       return toWorkload({...DEFAULTS, ...profile.defaults, ...entry}, at)
@@ -117,11 +125,11 @@ export function loadProfile(nameOrPath: string): Profile {
 
 /**
  * Loads the profiles to run together. A workload name may appear only once among them: every
- * report, CI form and merge tells workloads apart by name.
+ * report, CI form, merge and gate verdict tells workloads apart by name.
  */
-export function loadProfiles(namesOrPaths: string[]): WorkloadSpec[] {
+export function loadProfiles(namesOrPaths: string[]): Profile[] {
   const seen = new Map<string, string>()
-  return namesOrPaths.flatMap((nameOrPath) => {
+  return namesOrPaths.map((nameOrPath) => {
     const profile = loadProfile(nameOrPath)
     const shown = path.relative(process.cwd(), profile.file) || profile.file
     profile.workloads.forEach((workload, index) => {
@@ -133,7 +141,7 @@ export function loadProfiles(namesOrPaths: string[]): WorkloadSpec[] {
       }
       seen.set(workload.name, shown)
     })
-    return profile.workloads
+    return profile
   })
 }
 
@@ -228,7 +236,8 @@ function describeSchemaError(
 
 function allowedFields(fieldPath: Array<string | number>): string {
   const settings = ['op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'singleIssuer', 'ioPoll', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs']
-  if (fieldPath.length === 0) return 'description, defaults, workloads'
+  if (fieldPath.length === 0) return 'description, trials, gate, defaults, workloads'
+  if (fieldPath[0] === 'gate') return fieldPath.length === 1 ? 'alpha, confidence, metrics' : 'opsPerSec, p50, p99, vsRaw (each {minEffect})'
   return (fieldPath[0] === 'workloads' ? ['name', ...settings] : settings).join(', ')
 }
 

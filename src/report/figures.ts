@@ -3,9 +3,11 @@
 // baseline and the loop's counters. Each form only lays these out.
 
 import {formatCount, formatDuration} from '../units.js'
-import type {Ratio, ResultDocument, SystemResult, WorkloadResult} from './result.js'
+import type {Ratio, ResultDocument, Spread, SystemResult, SystemSpread, WorkloadResult} from './result.js'
 
 export const SUMMARY_HEAD = ['system', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max', 'CPU/op', 'errors']
+
+export const SPREAD_HEAD = ['system', 'ops/s', 'p50', 'p99']
 
 /** A system's summary cells after its name, or the reason it has none. */
 export type SummaryRow = {system: string; cells: string[]} | {system: string; failed: string}
@@ -28,6 +30,11 @@ function summaryRow(system: SystemResult): SummaryRow {
 function errorCount(system: SystemResult): number {
   const {timedOut, abandoned, unexpected} = system.outcomes
   return timedOut + abandoned + Object.values(unexpected).reduce((sum, count) => sum + count, 0)
+}
+
+function spreadRow(spread: SystemSpread): [string, string, string, string] {
+  const range = (s: Spread, format: (n: number) => string): string => `${format(s.median)} [${format(s.min)} – ${format(s.max)}]`
+  return [spread.system, range(spread.opsPerSec, formatCount), range(spread.p50, formatDuration), range(spread.p99, formatDuration)]
 }
 
 /** "loop vs raw: 0.27× the throughput, p50 3.73×, p99 4.86×", or undefined when nothing compares. */
@@ -86,6 +93,8 @@ export interface WorkloadFigures {
   title: string
   rows: SummaryRow[]
   ratios: string[]
+  /** With several trials: per system, ops/s, p50 and p99 as "median [min – max]". */
+  spread?: {trials: number; rows: Array<[system: string, opsPerSec: string, p50: string, p99: string]>}
   /** "raw: <why>" when a system stopped part-way: its figures are partial. */
   stopped?: string
   /** The loop's result when it measured anything: its counters and distribution are shown. */
@@ -98,6 +107,7 @@ export function workloadFigures(workload: WorkloadResult): WorkloadFigures {
     title: workloadTitle(workload),
     rows: workload.systems.map(summaryRow),
     ratios: workload.ratios.map(ratioSentence).filter((sentence): sentence is string => sentence !== undefined),
+    spread: workload.trials.length > 1 ? {trials: workload.trials.length, rows: workload.spread.map(spreadRow)} : undefined,
     stopped: stopped?.error ? `${stopped.system}: ${stopped.error.explanation}` : undefined,
     loop: measuredLoop(workload),
   }
@@ -116,7 +126,7 @@ export function documentFigures(document: ResultDocument): DocumentFigures {
   return {
     kernel: `kernel ${kernel.release} (${kernel.version}) · ${host.cpus} CPUs ${host.cpuModel.trim()} · node ${host.node} · iouring-bench ${document.tool.version}`,
     sources: sourcesLine(document),
-    interrupted: document.interrupted ? 'Interrupted: the figures cover only what ran before the interrupt.' : undefined,
+    interrupted: document.interrupted ? 'Interrupted: the figures above cover only what ran before the interrupt.' : undefined,
   }
 }
 

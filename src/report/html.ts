@@ -2,10 +2,12 @@
 // it load nothing at all) with the latency percentile plot, each workload's summary table, ratios
 // and loop counters, and the kernel and host the result was measured on.
 
+import type {GateReport} from '../gate/gate.js'
+import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/render.js'
 import {formatDuration} from '../units.js'
 import {LOOP_COUNTERS} from './counters.js'
 import {escapeMarkup as e} from './escape.js'
-import {documentFigures, measuredSeries, SUMMARY_HEAD, workloadFigures} from './figures.js'
+import {documentFigures, measuredSeries, SPREAD_HEAD, SUMMARY_HEAD, workloadFigures} from './figures.js'
 import {percentilePlot} from './plot.js'
 import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
 
@@ -53,7 +55,6 @@ export function renderHtml(document: ResultDocument): string {
 <h1>iouring-bench report</h1>
 <p class="meta">${e(figures.kernel)}</p>
 ${figures.sources ? `<p class="meta">${e(figures.sources)}</p>\n` : ''}<p class="meta">measured ${e(document.createdAt)} on ${e(document.host.hostname)}</p>
-${figures.interrupted ? `<p class="bad">${e(figures.interrupted)}</p>` : ''}
 </header>
 <section id="latency">
 <h2>Latency by percentile</h2>
@@ -61,6 +62,8 @@ ${series.length ? percentilePlot(series) : '<p class="note">No latencies were me
 <p class="note">Each line is one workload through one system: the loop solid, baselines dashed. Further right is further into the tail.</p>
 </section>
 ${document.workloads.map(renderWorkload).join('\n')}
+${document.gate ? renderGateHtml(document.gate) : ''}
+${figures.interrupted ? `<p class="bad">${e(figures.interrupted)}</p>` : ''}
 <section id="kernel">
 <h2>Kernel and host</h2>
 ${table(['', ''], [
@@ -77,7 +80,7 @@ ${table(['', ''], [
 }
 
 function renderWorkload(workload: WorkloadResult): string {
-  const {title, rows, ratios, stopped, loop} = workloadFigures(workload)
+  const {title, rows, ratios, spread, stopped, loop} = workloadFigures(workload)
   const cells = rows.map((row) =>
     'failed' in row
       ? `<tr><td>${e(row.system)}</td><td class="bad" colspan="${SUMMARY_HEAD.length - 1}">${e(row.failed)}</td></tr>`
@@ -88,8 +91,19 @@ function renderWorkload(workload: WorkloadResult): string {
 <table class="summary"><thead><tr>${SUMMARY_HEAD.map((head) => `<th>${e(head)}</th>`).join('')}</tr></thead>
 <tbody>${cells.join('')}</tbody></table>
 ${ratios.map((sentence) => `<p>${e(sentence)}</p>`).join('\n')}
+${spread ? `<h3>Over ${spread.trials} interleaved trials, median [min – max]</h3>\n${table(SPREAD_HEAD, spread.rows, 'spread')}` : ''}
 ${stopped ? `<p class="bad">${e(stopped)}</p>` : ''}
 ${loop ? counterTable(loop) : ''}
+</section>`
+}
+
+function renderGateHtml(gate: GateReport): string {
+  const changes = [...gateChanges(gate), ...gate.notes.map((note) => `note: ${note}`)]
+  return `<section id="gate">
+<h2 class="${gate.passed ? '' : 'bad'}">${e(gateOutcome(gate))}</h2>
+<p class="meta">${e(gateTitle(gate))}</p>
+${table(GATE_HEAD, gateRows(gate).map(({cells}) => cells), 'gate')}
+${changes.map((line) => `<p>${e(line)}</p>`).join('\n')}
 </section>`
 }
 

@@ -2,6 +2,8 @@
 // verdicts, one <testsuite> per suite and one <testcase> each. A result renders as one suite per
 // workload with a case per system; the regression gate hands in its own verdicts.
 
+import {METRIC_LABELS} from '../gate/gate.js'
+import {GATE_HEAD, gateRows} from '../gate/render.js'
 import {escapeMarkup as e} from './escape.js'
 import {measuredLoop} from './figures.js'
 import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
@@ -45,14 +47,27 @@ export function renderJunit(title: string, verdicts: Verdict[]): string {
   return out.join('\n') + '\n'
 }
 
-/** A result's verdicts: each system of each workload ran (or why not), and every op ended as it should. */
+/**
+ * A result's verdicts: each system of each workload ran (or why not) and every op ended as it
+ * should; with a regression gate, each metric it judged (failed when worse).
+ */
 export function resultVerdicts(document: ResultDocument): Verdict[] {
-  return document.workloads.flatMap((workload) =>
-    ['loop', ...workload.spec.vs].map((name) => {
+  const gate = document.gate ? gateRows(document.gate) : []
+  return document.workloads.flatMap((workload) => [
+    ...['loop', ...workload.spec.vs].map((name) => {
       const system = workload.systems.find((s) => s.system === name)
       return system ? systemVerdict(workload, system) : notRun(workload, name)
     }),
-  )
+    ...gate
+      .filter(({verdict}) => verdict.workload === workload.name)
+      .map(({cells, verdict}): Verdict => ({
+        suite: workload.name,
+        name: `gate: ${METRIC_LABELS[verdict.metric]}`,
+        status: verdict.verdict === 'worse' ? 'failed' : 'passed',
+        message: verdict.verdict === 'worse' ? verdict.reason : undefined,
+        detail: `${GATE_HEAD.slice(2).map((head, i) => `${head} ${cells[i + 2]}`).join('; ')}; ${verdict.reason}`,
+      })),
+  ])
 }
 
 function systemVerdict(workload: WorkloadResult, system: SystemResult): Verdict {

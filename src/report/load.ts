@@ -15,7 +15,7 @@ export type LoadedDocument =
   | {kind: 'fleet'; file: string; document: FleetDocument}
   | {kind: 'probe'; file: string; host: FleetHost}
 
-export const EXPECTED = "a result saved with 'iouring-bench bench --json' (or run, or --output FILE.json)"
+export const EXPECTED = "a result saved by bench or run (with --json, --output FILE.json or --save-baseline)"
 
 /** `-` reads standard input, so `bench --json | iouring-bench report - --format html` works. */
 function readText(file: string): string {
@@ -64,4 +64,17 @@ function checked<T>(file: string, json: Record<string, unknown>, schema: SchemaN
   const violation = schemaViolation(schema, json)
   if (violation) throw new UsageError(`${file}: ${violation}; it does not match schemas/${schema}.schema.json`)
   return json as T
+}
+
+/** A result, and only a result (a baseline, say); `field` names where the file was given. */
+export function readResult(file: string, field: string): ResultDocument {
+  let loaded: LoadedDocument
+  try {
+    loaded = loadDocument(file)
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${field}: ${error.message}`)
+    throw error
+  }
+  if (loaded.kind !== 'result') throw new UsageError(`${field}: ${file}: a ${loaded.kind === 'fleet' ? 'fleet view' : 'probe'}, not a result; give ${EXPECTED}`)
+  return loaded.document
 }

@@ -1,7 +1,9 @@
 // The Markdown summary (GitHub-flavoured): what a CI job summary or a pull request comment shows.
 // Appended to $GITHUB_STEP_SUMMARY when that is set.
 
-import {counterRows, documentFigures, SUMMARY_HEAD, workloadFigures} from './figures.js'
+import type {GateReport} from '../gate/gate.js'
+import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/render.js'
+import {counterRows, documentFigures, SPREAD_HEAD, SUMMARY_HEAD, workloadFigures} from './figures.js'
 import type {ResultDocument, WorkloadResult} from './result.js'
 
 /** A table cell: pipes and line breaks would end the cell or the row. */
@@ -19,18 +21,34 @@ export function renderMarkdown(document: ResultDocument): string {
   const figures = documentFigures(document)
   const out = [`## iouring-bench on ${document.host.hostname}, kernel ${document.kernel.release}`, '', figures.kernel]
   if (figures.sources) out.push('', figures.sources)
-  if (figures.interrupted) out.push('', `> **${figures.interrupted}**`)
   for (const workload of document.workloads) out.push('', ...renderWorkload(workload))
+  if (document.gate) out.push('', ...renderGateMarkdown(document.gate))
+  if (figures.interrupted) out.push('', `> **${figures.interrupted}**`)
   return out.join('\n') + '\n'
 }
 
+function renderGateMarkdown(gate: GateReport): string[] {
+  const rows = gateRows(gate).map(({cells}) => [...cells.slice(0, -1), cells.at(-1) === 'worse' ? '**worse**' : cells.at(-1)!])
+  return [
+    `### ${gate.passed ? '✅' : '❌'} ${gateOutcome(gate)}`,
+    '',
+    gateTitle(gate),
+    '',
+    markdownTable(GATE_HEAD, rows, ['left', 'left', 'right', 'right', 'right', 'right', 'left']),
+    ...[...gateChanges(gate), ...gate.notes.map((note) => `note: ${note}`)].map((line, i) => `${i ? '' : '\n'}- ${line}`),
+  ]
+}
+
 function renderWorkload(workload: WorkloadResult): string[] {
-  const {title, rows, ratios, stopped, loop} = workloadFigures(workload)
+  const {title, rows, ratios, spread, stopped, loop} = workloadFigures(workload)
   const cells = rows.map((row) =>
     'failed' in row ? [row.system, `**failed:** ${row.failed}`, ...Array(SUMMARY_HEAD.length - 2).fill('')] : [row.system, ...row.cells],
   )
   const out = [`### ${title}`, '', markdownTable(SUMMARY_HEAD, cells, SUMMARY_HEAD.map((_, i) => (i === 0 ? 'left' : 'right')))]
   if (ratios.length) out.push('', ...ratios.map((sentence) => `- ${sentence}`))
+  if (spread) {
+    out.push('', `Over ${spread.trials} interleaved trials, median [min – max]:`, '', markdownTable(SPREAD_HEAD, spread.rows, ['left', 'right', 'right', 'right']))
+  }
   if (stopped) out.push('', `**stopped:** ${stopped}`)
   if (loop) {
     out.push(

@@ -8,7 +8,8 @@ import type {ProgressEvent} from '../bench/run.js'
 import {formatCount, formatDuration} from '../units.js'
 
 export interface ProgressDisplay {
-  update(event: ProgressEvent): void
+  /** `stage` labels where the run is, e.g. "trial 2/5". */
+  update(event: ProgressEvent, stage?: string): void
   done(): void
 }
 
@@ -23,7 +24,7 @@ export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = p
   const started = Date.now()
   let previous: {key: string; elapsedNs: number; opsEnded: number} | undefined
   return {
-    update({workload, system, progress}) {
+    update({workload, system, progress}, stage) {
       const key = `${workload.name}/${system}`
       const same = previous?.key === key
       const rate =
@@ -36,7 +37,7 @@ export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = p
       const total = workload.drive.ops > 0 ? '' : ` / ${formatDuration(workload.drive.durationNs + workload.drive.warmupNs)}`
       write ??= createLogUpdate(stream, {showCursor: false})
       write(
-        `${workload.name} [${system}] ${progress.measuring ? 'measuring' : 'warming up'} ` +
+        `${stage ? `${stage} · ` : ''}${workload.name} [${system}] ${progress.measuring ? 'measuring' : 'warming up'} ` +
           `${formatDuration(progress.elapsedNs)}${total} · ${formatCount(rate)} ops/s · ` +
           `${enterCalls > 0 ? (sqesSubmitted / enterCalls).toFixed(1) : '-'} SQEs/enter`,
       )

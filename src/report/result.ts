@@ -3,10 +3,14 @@
 
 import type {SystemName, SystemRun, WorkloadRun} from '../bench/run.js'
 import type {BaselineName, WorkloadSpec} from '../bench/spec.js'
+import type {GateReport} from '../gate/gate.js'
 import {type HostInfo, hostInfo, type KernelInfo, kernelInfo} from '../host.js'
 import type {NativeCounters, NativeError, NativeRing} from '../native/addon.js'
 import {explainNativeError} from '../probe/explain.js'
-import {histogramFromBuckets, type LatencySummary, summarize} from './histogram.js'
+import {median} from 'simple-statistics'
+
+import {LOOP_COUNTERS} from './counters.js'
+import {decodeHistogram, histogramFromBuckets, type LatencySummary, newHistogram, summarize} from './histogram.js'
 
 export const RESULT_SCHEMA_VERSION = 1
 export const RESULT_KIND = 'iouring-bench/result'
@@ -21,7 +25,8 @@ export interface SystemResult {
   opsPerSec: number
   outcomes: {expected: number; timedOut: number; abandoned: number; unexpected: Record<string, number>}
   latency: LatencySummary
-  cpu: {userNs: number; systemNs: number; nsPerOp: number}
+  /** CPU of every thread of the system over the whole run, warm-up included, per op ended. */
+  cpu: {userNs: number; systemNs: number; nsPerOp: number; ops: number}
   counters: NativeCounters
   ring: NativeRing
 }
@@ -34,11 +39,33 @@ export interface Ratio {
   p99: number | null
 }
 
+export interface Spread {
+  median: number
+  min: number
+  max: number
+}
+
+/** How one system's headline metrics varied over the trials. */
+export interface SystemSpread {
+  system: SystemName
+  opsPerSec: Spread
+  p50: Spread
+  p99: Spread
+}
+
+export interface TrialResult {
+  systems: SystemResult[]
+}
+
 export interface WorkloadResult {
   name: string
   spec: WorkloadSpec
+  /** All trials together: histograms added, counts summed, throughput the median of the trials. */
   systems: SystemResult[]
   ratios: Ratio[]
+  spread: SystemSpread[]
+  /** Each trial as measured; trials of all workloads ran interleaved (A B A B ...). */
+  trials: TrialResult[]
   interrupted: boolean
 }
 
@@ -62,6 +89,8 @@ export interface ResultDocument {
   workloads: WorkloadResult[]
   /** Set by `report merge`: the runs this result adds up. */
   sources?: ResultSource[]
+  /** Set by `run --baseline`: the regression gate's verdicts against the baseline. */
+  gate?: GateReport
 }
 
 export function systemResult(run: SystemRun): SystemResult {
@@ -81,7 +110,12 @@ export function systemResult(run: SystemRun): SystemResult {
       unexpected: stats.unexpected,
     },
     latency: summarize(histogram, stats.latency.count ? {min: stats.latency.minNs, max: stats.latency.maxNs} : undefined),
-    cpu: {userNs: stats.cpu.userNs, systemNs: stats.cpu.systemNs, nsPerOp: stats.allOps ? cpuNs / stats.allOps : 0},
+    cpu: {
+      userNs: stats.cpu.userNs,
+      systemNs: stats.cpu.systemNs,
+      nsPerOp: stats.allOps ? cpuNs / stats.allOps : 0,
+      ops: stats.allOps,
+    },
     counters,
     ring,
   }
@@ -105,12 +139,77 @@ export function baselineRatios(systems: SystemResult[]): Ratio[] {
     }))
 }
 
-export function workloadResult(run: WorkloadRun): WorkloadResult {
-  const systems = run.systems.map(systemResult)
-  return {name: run.spec.name, spec: run.spec, systems, ratios: baselineRatios(systems), interrupted: run.interrupted}
+/**
+ * Several measurements of one system as one: histograms added (percentiles computed again from
+ * the sum, never averaged), counts summed, counters by their kind, throughput the median.
+ */
+export function mergeSystemResults(results: SystemResult[]): SystemResult {
+  const [first] = results
+  const histogram = newHistogram()
+  for (const result of results) histogram.add(decodeHistogram(result.latency.histogram))
+  const measured = results.filter((result) => result.latency.count > 0)
+  const sum = (pick: (result: SystemResult) => number): number => results.reduce((total, result) => total + pick(result), 0)
+  const unexpected: Record<string, number> = {}
+  for (const result of results) {
+    for (const [value, count] of Object.entries(result.outcomes.unexpected)) unexpected[value] = (unexpected[value] ?? 0) + count
+  }
+  const counters: NativeCounters = Object.fromEntries(
+    LOOP_COUNTERS.map(({name, kind}) => [name, kind === 'total' ? sum((r) => r.counters[name]) : Math.max(...results.map((r) => r.counters[name]))]),
+  )
+  const cpuOps = sum((result) => result.cpu.ops)
+  const cpuNs = sum((result) => result.cpu.userNs + result.cpu.systemNs)
+  return {
+    system: first.system,
+    error: results.find((result) => result.error)?.error ?? null,
+    ops: sum((result) => result.ops),
+    elapsedNs: sum((result) => result.elapsedNs),
+    opsPerSec: median(results.map((result) => result.opsPerSec)),
+    outcomes: {
+      expected: sum((result) => result.outcomes.expected),
+      timedOut: sum((result) => result.outcomes.timedOut),
+      abandoned: sum((result) => result.outcomes.abandoned),
+      unexpected,
+    },
+    latency: summarize(
+      histogram,
+      measured.length
+        ? {min: Math.min(...measured.map((r) => r.latency.min)), max: Math.max(...measured.map((r) => r.latency.max))}
+        : undefined,
+    ),
+    cpu: {userNs: sum((r) => r.cpu.userNs), systemNs: sum((r) => r.cpu.systemNs), nsPerOp: cpuOps ? cpuNs / cpuOps : 0, ops: cpuOps},
+    counters,
+    ring: first.ring,
+  }
 }
 
-export function resultDocument(runs: WorkloadRun[], toolVersion: string): ResultDocument {
+function spreadOf(values: number[]): Spread {
+  return {median: median(values), min: Math.min(...values), max: Math.max(...values)}
+}
+
+/** A workload from its trials: each system merged over them, its spread, the ratios. */
+export function workloadFromTrials(spec: WorkloadSpec, trials: TrialResult[], interrupted: boolean): WorkloadResult {
+  const names = [...new Set(trials.flatMap((trial) => trial.systems.map((system) => system.system)))]
+  const perSystem = names.map((name) =>
+    trials.flatMap((trial) => trial.systems.filter((system) => system.system === name)),
+  )
+  const systems = perSystem.map(mergeSystemResults)
+  const spread = perSystem.map((results) => ({
+    system: results[0].system,
+    opsPerSec: spreadOf(results.map((r) => r.opsPerSec)),
+    p50: spreadOf(results.map((r) => r.latency.p50)),
+    p99: spreadOf(results.map((r) => r.latency.p99)),
+  }))
+  return {name: spec.name, spec, systems, ratios: baselineRatios(systems), spread, trials, interrupted}
+}
+
+/** A workload's trials, each a run of the loop and its baselines. */
+export function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): WorkloadResult {
+  const trials: TrialResult[] = runs.map((run) => ({systems: run.systems.map(systemResult)}))
+  return workloadFromTrials(spec, trials, runs.some((run) => run.interrupted))
+}
+
+/** Runs grouped by workload: every trial of each workload, in order. */
+export function resultDocument(workloads: Array<{spec: WorkloadSpec; runs: WorkloadRun[]}>, toolVersion: string): ResultDocument {
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
     kind: RESULT_KIND,
@@ -118,8 +217,8 @@ export function resultDocument(runs: WorkloadRun[], toolVersion: string): Result
     createdAt: new Date().toISOString(),
     host: hostInfo(),
     kernel: kernelInfo(),
-    interrupted: runs.some((run) => run.interrupted),
-    workloads: runs.map(workloadResult),
+    interrupted: workloads.some(({runs}) => runs.some((run) => run.interrupted)),
+    workloads: workloads.filter(({runs}) => runs.length > 0).map(({spec, runs}) => workloadResult(spec, runs)),
   }
 }
 

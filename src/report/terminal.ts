@@ -6,6 +6,7 @@
 import ansis from 'ansis'
 import Table from 'cli-table3'
 
+import {renderGate} from '../gate/render.js'
 import {formatDuration} from '../units.js'
 import {counterRows, documentFigures, SUMMARY_HEAD, workloadFigures} from './figures.js'
 import {decodeHistogram, type Histogram} from './histogram.js'
@@ -41,12 +42,13 @@ export function renderTerminal(document: ResultDocument, options: TerminalOption
   for (const workload of document.workloads) {
     out.push('', ...renderWorkload(workload, paint))
   }
+  if (document.gate) out.push('', renderGate(document.gate, paint).trimEnd())
   if (figures.interrupted) out.push('', paint.yellow(figures.interrupted))
   return out.join('\n') + '\n'
 }
 
 function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
-  const {title, rows, ratios, stopped, loop} = workloadFigures(workload)
+  const {title, rows, ratios, spread, stopped, loop} = workloadFigures(workload)
   const lines = [paint.bold(title)]
   const table = new Table({
     head: SUMMARY_HEAD,
@@ -57,6 +59,10 @@ function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
     table.push('failed' in row ? [row.system, {colSpan: SUMMARY_HEAD.length - 1, content: paint.red(row.failed)}] : [row.system, ...row.cells])
   }
   lines.push(table.toString(), ...ratios)
+  if (spread) {
+    lines.push(paint.dim(`over ${spread.trials} interleaved trials (median [min – max]):`))
+    for (const [system, opsPerSec, p50, p99] of spread.rows) lines.push(`  ${system.padEnd(8)} ops/s ${opsPerSec}  p50 ${p50}  p99 ${p99}`)
+  }
   if (loop) {
     const rows = counterRows(loop)
     const width = Math.max(...rows.map(([name]) => name.length))

@@ -274,7 +274,7 @@ describe('report merge', () => {
     const {status, stdout, stderr} = await runCli(['report', 'merge', saved.first, input])
     assert.equal(status, 2)
     assert.equal(stdout, '')
-    assert.equal(stderr, `Error: report merge: workload 'nop' is not the same in ${saved.first} and ${input} (spec.drive.depth: 8 vs 16); only runs of the same workload add up\n`)
+    assert.equal(stderr, `Error: report merge: workload 'nop' is not the same in ${saved.first} and ${input} (drive.depth: 8 → 16); only runs of the same workload add up\n`)
   })
 
   test('probes from many hosts: the fleet view by kernel and verdict', async () => {
@@ -315,9 +315,9 @@ describe('report merge', () => {
 describe('report: bad input gets one line and exit status 2', () => {
   const result = (): any => structuredClone(documents.first)
   const inputs: Array<[string, string, () => string | object, RegExp]> = [
-    ['a file that is not JSON', 'notes.txt', () => 'p99 was fine\n', /^Error: \S+notes\.txt: not JSON \(.*\); give a result saved with 'iouring-bench bench --json' \(or run, or --output FILE\.json\)$/],
-    ['JSON that is not a result', 'other.json', () => ({name: 'something else'}), /^Error: \S+other\.json: not an iouring-bench result \(it has no 'kind'\); give a result saved with/],
-    ['a document of another kind', 'kind.json', () => ({...result(), kind: 'hyperfine/export'}), /^Error: \S+kind\.json: kind "hyperfine\/export" is not allowed; give a result saved with/],
+    ['a file that is not JSON', 'notes.txt', () => 'p99 was fine\n', /^Error: \S+notes\.txt: not JSON \(.*\); give a result saved by bench or run \(with --json, --output FILE\.json or --save-baseline\)$/],
+    ['JSON that is not a result', 'other.json', () => ({name: 'something else'}), /^Error: \S+other\.json: not an iouring-bench result \(it has no 'kind'\); give a result saved by bench or run/],
+    ['a document of another kind', 'kind.json', () => ({...result(), kind: 'hyperfine/export'}), /^Error: \S+kind\.json: kind "hyperfine\/export" is not allowed; give a result saved by bench or run/],
     ['a result of a newer schema version', 'newer.json', () => ({...result(), schemaVersion: 2}), /^Error: \S+newer\.json: schemaVersion 2 is not allowed; this iouring-bench reads iouring-bench\/result up to schemaVersion 1, so a newer iouring-bench wrote it: upgrade to read it$/],
     ['a result that breaks the schema', 'broken.json', () => { const d = result(); delete d.workloads[0].systems[0].latency.histogram; return d }, /^Error: \S+broken\.json: \/workloads\/0\/systems\/0\/latency: the field 'histogram' is missing; it does not match schemas\/result\.schema\.json$/],
   ]
@@ -336,8 +336,8 @@ describe('report: bad input gets one line and exit status 2', () => {
 
   const usages: Array<[string, () => string[], RegExp]> = [
     ['an unknown format', () => [saved.first, '--format', 'pdf'], /^Error: --format: 'pdf' is not allowed; use one of: terminal, json, hgrm, html, markdown, github-benchmark, bmf, junit, prometheus$/],
-    ['a missing file', () => [file('nosuch.json')], /^Error: \S+nosuch\.json: no such file; give a result saved with/],
-    ['a directory', () => [dir], /^Error: \S+: is a directory; give a result saved with/],
+    ['a missing file', () => [file('nosuch.json')], /^Error: \S+nosuch\.json: no such file; give a result saved by bench or run/],
+    ['a directory', () => [dir], /^Error: \S+: is a directory; give a result saved by bench or run/],
     ['an --output whose extension names no format', () => [saved.first, '--output', file('report.dat')], /^Error: --output: '\S+report\.dat' is not allowed; name its form with --format, or end the file name with \.txt, \.json, \.hgrm, \.html, \.htm, \.md, \.xml, \.prom$/],
     ['an --output in a directory that does not exist', () => [saved.first, '--output', file('no/such/dir/r.html')], /^Error: --output: '\S+r\.html' is not allowed; the directory \S+dir does not exist$/],
     ['a result-only format for a fleet view', () => [probeFiles[0], '--format', 'hgrm'], /^Error: --format: 'hgrm' is not allowed; a fleet view renders as terminal, json, markdown$/],

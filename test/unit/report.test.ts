@@ -10,7 +10,7 @@ import {renderJunit} from '../../src/report/junit.ts'
 import {markdownTable} from '../../src/report/markdown.ts'
 import {mergeResults} from '../../src/report/merge.ts'
 import {percentilePlot} from '../../src/report/plot.ts'
-import type {ResultDocument, SystemResult} from '../../src/report/result.ts'
+import {type ResultDocument, type SystemResult, workloadFromTrials} from '../../src/report/result.ts'
 import {assertMatchesSchema} from '../helpers/schema.ts'
 
 /** A deterministic stream of latencies: mostly around `base`, with a long tail. */
@@ -35,7 +35,7 @@ function system(name: 'loop' | 'raw', values: number[], counters: Partial<Record
     opsPerSec: 1e6,
     outcomes: {expected: ops, timedOut: 0, abandoned: 0, unexpected: {}},
     latency: summarize(histogram, {min: Math.min(...values), max: Math.max(...values)}),
-    cpu: {userNs: ops * 100, systemNs: ops * 300, nsPerOp: 400},
+    cpu: {userNs: ops * 100, systemNs: ops * 300, nsPerOp: 400, ops},
     counters: Object.fromEntries(LOOP_COUNTERS.map((info) => [info.name, counters[info.name] ?? 1])),
     ring: {sqEntries: 128, cqEntries: 256, setupFlags: 0, setupFlagNames: 'none', features: 1},
   }
@@ -51,13 +51,11 @@ function result(systems: SystemResult[], createdAt = '2026-01-01T00:00:00.000Z')
     kernel: {release: '6.1.0', version: '#1'},
     interrupted: false,
     workloads: [
-      {
-        name: 'nop',
-        spec: {name: 'nop', op: 'nop', timerNs: 0, loop: {ringSize: 128, ioPoll: false, singleIssuer: false}, drive: {submitters: 1, depth: 1, durationNs: 0, ops: 10, warmupNs: 0}, vs: ['raw']},
-        systems,
-        ratios: [],
-        interrupted: false,
-      },
+      workloadFromTrials(
+        {name: 'nop', op: 'nop', timerNs: 0, loop: {ringSize: 128, ioPoll: false, singleIssuer: false}, drive: {submitters: 1, depth: 1, durationNs: 0, ops: 10, warmupNs: 0}, vs: ['raw']},
+        [{systems}],
+        false,
+      ),
     ],
   }
 }
@@ -85,7 +83,7 @@ describe('merging results', () => {
     assert.notEqual(loop.latency.p99, averaged)
   })
 
-  test('totals add, maxima and gauges take the largest, throughput is ops over time', () => {
+  test('totals add, maxima and gauges take the largest, trials are kept', () => {
     const loop = merged.workloads[0].systems[0]
     assert.equal(loop.ops, 8000)
     assert.equal(loop.counters.sqesSubmitted, 12)
@@ -93,7 +91,8 @@ describe('merging results', () => {
     assert.equal(loop.counters.pendingOperations, 1)
     assert.equal(loop.elapsedNs, 8000 * 1000)
     assert.equal(loop.opsPerSec, 1e6)
-    assert.deepEqual(loop.cpu, {userNs: 800_000, systemNs: 2_400_000, nsPerOp: 400})
+    assert.deepEqual(loop.cpu, {userNs: 800_000, systemNs: 2_400_000, nsPerOp: 400, ops: 8000})
+    assert.equal(merged.workloads[0].trials.length, 2, 'every trial of every run is kept')
   })
 
   test('ratios come from the merged figures; the sources are listed', () => {

@@ -1,0 +1,188 @@
+// The regression gate: a candidate run against a saved baseline run of the same profile.
+//
+// For each workload and metric it compares the trial values of both sides, not two single
+// numbers: a change is "worse" (or "better") only when it is both significant (exact two-sided
+// Mann-Whitney U test, p < alpha) and at least the profile's minimum effect (the ratio of the
+// medians beyond 1 ± minEffect). Anything else is "same". The bootstrap interval of the ratio is
+// reported with every verdict, so a reader sees how sure the gate is.
+
+import {median} from 'simple-statistics'
+
+import {UsageError} from '../errors.js'
+import type {ResultDocument, SystemResult, WorkloadResult} from '../report/result.js'
+import {mannWhitneyU, ratioInterval, smallestPValue} from './statistics.js'
+
+export const GATE_METRICS = ['opsPerSec', 'p50', 'p99', 'vsRaw'] as const
+export type GateMetric = (typeof GATE_METRICS)[number]
+
+const BIGGER_IS_BETTER: Record<GateMetric, boolean> = {opsPerSec: true, p50: false, p99: false, vsRaw: true}
+
+export const METRIC_LABELS: Record<GateMetric, string> = {
+  opsPerSec: 'ops/s',
+  p50: 'p50 latency',
+  p99: 'p99 latency',
+  vsRaw: 'throughput ÷ raw ring',
+}
+
+export interface GateConfig {
+  alpha: number
+  confidence: number
+  metrics: Partial<Record<GateMetric, {minEffect: number}>>
+}
+
+export const DEFAULT_GATE: GateConfig = {
+  alpha: 0.05,
+  confidence: 0.95,
+  metrics: {opsPerSec: {minEffect: 0.1}, p50: {minEffect: 0.1}, p99: {minEffect: 0.25}},
+}
+
+export type VerdictKind = 'better' | 'same' | 'worse'
+
+export interface Verdict {
+  workload: string
+  metric: GateMetric
+  verdict: VerdictKind
+  baseline: number[]
+  candidate: number[]
+  /** median(candidate) / median(baseline) */
+  ratio: number
+  interval: [number, number]
+  pValue: number
+  minEffect: number
+  /** Why this verdict, in a sentence. */
+  reason: string
+}
+
+export interface GateReport {
+  passed: boolean
+  alpha: number
+  confidence: number
+  verdicts: Verdict[]
+  /** Things a reader should know: workloads missing on one side, specs that changed. */
+  notes: string[]
+}
+
+/** Refuses a baseline from another machine or kernel unless allowed: the figures would not compare. */
+export function checkSameHost(
+  baseline: Pick<ResultDocument, 'host' | 'kernel'>,
+  candidate: Pick<ResultDocument, 'host' | 'kernel'>,
+  allowChange: boolean,
+): void {
+  const differences = [
+    ['host', baseline.host.hostname, candidate.host.hostname],
+    ['CPU', `${baseline.host.cpus} × ${baseline.host.cpuModel}`, `${candidate.host.cpus} × ${candidate.host.cpuModel}`],
+    ['kernel', baseline.kernel.release, candidate.kernel.release],
+  ]
+    .filter(([, before, now]) => before !== now)
+    .map(([what, before, now]) => `${what} ${before} (baseline) vs ${now} (now)`)
+  if (differences.length > 0 && !allowChange) {
+    throw new UsageError(
+      `--baseline: measured elsewhere: ${differences.join('; ')}; make a baseline here with --save-baseline, or pass --allow-host-change`,
+    )
+  }
+}
+
+/** The trial values of one metric of a workload's loop. */
+function trialValues(workload: WorkloadResult, metric: GateMetric): number[] {
+  const loops = workload.trials.map((trial) => trial.systems.find((system) => system.system === 'loop'))
+  const raws = workload.trials.map((trial) => trial.systems.find((system) => system.system === 'raw'))
+  return loops.flatMap((loop, i): number[] => {
+    if (!loop || loop.error) return []
+    if (metric === 'vsRaw') {
+      const raw: SystemResult | undefined = raws[i]
+      return raw && raw.opsPerSec > 0 ? [loop.opsPerSec / raw.opsPerSec] : []
+    }
+    return [metric === 'opsPerSec' ? loop.opsPerSec : loop.latency[metric]]
+  })
+}
+
+export function judge(
+  workload: string,
+  metric: GateMetric,
+  baseline: number[],
+  candidate: number[],
+  config: GateConfig,
+): Verdict {
+  const minEffect = config.metrics[metric]?.minEffect ?? 0
+  const ratio = median(candidate) / median(baseline)
+  const interval = ratioInterval(baseline, candidate, config.confidence)
+  const {pValue} = mannWhitneyU(baseline, candidate)
+  // For a "smaller is better" metric a ratio above 1 is a slowdown.
+  const improvement = BIGGER_IS_BETTER[metric] ? ratio - 1 : 1 - ratio
+  const significant = pValue < config.alpha
+  const large = Math.abs(ratio - 1) >= minEffect
+  const verdict: VerdictKind = significant && large ? (improvement > 0 ? 'better' : 'worse') : 'same'
+  const change = `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`
+  const reason = !significant
+    ? `${change} is within the trials' spread (p = ${pValue.toFixed(3)} ≥ ${config.alpha})`
+    : !large
+      ? `${change} is significant (p = ${pValue.toFixed(3)}) but smaller than the minimum effect of ${(minEffect * 100).toFixed(0)}%`
+      : `${change}, significant (p = ${pValue.toFixed(3)}) and beyond the minimum effect of ${(minEffect * 100).toFixed(0)}%`
+  return {workload, metric, verdict, baseline, candidate, ratio, interval, pValue, minEffect, reason}
+}
+
+/**
+ * Judges every workload of the candidate that the baseline also has, on the metrics its gate
+ * config names. `configFor` gives each workload's config (from its profile).
+ */
+export function compare(
+  baseline: ResultDocument,
+  candidate: ResultDocument,
+  configFor: (workload: string) => GateConfig,
+): GateReport {
+  const verdicts: Verdict[] = []
+  const notes: string[] = []
+  let alpha = DEFAULT_GATE.alpha
+  let confidence = DEFAULT_GATE.confidence
+  for (const now of candidate.workloads) {
+    const before = baseline.workloads.find((workload) => workload.name === now.name)
+    if (!before) {
+      notes.push(`${now.name}: not in the baseline; not judged`)
+      continue
+    }
+    const changed = specChanges(before, now)
+    if (changed) notes.push(`${now.name}: the workload changed since the baseline (${changed})`)
+    const config = configFor(now.name)
+    ;({alpha, confidence} = config)
+    for (const metric of GATE_METRICS) {
+      if (!config.metrics[metric]) continue
+      const b = trialValues(before, metric)
+      const c = trialValues(now, metric)
+      if (b.length === 0 || c.length === 0) {
+        notes.push(`${now.name}: no ${METRIC_LABELS[metric]} on ${b.length === 0 ? 'the baseline' : 'this run'}; not judged`)
+        continue
+      }
+      verdicts.push(judge(now.name, metric, b, c, config))
+    }
+  }
+  for (const before of baseline.workloads) {
+    if (!candidate.workloads.some((workload) => workload.name === before.name)) {
+      notes.push(`${before.name}: in the baseline but not run now`)
+    }
+  }
+  return {passed: verdicts.every((v) => v.verdict !== 'worse'), alpha, confidence, verdicts, notes}
+}
+
+/** The gate needs enough trials on each side for any difference to be significant. */
+export function checkTrials(baselineTrials: number, trials: number, alpha: number): void {
+  const floor = smallestPValue(baselineTrials, trials)
+  if (floor >= alpha) {
+    throw new UsageError(
+      `trials: ${baselineTrials} (baseline) and ${trials} (now) are too few for the gate: the smallest p-value they can give is ${floor.toFixed(3)}, not below alpha ${alpha}; use at least 4 trials on each side (5 or more recommended)`,
+    )
+  }
+}
+
+/** "drive.depth: 256 → 1, op: nop → timer": how a workload's spec differs between two results. */
+export function specChanges(before: WorkloadResult, now: WorkloadResult): string {
+  const flatten = (value: unknown, prefix = ''): Record<string, string> =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.assign({}, ...Object.entries(value).map(([key, inner]) => flatten(inner, prefix ? `${prefix}.${key}` : key)))
+      : {[prefix]: JSON.stringify(value)}
+  const a = flatten(before.spec)
+  const b = flatten(now.spec)
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((key) => a[key] !== b[key])
+    .map((key) => `${key}: ${a[key] ?? 'unset'} → ${b[key] ?? 'unset'}`)
+    .join(', ')
+}

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {before, describe, test} from 'node:test'
+
+import {lines, runCli} from '../helpers/cli.ts'
+import {parseResult} from '../helpers/schema.ts'
+
+const dir = mkdtempSync(path.join(tmpdir(), 'iob-gate-'))
+const file = (name: string): string => path.join(dir, name)
+
+function profile(name: string, depth: number, trials = 4): string {
+  writeFileSync(
+    file(`${name}.yaml`),
+    `trials: ${trials}\ngate: {metrics: {opsPerSec: {minEffect: 0.2}}}\ndefaults: {duration: 100ms, warmup: 50ms, vs: [raw]}\nworkloads:\n  - {name: nop, op: nop, depth: ${depth}}\n`,
+  )
+  return file(`${name}.yaml`)
+}
+
+describe('run --baseline (the regression gate)', () => {
+  let baseline = ''
+  before(async () => {
+    baseline = file('baseline.json')
+    const {status, stderr} = await runCli(['run', profile('deep', 256), '--save-baseline', baseline])
+    assert.equal(status, 0, stderr)
+  })
+
+  test('--save-baseline writes the result document with every trial', () => {
+    const document = parseResult(readFileSync(baseline, 'utf8'))
+    assert.equal(document.kind, 'iouring-bench/result')
+    assert.equal(document.workloads[0].trials.length, 4)
+    assert.equal(document.workloads[0].spread[0].system, 'loop')
+  })
+
+  test('a real slowdown (depth 256 in the baseline, depth 1 now) fails the gate with exit 1, named per metric', async () => {
+    const {status, stdout} = await runCli(['run', profile('shallow', 1), '--baseline', baseline, '--json'])
+    assert.equal(status, 1)
+    const {gate} = parseResult(stdout)
+    assert.equal(gate.passed, false)
+    const verdict = gate.verdicts.find((v: {metric: string}) => v.metric === 'opsPerSec')
+    assert.equal(verdict.workload, 'nop')
+    assert.equal(verdict.verdict, 'worse')
+    assert.equal(verdict.baseline.length, 4)
+    assert.ok(verdict.ratio < 0.5)
+    assert.ok(gate.notes.some((note: string) => note.includes('drive.depth: 256 → 1')))
+  })
+
+  test('the terminal form shows the verdict table and the failure', async () => {
+    const {status, stdout} = await runCli(['run', profile('shallow', 1), '--baseline', baseline])
+    assert.equal(status, 1)
+    assert.match(stdout, /regression gate: Mann-Whitney U/)
+    assert.match(stdout, /nop ops\/s: worse: -\d+(\.\d)?%, significant/)
+    assert.match(stdout, /gate: FAILED/)
+  })
+
+  test('the verdicts are part of the result: JUnit fails the regressed metric, the job summary shows the gate', async () => {
+    const junit = file('gate.xml')
+    const summary = file('summary.md')
+    const {status} = await runCli(['run', profile('shallow', 1), '--baseline', baseline, '--output', junit], {env: {GITHUB_STEP_SUMMARY: summary}})
+    assert.equal(status, 1)
+    const xml = readFileSync(junit, 'utf8')
+    assert.match(xml, /<testcase classname="nop" name="gate: ops\/s"[^>]*>\n\s*<failure message="-\d+(\.\d)?%, significant/)
+    assert.match(readFileSync(summary, 'utf8'), /^### ❌ gate: FAILED \(a metric regressed\)$/m)
+  })
+
+  test('a baseline from another kernel is refused with what differs, exit 2', async () => {
+    const moved = JSON.parse(readFileSync(baseline, 'utf8'))
+    moved.kernel.release = '5.10.0-other'
+    writeFileSync(file('moved.json'), JSON.stringify(moved))
+    const {status, stderr} = await runCli(['run', profile('deep', 256), '--baseline', file('moved.json')])
+    assert.equal(status, 2)
+    assert.equal(lines(stderr).length, 1)
+    assert.match(stderr, /^Error: --baseline: measured elsewhere: kernel 5\.10\.0-other \(baseline\) vs \S+ \(now\); make a baseline here with --save-baseline, or pass --allow-host-change\n$/)
+  })
+
+  test('too few trials are refused before measuring, exit 2', async () => {
+    const {status, stderr} = await runCli(['run', profile('few', 256, 2), '--baseline', baseline])
+    assert.equal(status, 2)
+    assert.match(stderr, /^Error: trials: 4 \(baseline\) and 2 \(now\) are too few for the gate/)
+  })
+
+  const bad: Array<[string, string, RegExp]> = [
+    ['not JSON', 'not json', /^Error: --baseline: \S+bad\.json: not JSON \(/],
+    ['not a result', '{"kind": "something-else"}', /^Error: --baseline: \S+bad\.json: kind "something-else" is not allowed; give a result saved by bench or run/],
+    ['a newer schema', '{"kind": "iouring-bench/result", "schemaVersion": 99}', /^Error: --baseline: \S+bad\.json: schemaVersion 99 is not allowed; this iouring-bench reads iouring-bench\/result up to schemaVersion 1/],
+  ]
+  for (const [what, content, message] of bad) {
+    test(`a baseline that is ${what} gets one line and exit 2`, async () => {
+      writeFileSync(file('bad.json'), content)
+      const {status, stderr} = await runCli(['run', profile('deep', 256), '--baseline', file('bad.json')])
+      assert.equal(status, 2)
+      assert.equal(lines(stderr).length, 1)
+      assert.match(stderr, message)
+    })
+  }
+})

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict'
+import {test} from 'node:test'
+
+import {checkSameHost, checkTrials, DEFAULT_GATE, judge} from '../../src/gate/gate.ts'
+
+const config = {...DEFAULT_GATE, metrics: {opsPerSec: {minEffect: 0.1}, p99: {minEffect: 0.1}}}
+const steady = [1000, 1010, 990, 1005, 995, 1002]
+
+test('a large, consistent slowdown is worse', () => {
+  const verdict = judge('w', 'opsPerSec', steady, steady.map((v) => v * 0.5), config)
+  assert.equal(verdict.verdict, 'worse')
+  assert.ok(verdict.pValue < 0.05)
+  assert.ok(Math.abs(verdict.ratio - 0.5) < 0.01)
+  assert.ok(verdict.interval[0] <= verdict.ratio && verdict.ratio <= verdict.interval[1])
+})
+
+test('direction follows the metric: higher latency is worse, higher throughput better', () => {
+  assert.equal(judge('w', 'p99', steady, steady.map((v) => v * 2), config).verdict, 'worse')
+  assert.equal(judge('w', 'opsPerSec', steady, steady.map((v) => v * 2), config).verdict, 'better')
+})
+
+test('a significant change smaller than the minimum effect is the same', () => {
+  const verdict = judge('w', 'opsPerSec', steady, steady.map((v) => v * 0.95), config)
+  assert.ok(verdict.pValue < 0.05, 'the shift is consistent, so significant')
+  assert.equal(verdict.verdict, 'same')
+  assert.match(verdict.reason, /smaller than the minimum effect of 10%/)
+})
+
+test('a large but noisy difference is not significant, so the same', () => {
+  const verdict = judge('w', 'opsPerSec', [100, 400, 150, 380, 120, 390], [110, 300, 90, 200, 260, 150], config)
+  assert.equal(verdict.verdict, 'same')
+  assert.match(verdict.reason, /within the trials' spread/)
+})
+
+test('too few trials to ever be significant are refused', () => {
+  assert.throws(() => checkTrials(3, 3, 0.05), /trials: 3 \(baseline\) and 3 \(now\) are too few for the gate/)
+  checkTrials(4, 4, 0.05)
+})
+
+test('a baseline from another host or kernel is refused unless allowed', () => {
+  const here = {host: {hostname: 'a', cpus: 2, cpuModel: 'X', arch: 'x64', memoryBytes: 1, node: 'v20'}, kernel: {release: '6.18', version: '#1'}}
+  const there = {...here, kernel: {release: '6.1', version: '#1'}}
+  assert.throws(() => checkSameHost(there, here, false), /^UsageError: --baseline: measured elsewhere: kernel 6\.1 \(baseline\) vs 6\.18 \(now\)|--baseline: measured elsewhere: kernel 6\.1 \(baseline\) vs 6\.18 \(now\)/)
+  checkSameHost(there, here, true)
+  checkSameHost(here, here, false)
+})

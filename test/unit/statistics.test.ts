@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict'
+import {test} from 'node:test'
+
+import {mannWhitneyU, ratioInterval, smallestPValue} from '../../src/gate/statistics.ts'
+
+test('the exact Mann-Whitney p-value matches published tables', () => {
+  // Fully separated samples of 5 and 5: 2 / C(10, 5) = 2 / 252.
+  assert.ok(Math.abs(mannWhitneyU([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]).pValue - 2 / 252) < 1e-12)
+  assert.equal(smallestPValue(3, 3), 0.1)
+  assert.ok(Math.abs(smallestPValue(4, 4) - 2 / 70) < 1e-12)
+  // Ranks 1, 2, 3, 6 against 4, 5, 7, 8: U = 2, P(U <= 2) = 4/70, two-sided 8/70
+  // (scipy.stats.mannwhitneyu(..., method='exact') gives 0.1143).
+  const result = mannWhitneyU([1, 2, 3, 6], [4, 5, 7, 8])
+  assert.equal(result.u, 2)
+  assert.ok(Math.abs(result.pValue - 8 / 70) < 1e-12)
+})
+
+test('identical samples are not significantly different', () => {
+  assert.equal(mannWhitneyU([5, 5, 5, 5], [5, 5, 5, 5]).pValue, 1)
+})
+
+test('the ratio interval brackets the ratio of medians and is reproducible', () => {
+  const baseline = [100, 102, 98, 101, 99]
+  const candidate = [80, 81, 79, 82, 78]
+  const [low, high] = ratioInterval(baseline, candidate, 0.95)
+  assert.ok(low <= 0.8 && 0.8 <= high, `${low}..${high}`)
+  assert.ok(high < 0.9)
+  assert.deepEqual(ratioInterval(baseline, candidate, 0.95), [low, high])
+})
