@@ -32,8 +32,17 @@ export class CheckFailedError extends ToolError {
   readonly code = 'E_CHECK_FAILED'
 }
 
+/**
+ * User-supplied text as it may appear in a one-line message: control characters escaped (a
+ * newline in a value must not split the line) and very long values shortened.
+ */
+export function shown(text: string): string {
+  const escaped = text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))
+  return escaped.length > 80 ? `${escaped.slice(0, 77)}...` : escaped
+}
+
 /** A field's value is not allowed: names the field, what was given and what is allowed. */
 export function invalidValue(field: string, given: unknown, allowed: string): UsageError {
-  const shown = typeof given === 'string' ? `'${given}'` : String(given)
-  return new UsageError(`${field}: ${shown} is not allowed; ${allowed}`)
+  const text = typeof given === 'string' ? `'${shown(given)}'` : String(given)
+  return new UsageError(`${shown(field)}: ${text} is not allowed; ${allowed}`)
 }

@@ -4,6 +4,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
+import {checkWritable} from '../files.js'
 import {integerFlag} from '../flags.js'
 import {checkSameHost, checkTrials, compare, type GateConfig} from '../gate/gate.js'
 import {hostInfo, kernelInfo} from '../host.js'
@@ -46,6 +47,7 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
       profiles.flatMap((profile) => profile.workloads.map((workload) => [workload.name, profile.gate] as const)),
     )
 
+    if (flags['save-baseline'] !== undefined) checkWritable(flags['save-baseline'], '--save-baseline')
     const baseline = flags.baseline === undefined ? undefined : readResult(flags.baseline, '--baseline')
     if (baseline) {
       // Refuse before measuring anything: another host, or too few trials to judge.

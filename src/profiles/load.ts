@@ -10,7 +10,7 @@ import {Ajv2020, type ErrorObject} from 'ajv/dist/2020.js'
 import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
 import {checkWorkload, defaultRingSize, type FieldLabels, type WorkloadSpec} from '../bench/spec.js'
-import {UsageError} from '../errors.js'
+import {shown, UsageError} from '../errors.js'
 import {DEFAULT_GATE, type GateConfig} from '../gate/gate.js'
 import {parseDuration} from '../units.js'
 
@@ -74,13 +74,13 @@ export function shippedProfiles(): string[] {
 /** Resolves a profile argument: a path to a YAML file, or the name of a shipped profile. */
 export function resolveProfile(nameOrPath: string): string {
   if (nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml') || nameOrPath.includes('/')) {
-    if (!existsSync(nameOrPath)) throw new UsageError(`profile: ${nameOrPath} does not exist`)
+    if (!existsSync(nameOrPath)) throw new UsageError(`profile: ${shown(nameOrPath)} does not exist`)
     return nameOrPath
   }
   const shipped = path.join(PROFILE_DIR, `${nameOrPath}.yaml`)
   if (!existsSync(shipped)) {
     throw new UsageError(
-      `profile: '${nameOrPath}' is neither a file nor a shipped profile; shipped: ${shippedProfiles().join(', ')}`,
+      `profile: '${shown(nameOrPath)}' is neither a file nor a shipped profile; shipped: ${shippedProfiles().join(', ')}`,
     )
   }
   return shipped
@@ -88,15 +88,21 @@ export function resolveProfile(nameOrPath: string): string {
 
 export function loadProfile(nameOrPath: string): Profile {
   const file = resolveProfile(nameOrPath)
-  const shown = path.relative(process.cwd(), file) || file
+  const where = shown(path.relative(process.cwd(), file) || file)
   const lines = new LineCounter()
   const document = parseDocument(readFileSync(file, 'utf8'), {lineCounter: lines, prettyErrors: false})
   if (document.errors.length > 0) {
     const error = document.errors[0]
     const line = lines.linePos(error.pos[0]).line
-    throw new UsageError(`${shown}:${line}: not valid YAML: ${error.message.split('\n')[0]}`)
+    throw new UsageError(`${where}:${line}: not valid YAML: ${shown(error.message.split('\n')[0])}`)
   }
-  const data = document.toJS() as unknown
+  let data: unknown
+  try {
+    // Aliases resolve here: a missing anchor or an alias bomb (yaml caps expansions) throws.
+    data = document.toJS({maxAliasCount: 100})
+  } catch (error) {
+    throw new UsageError(`${where}: not valid YAML: ${shown((error as Error).message.split('\n')[0])}`)
+  }
   const lineOf = (fieldPath: Array<string | number>): number => {
     // The deepest node that exists on the path: an unknown or missing field points at its parent.
     for (let depth = fieldPath.length; depth >= 0; depth--) {
@@ -106,7 +112,7 @@ export function loadProfile(nameOrPath: string): Profile {
     return 1
   }
   if (!schemaValidator()(data)) {
-    throw new UsageError(describeSchemaError(shown, schemaValidator().errors![0], data, lineOf))
+    throw new UsageError(describeSchemaError(where, schemaValidator().errors![0], data, lineOf))
   }
   const profile = data as ProfileFile
   const name = path.basename(file).replace(/\.ya?ml$/, '')
@@ -117,7 +123,7 @@ export function loadProfile(nameOrPath: string): Profile {
     trials: profile.trials ?? 1,
     gate: {...DEFAULT_GATE, ...profile.gate, metrics: profile.gate?.metrics ?? DEFAULT_GATE.metrics},
     workloads: profile.workloads.map((entry, index) => {
-      const at = (field: string): string => `${shown}:${lineOf(['workloads', index, field])}: workloads[${index}].${field}`
+      const at = (field: string): string => `${where}:${lineOf(['workloads', index, field])}: workloads[${index}].${field}`
       return toWorkload({...DEFAULTS, ...profile.defaults, ...entry}, at)
     }),
   }
@@ -198,11 +204,11 @@ function describeSchemaError(
     '',
   )
   const given = fieldPath.reduce<unknown>((value, part) => (value as Record<string, unknown>)?.[part], data)
-  const shownGiven = JSON.stringify(given)
+  const shownGiven = shown(JSON.stringify(given) ?? String(given))
   const where = (extra?: string): string => {
     const full = extra === undefined ? fieldPath : [...fieldPath, extra]
     const label = extra === undefined ? field || '(top level)' : field ? `${field}.${extra}` : extra
-    return `${file}:${lineOf(full)}: ${label}`
+    return `${file}:${lineOf(full)}: ${shown(label)}`
   }
   const params = error.params as Record<string, unknown>
   switch (error.keyword) {

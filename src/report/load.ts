@@ -4,7 +4,7 @@
 
 import {readFileSync} from 'node:fs'
 
-import {UsageError} from '../errors.js'
+import {shown, UsageError} from '../errors.js'
 import {FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, type FleetHost} from './fleet.js'
 import {hostVerdict, isProbe} from './probe-verdict.js'
 import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument} from './result.js'
@@ -24,20 +24,21 @@ function readText(file: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(error)})`
-    throw new UsageError(`${file}: ${why}; give ${EXPECTED}`)
+    throw new UsageError(`${shown(file)}: ${why}; give ${EXPECTED}`)
   }
 }
 
 export function loadDocument(file: string): LoadedDocument {
   const text = readText(file)
+  const name = shown(file)
   let data: unknown
   try {
     data = JSON.parse(text)
   } catch (error) {
-    throw new UsageError(`${file}: not JSON (${(error as Error).message}); give ${EXPECTED}`)
+    throw new UsageError(`${name}: not JSON (${shown((error as Error).message)}); give ${EXPECTED}`)
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    throw new UsageError(`${file}: not an iouring-bench result (a JSON ${Array.isArray(data) ? 'array' : typeof data}); give ${EXPECTED}`)
+    throw new UsageError(`${name}: not an iouring-bench result (a JSON ${Array.isArray(data) ? 'array' : typeof data}); give ${EXPECTED}`)
   }
   const json = data as Record<string, unknown>
   if (json.kind === RESULT_KIND) return {kind: 'result', file, document: checked(file, json, 'result', RESULT_SCHEMA_VERSION)}
@@ -48,8 +49,8 @@ export function loadDocument(file: string): LoadedDocument {
   }
   throw new UsageError(
     json.kind === undefined
-      ? `${file}: not an iouring-bench result (it has no 'kind'); give ${EXPECTED}`
-      : `${file}: kind ${JSON.stringify(json.kind)} is not allowed; give ${EXPECTED}`,
+      ? `${name}: not an iouring-bench result (it has no 'kind'); give ${EXPECTED}`
+      : `${name}: kind ${shown(JSON.stringify(json.kind))} is not allowed; give ${EXPECTED}`,
   )
 }
 
@@ -57,12 +58,12 @@ function checked<T>(file: string, json: Record<string, unknown>, schema: SchemaN
   const version = json.schemaVersion
   if (knownVersion !== undefined && typeof version === 'number' && version > knownVersion) {
     throw new UsageError(
-      `${file}: schemaVersion ${version} is not allowed; this iouring-bench reads ${json.kind} up to schemaVersion ${knownVersion}, ` +
+      `${shown(file)}: schemaVersion ${version} is not allowed; this iouring-bench reads ${json.kind} up to schemaVersion ${knownVersion}, ` +
         'so a newer iouring-bench wrote it: upgrade to read it',
     )
   }
   const violation = schemaViolation(schema, json)
-  if (violation) throw new UsageError(`${file}: ${violation}; it does not match schemas/${schema}.schema.json`)
+  if (violation) throw new UsageError(`${shown(file)}: ${violation}; it does not match schemas/${schema}.schema.json`)
   return json as T
 }
 
@@ -75,6 +76,6 @@ export function readResult(file: string, field: string): ResultDocument {
     if (error instanceof UsageError) throw new UsageError(`${field}: ${error.message}`)
     throw error
   }
-  if (loaded.kind !== 'result') throw new UsageError(`${field}: ${file}: a ${loaded.kind === 'fleet' ? 'fleet view' : 'probe'}, not a result; give ${EXPECTED}`)
+  if (loaded.kind !== 'result') throw new UsageError(`${field}: ${shown(file)}: a ${loaded.kind === 'fleet' ? 'fleet view' : 'probe'}, not a result; give ${EXPECTED}`)
   return loaded.document
 }

@@ -3,7 +3,7 @@
 // are (histograms added and percentiles computed again from the sum, never averaged; ops,
 // outcomes, CPU time and counters added up). The result lists the runs it came from.
 
-import {UsageError} from '../errors.js'
+import {shown, UsageError} from '../errors.js'
 import {specChanges} from '../gate/gate.js'
 import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument, type ResultSource, type WorkloadResult, workloadFromTrials} from './result.js'
 
@@ -56,6 +56,6 @@ function checkSameSpec(a: {file: string; workload: WorkloadResult}, b: {file: st
   const changes = specChanges(a.workload, b.workload)
   if (!changes) return
   throw new UsageError(
-    `report merge: workload '${a.workload.name}' is not the same in ${a.file} and ${b.file} (${changes}); only runs of the same workload add up`,
+    `report merge: workload '${shown(a.workload.name)}' is not the same in ${shown(a.file)} and ${shown(b.file)} (${changes}); only runs of the same workload add up`,
   )
 }

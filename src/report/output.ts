@@ -7,10 +7,11 @@
 //   --json             only the JSON document on stdout (oclif prints it); --output still writes
 // and, when $GITHUB_STEP_SUMMARY is set (GitHub Actions), the Markdown summary is appended to it.
 
-import {appendFileSync, statSync, writeFileSync} from 'node:fs'
+import {appendFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {EnvironmentError, invalidValue} from '../errors.js'
+import {checkWritable} from '../files.js'
 import {type FormatName, formatForFile, formatsFor, KNOWN_EXTENSIONS, render, type Rendering, type ReportDocument} from './formats.js'
 
 export interface OutputFlags {
@@ -36,10 +37,7 @@ export function planOutput(flags: OutputFlags, json: boolean): OutputPlan {
   if (!format) {
     throw invalidValue('--output', flags.output, `name its form with --format, or end the file name with ${KNOWN_EXTENSIONS.join(', ')}`)
   }
-  const directory = path.dirname(flags.output)
-  if (!statSync(directory, {throwIfNoEntry: false})?.isDirectory()) {
-    throw invalidValue('--output', flags.output, `the directory ${directory} does not exist`)
-  }
+  checkWritable(flags.output, '--output')
   return {format, output: flags.output, json}
 }
 

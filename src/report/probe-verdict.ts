@@ -1,16 +1,15 @@
 // The one place that reads probe documents for the fleet view: which kernel a host runs and the
 // verdict on it. Two inputs are accepted, told apart by their shape:
 //   - `probe-kernel --json` documents (kind 'iouring-bench/probe'), which carry their own verdict;
-//   - raw `iouring-probe` output (rawProbeVersion 1, schemas/raw-probe.schema.json), for which a
-//     coarse verdict is derived here from what the probe tested.
+//   - raw `iouring-probe` output (rawProbeVersion 1, checked against schemas/raw-probe.schema.json
+//     by the loader), for which a coarse verdict is derived here from what the probe tested.
 // MERGE NOTE: `fromProbeDocument` assumes the probe document's fields (kernel.release,
 // kernel.version, hostname, verdict.status, verdict.reason); wire it to the real document, and
 // drop `fromRawProbe` if the fleet view should accept only probe-kernel output.
 
-import {UsageError} from '../errors.js'
+import {shown, UsageError} from '../errors.js'
 
 export const PROBE_KIND = 'iouring-bench/probe'
-export const RAW_PROBE_VERSION = 1
 
 export interface HostVerdict {
   hostname: string | null
@@ -26,14 +25,14 @@ export function isProbe(document: Json): boolean {
 }
 
 export function hostVerdict(document: Json, file: string): HostVerdict {
-  return document.kind === PROBE_KIND ? fromProbeDocument(document, file) : fromRawProbe(document, file)
+  return document.kind === PROBE_KIND ? fromProbeDocument(document, file) : fromRawProbe(document)
 }
 
 function fromProbeDocument(document: Json, file: string): HostVerdict {
   const kernel = document.kernel as Json | undefined
   const verdict = document.verdict as Json | undefined
   if (typeof kernel?.release !== 'string' || typeof verdict?.status !== 'string') {
-    throw new UsageError(`${file}: a probe document without kernel.release or verdict.status; give the output of 'iouring-bench probe-kernel --json'`)
+    throw new UsageError(`${shown(file)}: a probe document without kernel.release or verdict.status; give the output of 'iouring-bench probe-kernel --json'`)
   }
   return {
     hostname: typeof document.hostname === 'string' ? document.hostname : null,
@@ -52,10 +51,7 @@ interface RawProbe {
 }
 
 /** The loop needs a ring, multishot poll (its wake path) and linked timeouts; SINGLE_ISSUER is optional. */
-function fromRawProbe(document: Json, file: string): HostVerdict {
-  if (document.rawProbeVersion !== RAW_PROBE_VERSION) {
-    throw new UsageError(`${file}: rawProbeVersion ${JSON.stringify(document.rawProbeVersion)} is not allowed; this iouring-bench reads rawProbeVersion ${RAW_PROBE_VERSION}`)
-  }
+function fromRawProbe(document: Json): HostVerdict {
   const probe = document as unknown as RawProbe
   const base = {hostname: null, kernel: {release: probe.kernel.release, version: probe.kernel.version}}
   if (!probe.setup.ok) return {...base, verdict: 'unavailable', reason: whyNoRing(probe)}

@@ -17,11 +17,11 @@ const SILENT: ProgressDisplay = {update() {}, done() {}}
 
 const SHOW_AFTER_MS = 1000
 
-export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
+export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = process.stderr, clock: () => number = Date.now): ProgressDisplay {
   if (!enabled || !stream.isTTY) return SILENT
   // Created at the first draw: log-update hides the cursor, which a short run must not touch.
   let write: ReturnType<typeof createLogUpdate> | undefined
-  const started = Date.now()
+  const started = clock()
   let previous: {key: string; elapsedNs: number; opsEnded: number} | undefined
   return {
     update({workload, system, progress}, stage) {
@@ -32,7 +32,7 @@ export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = p
           ? ((progress.opsEnded - previous!.opsEnded) * 1e9) / (progress.elapsedNs - previous!.elapsedNs)
           : 0
       previous = {key, elapsedNs: progress.elapsedNs, opsEnded: progress.opsEnded}
-      if (Date.now() - started < SHOW_AFTER_MS) return
+      if (clock() - started < SHOW_AFTER_MS) return
       const {enterCalls, sqesSubmitted} = progress.counters
       const total = workload.drive.ops > 0 ? '' : ` / ${formatDuration(workload.drive.durationNs + workload.drive.warmupNs)}`
       write ??= createLogUpdate(stream, {showCursor: false})

@@ -7,6 +7,8 @@ import {fileURLToPath} from 'node:url'
 
 import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js'
 
+import {shown} from '../errors.js'
+
 export type SchemaName = 'result' | 'fleet' | 'raw-probe'
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas', import.meta.url))
@@ -31,12 +33,13 @@ export function schemaViolation(name: SchemaName, document: unknown): string | u
   return describe(validate.errors![0])
 }
 
+/** In the document's own terms; names from the document are shown escaped (one line). */
 function describe(error: ErrorObject): string {
-  const where = error.instancePath || '(top level)'
+  const where = shown(error.instancePath) || '(top level)'
   const params = error.params as Record<string, unknown>
   switch (error.keyword) {
     case 'additionalProperties':
-      return `${where}: unknown field '${params.additionalProperty}'`
+      return `${where}: unknown field '${shown(String(params.additionalProperty))}'`
     case 'required':
       return `${where}: the field '${params.missingProperty}' is missing`
     case 'const':

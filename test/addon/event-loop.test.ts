@@ -16,14 +16,13 @@ test('a JS timer keeps ticking during a 2 s benchmark, and progress arrives whil
   let ticks = 0
   const timer = setInterval(() => ticks++, 10)
   const progress: number[] = []
-  const started = Date.now()
   const result = await runBench(request, (p) => progress.push(p.opsEnded)).result
   clearInterval(timer)
-  const elapsed = Date.now() - started
   assert.equal(result.error, null)
   assert.ok(result.stats.ops > 0)
-  // A blocked event loop would have ticked a handful of times at most.
-  assert.ok(ticks >= (elapsed / 10) * 0.5, `${ticks} ticks in ${elapsed} ms`)
+  // Blocked for the 2 s run, a 10 ms interval would fire at most once, after it; free, about 200
+  // times (far fewer only on a machine too loaded to say anything).
+  assert.ok(ticks >= 20, `${ticks} ticks during a 2 s run`)
   assert.ok(progress.length >= 5, `${progress.length} progress reports`)
   assert.deepEqual([...progress].sort((a, b) => a - b), progress, 'progress only grows')
 })

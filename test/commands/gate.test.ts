@@ -95,3 +95,10 @@ describe('run --baseline (the regression gate)', () => {
     })
   }
 })
+
+test('found by fuzzing: an unwritable --save-baseline is refused before measuring, exit 2', async () => {
+  const {status, stdout, stderr} = await runCli(['run', '--save-baseline', '/nonexistent-dir/b.json'])
+  assert.equal(status, 2)
+  assert.match(stderr, /^Error: --save-baseline: \/nonexistent-dir\/b\.json cannot be written \(\/nonexistent-dir is not a writable directory\)/)
+  assert.equal(stdout, '', 'nothing was measured first')
+})

@@ -339,7 +339,7 @@ describe('report: bad input gets one line and exit status 2', () => {
     ['a missing file', () => [file('nosuch.json')], /^Error: \S+nosuch\.json: no such file; give a result saved by bench or run/],
     ['a directory', () => [dir], /^Error: \S+: is a directory; give a result saved by bench or run/],
     ['an --output whose extension names no format', () => [saved.first, '--output', file('report.dat')], /^Error: --output: '\S+report\.dat' is not allowed; name its form with --format, or end the file name with \.txt, \.json, \.hgrm, \.html, \.htm, \.md, \.xml, \.prom$/],
-    ['an --output in a directory that does not exist', () => [saved.first, '--output', file('no/such/dir/r.html')], /^Error: --output: '\S+r\.html' is not allowed; the directory \S+dir does not exist$/],
+    ['an --output in a directory that does not exist', () => [saved.first, '--output', file('no/such/dir/r.html')], /^Error: --output: \S+r\.html cannot be written \(\S+dir is not a writable directory\); give a path in an existing directory you can write to$/],
     ['a result-only format for a fleet view', () => [probeFiles[0], '--format', 'hgrm'], /^Error: --format: 'hgrm' is not allowed; a fleet view renders as terminal, json, markdown$/],
   ]
   for (const [what, args, message] of usages) {

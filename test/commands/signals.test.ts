@@ -19,10 +19,9 @@ function interruptAfter(args: string[], delayMs: number): Promise<{status: numbe
 }
 
 test('SIGINT mid-run prints what was measured, says it was interrupted, and exits 130', async () => {
-  const started = Date.now()
   const {status, stdout} = await interruptAfter(['bench', '--op', 'nop', '--depth', '32', '--duration', '60s', '--warmup', '0'], 4000)
   assert.equal(status, 130)
-  assert.ok(Date.now() - started < 30_000, 'stopped promptly, not after the 60 s run')
+  // The run would last 60 s; the test's own timeout catches an interrupt that is ignored.
   assert.match(stdout, /│ loop\s+│\s+[\d.]+ [kM]? ?│/)
   assert.match(stdout, /Interrupted: the figures above cover only what ran before the interrupt\./)
 })

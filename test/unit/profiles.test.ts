@@ -83,3 +83,11 @@ test('broken YAML and an unknown profile name are refused', () => {
   assert.match(refusal('workloads:\n  - name: [a\n'), /^FILE:\d+: not valid YAML/)
   assert.throws(() => loadProfile('no-such-profile'), /profile: 'no-such-profile' is neither a file nor a shipped profile; shipped: .*default/)
 })
+
+test('found by fuzzing: an alias to a missing anchor is a YAML error, not a crash', () => {
+  assert.match(refusal('workloads:\n  - *missing\n'), /^FILE: not valid YAML: Unresolved alias/)
+})
+
+test('found by fuzzing: control characters in a field name cannot split the message', () => {
+  assert.match(refusal('"bad\\nfield": 1\nworkloads:\n  - {name: a, op: nop}\n'), /^FILE:1: bad\\nfield: unknown field/)
+})

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {ReportingCommand} from '../../base-command.js'
-import {UsageError} from '../../errors.js'
+import {shown, UsageError} from '../../errors.js'
 import {fleetDocument} from '../../report/fleet.js'
 import type {ReportDocument} from '../../report/formats.js'
 import {type LoadedDocument, loadDocument} from '../../report/load.js'
@@ -40,7 +40,8 @@ Probes (probe-kernel --json, or raw iouring-probe output) and saved fleet views 
     if (results.length === inputs.length) return mergeResults(results, this.config.version)
     const odd = inputs.find((input) => input.kind === 'result')
     if (odd) {
-      throw new UsageError(`report merge: ${odd.file} is a result and ${inputs.find((input) => input.kind !== 'result')!.file} is not; merge results with results, probes with probes`)
+      const other = inputs.find((input) => input.kind !== 'result')!
+      throw new UsageError(`report merge: ${shown(odd.file)} is a result and ${shown(other.file)} is not; merge results with results, probes with probes`)
     }
     const hosts = inputs.flatMap((input) => (input.kind === 'probe' ? [input.host] : input.kind === 'fleet' ? input.document.hosts : []))
     return fleetDocument(hosts, this.config.version)
