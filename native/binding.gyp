@@ -1,7 +1,11 @@
 {
   # The Node addon: the native core (core/*.cc, no Node headers) plus the binding (addon/*.cc),
   # one shared object with liburing linked statically, so it needs no liburing at run time.
-  # Built with `node-gyp rebuild --directory=native` (npm run build:native).
+  # Built with `node-gyp rebuild --directory=native` (npm run build:native), and for the package
+  # by prebuildify during `npm pack` (npm run build:prebuild: native/prebuilds/linux-x64/).
+  # libstdc++ and libgcc stay shared on purpose: bookworm's static libstdc++.a pulls in
+  # arc4random (glibc 2.36) and libgcc_eh _dl_find_object (2.35), while the shared build needs
+  # glibc 2.34 and GLIBCXX_3.4.30, which Ubuntu 22.04 has and 2.36 would exclude.
   "targets": [
     {
       "target_name": "iouring_bench",

@@ -15,6 +15,14 @@ export const integerFlag = Flags.custom<number>({
   },
 })
 
+/** A number, whole or not (e.g. a rate of 2500.5 ops/s). */
+export const numberFlag = Flags.custom<number>({
+  async parse(input, _context, options) {
+    if (!/^\s*-?\d+(\.\d+)?\s*$/.test(input)) throw invalidValue(`--${options.name}`, input, 'use a number')
+    return Number(input)
+  },
+})
+
 export const durationFlag = Flags.custom<number>({
   async parse(input, _context, options) {
     return parseDuration(input, `--${options.name}`)

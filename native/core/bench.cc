@@ -1,15 +1,20 @@
 #include "bench.h"
 
 #include <errno.h>
+#include <sys/prctl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 #include "clock.h"
+#include "random.h"
 #include "sinks.h"
 
 namespace iob {
@@ -26,15 +31,122 @@ struct PhaseClock {
   const int64_t end;  // INT64_MAX when an op count ends the run
 };
 
-// Decides when a thread may issue another op and records how each op ended. One per thread.
+// When each op of one thread is due. Closed loop: at once, whenever a slot is free. Open loop:
+// on a schedule of `rate` ops/s, starting at `start`.
+class Schedule {
+ public:
+  static Schedule closed() { return Schedule(); }
+  Schedule(const DriveSpec& drive, double rate, int64_t start, uint64_t seed)
+      : open_(true), poisson_(drive.arrivals == Arrivals::kPoisson), period_ns_(1e9 / rate),
+        start_(start), due_(start), random_(seed) {}
+
+  bool open() const { return open_; }
+  // The instant the next op is due; an open loop issues it then, a closed loop at once.
+  int64_t due(int64_t now) const { return open_ ? due_ : now; }
+  // Open loop: how many ops of the schedule, from the next one on, fall due in [from, to).
+  // Consumes the schedule.
+  uint64_t count_due(int64_t from, int64_t to) {
+    if (poisson_) {
+      uint64_t count = 0;
+      for (; due_ < to; advance()) {
+        count += due_ >= from ? 1 : 0;
+      }
+      return count;
+    }
+    // Uniform: instant k is start + k * period; count the k at or past the next one in range.
+    auto first_at_or_after = [&](int64_t t) {
+      return t <= start_ ? 0.0 : std::ceil(static_cast<double>(t - start_) / period_ns_);
+    };
+    const double first = std::max(static_cast<double>(issued_), first_at_or_after(from));
+    return static_cast<uint64_t>(std::max(0.0, first_at_or_after(to) - first));
+  }
+
+  void advance() {
+    if (!open_) {
+      return;
+    }
+    if (poisson_) {
+      due_ += static_cast<int64_t>(random_.exponential(period_ns_));
+    } else {
+      // From the start each time, so rounding never accumulates into drift.
+      due_ = start_ + static_cast<int64_t>(static_cast<double>(++issued_) * period_ns_);
+    }
+  }
+
+ private:
+  Schedule() : random_(0) {}
+
+  bool open_ = false;
+  bool poisson_ = false;
+  double period_ns_ = 0;
+  int64_t start_ = 0;
+  int64_t due_ = 0;
+  uint64_t issued_ = 0;
+  Random random_;
+};
+
+// The schedule of submitting thread `index` of `count` for an open loop: the total rate split
+// evenly, threads staggered by one period of the total so their arrivals interleave.
+Schedule schedule_of(const DriveSpec& drive, int64_t start, uint32_t index, uint32_t count, uint64_t seed) {
+  if (drive.rate <= 0) {
+    return Schedule::closed();
+  }
+  const double total_period_ns = 1e9 / drive.rate;
+  return Schedule(drive, drive.rate / count,
+                  start + static_cast<int64_t>(total_period_ns * index), seed ^ (0x9e37 * (index + 1)));
+}
+
+// What a slot's op was when it was issued.
+struct Issued {
+  int64_t intended = 0;  // when it was due (closed loop: = at)
+  int64_t at = 0;        // when it was issued
+  uint32_t kind = 0;
+  bool late = false;
+};
+
+void count_end(OpStats& stats, const Issued& issued, int64_t now, bool open, int32_t result,
+               const Judged& judged) {
+  ++stats.ops;
+  stats.bytes += judged.bytes;
+  stats.latency.record(static_cast<uint64_t>(std::max<int64_t>(now - issued.intended, 0)));
+  if (open) {
+    stats.service.record(static_cast<uint64_t>(std::max<int64_t>(now - issued.at, 0)));
+  }
+  switch (judged.verdict) {
+    case Verdict::kExpected:
+      ++stats.expected;
+      break;
+    case Verdict::kCorrupt:
+      ++stats.corrupt;
+      break;
+    case Verdict::kUnexpected:
+      if (result == -ETIMEDOUT) {
+        ++stats.timed_out;
+      } else {
+        ++stats.unexpected[result];
+      }
+      break;
+  }
+}
+
+// Decides when a thread may issue another op, judges and records how each op ended. One per
+// thread, with that thread's OpSource.
 class Recorder {
  public:
-  Recorder(const PhaseClock& clock, const OpSource& source, const std::atomic<bool>& cancel,
-           uint64_t quota)
-      : clock_(clock), source_(source), cancel_(cancel), quota_(quota) {}
+  // `measure_started` is called once, as this thread issues its first measured op.
+  Recorder(const PhaseClock& clock, OpSource& source, const std::atomic<bool>& cancel, uint64_t quota,
+           std::function<void()> measure_started)
+      : clock_(clock), source_(source), cancel_(cancel), quota_(quota),
+        measure_started_(std::move(measure_started)) {
+    if (source.kinds().size() > 1) {
+      stats.kind_names = source.kinds();
+      stats.kinds.resize(stats.kind_names.size());
+    }
+  }
 
-  // Whether an op issued at `now` is wanted; counts it against the quota if so.
-  bool claim_issue(int64_t now) {
+  // Whether an op due at `intended`, issued at `now`, is wanted; counts it against the quota
+  // if so. Once this says no, the thread issues nothing more.
+  bool claim_issue(int64_t intended, int64_t now) {
     if (cancel_.load(std::memory_order_relaxed)) {
       stats.interrupted = true;
       return false;
@@ -42,59 +154,64 @@ class Recorder {
     if (now >= clock_.end) {
       return false;
     }
-    if (now < clock_.measure_start) {
-      ++warmup_issued_;
-      return true;
+    if (intended >= clock_.measure_start) {
+      if (quota_ > 0 && measured_issued_ >= quota_) {
+        return false;
+      }
+      if (measured_issued_++ == 0 && measure_started_) {
+        measure_started_();
+      }
     }
-    if (quota_ > 0 && measured_issued_ >= quota_) {
-      return false;
-    }
-    ++measured_issued_;
     return true;
   }
 
-  // True exactly once, after the first measured op following a warm-up was claimed. The
-  // thread snapshots the counters then, so they cover the measured phase give or take the ops
-  // in flight. Without a warm-up every op is measured and nothing needs subtracting.
-  bool entered_measured_phase() {
-    if (warmup_issued_ == 0 || measured_issued_ == 0 || entered_) {
-      return false;
-    }
-    entered_ = true;
-    return true;
-  }
-
-  void ended(int64_t issued_at, int64_t now, OpEnd end, int32_t result) {
+  void ended(uint32_t slot, const Issued& issued, int64_t now, OpEnd end, int32_t result,
+             const OpResources* resources, bool open) {
     ++stats.all_ops;
-    if (issued_at < clock_.measure_start) {
+    // Every completed op is judged, warm-up included: sources track state across ops (which
+    // message a connection expects next).
+    const Judged judged = end == OpEnd::kCompleted ? source_.judge(slot, issued.kind, result, resources) : Judged{};
+    all_bytes += judged.bytes;
+    if (issued.intended < clock_.measure_start) {
       return;
     }
-    ++stats.ops;
     stats.elapsed_ns = std::max(stats.elapsed_ns, now - clock_.measure_start);
+    stats.late += issued.late ? 1 : 0;
+    OpStats* kind = stats.kinds.empty() ? nullptr : &stats.kinds[issued.kind];
     if (end == OpEnd::kAbandoned) {
+      ++stats.ops;
       ++stats.abandoned;
+      if (kind) {
+        ++kind->ops;
+        ++kind->abandoned;
+      }
       return;
     }
-    stats.latency.record(static_cast<uint64_t>(std::max<int64_t>(now - issued_at, 0)));
-    if (source_.expected(result)) {
-      ++stats.expected;
-    } else if (result == -ETIMEDOUT) {
-      ++stats.timed_out;
-    } else {
-      ++stats.unexpected[result];
+    count_end(stats, issued, now, open, result, judged);
+    if (kind) {
+      count_end(*kind, issued, now, open, result, judged);
     }
+  }
+
+  // Open loop, after issuing stopped at the end of the phase: counts the ops that fell due in
+  // the measured phase but were never issued.
+  void count_missed(Schedule& schedule) {
+    if (stats.interrupted || clock_.end == INT64_MAX) {
+      return;
+    }
+    stats.missed += schedule.count_due(clock_.measure_start, clock_.end);
   }
 
   RunStats stats;
+  uint64_t all_bytes = 0;
 
  private:
   const PhaseClock& clock_;
-  const OpSource& source_;
+  OpSource& source_;
   const std::atomic<bool>& cancel_;
   const uint64_t quota_;
-  uint64_t warmup_issued_ = 0;
+  const std::function<void()> measure_started_;
   uint64_t measured_issued_ = 0;
-  bool entered_ = false;
 };
 
 // CPU time of the calling thread since construction.
@@ -117,97 +234,191 @@ uint64_t quota_of(uint64_t ops, uint32_t index, uint32_t count) {
   return ops == 0 ? 0 : ops / count + (index < ops % count ? 1 : 0);
 }
 
+// Open loops sleep until the next op is due; the default 50 us timer slack would make every
+// such wake late by up to that much.
+void tighten_timer_slack(const Schedule& schedule) {
+  if (schedule.open()) {
+    ::prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  }
+}
+
+// The in-flight slots of one thread: which are free, and what each busy one was issued as.
+class Slots {
+ public:
+  explicit Slots(uint32_t count) : issued_(count) {
+    for (uint32_t slot = count; slot-- > 0;) {
+      free_.push_back(slot);
+    }
+  }
+  bool any_free() const { return !free_.empty(); }
+  uint32_t take() {
+    const uint32_t slot = free_.back();
+    free_.pop_back();
+    return slot;
+  }
+  void give_back(uint32_t slot) { free_.push_back(slot); }
+  Issued& operator[](uint32_t slot) { return issued_[slot]; }
+
+ private:
+  std::vector<uint32_t> free_;
+  std::vector<Issued> issued_;
+};
+
+// Issues every op that is due while a slot is free for it, through `issue(slot)`. Returns false
+// once the recorder wants no more ops. An op due while no slot is free waits for one and is
+// late: `late_horizon` is the last instant at which one was seen waiting.
+template <typename Issue>
+bool issue_due(Schedule& schedule, Slots& slots, Recorder& recorder, int64_t now,
+               int64_t& late_horizon, Issue&& issue) {
+  for (;;) {
+    const int64_t intended = schedule.due(now);
+    if (intended > now) {
+      return true;
+    }
+    if (!slots.any_free()) {
+      late_horizon = now;
+      return true;
+    }
+    if (!recorder.claim_issue(intended, now)) {
+      return false;
+    }
+    const uint32_t slot = slots.take();
+    slots[slot].intended = intended;
+    slots[slot].at = now;
+    slots[slot].late = schedule.open() && intended <= late_horizon;
+    issue(slot);
+    schedule.advance();
+  }
+}
+
 // One submitter thread of a loop benchmark.
 struct SubmitterState {
   SubmitterState(const BenchSpec& spec, const PhaseClock& clock, const std::atomic<bool>& cancel,
-                 uint32_t index)
-      : snapshots_counters(index == 0),
-        source(make_op_source(spec.workload)),
+                 uint32_t index, std::unique_ptr<OpSource> op_source, std::function<void()> measure_started)
+      : source(std::move(op_source)),
         queue(round_up_to_power_of_two(spec.drive.depth)),
-        recorder(clock, *source, cancel,
-                 quota_of(spec.drive.ops, index, spec.drive.submitters)) {}
+        recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters),
+                 std::move(measure_started)) {}
 
-  void run(Submitter submitter, uint32_t depth) {
+  void run(Submitter submitter, uint32_t depth, std::chrono::nanoseconds spin, Schedule schedule) {
+    tighten_timer_slack(schedule);
     ThreadCpuMeter cpu;
-    std::vector<int64_t> issued_at(depth);
+    Slots slots(depth);
     std::vector<Resources> spare(depth);
     // Reused: each prep writes every SQE field, and sending moves the resources out, so a slot
     // needs no clearing between bursts.
     std::vector<Op> burst(depth);
     size_t burst_size = 0;
     uint32_t outstanding = 0;
+    int64_t late_horizon = INT64_MIN;
+    bool issuing = true;
 
-    auto prepare = [&](uint32_t slot, int64_t now) {
-      if (!recorder.claim_issue(now)) {
-        return;
-      }
+    auto issue = [&](uint32_t slot) {
       Op& op = burst[burst_size++];
-      source->prepare(slot, op.sqe, spare[slot]);
+      slots[slot].kind = source->prepare(slot, op.sqe, spare[slot]);
       op.resources = std::move(spare[slot]);
       op.sink = &queue;
       op.cookie = slot;
-      issued_at[slot] = now;
     };
     // Sends the ops prepared for one batch together. Ops refused because the loop stopped on
     // an error are not re-issued; the run reports the error.
     auto send_burst = [&] {
-      if (snapshots_counters && recorder.entered_measured_phase()) {
-        at_measure_start = submitter.counters().snapshot();
-      }
-      outstanding +=
-          static_cast<uint32_t>(submitter.send_all(std::span<Op>(burst.data(), burst_size)));
+      const size_t accepted = submitter.send_all(std::span<Op>(burst.data(), burst_size));
+      issuing = issuing && accepted == burst_size;
+      outstanding += static_cast<uint32_t>(accepted);
       burst_size = 0;
     };
 
-    int64_t now = monotonic_ns();
-    for (uint32_t slot = 0; slot < depth; ++slot) {
-      prepare(slot, now);
-    }
-    send_burst();
-    while (outstanding > 0) {
-      if (queue.empty()) {
-        queue.wait();
-        continue;
-      }
-      // One clock read per batch: every end in it was seen now, and every op re-issued for it
-      // is issued now.
-      now = monotonic_ns();
+    for (;;) {
+      // One clock read per batch: every end in it was seen now, and every op issued for it is
+      // issued now.
+      const int64_t now = monotonic_ns();
       queue.drain([&](Completion& completion) {
         const auto slot = static_cast<uint32_t>(completion.cookie);
         --outstanding;
-        recorder.ended(issued_at[slot], now, completion.end, completion.result);
+        recorder.ended(slot, slots[slot], now, completion.end, completion.result,
+                       completion.resources.get(), schedule.open());
         spare[slot] = std::move(completion.resources);
-        if (completion.end == OpEnd::kCompleted) {
-          prepare(slot, now);
-        }
+        slots.give_back(slot);
+        // The loop abandons ops only at shutdown or after an error: it takes no more.
+        issuing = issuing && completion.end == OpEnd::kCompleted;
       });
-      send_burst();
+      if (issuing) {
+        issuing = issue_due(schedule, slots, recorder, now, late_horizon, issue);
+        send_burst();
+        if (!issuing && schedule.open()) {
+          recorder.count_missed(schedule);
+        }
+      }
       ended.store(recorder.stats.all_ops, std::memory_order_relaxed);
+      bytes_ended.store(recorder.all_bytes, std::memory_order_relaxed);
+      if (!issuing && outstanding == 0) {
+        break;
+      }
+      if (issuing && schedule.open() && slots.any_free()) {
+        queue.wait_until(schedule.due(now));
+      } else {
+        queue.wait(spin);
+      }
     }
     cpu.add_to(recorder.stats.cpu);
+    recorder.stats.read_back = source->read_back();
   }
 
-  // Submitter 0 snapshots the loop's counters as the measured phase begins.
-  const bool snapshots_counters;
-  LoopCountersSnapshot at_measure_start;
   std::unique_ptr<OpSource> source;
   // Kept alive by the driver until the loop has exited (CompletionQueue's rule).
   CompletionQueue queue;
   Recorder recorder;
   std::atomic<uint64_t> ended{0};
+  std::atomic<uint64_t> bytes_ended{0};
 };
+
+// One OpSource per submitting thread, or the error that stopped setting them up.
+std::optional<LoopError> make_sources(const BenchSpec& spec, uint32_t threads, uint32_t slots,
+                                      std::vector<std::unique_ptr<OpSource>>& sources) {
+  try {
+    for (uint32_t i = 0; i < threads; ++i) {
+      sources.push_back(make_op_source(spec.workload, SourceContext{i, threads, slots}));
+    }
+  } catch (const WorkloadError& error) {
+    return LoopError{error.call, error.error, error.detail};
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
-void RunStats::merge(const RunStats& other) {
+void OpStats::merge(const OpStats& other) {
   ops += other.ops;
   expected += other.expected;
   timed_out += other.timed_out;
   abandoned += other.abandoned;
+  corrupt += other.corrupt;
   for (const auto& [result, count] : other.unexpected) {
     unexpected[result] += count;
   }
+  bytes += other.bytes;
   latency.merge(other.latency);
+  service.merge(other.service);
+}
+
+void RunStats::merge(const RunStats& other) {
+  OpStats::merge(other);
+  if (kinds.empty()) {
+    kind_names = other.kind_names;
+    kinds.resize(other.kinds.size());
+  }
+  for (size_t i = 0; i < other.kinds.size(); ++i) {
+    kinds[i].merge(other.kinds[i]);
+  }
+  late += other.late;
+  missed += other.missed;
+  read_back.blocks += other.read_back.blocks;
+  if (read_back.first_corrupt_offset < 0) {
+    read_back.first_corrupt_offset = other.read_back.first_corrupt_offset;
+  }
+  read_back.corrupt += other.read_back.corrupt;
+  read_back.error = read_back.error != 0 ? read_back.error : other.read_back.error;
   elapsed_ns = std::max(elapsed_ns, other.elapsed_ns);
   all_ops += other.all_ops;
   cpu.user_ns += other.cpu.user_ns;
@@ -217,6 +428,12 @@ void RunStats::merge(const RunStats& other) {
 
 BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
                            const std::atomic<bool>& cancel) {
+  BenchResult result;
+  std::vector<std::unique_ptr<OpSource>> sources;
+  if (auto error = make_sources(spec, spec.drive.submitters, spec.drive.depth, sources)) {
+    result.error = error;
+    return result;
+  }
   std::unique_ptr<Loop> loop;
   std::optional<Submitter> submitter;
   try {
@@ -226,11 +443,9 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   } catch (const std::system_error& error) {
     // The eventfd could not be made: out of descriptors or memory. A limit of this machine, not
     // a bug: report it like a refused ring.
-    BenchResult refused;
-    refused.error = LoopError{"eventfd", error.code().value(), "creating the loop's wake source"};
-    return refused;
+    result.error = LoopError{"eventfd", error.code().value(), "creating the loop's wake source"};
+    return result;
   }
-  BenchResult result;
   std::optional<LoopError> loop_error;
   CpuTime loop_cpu;
   std::thread loop_thread([&, l = loop.get()] {
@@ -238,7 +453,15 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     loop_error = l->run();
     cpu.add_to(loop_cpu);
   });
-  auto finish = [&](const LoopCountersSnapshot& at_measure_start) {
+  // Counters as the warm-up ended, so the report covers the measured phase only: taken by the
+  // first submitter to issue a measured op (a timer thread would take it late, when busy
+  // threads keep it from running).
+  LoopCountersSnapshot at_measure_start;
+  std::once_flag measure_once;
+  auto measure_started = [&] {
+    std::call_once(measure_once, [&] { at_measure_start = loop->counters().snapshot(); });
+  };
+  auto finish = [&] {
     submitter.reset();  // the last handle: the loop drains and exits
     loop_thread.join();
     result.counters = counters_since(loop->counters().snapshot(), at_measure_start);
@@ -247,7 +470,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     result.stats.cpu.system_ns += loop_cpu.system_ns;
   };
   if (auto start_error = loop->wait_until_started()) {
-    finish({});
+    finish();
     return result;
   }
   result.ring = loop->ring_info();
@@ -256,15 +479,17 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   const PhaseClock clock(spec.drive, started);
   std::vector<std::unique_ptr<SubmitterState>> states;
   for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
-    states.push_back(std::make_unique<SubmitterState>(spec, clock, cancel, i));
+    states.push_back(
+        std::make_unique<SubmitterState>(spec, clock, cancel, i, std::move(sources[i]), measure_started));
   }
   std::mutex mutex;
   std::condition_variable all_done;
   uint32_t running = spec.drive.submitters;
   std::vector<std::thread> threads;
-  for (auto& state : states) {
-    threads.emplace_back([&, s = state.get(), handle = *submitter]() mutable {
-      s->run(std::move(handle), spec.drive.depth);
+  for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
+    threads.emplace_back([&, i, s = states[i].get(), handle = *submitter]() mutable {
+      s->run(std::move(handle), spec.drive.depth, spec.loop.idle_spin,
+             schedule_of(spec.drive, started, i, spec.drive.submitters, spec.workload.seed));
       std::lock_guard lock(mutex);
       --running;
       all_done.notify_all();
@@ -273,13 +498,26 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
 
   {
     std::unique_lock lock(mutex);
-    while (!all_done.wait_for(lock, spec.progress_interval, [&] { return running == 0; })) {
+    bool measuring = clock.measure_start <= started;
+    int64_t next_progress = started + std::chrono::nanoseconds(spec.progress_interval).count();
+    for (;;) {
+      if (all_done.wait_for(lock, std::chrono::nanoseconds(std::max<int64_t>(next_progress - monotonic_ns(), 0)),
+                            [&] { return running == 0; })) {
+        break;
+      }
+      const int64_t now = monotonic_ns();
+      measuring = measuring || now >= clock.measure_start;
+      if (now < next_progress) {
+        continue;
+      }
+      next_progress = now + std::chrono::nanoseconds(spec.progress_interval).count();
       if (progress) {
         Progress snapshot;
-        snapshot.elapsed_ns = monotonic_ns() - started;
-        snapshot.measuring = snapshot.elapsed_ns + started >= clock.measure_start;
+        snapshot.elapsed_ns = now - started;
+        snapshot.measuring = measuring;
         for (const auto& state : states) {
           snapshot.ops_ended += state->ended.load(std::memory_order_relaxed);
+          snapshot.bytes_ended += state->bytes_ended.load(std::memory_order_relaxed);
         }
         snapshot.counters = loop->counters().snapshot();
         lock.unlock();
@@ -291,7 +529,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   for (auto& thread : threads) {
     thread.join();
   }
-  finish(states.front()->at_measure_start);
+  finish();
   for (const auto& state : states) {
     result.stats.merge(state->recorder.stats);
   }
@@ -307,6 +545,12 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
       uint64_t{spec.drive.submitters} * spec.drive.depth, kMaxRingEntries / sqes_per_op);
   const uint32_t entries = round_up_to_power_of_two(in_flight) * sqes_per_op;
 
+  std::vector<std::unique_ptr<OpSource>> sources;
+  if (auto error = make_sources(spec, 1, in_flight, sources)) {
+    result.error = error;
+    return result;
+  }
+  OpSource& source = *sources.front();
   io_uring ring{};
   io_uring_params params{};
   params.flags = ring_setup_flags(spec.loop);
@@ -319,53 +563,66 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   ThreadCpuMeter cpu;
   const int64_t started = monotonic_ns();
   const PhaseClock clock(spec.drive, started);
-  auto source = make_op_source(spec.workload);
-  Recorder recorder(clock, *source, cancel, spec.drive.ops);
+  Schedule schedule = schedule_of(spec.drive, started, 0, 1, spec.workload.seed);
+  tighten_timer_slack(schedule);
   LoopCountersSnapshot counters;
   LoopCountersSnapshot at_measure_start;
+  Recorder recorder(clock, source, cancel, spec.drive.ops, [&] { at_measure_start = counters; });
   // The kernel copies a LINK_TIMEOUT's timespec when the SQE is submitted, so one will do here.
   __kernel_timespec link_timeout{};
   if (timed) {
     link_timeout.tv_sec = spec.loop.op_timeout->count() / 1'000'000'000;
     link_timeout.tv_nsec = spec.loop.op_timeout->count() % 1'000'000'000;
   }
-  std::vector<int64_t> issued_at(in_flight);
+  Slots slots(in_flight);
   // Lifetime: slot resources outlive the ring (destroyed after io_uring_queue_exit below).
   std::vector<Resources> resources(in_flight);
-  std::vector<uint32_t> free_slots;
-  for (uint32_t slot = in_flight; slot-- > 0;) {
-    free_slots.push_back(slot);
-  }
+  uint32_t outstanding = 0;
+
+  // Lifetime: every SQE the ops need fits in the SQ (entries >= in_flight * sqes_per_op), and
+  // each pass submits all it staged, so io_uring_get_sqe cannot fail here.
+  auto issue = [&](uint32_t slot) {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+    slots[slot].kind = source.prepare(slot, *sqe, resources[slot]);
+    io_uring_sqe_set_data64(sqe, slot);
+    if (timed) {
+      sqe->flags |= IOSQE_IO_LINK;
+      io_uring_sqe* timeout = io_uring_get_sqe(&ring);
+      io_uring_prep_link_timeout(timeout, &link_timeout, 0);
+      io_uring_sqe_set_data64(timeout, kTimeoutUserData);
+    }
+    ++outstanding;
+  };
 
   int64_t now = started;
   int64_t last_progress = started;
-  uint32_t outstanding = 0;
+  int64_t late_horizon = INT64_MIN;
+  bool issuing = true;
   for (;;) {
-    while (!free_slots.empty() && io_uring_sq_space_left(&ring) >= sqes_per_op &&
-           recorder.claim_issue(now)) {
-      const uint32_t slot = free_slots.back();
-      free_slots.pop_back();
-      io_uring_sqe* sqe = io_uring_get_sqe(&ring);
-      source->prepare(slot, *sqe, resources[slot]);
-      io_uring_sqe_set_data64(sqe, slot);
-      if (timed) {
-        sqe->flags |= IOSQE_IO_LINK;
-        io_uring_sqe* timeout = io_uring_get_sqe(&ring);
-        io_uring_prep_link_timeout(timeout, &link_timeout, 0);
-        io_uring_sqe_set_data64(timeout, kTimeoutUserData);
+    if (issuing) {
+      issuing = issue_due(schedule, slots, recorder, now, late_horizon, issue);
+      if (!issuing && schedule.open()) {
+        recorder.count_missed(schedule);
       }
-      issued_at[slot] = now;
-      ++outstanding;
     }
-    if (recorder.entered_measured_phase()) {
-      at_measure_start = counters;
-    }
-    if (outstanding == 0) {
+    if (!issuing && outstanding == 0) {
       break;
     }
     ++counters.enter_calls;
     counters.sqes_submitted += io_uring_sq_ready(&ring);
-    const int ret = io_uring_submit_and_wait(&ring, 1);
+    int ret = 0;
+    if (issuing && schedule.open() && slots.any_free()) {
+      // Wait for a completion, but no longer than until the next op is due.
+      const int64_t wait_ns = std::max<int64_t>(schedule.due(now) - monotonic_ns(), 0);
+      __kernel_timespec until_due{wait_ns / 1'000'000'000, wait_ns % 1'000'000'000};
+      io_uring_cqe* first = nullptr;
+      ret = io_uring_submit_and_wait_timeout(&ring, &first, 1, &until_due, nullptr);
+      if (ret == -ETIME) {
+        ret = 0;
+      }
+    } else {
+      ret = io_uring_submit_and_wait(&ring, 1);
+    }
     if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
       result.error = LoopError{"io_uring_enter", -ret, "raw ring"};
       break;
@@ -385,21 +642,23 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         ++counters.timeouts_fired;
       }
       const auto slot = static_cast<uint32_t>(cqe->user_data);
-      recorder.ended(issued_at[slot], now, OpEnd::kCompleted, res);
+      recorder.ended(slot, slots[slot], now, OpEnd::kCompleted, res, resources[slot].get(), schedule.open());
       ++counters.ops_completed;
-      free_slots.push_back(slot);
+      slots.give_back(slot);
       --outstanding;
     }
     io_uring_cq_advance(&ring, seen);
     if (progress && now - last_progress >= std::chrono::nanoseconds(spec.progress_interval).count()) {
       last_progress = now;
-      progress(Progress{now - started, now >= clock.measure_start, recorder.stats.all_ops, counters});
+      progress(Progress{now - started, now >= clock.measure_start, recorder.stats.all_ops,
+                        recorder.all_bytes, counters});
     }
   }
   io_uring_queue_exit(&ring);
   result.counters = counters_since(counters, at_measure_start);
+  cpu.add_to(recorder.stats.cpu);
+  recorder.stats.read_back = source.read_back();
   result.stats = std::move(recorder.stats);
-  cpu.add_to(result.stats.cpu);
   return result;
 }
 

@@ -7,9 +7,18 @@
 //   MPSC and no waiters: the in-process limit of the ring for the same ops.
 //
 // Both run a warm-up (not recorded) and then a measured phase bounded by a duration or an op
-// count. An op is measured if it was submitted after the warm-up; its latency runs from the
-// moment the requester issued it to the moment the requester saw its end. Histograms are merged
-// once at the end.
+// count. Histograms are merged once at the end.
+//
+// Closed loop (the default): every slot is re-issued as soon as its op ends. An op is measured
+// if it was issued after the warm-up; its latency runs from the moment the requester issued it
+// to the moment the requester saw its end.
+// Open loop (`rate` > 0): ops are due on a schedule (uniform or Poisson arrivals at `rate` ops/s
+// in total), whatever is in flight, up to `depth` in-flight slots per thread. An op's response
+// time runs from the instant it was due (its intended start), its service time from the moment
+// it was actually issued; an op that fell due while every slot was busy waits for one and counts
+// as late. So a system that falls behind shows response times that grow, never a flat service
+// time (coordinated omission). Ops due in the measured phase but never issued before it ended
+// are counted as missed, never dropped silently.
 #pragma once
 
 #include <atomic>
@@ -18,6 +27,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "counters.h"
 #include "histogram.h"
@@ -26,14 +37,19 @@
 
 namespace iob {
 
+enum class Arrivals { kUniform, kPoisson };
+
 struct DriveSpec {
   uint32_t submitters = 1;
-  // Ops each submitter keeps outstanding.
+  // Ops each submitter keeps outstanding (closed loop), or at most keeps in flight (open loop).
   uint32_t depth = 1;
   // The measured phase ends after `duration`, or after `ops` measured ops when `ops` > 0.
   std::chrono::nanoseconds duration{std::chrono::seconds(1)};
   uint64_t ops = 0;
   std::chrono::nanoseconds warmup{0};
+  // Open loop when > 0: ops due at this total rate (ops/s), split evenly over the submitters.
+  double rate = 0;
+  Arrivals arrivals = Arrivals::kUniform;
 };
 
 struct BenchSpec {
@@ -48,26 +64,44 @@ struct CpuTime {
   int64_t system_ns = 0;
 };
 
-// What one system did. Counts are of measured ops.
-struct RunStats {
+// How measured ops ended, for all ops or for one kind. Counts are of measured ops.
+struct OpStats {
   uint64_t ops = 0;        // measured ops that ended, however they ended
   uint64_t expected = 0;   // ...with the op's normal result
   uint64_t timed_out = 0;  // ...with -ETIMEDOUT from the op timeout
   uint64_t abandoned = 0;  // ...abandoned by the loop
+  uint64_t corrupt = 0;    // ...with the right length but not the bytes that were written
   std::map<int32_t, uint64_t> unexpected;  // other results, by value
-  LatencyHistogram latency;                // every measured op that got a result
-  int64_t elapsed_ns = 0;                  // warm-up end .. last measured end
-  uint64_t all_ops = 0;                    // every op that ended, warm-up included
-  CpuTime cpu;                             // every thread of the system, whole run
+  uint64_t bytes = 0;                      // bytes the ops moved
+  // Every measured op that got a result: from its intended start (closed loop: its issue).
+  LatencyHistogram latency;
+  // Open loop only: from its actual issue (service time).
+  LatencyHistogram service;
+
+  void merge(const OpStats& other);
+};
+
+// What one system did.
+struct RunStats : OpStats {
+  // Per kind of op, when the workload has more than one (a mix, writes with fsyncs).
+  std::vector<std::string> kind_names;
+  std::vector<OpStats> kinds;
+  uint64_t late = 0;    // open loop: measured ops due while every in-flight slot was busy
+  uint64_t missed = 0;  // open loop: ops due in the measured phase but never issued
+  ReadBack read_back;   // write workloads: the blocks written, read back after the run
+  int64_t elapsed_ns = 0;  // warm-up end .. last measured end
+  uint64_t all_ops = 0;    // every op that ended, warm-up included
+  CpuTime cpu;             // every thread of the system, whole run (read-back excluded)
   bool interrupted = false;
 
   void merge(const RunStats& other);
 };
 
 struct Progress {
-  int64_t elapsed_ns = 0;  // since the run started
-  bool measuring = false;  // past the warm-up
-  uint64_t ops_ended = 0;  // every op that ended so far, warm-up included
+  int64_t elapsed_ns = 0;    // since the run started
+  bool measuring = false;    // past the warm-up
+  uint64_t ops_ended = 0;    // every op that ended so far, warm-up included
+  uint64_t bytes_ended = 0;  // bytes those ops moved
   LoopCountersSnapshot counters;
 };
 
@@ -83,7 +117,8 @@ struct BenchResult {
 };
 
 // Throws std::invalid_argument for a configuration the loop refuses outright (see
-// Loop::create); refusals by the kernel or the process's limits come back in
+// Loop::create); refusals by the kernel or the process's limits, and files or sockets the
+// workload cannot set up, come back in
 // BenchResult::error.
 BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
                            const std::atomic<bool>& cancel);

@@ -40,6 +40,7 @@ inline constexpr bool kCountersEnabled = IOB_COUNTERS != 0;
   X(Owned, stall_ns_max, "stallNsMax", "longest single capacity stall (ns)")                   \
   X(Owned, sleeps, "sleeps", "times the loop blocked waiting for a completion or a wake")     \
   X(Owned, skipped_sleeps, "skippedSleeps", "times the arm recheck saw new work and ran on")   \
+  X(Owned, spin_wakes, "spinWakes", "times an idle spin (idle_spin) found work before sleeping")\
   X(Owned, wake_cqes, "wakeCqes", "wake CQEs from the eventfd poll (user_data UINT64_MAX-1)")  \
   X(Owned, wake_rearms, "wakeRearms", "multishot wake polls installed (first one and re-arms)")\
   X(Owned, enter_calls, "enterCalls", "io_uring_enter calls made by the loop")                 \

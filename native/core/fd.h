@@ -26,6 +26,8 @@ class UniqueFd {
 
   int get() const { return fd_; }
   bool valid() const { return fd_ >= 0; }
+  // Gives up ownership without closing.
+  int release() { return std::exchange(fd_, -1); }
   void reset(int fd = -1) {
     if (fd_ >= 0) {
       ::close(fd_);
@@ -43,5 +45,6 @@ class UniqueFd {
 using SharedFd = std::shared_ptr<const UniqueFd>;
 
 inline SharedFd share_fd(int fd) { return std::make_shared<const UniqueFd>(fd); }
+inline SharedFd share_fd(UniqueFd fd) { return share_fd(fd.release()); }
 
 }  // namespace iob

@@ -152,6 +152,10 @@ std::optional<LoopError> Loop::run() {
       break;
     }
     counters_.pending_operations.store(waiters_.size(), std::memory_order_relaxed);
+    if (staged == Staged::kAtBatchLimit) {
+      enter(0, std::nullopt);  // submit this batch, then reap what it completed and stage more
+      continue;
+    }
 
     // Producers published work this loop has not drained yet. Sleeping now could park with
     // work pending and no eventfd wake coming, since producers only ring once sleep intent is
@@ -163,6 +167,9 @@ std::optional<LoopError> Loop::run() {
       continue;
     }
 
+    if (config_.idle_spin.count() > 0 && spin_for_work()) {
+      continue;
+    }
     // Idle: arm sleep intent and block only if no submission slipped in. Anything published
     // after arm() sees the intent and rings the eventfd, which completes the wake poll.
     if (channel_->waker.arm() == processed_seq_) {
@@ -305,9 +312,14 @@ Loop::Staged Loop::fill_submission_queue() {
   const unsigned sqes_per_op = config_.op_timeout ? 2 : 1;
   uint32_t drained = 0;
   bool sq_full = false;
+  bool batch_full = false;
   bool disconnected = false;
   Op op;
   while (!waiters_.full()) {
+    if (drained == config_.submit_batch && drained > 0) {
+      batch_full = true;
+      break;
+    }
     if (io_uring_sq_space_left(&ring_) < sqes_per_op) {
       sq_full = true;
       break;
@@ -357,7 +369,10 @@ Loop::Staged Loop::fill_submission_queue() {
   if (waiters_.full()) {
     return Staged::kAtWaiterCapacity;
   }
-  return sq_full ? Staged::kAtSqCapacity : Staged::kBelowCapacity;
+  if (sq_full) {
+    return Staged::kAtSqCapacity;
+  }
+  return batch_full ? Staged::kAtBatchLimit : Staged::kBelowCapacity;
 }
 
 bool Loop::stage_wake_poll() {
@@ -404,6 +419,23 @@ void Loop::capacity_stall(bool waiter_bound) {
     counters_.stall_ns_total.add(stalled);
     counters_.stall_ns_max.raise_to(stalled);
   }
+}
+
+bool Loop::spin_for_work() {
+  // Staged SQEs go to the kernel first: spinning on work the kernel has not been given would
+  // only delay it.
+  if (io_uring_sq_ready(&ring_) > 0) {
+    enter(0, std::nullopt);
+  }
+  const int64_t deadline = monotonic_ns() + config_.idle_spin.count();
+  do {
+    if (channel_->waker.submitted() != processed_seq_ || io_uring_cq_ready(&ring_) > 0) {
+      counters_.spin_wakes.add();
+      return true;
+    }
+    cpu_relax();
+  } while (monotonic_ns() < deadline);
+  return false;
 }
 
 Loop::Waited Loop::enter(unsigned want, std::optional<nanoseconds> timeout) {

@@ -1,6 +1,7 @@
 #include "ops.h"
 
 #include <linux/time_types.h>
+#include <sys/socket.h>
 
 #include <cstring>
 #include <utility>
@@ -31,23 +32,85 @@ void prep_timer(io_uring_sqe& sqe, Resources& resources, std::chrono::nanosecond
   io_uring_prep_timeout(&sqe, ts, 0, 0);
 }
 
+Buffer& buffer_for(Resources& resources, const SharedFd& fd, size_t size) {
+  OpResources& owned = resources_of(resources);
+  if (owned.buffer.size() < size) {
+    owned.buffer = Buffer(size);
+  }
+  if (owned.fd != fd) {
+    owned.fd = fd;
+  }
+  return owned.buffer;
+}
+
+void prep_read(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length,
+               uint64_t offset) {
+  Buffer& buffer = buffer_for(resources, fd, length);
+  // Lifetime: the buffer and the fd handle travel with the op until its CQE is handled.
+  io_uring_prep_read(&sqe, fd->get(), buffer.data(), static_cast<unsigned>(length), offset);
+}
+
+void prep_write(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length,
+                uint64_t offset) {
+  Buffer& buffer = buffer_for(resources, fd, length);
+  io_uring_prep_write(&sqe, fd->get(), buffer.data(), static_cast<unsigned>(length), offset);
+}
+
+std::vector<Buffer>& vectored_for(Resources& resources, const SharedFd& fd, size_t count, size_t each) {
+  OpResources& owned = resources_of(resources);
+  if (owned.vectored.size() != count || owned.vectored.front().size() < each) {
+    owned.vectored.clear();
+    owned.iovecs = std::make_unique<iovec[]>(count);
+    for (size_t i = 0; i < count; ++i) {
+      owned.vectored.emplace_back(each);
+      owned.iovecs[i] = iovec{owned.vectored[i].data(), each};
+    }
+  }
+  if (owned.fd != fd) {
+    owned.fd = fd;
+  }
+  return owned.vectored;
+}
+
+void prep_writev(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, uint64_t offset) {
+  OpResources& owned = resources_of(resources);
+  // Lifetime: the iovec array and the buffers it points at are the op's own (the waiter keeps
+  // them until the CQE, as the seed's Waiter keeps its iovecs), never the requester's stack.
+  io_uring_prep_writev(&sqe, fd->get(), owned.iovecs.get(),
+                       static_cast<unsigned>(owned.vectored.size()), offset);
+}
+
+void prep_fsync(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd) {
+  OpResources& owned = resources_of(resources);
+  if (owned.fd != fd) {
+    owned.fd = fd;
+  }
+  io_uring_prep_fsync(&sqe, fd->get(), 0);
+}
+
+void prep_send(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length) {
+  Buffer& buffer = buffer_for(resources, fd, length);
+  io_uring_prep_send(&sqe, fd->get(), buffer.data(), length, MSG_WAITALL | MSG_NOSIGNAL);
+}
+
+void prep_recv(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length) {
+  Buffer& buffer = buffer_for(resources, fd, length);
+  io_uring_prep_recv(&sqe, fd->get(), buffer.data(), length, MSG_WAITALL);
+}
+
 Op make_recv(SharedFd fd, size_t length) {
   Op op;
-  OpResources& resources = resources_of(op.resources);
-  resources.buffer = Buffer(length);
-  io_uring_prep_recv(&op.sqe, fd->get(), resources.buffer.data(), length, 0);
-  resources.fd = std::move(fd);
+  Buffer& buffer = buffer_for(op.resources, fd, length);
+  io_uring_prep_recv(&op.sqe, fd->get(), buffer.data(), length, 0);
   return op;
 }
 
 Op make_write(SharedFd fd, std::string_view data) {
   Op op;
-  OpResources& resources = resources_of(op.resources);
-  resources.buffer = Buffer(data.size());
-  std::memcpy(resources.buffer.data(), data.data(), data.size());
+  Buffer& buffer = buffer_for(op.resources, fd, data.size());
+  std::memcpy(buffer.data(), data.data(), data.size());
   // Offset -1: the file's current position, as write(2) does (sockets and pipes ignore it).
-  io_uring_prep_write(&op.sqe, fd->get(), resources.buffer.data(), data.size(), -1);
-  resources.fd = std::move(fd);
+  io_uring_prep_write(&op.sqe, fd->get(), buffer.data(), data.size(), -1);
   return op;
 }
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "clock.h"
 #include "invariant.h"
 #include "op.h"
 #include "sleep_gate.h"
@@ -95,10 +96,25 @@ class CompletionQueue final : public CompletionSink {
     return tail_.load(std::memory_order_acquire) == head_.load(std::memory_order_relaxed);
   }
 
-  // Owner: sleeps until at least one end is available.
-  void wait() {
+  // Owner: sleeps until at least one end is available, polling for up to `spin` first (see
+  // LoopConfig::idle_spin).
+  void wait(std::chrono::nanoseconds spin = std::chrono::nanoseconds(0)) {
+    if (spin.count() > 0) {
+      const int64_t deadline = monotonic_ns() + spin.count();
+      while (empty() && monotonic_ns() < deadline) {
+        cpu_relax();
+      }
+    }
     while (empty()) {
       gate_.sleep_unless([&] { return !empty(); });
+      gate_.disarm();
+    }
+  }
+
+  // Owner: sleeps until an end is available or `deadline_ns` (CLOCK_MONOTONIC) has passed.
+  void wait_until(int64_t deadline_ns) {
+    if (empty()) {
+      gate_.sleep_unless_until([&] { return !empty(); }, deadline_ns);
       gate_.disarm();
     }
   }

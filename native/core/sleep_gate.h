@@ -62,6 +62,8 @@ class SleepGate {
 // futex(2) on a gate word. `futex_wait` returns when the word no longer holds `expected`, when
 // woken, or spuriously: callers always recheck their condition.
 void futex_wait(std::atomic<uint32_t>* word, uint32_t expected);
+// The same, giving up at `deadline_ns` on CLOCK_MONOTONIC.
+void futex_wait_until(std::atomic<uint32_t>* word, uint32_t expected, int64_t deadline_ns);
 void futex_wake_all(std::atomic<uint32_t>* word);
 
 // A SleepGate whose sleepers block on a futex.
@@ -94,6 +96,15 @@ class FutexGate {
     const uint32_t sequence = gate_.arm();
     if (!ready()) {
       futex_wait(gate_.word(), SleepGate::armed_word(sequence));
+    }
+  }
+
+  // The same, blocking no later than `deadline_ns` (CLOCK_MONOTONIC).
+  template <typename Ready>
+  void sleep_unless_until(Ready&& ready, int64_t deadline_ns) {
+    const uint32_t sequence = gate_.arm();
+    if (!ready()) {
+      futex_wait_until(gate_.word(), SleepGate::armed_word(sequence), deadline_ns);
     }
   }
 

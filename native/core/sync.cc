@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <climits>
@@ -35,6 +36,15 @@ long futex(std::atomic<uint32_t>* word, int op, uint32_t value) {
 void futex_wait(std::atomic<uint32_t>* word, uint32_t expected) {
   // EAGAIN (the word already changed) and EINTR are both "go and recheck".
   futex(word, FUTEX_WAIT, expected);
+}
+
+void futex_wait_until(std::atomic<uint32_t>* word, uint32_t expected, int64_t deadline_ns) {
+  const timespec deadline{static_cast<time_t>(deadline_ns / 1'000'000'000),
+                          static_cast<long>(deadline_ns % 1'000'000'000)};
+  // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline. ETIMEDOUT, EAGAIN and EINTR
+  // all mean "go and recheck".
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
+          expected, &deadline, nullptr, FUTEX_BITSET_MATCH_ANY);
 }
 
 void futex_wake_all(std::atomic<uint32_t>* word) { futex(word, FUTEX_WAKE, INT_MAX); }

@@ -1,6 +1,22 @@
 // Workloads are data: a WorkloadSpec says which ops to run; an OpSource turns it into SQEs for
 // one submitting thread and judges each result. The loop benchmark and the raw baseline use the
-// same OpSource, so both run exactly the same ops.
+// same OpSource, so both run exactly the same ops, with the same checks.
+//
+// Kinds of op:
+//   nop         IORING_OP_NOP: the pure cost of the path
+//   timer       IORING_OP_TIMEOUT of `timer`: ends with -ETIME when it expires
+//   file-read   READ of one block at a sequential or random block-aligned offset
+//   file-write  WRITE (or WRITEV of K buffers) of one block; every `fsync_every` writes an FSYNC
+//               (reported as its own kind, "fsync")
+//   socket      per connection, SEND of one message then RECV of it on the other end; each
+//               connection carries one message at a time, so a slot owns one connection
+//   stall       RECV on a socket nobody writes to: ends only by an op timeout
+//   mix         a weighted choice among the above, per op
+//
+// Data checks: files the tool lays out hold Pattern(seed, laid-out) (test_file.h); writes put
+// Pattern(seed, written) over it. A read must return the bytes of one of the two generations
+// for its offset, a received message the bytes its sender put in; anything else is corrupt.
+// After the run a write workload reads back every block it wrote (read_back()).
 #pragma once
 
 #include <liburing.h>
@@ -8,20 +24,90 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "op.h"
 
 namespace iob {
 
-enum class OpKind {
-  kNop,    // IORING_OP_NOP: the pure cost of the path
-  kTimer,  // IORING_OP_TIMEOUT of `timer`: ends with -ETIME when it expires
+enum class OpKind { kNop, kTimer, kFileRead, kFileWrite, kSocket, kStall };
+
+struct FileSpec {
+  std::string path;
+  // Bytes of the file the ops use, from offset 0; whole blocks only.
+  uint64_t size = 0;
+  uint32_t block_size = 4096;
+  bool random = false;
+  bool direct = false;
+  // An FSYNC after every this many writes of each submitter (0: never).
+  uint32_t fsync_every = 0;
+  // Writes use WRITEV with this many buffers of block_size / K bytes (0 or 1: plain WRITE).
+  uint32_t writev_buffers = 0;
+  // The file holds the tool's pattern, so reads can be checked (false for a user's file).
+  bool verify = true;
+};
+
+enum class Transport { kUnix, kTcp };
+
+struct SocketSpec {
+  Transport transport = Transport::kUnix;
+  uint32_t message_size = 4096;
+};
+
+struct MixEntry {
+  OpKind op = OpKind::kNop;
+  uint32_t weight = 1;
 };
 
 struct WorkloadSpec {
   OpKind op = OpKind::kNop;
+  // When not empty, each op is one of these, chosen by weight; `op` is then unused.
+  std::vector<MixEntry> mix;
   std::chrono::nanoseconds timer{std::chrono::milliseconds(1)};
+  FileSpec file;
+  SocketSpec socket;
+  // Seeds the test data pattern and the random offsets and mix choices.
+  uint64_t seed = 1;
+};
+
+// How an op's result is judged.
+enum class Verdict : uint8_t {
+  kExpected,    // the op's normal end
+  kUnexpected,  // another result (an error, a short transfer, a timeout)
+  kCorrupt,     // the expected length, but not the expected bytes
+};
+
+struct Judged {
+  Verdict verdict = Verdict::kExpected;
+  uint32_t bytes = 0;  // bytes the op moved
+};
+
+// What reading back a write workload's blocks found.
+struct ReadBack {
+  uint64_t blocks = 0;   // blocks read back and checked
+  uint64_t corrupt = 0;  // ...that did not hold what was written
+  int64_t first_corrupt_offset = -1;
+  int error = 0;  // errno of a failed read-back (0: none)
+};
+
+// Which of the run's threads a source serves.
+struct SourceContext {
+  uint32_t index = 0;  // this thread's index among...
+  uint32_t count = 1;  // ...all submitting threads
+  uint32_t slots = 1;  // in-flight slots of this thread (prepare's `slot` is below it)
+};
+
+// A source could not set up what its ops need (open a file, connect sockets).
+class WorkloadError : public std::runtime_error {
+ public:
+  WorkloadError(std::string call, int error, std::string detail);
+  const std::string call;
+  const int error;
+  const std::string detail;
 };
 
 // Makes the ops of one thread. Not thread-safe: each thread has its own.
@@ -29,16 +115,27 @@ class OpSource {
  public:
   virtual ~OpSource() = default;
 
-  // Prepares the next op for `slot` into `sqe`, using (and, the first time, creating) the slot's
-  // `resources`, which the caller keeps alive until the op ends.
-  virtual void prepare(uint32_t slot, io_uring_sqe& sqe, Resources& resources) = 0;
+  // Names of the kinds of op this source makes ("file-write", "fsync", ...); prepare() returns
+  // an index into it.
+  virtual const std::vector<std::string>& kinds() const = 0;
 
-  // Whether `result` is the normal end of this op (timers end with -ETIME).
-  virtual bool expected(int32_t result) const = 0;
+  // Prepares the next op for `slot` into `sqe`, using (and, the first time, creating) the slot's
+  // `resources`, which the caller keeps alive until the op ends and hands back to judge().
+  // Returns the op's kind.
+  virtual uint32_t prepare(uint32_t slot, io_uring_sqe& sqe, Resources& resources) = 0;
+
+  // Judges how the op last prepared for `slot` ended, before the slot is prepared again.
+  virtual Judged judge(uint32_t slot, uint32_t kind, int32_t result, const OpResources* resources) = 0;
+
+  // After the run: checks what the run left behind. Only write workloads have something to check.
+  virtual ReadBack read_back() { return {}; }
 };
 
-std::unique_ptr<OpSource> make_op_source(const WorkloadSpec& spec);
+// Throws WorkloadError when the ops' files or sockets cannot be set up.
+std::unique_ptr<OpSource> make_op_source(const WorkloadSpec& spec, const SourceContext& context);
 
 const char* op_kind_name(OpKind kind);
+// The kind named `name` ("file-read"), if there is one.
+std::optional<OpKind> op_kind_from_name(std::string_view name);
 
 }  // namespace iob

@@ -215,5 +215,27 @@ TEST(Bench, ARefusedRingIsReportedNotThrown) {
   EXPECT_EQ(result.error->call, "wake poll");
 }
 
+TEST(Bench, AnIdleSpinFindsWorkBeforeSleeping) {
+  BenchSpec spec = nop_spec(1, 1, 2000);
+  spec.loop.idle_spin = 1ms;
+  const BenchResult result = run_loop_bench(spec, nullptr, kNeverCancel);
+  ASSERT_FALSE(result.error);
+  EXPECT_EQ(result.stats.expected, 2000u);
+  EXPECT_GT(result.counters.spin_wakes, 0u);
+  // Each spin that found work is one sleep (and one eventfd wake) saved.
+  EXPECT_LT(result.counters.sleeps, 2000u);
+}
+
+TEST(Bench, ASubmitBatchLimitsTheSqesPerEnter) {
+  BenchSpec spec = nop_spec(1, 32, 3200);
+  spec.loop.submit_batch = 4;
+  const BenchResult result = run_loop_bench(spec, nullptr, kNeverCancel);
+  ASSERT_FALSE(result.error);
+  EXPECT_EQ(result.stats.expected, 3200u);
+  // At most 4 ops per enter (plus, now and then, the re-armed wake poll).
+  EXPECT_GE(result.counters.enter_calls * 5, result.counters.sqes_submitted);
+  EXPECT_GE(result.counters.enter_calls, 3200u / 4);
+}
+
 }  // namespace
 }  // namespace iob

@@ -2,11 +2,6 @@
 // including the qemu guests of the kernel matrix), what it finds on the 6.18 development host,
 // and that a seccomp filter refusing io_uring_setup shows up as the facts that name it.
 #include <errno.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <stddef.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -17,6 +12,7 @@
 #include "helpers.h"
 #include "json_lite.h"
 #include "probe.h"
+#include "seccomp_filter.h"
 #include "uring_compat.h"
 #include "uring_names.h"
 
@@ -156,26 +152,9 @@ TEST(Probe, FindsWhatTheResearchSawOnThe618Host) {
 }
 
 #if defined(__x86_64__)
-// A filter like a container runtime's default profile: io_uring_setup fails with EPERM,
-// everything else is allowed. Installed on the calling thread only.
-bool refuse_io_uring_setup_with_seccomp() {
-  sock_filter filter[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-  };
-  sock_fprog program{static_cast<unsigned short>(std::size(filter)), filter};
-  // Without NO_NEW_PRIVS only CAP_SYS_ADMIN may install a filter.
-  return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
-         prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
-}
-
-// Runs the probe in a forked child under that filter and returns its JSON. The filter never
-// touches this process.
+// Runs the probe in a forked child under a filter like a container runtime's default profile
+// (io_uring_setup fails with EPERM, everything else is allowed) and returns its JSON. The filter
+// never touches this process.
 std::string probe_json_under_seccomp_filter() {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) {
@@ -184,9 +163,10 @@ std::string probe_json_under_seccomp_filter() {
   const pid_t child = fork();
   if (child == 0) {
     close(pipe_fds[0]);
-    std::string json = refuse_io_uring_setup_with_seccomp()
-                           ? probe_to_json(probe_kernel())
-                           : "seccomp filter not installed: " + errno_name(errno);
+    const int io_uring_setup = __NR_io_uring_setup;
+    const int refused = refuse_syscalls_with_seccomp({&io_uring_setup, 1}, EPERM);
+    std::string json = refused == 0 ? probe_to_json(probe_kernel())
+                                    : "seccomp filter not installed: " + errno_name(refused);
     for (size_t written = 0; written < json.size();) {
       const ssize_t n = write(pipe_fds[1], json.data() + written, json.size() - written);
       if (n <= 0) {

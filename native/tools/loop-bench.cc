@@ -1,8 +1,12 @@
 // Runs one benchmark through the loop or the raw ring, without Node, and prints one JSON line.
 // The bench scripts use it to compare builds (counters compiled in vs out) side by side.
 //
-//   loop-bench system=loop|raw op=nop|timer depth=256 submitters=1 size=256 duration_ms=2000
-//              [ops=N instead of a duration] warmup_ms=200 [timer_us=100] [op_timeout_us=...] [single_issuer=1]
+//   loop-bench system=loop|raw op=nop|timer|file-read|file-write|socket depth=256 submitters=1
+//              size=256 duration_ms=2000 [ops=N instead of a duration] warmup_ms=200 [timer_us=100]
+//              [op_timeout_us=...] [single_issuer=1] [spin_us=50] [submit_batch=8] [rate=OPS_PER_SEC [poisson=1]]
+//              [file=PATH file_size=BYTES block_size=4096 random=1 direct=1 seed=1 lay_out=1]
+//              [transport=unix|tcp message_size=4096]
+// With lay_out=1 it creates `file` with the tool's pattern first and removes it after.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +14,7 @@
 #include <string>
 
 #include "bench.h"
+#include "test_file.h"
 
 namespace {
 
@@ -39,11 +44,30 @@ int main(int argc, char** argv) {
   iob::BenchSpec spec;
   spec.loop.size = static_cast<uint32_t>(number(args, "size", 256));
   spec.loop.single_issuer = number(args, "single_issuer", 0) != 0;
+  spec.loop.idle_spin = microseconds(number(args, "spin_us", 0));
+  spec.loop.submit_batch = static_cast<uint32_t>(number(args, "submit_batch", 0));
   if (const uint64_t us = number(args, "op_timeout_us", 0)) {
     spec.loop.op_timeout = microseconds(us);
   }
-  spec.workload.op = args.count("op") && args.at("op") == "timer" ? iob::OpKind::kTimer
-                                                                   : iob::OpKind::kNop;
+  spec.workload.op = iob::op_kind_from_name(args.count("op") ? args.at("op") : "nop").value_or(iob::OpKind::kNop);
+  spec.workload.seed = number(args, "seed", 1);
+  spec.workload.file.path = args.count("file") ? args.at("file") : "";
+  spec.workload.file.size = number(args, "file_size", 0);
+  spec.workload.file.block_size = static_cast<uint32_t>(number(args, "block_size", 4096));
+  spec.workload.file.random = number(args, "random", 0) != 0;
+  spec.workload.file.direct = number(args, "direct", 0) != 0;
+  spec.workload.socket.transport =
+      args.count("transport") && args.at("transport") == "tcp" ? iob::Transport::kTcp : iob::Transport::kUnix;
+  spec.workload.socket.message_size = static_cast<uint32_t>(number(args, "message_size", 4096));
+  spec.drive.rate = static_cast<double>(number(args, "rate", 0));
+  spec.drive.arrivals = number(args, "poisson", 0) != 0 ? iob::Arrivals::kPoisson : iob::Arrivals::kUniform;
+  const bool lay_out = number(args, "lay_out", 0) != 0;
+  if (lay_out) {
+    if (auto error = iob::lay_out_test_file(spec.workload.file.path, spec.workload.file.size, spec.workload.seed)) {
+      std::fprintf(stderr, "loop-bench: %s %s: %s\n", error->call.c_str(), error->path.c_str(), std::strerror(error->error));
+      return 3;
+    }
+  }
   spec.workload.timer = microseconds(number(args, "timer_us", 100));
   spec.drive.submitters = static_cast<uint32_t>(number(args, "submitters", 1));
   spec.drive.depth = static_cast<uint32_t>(number(args, "depth", 1));
@@ -55,6 +79,9 @@ int main(int argc, char** argv) {
   const std::atomic<bool> never{false};
   const iob::BenchResult result =
       raw ? iob::run_raw_bench(spec, nullptr, never) : iob::run_loop_bench(spec, nullptr, never);
+  if (lay_out) {
+    std::remove(spec.workload.file.path.c_str());
+  }
   if (result.error) {
     std::fprintf(stderr, "loop-bench: %s\n", result.error->message().c_str());
     return 3;
@@ -65,7 +92,8 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"system\":\"%s\",\"counters\":%s,\"ops\":%llu,\"opsPerSec\":%.0f,\"p50Ns\":%llu,"
       "\"p99Ns\":%llu,\"cpuNsPerOp\":%.1f,\"sleeps\":%llu,\"enterCalls\":%llu,"
-      "\"capacityStalls\":%llu,\"allOps\":%llu}\n",
+      "\"capacityStalls\":%llu,\"allOps\":%llu,\"p99ServiceNs\":%llu,\"late\":%llu,\"missed\":%llu,"
+      "\"corrupt\":%llu,\"unexpected\":%zu}\n",
       raw ? "raw" : "loop", iob::kCountersEnabled ? "true" : "false",
       static_cast<unsigned long long>(stats.ops), seconds > 0 ? stats.ops / seconds : 0.0,
       static_cast<unsigned long long>(stats.latency.value_at_percentile(50)),
@@ -74,6 +102,9 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(result.counters.sleeps),
       static_cast<unsigned long long>(result.counters.enter_calls),
       static_cast<unsigned long long>(result.counters.capacity_stalls),
-      static_cast<unsigned long long>(stats.all_ops));
+      static_cast<unsigned long long>(stats.all_ops),
+      static_cast<unsigned long long>(stats.service.value_at_percentile(99)),
+      static_cast<unsigned long long>(stats.late), static_cast<unsigned long long>(stats.missed),
+      static_cast<unsigned long long>(stats.corrupt), stats.unexpected.size());
   return 0;
 }

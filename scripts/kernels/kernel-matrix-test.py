@@ -20,10 +20,17 @@ kernel's raw probe JSON and loop-test output:
                    5.15 stable backport), accepts both
   loop tests       passed in each guest; skipped only where that guest's probe says the kernel
                    refuses what the test needs
+  the CLI          `probe-kernel --input <guest probe> --require single-issuer --json` on each
+                   guest's probe (root and unprivileged): exit 3 on 5.10 and on 6.12-disabled (the
+                   cause named io_uring_disabled), 0 on 6.1 and 6.12; on the host, exit 0, and
+                   exit 3 naming seccomp under a filter that refuses io_uring_setup (seccomp-exec);
+                   every document valid against schemas/probe.schema.json. Each verdict is printed.
+                   Skipped, with the reason, when dist/ (or the addon, for the host) is not built.
 
-Prints each kernel's facts, a PASS/FAIL line per check and `kernel-matrix: N passed, N failed,
-N skipped`. Exit 1 if a check failed. A kernel that cannot be had (no qemu, mirror down after a
-retry) is an explicit `SKIP: <reason>` line, never a silent pass.
+Prints each kernel's facts, its verdict as probe-kernel gives it, a PASS/FAIL line per check
+and `kernel-matrix: N passed, N failed, N skipped`. Exit 1 if a check failed. A kernel that
+cannot be had (no qemu, mirror down after a retry) is an explicit `SKIP: <reason>` line, never a
+silent pass.
 
     scripts/kernels/kernel-matrix-test.py [run-kernels.sh options, e.g. -k "5.10 6.1"]
     scripts/kernels/kernel-matrix-test.py --no-run   # check the outputs of the last run
@@ -37,7 +44,11 @@ import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT_DIR = os.environ.get("IOB_KERNEL_MATRIX_OUT", os.path.join(REPO, "test-results", "kernel-matrix"))
-STATIC_PROBE = os.path.join(REPO, "native", "build-static", "iouring-probe")
+STATIC_BUILD = os.path.join(REPO, "native", "build-static")
+STATIC_PROBE = os.path.join(STATIC_BUILD, "iouring-probe")
+CLI = os.path.join(REPO, "bin", "run.js")
+CLI_COMMAND = os.path.join(REPO, "dist", "commands", "probe-kernel.js")
+ADDON = os.path.join(REPO, "native", "build", "Release", "iouring_bench.node")
 SINGLE_ISSUER = 1 << 12
 DEFER_TASKRUN = 1 << 13
 
@@ -111,22 +122,6 @@ def behaviour_text(probe, name):
     return "no (" + test["detail"] + ")"
 
 
-def verdicts(probe):
-    """The loop's requirements, from raw facts (the CLI's explanations come from src/probe)."""
-    baseline = behaviour_works(probe, "multishotPoll") and behaviour_works(probe, "extArgWait")
-    si_trial = trial(probe, SINGLE_ISSUER | DEFER_TASKRUN)
-    single_issuer = bool(si_trial and si_trial["ok"]) and behaviour_works(probe, "multishotPollSingleIssuer")
-    if not probe["setup"]["ok"]:
-        why = f"io_uring_setup refused: {probe['setup']['error']}"
-        return f"not met ({why})", f"not met ({why})"
-    base_text = "met (multishot POLL_ADD wake and EXT_ARG wait work)" if baseline else (
-        "not met (multishot poll: " + behaviour_text(probe, "multishotPoll") +
-        "; EXT_ARG: " + behaviour_text(probe, "extArgWait") + ")")
-    si_text = "met (SINGLE_ISSUER|DEFER_TASKRUN accepted, multishot poll works on it)" if single_issuer else (
-        "not met (SINGLE_ISSUER|DEFER_TASKRUN: " + outcome_text(si_trial) + ")")
-    return base_text, si_text
-
-
 def print_facts(name, probe):
     print(f"----- {name}: facts")
     kernel = probe["kernel"]
@@ -156,9 +151,6 @@ def print_facts(name, probe):
                             ("EXT_ARG wait", "extArgWait"), ("LINK_TIMEOUT", "linkTimeout"),
                             ("POLL_ADD on IOPOLL", "iopollPollAdd")):
             print(f"  {label:<18} {behaviour_text(probe, test)}")
-    baseline, single_issuer = verdicts(probe)
-    print(f"  loop baseline      {baseline}")
-    print(f"  single_issuer      {single_issuer}")
     print(f"  probe time         {probe['elapsedUs'] / 1000:.1f} ms")
 
 
@@ -193,6 +185,88 @@ def check_loop_capable(checks, name, probe, single_issuer):
                         ("EXT_ARG bounded wait works", "extArgWait"),
                         ("LINK_TIMEOUT fires", "linkTimeout")):
         checks.check(f"{name}: {label}", behaviour_works(probe, test), behaviour_text(probe, test))
+
+
+def probe_document_validator():
+    """A validator for probe-kernel --json documents (which refer to the raw schema), or None."""
+    try:
+        import jsonschema
+        from referencing import Registry, Resource
+    except ImportError:
+        return None
+    schemas = {}
+    for name in ("raw-probe.schema.json", "probe.schema.json"):
+        with open(os.path.join(REPO, "schemas", name)) as file:
+            schemas[name] = json.load(file)
+    registry = Registry().with_resource(schemas["raw-probe.schema.json"]["$id"],
+                                        Resource.from_contents(schemas["raw-probe.schema.json"]))
+    return jsonschema.Draft202012Validator(schemas["probe.schema.json"], registry=registry)
+
+
+class CliChecks:
+    """`iouring-bench probe-kernel` as a user runs it, on each kernel's probe."""
+
+    def __init__(self, checks):
+        self.checks = checks
+        self.validator = probe_document_validator()
+        if self.validator is None:
+            checks.skip("CLI: probe documents against schemas/probe.schema.json",
+                        "python jsonschema with referencing is not installed")
+
+    def run(self, name, args, wrapper=()):
+        """Runs the CLI with --require single-issuer --json; returns (exit status, document)."""
+        command = [*wrapper, "node", CLI, "probe-kernel", *args, "--require", "single-issuer", "--json"]
+        output = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+        try:
+            document = json.loads(output.stdout)
+        except ValueError as error:
+            self.checks.check(f"{name} CLI: --json prints one JSON document", False,
+                              f"{error}; stderr: {output.stderr.strip()[:300]}")
+            return output.returncode, None
+        if self.validator is not None:
+            errors = list(self.validator.iter_errors(document))
+            self.checks.check(f"{name} CLI: the document matches schemas/probe.schema.json", not errors,
+                              "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:3]))
+        verdict = document.get("verdict", {})
+        usability = document.get("usability", {})
+        cause = usability.get("cause") or {}
+        print(f"----- {name}: probe-kernel verdict ({document.get('kernel', {}).get('label')})")
+        if not usability.get("usable", True):
+            print(f"  cause              {cause.get('id')}: {cause.get('summary')}")
+        for label, key in (("loop baseline", "loop"), ("single-issuer", "singleIssuer")):
+            item = verdict.get(key, {})
+            print(f"  {label:<18} {'met' if item.get('met') else 'NOT MET'}: {item.get('reason')}")
+        print(f"  --require single-issuer: exit {output.returncode}")
+        return output.returncode, document
+
+    def expect(self, name, args, want_status, want_cause=None, wrapper=()):
+        status, document = self.run(name, args, wrapper)
+        self.checks.check(f"{name} CLI: --require single-issuer exits {want_status}", status == want_status,
+                          f"exit {status}")
+        if document is None:
+            return
+        requirement = (document.get("requirements") or [{}])[0]
+        self.checks.check(f"{name} CLI: the requirement says {'met' if want_status == 0 else 'not met'}",
+                          requirement.get("met") == (want_status == 0), json.dumps(requirement))
+        if want_cause is not None:
+            cause = (document.get("usability") or {}).get("cause") or {}
+            self.checks.check(f"{name} CLI: the cause is named {want_cause}", cause.get("id") == want_cause,
+                              json.dumps(cause))
+
+
+def check_cli_on_host(cli):
+    if not os.path.exists(ADDON):
+        cli.checks.skip("host CLI: probe-kernel on this host", f"the addon is not built ({ADDON}): npm run build:native")
+        return
+    cli.expect("host", [], 0)
+    # A filter like a container's default profile, installed around the CLI by seccomp-exec.
+    build = subprocess.run(["cmake", "--build", STATIC_BUILD, "--target", "seccomp-exec"],
+                           capture_output=True, text=True)
+    tool = os.path.join(STATIC_BUILD, "seccomp-exec")
+    if build.returncode != 0 or not os.path.exists(tool):
+        cli.checks.check("host CLI: seccomp-exec built", False, (build.stdout + build.stderr).strip()[-300:])
+        return
+    cli.expect("host under seccomp", [], 3, want_cause="seccomp", wrapper=(tool, "io_uring_setup", "--"))
 
 
 def gtest_results(text):
@@ -321,6 +395,13 @@ def main(argv):
     else:
         checks.check("host: static iouring-probe was built", False, STATIC_PROBE)
 
+    if os.path.exists(CLI_COMMAND):
+        cli = CliChecks(checks)
+        check_cli_on_host(cli)
+    else:
+        cli = None
+        checks.skip("CLI: probe-kernel verdicts", f"dist/ is not built ({CLI_COMMAND}): npm run build:ts")
+
     try:
         summary = read_summary()
     except OSError as error:
@@ -343,6 +424,13 @@ def main(argv):
         series = row["series"]
         checks.check(f"{name}: runs a {series} kernel", probe["kernel"]["release"].startswith(series + "."),
                      probe["kernel"]["release"])
+        if cli is not None:
+            if name == "6.12-disabled":
+                cli.expect(name, ["--input", os.path.join(boot_dir, "probe.out")], 3, want_cause="io_uring_disabled")
+            else:
+                want = 3 if series == "5.10" else 0
+                cli.expect(name, ["--input", os.path.join(boot_dir, "probe.out")], want)
+                cli.expect(f"{name} unprivileged", ["--input", os.path.join(boot_dir, "probe-nobody.out")], want)
         if name == "6.12-disabled":
             env = probe["environment"]
             checks.check(f"{name}: io_uring_setup refused with EPERM",

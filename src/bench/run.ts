@@ -1,19 +1,33 @@
 // Runs a workload through the loop and then through each baseline, one after the other in the
-// same process, so every figure has a ratio measured under the same conditions.
+// same process and on the same file, so every figure has a ratio measured under the same
+// conditions.
 
 import {type NativeBenchRequest, type NativeBenchResult, type NativeProgress, runBench} from '../native/addon.js'
-import type {BaselineName, WorkloadSpec} from './spec.js'
+import type {MeasuredBaseline} from './baseline.js'
+import {FIO_MISSING, fioVersion, runFio} from './fio.js'
+import {runNodeFs} from './node-fs.js'
+import {type BaselineName, usesFile, type WorkloadSpec} from './spec.js'
+import {openTestFile, releaseTestFile, type TestFile} from './test-file.js'
 
 export type SystemName = 'loop' | BaselineName
 
 export interface SystemRun {
   system: SystemName
-  native: NativeBenchResult
+  /** The loop and the raw ring. */
+  native?: NativeBenchResult
+  /** fio and node-fs. */
+  measured?: MeasuredBaseline
+  /** Why this baseline did not run; the run went on without it. */
+  skipped?: string
+  /** Why this baseline failed. */
+  failed?: string
 }
 
 export interface WorkloadRun {
   spec: WorkloadSpec
   systems: SystemRun[]
+  /** The file of a file workload; `removed` once the tool has removed its own. */
+  file?: TestFile & {removed: boolean}
   interrupted: boolean
 }
 
@@ -29,49 +43,99 @@ export interface RunOptions {
   signal?: AbortSignal
 }
 
-export function nativeRequest(spec: WorkloadSpec, system: SystemName): NativeBenchRequest {
+/** The progress line is a per-second line, like t/io_uring's. */
+const PROGRESS_INTERVAL_MS = 1000
+
+export function nativeRequest(spec: WorkloadSpec, system: 'loop' | 'raw', file?: TestFile): NativeBenchRequest {
   return {
-    system: system === 'loop' ? 'loop' : 'raw',
+    system,
     loop: {
       size: spec.loop.ringSize,
       ioPoll: spec.loop.ioPoll,
       singleIssuer: spec.loop.singleIssuer,
       opTimeoutNs: spec.loop.opTimeoutNs,
       shutdownTimeoutNs: spec.loop.shutdownTimeoutNs,
+      idleSpinNs: spec.loop.idleSpinNs,
+      submitBatch: spec.loop.submitBatch,
     },
-    workload: {op: spec.op, timerNs: spec.timerNs},
+    workload: {
+      op: spec.op === 'mix' ? 'nop' : spec.op,
+      ...(spec.op === 'mix' ? {mix: spec.mix} : {}),
+      timerNs: spec.timerNs,
+      seed: spec.seed,
+      ...(spec.socket ? {socket: spec.socket} : {}),
+      ...(spec.file && file
+        ? {
+            file: {
+              path: file.path,
+              sizeBytes: file.sizeBytes,
+              blockSize: spec.file.blockSize,
+              random: spec.file.random,
+              direct: spec.file.direct,
+              fsyncEvery: spec.file.fsyncEvery,
+              writevBuffers: spec.file.writevBuffers,
+              verify: file.createdByTool,
+            },
+          }
+        : {}),
+    },
     drive: {
       submitters: spec.drive.submitters,
       depth: spec.drive.depth,
       durationNs: spec.drive.durationNs,
       ops: spec.drive.ops,
       warmupNs: spec.drive.warmupNs,
+      rate: spec.drive.rate,
+      arrivals: spec.drive.arrivals,
     },
-    progressIntervalMs: 250,
+    progressIntervalMs: PROGRESS_INTERVAL_MS,
   }
+}
+
+async function runNative(spec: WorkloadSpec, system: 'loop' | 'raw', file: TestFile | undefined, options: RunOptions): Promise<SystemRun> {
+  const job = runBench(nativeRequest(spec, system, file), (progress) =>
+    options.onProgress?.({workload: spec, system, progress}),
+  )
+  const cancel = (): void => job.cancel()
+  options.signal?.addEventListener('abort', cancel, {once: true})
+  try {
+    return {system, native: await job.result}
+  } finally {
+    options.signal?.removeEventListener('abort', cancel)
+  }
+}
+
+async function runBaseline(spec: WorkloadSpec, system: 'fio' | 'node-fs', file: TestFile, options: RunOptions): Promise<SystemRun> {
+  if (system === 'fio' && (await fioVersion()) === undefined) return {system, skipped: FIO_MISSING}
+  const run = system === 'fio' ? await runFio(spec, file, options.signal) : await runNodeFs(spec, file, options.signal)
+  return {system, ...run}
 }
 
 export async function runWorkload(spec: WorkloadSpec, options: RunOptions = {}): Promise<WorkloadRun> {
   const run: WorkloadRun = {spec, systems: [], interrupted: false}
-  for (const system of ['loop', ...spec.vs] as SystemName[]) {
-    if (options.signal?.aborted) {
-      run.interrupted = true
-      break
-    }
-    const job = runBench(nativeRequest(spec, system), (progress) =>
-      options.onProgress?.({workload: spec, system, progress}),
-    )
-    const cancel = (): void => job.cancel()
-    options.signal?.addEventListener('abort', cancel, {once: true})
-    try {
-      const native = await job.result
-      run.systems.push({system, native})
-      if (native.stats.interrupted) run.interrupted = true
+  const file = usesFile(spec) ? await openTestFile(spec) : undefined
+  if (file) run.file = {...file, removed: false}
+  try {
+    for (const system of ['loop', ...spec.vs] as SystemName[]) {
+      if (options.signal?.aborted) {
+        run.interrupted = true
+        break
+      }
+      const result =
+        system === 'loop' || system === 'raw'
+          ? await runNative(spec, system, file, options)
+          : await runBaseline(spec, system, file!, options)
+      run.systems.push(result)
+      if (result.native?.stats.interrupted || result.measured?.interrupted) run.interrupted = true
       // A loop the kernel refused leaves nothing to compare the baselines with.
-      if (system === 'loop' && native.error) break
-    } finally {
-      options.signal?.removeEventListener('abort', cancel)
+      if (system === 'loop' && result.native?.error) break
+    }
+  } finally {
+    if (file) {
+      releaseTestFile(file)
+      run.file!.removed = file.createdByTool
     }
   }
   return run
 }
+

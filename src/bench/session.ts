@@ -38,7 +38,7 @@ export async function runSession(specs: WorkloadSpec[], options: SessionOptions)
         })
         workload.runs.push(run)
         // Interrupted, or a loop the kernel refused (it will refuse every later run alike).
-        if (abort.signal.aborted || run.systems[0]?.native.error) break trialLoop
+        if (abort.signal.aborted || run.systems[0]?.native?.error) break trialLoop
       }
     }
   } finally {

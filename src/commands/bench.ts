@@ -2,8 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
-import {BASELINES, checkWorkload, defaultRingSize, type FieldLabels, OPS, type WorkloadSpec} from '../bench/spec.js'
-import {durationFlag, integerFlag, listFlag} from '../flags.js'
+import {ARRIVALS, BASELINES, type FieldLabels, MIX_KINDS, OPS, parseMix, toWorkloadSpec, TRANSPORTS} from '../bench/spec.js'
+import {durationFlag, integerFlag, listFlag, numberFlag, sizeFlag} from '../flags.js'
 import type {ResultDocument} from '../report/result.js'
 
 const LABELS: FieldLabels = {
@@ -18,17 +18,43 @@ const LABELS: FieldLabels = {
   ops: '--ops',
   warmup: '--warmup',
   vs: '--vs',
+  blockSize: '--block-size',
+  random: '--random',
+  direct: '--direct',
+  fileSize: '--file-size',
+  file: '--file',
+  fsyncEvery: '--fsync-every',
+  writevBuffers: '--writev-buffers',
+  transport: '--transport',
+  messageSize: '--message-size',
+  connections: '--connections',
+  mix: '--mix',
+  rate: '--rate',
+  arrivals: '--arrivals',
+  submitBatch: '--submit-batch',
 }
+
+const FILE_GROUP = 'FILE'
+const SOCKET_GROUP = 'SOCKET'
+const OPEN_LOOP_GROUP = 'OPEN LOOP'
 
 export default class Bench extends MeasureCommand {
   static override summary = 'Run one workload from flags, through the loop and side by side with baselines.'
 
-  static override description = `Each op goes submitter thread -> bounded MPSC -> loop thread -> SQE -> kernel -> CQE -> loop thread -> back to its submitter, which records the latency. With --vs raw the same ops also run through a minimal single-thread liburing loop, and every figure gets its ratio to it.`
+  static override description = `Each op goes submitter thread -> bounded MPSC -> loop thread -> SQE -> kernel -> CQE -> loop thread -> back to its submitter, which records the latency. Baselines run the same op, size, depth and file in the same run, and every figure gets its ratio: raw (a minimal single-thread liburing loop), fio (its io_uring engine, file workloads) and node-fs (Node's fs.promises FileHandle, file workloads).
+
+File workloads lay out their own file in the temporary directory ($TMPDIR, else /tmp), say where, and remove it afterwards; every block holds self-describing data, so reads are checked as they complete and writes are read back after the run. --file reads your file or device instead (never writes to it).
+
+Closed loop by default (each submitter keeps --depth ops outstanding). With --rate the loop is open: ops fall due on a schedule whatever is in flight (up to --depth per submitter, 256 by default), latency runs from each op's due time (response time) and from its issue (service time), so a system that falls behind shows it.`
 
   static override examples = [
     {description: 'Peak NOP rate with 256 ops in flight, next to the raw ring:', command: '<%= config.bin %> <%= command.id %> --op nop --depth 256'},
+    {description: '4 KiB random reads at depth 32, next to the raw ring, fio and Node:', command: '<%= config.bin %> <%= command.id %> --op file-read --block-size 4k --random --depth 32 --vs raw,fio,node-fs'},
+    {description: 'Vectored writes with an fsync every 64, read back after the run:', command: '<%= config.bin %> <%= command.id %> --op file-write --random --depth 16 --writev-buffers 4 --fsync-every 64 --file-size 256m'},
+    {description: 'Messages over TCP loopback, 8 connections:', command: '<%= config.bin %> <%= command.id %> --op socket --transport tcp --connections 8 --message-size 1k'},
+    {description: 'A mix, reported per kind:', command: '<%= config.bin %> <%= command.id %> --op mix --mix file-read=3,socket=1,nop=1 --depth 16 --file-size 64m'},
+    {description: 'Open loop at 200 k ops/s with Poisson arrivals:', command: '<%= config.bin %> <%= command.id %> --op file-read --random --rate 200000 --arrivals poisson --file-size 256m'},
     {description: 'Timer accuracy of 1 ms timeouts, 8 at a time:', command: '<%= config.bin %> <%= command.id %> --op timer --timer 1ms --depth 8'},
-    {description: 'What linked op timeouts cost per op:', command: '<%= config.bin %> <%= command.id %> --op nop --depth 32 --op-timeout 1s'},
     {description: 'Machine-readable result:', command: '<%= config.bin %> <%= command.id %> --op nop --ops 100000 --json'},
   ]
 
@@ -40,39 +66,63 @@ export default class Bench extends MeasureCommand {
     'shutdown-timeout': durationFlag({description: 'abandon ops still in flight this long after the submitters are gone'}),
     'single-issuer': Flags.boolean({description: 'create the ring with SINGLE_ISSUER|DEFER_TASKRUN (Linux 6.1+)'}),
     'io-poll': Flags.boolean({description: 'create the ring with IOPOLL'}),
+    'submit-batch': integerFlag({description: 'the loop submits staged ops after at most N, so ops that complete inline come back sooner [default: all that are queued]'}),
+    spin: durationFlag({description: 'poll this long for work before sleeping, in the loop and its submitters (a cross-CPU wake costs tens of µs on VMs; spinning costs CPU) [default: 0, sleep at once]'}),
     submitters: integerFlag({description: 'submitter threads', default: 1}),
-    depth: integerFlag({description: 'ops each submitter keeps outstanding', default: 1}),
+    depth: integerFlag({description: 'ops each submitter keeps outstanding (open loop: at most in flight) [default: 1; 256 with --rate]'}),
     duration: durationFlag({description: 'length of the measured phase', default: 2_000_000_000, defaultHelp: async () => '2s', exclusive: ['ops']}),
     ops: integerFlag({description: 'run this many measured ops instead of a duration', exclusive: ['duration']}),
     warmup: durationFlag({description: 'warm-up before measuring (not recorded)', default: 200_000_000, defaultHelp: async () => '200ms'}),
-    vs: listFlag({description: `baselines to run the same ops through: ${BASELINES.join(', ')}, or none`, default: ['raw'], defaultHelp: async () => 'raw'}),
+    vs: listFlag({description: `baselines to run the same ops through: ${BASELINES.join(', ')} (fio and node-fs: file workloads), or none`, default: ['raw'], defaultHelp: async () => 'raw'}),
+    'block-size': sizeFlag({description: 'bytes per file op [default: 4k]', helpGroup: FILE_GROUP}),
+    random: Flags.boolean({description: 'random block offsets (default: sequential)', helpGroup: FILE_GROUP}),
+    direct: Flags.boolean({description: 'O_DIRECT: bypass the page cache (block size a multiple of 512)', helpGroup: FILE_GROUP}),
+    'file-size': sizeFlag({description: 'size of the file the tool lays out, or how much of --file to use [default: 1g]', helpGroup: FILE_GROUP}),
+    file: Flags.string({description: 'read this existing file or block device instead (read only; never written)', helpGroup: FILE_GROUP}),
+    'fsync-every': integerFlag({description: 'an fsync after every N writes of each submitter', helpGroup: FILE_GROUP}),
+    'writev-buffers': integerFlag({description: 'write each block with writev from K buffers', helpGroup: FILE_GROUP}),
+    transport: Flags.string({description: `socket transport: ${TRANSPORTS.join(', ')} [default: unix]`, helpGroup: SOCKET_GROUP}),
+    'message-size': sizeFlag({description: 'bytes per message, at most 64k [default: 4k]', helpGroup: SOCKET_GROUP}),
+    connections: integerFlag({description: 'connections per submitter; each carries one message at a time, so this is the socket depth', helpGroup: SOCKET_GROUP}),
+    mix: Flags.string({description: `kinds and weights for --op mix, e.g. file-read=3,socket=1 (kinds: ${MIX_KINDS.join(', ')})`}),
+    rate: numberFlag({description: 'open loop: ops due per second, in total', helpGroup: OPEN_LOOP_GROUP}),
+    arrivals: Flags.string({description: `open loop arrivals: ${ARRIVALS.join(', ')} [default: uniform]`, helpGroup: OPEN_LOOP_GROUP}),
   }
 
   async run(): Promise<ResultDocument> {
     const {flags} = await this.parse(Bench)
     const plan = this.outputPlan(flags)
-    const drive = {
-      submitters: flags.submitters,
-      depth: flags.depth,
-      durationNs: flags.ops ? 0 : flags.duration,
-      ops: flags.ops ?? 0,
-      warmupNs: flags.warmup,
-    }
-    const timed = flags['op-timeout'] !== undefined
-    const spec = checkWorkload(
+    const spec = toWorkloadSpec(
       {
         name: flags.op,
-        op: flags.op as WorkloadSpec['op'],
+        op: flags.op,
         timerNs: flags.timer,
-        loop: {
-          ringSize: flags['ring-size'] ?? defaultRingSize(drive, timed),
-          ioPoll: flags['io-poll'] ?? false,
-          singleIssuer: flags['single-issuer'] ?? false,
-          opTimeoutNs: flags['op-timeout'],
-          shutdownTimeoutNs: flags['shutdown-timeout'],
-        },
-        drive,
-        vs: flags.vs.includes('none') ? [] : (flags.vs as WorkloadSpec['vs']),
+        ringSize: flags['ring-size'],
+        ioPoll: flags['io-poll'] ?? false,
+        singleIssuer: flags['single-issuer'] ?? false,
+        opTimeoutNs: flags['op-timeout'],
+        shutdownTimeoutNs: flags['shutdown-timeout'],
+        idleSpinNs: flags.spin,
+        submitBatch: flags['submit-batch'],
+        submitters: flags.submitters,
+        depth: flags.depth,
+        durationNs: flags.duration,
+        ops: flags.ops ?? 0,
+        warmupNs: flags.warmup,
+        rate: flags.rate,
+        arrivals: flags.arrivals,
+        mix: flags.mix === undefined ? undefined : parseMix(flags.mix, LABELS.mix),
+        file: flags.file,
+        fileSizeBytes: flags['file-size'],
+        blockSize: flags['block-size'],
+        random: flags.random,
+        direct: flags.direct,
+        fsyncEvery: flags['fsync-every'],
+        writevBuffers: flags['writev-buffers'],
+        transport: flags.transport,
+        messageSize: flags['message-size'],
+        connections: flags.connections,
+        vs: flags.vs.includes('none') ? [] : flags.vs,
       },
       LABELS,
     )

@@ -5,12 +5,13 @@
 // where it cannot load; when it cannot, the error says why and what to do (exit 3).
 
 import {createRequire} from 'node:module'
+import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {EnvironmentError} from '../errors.js'
 
 export type NativeSystem = 'loop' | 'raw'
-export type NativeOp = 'nop' | 'timer'
+export type NativeOp = 'nop' | 'timer' | 'file-read' | 'file-write' | 'socket' | 'stall'
 
 export interface NativeLoopConfig {
   size: number
@@ -18,6 +19,10 @@ export interface NativeLoopConfig {
   singleIssuer: boolean
   opTimeoutNs?: number
   shutdownTimeoutNs?: number
+  /** Poll this long before sleeping, in the loop and its submitters (0: sleep at once). */
+  idleSpinNs?: number
+  /** Submit staged ops after at most this many (0: all that are queued). */
+  submitBatch?: number
 }
 
 export interface NativeDrive {
@@ -27,12 +32,39 @@ export interface NativeDrive {
   durationNs: number
   ops: number
   warmupNs: number
+  /** Open loop: ops due per second in total (absent or 0: closed loop). */
+  rate?: number
+  arrivals?: 'uniform' | 'poisson'
+}
+
+export interface NativeFileSpec {
+  path: string
+  /** Bytes of the file the ops use, from offset 0. */
+  sizeBytes: number
+  blockSize: number
+  random: boolean
+  direct: boolean
+  fsyncEvery: number
+  writevBuffers: number
+  /** The file holds the tool's pattern (laid out with the workload's seed): check every read. */
+  verify: boolean
+}
+
+export interface NativeWorkload {
+  op: NativeOp
+  /** When present, each op is one of these kinds, chosen by weight (`op` is then unused). */
+  mix?: Array<{op: NativeOp; weight: number}>
+  timerNs?: number
+  /** Seeds the test data, random offsets, mix choices and arrivals. */
+  seed?: number
+  file?: NativeFileSpec
+  socket?: {transport: 'unix' | 'tcp'; messageSize: number}
 }
 
 export interface NativeBenchRequest {
   system: NativeSystem
   loop: NativeLoopConfig
-  workload: {op: NativeOp; timerNs?: number}
+  workload: NativeWorkload
   drive: NativeDrive
   progressIntervalMs?: number
 }
@@ -44,6 +76,7 @@ export interface NativeProgress {
   elapsedNs: number
   measuring: boolean
   opsEnded: number
+  bytesEnded: number
   counters: NativeCounters
 }
 
@@ -56,24 +89,44 @@ export interface NativeError {
   message: string
 }
 
-export interface NativeStats {
+export interface NativeHistogram {
+  count: number
+  minNs: number
+  maxNs: number
+  /** Non-empty histogram buckets as [lowest value, count, ...] in HdrHistogram's layout. */
+  buckets: Float64Array
+}
+
+/** How measured ops ended, for all ops or for one kind. */
+export interface NativeOpStats {
   ops: number
   expected: number
   timedOut: number
   abandoned: number
+  /** The right length, but not the bytes that were written. */
+  corrupt: number
   /** Results other than the op's normal one, by value (e.g. "-22": 3). */
   unexpected: Record<string, number>
+  bytes: number
+  /** From each op's intended start (closed loop: its issue) to its end. */
+  latency: NativeHistogram
+  /** Open loop only: from each op's actual issue to its end. */
+  service?: NativeHistogram
+}
+
+export interface NativeStats extends NativeOpStats {
+  /** Per kind of op, when the workload has more than one (a mix, writes with fsyncs). */
+  kinds: Array<NativeOpStats & {name: string}>
+  /** Open loop: measured ops due while every in-flight slot was busy. */
+  late: number
+  /** Open loop: ops due in the measured phase but never issued. */
+  missed: number
+  /** Write workloads: the blocks written, read back after the run. */
+  readBack: {blocks: number; corrupt: number; firstCorruptOffset: number; errno: number; code: string}
   elapsedNs: number
   allOps: number
   cpu: {userNs: number; systemNs: number}
   interrupted: boolean
-  latency: {
-    count: number
-    minNs: number
-    maxNs: number
-    /** Non-empty histogram buckets as [lowest value, count, ...] in HdrHistogram's layout. */
-    buckets: Float64Array
-  }
 }
 
 export interface NativeRing {
@@ -97,13 +150,124 @@ export interface BenchJob {
   cancel(): void
 }
 
+/** A system call's outcome in the raw probe: errno and its name are null when ok. */
+export interface RawOutcome {
+  ok: boolean
+  errno: number | null
+  error: string | null
+}
+
+/** One io_uring_setup on a real ring (schemas/raw-probe.schema.json `$defs.setupTrial`). */
+export interface RawSetupTrial extends RawOutcome {
+  flags: number
+  /** e.g. 'SINGLE_ISSUER|DEFER_TASKRUN', or 'none' */
+  flagNames: string
+  entries: number
+  cqEntries: number | null
+  granted: {sqEntries: number; cqEntries: number} | null
+}
+
+export interface RawNumberedName {
+  op: number
+  name: string
+}
+
+export interface RawBehaviourTest {
+  ringFlags: number
+  ringFlagNames: string
+  ring: RawOutcome
+  events: Array<{what: string; result: number; resultName: string | null; flags: number; more: boolean}>
+  works: boolean
+  detail: string
+  elapsedUs: number
+}
+
+export type RawLimit = number | 'unlimited'
+
+/**
+ * The raw kernel probe, rawProbeVersion 1: facts from real tests on one kernel, as the addon and
+ * the static iouring-probe print them. schemas/raw-probe.schema.json describes every field.
+ */
+export interface RawProbe {
+  rawProbeVersion: 1
+  elapsedUs: number
+  build: {headerOpLast: number; namedSetupFlags: number; namedFeatures: number; namedOpcodes: number; namedRegisterOps: number}
+  kernel: {sysname: string; release: string; version: string; machine: string; versionSignature: string | null}
+  environment: {
+    ioUringDisabled: number | null
+    ioUringGroup: number | null
+    seccompMode: number | null
+    seccompFilters: number | null
+    noNewPrivs: boolean | null
+    capEff: string | null
+    capSysAdmin: boolean | null
+    capSysNice: boolean | null
+    capIpcLock: boolean | null
+    uid: number
+    euid: number
+    gid: number
+    egid: number
+    groups: number[]
+    memlock: {soft: RawLimit; hard: RawLimit}
+  }
+  setup: RawSetupTrial
+  features: {mask: number; names: string[]} | null
+  query: RawOutcome & {
+    nrRequestOpcodes?: number
+    nrRegisterOpcodes?: number
+    featureFlags?: number
+    featureNames?: string[]
+    ringSetupFlags?: number
+    ringSetupFlagNames?: string[]
+    enterFlags?: number
+    sqeFlags?: number
+  }
+  setupTrials: RawSetupTrial[]
+  opcodes: (RawOutcome & {lastOp: number; opsLen: number; supported: RawNumberedName[]}) | null
+  registerOps: {
+    byQuery: number | null
+    byRestrictions: number | null
+    restrictions: RawOutcome | null
+    elapsedUs: number
+    known: RawNumberedName[]
+  }
+  behaviour: {
+    multishotPoll: RawBehaviourTest | null
+    multishotPollSingleIssuer: RawBehaviourTest | null
+    extArgWait: RawBehaviourTest | null
+    linkTimeout: RawBehaviourTest | null
+    iopollPollAdd: RawBehaviourTest | null
+  }
+  errors: string[]
+}
+
 interface Addon {
   runBench(
     request: NativeBenchRequest,
     onProgress?: (progress: NativeProgress) => void,
   ): {promise: Promise<NativeBenchResult>; cancel(): void}
+  probeKernel(): Promise<string>
   loopCounterInfo(): Array<{name: string; help: string}>
+  layOutTestFile(path: string, sizeBytes: number, seed: number): Promise<void>
+  testFileInfo(path: string): TestFileInfo
+  probeDirectRead(path: string, blockSize: number): NativeFileError | null
+  pageCacheResidency(path: string, sizeBytes: number): number
   build: {countersEnabled: boolean}
+}
+
+/** A failed call on a test file: an Error shaped like Node's fs errors. */
+export interface NativeFileError extends Error {
+  code: string
+  errno: number
+  syscall: string
+  path: string
+}
+
+export interface TestFileInfo {
+  /** Size of the regular file, or of the block device. */
+  sizeBytes: number
+  /** The file system holding it (statfs), e.g. "ext4", "tmpfs". */
+  filesystem: string
 }
 
 let addon: Addon | undefined
@@ -115,17 +279,21 @@ function load(): Addon {
       `io_uring is Linux-only; this is ${process.platform}, so the native loop cannot run here`,
     )
   }
-  const nativeDir = process.env.IOURING_BENCH_NATIVE_DIR ?? fileURLToPath(new URL('../../native', import.meta.url))
+  const packageRoot = path.resolve(fileURLToPath(new URL('../..', import.meta.url)))
+  const nativeDir = process.env.IOURING_BENCH_NATIVE_DIR ?? path.join(packageRoot, 'native')
   const require = createRequire(import.meta.url)
   try {
+    // The prebuilt addon in native/prebuilds/ when it fits this machine, else a source build.
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => Addon
     addon = nodeGypBuild(nativeDir)
     return addon
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    // The package's own install script builds it: the one command that works for a clone, a
+    // project dependency, a global install and npx alike (npm 11 skips dependencies' scripts).
     throw new EnvironmentError(
-      `the native addon could not be loaded (${reason}); build it with 'npm run build:native' ` +
-        `(needs g++, make, python3 and liburing-dev)`,
+      `the native addon could not be loaded (${reason}); build it from source with ` +
+        `'npm run install --prefix ${packageRoot}' (needs g++, make, python3, pkg-config and liburing-dev)`,
     )
   }
 }
@@ -145,9 +313,40 @@ export function runBench(
   return {result: job.promise, cancel: () => job.cancel()}
 }
 
+/**
+ * Probes this kernel (about 20 ms, on libuv's pool: the JS thread stays free). Never rejects for
+ * what the kernel refuses; that is what the result reports.
+ */
+export async function probeKernel(): Promise<RawProbe> {
+  return JSON.parse(await load().probeKernel()) as RawProbe
+}
+
 /** Every loop counter's report name and meaning, in the order the core declares them. */
 export function loopCounterInfo(): Array<{name: string; help: string}> {
   return load().loopCounterInfo()
+}
+
+/**
+ * Creates `path` holding `sizeBytes` of the tool's self-describing pattern for `seed`, synced so
+ * it sits clean in the page cache; rejects with a NativeFileError (removing what it created).
+ */
+export function layOutTestFile(path: string, sizeBytes: number, seed: number): Promise<void> {
+  return load().layOutTestFile(path, sizeBytes, seed)
+}
+
+/** Size and file system of a regular file or block device; throws a NativeFileError. */
+export function testFileInfo(path: string): TestFileInfo {
+  return load().testFileInfo(path)
+}
+
+/** Why `path` cannot be read with O_DIRECT in `blockSize` blocks, or null when it can. */
+export function probeDirectRead(path: string, blockSize: number): NativeFileError | null {
+  return load().probeDirectRead(path, blockSize)
+}
+
+/** The share (0..1) of the file's first `sizeBytes` in the page cache. */
+export function pageCacheResidency(path: string, sizeBytes: number): number {
+  return load().pageCacheResidency(path, sizeBytes)
 }
 
 export function addonBuild(): {countersEnabled: boolean} {

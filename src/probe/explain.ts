@@ -1,8 +1,11 @@
 // Turns a native failure into a sentence a user can act on: what was refused, the likely cause,
-// and what to do. Causes are inferred from the errno and the flags asked for; probe-kernel
-// confirms them with real tests.
+// and what to do. It draws on the same table and causes as probe-kernel (src/probe/causes.ts,
+// kernel-table.json); without the probe's environment facts it can only list the candidates
+// for EPERM, and points at probe-kernel, which tests them.
 
 import type {NativeError} from '../native/addon.js'
+import {causeOfRefusal, explainSetupRefusal, flagMask} from './causes.js'
+import {thisKernel} from './kernel.js'
 
 const PROBE_HINT = "run 'iouring-bench probe-kernel' to see what this kernel supports"
 
@@ -10,26 +13,30 @@ export function explainNativeError(error: NativeError): string {
   if (error.code === 'EMFILE' || error.code === 'ENFILE') {
     return `${error.call} failed (${error.message}): the process ran out of file descriptors; raise RLIMIT_NOFILE (ulimit -n) or open fewer connections`
   }
-  if (error.call === 'io_uring_setup') {
-    const refused = `the kernel refused the ring (${error.message})`
-    switch (error.code) {
-      case 'EINVAL':
-        if (error.detail.includes('SINGLE_ISSUER') || error.detail.includes('DEFER_TASKRUN')) {
-          return `${refused}: SINGLE_ISSUER needs Linux 6.0 and DEFER_TASKRUN 6.1; drop --single-issuer, or ${PROBE_HINT}`
-        }
-        return `${refused}: a setup flag or the ring size is not supported here; ${PROBE_HINT}`
-      case 'EPERM':
-        return `${refused}: io_uring is not permitted for this process (kernel.io_uring_disabled, io_uring_group or a seccomp filter such as a container's default profile); ${PROBE_HINT}`
-      case 'ENOSYS':
-        return `${refused}: this kernel was built without io_uring`
-      case 'ENOMEM':
-        return `${refused}: before Linux 5.12 ring memory counts against RLIMIT_MEMLOCK; raise it (ulimit -l) or use a smaller ring`
-      default:
-        return `${refused}; ${PROBE_HINT}`
-    }
-  }
+  if (error.call === 'io_uring_setup') return explainRefusedRing(error)
   if (error.code === 'ENOMEM') {
     return `the loop could not start (${error.message}): out of memory; use a smaller ring or free memory`
   }
   return `the loop stopped: ${error.message}`
+}
+
+function explainRefusedRing(error: NativeError): string {
+  const refused = `the kernel refused the ring (${error.message})`
+  // The loop's own refusal (a ring without EXT_ARG) carries no errno; its message says why.
+  if (!error.code) return `${refused}; ${PROBE_HINT}`
+  const {flags, entries} = ringOf(error.detail)
+  const context = {kernel: thisKernel(), environment: null, registerAnswered: null}
+  if (flags === 0 && ['EPERM', 'ENOSYS', 'ENOMEM'].includes(error.code)) {
+    const cause = causeOfRefusal(error.code, context)
+    return `${refused}: ${cause.summary}; ${cause.fix}`
+  }
+  return `${refused}: ${explainSetupRefusal({flags, entries, error: error.code}, context)}; ${PROBE_HINT}`
+}
+
+/** The ring the loop asked for, from its detail "entries=256 flags=SINGLE_ISSUER|DEFER_TASKRUN". */
+function ringOf(detail: string): {flags: number; entries: number} {
+  const entries = Number(/entries=(\d+)/.exec(detail)?.[1] ?? 0)
+  const names = /flags=(\S+)/.exec(detail)?.[1] ?? 'none'
+  const flags = names === 'none' ? 0 : flagMask(...names.split('|'))
+  return {flags, entries}
 }

@@ -9,10 +9,10 @@ import {fileURLToPath} from 'node:url'
 import {Ajv2020, type ErrorObject} from 'ajv/dist/2020.js'
 import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
-import {checkWorkload, defaultRingSize, type FieldLabels, type WorkloadSpec} from '../bench/spec.js'
+import {type FieldLabels, parseMix, toWorkloadSpec, type WorkloadSpec} from '../bench/spec.js'
 import {shown, UsageError} from '../errors.js'
 import {DEFAULT_GATE, type GateConfig} from '../gate/gate.js'
-import {parseDuration} from '../units.js'
+import {parseDuration, parseSize} from '../units.js'
 
 export const PROFILE_DIR = fileURLToPath(new URL('../../bench-profiles', import.meta.url))
 const SCHEMA_PATH = fileURLToPath(new URL('../../schemas/profile.schema.json', import.meta.url))
@@ -34,6 +34,8 @@ interface Settings {
   ringSize?: number
   opTimeout?: string
   shutdownTimeout?: string
+  spin?: string
+  submitBatch?: number
   singleIssuer?: boolean
   ioPoll?: boolean
   submitters?: number
@@ -42,7 +44,27 @@ interface Settings {
   ops?: number
   warmup?: string
   vs?: WorkloadSpec['vs']
+  blockSize?: string | number
+  random?: boolean
+  direct?: boolean
+  fileSize?: string | number
+  file?: string
+  fsyncEvery?: number
+  writevBuffers?: number
+  transport?: string
+  messageSize?: string | number
+  connections?: number
+  mix?: string | Record<string, number>
+  rate?: number
+  arrivals?: string
 }
+
+/** Every setting a profile entry may carry, in the order the schema lists them. */
+const SETTINGS: Array<keyof FieldLabels> = [
+  'op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs',
+  'blockSize', 'random', 'direct', 'fileSize', 'file', 'fsyncEvery', 'writevBuffers', 'transport', 'messageSize',
+  'connections', 'mix', 'rate', 'arrivals', 'submitBatch',
+]
 
 interface ProfileFile {
   description?: string
@@ -54,7 +76,7 @@ interface ProfileFile {
 
 const DURATION_HINT = 'use a number with a unit: ns, us, ms, s, m or h (e.g. 500ms)'
 
-const DEFAULTS = {submitters: 1, depth: 1, duration: '1s', warmup: '200ms', timer: '1ms', vs: ['raw'] as WorkloadSpec['vs']}
+const DEFAULTS = {submitters: 1, duration: '1s', warmup: '200ms', timer: '1ms', vs: ['raw'] as WorkloadSpec['vs']}
 
 let validate: ReturnType<Ajv2020['compile']> | undefined
 
@@ -152,36 +174,45 @@ export function loadProfiles(namesOrPaths: string[]): Profile[] {
 }
 
 function toWorkload(settings: Settings & typeof DEFAULTS & {name: string; op: WorkloadSpec['op']}, at: (field: string) => string): WorkloadSpec {
-  const labels = Object.fromEntries(
-    ['op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs'].map(
-      (field) => [field, at(field)],
-    ),
-  ) as FieldLabels
+  const labels = Object.fromEntries(SETTINGS.map((field) => [field, at(field)])) as FieldLabels
   const duration = (field: keyof Settings): number | undefined => {
     const value = settings[field]
     return value === undefined ? undefined : parseDuration(String(value), labels[field as keyof FieldLabels])
   }
-  const drive = {
-    submitters: settings.submitters,
-    depth: settings.depth,
-    durationNs: settings.ops ? 0 : duration('duration')!,
-    ops: settings.ops ?? 0,
-    warmupNs: duration('warmup')!,
+  const size = (field: 'blockSize' | 'fileSize' | 'messageSize'): number | undefined => {
+    const value = settings[field]
+    return value === undefined ? undefined : parseSize(String(value), labels[field])
   }
-  const opTimeoutNs = duration('opTimeout')
-  return checkWorkload(
+  return toWorkloadSpec(
     {
       name: settings.name,
       op: settings.op,
       timerNs: duration('timer')!,
-      loop: {
-        ringSize: settings.ringSize ?? defaultRingSize(drive, opTimeoutNs !== undefined),
-        ioPoll: settings.ioPoll ?? false,
-        singleIssuer: settings.singleIssuer ?? false,
-        opTimeoutNs,
-        shutdownTimeoutNs: duration('shutdownTimeout'),
-      },
-      drive,
+      ringSize: settings.ringSize,
+      ioPoll: settings.ioPoll ?? false,
+      singleIssuer: settings.singleIssuer ?? false,
+      opTimeoutNs: duration('opTimeout'),
+      shutdownTimeoutNs: duration('shutdownTimeout'),
+      idleSpinNs: settings.spin === undefined ? undefined : parseDuration(settings.spin, at('spin')),
+      submitBatch: settings.submitBatch,
+      submitters: settings.submitters,
+      depth: settings.depth,
+      durationNs: settings.ops ? 0 : duration('duration')!,
+      ops: settings.ops ?? 0,
+      warmupNs: duration('warmup')!,
+      rate: settings.rate,
+      arrivals: settings.arrivals,
+      mix: settings.mix === undefined ? undefined : parseMix(settings.mix, labels.mix),
+      file: settings.file,
+      fileSizeBytes: size('fileSize'),
+      blockSize: size('blockSize'),
+      random: settings.random,
+      direct: settings.direct,
+      fsyncEvery: settings.fsyncEvery,
+      writevBuffers: settings.writevBuffers,
+      transport: settings.transport,
+      messageSize: size('messageSize'),
+      connections: settings.connections,
       vs: settings.vs,
     },
     labels,
@@ -227,6 +258,8 @@ function describeSchemaError(
     case 'minimum':
     case 'maximum':
       return `${where()}: ${shownGiven} is not allowed; it must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${params.limit}`
+    case 'exclusiveMinimum':
+      return `${where()}: ${shownGiven} is not allowed; it must be above ${params.limit}`
     case 'pattern':
       return fieldPath.at(-1) === 'name'
         ? `${where()}: ${shownGiven} is not allowed; use letters, digits, '.', '_' or '-'`
@@ -241,7 +274,7 @@ function describeSchemaError(
 }
 
 function allowedFields(fieldPath: Array<string | number>): string {
-  const settings = ['op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'singleIssuer', 'ioPoll', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs']
+  const settings = [...SETTINGS.slice(0, 5), 'spin', 'singleIssuer', 'ioPoll', ...SETTINGS.slice(5)]
   if (fieldPath.length === 0) return 'description, trials, gate, defaults, workloads'
   if (fieldPath[0] === 'gate') return fieldPath.length === 1 ? 'alpha, confidence, metrics' : 'opsPerSec, p50, p99, vsRaw (each {minEffect})'
   return (fieldPath[0] === 'workloads' ? ['name', ...settings] : settings).join(', ')

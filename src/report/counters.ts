@@ -38,6 +38,7 @@ export const LOOP_COUNTERS: readonly CounterInfo[] = [
   nanoseconds('stallNsMax', 'max', 'stall_max_seconds', 'longest single capacity stall (ns)'),
   counter('sleeps', 'sleeps_total', 'times the loop blocked waiting for a completion or a wake'),
   counter('skippedSleeps', 'skipped_sleeps_total', 'times the arm recheck saw new work and ran on'),
+  counter('spinWakes', 'spin_wakes_total', 'times an idle spin (idle_spin) found work before sleeping'),
   counter('wakeCqes', 'wake_cqes_total', 'wake CQEs from the eventfd poll (user_data UINT64_MAX-1)'),
   counter('wakeRearms', 'wake_rearms_total', 'multishot wake polls installed (first one and re-arms)'),
   counter('enterCalls', 'enter_calls_total', 'io_uring_enter calls made by the loop'),

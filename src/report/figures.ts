@@ -1,35 +1,72 @@
 // What the human-readable forms (terminal, Markdown, HTML) all show, as plain text: the kernel
-// line, and for each workload its title, the summary row of each system, the ratio to each
-// baseline and the loop's counters. Each form only lays these out.
+// line, and for each workload its title, the test file, the summary row of each system (response
+// and service time in an open loop), the ratio to each baseline, the CPU split, lateness, data
+// checks and baseline settings, the per-kind table and the loop's counters. Each form only lays
+// these out and gives each tone its own look.
 
-import {formatCount, formatDuration} from '../units.js'
-import type {Ratio, ResultDocument, Spread, SystemResult, SystemSpread, WorkloadResult} from './result.js'
+import {formatCount, formatDuration, formatSize} from '../units.js'
+import type {KindResult, Ratio, ResultDocument, Spread, SystemResult, SystemSpread, WorkloadResult} from './result.js'
 
-export const SUMMARY_HEAD = ['system', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max', 'CPU/op', 'errors']
+/** How a line reads: plain, secondary (dim), a warning (yellow) or a failure (red). */
+export type Tone = 'plain' | 'dim' | 'warn' | 'bad'
+
+export interface Line {
+  text: string
+  tone: Tone
+}
+
+const line = (text: string, tone: Tone = 'plain'): Line => ({text, tone})
+
+/** A system's cells after its name, or why it has none (it failed, or a baseline was skipped). */
+export type SummaryRow = {system: string; cells: string[]} | {system: string; note: Line}
+
+export interface Table<Row> {
+  head: string[]
+  rows: Row[]
+}
 
 export const SPREAD_HEAD = ['system', 'ops/s', 'p50', 'p99']
 
-/** A system's summary cells after its name, or the reason it has none. */
-export type SummaryRow = {system: string; cells: string[]} | {system: string; failed: string}
+const LATENCY_HEAD = ['p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max']
 
-function summaryRow(system: SystemResult): SummaryRow {
-  if (system.error && system.ops === 0) return {system: system.system, failed: system.error.explanation}
-  const {latency} = system
-  return {
-    system: system.system,
-    cells: [
-      formatCount(system.opsPerSec),
-      ...[latency.p50, latency.p90, latency.p99, latency.p999, latency.p9999, latency.max].map(formatDuration),
-      formatDuration(system.cpu.nsPerOp),
-      String(errorCount(system)),
-    ],
-  }
+function latencyCells(latency: SystemResult['latency']): string[] {
+  return [latency.p50, latency.p90, latency.p99, latency.p999, latency.p9999, latency.max].map(formatDuration)
 }
 
-/** Ops that did not end with the op's normal result. */
-function errorCount(system: SystemResult): number {
-  const {timedOut, abandoned, unexpected} = system.outcomes
-  return timedOut + abandoned + Object.values(unexpected).reduce((sum, count) => sum + count, 0)
+const throughput = (bytesPerSec: number): string => `${formatSize(bytesPerSec)}/s`
+
+/**
+ * One row per system: ops/s, bytes/s when the workload moves bytes, the percentiles, CPU per op
+ * and errors. In an open loop a system's row is its response time (from each op's intended
+ * start), followed by a row of its service time (from its actual issue).
+ */
+function summaryTable(workload: WorkloadResult): Table<SummaryRow> {
+  const moves = workload.systems.some((system) => system.bytes > 0)
+  const open = workload.openLoop !== undefined
+  const head = ['system', 'ops/s', ...(moves ? ['throughput'] : []), ...LATENCY_HEAD, 'CPU/op', 'errors']
+  const rows = workload.systems.flatMap((system): SummaryRow[] => {
+    if (system.skipped) return [{system: system.system, note: line(`skipped: ${system.skipped}`, 'warn')}]
+    if (system.error && system.ops === 0) return [{system: system.system, note: line(system.error.explanation, 'bad')}]
+    const response: SummaryRow = {
+      system: open ? `${system.system} response` : system.system,
+      cells: [
+        formatCount(system.opsPerSec),
+        ...(moves ? [throughput(system.bytesPerSec)] : []),
+        ...latencyCells(system.latency),
+        formatDuration(system.cpu.nsPerOp),
+        String(errorCount(system)),
+      ],
+    }
+    if (!open || !system.service) return [response]
+    return [response, {system: `${system.system} service`, cells: ['', ...(moves ? [''] : []), ...latencyCells(system.service), '', '']}]
+  })
+  return {head, rows}
+}
+
+/** Ops that did not end with the op's normal result (wrong data included). */
+function errorCount(system: Pick<SystemResult, 'outcomes'>): number {
+  const {timedOut, abandoned, corrupt, unexpected} = system.outcomes
+  return timedOut + abandoned + corrupt + Object.values(unexpected).reduce((sum, count) => sum + count, 0)
 }
 
 function spreadRow(spread: SystemSpread): [string, string, string, string] {
@@ -37,30 +74,123 @@ function spreadRow(spread: SystemSpread): [string, string, string, string] {
   return [spread.system, range(spread.opsPerSec, formatCount), range(spread.p50, formatDuration), range(spread.p99, formatDuration)]
 }
 
-/** "loop vs raw: 0.27× the throughput, p50 3.73×, p99 4.86×", or undefined when nothing compares. */
+/** "loop vs raw: 0.27× the throughput, p50 3.73×, p99 4.86×, ...", or undefined when nothing compares. */
 function ratioSentence(ratio: Ratio): string | undefined {
+  const times = (name: string, value: number | null | undefined): string | undefined =>
+    value === null || value === undefined ? undefined : `${name} ${formatRatio(value)}`
   const parts = [
-    ratio.opsPerSec === null ? undefined : `${ratio.opsPerSec.toFixed(2)}× the throughput`,
-    ratio.p50 === null ? undefined : `p50 ${ratio.p50.toFixed(2)}×`,
-    ratio.p99 === null ? undefined : `p99 ${ratio.p99.toFixed(2)}×`,
+    ratio.opsPerSec === null ? undefined : `${formatRatio(ratio.opsPerSec)} the throughput`,
+    times('p50', ratio.p50),
+    times('p99', ratio.p99),
+    times('p99.9', ratio.p999),
+    times('CPU/op', ratio.cpuPerOp),
   ].filter(Boolean)
   return parts.length ? `loop vs ${ratio.baseline}: ${parts.join(', ')}` : undefined
 }
 
-/** "nop-qd32: nop · 1 submitter × depth 32 · ring 128 · 2 s (+200 ms warm-up)" */
+/** Two decimals, or two significant digits for a small ratio, which two decimals would show as 0.00×. */
+function formatRatio(value: number): string {
+  return `${value < 0.1 ? value.toPrecision(2) : value.toFixed(2)}×`
+}
+
+function describeOp(workload: WorkloadResult): string {
+  const {spec} = workload
+  switch (spec.op) {
+    case 'timer':
+      return `timer ${formatDuration(spec.timerNs)}`
+    case 'mix':
+      return `mix ${(spec.mix ?? []).map((entry) => `${entry.op}=${entry.weight}`).join(',')}`
+    default:
+      return spec.op
+  }
+}
+
+/** "read: file-read · 1 submitter × depth 32 · 4 KiB random · ring 128 · 2 s (+200 ms warm-up)" */
 function workloadTitle(workload: WorkloadResult): string {
   const {spec} = workload
-  const op = spec.op === 'timer' ? `timer ${formatDuration(spec.timerNs)}` : spec.op
   const drive = `${spec.drive.submitters} submitter${spec.drive.submitters === 1 ? '' : 's'} × depth ${spec.drive.depth}`
   const length = spec.drive.ops > 0 ? `${formatCount(spec.drive.ops)} ops` : formatDuration(spec.drive.durationNs)
+  const {file, socket} = spec
   const extras = [
+    file ? `${formatSize(file.blockSize)} ${file.random ? 'random' : 'sequential'}${file.direct ? ' O_DIRECT' : ''}` : undefined,
+    file && file.writevBuffers > 1 ? `writev ×${file.writevBuffers}` : undefined,
+    file && file.fsyncEvery > 0 ? `fsync every ${file.fsyncEvery}` : undefined,
+    socket ? `${socket.transport} ${formatSize(socket.messageSize)} messages` : undefined,
+    workload.openLoop ? `open loop ${formatCount(workload.openLoop.rate)} ops/s ${workload.openLoop.arrivals}` : undefined,
     `ring ${spec.loop.ringSize}`,
     spec.loop.opTimeoutNs === undefined ? undefined : `op timeout ${formatDuration(spec.loop.opTimeoutNs)}`,
+    spec.loop.idleSpinNs ? `spin ${formatDuration(spec.loop.idleSpinNs)}` : undefined,
+    spec.loop.submitBatch ? `submit batch ${spec.loop.submitBatch}` : undefined,
     spec.loop.singleIssuer ? 'single issuer' : undefined,
     spec.loop.ioPoll ? 'io_poll' : undefined,
   ].filter(Boolean)
   const warmup = spec.drive.warmupNs > 0 ? ` (+${formatDuration(spec.drive.warmupNs)} warm-up)` : ''
-  return `${workload.name}: ${op} · ${drive} · ${extras.join(' · ')} · ${length}${warmup}`
+  return `${workload.name}: ${describeOp(workload)} · ${drive} · ${extras.join(' · ')} · ${length}${warmup}`
+}
+
+/** Where the file workload read or wrote, and whether the page cache held it. */
+function fileLine(workload: WorkloadResult): Line | undefined {
+  const {file} = workload
+  if (!file) return undefined
+  const origin = file.createdByTool ? `laid out by the tool${file.removed ? ', removed after the run' : ''}` : 'your file, read only'
+  const cached = file.pageCache === 'partly cached' ? `${(file.residentShare * 100).toFixed(0)}% cached` : file.pageCache
+  return line(`file: ${file.path} (${file.filesystem}, ${formatSize(file.sizeBytes)}, ${origin}; page cache: ${cached})`, 'dim')
+}
+
+/** CPU split, open-loop lateness, data checks and how each baseline ran. */
+function detailLines(workload: WorkloadResult): Line[] {
+  const lines: Line[] = []
+  const measured = workload.systems.filter((system) => system.ops > 0)
+  if (measured.length) {
+    const split = measured.map((s) => `${s.system} ${formatDuration(s.cpu.userNsPerOp)} + ${formatDuration(s.cpu.systemNsPerOp)}`)
+    lines.push(line(`CPU per op (user + system): ${split.join(' · ')}`))
+  }
+  for (const system of measured) {
+    if (system.openLoop) {
+      const {late, missed} = system.openLoop
+      const text = `${system.system}: ${late} ops late (due while every in-flight slot was busy), ${missed} due but never issued`
+      lines.push(line(text, late + missed > 0 ? 'warn' : 'plain'))
+    }
+    if (system.outcomes.corrupt > 0) {
+      lines.push(line(`${system.system}: ${system.outcomes.corrupt} ops returned data that was not what was written`, 'bad'))
+    }
+    if (system.readBack) {
+      const {blocks, corrupt, firstCorruptOffset, error} = system.readBack
+      const text = error
+        ? `${system.system} read-back: failed (${error}) after ${blocks} blocks`
+        : corrupt > 0
+          ? `${system.system} read-back: ${corrupt} of ${blocks} written blocks corrupt (first at byte ${firstCorruptOffset})`
+          : `${system.system} read-back: all ${blocks} written blocks hold what was written`
+      lines.push(line(text, error || corrupt > 0 ? 'bad' : 'plain'))
+    }
+    if (system.info) {
+      // The command line is long and repeats these settings; the JSON result keeps it.
+      const settings = Object.entries(system.info)
+        .filter(([key]) => key !== 'command')
+        .map(([key, value]) => `${key}=${value ?? 'unset'}`)
+      lines.push(line(`${system.system}: ${settings.join(' · ')}`, 'dim'))
+    }
+  }
+  return lines
+}
+
+/** Each kind of op of a mix (or of writes with fsyncs), per system. */
+function kindTable(workload: WorkloadResult): Table<string[]> | undefined {
+  const rows = workload.systems.flatMap((system) => (system.kinds ?? []).map((kind) => kindRow(system, kind)))
+  if (rows.length === 0) return undefined
+  return {head: ['system', 'kind', 'ops/s', 'throughput', 'p50', 'p99', 'p99.9', 'max', 'errors'], rows}
+}
+
+function kindRow(system: SystemResult, kind: KindResult): string[] {
+  const {latency} = kind
+  return [
+    system.system,
+    kind.kind,
+    formatCount(kind.opsPerSec),
+    kind.bytes > 0 ? throughput(kind.bytesPerSec) : '',
+    ...[latency.p50, latency.p99, latency.p999, latency.max].map(formatDuration),
+    String(errorCount(kind)),
+  ]
 }
 
 /** The loop counters that explain its behaviour, grouped and named for people. */
@@ -74,7 +204,7 @@ export function counterRows(loop: SystemResult): Array<[string, string]> {
       : '0'
   return [
     ['capacity stalls', stalls],
-    ['sleeps / skipped', `${c.sleeps} / ${c.skippedSleeps}`],
+    ['sleeps / skipped', `${c.sleeps} / ${c.skippedSleeps}${c.spinWakes ? ` (${c.spinWakes} spins found work)` : ''}`],
     ['wakes', `${c.eventfdRings} eventfd rings, ${c.wakeCqes} wake CQEs, ${c.wakeRearms} poll installs`],
     ['SQEs per enter', `${perSubmit} (${c.enterCalls} enters)`],
     ['backpressure', `${c.backpressureWaits} waits, ${formatDuration(c.backpressureNs)}`],
@@ -91,25 +221,36 @@ export function measuredLoop(workload: WorkloadResult): SystemResult | undefined
 
 export interface WorkloadFigures {
   title: string
-  rows: SummaryRow[]
+  /** The test file of a file workload. */
+  file?: Line
+  summary: Table<SummaryRow>
   ratios: string[]
+  /** CPU split, open-loop lateness, wrong data, read-back checks, baseline settings. */
+  details: Line[]
   /** With several trials: per system, ops/s, p50 and p99 as "median [min – max]". */
   spread?: {trials: number; rows: Array<[system: string, opsPerSec: string, p50: string, p99: string]>}
+  kinds?: Table<string[]>
   /** "raw: <why>" when a system stopped part-way: its figures are partial. */
   stopped?: string
   /** The loop's result when it measured anything: its counters and distribution are shown. */
   loop?: SystemResult
+  /** What the loop's distribution measures: "latency", or "response time" in an open loop. */
+  distribution: string
 }
 
 export function workloadFigures(workload: WorkloadResult): WorkloadFigures {
   const stopped = workload.systems.find((system) => system.error && system.ops > 0)
   return {
     title: workloadTitle(workload),
-    rows: workload.systems.map(summaryRow),
+    file: fileLine(workload),
+    summary: summaryTable(workload),
     ratios: workload.ratios.map(ratioSentence).filter((sentence): sentence is string => sentence !== undefined),
+    details: detailLines(workload),
     spread: workload.trials.length > 1 ? {trials: workload.trials.length, rows: workload.spread.map(spreadRow)} : undefined,
+    kinds: kindTable(workload),
     stopped: stopped?.error ? `${stopped.system}: ${stopped.error.explanation}` : undefined,
     loop: measuredLoop(workload),
+    distribution: workload.openLoop ? 'response time' : 'latency',
   }
 }
 

@@ -7,23 +7,26 @@ import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/
 import {formatDuration} from '../units.js'
 import {LOOP_COUNTERS} from './counters.js'
 import {escapeMarkup as e} from './escape.js'
-import {documentFigures, measuredSeries, SPREAD_HEAD, SUMMARY_HEAD, workloadFigures} from './figures.js'
+import {documentFigures, type Line, measuredSeries, SPREAD_HEAD, workloadFigures} from './figures.js'
 import {percentilePlot} from './plot.js'
 import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
 
 const STYLE = `
-:root { color-scheme: light; --ink: #1d2330; --muted: #5c6577; --rule: #d9dde5; --bad: #b42318; }
+:root { color-scheme: light; --ink: #1d2330; --muted: #5c6577; --rule: #d9dde5; --bad: #b42318; --warn: #9a6700; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 2rem auto; max-width: 1000px; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.15rem; margin: 2rem 0 .5rem; }
 h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
-.meta, .note { color: var(--muted); margin: .1rem 0; }
+.meta, .note, .dim { color: var(--muted); margin: .1rem 0; }
+p.plain, p.warn, p.bad { margin: .1rem 0; }
 .bad { color: var(--bad); }
+.warn { color: var(--warn); }
 table { border-collapse: collapse; margin: .5rem 0; font-variant-numeric: tabular-nums; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid var(--rule); text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
 table.counters th:last-child, table.counters td:last-child { text-align: left; color: var(--muted); white-space: normal; }
-table.kernel td { text-align: left; }
+table.kernel td, table.kinds td:nth-child(2) { text-align: left; }
+table.kinds th:nth-child(2) { text-align: left; }
 svg.percentile-plot { max-width: 100%; height: auto; font-size: 13px; }
 svg .grid { stroke: #e6e9ef; }
 svg .frame { fill: none; stroke: #9aa3b2; }
@@ -80,18 +83,22 @@ ${table(['', ''], [
 }
 
 function renderWorkload(workload: WorkloadResult): string {
-  const {title, rows, ratios, spread, stopped, loop} = workloadFigures(workload)
-  const cells = rows.map((row) =>
-    'failed' in row
-      ? `<tr><td>${e(row.system)}</td><td class="bad" colspan="${SUMMARY_HEAD.length - 1}">${e(row.failed)}</td></tr>`
+  const {title, file, summary, ratios, details, spread, kinds, stopped, loop} = workloadFigures(workload)
+  const cells = summary.rows.map((row) =>
+    'note' in row
+      ? `<tr><td>${e(row.system)}</td><td class="${row.note.tone}" colspan="${summary.head.length - 1}">${e(row.note.text)}</td></tr>`
       : `<tr>${[row.system, ...row.cells].map((cell) => `<td>${e(cell)}</td>`).join('')}</tr>`,
   )
+  const paragraph = ({text, tone}: Line): string => `<p class="${tone}">${e(text)}</p>`
   return `<section class="workload">
 <h2>${e(title)}</h2>
-<table class="summary"><thead><tr>${SUMMARY_HEAD.map((head) => `<th>${e(head)}</th>`).join('')}</tr></thead>
+${file ? paragraph(file) : ''}
+<table class="summary"><thead><tr>${summary.head.map((head) => `<th>${e(head)}</th>`).join('')}</tr></thead>
 <tbody>${cells.join('')}</tbody></table>
-${ratios.map((sentence) => `<p>${e(sentence)}</p>`).join('\n')}
+${ratios.map((sentence) => paragraph({text: sentence, tone: 'plain'})).join('\n')}
+${details.map(paragraph).join('\n')}
 ${spread ? `<h3>Over ${spread.trials} interleaved trials, median [min – max]</h3>\n${table(SPREAD_HEAD, spread.rows, 'spread')}` : ''}
+${kinds ? `<h3>Per kind</h3>\n${table(kinds.head, kinds.rows, 'kinds')}` : ''}
 ${stopped ? `<p class="bad">${e(stopped)}</p>` : ''}
 ${loop ? counterTable(loop) : ''}
 </section>`
@@ -108,7 +115,8 @@ ${changes.map((line) => `<p>${e(line)}</p>`).join('\n')}
 }
 
 function counterTable(loop: SystemResult): string {
-  const rows = LOOP_COUNTERS.map((info) => {
+  // A result saved by an older version lacks the counters added since.
+  const rows = LOOP_COUNTERS.filter((info) => info.name in loop.counters).map((info) => {
     const value = loop.counters[info.name]
     return [info.name, info.unit === 'ns' ? formatDuration(value) : String(value), info.help]
   })

@@ -1,12 +1,14 @@
 // Reading saved documents for `report`: a result, a fleet view, or a probe, told apart by `kind`
-// (raw probes by `rawProbeVersion`), each checked against its published schema. Anything else is
+// (raw iouring-probe output by `rawProbeVersion`), each checked against its published schema. Anything else is
 // refused in one line naming the file and what was expected (exit 2).
 
 import {readFileSync} from 'node:fs'
 
 import {shown, UsageError} from '../errors.js'
+import {PROBE_KIND, PROBE_SCHEMA_VERSION} from '../probe/document.js'
+import {RAW_PROBE_VERSION} from '../probe/input.js'
 import {FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, type FleetHost} from './fleet.js'
-import {hostVerdict, isProbe} from './probe-verdict.js'
+import {documentVerdict, rawVerdict} from './probe-verdict.js'
 import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument} from './result.js'
 import {type SchemaName, schemaViolation} from './schema.js'
 
@@ -43,9 +45,9 @@ export function loadDocument(file: string): LoadedDocument {
   const json = data as Record<string, unknown>
   if (json.kind === RESULT_KIND) return {kind: 'result', file, document: checked(file, json, 'result', RESULT_SCHEMA_VERSION)}
   if (json.kind === FLEET_KIND) return {kind: 'fleet', file, document: checked(file, json, 'fleet', FLEET_SCHEMA_VERSION)}
-  if (isProbe(json)) {
-    if ('rawProbeVersion' in json) checked(file, json, 'raw-probe')
-    return {kind: 'probe', file, host: {source: file, ...hostVerdict(json, file)}}
+  if (json.kind === PROBE_KIND) return {kind: 'probe', file, host: {source: file, ...documentVerdict(checked(file, json, 'probe', PROBE_SCHEMA_VERSION))}}
+  if ('rawProbeVersion' in json) {
+    return {kind: 'probe', file, host: {source: file, ...rawVerdict(checked(file, json, 'raw-probe', RAW_PROBE_VERSION, 'rawProbeVersion'))}}
   }
   throw new UsageError(
     json.kind === undefined
@@ -54,11 +56,11 @@ export function loadDocument(file: string): LoadedDocument {
   )
 }
 
-function checked<T>(file: string, json: Record<string, unknown>, schema: SchemaName, knownVersion?: number): T {
-  const version = json.schemaVersion
-  if (knownVersion !== undefined && typeof version === 'number' && version > knownVersion) {
+function checked<T>(file: string, json: Record<string, unknown>, schema: SchemaName, knownVersion: number, versionField = 'schemaVersion'): T {
+  const version = json[versionField]
+  if (typeof version === 'number' && version > knownVersion) {
     throw new UsageError(
-      `${shown(file)}: schemaVersion ${version} is not allowed; this iouring-bench reads ${json.kind} up to schemaVersion ${knownVersion}, ` +
+      `${shown(file)}: ${versionField} ${version} is not allowed; this iouring-bench reads ${json.kind ?? 'raw probes'} up to ${versionField} ${knownVersion}, ` +
         'so a newer iouring-bench wrote it: upgrade to read it',
     )
   }

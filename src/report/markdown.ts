@@ -3,7 +3,7 @@
 
 import type {GateReport} from '../gate/gate.js'
 import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/render.js'
-import {counterRows, documentFigures, SPREAD_HEAD, SUMMARY_HEAD, workloadFigures} from './figures.js'
+import {counterRows, documentFigures, type Line, SPREAD_HEAD, workloadFigures} from './figures.js'
 import type {ResultDocument, WorkloadResult} from './result.js'
 
 /** A table cell: pipes and line breaks would end the cell or the row. */
@@ -40,15 +40,19 @@ function renderGateMarkdown(gate: GateReport): string[] {
 }
 
 function renderWorkload(workload: WorkloadResult): string[] {
-  const {title, rows, ratios, spread, stopped, loop} = workloadFigures(workload)
-  const cells = rows.map((row) =>
-    'failed' in row ? [row.system, `**failed:** ${row.failed}`, ...Array(SUMMARY_HEAD.length - 2).fill('')] : [row.system, ...row.cells],
+  const {title, file, summary, ratios, details, spread, kinds, stopped, loop} = workloadFigures(workload)
+  const cells = summary.rows.map((row) =>
+    'note' in row ? [row.system, markdownLine(row.note), ...Array(summary.head.length - 2).fill('')] : [row.system, ...row.cells],
   )
-  const out = [`### ${title}`, '', markdownTable(SUMMARY_HEAD, cells, SUMMARY_HEAD.map((_, i) => (i === 0 ? 'left' : 'right')))]
-  if (ratios.length) out.push('', ...ratios.map((sentence) => `- ${sentence}`))
+  const out = [`### ${title}`]
+  if (file) out.push('', file.text)
+  out.push('', markdownTable(summary.head, cells, summary.head.map((_, i) => (i === 0 ? 'left' : 'right'))))
+  const notes = [...ratios, ...details.map(markdownLine)]
+  if (notes.length) out.push('', ...notes.map((note) => `- ${note}`))
   if (spread) {
     out.push('', `Over ${spread.trials} interleaved trials, median [min – max]:`, '', markdownTable(SPREAD_HEAD, spread.rows, ['left', 'right', 'right', 'right']))
   }
+  if (kinds) out.push('', 'Per kind:', '', markdownTable(kinds.head, kinds.rows, kinds.head.map((_, i) => (i < 2 ? 'left' : 'right'))))
   if (stopped) out.push('', `**stopped:** ${stopped}`)
   if (loop) {
     out.push(
@@ -61,4 +65,9 @@ function renderWorkload(workload: WorkloadResult): string[] {
     )
   }
   return out
+}
+
+/** A warning or failure stands out in bold; Markdown has no colour. */
+function markdownLine({text, tone}: Line): string {
+  return tone === 'bad' ? `**${text}**` : tone === 'warn' ? `⚠️ ${text}` : text
 }

@@ -36,7 +36,8 @@ export function mergeResults(inputs: NamedResult[], toolVersion: string): Result
       workloadFromTrials(
         same[0].workload.spec,
         same.flatMap(({workload}) => workload.trials),
-        same.some(({workload}) => workload.interrupted),
+        // Like the host, the first run's test file stands for the merge.
+        {interrupted: same.some(({workload}) => workload.interrupted), file: same[0].workload.file},
       ),
     ),
     sources: inputs.flatMap(sourcesOf),

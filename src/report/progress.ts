@@ -1,11 +1,12 @@
 // The live status line of a run, like t/io_uring's per-second line: which workload and system,
-// the phase, ops/s and SQEs per io_uring_enter. Only on a TTY, never with --json, and only once
-// the run has lasted a second (a shorter one would only flicker); elsewhere it is a no-op.
+// the phase, ops/s, bytes/s and SQEs per io_uring_enter (ops per submit call). Only on a TTY, never
+// with --json, and only once the run has lasted a second (a shorter one would only flicker);
+// elsewhere it is a no-op.
 
 import {createLogUpdate} from 'log-update'
 
 import type {ProgressEvent} from '../bench/run.js'
-import {formatCount, formatDuration} from '../units.js'
+import {formatCount, formatDuration, formatSize} from '../units.js'
 
 export interface ProgressDisplay {
   /** `stage` labels where the run is, e.g. "trial 2/5". */
@@ -22,16 +23,16 @@ export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = p
   // Created at the first draw: log-update hides the cursor, which a short run must not touch.
   let write: ReturnType<typeof createLogUpdate> | undefined
   const started = clock()
-  let previous: {key: string; elapsedNs: number; opsEnded: number} | undefined
+  let previous: {key: string; elapsedNs: number; opsEnded: number; bytesEnded: number} | undefined
   return {
     update({workload, system, progress}, stage) {
       const key = `${workload.name}/${system}`
       const same = previous?.key === key
-      const rate =
-        same && progress.elapsedNs > previous!.elapsedNs
-          ? ((progress.opsEnded - previous!.opsEnded) * 1e9) / (progress.elapsedNs - previous!.elapsedNs)
-          : 0
-      previous = {key, elapsedNs: progress.elapsedNs, opsEnded: progress.opsEnded}
+      const per = (now: number, before: number): number =>
+        same && progress.elapsedNs > previous!.elapsedNs ? ((now - before) * 1e9) / (progress.elapsedNs - previous!.elapsedNs) : 0
+      const rate = per(progress.opsEnded, previous?.opsEnded ?? 0)
+      const bytes = per(progress.bytesEnded, previous?.bytesEnded ?? 0)
+      previous = {key, elapsedNs: progress.elapsedNs, opsEnded: progress.opsEnded, bytesEnded: progress.bytesEnded}
       if (clock() - started < SHOW_AFTER_MS) return
       const {enterCalls, sqesSubmitted} = progress.counters
       const total = workload.drive.ops > 0 ? '' : ` / ${formatDuration(workload.drive.durationNs + workload.drive.warmupNs)}`
@@ -39,6 +40,7 @@ export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = p
       write(
         `${stage ? `${stage} · ` : ''}${workload.name} [${system}] ${progress.measuring ? 'measuring' : 'warming up'} ` +
           `${formatDuration(progress.elapsedNs)}${total} · ${formatCount(rate)} ops/s · ` +
+          (bytes > 0 ? `${formatSize(bytes)}/s · ` : '') +
           `${enterCalls > 0 ? (sqesSubmitted / enterCalls).toFixed(1) : '-'} SQEs/enter`,
       )
     },

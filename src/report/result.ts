@@ -1,11 +1,12 @@
 // The result document: one JSON value per run, versioned, from which every other form (terminal,
 // HdrHistogram, HTML, CI formats) is rendered.
 
+import type {MeasuredBaseline} from '../bench/baseline.js'
 import type {SystemName, SystemRun, WorkloadRun} from '../bench/run.js'
-import type {BaselineName, WorkloadSpec} from '../bench/spec.js'
+import type {ArrivalsName, BaselineName, WorkloadSpec} from '../bench/spec.js'
 import type {GateReport} from '../gate/gate.js'
 import {type HostInfo, hostInfo, type KernelInfo, kernelInfo} from '../host.js'
-import type {NativeCounters, NativeError, NativeRing} from '../native/addon.js'
+import type {NativeCounters, NativeError, NativeHistogram, NativeOpStats, NativeRing} from '../native/addon.js'
 import {explainNativeError} from '../probe/explain.js'
 import {median} from 'simple-statistics'
 
@@ -15,20 +16,58 @@ import {decodeHistogram, histogramFromBuckets, type LatencySummary, newHistogram
 export const RESULT_SCHEMA_VERSION = 1
 export const RESULT_KIND = 'iouring-bench/result'
 
+export interface Outcomes {
+  expected: number
+  timedOut: number
+  abandoned: number
+  /** The right length, but not the bytes that were written (a wrong buffer, a lost write). */
+  corrupt: number
+  unexpected: Record<string, number>
+}
+
+/** One kind of op of a workload with several (a mix, writes with fsyncs). */
+export interface KindResult {
+  kind: string
+  ops: number
+  opsPerSec: number
+  bytes: number
+  bytesPerSec: number
+  outcomes: Outcomes
+  latency: LatencySummary
+  service?: LatencySummary
+}
+
 export interface SystemResult {
   system: SystemName
   /** Set when this system could not run (or stopped); the figures are then partial or empty. */
   error: (NativeError & {explanation: string}) | null
+  /** Set when a baseline did not run (fio not installed, fio failed); the run went on without it. */
+  skipped?: string
   /** Measured ops that ended, however they ended. */
   ops: number
   elapsedNs: number
   opsPerSec: number
-  outcomes: {expected: number; timedOut: number; abandoned: number; unexpected: Record<string, number>}
+  bytes: number
+  bytesPerSec: number
+  outcomes: Outcomes
+  /** From each op's intended start (closed loop: its issue) to its end: response time. */
   latency: LatencySummary
-  /** CPU of every thread of the system over the whole run, warm-up included, per op ended. */
-  cpu: {userNs: number; systemNs: number; nsPerOp: number; ops: number}
+  /** Open loop only: from each op's actual issue to its end. */
+  service?: LatencySummary
+  /** Open loop only: ops due while every in-flight slot was busy, and ops due but never issued. */
+  openLoop?: {late: number; missed: number}
+  /** Per kind of op, when the workload has more than one. */
+  kinds?: KindResult[]
+  /** Write workloads: every block written, read back after the run and checked. */
+  readBack?: {blocks: number; corrupt: number; firstCorruptOffset: number | null; error: string | null}
+  /** CPU of every thread of the system per op ended: loop and raw over the whole run, warm-up
+   * included; fio and node-fs over their measured phase. */
+  cpu: {userNs: number; systemNs: number; nsPerOp: number; userNsPerOp: number; systemNsPerOp: number; ops: number}
   counters: NativeCounters
-  ring: NativeRing
+  /** The ring of the loop and the raw ring; absent for fio and node-fs. */
+  ring?: NativeRing
+  /** How a baseline ran: versions, command line, settings that change its figures. */
+  info?: Record<string, string | number | boolean | null>
 }
 
 /** The loop's figures divided by a baseline's (opsPerSec < 1: the loop is slower). */
@@ -37,6 +76,11 @@ export interface Ratio {
   opsPerSec: number | null
   p50: number | null
   p99: number | null
+  p90: number | null
+  p999: number | null
+  bytesPerSec: number | null
+  /** CPU time per op (< 1: the loop costs less CPU). */
+  cpuPerOp: number | null
 }
 
 export interface Spread {
@@ -57,6 +101,18 @@ export interface TrialResult {
   systems: SystemResult[]
 }
 
+export interface FileResult {
+  path: string
+  /** Laid out by the tool (and removed by it), or the user's --file. */
+  createdByTool: boolean
+  removed: boolean
+  filesystem: string
+  sizeBytes: number
+  /** Share of the file in the page cache just before the run. */
+  residentShare: number
+  pageCache: 'hot' | 'cold' | 'partly cached' | 'bypassed (O_DIRECT)'
+}
+
 export interface WorkloadResult {
   name: string
   spec: WorkloadSpec
@@ -67,6 +123,9 @@ export interface WorkloadResult {
   /** Each trial as measured; trials of all workloads ran interleaved (A B A B ...). */
   trials: TrialResult[]
   interrupted: boolean
+  file?: FileResult
+  /** Open loop: the schedule the ops were due on. */
+  openLoop?: {rate: number; arrivals: ArrivalsName}
 }
 
 /** One run that a merged result adds up (`report merge`). */
@@ -93,92 +152,223 @@ export interface ResultDocument {
   gate?: GateReport
 }
 
-export function systemResult(run: SystemRun): SystemResult {
-  const {stats, counters, ring, error} = run.native
-  const histogram = histogramFromBuckets(stats.latency.buckets)
-  const cpuNs = stats.cpu.userNs + stats.cpu.systemNs
+const perSec = (count: number, elapsedNs: number): number => (elapsedNs > 0 ? (count * 1e9) / elapsedNs : 0)
+
+function summarizeNative(histogram: NativeHistogram): LatencySummary {
+  return summarize(histogramFromBuckets(histogram.buckets), histogram.count ? {min: histogram.minNs, max: histogram.maxNs} : undefined)
+}
+
+function outcomesOf(stats: Pick<NativeOpStats, 'expected' | 'timedOut' | 'abandoned' | 'corrupt' | 'unexpected'>): Outcomes {
+  return {expected: stats.expected, timedOut: stats.timedOut, abandoned: stats.abandoned, corrupt: stats.corrupt, unexpected: stats.unexpected}
+}
+
+function cpuOf(cpu: {userNs: number; systemNs: number}, ops: number): SystemResult['cpu'] {
+  const per = (ns: number): number => (ops ? ns / ops : 0)
+  return {...cpu, nsPerOp: per(cpu.userNs + cpu.systemNs), userNsPerOp: per(cpu.userNs), systemNsPerOp: per(cpu.systemNs), ops}
+}
+
+function nativeSystem(run: SystemRun, open: boolean): SystemResult {
+  const {stats, counters, ring, error} = run.native!
+  const {readBack} = stats
   return {
     system: run.system,
     error: error ? {...error, explanation: explainNativeError(error)} : null,
     ops: stats.ops,
     elapsedNs: stats.elapsedNs,
-    opsPerSec: stats.elapsedNs > 0 ? (stats.ops * 1e9) / stats.elapsedNs : 0,
-    outcomes: {
-      expected: stats.expected,
-      timedOut: stats.timedOut,
-      abandoned: stats.abandoned,
-      unexpected: stats.unexpected,
-    },
-    latency: summarize(histogram, stats.latency.count ? {min: stats.latency.minNs, max: stats.latency.maxNs} : undefined),
-    cpu: {
-      userNs: stats.cpu.userNs,
-      systemNs: stats.cpu.systemNs,
-      nsPerOp: stats.allOps ? cpuNs / stats.allOps : 0,
-      ops: stats.allOps,
-    },
+    opsPerSec: perSec(stats.ops, stats.elapsedNs),
+    bytes: stats.bytes,
+    bytesPerSec: perSec(stats.bytes, stats.elapsedNs),
+    outcomes: outcomesOf(stats),
+    latency: summarizeNative(stats.latency),
+    ...(open && stats.service ? {service: summarizeNative(stats.service), openLoop: {late: stats.late, missed: stats.missed}} : {}),
+    ...(stats.kinds.length
+      ? {
+          kinds: stats.kinds.map((kind) => ({
+            kind: kind.name,
+            ops: kind.ops,
+            opsPerSec: perSec(kind.ops, stats.elapsedNs),
+            bytes: kind.bytes,
+            bytesPerSec: perSec(kind.bytes, stats.elapsedNs),
+            outcomes: outcomesOf(kind),
+            latency: summarizeNative(kind.latency),
+            ...(open && kind.service ? {service: summarizeNative(kind.service)} : {}),
+          })),
+        }
+      : {}),
+    ...(readBack.blocks > 0 || readBack.errno !== 0
+      ? {
+          readBack: {
+            blocks: readBack.blocks,
+            corrupt: readBack.corrupt,
+            firstCorruptOffset: readBack.firstCorruptOffset >= 0 ? readBack.firstCorruptOffset : null,
+            error: readBack.errno ? readBack.code : null,
+          },
+        }
+      : {}),
+    // Per op of every op that ended (warm-up included), since the CPU time covers the whole run.
+    cpu: cpuOf(stats.cpu, stats.allOps),
     counters,
     ring,
   }
+}
+
+function measuredSystem(system: SystemName, measured: MeasuredBaseline, open: boolean): SystemResult {
+  return {
+    system,
+    error: null,
+    ops: measured.ops,
+    elapsedNs: measured.elapsedNs,
+    opsPerSec: perSec(measured.ops, measured.elapsedNs),
+    bytes: measured.bytes,
+    bytesPerSec: perSec(measured.bytes, measured.elapsedNs),
+    outcomes: {expected: measured.expected, timedOut: 0, abandoned: 0, corrupt: 0, unexpected: measured.unexpected},
+    latency: summarize(measured.latency),
+    ...(open && measured.service
+      ? {service: summarize(measured.service), openLoop: {late: measured.late ?? 0, missed: measured.missed ?? 0}}
+      : {}),
+    // fio and node-fs measure CPU over their measured phase only.
+    cpu: cpuOf(measured.cpu, measured.ops),
+    counters: {},
+    info: measured.info,
+  }
+}
+
+function skippedSystem(system: SystemName, reason: string): SystemResult {
+  const empty = summarize(histogramFromBuckets([]))
+  return {
+    system,
+    error: null,
+    skipped: reason,
+    ops: 0,
+    elapsedNs: 0,
+    opsPerSec: 0,
+    bytes: 0,
+    bytesPerSec: 0,
+    outcomes: {expected: 0, timedOut: 0, abandoned: 0, corrupt: 0, unexpected: {}},
+    latency: empty,
+    cpu: cpuOf({userNs: 0, systemNs: 0}, 0),
+    counters: {},
+  }
+}
+
+export function systemResult(run: SystemRun, open = false): SystemResult {
+  if (run.native) return nativeSystem(run, open)
+  if (run.measured) return measuredSystem(run.system, run.measured, open)
+  return skippedSystem(run.system, run.skipped ?? run.failed ?? 'did not run')
 }
 
 function ratio(numerator: number, denominator: number): number | null {
   return numerator > 0 && denominator > 0 ? numerator / denominator : null
 }
 
-/** The loop's figures next to each baseline's. */
+/** The loop's figures next to each baseline's that ran. */
 export function baselineRatios(systems: SystemResult[]): Ratio[] {
   const loop = systems.find((s) => s.system === 'loop')
   if (!loop) return []
   return systems
-    .filter((baseline) => baseline.system !== 'loop')
+    .filter((baseline) => baseline.system !== 'loop' && !baseline.skipped)
     .map((baseline) => ({
       baseline: baseline.system as BaselineName,
       opsPerSec: ratio(loop.opsPerSec, baseline.opsPerSec),
       p50: ratio(loop.latency.p50, baseline.latency.p50),
       p99: ratio(loop.latency.p99, baseline.latency.p99),
+      p90: ratio(loop.latency.p90, baseline.latency.p90),
+      p999: ratio(loop.latency.p999, baseline.latency.p999),
+      bytesPerSec: ratio(loop.bytesPerSec, baseline.bytesPerSec),
+      cpuPerOp: ratio(loop.cpu.nsPerOp, baseline.cpu.nsPerOp),
     }))
 }
 
+function addHistograms(summaries: Array<LatencySummary | undefined>): LatencySummary | undefined {
+  const present = summaries.filter((summary): summary is LatencySummary => summary !== undefined)
+  if (present.length === 0) return undefined
+  const histogram = newHistogram()
+  for (const summary of present) histogram.add(decodeHistogram(summary.histogram))
+  const measured = present.filter((summary) => summary.count > 0)
+  return summarize(
+    histogram,
+    measured.length ? {min: Math.min(...measured.map((s) => s.min)), max: Math.max(...measured.map((s) => s.max))} : undefined,
+  )
+}
+
+function addOutcomes(all: Outcomes[]): Outcomes {
+  const unexpected: Record<string, number> = {}
+  for (const outcomes of all) {
+    for (const [value, count] of Object.entries(outcomes.unexpected)) unexpected[value] = (unexpected[value] ?? 0) + count
+  }
+  const sum = (key: 'expected' | 'timedOut' | 'abandoned' | 'corrupt'): number => all.reduce((total, o) => total + o[key], 0)
+  return {expected: sum('expected'), timedOut: sum('timedOut'), abandoned: sum('abandoned'), corrupt: sum('corrupt'), unexpected}
+}
+
+const COUNTER_KINDS = new Map(LOOP_COUNTERS.map(({name, kind}) => [name, kind]))
+
 /**
  * Several measurements of one system as one: histograms added (percentiles computed again from
- * the sum, never averaged), counts summed, counters by their kind, throughput the median.
+ * the sum, never averaged), counts summed, counters by their kind, rates the median.
  */
 export function mergeSystemResults(results: SystemResult[]): SystemResult {
   const [first] = results
-  const histogram = newHistogram()
-  for (const result of results) histogram.add(decodeHistogram(result.latency.histogram))
-  const measured = results.filter((result) => result.latency.count > 0)
-  const sum = (pick: (result: SystemResult) => number): number => results.reduce((total, result) => total + pick(result), 0)
-  const unexpected: Record<string, number> = {}
-  for (const result of results) {
-    for (const [value, count] of Object.entries(result.outcomes.unexpected)) unexpected[value] = (unexpected[value] ?? 0) + count
+  const ran = results.filter((result) => !result.skipped)
+  if (ran.length === 0) return first
+  const sum = (pick: (result: SystemResult) => number): number => ran.reduce((total, result) => total + pick(result), 0)
+  // fio and node-fs have no loop counters: only the names a result has are merged.
+  const counters: NativeCounters = {}
+  for (const result of ran) {
+    for (const [name, value] of Object.entries(result.counters)) {
+      const total = (COUNTER_KINDS.get(name) ?? 'total') === 'total'
+      counters[name] = total ? (counters[name] ?? 0) + value : Math.max(counters[name] ?? 0, value)
+    }
   }
-  const counters: NativeCounters = Object.fromEntries(
-    LOOP_COUNTERS.map(({name, kind}) => [name, kind === 'total' ? sum((r) => r.counters[name]) : Math.max(...results.map((r) => r.counters[name]))]),
-  )
-  const cpuOps = sum((result) => result.cpu.ops)
-  const cpuNs = sum((result) => result.cpu.userNs + result.cpu.systemNs)
+  const kindNames = [...new Set(ran.flatMap((result) => (result.kinds ?? []).map((kind) => kind.kind)))]
+  const readBacks = ran.flatMap((result) => (result.readBack ? [result.readBack] : []))
+  const openLoops = ran.flatMap((result) => (result.openLoop ? [result.openLoop] : []))
+  const service = addHistograms(ran.map((result) => result.service))
   return {
     system: first.system,
-    error: results.find((result) => result.error)?.error ?? null,
+    error: ran.find((result) => result.error)?.error ?? null,
     ops: sum((result) => result.ops),
     elapsedNs: sum((result) => result.elapsedNs),
-    opsPerSec: median(results.map((result) => result.opsPerSec)),
-    outcomes: {
-      expected: sum((result) => result.outcomes.expected),
-      timedOut: sum((result) => result.outcomes.timedOut),
-      abandoned: sum((result) => result.outcomes.abandoned),
-      unexpected,
-    },
-    latency: summarize(
-      histogram,
-      measured.length
-        ? {min: Math.min(...measured.map((r) => r.latency.min)), max: Math.max(...measured.map((r) => r.latency.max))}
-        : undefined,
-    ),
-    cpu: {userNs: sum((r) => r.cpu.userNs), systemNs: sum((r) => r.cpu.systemNs), nsPerOp: cpuOps ? cpuNs / cpuOps : 0, ops: cpuOps},
+    opsPerSec: median(ran.map((result) => result.opsPerSec)),
+    bytes: sum((result) => result.bytes),
+    bytesPerSec: median(ran.map((result) => result.bytesPerSec)),
+    outcomes: addOutcomes(ran.map((result) => result.outcomes)),
+    latency: addHistograms(ran.map((result) => result.latency))!,
+    ...(service ? {service} : {}),
+    ...(openLoops.length
+      ? {openLoop: {late: openLoops.reduce((t, o) => t + o.late, 0), missed: openLoops.reduce((t, o) => t + o.missed, 0)}}
+      : {}),
+    ...(kindNames.length
+      ? {
+          kinds: kindNames.map((name) => {
+            const kinds = ran.flatMap((result) => (result.kinds ?? []).filter((kind) => kind.kind === name))
+            const kindService = addHistograms(kinds.map((kind) => kind.service))
+            return {
+              kind: name,
+              ops: kinds.reduce((t, k) => t + k.ops, 0),
+              opsPerSec: median(kinds.map((k) => k.opsPerSec)),
+              bytes: kinds.reduce((t, k) => t + k.bytes, 0),
+              bytesPerSec: median(kinds.map((k) => k.bytesPerSec)),
+              outcomes: addOutcomes(kinds.map((k) => k.outcomes)),
+              latency: addHistograms(kinds.map((k) => k.latency))!,
+              ...(kindService ? {service: kindService} : {}),
+            }
+          }),
+        }
+      : {}),
+    ...(readBacks.length
+      ? {
+          readBack: {
+            blocks: readBacks.reduce((t, r) => t + r.blocks, 0),
+            corrupt: readBacks.reduce((t, r) => t + r.corrupt, 0),
+            firstCorruptOffset: readBacks.find((r) => r.firstCorruptOffset !== null)?.firstCorruptOffset ?? null,
+            error: readBacks.find((r) => r.error)?.error ?? null,
+          },
+        }
+      : {}),
+    cpu: cpuOf({userNs: sum((r) => r.cpu.userNs), systemNs: sum((r) => r.cpu.systemNs)}, sum((r) => r.cpu.ops)),
     counters,
-    ring: first.ring,
+    ...(first.ring ? {ring: first.ring} : {}),
+    ...(first.info ? {info: first.info} : {}),
   }
 }
 
@@ -186,26 +376,68 @@ function spreadOf(values: number[]): Spread {
   return {median: median(values), min: Math.min(...values), max: Math.max(...values)}
 }
 
-/** A workload from its trials: each system merged over them, its spread, the ratios. */
-export function workloadFromTrials(spec: WorkloadSpec, trials: TrialResult[], interrupted: boolean): WorkloadResult {
+function fileResult(runs: WorkloadRun[]): FileResult | undefined {
+  const file = runs[0]?.file
+  if (!file) return undefined
+  const direct = runs[0].spec.file?.direct ?? false
+  const pageCache = direct
+    ? 'bypassed (O_DIRECT)'
+    : file.residentShare >= 0.99
+      ? 'hot'
+      : file.residentShare <= 0.01
+        ? 'cold'
+        : 'partly cached'
+  return {
+    path: file.path,
+    createdByTool: file.createdByTool,
+    removed: runs.every((run) => run.file?.removed),
+    filesystem: file.filesystem,
+    sizeBytes: file.sizeBytes,
+    residentShare: file.residentShare,
+    pageCache,
+  }
+}
+
+/**
+ * A workload from its trials: each system merged over them, its spread, the ratios. Serves a
+ * run (its own trials) and `report merge` (the trials of every run merged).
+ */
+export function workloadFromTrials(
+  spec: WorkloadSpec,
+  trials: TrialResult[],
+  {interrupted, file}: {interrupted: boolean; file?: FileResult},
+): WorkloadResult {
   const names = [...new Set(trials.flatMap((trial) => trial.systems.map((system) => system.system)))]
-  const perSystem = names.map((name) =>
-    trials.flatMap((trial) => trial.systems.filter((system) => system.system === name)),
-  )
+  const perSystem = names.map((name) => trials.flatMap((trial) => trial.systems.filter((system) => system.system === name)))
   const systems = perSystem.map(mergeSystemResults)
-  const spread = perSystem.map((results) => ({
-    system: results[0].system,
-    opsPerSec: spreadOf(results.map((r) => r.opsPerSec)),
-    p50: spreadOf(results.map((r) => r.latency.p50)),
-    p99: spreadOf(results.map((r) => r.latency.p99)),
-  }))
-  return {name: spec.name, spec, systems, ratios: baselineRatios(systems), spread, trials, interrupted}
+  const spread = perSystem
+    .map((results) => results.filter((result) => !result.skipped))
+    .filter((results) => results.length > 0)
+    .map((results) => ({
+      system: results[0].system,
+      opsPerSec: spreadOf(results.map((r) => r.opsPerSec)),
+      p50: spreadOf(results.map((r) => r.latency.p50)),
+      p99: spreadOf(results.map((r) => r.latency.p99)),
+    }))
+  const rate = spec.drive.rate
+  return {
+    name: spec.name,
+    spec,
+    systems,
+    ratios: baselineRatios(systems),
+    spread,
+    trials,
+    interrupted,
+    ...(file ? {file} : {}),
+    ...(rate !== undefined ? {openLoop: {rate, arrivals: spec.drive.arrivals ?? 'uniform'}} : {}),
+  }
 }
 
 /** A workload's trials, each a run of the loop and its baselines. */
 export function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): WorkloadResult {
-  const trials: TrialResult[] = runs.map((run) => ({systems: run.systems.map(systemResult)}))
-  return workloadFromTrials(spec, trials, runs.some((run) => run.interrupted))
+  const open = spec.drive.rate !== undefined
+  const trials: TrialResult[] = runs.map((run) => ({systems: run.systems.map((system) => systemResult(system, open))}))
+  return workloadFromTrials(spec, trials, {interrupted: runs.some((run) => run.interrupted), file: fileResult(runs)})
 }
 
 /** Runs grouped by workload: every trial of each workload, in order. */

@@ -9,7 +9,7 @@ import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js
 
 import {shown} from '../errors.js'
 
-export type SchemaName = 'result' | 'fleet' | 'raw-probe'
+export type SchemaName = 'result' | 'fleet' | 'probe' | 'raw-probe'
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas', import.meta.url))
 
@@ -18,9 +18,12 @@ const validators = new Map<SchemaName, ValidateFunction>()
 function validator(name: SchemaName): ValidateFunction {
   let validate = validators.get(name)
   if (!validate) {
-    const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}/${name}.schema.json`, 'utf8'))
+    const read = (file: string): object => JSON.parse(readFileSync(`${SCHEMA_DIR}/${file}.schema.json`, 'utf8'))
     // strictTypes off: raw-probe.schema.json puts unevaluatedProperties beside `if` without a type.
-    validate = new Ajv2020({allErrors: false, strict: true, strictTypes: false}).compile(schema)
+    const ajv = new Ajv2020({allErrors: false, strict: true, strictTypes: false, allowUnionTypes: true})
+    // The probe document holds a raw probe, referred to by its $id.
+    if (name === 'probe') ajv.addSchema(read('raw-probe'))
+    validate = ajv.compile(read(name))
     validators.set(name, validate)
   }
   return validate

@@ -8,7 +8,7 @@ import Table from 'cli-table3'
 
 import {renderGate} from '../gate/render.js'
 import {formatDuration} from '../units.js'
-import {counterRows, documentFigures, SUMMARY_HEAD, workloadFigures} from './figures.js'
+import {counterRows, documentFigures, type Line, type Tone, workloadFigures} from './figures.js'
 import {decodeHistogram, type Histogram} from './histogram.js'
 import type {ResultDocument, WorkloadResult} from './result.js'
 
@@ -48,29 +48,43 @@ export function renderTerminal(document: ResultDocument, options: TerminalOption
 }
 
 function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
-  const {title, rows, ratios, spread, stopped, loop} = workloadFigures(workload)
-  const lines = [paint.bold(title)]
-  const table = new Table({
-    head: SUMMARY_HEAD,
-    style: {head: [], border: []},
-    colAligns: SUMMARY_HEAD.map((_, i) => (i === 0 ? 'left' : 'right')),
-  })
-  for (const row of rows) {
-    table.push('failed' in row ? [row.system, {colSpan: SUMMARY_HEAD.length - 1, content: paint.red(row.failed)}] : [row.system, ...row.cells])
+  const {title, file, summary, ratios, details, spread, kinds, stopped, loop, distribution} = workloadFigures(workload)
+  const toned = ({text, tone}: Line): string => TONES[tone](paint)(text)
+  const lines = [paint.bold(title), ...(file ? [toned(file)] : [])]
+  const table = newTable(summary.head, 1)
+  for (const row of summary.rows) {
+    table.push('note' in row ? [row.system, {colSpan: summary.head.length - 1, hAlign: 'left', content: toned(row.note)}] : [row.system, ...row.cells])
   }
-  lines.push(table.toString(), ...ratios)
+  lines.push(table.toString(), ...ratios, ...details.map(toned))
   if (spread) {
     lines.push(paint.dim(`over ${spread.trials} interleaved trials (median [min – max]):`))
     for (const [system, opsPerSec, p50, p99] of spread.rows) lines.push(`  ${system.padEnd(8)} ops/s ${opsPerSec}  p50 ${p50}  p99 ${p99}`)
+  }
+  if (kinds) {
+    const table = newTable(kinds.head, 2)
+    table.push(...kinds.rows)
+    lines.push(paint.dim('per kind:'), table.toString())
   }
   if (loop) {
     const rows = counterRows(loop)
     const width = Math.max(...rows.map(([name]) => name.length))
     lines.push(paint.dim('loop counters:'), ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`))
-    lines.push(paint.dim('loop latency distribution:'), ...histogramLines(decodeHistogram(loop.latency.histogram)))
+    lines.push(paint.dim(`loop ${distribution} distribution:`), ...histogramLines(decodeHistogram(loop.latency.histogram)))
   }
   if (stopped) lines.push(paint.red(stopped))
   return lines
+}
+
+const TONES: Record<Tone, (paint: Paint) => Style> = {
+  plain: () => (text) => text,
+  dim: (paint) => paint.dim,
+  warn: (paint) => paint.yellow,
+  bad: (paint) => paint.red,
+}
+
+/** A borderless table, its first `labels` columns left-aligned and the figures right-aligned. */
+function newTable(head: string[], labels: number): Table.Table {
+  return new Table({head, style: {head: [], border: []}, colAligns: head.map((_, i) => (i < labels ? 'left' : 'right'))})
 }
 
 interface RecordedValue {

@@ -58,7 +58,7 @@ describe('bench', () => {
   })
 
   const badInputs: Array<[string, string[], RegExp]> = [
-    ['an unknown op', ['--op', 'teleport'], /^Error: --op: 'teleport' is not allowed; use one of: nop, timer$/],
+    ['an unknown op', ['--op', 'teleport'], /^Error: --op: 'teleport' is not allowed; use one of: nop, timer, file-read, file-write, socket, stall, mix$/],
     ['ring size 0', ['--ring-size', '0'], /^Error: --ring-size: 0 is not allowed; use a whole number from 1 to 32768 \(the kernel maximum is 32768 entries\)$/],
     ['a ring above the kernel maximum', ['--ring-size', '40000'], /^Error: --ring-size: 40000 is not allowed; use a whole number from 1 to 32768/],
     ['a ring too big for op timeouts', ['--ring-size', '32768', '--op-timeout', '1s'], /^Error: --ring-size: 32768 is not allowed; use a whole number from 1 to 16384 \(with an op timeout/],
@@ -68,7 +68,7 @@ describe('bench', () => {
     ['depth 0', ['--depth', '0'], /^Error: --depth: 0 is not allowed; use a whole number from 1 to 32768$/],
     ['a non-number', ['--depth', 'lots'], /^Error: --depth: 'lots' is not allowed; use a whole number$/],
     ['an unknown flag', ['--frobnicate'], /^Error: Nonexistent flag: --frobnicate$/],
-    ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw$/],
+    ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw, fio, node-fs$/],
     ['both --duration and --ops', ['--duration', '1s', '--ops', '5'], /^Error: .*--duration.*--ops|--ops.*--duration/],
   ]
   for (const [what, args, message] of badInputs) {

@@ -46,7 +46,7 @@ test('defaults apply to every workload unless it sets the field', () => {
 test('an unknown workload op names the file, line, field and the allowed ops', () => {
   assert.equal(
     refusal('workloads:\n  - name: a\n    op: teleport\n'),
-    "FILE:3: workloads[0].op: \"teleport\" is not allowed; use one of: nop, timer",
+    "FILE:3: workloads[0].op: \"teleport\" is not allowed; use one of: nop, timer, file-read, file-write, socket, stall, mix",
   )
 })
 
@@ -82,6 +82,48 @@ test('range rules are the same as for bench flags, named in the profile', () => 
 test('broken YAML and an unknown profile name are refused', () => {
   assert.match(refusal('workloads:\n  - name: [a\n'), /^FILE:\d+: not valid YAML/)
   assert.throws(() => loadProfile('no-such-profile'), /profile: 'no-such-profile' is neither a file nor a shipped profile; shipped: .*default/)
+})
+
+test('file, socket, mix and open-loop settings load with their units, by the same rules as bench flags', () => {
+  const loaded = loadProfile(
+    profile(
+      'workloads',
+      [
+        'workloads:',
+        '  - {name: reads, op: file-read, blockSize: 8k, fileSize: 64m, random: true, depth: 32, vs: [raw, fio, node-fs]}',
+        '  - {name: writes, op: file-write, writevBuffers: 4, fsyncEvery: 8}',
+        '  - {name: sockets, op: socket, transport: tcp, messageSize: 1k, connections: 8}',
+        '  - {name: mixed, op: mix, mix: {file-read: 3, socket: 1}, rate: 5000, arrivals: poisson}',
+      ].join('\n') + '\n',
+    ),
+  )
+  const [reads, writes, sockets, mixed] = loaded.workloads
+  assert.deepEqual(reads.file, {sizeBytes: 64 << 20, blockSize: 8192, random: true, direct: false, fsyncEvery: 0, writevBuffers: 0})
+  assert.deepEqual(reads.vs, ['raw', 'fio', 'node-fs'])
+  assert.equal(writes.file?.writevBuffers, 4)
+  assert.equal(writes.file?.sizeBytes, 1024 ** 3)
+  assert.deepEqual(sockets.socket, {transport: 'tcp', messageSize: 1024})
+  assert.equal(sockets.drive.depth, 8)
+  assert.deepEqual(mixed.mix, [{op: 'file-read', weight: 3}, {op: 'socket', weight: 1}])
+  assert.equal(mixed.drive.rate, 5000)
+  assert.equal(mixed.drive.arrivals, 'poisson')
+  assert.equal(mixed.drive.depth, 256, 'an open loop gets room for ops in flight')
+})
+
+test('bad workload settings name the file, line and field', () => {
+  assert.equal(
+    refusal('workloads:\n  - name: a\n    op: mix\n    mix: {nop: 0, timer: 0}\n'),
+    'FILE:4: workloads[0].mix: \'{"nop":0,"timer":0}\' is not allowed; the weights add up to 0; give at least one kind a weight above 0',
+  )
+  assert.equal(
+    refusal('workloads:\n  - name: a\n    op: socket\n    transport: udp\n'),
+    'FILE:4: workloads[0].transport: "udp" is not allowed; use one of: unix, tcp',
+  )
+  assert.equal(
+    refusal('workloads:\n  - name: a\n    op: file-read\n    direct: true\n    blockSize: 1000\n'),
+    'FILE:5: workloads[0].blockSize: 1000 is not allowed; with workloads[0].direct it must be a multiple of 512 (e.g. 4k)',
+  )
+  assert.match(refusal('workloads:\n  - name: a\n    op: nop\n    rate: 0\n'), /^FILE:4: workloads\[0\]\.rate: 0 is not allowed; it must be above 0$/)
 })
 
 test('found by fuzzing: an alias to a missing anchor is a YAML error, not a crash', () => {

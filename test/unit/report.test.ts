@@ -33,9 +33,11 @@ function system(name: 'loop' | 'raw', values: number[], counters: Partial<Record
     ops,
     elapsedNs: ops * 1000,
     opsPerSec: 1e6,
-    outcomes: {expected: ops, timedOut: 0, abandoned: 0, unexpected: {}},
+    bytes: 0,
+    bytesPerSec: 0,
+    outcomes: {expected: ops, timedOut: 0, abandoned: 0, corrupt: 0, unexpected: {}},
     latency: summarize(histogram, {min: Math.min(...values), max: Math.max(...values)}),
-    cpu: {userNs: ops * 100, systemNs: ops * 300, nsPerOp: 400, ops},
+    cpu: {userNs: ops * 100, systemNs: ops * 300, nsPerOp: 400, userNsPerOp: 100, systemNsPerOp: 300, ops},
     counters: Object.fromEntries(LOOP_COUNTERS.map((info) => [info.name, counters[info.name] ?? 1])),
     ring: {sqEntries: 128, cqEntries: 256, setupFlags: 0, setupFlagNames: 'none', features: 1},
   }
@@ -54,7 +56,7 @@ function result(systems: SystemResult[], createdAt = '2026-01-01T00:00:00.000Z')
       workloadFromTrials(
         {name: 'nop', op: 'nop', timerNs: 0, loop: {ringSize: 128, ioPoll: false, singleIssuer: false}, drive: {submitters: 1, depth: 1, durationNs: 0, ops: 10, warmupNs: 0}, vs: ['raw']},
         [{systems}],
-        false,
+        {interrupted: false},
       ),
     ],
   }
@@ -91,13 +93,25 @@ describe('merging results', () => {
     assert.equal(loop.counters.pendingOperations, 1)
     assert.equal(loop.elapsedNs, 8000 * 1000)
     assert.equal(loop.opsPerSec, 1e6)
-    assert.deepEqual(loop.cpu, {userNs: 800_000, systemNs: 2_400_000, nsPerOp: 400, ops: 8000})
+    assert.deepEqual(loop.cpu, {userNs: 800_000, systemNs: 2_400_000, nsPerOp: 400, userNsPerOp: 100, systemNsPerOp: 300, ops: 8000})
     assert.equal(merged.workloads[0].trials.length, 2, 'every trial of every run is kept')
   })
 
   test('ratios come from the merged figures; the sources are listed', () => {
     const [loop, raw] = merged.workloads[0].systems
-    assert.deepEqual(merged.workloads[0].ratios, [{baseline: 'raw', opsPerSec: 1, p50: loop.latency.p50 / raw.latency.p50, p99: loop.latency.p99 / raw.latency.p99}])
+    const of = (pick: (system: SystemResult) => number): number => pick(loop) / pick(raw)
+    assert.deepEqual(merged.workloads[0].ratios, [
+      {
+        baseline: 'raw',
+        opsPerSec: 1,
+        p50: of((s) => s.latency.p50),
+        p99: of((s) => s.latency.p99),
+        p90: of((s) => s.latency.p90),
+        p999: of((s) => s.latency.p999),
+        bytesPerSec: null,
+        cpuPerOp: 1,
+      },
+    ])
     assert.deepEqual(merged.sources!.map((source) => [source.file, source.createdAt]), [['one.json', first.createdAt], ['two.json', second.createdAt]])
     assert.equal(merged.tool.version, '9.9.9')
   })

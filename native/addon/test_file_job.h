@@ -1,0 +1,18 @@
+#pragma once
+
+#include <napi.h>
+
+namespace iob::addon {
+
+// Test files (see core/test_file.h). Failures are Errors carrying code, errno, syscall and path,
+// the shape Node's own fs errors have.
+//   layOutTestFile(path, sizeBytes, seed) -> Promise<void>   (on a worker thread: it writes GiBs)
+//   testFileInfo(path) -> {sizeBytes, filesystem}
+//   probeDirectRead(path, blockSize) -> null | Error         (why O_DIRECT is refused, if it is)
+//   pageCacheResidency(path, sizeBytes) -> share 0..1
+Napi::Value lay_out_test_file_js(const Napi::CallbackInfo& info);
+Napi::Value test_file_info_js(const Napi::CallbackInfo& info);
+Napi::Value probe_direct_read_js(const Napi::CallbackInfo& info);
+Napi::Value page_cache_residency_js(const Napi::CallbackInfo& info);
+
+}  // namespace iob::addon

@@ -1,0 +1,334 @@
+// Workloads: the self-describing test data, and every kind of op through the loop and the raw
+// ring, closed and open loop.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "bench.h"
+#include "helpers.h"
+#include "ops.h"
+#include "test_file.h"
+
+namespace iob {
+namespace {
+
+const std::atomic<bool> kNever{false};
+using RunFn = BenchResult (*)(const BenchSpec&, const ProgressFn&, const std::atomic<bool>&);
+constexpr RunFn kBoth[] = {&run_loop_bench, &run_raw_bench};
+
+// A test file laid out with the tool's pattern, removed at the end of the test.
+class LaidOutFile {
+ public:
+  explicit LaidOutFile(uint64_t size, uint64_t seed = 7)
+      : path_((std::filesystem::temp_directory_path() /
+               ("iob-workload-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++)))
+                  .string()) {
+    auto error = lay_out_test_file(path_, size, seed);
+    EXPECT_FALSE(error) << error->call << ": " << std::strerror(error->error);
+  }
+  ~LaidOutFile() { ::unlink(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+  // Overwrites `length` bytes at `offset` with something that is no generation of the pattern.
+  void scribble(uint64_t offset, size_t length) const {
+    const std::string junk(length, 'x');
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    ASSERT_EQ(::pwrite(fd, junk.data(), length, static_cast<off_t>(offset)), static_cast<ssize_t>(length));
+    ::close(fd);
+  }
+
+ private:
+  static inline int counter_ = 0;
+  std::string path_;
+};
+
+BenchSpec file_spec(OpKind op, const std::string& path, uint64_t size, uint64_t ops) {
+  BenchSpec spec;
+  spec.loop.size = 64;
+  spec.workload.op = op;
+  spec.workload.seed = 7;
+  spec.workload.file = FileSpec{.path = path, .size = size, .block_size = 4096};
+  spec.drive = DriveSpec{.submitters = 1, .depth = 8, .ops = ops};
+  return spec;
+}
+
+TEST(Pattern, AnyRangeRoundTripsAndNamesItsPlace) {
+  const Pattern pattern(42, kLaidOutGeneration);
+  for (const auto& [offset, size] : {std::pair<uint64_t, size_t>{0, 4096}, {100, 1000}, {4096 * 3, 512}, {511, 2}}) {
+    std::vector<std::byte> data(size);
+    pattern.fill(offset, data.data(), size);
+    EXPECT_TRUE(pattern.matches(offset, data.data(), size)) << offset;
+    if (size >= kSectorSize) {  // a range that spans a whole sector header names its place
+      EXPECT_FALSE(pattern.matches(offset + 512, data.data(), size)) << "a block read from elsewhere";
+    }
+    EXPECT_FALSE(Pattern(42, kWrittenGeneration).matches(offset, data.data(), size)) << "another generation";
+    EXPECT_FALSE(Pattern(43, kLaidOutGeneration).matches(offset, data.data(), size)) << "another seed";
+    data[size / 2] ^= std::byte{1};
+    EXPECT_FALSE(pattern.matches(offset, data.data(), size)) << "one flipped bit";
+  }
+}
+
+TEST(TestFile, IsLaidOutWhole_InThePageCache_AndRefusesToOverwrite) {
+  LaidOutFile file(1 << 20);
+  uint64_t size = 0;
+  ASSERT_FALSE(readable_size(file.path(), size));
+  EXPECT_EQ(size, 1u << 20);
+  double resident = 0;
+  ASSERT_FALSE(page_cache_residency(file.path(), size, resident));
+  EXPECT_GT(resident, 0.9);
+  const auto again = lay_out_test_file(file.path(), 4096, 1);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->error, EEXIST);
+  EXPECT_NE(filesystem_name(file.path()), "unknown");
+}
+
+TEST(TestFile, AMissingFileIsAnError) {
+  uint64_t size = 0;
+  const auto error = readable_size("/nonexistent/iob", size);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error, ENOENT);
+}
+
+TEST(FileRead, RandomAndSequentialReadsAreAllChecked) {
+  LaidOutFile file(1 << 20);
+  for (bool random : {false, true}) {
+    BenchSpec spec = file_spec(OpKind::kFileRead, file.path(), 1 << 20, 3000);
+    spec.workload.file.random = random;
+    for (RunFn run : kBoth) {
+      const BenchResult result = run(spec, nullptr, kNever);
+      ASSERT_FALSE(result.error) << result.error->message();
+      EXPECT_EQ(result.stats.ops, 3000u);
+      EXPECT_EQ(result.stats.expected, 3000u) << "random " << random;
+      EXPECT_EQ(result.stats.corrupt, 0u);
+      EXPECT_EQ(result.stats.bytes, 3000u * 4096);
+    }
+  }
+}
+
+TEST(FileRead, ABlockThatDoesNotHoldItsPatternIsCountedCorrupt) {
+  LaidOutFile file(64 * 4096);
+  file.scribble(5 * 4096 + 700, 10);
+  // Sequential over 64 blocks, 640 reads: the damaged block is read 10 times.
+  const BenchSpec spec = file_spec(OpKind::kFileRead, file.path(), 64 * 4096, 640);
+  for (RunFn run : kBoth) {
+    const BenchResult result = run(spec, nullptr, kNever);
+    ASSERT_FALSE(result.error);
+    EXPECT_EQ(result.stats.corrupt, 10u);
+    EXPECT_EQ(result.stats.expected, 630u);
+  }
+}
+
+TEST(FileRead, AMissingFileStopsTheRunWithTheCall) {
+  const BenchSpec spec = file_spec(OpKind::kFileRead, "/nonexistent/iob", 1 << 20, 10);
+  for (RunFn run : kBoth) {
+    const BenchResult result = run(spec, nullptr, kNever);
+    ASSERT_TRUE(result.error);
+    EXPECT_EQ(result.error->call, "open");
+    EXPECT_EQ(result.error->error, ENOENT);
+  }
+}
+
+TEST(FileWrite, WrittenBlocksAreReadBackAfterTheRun) {
+  for (uint32_t buffers : {1u, 4u}) {
+    LaidOutFile file(1 << 20);
+    BenchSpec spec = file_spec(OpKind::kFileWrite, file.path(), 1 << 20, 2000);
+    spec.workload.file.random = true;
+    spec.workload.file.writev_buffers = buffers;
+    for (RunFn run : kBoth) {
+      const BenchResult result = run(spec, nullptr, kNever);
+      ASSERT_FALSE(result.error);
+      EXPECT_EQ(result.stats.expected, 2000u) << buffers << " buffers";
+      EXPECT_GT(result.stats.read_back.blocks, 200u);  // random blocks of 256, 2000 writes
+      EXPECT_EQ(result.stats.read_back.corrupt, 0u);
+      EXPECT_EQ(result.stats.read_back.error, 0);
+    }
+  }
+}
+
+TEST(FileWrite, FsyncsAreTheirOwnKind) {
+  LaidOutFile file(1 << 20);
+  BenchSpec spec = file_spec(OpKind::kFileWrite, file.path(), 1 << 20, 600);
+  spec.workload.file.fsync_every = 5;
+  spec.drive.depth = 4;
+  for (RunFn run : kBoth) {
+    const BenchResult result = run(spec, nullptr, kNever);
+    ASSERT_FALSE(result.error);
+    ASSERT_EQ(result.stats.kind_names, (std::vector<std::string>{"file-write", "fsync"}));
+    EXPECT_EQ(result.stats.kinds[0].ops + result.stats.kinds[1].ops, 600u);
+    EXPECT_EQ(result.stats.kinds[1].ops, 100u);  // one after every 5 writes
+    EXPECT_EQ(result.stats.kinds[1].expected, 100u);
+    EXPECT_EQ(result.stats.kinds[0].bytes, 500u * 4096);
+  }
+}
+
+// Drives one source by hand on a plain ring: prepare, submit, wait, judge.
+int32_t run_one(OpSource& source, io_uring& ring, uint32_t slot, Resources& resources) {
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+  const uint32_t kind = source.prepare(slot, *sqe, resources);
+  io_uring_submit(&ring);
+  io_uring_cqe* cqe = nullptr;
+  EXPECT_EQ(io_uring_wait_cqe(&ring, &cqe), 0);
+  const int32_t result = cqe->res;
+  io_uring_cqe_seen(&ring, cqe);
+  EXPECT_EQ(source.judge(slot, kind, result, resources.get()).verdict, Verdict::kExpected);
+  return result;
+}
+
+TEST(FileWrite, ReadBackFindsABlockThatLostItsWrite) {
+  LaidOutFile file(16 * 4096);
+  WorkloadSpec spec;
+  spec.op = OpKind::kFileWrite;
+  spec.seed = 7;
+  spec.file = FileSpec{.path = file.path(), .size = 16 * 4096, .block_size = 4096};
+  auto source = make_op_source(spec, SourceContext{});
+  io_uring ring{};
+  ASSERT_EQ(io_uring_queue_init(4, &ring, 0), 0);
+  Resources resources;
+  for (int i = 0; i < 16; ++i) {
+    run_one(*source, ring, 0, resources);
+  }
+  io_uring_queue_exit(&ring);
+  file.scribble(9 * 4096, 4096);
+  const ReadBack found = source->read_back();
+  EXPECT_EQ(found.blocks, 16u);
+  EXPECT_EQ(found.corrupt, 1u);
+  EXPECT_EQ(found.first_corrupt_offset, 9 * 4096);
+}
+
+BenchSpec socket_spec(Transport transport, uint64_t ops) {
+  BenchSpec spec;
+  spec.loop.size = 64;
+  spec.workload.op = OpKind::kSocket;
+  spec.workload.socket = SocketSpec{.transport = transport, .message_size = 1000};
+  spec.drive = DriveSpec{.submitters = 2, .depth = 4, .ops = ops};
+  return spec;
+}
+
+TEST(Socket, MessagesArriveWholeAndInOrderOverBothTransports) {
+  for (Transport transport : {Transport::kUnix, Transport::kTcp}) {
+    for (RunFn run : kBoth) {
+      const BenchResult result = run(socket_spec(transport, 4000), nullptr, kNever);
+      ASSERT_FALSE(result.error) << result.error->message();
+      EXPECT_EQ(result.stats.expected, 4000u);
+      EXPECT_EQ(result.stats.corrupt, 0u);
+      EXPECT_EQ(result.stats.bytes, 4000u * 1000);
+    }
+  }
+}
+
+TEST(Socket, AReceivedMessageIsCheckedAgainstTheOneSent) {
+  WorkloadSpec spec;
+  spec.op = OpKind::kSocket;
+  spec.socket.message_size = 600;
+  auto source = make_op_source(spec, SourceContext{});
+  io_uring ring{};
+  ASSERT_EQ(io_uring_queue_init(4, &ring, 0), 0);
+  Resources resources;
+  EXPECT_EQ(run_one(*source, ring, 0, resources), 600);  // send of message 0
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+  const uint32_t kind = source->prepare(0, *sqe, resources);  // its receive
+  io_uring_submit(&ring);
+  io_uring_cqe* cqe = nullptr;
+  ASSERT_EQ(io_uring_wait_cqe(&ring, &cqe), 0);
+  ASSERT_EQ(cqe->res, 600);
+  io_uring_cqe_seen(&ring, cqe);
+  resources->buffer.data()[300] ^= std::byte{0x10};  // as if the buffer were reused too early
+  EXPECT_EQ(source->judge(0, kind, 600, resources.get()).verdict, Verdict::kCorrupt);
+  io_uring_queue_exit(&ring);
+}
+
+TEST(Stall, OpsEndOnlyByTheirTimeout) {
+  BenchSpec spec;
+  spec.loop.size = 16;
+  spec.loop.op_timeout = 2ms;
+  spec.workload.op = OpKind::kStall;
+  spec.drive = DriveSpec{.submitters = 1, .depth = 4, .ops = 20};
+  for (RunFn run : kBoth) {
+    const BenchResult result = run(spec, nullptr, kNever);
+    ASSERT_FALSE(result.error);
+    EXPECT_EQ(result.stats.expected, 20u);
+    EXPECT_EQ(result.counters.timeouts_fired, 20u);
+    EXPECT_GE(result.stats.latency.min(), 2'000'000u);
+  }
+}
+
+TEST(Mix, EachKindIsReportedAndTheKindsAddUp) {
+  LaidOutFile file(1 << 20);
+  BenchSpec spec = file_spec(OpKind::kNop, file.path(), 1 << 20, 6000);
+  spec.workload.mix = {{OpKind::kFileRead, 3}, {OpKind::kSocket, 1}, {OpKind::kNop, 2}, {OpKind::kFileWrite, 1}};
+  for (RunFn run : kBoth) {
+    const BenchResult result = run(spec, nullptr, kNever);
+    ASSERT_FALSE(result.error) << result.error->message();
+    ASSERT_EQ(result.stats.kind_names, (std::vector<std::string>{"file-read", "socket", "nop", "file-write"}));
+    uint64_t total = 0;
+    for (const OpStats& kind : result.stats.kinds) {
+      EXPECT_GT(kind.ops, 300u);
+      EXPECT_EQ(kind.expected, kind.ops);
+      EXPECT_EQ(kind.latency.total_count(), kind.ops);
+      total += kind.ops;
+    }
+    EXPECT_EQ(total, 6000u);
+    EXPECT_EQ(result.stats.expected, 6000u);
+    // About 3 in 7 ops are reads.
+    EXPECT_NEAR(static_cast<double>(result.stats.kinds[0].ops) / 6000, 3.0 / 7, 0.05);
+    EXPECT_EQ(result.stats.read_back.corrupt, 0u);
+    EXPECT_GT(result.stats.read_back.blocks, 0u);
+  }
+}
+
+TEST(OpenLoop, OpsAreIssuedAtTheRateAsked) {
+  BenchSpec spec;
+  spec.loop.size = 64;
+  spec.drive = DriveSpec{.submitters = 2, .depth = 16, .duration = 300ms, .rate = 10'000};
+  for (RunFn run : kBoth) {
+    const BenchResult result = run(spec, nullptr, kNever);
+    ASSERT_FALSE(result.error);
+    // 3000 due in 300 ms: nearly all issued; the last few may still be in flight as the phase
+    // ends, or (on a busy machine) fall due just before the end while the thread is not running.
+    EXPECT_NEAR(static_cast<double>(result.stats.ops + result.stats.missed), 3000, 60);
+    EXPECT_LE(result.stats.missed, 60u);
+    EXPECT_EQ(result.stats.service.total_count(), result.stats.ops);
+    EXPECT_LE(result.stats.service.value_at_percentile(50), result.stats.latency.value_at_percentile(50));
+  }
+}
+
+TEST(OpenLoop, PoissonArrivalsAverageTheRate) {
+  BenchSpec spec;
+  spec.loop.size = 64;
+  spec.drive = DriveSpec{.submitters = 1, .depth = 16, .ops = 2000, .rate = 20'000, .arrivals = Arrivals::kPoisson};
+  for (RunFn run : kBoth) {
+    const BenchResult result = run(spec, nullptr, kNever);
+    ASSERT_FALSE(result.error);
+    EXPECT_EQ(result.stats.ops, 2000u);
+    // 2000 arrivals at 20 k/s take 100 ms on average (a few ms either way).
+    EXPECT_GT(result.stats.elapsed_ns, 80'000'000);
+    EXPECT_LT(result.stats.elapsed_ns, 150'000'000);
+  }
+}
+
+TEST(OpenLoop, AnOverloadShowsInResponseTimeNotServiceTime) {
+  // 2 ms timers, at most 2 in flight: 1000 ops/s at best, asked for 5000 ops/s. Every op waits
+  // for a slot, so response time grows through the run while service time stays ~2 ms.
+  BenchSpec spec;
+  spec.loop.size = 16;
+  spec.workload.op = OpKind::kTimer;
+  spec.workload.timer = 2ms;
+  spec.drive = DriveSpec{.submitters = 1, .depth = 2, .duration = 300ms, .rate = 5000};
+  for (RunFn run : kBoth) {
+    const BenchResult result = run(spec, nullptr, kNever);
+    ASSERT_FALSE(result.error);
+    const RunStats& stats = result.stats;
+    EXPECT_GT(stats.late, stats.ops / 2);
+    // Service time stays near the 2 ms timer (a busy machine adds scheduling delays to it).
+    EXPECT_LT(stats.service.value_at_percentile(99) * 4, stats.latency.value_at_percentile(99));
+    EXPECT_GT(stats.latency.value_at_percentile(99), 100'000'000u);  // > 100 ms behind by the end
+    EXPECT_GT(stats.missed, 500u);                                    // 1500 due, ~300 issued
+    EXPECT_GT(stats.missed + stats.ops, 1400u);
+  }
+}
+
+}  // namespace
+}  // namespace iob

@@ -1,0 +1,153 @@
+// The fio baseline: the same file workload through fio's io_uring engine, as a child process,
+// its figures read from its JSON output (json+, whose latency bins rebuild a full histogram).
+// fio prints warnings before its JSON at times; only the JSON document is parsed.
+
+import {execFile, spawn} from 'node:child_process'
+
+import {type Histogram, newHistogram} from '../report/histogram.js'
+import type {BaselineRun} from './baseline.js'
+import type {WorkloadSpec} from './spec.js'
+import type {TestFile} from './test-file.js'
+
+export const FIO_MISSING = 'not installed (apt-get install fio)'
+
+/** fio's version string ("fio-3.33"), or undefined when fio is not installed. */
+export function fioVersion(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('fio', ['--version'], (error, stdout) => resolve(error ? undefined : stdout.trim()))
+  })
+}
+
+/** fio's arguments for the same op, block size, depth, jobs, file and phases as the loop. */
+export function fioArguments(spec: WorkloadSpec, file: TestFile): string[] {
+  const {drive} = spec
+  const files = spec.file!
+  const write = spec.op === 'file-write'
+  const rw = write ? (files.random ? 'randwrite' : 'write') : files.random ? 'randread' : 'read'
+  const ms = (ns: number): string => `${Math.max(1, Math.round(ns / 1e6))}ms`
+  const args = [
+    '--name=iouring-bench',
+    `--filename=${file.path}`,
+    `--size=${file.sizeBytes}`,
+    '--ioengine=io_uring',
+    `--rw=${rw}`,
+    `--bs=${files.blockSize}`,
+    `--iodepth=${drive.depth}`,
+    `--numjobs=${drive.submitters}`,
+    '--group_reporting',
+    '--thread',
+    `--direct=${files.direct ? 1 : 0}`,
+    // Keep the page cache as it is (fio drops it by default): the loop ran on it as it is.
+    '--invalidate=0',
+    '--time_based',
+    `--ramp_time=${ms(drive.warmupNs)}`,
+    '--output-format=json+',
+    '--lat_percentiles=1',
+  ]
+  if (drive.ops > 0) {
+    // Runs until each job has done its share (time_based only keeps sequential jobs wrapping).
+    args.push('--runtime=24h', `--number_ios=${Math.ceil(drive.ops / drive.submitters)}`)
+  } else {
+    args.push(`--runtime=${ms(drive.durationNs)}`)
+  }
+  if (files.fsyncEvery > 0) args.push(`--fsync=${files.fsyncEvery}`)
+  if (drive.rate !== undefined) {
+    args.push(`--rate_iops=${Math.max(1, Math.round(drive.rate / drive.submitters))}`)
+    if (drive.arrivals === 'poisson') args.push('--rate_process=poisson')
+  }
+  return args
+}
+
+interface FioLatency {
+  N: number
+  min: number
+  max: number
+  bins?: Record<string, number>
+}
+
+interface FioJob {
+  error: number
+  job_runtime: number
+  usr_cpu: number
+  sys_cpu: number
+  read: FioDirection
+  write: FioDirection
+  sync?: {total_ios: number}
+}
+
+interface FioDirection {
+  io_bytes: number
+  total_ios: number
+  short_ios: number
+  drop_ios: number
+  runtime: number
+  lat_ns: FioLatency
+}
+
+/** The JSON document in fio's output: from the first line that opens an object. */
+export function parseFioOutput(output: string): {'fio version': string; jobs: FioJob[]} {
+  const start = output.search(/^\{/m)
+  if (start < 0) throw new Error(`fio printed no JSON: ${output.trim().split('\n')[0] ?? ''}`)
+  return JSON.parse(output.slice(start))
+}
+
+/** Runs fio for the workload; resolves with its figures in the loop's terms. */
+export function runFio(spec: WorkloadSpec, file: TestFile, signal?: AbortSignal): Promise<BaselineRun> {
+  const args = fioArguments(spec, file)
+  return new Promise((resolve) => {
+    const child = spawn('fio', args, {stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk))
+    // fio stops on SIGINT and still prints what it measured.
+    const stop = (): void => void child.kill('SIGINT')
+    signal?.addEventListener('abort', stop, {once: true})
+    child.on('error', (error) => resolve({failed: `fio could not run: ${error.message}`}))
+    child.on('close', (status) => {
+      signal?.removeEventListener('abort', stop)
+      try {
+        resolve({measured: fioMeasured(parseFioOutput(stdout), spec, args, signal?.aborted ?? false)})
+      } catch (error) {
+        const why = stderr.trim().split('\n').at(-1) || (error as Error).message
+        resolve({failed: `fio exited with status ${status}: ${why}`})
+      }
+    })
+  })
+}
+
+function fioMeasured(output: ReturnType<typeof parseFioOutput>, spec: WorkloadSpec, args: string[], interrupted: boolean): BaselineRun['measured'] {
+  const job = output.jobs[0]
+  const direction = spec.op === 'file-write' ? job.write : job.read
+  const latency = histogramFromBins(direction.lat_ns)
+  const ops = direction.total_ios
+  // usr_cpu and sys_cpu are percentages of one CPU over the job's runtime.
+  const cpuNs = (percent: number): number => (percent / 100) * job.job_runtime * 1e6
+  const errors = direction.short_ios + direction.drop_ios
+  return {
+    ops,
+    expected: ops - errors,
+    unexpected: errors > 0 ? {short: direction.short_ios, dropped: direction.drop_ios} : {},
+    bytes: direction.io_bytes,
+    elapsedNs: direction.runtime * 1e6,
+    cpu: {userNs: cpuNs(job.usr_cpu), systemNs: cpuNs(job.sys_cpu)},
+    latency,
+    interrupted,
+    info: {
+      version: output['fio version'],
+      command: ['fio', ...args].join(' '),
+      latency: 'fio lat_ns: submission to completion, from fio\'s json+ bins',
+      ...(spec.drive.rate === undefined ? {} : {openLoop: 'fio measures from each actual submission (rate_iops), not from the intended start'}),
+      ...(job.error ? {error: job.error} : {}),
+    },
+  }
+}
+
+/** fio's latency bins (value in ns -> count) re-recorded into an HdrHistogram. */
+function histogramFromBins(latency: FioLatency): Histogram {
+  const histogram = newHistogram()
+  for (const [value, count] of Object.entries(latency.bins ?? {})) {
+    histogram.recordValueWithCount(Math.max(1, Number(value)), count)
+  }
+  return histogram
+}

@@ -1,0 +1,152 @@
+// The node-fs baseline's worker: the same file workload through Node's fs.promises FileHandle,
+// `concurrency` operations at a time (closed loop), or on the same schedule as the loop's open
+// loop, each op's latency measured with process.hrtime.bigint into an HdrHistogram. It runs in
+// a worker so the main thread's event loop is not what is measured.
+
+import {open} from 'node:fs/promises'
+import {setImmediate as nextTurn, setTimeout as sleep} from 'node:timers/promises'
+import {parentPort, workerData} from 'node:worker_threads'
+
+import {encodeHistogram, newHistogram} from '../report/histogram.js'
+
+export interface NodeFsJob {
+  path: string
+  write: boolean
+  blockSize: number
+  sizeBytes: number
+  random: boolean
+  fsyncEvery: number
+  concurrency: number
+  durationNs: number
+  ops: number
+  warmupNs: number
+  rate?: number
+  arrivals?: 'uniform' | 'poisson'
+}
+
+export interface NodeFsResult {
+  ops: number
+  expected: number
+  unexpected: Record<string, number>
+  bytes: number
+  elapsedNs: number
+  cpu: {userNs: number; systemNs: number}
+  latency: string
+  service?: string
+  late: number
+  missed: number
+  interrupted: boolean
+}
+
+const job = workerData as NodeFsJob
+let stopping = false
+parentPort!.on('message', (message) => {
+  if (message === 'stop') stopping = true
+})
+
+const now = (): number => Number(process.hrtime.bigint())
+
+async function main(): Promise<NodeFsResult> {
+  const handle = await open(job.path, job.write ? 'r+' : 'r')
+  const blocks = Math.floor(job.sizeBytes / job.blockSize)
+  const latency = newHistogram()
+  const service = job.rate === undefined ? undefined : newHistogram()
+  const started = now()
+  const measureStart = started + job.warmupNs
+  const end = job.ops > 0 ? Infinity : measureStart + job.durationNs
+  const cpuStart = process.cpuUsage()
+  const result = {ops: 0, expected: 0, unexpected: {} as Record<string, number>, bytes: 0, late: 0, missed: 0}
+  let lastEnd = measureStart
+  let measuredIssued = 0
+  let cursor = 0
+  // Open loop: the next op's due time, shared by all lanes; a lane that frees takes the next.
+  const period = job.rate === undefined ? 0 : 1e9 / job.rate
+  let due = started
+  const nextDue = (): number => {
+    const current = due
+    due += job.arrivals === 'poisson' ? -Math.log(1 - Math.random()) * period : period
+    return current
+  }
+
+  async function lane(): Promise<void> {
+    const buffer = Buffer.alloc(job.blockSize, 0x5a)
+    let writes = 0
+    for (;;) {
+      let intended = now()
+      let late = false
+      if (period > 0) {
+        // A free lane always holds the next ticket, so one already overdue when taken fell due
+        // while every lane was busy.
+        const takenAt = now()
+        intended = nextDue()
+        late = intended < takenAt
+        while (now() < intended && !stopping) {
+          const wait = intended - now()
+          if (wait > 2e6) await sleep(Math.floor(wait / 1e6) - 1)
+          else await nextTurn()
+        }
+      }
+      const issued = now()
+      if (stopping || issued >= end) {
+        if (period > 0 && !stopping) result.missed += countDue(intended, measureStart, end)
+        return
+      }
+      const measured = intended >= measureStart
+      if (measured && job.ops > 0 && measuredIssued >= job.ops) return
+      if (measured) measuredIssued++
+      let outcome = 'expected'
+      let bytes = 0
+      try {
+        if (job.write && job.fsyncEvery > 0 && writes === job.fsyncEvery) {
+          writes = 0
+          await handle.sync()
+        } else {
+          const block = job.random ? Math.floor(Math.random() * blocks) : cursor++ % blocks
+          const {bytesWritten, bytesRead} = job.write
+            ? {...(await handle.write(buffer, 0, job.blockSize, block * job.blockSize)), bytesRead: 0}
+            : {...(await handle.read(buffer, 0, job.blockSize, block * job.blockSize)), bytesWritten: 0}
+          bytes = bytesWritten + bytesRead
+          if (job.write) writes++
+          if (bytes !== job.blockSize) outcome = 'short'
+        }
+      } catch (error) {
+        outcome = (error as NodeJS.ErrnoException).code ?? 'error'
+      }
+      const ended = now()
+      if (!measured) continue
+      result.ops++
+      result.bytes += bytes
+      lastEnd = Math.max(lastEnd, ended)
+      if (outcome === 'expected') result.expected++
+      else result.unexpected[outcome] = (result.unexpected[outcome] ?? 0) + 1
+      latency.recordValue(Math.max(1, ended - intended))
+      service?.recordValue(Math.max(1, ended - issued))
+      if (late) result.late++
+    }
+  }
+
+  // Ops still due in [from, end) when issuing stopped at the end of the phase (the first one
+  // was already taken from the schedule by the lane that stopped).
+  function countDue(first: number, from: number, until: number): number {
+    let count = first >= from && first < until ? 1 : 0
+    for (let at = nextDue(); at < until; at = nextDue()) count += at >= from ? 1 : 0
+    return count
+  }
+
+  await Promise.all(Array.from({length: job.concurrency}, () => lane()))
+  const cpu = process.cpuUsage(cpuStart)
+  await handle.close()
+  return {
+    ...result,
+    elapsedNs: lastEnd - measureStart,
+    cpu: {userNs: cpu.user * 1000, systemNs: cpu.system * 1000},
+    latency: encodeHistogram(latency),
+    ...(service ? {service: encodeHistogram(service)} : {}),
+    interrupted: stopping,
+  }
+}
+
+main().then(
+  (result) => parentPort!.postMessage({result}),
+  (error: Error) => parentPort!.postMessage({error: error.message}),
+)

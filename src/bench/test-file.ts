@@ -1,0 +1,117 @@
+// The file a file workload runs on: the tool's own (laid out in the temporary directory with
+// self-describing data, removed afterwards, also on Ctrl-C and on error) or the user's (--file,
+// read only). Checks O_DIRECT before anything runs, and says how much of the file is in the page
+// cache, so a hot and a cold run are never confused.
+
+import {randomBytes} from 'node:crypto'
+import {unlinkSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import {EnvironmentError, UsageError} from '../errors.js'
+import {layOutTestFile, type NativeFileError, pageCacheResidency, probeDirectRead, testFileInfo} from '../native/addon.js'
+import {formatSize} from '../units.js'
+import type {FileWorkloadSpec, WorkloadSpec} from './spec.js'
+
+export interface TestFile {
+  path: string
+  /** Bytes the ops use, from offset 0: whole blocks. */
+  sizeBytes: number
+  /** Laid out by the tool (and removed by it), as opposed to the user's --file. */
+  createdByTool: boolean
+  filesystem: string
+  /** Share of the used bytes in the page cache just before the run (0..1). */
+  residentShare: number
+}
+
+const created = new Set<string>()
+let exitHookInstalled = false
+
+/** Removes every file the tool created that is still there (also when the process exits early). */
+function removeCreated(file: string): void {
+  try {
+    unlinkSync(file)
+  } catch {
+    // Already gone.
+  }
+  created.delete(file)
+}
+
+function track(file: string): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true
+    // A second Ctrl-C exits at once; 'exit' handlers still run, synchronously.
+    process.on('exit', () => {
+      for (const leftover of [...created]) removeCreated(leftover)
+    })
+  }
+  created.add(file)
+}
+
+/** Lays out the tool's file or opens the user's; the caller calls release() when done. */
+export async function openTestFile(spec: WorkloadSpec): Promise<TestFile> {
+  const file = spec.file!
+  const testFile = file.path === undefined ? await layOut(spec, file) : userFile(file)
+  try {
+    if (file.direct) checkDirect(testFile, file)
+    testFile.residentShare = pageCacheResidency(testFile.path, testFile.sizeBytes)
+  } catch (error) {
+    releaseTestFile(testFile)
+    throw error
+  }
+  return testFile
+}
+
+export function releaseTestFile(file: TestFile): void {
+  if (file.createdByTool) removeCreated(file.path)
+}
+
+async function layOut(spec: WorkloadSpec, file: FileWorkloadSpec): Promise<TestFile> {
+  const sizeBytes = Math.floor(file.sizeBytes / file.blockSize) * file.blockSize
+  const where = path.join(tmpdir(), `iouring-bench-${process.pid}-${randomBytes(4).toString('hex')}.dat`)
+  track(where)
+  try {
+    await layOutTestFile(where, sizeBytes, spec.seed ?? 1)
+  } catch (error) {
+    removeCreated(where)
+    const cause = error as NativeFileError
+    throw new EnvironmentError(
+      `could not lay out the ${formatSize(sizeBytes)} test file: ${cause.message}` +
+        (cause.code === 'ENOSPC' ? '; free some space or use a smaller --file-size' : '') +
+        (cause.code === 'EACCES' || cause.code === 'EROFS' ? '; point TMPDIR at a writable directory' : ''),
+    )
+  }
+  return {path: where, sizeBytes, createdByTool: true, filesystem: testFileInfo(where).filesystem, residentShare: 0}
+}
+
+function userFile(file: FileWorkloadSpec): TestFile {
+  let info
+  try {
+    info = testFileInfo(file.path!)
+  } catch (error) {
+    const cause = error as NativeFileError
+    if (cause.syscall === 'a regular file or block device') {
+      throw new UsageError(`--file: '${file.path}' is not allowed; give a regular file or a block device`)
+    }
+    throw new EnvironmentError(`--file: cannot read ${file.path}: ${cause.message}`)
+  }
+  const usable = file.sizeBytes > 0 ? Math.min(file.sizeBytes, info.sizeBytes) : info.sizeBytes
+  const sizeBytes = Math.floor(usable / file.blockSize) * file.blockSize
+  if (sizeBytes === 0) {
+    throw new UsageError(
+      `--file: '${file.path}' is not allowed; it holds ${formatSize(info.sizeBytes)}, less than one block of ${formatSize(file.blockSize)}`,
+    )
+  }
+  return {path: file.path!, sizeBytes, createdByTool: false, filesystem: info.filesystem, residentShare: 0}
+}
+
+function checkDirect(testFile: TestFile, file: FileWorkloadSpec): void {
+  const refused = probeDirectRead(testFile.path, file.blockSize)
+  if (refused) {
+    throw new EnvironmentError(
+      `--direct: the ${testFile.filesystem} file system refused O_DIRECT for ${testFile.path}: ` +
+        refused.message.replace(` ${testFile.path}`, '') +
+        (testFile.createdByTool ? '; point TMPDIR at a file system that supports it, or drop --direct' : '; drop --direct'),
+    )
+  }
+}

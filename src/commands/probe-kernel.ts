@@ -1,0 +1,59 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {EnvironmentError, ExitCode} from '../errors.js'
+import {probeKernel} from '../native/addon.js'
+import {type ProbeDocument, probeDocument} from '../probe/document.js'
+import {evaluateProbe} from '../probe/evaluate.js'
+import {renderProbe, renderRequirements, unmetText} from '../probe/render.js'
+import {checkRequirements, resolveRequirements} from '../probe/requirements.js'
+import {paintFor} from '../report/terminal.js'
+
+export default class ProbeKernel extends BaseCommand {
+  static override summary = "What this kernel's io_uring can do, tested for real, and whether this tool's loop can run here."
+
+  static override description = `Every answer comes from a real test on this kernel (a ring set up with each flag, IORING_REGISTER_PROBE, multishot poll, EXT_ARG wait, LINK_TIMEOUT); the kernel release only explains a result. When io_uring cannot be used at all, it names the cause (kernel.io_uring_disabled, kernel.io_uring_group, a seccomp filter, a kernel without io_uring, the memlock limit of kernels before 5.12) and the fix.
+
+--require makes it a CI pre-check: exit status 3 when a named need is not met here. Names: loop, single-issuer, io-poll, op-timeout (what bench and its flags of those names need), and io_uring setup flags (SINGLE_ISSUER), features (EXT_ARG), opcodes (READ_MULTISHOT) and register ops (REGISTER_PBUF_RING), case-insensitive, IORING_ prefixes accepted.
+
+--input explains a raw probe captured elsewhere: by the static iouring-probe (native/build-*/iouring-probe) on a host without Node, or in a VM.`
+
+  static override examples = [
+    {description: 'Everything about this kernel:', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'CI pre-check: fail (exit 3) unless the single-issuer loop can run here:', command: '<%= config.bin %> <%= command.id %> --require single-issuer'},
+    {description: 'One JSON document per host, for a fleet:', command: '<%= config.bin %> <%= command.id %> --json > "$(hostname).probe.json"'},
+    {description: 'Explain a probe taken on a host without Node:', command: 'iouring-probe > host.json && <%= config.bin %> <%= command.id %> --input host.json'},
+  ]
+
+  static override flags = {
+    require: Flags.string({
+      description: 'fail with exit status 3 unless each of these is met here (see the description for names)',
+      multiple: true,
+      delimiter: ',',
+      helpValue: 'NAME',
+    }),
+    input: Flags.string({description: "explain this raw probe (iouring-probe's output, or a probe-kernel --json document; - for stdin) instead of probing this kernel", helpValue: 'FILE'}),
+  }
+
+  async run(): Promise<ProbeDocument> {
+    const {flags} = await this.parse(ProbeKernel)
+    // Names first: a typo fails at once, before anything is probed.
+    const wanted = flags.require ? resolveRequirements(flags.require) : null
+    // The schema validator (ajv) is loaded only for a file: probing here needs no validation.
+    const raw = flags.input === undefined ? await probeKernel() : (await import('../probe/input.js')).readRawProbe(flags.input)
+    const evaluation = evaluateProbe(raw)
+    const requirements = wanted && checkRequirements(wanted, evaluation)
+    const document = probeDocument(raw, evaluation, {toolVersion: this.config.version, file: flags.input ?? null, requirements})
+
+    const unmet = requirements?.filter((requirement) => !requirement.met) ?? []
+    if (!this.jsonEnabled()) {
+      const options = {paint: paintFor(Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)), width: Math.max(60, process.stdout.columns || 100)}
+      process.stdout.write(requirements ? renderRequirements(document, requirements, options) : renderProbe(document, options))
+      if (unmet.length) throw new EnvironmentError(`--require: not met on ${document.kernel.label}: ${unmetText(unmet)}`)
+    } else if (unmet.length) {
+      // The document says which and why; the status says that.
+      process.exitCode = ExitCode.environment
+    }
+    return document
+  }
+}

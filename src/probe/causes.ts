@@ -1,0 +1,210 @@
+// Why the kernel refused a ring, and what to do about it: from the errno, the environment the
+// probe read (sysctls, seccomp, credentials, memlock limit) and the kernel release. The errno
+// and the environment decide the cause; the release only explains.
+
+import {MAX_RING_ENTRIES} from '../bench/spec.js'
+import type {RawProbe} from '../native/addon.js'
+import {appearedIn, type KernelIdentity, newerThanKernel, olderThan} from './kernel.js'
+import {bitsOf, milestone, nameOf, SETUP_FLAGS, type TableEntry} from './kernel-table.js'
+
+export type RawEnvironment = RawProbe['environment']
+
+export type CauseId =
+  | 'io_uring_disabled'
+  | 'io_uring_group'
+  | 'seccomp'
+  | 'not_built'
+  | 'memlock'
+  | 'out_of_memory'
+  | 'not_permitted'
+  | 'unknown'
+
+export interface Cause {
+  id: CauseId
+  /** What keeps io_uring from this process, in one sentence. */
+  summary: string
+  /** What to do about it. */
+  fix: string
+}
+
+/** What else the probe knows that bears on a refusal. */
+export interface RefusalContext {
+  kernel: KernelIdentity
+  /** null where the environment was not read (a ring refused during a benchmark). */
+  environment: RawEnvironment | null
+  /** io_uring_register answered IORING_REGISTER_QUERY (even with EINVAL): io_uring is built in. */
+  registerAnswered: boolean | null
+}
+
+const PROBE_HINT = "run 'iouring-bench probe-kernel' to see which"
+
+/** Why io_uring_setup refused a plain ring: io_uring cannot be used at all. */
+export function causeOfRefusal(error: string, context: RefusalContext): Cause {
+  switch (error) {
+    case 'EPERM':
+      return notPermitted(context)
+    case 'ENOSYS':
+      return notBuilt(context)
+    case 'ENOMEM':
+      return outOfMemory(context)
+    default:
+      return {
+        id: 'unknown',
+        summary: `io_uring_setup refused a plain 8-entry ring with ${error}, which no known cause explains`,
+        fix: 'report it, with the output of `iouring-bench probe-kernel --json`',
+      }
+  }
+}
+
+function notPermitted({kernel, environment}: RefusalContext): Cause {
+  if (!environment) {
+    return {
+      id: 'not_permitted',
+      summary: 'io_uring is not permitted for this process: kernel.io_uring_disabled, kernel.io_uring_group or a seccomp filter (a container runtime\'s default profile) refuses it',
+      fix: PROBE_HINT,
+    }
+  }
+  const {ioUringDisabled, seccompMode} = environment
+  if (ioUringDisabled === 2) {
+    return {
+      id: 'io_uring_disabled',
+      summary: 'kernel.io_uring_disabled=2: io_uring is disabled for every process, root included',
+      fix: 'as root, `sysctl -w kernel.io_uring_disabled=0` (or 1: only CAP_SYS_ADMIN and the group kernel.io_uring_group names), and the same line in /etc/sysctl.d/ to keep it',
+    }
+  }
+  if (ioUringDisabled === 1 && !allowedBySysctl(environment)) {
+    const group = environment.ioUringGroup ?? -1
+    const groups = environment.groups.length ? `, groups ${environment.groups.join(',')}` : ''
+    const self = `this process (uid ${environment.euid}, gid ${environment.egid}${groups})`
+    return group === -1
+      ? {
+          id: 'io_uring_group',
+          summary: `kernel.io_uring_disabled=1 and kernel.io_uring_group=-1: only CAP_SYS_ADMIN may use io_uring, and ${self} lacks it`,
+          fix: 'run with CAP_SYS_ADMIN, or as root `sysctl -w kernel.io_uring_group=GID` for a group of this user, or `sysctl -w kernel.io_uring_disabled=0`',
+        }
+      : {
+          id: 'io_uring_group',
+          summary: `kernel.io_uring_disabled=1: only CAP_SYS_ADMIN and members of group ${group} (kernel.io_uring_group) may use io_uring, and ${self} is neither`,
+          fix: `add this user to group ${group} (usermod -aG, then log in again), run with CAP_SYS_ADMIN, or as root \`sysctl -w kernel.io_uring_disabled=0\``,
+        }
+  }
+  if (seccompMode === 2) return seccompCause(environment, 'EPERM')
+  const sysctl = ioUringDisabled === null ? `kernel.io_uring_disabled does not exist here (${milestone('io_uring_disabled').firstKernel}+)` : `kernel.io_uring_disabled=${ioUringDisabled} allows this process`
+  return {
+    id: 'unknown',
+    summary: `io_uring_setup refused with EPERM, yet ${sysctl} and no seccomp filter is installed; a Linux security module (SELinux, AppArmor) policy may refuse io_uring${olderThan(kernel, milestone('io_uring_disabled').firstKernel) ? ', or a distribution patch' : ''}`,
+    fix: 'look for io_uring denials in the audit log (`ausearch -m AVC`, `journalctl -k`) and in the security module\'s policy',
+  }
+}
+
+/** Whether kernel.io_uring_disabled=1 lets this process through: CAP_SYS_ADMIN or the group. */
+function allowedBySysctl(environment: RawEnvironment): boolean {
+  if (environment.capSysAdmin) return true
+  const group = environment.ioUringGroup
+  if (group === null || group < 0) return false
+  return environment.egid === group || environment.groups.includes(group)
+}
+
+function seccompCause(environment: RawEnvironment, error: string): Cause {
+  const filters = environment.seccompFilters === null ? 'a seccomp filter' : `a seccomp filter (${environment.seccompFilters} on this thread)`
+  return {
+    id: 'seccomp',
+    summary: `${filters} makes io_uring_setup fail with ${error}${error === 'EPERM' ? ", as a container runtime's default profile does (Docker, containerd, GitHub Actions containers)" : ''}`,
+    fix: 'run under a seccomp profile that allows io_uring_setup, io_uring_enter and io_uring_register (`docker run --security-opt seccomp=PROFILE.json`), or outside that sandbox',
+  }
+}
+
+function notBuilt({kernel, environment, registerAnswered}: RefusalContext): Cause {
+  const io = milestone('io_uring')
+  if (olderThan(kernel, io.firstKernel)) {
+    return {id: 'not_built', summary: `io_uring appeared in Linux ${io.firstKernel}; this is ${kernel.label}`, fix: `use Linux ${io.firstKernel} or newer`}
+  }
+  // io_uring_register answering at all means the syscalls exist: something in front of them said ENOSYS.
+  if (registerAnswered && environment?.seccompMode === 2) return seccompCause(environment, 'ENOSYS')
+  const filter = environment?.seccompMode === 2 ? ', or a seccomp filter answers ENOSYS for it' : ''
+  return {
+    id: 'not_built',
+    summary: `io_uring_setup does not exist here (ENOSYS): this kernel was built without io_uring (CONFIG_IO_URING)${filter}`,
+    fix: 'use a kernel built with CONFIG_IO_URING=y',
+  }
+}
+
+function outOfMemory({kernel, environment}: RefusalContext): Cause {
+  const free = milestone('memlock_free_rings')
+  const limit = environment?.memlock.soft
+  if (olderThan(kernel, free.firstKernel) !== false && limit !== 'unlimited') {
+    const allowance = limit === undefined ? '' : `, and this process may lock ${formatBytes(limit)}`
+    return {
+      id: 'memlock',
+      summary: `before Linux ${free.firstKernel} ring memory counts against RLIMIT_MEMLOCK${allowance}; this is ${kernel.label}`,
+      fix: 'raise the memlock limit (`ulimit -l unlimited`, LimitMEMLOCK= in a systemd unit, `docker run --ulimit memlock=-1`), or use a smaller ring',
+    }
+  }
+  return {
+    id: 'out_of_memory',
+    summary: 'the kernel could not allocate the ring (ENOMEM): the memory cgroup or the machine is out of memory',
+    fix: "free memory, or raise this cgroup's memory limit",
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 && bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`
+}
+
+/** A ring setup that was refused: its flags, size and errno. */
+export interface RefusedSetup {
+  flags: number
+  entries: number
+  error: string
+}
+
+/** IORING_MAX_ENTRIES before max_entries_32768. */
+const OLD_MAX_ENTRIES = 4096
+
+/**
+ * Why a ring with these flags (or this size) was refused, when the plain ring was not: by the
+ * release that brought each flag, by privilege, by memory or by the kernel's size limit.
+ */
+export function explainSetupRefusal(refused: RefusedSetup, context: RefusalContext): string {
+  const {flags, entries, error} = refused
+  const {kernel} = context
+  const flagBits = bitsOf(flags)
+  const entriesOf = flagBits.map((bit) => SETUP_FLAGS.byNumber(bit))
+  const unnamed = flagBits.filter((bit, index) => !entriesOf[index]).map((bit) => SETUP_FLAGS.unnamed(bit))
+  if (error === 'ENOMEM') return outOfMemory(context).summary
+  if (error === 'EPERM') {
+    if (flagBits.includes(SQPOLL_BIT)) {
+      const sqpoll = milestone('unprivileged_sqpoll')
+      return newerThanKernel([{name: sqpoll.text, firstKernel: sqpoll.firstKernel}], kernel) ?? `SQPOLL refused without privilege, although this is ${kernel.label}`
+    }
+    return causeOfRefusal(error, context).summary
+  }
+  if (error === 'EINVAL') {
+    if (flags === 0 && entries > MAX_RING_ENTRIES) return `above the kernel's limit of ${MAX_RING_ENTRIES} SQ entries (IORING_MAX_ENTRIES)`
+    if (flags === 0 && entries > OLD_MAX_ENTRIES) {
+      const max = milestone('max_entries_32768')
+      return newerThanKernel([{name: max.text, firstKernel: max.firstKernel}], kernel) ?? `refused a ring of ${entries} entries, although this is ${kernel.label}`
+    }
+    if (flags === 0) return `refused a plain ring of ${entries} entries with EINVAL, which no known cause explains`
+    if (unnamed.length) return `${unnamed.join(', ')} ${unnamed.length === 1 ? 'is' : 'are'} unknown to this iouring-bench`
+    const known = entriesOf.filter((entry): entry is TableEntry => entry !== undefined)
+    return (
+      newerThanKernel(known, kernel) ??
+      `not explained by the release: ${appearedIn(known)}, and this is ${kernel.label}`
+    )
+  }
+  return `refused with ${error}`
+}
+
+const SQPOLL_BIT = SETUP_FLAGS.byName('SQPOLL')?.number ?? 1
+
+/** 'SINGLE_ISSUER|DEFER_TASKRUN' for a mask, in the table's names. */
+export function flagNames(mask: number): string {
+  const bits = bitsOf(mask)
+  return bits.length ? bits.map((bit) => nameOf(SETUP_FLAGS, bit)).join('|') : 'none'
+}
+
+/** The mask of flags named as the table names them ('SINGLE_ISSUER', 'DEFER_TASKRUN'). */
+export function flagMask(...names: string[]): number {
+  return names.reduce((mask, name) => mask + 2 ** (SETUP_FLAGS.byName(name)?.number ?? 0), 0)
+}
