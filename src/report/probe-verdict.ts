@@ -29,10 +29,11 @@ export function rawVerdict(raw: RawProbe): HostVerdict {
 function verdictOf({kernel, usability, verdict}: Pick<ProbeEvaluation, 'kernel' | 'usability' | 'verdict'>, hostname: string | null): HostVerdict {
   const host = {hostname, kernel: {release: kernel.release, version: kernel.version}}
   if (!usability.usable) {
-    const cause = usability.cause
-    return {...host, verdict: 'unusable', reason: cause ? `${cause.summary} (fix: ${cause.fix})` : verdict.loop.reason}
+    // The cause names the sysctl, the seccomp filter or the missing io_uring; its fix is one
+    // `probe-kernel --input FILE` away.
+    return {...host, verdict: 'unusable', reason: usability.cause?.summary ?? verdict.loop.reason}
   }
   if (!verdict.loop.met) return {...host, verdict: 'unsupported', reason: verdict.loop.reason}
   if (!verdict.singleIssuer.met) return {...host, verdict: 'supported without single issuer', reason: verdict.singleIssuer.reason}
-  return {...host, verdict: 'supported', reason: `${verdict.loop.reason}; ${verdict.singleIssuer.reason}`}
+  return {...host, verdict: 'supported', reason: verdict.loop.reason}
 }

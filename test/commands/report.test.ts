@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {hostname, tmpdir} from 'node:os'
 import path from 'node:path'
 import {before, describe, test} from 'node:test'
 
@@ -283,32 +283,55 @@ describe('report merge', () => {
     assert.match(stdout, /^fleet: 7 hosts, 4 kernels$/m)
     const row = (release: string): string[] => stdout.split('\n').find((line) => line.includes(` ${release} `))!.split('│').map((cell) => cell.trim()).filter(Boolean)
     assert.deepEqual(row('5.10.0-46-cloud-amd64'), ['5.10.0-46-cloud-amd64', '2', '2'])
-    assert.match(stdout, /unavailable \(1\): io_uring_setup: EPERM, kernel\.io_uring_disabled=2 — .*debian-6\.12-io_uring_disabled-2\.json/)
-    assert.match(stdout, /unavailable \(1\): io_uring_setup: EPERM from a seccomp filter — .*host-6\.18-seccomp-eperm\.json/)
+    assert.match(stdout, /supported without single issuer \(2\): SINGLE_ISSUER\|DEFER_TASKRUN refused \(EINVAL\): .* this is 5\.10\.\d+ \(Debian\) — /)
+    assert.match(stdout, /unusable \(1\): kernel\.io_uring_disabled=2: io_uring is disabled for every process, root included — .*debian-6\.12-io_uring_disabled-2\.json/)
+    assert.match(stdout, /unusable \(1\): a seccomp filter .* makes io_uring_setup fail with EPERM.* — .*host-6\.18-seccomp-eperm\.json/)
 
     const json = await runCli(['report', 'merge', ...probeFiles, '--json'])
     const fleet = JSON.parse(json.stdout)
     assertMatchesSchema('fleet', fleet)
     assert.deepEqual(fleet.kernels.map((kernel: {release: string}) => kernel.release), ['5.10.0-46-cloud-amd64', '6.1.0-56-cloud-amd64', '6.12.118+deb13-cloud-amd64', '6.18.44-fc-v657'])
     assert.deepEqual(fleet.kernels[0].verdicts, {'supported without single issuer': 2})
-    assert.deepEqual(fleet.kernels[2].verdicts, {supported: 1, unavailable: 1})
+    assert.deepEqual(fleet.kernels[2].verdicts, {supported: 1, unusable: 1})
     assert.equal(fleet.hosts.length, 7)
   })
 
-  test('probe-kernel documents are read by kind, and saved fleet views merge with more probes', async () => {
-    const probe = {kind: 'iouring-bench/probe', schemaVersion: 1, hostname: 'db-7', kernel: {release: '6.8.0-45-generic', version: '#45-Ubuntu SMP'}, verdict: {status: 'supported', reason: 'all checks passed'}}
-    const input = file('db-7.probe.json')
-    writeFileSync(input, JSON.stringify(probe))
+  test("probe-kernel --json documents join the fleet view, with their host's name and their own verdict", async () => {
+    const probed = await runCli(['probe-kernel', '--json'])
+    assert.equal(probed.status, 0, probed.stderr)
+    const here = file('here.probe.json')
+    writeFileSync(here, probed.stdout)
+    const document = JSON.parse(probed.stdout)
     const fleetFile = file('fleet.json')
     assert.equal((await runCli(['report', 'merge', ...probeFiles.slice(0, 2), '--output', fleetFile])).status, 0)
-    const {status, stdout} = await runCli(['report', 'merge', fleetFile, input, '--json'])
-    assert.equal(status, 0)
+    const {status, stdout, stderr} = await runCli(['report', 'merge', fleetFile, here, '--json'])
+    assert.equal(status, 0, stderr)
     const fleet = JSON.parse(stdout)
     assertMatchesSchema('fleet', fleet)
     assert.equal(fleet.hosts.length, 3)
-    assert.deepEqual(fleet.hosts[2], {source: input, hostname: 'db-7', kernel: probe.kernel, verdict: 'supported', reason: 'all checks passed'})
+    const host = fleet.hosts[2]
+    assert.deepEqual(
+      {source: host.source, hostname: host.hostname, kernel: host.kernel},
+      {source: here, hostname: hostname(), kernel: {release: document.kernel.release, version: document.kernel.version}},
+    )
+    // This kernel runs the loop in both modes (the tests run the loop here).
+    assert.equal(host.verdict, document.verdict.singleIssuer.met ? 'supported' : 'supported without single issuer')
+    assert.equal(host.reason, document.verdict.singleIssuer.met ? document.verdict.loop.reason : document.verdict.singleIssuer.reason)
     const markdown = await runCli(['report', fleetFile, '--format', 'markdown'])
     assert.match(markdown.stdout, /^\| kernel \| hosts \|/m)
+  })
+
+  test('a raw probe and the probe-kernel document explaining it give the same fleet row', async () => {
+    for (const raw of probeFiles) {
+      const explained = await runCli(['probe-kernel', '--input', raw, '--json'])
+      const documentFile = file(`${path.basename(raw, '.json')}.probe.json`)
+      writeFileSync(documentFile, explained.stdout)
+      const {stdout, stderr} = await runCli(['report', 'merge', raw, documentFile, '--json'])
+      const [fromRaw, fromDocument] = JSON.parse(stdout).hosts
+      assert.ok(fromRaw, stderr)
+      // A document made from a file names no host, as the raw probe does not.
+      assert.deepEqual({...fromDocument, source: raw}, fromRaw, raw)
+    }
   })
 })
 
@@ -320,6 +343,8 @@ describe('report: bad input gets one line and exit status 2', () => {
     ['a document of another kind', 'kind.json', () => ({...result(), kind: 'hyperfine/export'}), /^Error: \S+kind\.json: kind "hyperfine\/export" is not allowed; give a result saved by bench or run/],
     ['a result of a newer schema version', 'newer.json', () => ({...result(), schemaVersion: 2}), /^Error: \S+newer\.json: schemaVersion 2 is not allowed; this iouring-bench reads iouring-bench\/result up to schemaVersion 1, so a newer iouring-bench wrote it: upgrade to read it$/],
     ['a result that breaks the schema', 'broken.json', () => { const d = result(); delete d.workloads[0].systems[0].latency.histogram; return d }, /^Error: \S+broken\.json: \/workloads\/0\/systems\/0\/latency: the field 'histogram' is missing; it does not match schemas\/result\.schema\.json$/],
+    ['a probe document that breaks its schema', 'probe.json', () => ({kind: 'iouring-bench/probe', schemaVersion: 1, kernel: {release: '6.8.0'}}), /^Error: \S+probe\.json: \(top level\): the field '\w+' is missing; it does not match schemas\/probe\.schema\.json$/],
+    ['a raw probe of a newer format', 'raw.json', () => ({rawProbeVersion: 9}), /^Error: \S+raw\.json: rawProbeVersion 9 is not allowed; this iouring-bench reads raw probes up to rawProbeVersion 1, so a newer iouring-bench wrote it: upgrade to read it$/],
   ]
   for (const [what, name, content, message] of inputs) {
     test(what, async () => {
