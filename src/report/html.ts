@@ -7,7 +7,7 @@ import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/
 import {formatDuration} from '../units.js'
 import {LOOP_COUNTERS} from './counters.js'
 import {escapeMarkup as e} from './escape.js'
-import {documentFigures, type Line, measuredSeries, SPREAD_HEAD, workloadFigures} from './figures.js'
+import {counterRows, documentFigures, type Line, measuredSeries, SPREAD_HEAD, workloadFigures} from './figures.js'
 import {percentilePlot} from './plot.js'
 import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
 
@@ -25,7 +25,8 @@ table { border-collapse: collapse; margin: .5rem 0; font-variant-numeric: tabula
 th, td { padding: .25rem .6rem; border-bottom: 1px solid var(--rule); text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
 table.counters th:last-child, table.counters td:last-child { text-align: left; color: var(--muted); white-space: normal; }
-table.kernel td, table.kinds td:nth-child(2) { text-align: left; }
+table.kernel td, table.counter-summary td, table.kinds td:nth-child(2) { text-align: left; }
+details summary { color: var(--muted); cursor: pointer; }
 table.kinds th:nth-child(2) { text-align: left; }
 svg.percentile-plot { max-width: 100%; height: auto; font-size: 13px; }
 svg .grid { stroke: #e6e9ef; }
@@ -114,13 +115,18 @@ ${changes.map((line) => `<p>${e(line)}</p>`).join('\n')}
 </section>`
 }
 
+/** The grouped counters every form shows, and each counter with its meaning a click away. */
 function counterTable(loop: SystemResult): string {
   // A result saved by an older version lacks the counters added since.
   const rows = LOOP_COUNTERS.filter((info) => info.name in loop.counters).map((info) => {
     const value = loop.counters[info.name]
     return [info.name, info.unit === 'ns' ? formatDuration(value) : String(value), info.help]
   })
-  return `<h3>Loop counters</h3>\n${table(['counter', 'value', 'meaning'], rows, 'counters')}`
+  return `<h3>Loop counters</h3>
+${table(['', ''], counterRows(loop), 'counter-summary')}
+<details><summary>every counter</summary>
+${table(['counter', 'value', 'meaning'], rows, 'counters')}
+</details>`
 }
 
 function table(head: string[], rows: string[][], className: string): string {

@@ -23,7 +23,19 @@ let browser: BrowserContext
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's 'chromium' package (scripts/setup.sh does)`)
   const profile = path.join(dir, 'quick.yaml')
-  writeFileSync(profile, 'defaults: {ops: 20000, warmup: 50ms}\nworkloads:\n  - {name: nop-qd8, op: nop, depth: 8}\n  - {name: timer-100us, op: timer, timer: 100us, depth: 4, ops: 2000}\n')
+  // A file workload (bytes, a test file, a baseline without counters) and a socket mix (kinds)
+  // beside the closed-loop timer: what the report must lay out without crowding.
+  writeFileSync(
+    profile,
+    [
+      'defaults: {duration: 300ms, warmup: 50ms}',
+      'workloads:',
+      '  - {name: read-4k, op: file-read, fileSize: 8m, depth: 8, vs: [raw, node-fs]}',
+      '  - {name: socket-mix, op: mix, mix: {socket: 3, nop: 1}, vs: [raw]}',
+      '  - {name: timer-100us, op: timer, timer: 100us, depth: 4, ops: 2000, vs: [raw]}',
+      '',
+    ].join('\n'),
+  )
   const {status, stdout, stderr} = await runCli(['run', profile, '--json', '--output', html])
   assert.equal(status, 0, stderr)
   writeFileSync(json, stdout)
@@ -70,18 +82,25 @@ test('the HTML report loads alone, with no console error, and plots one line per
     })),
   )
   const expected = document.workloads.flatMap((workload: any) => workload.systems.map((system: any) => ({workload: workload.name, system: system.system})))
-  assert.equal(expected.length, 4)
+  assert.equal(expected.length, 7)
   assert.deepEqual(series.map(({workload, system}) => ({workload, system})), expected)
   // Each line runs from 0% to where its data ends (1/(1-p) = its op count: 2000 ops reach 99.95%).
   for (const line of series) {
-    assert.ok(line.points > 100, `${line.workload}/${line.system}: ${line.points} points`)
+    assert.ok(line.points > 50, `${line.workload}/${line.system}: ${line.points} points`)
     assert.ok(line.width > 300, `${line.workload}/${line.system} spans ${line.width}px`)
   }
 
-  // The rest of the report: a summary table per workload, the loop counters, the kernel.
-  assert.equal(await page.locator('table.summary').count(), 2)
-  assert.equal(await page.locator('table.counters').count(), 2)
-  assert.match(await page.locator('table.counters').first().innerText(), /pendingOperations/)
+  // The rest of the report: a summary table per workload, the per-kind table of the mix, the
+  // loop counters, the kernel.
+  assert.equal(await page.locator('table.summary').count(), 3)
+  assert.deepEqual(await page.locator('table.summary').first().locator('th').allTextContents(), ['system', 'ops/s', 'throughput', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max', 'CPU/op', 'errors'])
+  assert.match(await page.locator('section.workload').first().innerText(), /^file: .* page cache: /m)
+  assert.equal(await page.locator('table.kinds').count(), 1)
+  assert.equal(await page.locator('table.counters').count(), 3)
+  assert.match(await page.locator('table.counter-summary').first().innerText(), /capacity stalls/)
+  // Every counter with its meaning, one click away.
+  await page.locator('details summary').first().click()
+  assert.match(await page.locator('table.counters').first().innerText(), /pendingOperations\s+0\s+ops submitted to the ring/)
   assert.match(await page.locator('#kernel').innerText(), new RegExp(document.kernel.release.replace(/[.+]/g, '\\$&')))
 
   mkdirSync(RESULTS, {recursive: true})

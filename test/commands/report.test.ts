@@ -335,6 +335,91 @@ describe('report merge', () => {
   })
 })
 
+describe('report: file and socket results (bytes, baselines without counters, kinds) in every form', () => {
+  const QUICK = ['--duration', '300ms', '--warmup', '50ms', '--json']
+  const read = file('file-read.json')
+  const mix = file('socket-mix.json')
+  const docs = {} as Record<'read' | 'mix', any>
+
+  before(async () => {
+    const runs: Array<['read' | 'mix', string, string[]]> = [
+      ['read', read, ['bench', '--op', 'file-read', '--vs', 'raw,node-fs', '--file-size', '8m', ...QUICK]],
+      ['mix', mix, ['bench', '--op', 'mix', '--mix', 'socket=3,nop=1', '--vs', 'raw', ...QUICK]],
+    ]
+    for (const [name, output, args] of runs) {
+      const {status, stdout, stderr} = await runCli(args)
+      assert.equal(status, 0, stderr)
+      docs[name] = parseResult(stdout)
+      writeFileSync(output, stdout)
+    }
+  })
+
+  test('every format renders both and exits 0', async () => {
+    for (const input of [read, mix]) {
+      for (const format of FORMAT_NAMES) {
+        const {status, stdout, stderr} = await runCli(['report', input, '--format', format])
+        assert.equal(status, 0, `${format}: ${stderr}`)
+        assert.equal(stderr, '', format)
+        assert.ok(stdout.length > 100, `${format} printed ${stdout.length} characters`)
+      }
+    }
+  })
+
+  test('terminal, Markdown and HTML show the same file, throughput, CPU split, baseline settings and kinds', async () => {
+    const render = async (format: string): Promise<{stdout: string}> => {
+      const outputs = await Promise.all([read, mix].map((input) => runCli(['report', input, '--format', format])))
+      return {stdout: outputs.map((output) => output.stdout).join('\n')}
+    }
+    const forms = await Promise.all(['terminal', 'markdown', 'html'].map(render))
+    const {file: testFile} = docs.read.workloads[0]
+    const cpu = docs.read.workloads[0].systems[0].cpu
+    for (const {stdout} of forms) {
+      const text = stdout.replace(/&#39;/g, "'")
+      for (const expected of [
+        `file: ${testFile.path} (${testFile.filesystem}, 8 MiB, laid out by the tool, removed after the run; page cache: `,
+        'throughput',
+        'MiB/s',
+        'CPU per op (user + system): loop ',
+        'node-fs: node=v',
+        'loop vs node-fs: ',
+        'p99.9 ',
+        'CPU/op ',
+        'socket',
+        'nop',
+      ]) {
+        assert.ok(text.includes(expected), `${expected} in\n${text}`)
+      }
+      assert.ok(cpu.userNsPerOp + cpu.systemNsPerOp > 0)
+    }
+    const [terminal, markdown, html] = forms.map(({stdout}) => stdout)
+    assert.match(terminal, /^per kind:\n/m)
+    assert.match(terminal, /^│ loop +│ socket │/m)
+    assert.match(markdown, /^\| loop \| socket \| [\d.]+ k? ?\| [\d.]+ [KMG]iB\/s \|/m)
+    assert.match(html, /<h3>Per kind<\/h3>\n<table class="kinds">/)
+  })
+
+  test('prometheus: node-fs has its throughput, and no loop counters it never had', async () => {
+    const {stdout} = await runCli(['report', read, '--format', 'prometheus'])
+    assert.match(stdout, /^iouring_bench_throughput_ops_per_second\{workload="file-read",system="node-fs"\} [\d.e+]+$/m)
+    assert.match(stdout, /^iouring_bench_loop_sleeps_total\{workload="file-read",system="loop"\} \d+$/m)
+    assert.doesNotMatch(stdout, /^iouring_bench_loop_\w+\{[^}]*system="node-fs"/m)
+  })
+
+  test('merge adds up bytes and kinds, and keeps the file and the baseline settings', async () => {
+    const merged = await runCli(['report', 'merge', read, read, mix, mix, '--json'])
+    assert.equal(merged.status, 0, merged.stderr)
+    const document = parseResult(merged.stdout)
+    const [readBack, mixBack] = document.workloads
+    const system = (workload: any, name: string) => workload.systems.find((s: any) => s.system === name)
+    assert.equal(system(readBack, 'loop').bytes, 2 * system(docs.read.workloads[0], 'loop').bytes)
+    assert.deepEqual(readBack.file, docs.read.workloads[0].file)
+    assert.deepEqual(system(readBack, 'node-fs').info, system(docs.read.workloads[0], 'node-fs').info)
+    assert.deepEqual(system(readBack, 'node-fs').counters, {})
+    const kinds = (workload: any) => system(workload, 'loop').kinds.map((kind: any) => [kind.kind, kind.ops])
+    assert.deepEqual(kinds(mixBack), kinds(docs.mix.workloads[0]).map(([kind, ops]: [string, number]) => [kind, 2 * ops]))
+  })
+})
+
 describe('report: bad input gets one line and exit status 2', () => {
   const result = (): any => structuredClone(documents.first)
   const inputs: Array<[string, string, () => string | object, RegExp]> = [
