@@ -1,6 +1,7 @@
 // github-action-benchmark's custom formats: the action picks the direction from its `tool`
-// input, so the figures come as two arrays of {name, unit, value, extra}: throughput for
-// `customBiggerIsBetter`, latencies and CPU per op for `customSmallerIsBetter`.
+// input, so the figures come as two arrays of {name, unit, value, extra}: throughput (ops/s, and
+// bytes/s where bytes move) for `customBiggerIsBetter`, latencies and CPU per op for
+// `customSmallerIsBetter`.
 
 import {measuredSeries} from './figures.js'
 import {REPORTED_PERCENTILES} from './histogram.js'
@@ -21,6 +22,7 @@ export function githubBenchmarkEntries(document: ResultDocument): {customBiggerI
     const series = `${workload.name}/${system.system}`
     const extra = `${system.ops} ops on kernel ${document.kernel.release}`
     bigger.push({name: `${series} throughput`, unit: 'ops/s', value: system.opsPerSec, extra})
+    if (system.bytes > 0) bigger.push({name: `${series} bytes per second`, unit: 'B/s', value: system.bytesPerSec, extra})
     for (const [key, percentile] of REPORTED_PERCENTILES) {
       smaller.push({name: `${series} p${percentile} latency`, unit: 'ns', value: system.latency[key], extra})
     }

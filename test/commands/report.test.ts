@@ -405,6 +405,18 @@ describe('report: file and socket results (bytes, baselines without counters, ki
     assert.doesNotMatch(stdout, /^iouring_bench_loop_\w+\{[^}]*system="node-fs"/m)
   })
 
+  test('bmf and github-benchmark: bytes per second where bytes move, capacity stalls only where there are loop counters', async () => {
+    const bmf = JSON.parse((await runCli(['report', read, '--format', 'bmf'])).stdout)
+    assert.deepEqual(Object.keys(bmf), ['file-read/loop', 'file-read/raw', 'file-read/node-fs'])
+    for (const [name, measures] of Object.entries<Record<string, {value: number}>>(bmf)) {
+      for (const [measure, metric] of Object.entries(measures)) assert.equal(typeof metric.value, 'number', `${name} ${measure}`)
+      assert.ok(measures['bytes-per-second'].value > 0, name)
+      assert.equal('capacity-stalls' in measures, name !== 'file-read/node-fs', name)
+    }
+    const gab = JSON.parse((await runCli(['report', read, '--format', 'github-benchmark'])).stdout)
+    assert.ok(gab.customBiggerIsBetter.some((entry: {name: string; unit: string}) => entry.name === 'file-read/node-fs bytes per second' && entry.unit === 'B/s'))
+  })
+
   test('merge adds up bytes and kinds, and keeps the file and the baseline settings', async () => {
     const merged = await runCli(['report', 'merge', read, read, mix, mix, '--json'])
     assert.equal(merged.status, 0, merged.stderr)

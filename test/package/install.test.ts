@@ -254,7 +254,7 @@ describe('installed where there is Node and no compiler', () => {
       assert.equal(status, 3)
       assert.equal(stdout, '')
       assert.equal(lines(stderr).length, 1)
-      assert.match(stderr, /^Error: the kernel refused the ring \(io_uring_setup: .* \(ENOSYS\): entries=\d+ flags=none\): this kernel was built without io_uring$/m)
+      assert.match(stderr, /^Error: the kernel refused the ring \(io_uring_setup: .* \(ENOSYS\): entries=\d+ flags=none\): io_uring_setup does not exist here \(ENOSYS\): this kernel was built without io_uring \(CONFIG_IO_URING\); use a kernel built with CONFIG_IO_URING=y$/m)
     })
 
     test('a Linux without io_uring: probe-kernel --require loop exits 3 naming ENOSYS', async () => {
