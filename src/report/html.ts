@@ -117,8 +117,7 @@ ${changes.map((line) => `<p>${e(line)}</p>`).join('\n')}
 
 /** The grouped counters every form shows, and each counter with its meaning a click away. */
 function counterTable(loop: SystemResult): string {
-  // A result saved by an older version lacks the counters added since.
-  const rows = LOOP_COUNTERS.filter((info) => info.name in loop.counters).map((info) => {
+  const rows = LOOP_COUNTERS.map((info) => {
     const value = loop.counters[info.name]
     return [info.name, info.unit === 'ns' ? formatDuration(value) : String(value), info.help]
   })

@@ -80,7 +80,7 @@ export async function renderPrometheus(document: ResultDocument): Promise<string
       cpu.inc({...labels, mode: 'user'}, system.cpu.userNs / 1e9)
       cpu.inc({...labels, mode: 'system'}, system.cpu.systemNs / 1e9)
       if (system.latency.count > 0) latency.record(labels, system)
-      // fio and node-fs have no loop counters; an older result lacks the counters added since.
+      // fio and node-fs have no loop counters.
       LOOP_COUNTERS.forEach((info, i) => {
         if (info.name in system.counters) loopMetrics[i](labels, system.counters[info.name])
       })

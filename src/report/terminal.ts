@@ -1,7 +1,7 @@
-// The terminal form of a result document: for each workload a summary table (throughput and
-// latency percentiles per system, with the loop's ratio to each baseline), the loop's counters,
-// and a compact latency histogram; the kernel line first. Colour only where the stream supports
-// it (ansis honours NO_COLOR and non-TTY output).
+// The terminal form of a result document: the figures of figures.ts (summary table, ratios,
+// details, per-kind table, the loop's counters) laid out with cli-table3, and a compact latency
+// histogram; the kernel line first. Colour only where the stream supports it (ansis honours
+// NO_COLOR and non-TTY output): warnings yellow, failures red, secondary lines dim.
 
 import ansis from 'ansis'
 import Table from 'cli-table3'
@@ -49,7 +49,7 @@ export function renderTerminal(document: ResultDocument, options: TerminalOption
 
 function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
   const {title, file, summary, ratios, details, spread, kinds, stopped, loop, distribution} = workloadFigures(workload)
-  const toned = ({text, tone}: Line): string => TONES[tone](paint)(text)
+  const toned = ({text, tone}: Line): string => (tone === 'plain' ? text : paint[TONE_STYLES[tone]](text))
   const lines = [paint.bold(title), ...(file ? [toned(file)] : [])]
   const table = newTable(summary.head, 1)
   for (const row of summary.rows) {
@@ -75,12 +75,7 @@ function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
   return lines
 }
 
-const TONES: Record<Tone, (paint: Paint) => Style> = {
-  plain: () => (text) => text,
-  dim: (paint) => paint.dim,
-  warn: (paint) => paint.yellow,
-  bad: (paint) => paint.red,
-}
+const TONE_STYLES: Record<Exclude<Tone, 'plain'>, keyof Paint> = {dim: 'dim', warn: 'yellow', bad: 'red'}
 
 /** A borderless table, its first `labels` columns left-aligned and the figures right-aligned. */
 function newTable(head: string[], labels: number): Table.Table {
