@@ -6,9 +6,10 @@ import {Command} from '@oclif/core'
 
 import type {SessionOutcome} from './bench/session.js'
 import {ExitCode, ToolError} from './errors.js'
+import {outputFlags} from './flags.js'
 import {installInterruptHandling} from './interrupt.js'
+import {emit, type OutputFlags, type OutputPlan, planOutput} from './report/output.js'
 import type {ResultDocument} from './report/result.js'
-import {renderTerminal} from './report/terminal.js'
 
 export const ERROR_SCHEMA_VERSION = 1
 
@@ -69,14 +70,21 @@ export function oneLine(error: Error): string {
   return error instanceof ToolError || isParseError(error) ? joined : `${joined} (an internal error; DEBUG=1 shows where)`
 }
 
+/** A command that prints a report: --format and --output, the same for all (report/output.ts). */
+export abstract class ReportingCommand extends BaseCommand {
+  static override baseFlags = outputFlags
+
+  /** Call before any long work, so that a bad --format or --output fails at once. */
+  protected outputPlan(flags: OutputFlags): OutputPlan {
+    return planOutput(flags, this.jsonEnabled())
+  }
+}
+
 /** A command that measures: prints the report (or returns the document for --json). */
-export abstract class MeasureCommand extends BaseCommand {
-  protected async report(outcome: SessionOutcome): Promise<ResultDocument> {
+export abstract class MeasureCommand extends ReportingCommand {
+  protected async report(outcome: SessionOutcome, plan: OutputPlan): Promise<ResultDocument> {
     const {document} = outcome
-    if (!this.jsonEnabled() && outcome.measured) {
-      const color = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)
-      process.stdout.write(renderTerminal(document, {color}))
-    }
+    await emit(document, plan, {printReport: outcome.measured})
     if (document.interrupted) {
       process.exitCode = ExitCode.interrupted
     } else if (outcome.failure) {

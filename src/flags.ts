@@ -5,6 +5,7 @@
 import {Flags} from '@oclif/core'
 
 import {invalidValue} from './errors.js'
+import {FORMAT_NAMES, type FormatName, isFormatName, KNOWN_EXTENSIONS} from './report/formats.js'
 import {parseDuration, parseSize} from './units.js'
 
 export const integerFlag = Flags.custom<number>({
@@ -43,3 +44,25 @@ export const listFlag = Flags.custom<string[]>({
       .filter(Boolean)
   },
 })
+
+export const formatFlag = Flags.custom<FormatName>({
+  async parse(input, _context, options) {
+    if (!isFormatName(input)) throw invalidValue(`--${options.name}`, input, `use one of: ${FORMAT_NAMES.join(', ')}`)
+    return input
+  },
+})
+
+/** Where every command that reports sends it (see report/output.ts for the convention). */
+export const outputFlags = {
+  format: formatFlag({
+    description: `form of the report: ${FORMAT_NAMES.join(', ')}; on stdout, or in the --output file`,
+    helpGroup: 'OUTPUT',
+  }),
+  output: Flags.string({
+    char: 'o',
+    description:
+      `write the report to this file, in the --format given or the one its extension names (${KNOWN_EXTENSIONS.join(' ')}); ` +
+      'the terminal report still goes to stdout. Forms of several files (hgrm, github-benchmark) write FILE.<part>.<ext>',
+    helpGroup: 'OUTPUT',
+  }),
+}

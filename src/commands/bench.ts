@@ -91,14 +91,15 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
 
   async run(): Promise<ResultDocument> {
     const {flags} = await this.parse(Bench)
+    const plan = this.outputPlan(flags)
     const spec = toWorkloadSpec(
       {
         name: flags.op,
         op: flags.op,
         timerNs: flags.timer,
         ringSize: flags['ring-size'],
-        ioPoll: flags['io-poll'],
-        singleIssuer: flags['single-issuer'],
+        ioPoll: flags['io-poll'] ?? false,
+        singleIssuer: flags['single-issuer'] ?? false,
         opTimeoutNs: flags['op-timeout'],
         shutdownTimeoutNs: flags['shutdown-timeout'],
         idleSpinNs: flags.spin,
@@ -126,6 +127,6 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
       LABELS,
     )
     const outcome = await runSession([spec], {toolVersion: this.config.version, progress: !this.jsonEnabled()})
-    return this.report(outcome)
+    return this.report(outcome, plan)
   }
 }

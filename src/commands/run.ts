@@ -6,15 +6,11 @@ import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
 import {checkWritable} from '../files.js'
 import {integerFlag} from '../flags.js'
-import {checkSameHost, checkTrials, compare, type GateConfig, type GateReport} from '../gate/gate.js'
-import {renderGate} from '../gate/render.js'
+import {checkSameHost, checkTrials, compare, type GateConfig} from '../gate/gate.js'
 import {hostInfo, kernelInfo} from '../host.js'
-import {loadProfile, type Profile} from '../profiles/load.js'
-import {readResultDocument} from '../report/read.js'
+import {loadProfiles} from '../profiles/load.js'
+import {readResult} from '../report/load.js'
 import type {ResultDocument} from '../report/result.js'
-import {paintFor} from '../report/terminal.js'
-
-export type GatedDocument = ResultDocument & {gate?: GateReport}
 
 export default class Run extends MeasureCommand {
   static override summary = 'Run profiles of workloads (the default profile when none is named) and print the full report.'
@@ -42,16 +38,17 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
     {description: 'Your own profile, as JSON:', command: '<%= config.bin %> <%= command.id %> ./my-profile.yaml --json'},
   ]
 
-  async run(): Promise<GatedDocument> {
+  async run(): Promise<ResultDocument> {
     const {argv, flags} = await this.parse(Run)
-    const profiles: Profile[] = (argv.length > 0 ? (argv as string[]) : ['default']).map((name) => loadProfile(name))
+    const plan = this.outputPlan(flags)
+    const profiles = loadProfiles(argv.length > 0 ? (argv as string[]) : ['default'])
     const trials = flags.trials ?? Math.max(...profiles.map((profile) => profile.trials))
     const gateFor = new Map<string, GateConfig>(
       profiles.flatMap((profile) => profile.workloads.map((workload) => [workload.name, profile.gate] as const)),
     )
 
     if (flags['save-baseline'] !== undefined) checkWritable(flags['save-baseline'], '--save-baseline')
-    const baseline = flags.baseline === undefined ? undefined : readResultDocument(flags.baseline, '--baseline')
+    const baseline = flags.baseline === undefined ? undefined : readResult(flags.baseline, '--baseline')
     if (baseline) {
       // Refuse before measuring anything: another host, or too few trials to judge.
       checkSameHost(baseline, {host: hostInfo(), kernel: kernelInfo()}, flags['allow-host-change'])
@@ -61,19 +58,17 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
 
     const workloads = profiles.flatMap((profile) => profile.workloads)
     const outcome = await runSession(workloads, {toolVersion: this.config.version, progress: !this.jsonEnabled(), trials})
-    const document: GatedDocument = await this.report(outcome)
+    const {document} = outcome
     if (flags['save-baseline'] && !document.interrupted) {
       writeFileSync(flags['save-baseline'], JSON.stringify(document, null, 2) + '\n')
       if (!this.jsonEnabled()) process.stderr.write(`baseline written to ${flags['save-baseline']}\n`)
     }
+    // The verdicts are part of the document, so every form (terminal, Markdown, JUnit) shows them.
     if (baseline && !document.interrupted && !outcome.failure) {
       document.gate = compare(baseline, document, (name) => gateFor.get(name)!)
-      if (!this.jsonEnabled()) {
-        const color = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)
-        process.stdout.write('\n' + renderGate(document.gate, paintFor(color)))
-      }
-      if (!document.gate.passed) process.exitCode = 1
     }
+    await this.report(outcome, plan)
+    if (document.gate && !document.gate.passed) process.exitCode = 1
     return document
   }
 }

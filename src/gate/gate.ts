@@ -178,7 +178,8 @@ export function checkTrials(baselineTrials: number, trials: number, alpha: numbe
   }
 }
 
-function specChanges(before: WorkloadResult, now: WorkloadResult): string {
+/** "drive.depth: 256 → 1, op: nop → timer": how a workload's spec differs between two results. */
+export function specChanges(before: WorkloadResult, now: WorkloadResult): string {
   const flatten = (value: unknown, prefix = ''): Record<string, string> =>
     value !== null && typeof value === 'object' && !Array.isArray(value)
       ? Object.assign({}, ...Object.entries(value).map(([key, inner]) => flatten(inner, prefix ? `${prefix}.${key}` : key)))

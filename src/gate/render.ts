@@ -4,7 +4,7 @@ import Table from 'cli-table3'
 
 import type {Paint} from '../report/terminal.js'
 import {formatCount, formatDuration} from '../units.js'
-import {type GateMetric, type GateReport, METRIC_LABELS} from './gate.js'
+import {type GateMetric, type GateReport, METRIC_LABELS, type Verdict} from './gate.js'
 
 export function formatMetric(metric: GateMetric, value: number): string {
   if (metric === 'opsPerSec') return formatCount(value)
@@ -12,36 +12,54 @@ export function formatMetric(metric: GateMetric, value: number): string {
   return formatDuration(value)
 }
 
-export function renderGate(report: GateReport, paint: Paint): string {
-  const table = new Table({
-    head: ['workload', 'metric', 'baseline', 'now', 'ratio [interval]', 'p', 'verdict'],
-    style: {head: [], border: []},
-  })
+export const GATE_HEAD = ['workload', 'metric', 'baseline', 'now', 'ratio [interval]', 'p', 'verdict']
+
+/** One row of cells per verdict (trial values as median [min – max]), with the verdict itself. */
+export function gateRows(report: GateReport): Array<{cells: string[]; verdict: Verdict}> {
   const spread = (metric: GateMetric, values: number[]): string => {
     const sorted = [...values].sort((a, b) => a - b)
     const mid = sorted[Math.floor(sorted.length / 2)]
     return `${formatMetric(metric, mid)} [${formatMetric(metric, sorted[0])} – ${formatMetric(metric, sorted.at(-1)!)}]`
   }
-  for (const v of report.verdicts) {
-    const colour = v.verdict === 'worse' ? paint.red : v.verdict === 'better' ? paint.green : (text: string) => text
-    table.push([
+  return report.verdicts.map((v) => ({
+    verdict: v,
+    cells: [
       v.workload,
       METRIC_LABELS[v.metric],
       spread(v.metric, v.baseline),
       spread(v.metric, v.candidate),
       `${v.ratio.toFixed(3)} [${v.interval[0].toFixed(3)} – ${v.interval[1].toFixed(3)}]`,
       v.pValue.toFixed(3),
-      colour(v.verdict),
-    ])
+      v.verdict,
+    ],
+  }))
+}
+
+export function gateTitle(report: GateReport): string {
+  return `regression gate: Mann-Whitney U on trial values (alpha ${report.alpha}), ${Math.round(report.confidence * 100)}% bootstrap interval of the ratio`
+}
+
+/** "nop ops/s: worse: -31.2%, significant ...", for each verdict that is not "same". */
+export function gateChanges(report: GateReport): string[] {
+  return report.verdicts.filter((v) => v.verdict !== 'same').map((v) => `${v.workload} ${METRIC_LABELS[v.metric]}: ${v.verdict}: ${v.reason}`)
+}
+
+export function gateOutcome(report: GateReport): string {
+  return report.passed ? 'gate: passed' : 'gate: FAILED (a metric regressed)'
+}
+
+export function renderGate(report: GateReport, paint: Paint): string {
+  const table = new Table({head: GATE_HEAD, style: {head: [], border: []}})
+  for (const {cells, verdict} of gateRows(report)) {
+    const colour = verdict.verdict === 'worse' ? paint.red : verdict.verdict === 'better' ? paint.green : (text: string) => text
+    table.push([...cells.slice(0, -1), colour(cells.at(-1)!)])
   }
   const lines = [
-    paint.bold(
-      `regression gate: Mann-Whitney U on trial values (alpha ${report.alpha}), ${Math.round(report.confidence * 100)}% bootstrap interval of the ratio`,
-    ),
+    paint.bold(gateTitle(report)),
     table.toString(),
-    ...report.verdicts.filter((v) => v.verdict !== 'same').map((v) => `${v.workload} ${METRIC_LABELS[v.metric]}: ${v.verdict}: ${v.reason}`),
+    ...gateChanges(report),
     ...report.notes.map((note) => paint.dim(`note: ${note}`)),
-    report.passed ? paint.green('gate: passed') : paint.red('gate: FAILED (a metric regressed)'),
+    report.passed ? paint.green(gateOutcome(report)) : paint.red(gateOutcome(report)),
   ]
   return lines.join('\n') + '\n'
 }

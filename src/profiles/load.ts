@@ -151,6 +151,28 @@ export function loadProfile(nameOrPath: string): Profile {
   }
 }
 
+/**
+ * Loads the profiles to run together. A workload name may appear only once among them: every
+ * report, CI form, merge and gate verdict tells workloads apart by name.
+ */
+export function loadProfiles(namesOrPaths: string[]): Profile[] {
+  const seen = new Map<string, string>()
+  return namesOrPaths.map((nameOrPath) => {
+    const profile = loadProfile(nameOrPath)
+    const shown = path.relative(process.cwd(), profile.file) || profile.file
+    profile.workloads.forEach((workload, index) => {
+      const earlier = seen.get(workload.name)
+      if (earlier) {
+        throw new UsageError(
+          `${shown}: workloads[${index}].name: '${workload.name}' is not allowed; ${earlier} already has a workload of that name, and reports tell workloads apart by name`,
+        )
+      }
+      seen.set(workload.name, shown)
+    })
+    return profile
+  })
+}
+
 function toWorkload(settings: Settings & typeof DEFAULTS & {name: string; op: WorkloadSpec['op']}, at: (field: string) => string): WorkloadSpec {
   const labels = Object.fromEntries(SETTINGS.map((field) => [field, at(field)])) as FieldLabels
   const duration = (field: keyof Settings): number | undefined => {

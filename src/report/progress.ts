@@ -1,6 +1,7 @@
 // The live status line of a run, like t/io_uring's per-second line: which workload and system,
-// the phase, ops/s, MB/s and SQEs per io_uring_enter (ops per submit call). Only on a TTY and never with --json; elsewhere it
-// is a no-op.
+// the phase, ops/s, bytes/s and SQEs per io_uring_enter (ops per submit call). Only on a TTY, never
+// with --json, and only once the run has lasted a second (a shorter one would only flicker);
+// elsewhere it is a no-op.
 
 import {createLogUpdate} from 'log-update'
 
@@ -15,9 +16,13 @@ export interface ProgressDisplay {
 
 const SILENT: ProgressDisplay = {update() {}, done() {}}
 
-export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
+const SHOW_AFTER_MS = 1000
+
+export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = process.stderr, clock: () => number = Date.now): ProgressDisplay {
   if (!enabled || !stream.isTTY) return SILENT
-  const write = createLogUpdate(stream, {showCursor: false})
+  // Created at the first draw: log-update hides the cursor, which a short run must not touch.
+  let write: ReturnType<typeof createLogUpdate> | undefined
+  const started = clock()
   let previous: {key: string; elapsedNs: number; opsEnded: number; bytesEnded: number} | undefined
   return {
     update({workload, system, progress}, stage) {
@@ -28,8 +33,10 @@ export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = p
       const rate = per(progress.opsEnded, previous?.opsEnded ?? 0)
       const bytes = per(progress.bytesEnded, previous?.bytesEnded ?? 0)
       previous = {key, elapsedNs: progress.elapsedNs, opsEnded: progress.opsEnded, bytesEnded: progress.bytesEnded}
+      if (clock() - started < SHOW_AFTER_MS) return
       const {enterCalls, sqesSubmitted} = progress.counters
       const total = workload.drive.ops > 0 ? '' : ` / ${formatDuration(workload.drive.durationNs + workload.drive.warmupNs)}`
+      write ??= createLogUpdate(stream, {showCursor: false})
       write(
         `${stage ? `${stage} · ` : ''}${workload.name} [${system}] ${progress.measuring ? 'measuring' : 'warming up'} ` +
           `${formatDuration(progress.elapsedNs)}${total} · ${formatCount(rate)} ops/s · ` +
@@ -38,8 +45,8 @@ export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = p
       )
     },
     done() {
-      write.clear()
-      write.done()
+      write?.clear()
+      write?.done()
     },
   }
 }

@@ -4,11 +4,13 @@
 import type {MeasuredBaseline} from '../bench/baseline.js'
 import type {SystemName, SystemRun, WorkloadRun} from '../bench/run.js'
 import type {ArrivalsName, BaselineName, WorkloadSpec} from '../bench/spec.js'
+import type {GateReport} from '../gate/gate.js'
 import {type HostInfo, hostInfo, type KernelInfo, kernelInfo} from '../host.js'
 import type {NativeCounters, NativeError, NativeHistogram, NativeOpStats, NativeRing} from '../native/addon.js'
 import {explainNativeError} from '../probe/explain.js'
 import {median} from 'simple-statistics'
 
+import {LOOP_COUNTERS} from './counters.js'
 import {decodeHistogram, histogramFromBuckets, type LatencySummary, newHistogram, summarize} from './histogram.js'
 
 export const RESULT_SCHEMA_VERSION = 1
@@ -126,6 +128,15 @@ export interface WorkloadResult {
   openLoop?: {rate: number; arrivals: ArrivalsName}
 }
 
+/** One run that a merged result adds up (`report merge`). */
+export interface ResultSource {
+  file: string
+  createdAt: string
+  hostname: string
+  kernel: KernelInfo
+  toolVersion: string
+}
+
 export interface ResultDocument {
   schemaVersion: typeof RESULT_SCHEMA_VERSION
   kind: typeof RESULT_KIND
@@ -135,6 +146,10 @@ export interface ResultDocument {
   kernel: KernelInfo
   interrupted: boolean
   workloads: WorkloadResult[]
+  /** Set by `report merge`: the runs this result adds up. */
+  sources?: ResultSource[]
+  /** Set by `run --baseline`: the regression gate's verdicts against the baseline. */
+  gate?: GateReport
 }
 
 const perSec = (count: number, elapsedNs: number): number => (elapsedNs > 0 ? (count * 1e9) / elapsedNs : 0)
@@ -246,6 +261,24 @@ function ratio(numerator: number, denominator: number): number | null {
   return numerator > 0 && denominator > 0 ? numerator / denominator : null
 }
 
+/** The loop's figures next to each baseline's that ran. */
+export function baselineRatios(systems: SystemResult[]): Ratio[] {
+  const loop = systems.find((s) => s.system === 'loop')
+  if (!loop) return []
+  return systems
+    .filter((baseline) => baseline.system !== 'loop' && !baseline.skipped)
+    .map((baseline) => ({
+      baseline: baseline.system as BaselineName,
+      opsPerSec: ratio(loop.opsPerSec, baseline.opsPerSec),
+      p50: ratio(loop.latency.p50, baseline.latency.p50),
+      p99: ratio(loop.latency.p99, baseline.latency.p99),
+      p90: ratio(loop.latency.p90, baseline.latency.p90),
+      p999: ratio(loop.latency.p999, baseline.latency.p999),
+      bytesPerSec: ratio(loop.bytesPerSec, baseline.bytesPerSec),
+      cpuPerOp: ratio(loop.cpu.nsPerOp, baseline.cpu.nsPerOp),
+    }))
+}
+
 function addHistograms(summaries: Array<LatencySummary | undefined>): LatencySummary | undefined {
   const present = summaries.filter((summary): summary is LatencySummary => summary !== undefined)
   if (present.length === 0) return undefined
@@ -267,16 +300,23 @@ function addOutcomes(all: Outcomes[]): Outcomes {
   return {expected: sum('expected'), timedOut: sum('timedOut'), abandoned: sum('abandoned'), corrupt: sum('corrupt'), unexpected}
 }
 
-/** Several measurements of one system as one: histograms added, counts summed, rates the median. */
+const COUNTER_KINDS = new Map(LOOP_COUNTERS.map(({name, kind}) => [name, kind]))
+
+/**
+ * Several measurements of one system as one: histograms added (percentiles computed again from
+ * the sum, never averaged), counts summed, counters by their kind, rates the median.
+ */
 export function mergeSystemResults(results: SystemResult[]): SystemResult {
   const [first] = results
   const ran = results.filter((result) => !result.skipped)
   if (ran.length === 0) return first
   const sum = (pick: (result: SystemResult) => number): number => ran.reduce((total, result) => total + pick(result), 0)
+  // fio and node-fs have no loop counters: only the names a result has are merged.
   const counters: NativeCounters = {}
   for (const result of ran) {
     for (const [name, value] of Object.entries(result.counters)) {
-      counters[name] = name === 'stallNsMax' ? Math.max(counters[name] ?? 0, value) : (counters[name] ?? 0) + value
+      const total = (COUNTER_KINDS.get(name) ?? 'total') === 'total'
+      counters[name] = total ? (counters[name] ?? 0) + value : Math.max(counters[name] ?? 0, value)
     }
   }
   const kindNames = [...new Set(ran.flatMap((result) => (result.kinds ?? []).map((kind) => kind.kind)))]
@@ -358,10 +398,15 @@ function fileResult(runs: WorkloadRun[]): FileResult | undefined {
   }
 }
 
-/** A workload's trials, each a run of the loop and its baselines. */
-export function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): WorkloadResult {
-  const open = spec.drive.rate !== undefined
-  const trials: TrialResult[] = runs.map((run) => ({systems: run.systems.map((system) => systemResult(system, open))}))
+/**
+ * A workload from its trials: each system merged over them, its spread, the ratios. Serves a
+ * run (its own trials) and `report merge` (the trials of every run merged).
+ */
+export function workloadFromTrials(
+  spec: WorkloadSpec,
+  trials: TrialResult[],
+  {interrupted, file}: {interrupted: boolean; file?: FileResult},
+): WorkloadResult {
   const names = [...new Set(trials.flatMap((trial) => trial.systems.map((system) => system.system)))]
   const perSystem = names.map((name) => trials.flatMap((trial) => trial.systems.filter((system) => system.system === name)))
   const systems = perSystem.map(mergeSystemResults)
@@ -374,33 +419,25 @@ export function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): Workloa
       p50: spreadOf(results.map((r) => r.latency.p50)),
       p99: spreadOf(results.map((r) => r.latency.p99)),
     }))
-  const loop = systems.find((s) => s.system === 'loop')
-  const ratios: Ratio[] = []
-  for (const baseline of systems) {
-    if (baseline.system === 'loop' || baseline.skipped || !loop) continue
-    ratios.push({
-      baseline: baseline.system,
-      opsPerSec: ratio(loop.opsPerSec, baseline.opsPerSec),
-      p50: ratio(loop.latency.p50, baseline.latency.p50),
-      p99: ratio(loop.latency.p99, baseline.latency.p99),
-      p90: ratio(loop.latency.p90, baseline.latency.p90),
-      p999: ratio(loop.latency.p999, baseline.latency.p999),
-      bytesPerSec: ratio(loop.bytesPerSec, baseline.bytesPerSec),
-      cpuPerOp: ratio(loop.cpu.nsPerOp, baseline.cpu.nsPerOp),
-    })
-  }
-  const file = fileResult(runs)
+  const rate = spec.drive.rate
   return {
     name: spec.name,
     spec,
     systems,
-    ratios,
+    ratios: baselineRatios(systems),
     spread,
     trials,
-    interrupted: runs.some((run) => run.interrupted),
+    interrupted,
     ...(file ? {file} : {}),
-    ...(open ? {openLoop: {rate: spec.drive.rate!, arrivals: spec.drive.arrivals ?? 'uniform'}} : {}),
+    ...(rate !== undefined ? {openLoop: {rate, arrivals: spec.drive.arrivals ?? 'uniform'}} : {}),
   }
+}
+
+/** A workload's trials, each a run of the loop and its baselines. */
+export function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): WorkloadResult {
+  const open = spec.drive.rate !== undefined
+  const trials: TrialResult[] = runs.map((run) => ({systems: run.systems.map((system) => systemResult(system, open))}))
+  return workloadFromTrials(spec, trials, {interrupted: runs.some((run) => run.interrupted), file: fileResult(runs)})
 }
 
 /** Runs grouped by workload: every trial of each workload, in order. */

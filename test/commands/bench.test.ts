@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict'
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
 import {describe, test} from 'node:test'
 
 import {lines, runCli} from '../helpers/cli.ts'
+import {parseResult} from '../helpers/schema.ts'
+
+const dir = mkdtempSync(path.join(tmpdir(), 'iob-bench-'))
 
 describe('bench', () => {
   test('--json prints one result document with the loop, the raw ring and their ratio', async () => {
     const {status, stdout, stderr} = await runCli(['bench', '--op', 'nop', '--depth', '16', '--ops', '20000', '--json'])
     assert.equal(status, 0, stderr)
-    const document = JSON.parse(stdout)
+    const document = parseResult(stdout)
     assert.equal(document.schemaVersion, 1)
     assert.equal(document.kind, 'iouring-bench/result')
     assert.match(document.kernel.release, /\d+\.\d+/)
@@ -46,7 +52,7 @@ describe('bench', () => {
   test('op timeouts are reported as such', async () => {
     const {status, stdout} = await runCli(['bench', '--op', 'timer', '--timer', '50ms', '--op-timeout', '1ms', '--ops', '10', '--warmup', '0', '--depth', '2', '--vs', 'none', '--json'])
     assert.equal(status, 0)
-    const [loop] = JSON.parse(stdout).workloads[0].systems
+    const [loop] = parseResult(stdout).workloads[0].systems
     assert.equal(loop.outcomes.timedOut, 10)
     assert.equal(loop.counters.timeoutsFired, 10)
   })
@@ -91,5 +97,44 @@ describe('bench', () => {
     assert.equal(lines(stderr).length, 1, stderr)
     assert.match(stderr, /^Error: the loop stopped: wake poll: Invalid argument \(EINVAL\): an IOPOLL ring accepts only polled read\/write ops/)
     assert.equal(stdout, '', 'nothing was measured, so no report')
+  })
+
+  test('--output writes the form its extension names; the terminal report still prints', async () => {
+    const output = path.join(dir, 'nop.html')
+    const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--output', output])
+    assert.equal(status, 0, stderr)
+    assert.match(stdout, /^kernel .*\n\nnop: nop/)
+    assert.match(readFileSync(output, 'utf8'), /^<!doctype html>[^]*<svg class="percentile-plot"/)
+  })
+
+  test('--json with --output: only JSON on stdout, the file written, the job summary appended', async () => {
+    const output = path.join(dir, 'nop.prom')
+    const summary = path.join(dir, 'summary.md')
+    const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--json', '--output', output], {env: {GITHUB_STEP_SUMMARY: summary}})
+    assert.equal(status, 0, stderr)
+    assert.equal(stderr, '')
+    const document = parseResult(stdout)
+    assert.match(readFileSync(output, 'utf8'), new RegExp(`iouring_bench_latency_seconds_count\\{workload="nop",system="loop"\\} ${document.workloads[0].systems[0].latency.count}\n`))
+    assert.match(readFileSync(summary, 'utf8'), /^## iouring-bench on .*\n[^]*\| loop \|/)
+  })
+
+  test('a bad --output is refused before anything runs', async () => {
+    const output = path.join(dir, 'missing', 'r.json')
+    const {status, stdout, stderr} = await runCli(['bench', '--duration', '10m', '--output', output], {timeoutMs: 30_000})
+    assert.equal(status, 2, stderr)
+    assert.match(stderr, /^Error: --output: \S+r\.json cannot be written \(\S+missing is not a writable directory\); give a path in an existing directory you can write to\n$/)
+    assert.equal(stdout, '')
+  })
+
+  test('when the kernel refuses the ring, --output still records the verdict for CI', async () => {
+    const output = path.join(dir, 'refused.xml')
+    const {status, stdout} = await runCli(['bench', '--io-poll', '--ops', '10', '--output', output])
+    assert.equal(status, 3)
+    assert.equal(stdout, '')
+    assert.ok(existsSync(output))
+    const xml = readFileSync(output, 'utf8')
+    assert.match(xml, /<testsuites [^>]*tests="2" failures="1" skipped="1"/)
+    assert.match(xml, /<testcase classname="nop" name="loop"[^>]*>\n\s*<failure message="the loop stopped: wake poll: Invalid argument \(EINVAL\)/)
+    assert.match(xml, /<testcase classname="nop" name="raw"[^>]*>\n\s*<skipped message="not run: the loop could not run/)
   })
 })

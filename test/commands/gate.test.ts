@@ -5,6 +5,7 @@ import path from 'node:path'
 import {before, describe, test} from 'node:test'
 
 import {lines, runCli} from '../helpers/cli.ts'
+import {parseResult} from '../helpers/schema.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-gate-'))
 const file = (name: string): string => path.join(dir, name)
@@ -26,7 +27,7 @@ describe('run --baseline (the regression gate)', () => {
   })
 
   test('--save-baseline writes the result document with every trial', () => {
-    const document = JSON.parse(readFileSync(baseline, 'utf8'))
+    const document = parseResult(readFileSync(baseline, 'utf8'))
     assert.equal(document.kind, 'iouring-bench/result')
     assert.equal(document.workloads[0].trials.length, 4)
     assert.equal(document.workloads[0].spread[0].system, 'loop')
@@ -35,7 +36,7 @@ describe('run --baseline (the regression gate)', () => {
   test('a real slowdown (depth 256 in the baseline, depth 1 now) fails the gate with exit 1, named per metric', async () => {
     const {status, stdout} = await runCli(['run', profile('shallow', 1), '--baseline', baseline, '--json'])
     assert.equal(status, 1)
-    const {gate} = JSON.parse(stdout)
+    const {gate} = parseResult(stdout)
     assert.equal(gate.passed, false)
     const verdict = gate.verdicts.find((v: {metric: string}) => v.metric === 'opsPerSec')
     assert.equal(verdict.workload, 'nop')
@@ -51,6 +52,16 @@ describe('run --baseline (the regression gate)', () => {
     assert.match(stdout, /regression gate: Mann-Whitney U/)
     assert.match(stdout, /nop ops\/s: worse: -\d+(\.\d)?%, significant/)
     assert.match(stdout, /gate: FAILED/)
+  })
+
+  test('the verdicts are part of the result: JUnit fails the regressed metric, the job summary shows the gate', async () => {
+    const junit = file('gate.xml')
+    const summary = file('summary.md')
+    const {status} = await runCli(['run', profile('shallow', 1), '--baseline', baseline, '--output', junit], {env: {GITHUB_STEP_SUMMARY: summary}})
+    assert.equal(status, 1)
+    const xml = readFileSync(junit, 'utf8')
+    assert.match(xml, /<testcase classname="nop" name="gate: ops\/s"[^>]*>\n\s*<failure message="-\d+(\.\d)?%, significant/)
+    assert.match(readFileSync(summary, 'utf8'), /^### ❌ gate: FAILED \(a metric regressed\)$/m)
   })
 
   test('a baseline from another kernel is refused with what differs, exit 2', async () => {
@@ -70,9 +81,9 @@ describe('run --baseline (the regression gate)', () => {
   })
 
   const bad: Array<[string, string, RegExp]> = [
-    ['not JSON', 'not json', /is not JSON/],
-    ['not a result', '{"kind": "something-else"}', /is not an iouring-bench result/],
-    ['a newer schema', '{"kind": "iouring-bench/result", "schemaVersion": 99}', /has schema version 99; this iouring-bench reads up to 1/],
+    ['not JSON', 'not json', /^Error: --baseline: \S+bad\.json: not JSON \(/],
+    ['not a result', '{"kind": "something-else"}', /^Error: --baseline: \S+bad\.json: kind "something-else" is not allowed; give a result saved by bench or run/],
+    ['a newer schema', '{"kind": "iouring-bench/result", "schemaVersion": 99}', /^Error: --baseline: \S+bad\.json: schemaVersion 99 is not allowed; this iouring-bench reads iouring-bench\/result up to schemaVersion 1/],
   ]
   for (const [what, content, message] of bad) {
     test(`a baseline that is ${what} gets one line and exit 2`, async () => {

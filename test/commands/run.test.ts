@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, test} from 'node:test'
 
 import {loadProfile} from '../../src/profiles/load.ts'
 import {lines, runCli} from '../helpers/cli.ts'
+import {parseResult} from '../helpers/schema.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-run-'))
 
@@ -23,8 +24,18 @@ describe('run', () => {
     writeFileSync(file, 'defaults: {duration: 100ms, warmup: 0s}\nworkloads:\n  - {name: a, op: nop, depth: 4}\n  - {name: b, op: timer, timer: 100us}\n')
     const {status, stdout} = await runCli(['run', file, '--json'])
     assert.equal(status, 0)
-    const document = JSON.parse(stdout)
+    const document = parseResult(stdout)
     assert.deepEqual(document.workloads.map((w: {name: string}) => w.name), ['a', 'b'])
+  })
+
+  test('--output with a form of several files writes one per workload and system', async () => {
+    const profile = path.join(dir, 'two.yaml')
+    writeFileSync(profile, 'defaults: {ops: 2000, warmup: 0s}\nworkloads:\n  - {name: a, op: nop}\n  - {name: b, op: nop, depth: 4, vs: []}\n')
+    const output = path.join(dir, 'lat.hgrm')
+    const {status, stderr} = await runCli(['run', profile, '--output', output])
+    assert.equal(status, 0, stderr)
+    assert.equal(stderr, `wrote ${['a.loop', 'a.raw', 'b.loop'].map((part) => path.join(dir, `lat.${part}.hgrm`)).join(', ')}\n`)
+    assert.match(readFileSync(path.join(dir, 'lat.b.loop.hgrm'), 'utf8'), /^# iouring-bench .*workload b, system loop/)
   })
 
   test('a bad profile gets one line naming the file, line and field, and exit 2', async () => {
@@ -34,6 +45,15 @@ describe('run', () => {
     assert.equal(status, 2)
     assert.equal(lines(stderr).length, 1)
     assert.match(stderr, /^Error: .*bad\.yaml:4: workloads\[0\]\.depth: 0 is not allowed; it must be at least 1$/m)
+  })
+
+  test('a workload name used twice is refused: reports tell workloads apart by name', async () => {
+    const file = path.join(dir, 'twice.yaml')
+    writeFileSync(file, 'workloads:\n  - {name: a, op: nop}\n  - {name: a, op: timer}\n')
+    const {status, stdout, stderr} = await runCli(['run', file])
+    assert.equal(status, 2)
+    assert.equal(stdout, '')
+    assert.match(stderr, /^Error: \S*twice\.yaml: workloads\[1\]\.name: 'a' is not allowed; \S*twice\.yaml already has a workload of that name, and reports tell workloads apart by name\n$/)
   })
 
   test('an unknown profile name exits 2 listing the shipped ones', async () => {

@@ -8,6 +8,7 @@ import path from 'node:path'
 import {describe, test} from 'node:test'
 
 import {BIN, lines, runCli} from '../helpers/cli.ts'
+import {parseResult} from '../helpers/schema.ts'
 
 const QUICK = ['--duration', '300ms', '--warmup', '50ms', '--json']
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-workloads-'))
@@ -16,7 +17,8 @@ async function document(args: string[], env?: NodeJS.ProcessEnv) {
   const {status, stdout, stderr} = await runCli([...args, ...QUICK], {env})
   assert.equal(status, 0, stderr)
   assert.equal(stderr, '')
-  return JSON.parse(stdout)
+  // Every workload, baseline and open-loop document matches the published schema.
+  return parseResult(stdout)
 }
 
 type System = {system: string; ops: number; skipped?: string; outcomes: Record<string, number>; [key: string]: any}
@@ -65,7 +67,7 @@ describe('file workloads', () => {
     assert.ok(named(workload, 'node-fs').ops > 0)
     assert.deepEqual(workload.ratios.map((r: {baseline: string}) => r.baseline), ['node-fs'])
     const {stdout} = await runCli(['bench', '--op', 'file-read', '--file-size', '8m', '--vs', 'fio', '--duration', '100ms'], {env: {PATH: '/nonexistent'}})
-    assert.match(stdout, /│ fio +│ not installed \(apt-get install fio\)/)
+    assert.match(stdout, /│ fio +│ skipped: not installed \(apt-get install fio\)/)
   })
 
   test('--direct reads bypass the page cache on this file system', async () => {

@@ -79,7 +79,8 @@ async function commandFlags(config: Config): Promise<Map<string, FlagInfo[]>> {
   for (const command of config.commands) {
     if (command.id === 'help') continue
     const loaded = await command.load()
-    const flags = Object.entries(loaded.flags ?? {}).map(([name, flag]) => {
+    // Shared flags (--format, --output) come from the base class; --json is added by oclif itself.
+    const flags = Object.entries({...loaded.baseFlags, ...loaded.flags}).map(([name, flag]) => {
       const definition = flag as {type: 'boolean' | 'option'; parse?: (input: string, context: unknown, options: unknown) => Promise<unknown>; options?: string[]}
       const info: FlagInfo = {name, type: definition.type}
       if (definition.type === 'option' && (definition.parse || definition.options)) {

@@ -20,12 +20,14 @@ export interface CliOptions {
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  // A GitHub Actions runner's job summary is not the tests' to write to, unless a test says so.
+  const {GITHUB_STEP_SUMMARY, ...inherited} = process.env
   const command = options.wrapper ? [...options.wrapper, process.execPath, BIN, ...args] : [process.execPath, BIN, ...args]
   return new Promise((resolve) => {
     const child = execFile(
       command[0],
       command.slice(1),
-      {env: {...process.env, NO_COLOR: '1', ...options.env}, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20},
+      {env: {...inherited, NO_COLOR: '1', ...options.env}, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20},
       (error, stdout, stderr) => {
         const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0
         resolve({status, stdout, stderr})

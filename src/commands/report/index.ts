@@ -1,0 +1,34 @@
+import {Args} from '@oclif/core'
+
+import {ReportingCommand} from '../../base-command.js'
+import {fleetDocument} from '../../report/fleet.js'
+import {FORMAT_NAMES, type ReportDocument} from '../../report/formats.js'
+import {loadDocument} from '../../report/load.js'
+import {emit} from '../../report/output.js'
+
+export default class Report extends ReportingCommand {
+  static override summary = 'Render a saved result again, in any form.'
+
+  static override description = `Reads a result saved with --json (or --output FILE.json) by bench or run, a fleet view saved by 'report merge', or a probe, and renders it as: ${FORMAT_NAMES.join(', ')}. Nothing is measured again. Give - to read standard input.`
+
+  static override args = {
+    file: Args.string({description: 'a saved result (JSON), or - for standard input', required: true}),
+  }
+
+  static override examples = [
+    {description: 'The terminal report of a saved run:', command: '<%= config.bin %> <%= command.id %> result.json'},
+    {description: 'An HTML report with the latency percentile plot:', command: '<%= config.bin %> <%= command.id %> result.json --output report.html'},
+    {description: "HdrHistogram's percentile distribution, one .hgrm per workload and system:", command: '<%= config.bin %> <%= command.id %> result.json --format hgrm --output latency.hgrm'},
+    {description: 'For node_exporter\'s textfile collector:', command: '<%= config.bin %> <%= command.id %> result.json --format prometheus --output /var/lib/node_exporter/iouring_bench.prom'},
+  ]
+
+  async run(): Promise<ReportDocument> {
+    const {args, flags} = await this.parse(Report)
+    const plan = this.outputPlan(flags)
+    const loaded = loadDocument(args.file)
+    // A probe shows as a fleet of one host.
+    const document = loaded.kind === 'probe' ? fleetDocument([loaded.host], this.config.version) : loaded.document
+    await emit(document, plan)
+    return document
+  }
+}

@@ -1,0 +1,299 @@
+// What the human-readable forms (terminal, Markdown, HTML) all show, as plain text: the kernel
+// line, and for each workload its title, the test file, the summary row of each system (response
+// and service time in an open loop), the ratio to each baseline, the CPU split, lateness, data
+// checks and baseline settings, the per-kind table and the loop's counters. Each form only lays
+// these out and gives each tone its own look.
+
+import {formatCount, formatDuration, formatSize} from '../units.js'
+import type {KindResult, Ratio, ResultDocument, Spread, SystemResult, SystemSpread, WorkloadResult} from './result.js'
+
+/** How a line reads: plain, secondary (dim), a warning (yellow) or a failure (red). */
+export type Tone = 'plain' | 'dim' | 'warn' | 'bad'
+
+export interface Line {
+  text: string
+  tone: Tone
+}
+
+const line = (text: string, tone: Tone = 'plain'): Line => ({text, tone})
+
+/** A system's cells after its name, or why it has none (it failed, or a baseline was skipped). */
+export type SummaryRow = {system: string; cells: string[]} | {system: string; note: Line}
+
+export interface Table<Row> {
+  head: string[]
+  rows: Row[]
+}
+
+export const SPREAD_HEAD = ['system', 'ops/s', 'p50', 'p99']
+
+const LATENCY_HEAD = ['p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max']
+
+function latencyCells(latency: SystemResult['latency']): string[] {
+  return [latency.p50, latency.p90, latency.p99, latency.p999, latency.p9999, latency.max].map(formatDuration)
+}
+
+const throughput = (bytesPerSec: number): string => `${formatSize(bytesPerSec)}/s`
+
+/**
+ * One row per system: ops/s, bytes/s when the workload moves bytes, the percentiles, CPU per op
+ * and errors. In an open loop a system's row is its response time (from each op's intended
+ * start), followed by a row of its service time (from its actual issue).
+ */
+function summaryTable(workload: WorkloadResult): Table<SummaryRow> {
+  const moves = workload.systems.some((system) => system.bytes > 0)
+  const open = workload.openLoop !== undefined
+  const head = ['system', 'ops/s', ...(moves ? ['throughput'] : []), ...LATENCY_HEAD, 'CPU/op', 'errors']
+  const rows = workload.systems.flatMap((system): SummaryRow[] => {
+    if (system.skipped) return [{system: system.system, note: line(`skipped: ${system.skipped}`, 'warn')}]
+    if (system.error && system.ops === 0) return [{system: system.system, note: line(system.error.explanation, 'bad')}]
+    const response: SummaryRow = {
+      system: open ? `${system.system} response` : system.system,
+      cells: [
+        formatCount(system.opsPerSec),
+        ...(moves ? [throughput(system.bytesPerSec)] : []),
+        ...latencyCells(system.latency),
+        formatDuration(system.cpu.nsPerOp),
+        String(errorCount(system)),
+      ],
+    }
+    if (!open || !system.service) return [response]
+    return [response, {system: `${system.system} service`, cells: ['', ...(moves ? [''] : []), ...latencyCells(system.service), '', '']}]
+  })
+  return {head, rows}
+}
+
+/** Ops that did not end with the op's normal result (wrong data included). */
+function errorCount(system: Pick<SystemResult, 'outcomes'>): number {
+  const {timedOut, abandoned, corrupt, unexpected} = system.outcomes
+  return timedOut + abandoned + corrupt + Object.values(unexpected).reduce((sum, count) => sum + count, 0)
+}
+
+function spreadRow(spread: SystemSpread): [string, string, string, string] {
+  const range = (s: Spread, format: (n: number) => string): string => `${format(s.median)} [${format(s.min)} – ${format(s.max)}]`
+  return [spread.system, range(spread.opsPerSec, formatCount), range(spread.p50, formatDuration), range(spread.p99, formatDuration)]
+}
+
+/** "loop vs raw: 0.27× the throughput, p50 3.73×, p99 4.86×, ...", or undefined when nothing compares. */
+function ratioSentence(ratio: Ratio): string | undefined {
+  const times = (name: string, value: number | null | undefined): string | undefined =>
+    value === null || value === undefined ? undefined : `${name} ${formatRatio(value)}`
+  const parts = [
+    ratio.opsPerSec === null ? undefined : `${formatRatio(ratio.opsPerSec)} the throughput`,
+    times('p50', ratio.p50),
+    times('p99', ratio.p99),
+    times('p99.9', ratio.p999),
+    times('CPU/op', ratio.cpuPerOp),
+  ].filter(Boolean)
+  return parts.length ? `loop vs ${ratio.baseline}: ${parts.join(', ')}` : undefined
+}
+
+/** Two decimals, or two significant digits for a small ratio, which two decimals would show as 0.00×. */
+function formatRatio(value: number): string {
+  return `${value < 0.1 ? value.toPrecision(2) : value.toFixed(2)}×`
+}
+
+function describeOp(workload: WorkloadResult): string {
+  const {spec} = workload
+  switch (spec.op) {
+    case 'timer':
+      return `timer ${formatDuration(spec.timerNs)}`
+    case 'mix':
+      return `mix ${(spec.mix ?? []).map((entry) => `${entry.op}=${entry.weight}`).join(',')}`
+    default:
+      return spec.op
+  }
+}
+
+/** "read: file-read · 1 submitter × depth 32 · 4 KiB random · ring 128 · 2 s (+200 ms warm-up)" */
+function workloadTitle(workload: WorkloadResult): string {
+  const {spec} = workload
+  const drive = `${spec.drive.submitters} submitter${spec.drive.submitters === 1 ? '' : 's'} × depth ${spec.drive.depth}`
+  const length = spec.drive.ops > 0 ? `${formatCount(spec.drive.ops)} ops` : formatDuration(spec.drive.durationNs)
+  const {file, socket} = spec
+  const extras = [
+    file ? `${formatSize(file.blockSize)} ${file.random ? 'random' : 'sequential'}${file.direct ? ' O_DIRECT' : ''}` : undefined,
+    file && file.writevBuffers > 1 ? `writev ×${file.writevBuffers}` : undefined,
+    file && file.fsyncEvery > 0 ? `fsync every ${file.fsyncEvery}` : undefined,
+    socket ? `${socket.transport} ${formatSize(socket.messageSize)} messages` : undefined,
+    workload.openLoop ? `open loop ${formatCount(workload.openLoop.rate)} ops/s ${workload.openLoop.arrivals}` : undefined,
+    `ring ${spec.loop.ringSize}`,
+    spec.loop.opTimeoutNs === undefined ? undefined : `op timeout ${formatDuration(spec.loop.opTimeoutNs)}`,
+    spec.loop.idleSpinNs ? `spin ${formatDuration(spec.loop.idleSpinNs)}` : undefined,
+    spec.loop.submitBatch ? `submit batch ${spec.loop.submitBatch}` : undefined,
+    spec.loop.singleIssuer ? 'single issuer' : undefined,
+    spec.loop.ioPoll ? 'io_poll' : undefined,
+  ].filter(Boolean)
+  const warmup = spec.drive.warmupNs > 0 ? ` (+${formatDuration(spec.drive.warmupNs)} warm-up)` : ''
+  return `${workload.name}: ${describeOp(workload)} · ${drive} · ${extras.join(' · ')} · ${length}${warmup}`
+}
+
+/** Where the file workload read or wrote, and whether the page cache held it. */
+function fileLine(workload: WorkloadResult): Line | undefined {
+  const {file} = workload
+  if (!file) return undefined
+  const origin = file.createdByTool ? `laid out by the tool${file.removed ? ', removed after the run' : ''}` : 'your file, read only'
+  const cached = file.pageCache === 'partly cached' ? `${(file.residentShare * 100).toFixed(0)}% cached` : file.pageCache
+  return line(`file: ${file.path} (${file.filesystem}, ${formatSize(file.sizeBytes)}, ${origin}; page cache: ${cached})`, 'dim')
+}
+
+/** CPU split, open-loop lateness, data checks and how each baseline ran. */
+function detailLines(workload: WorkloadResult): Line[] {
+  const lines: Line[] = []
+  const measured = workload.systems.filter((system) => system.ops > 0)
+  if (measured.length) {
+    const split = measured.map((s) => `${s.system} ${formatDuration(s.cpu.userNsPerOp)} + ${formatDuration(s.cpu.systemNsPerOp)}`)
+    lines.push(line(`CPU per op (user + system): ${split.join(' · ')}`))
+  }
+  for (const system of measured) {
+    if (system.openLoop) {
+      const {late, missed} = system.openLoop
+      const text = `${system.system}: ${late} ops late (due while every in-flight slot was busy), ${missed} due but never issued`
+      lines.push(line(text, late + missed > 0 ? 'warn' : 'plain'))
+    }
+    if (system.outcomes.corrupt > 0) {
+      lines.push(line(`${system.system}: ${system.outcomes.corrupt} ops returned data that was not what was written`, 'bad'))
+    }
+    if (system.readBack) {
+      const {blocks, corrupt, firstCorruptOffset, error} = system.readBack
+      const text = error
+        ? `${system.system} read-back: failed (${error}) after ${blocks} blocks`
+        : corrupt > 0
+          ? `${system.system} read-back: ${corrupt} of ${blocks} written blocks corrupt (first at byte ${firstCorruptOffset})`
+          : `${system.system} read-back: all ${blocks} written blocks hold what was written`
+      lines.push(line(text, error || corrupt > 0 ? 'bad' : 'plain'))
+    }
+    if (system.info) {
+      // The command line is long and repeats these settings; the JSON result keeps it.
+      const settings = Object.entries(system.info)
+        .filter(([key]) => key !== 'command')
+        .map(([key, value]) => `${key}=${value ?? 'unset'}`)
+      lines.push(line(`${system.system}: ${settings.join(' · ')}`, 'dim'))
+    }
+  }
+  return lines
+}
+
+/** Each kind of op of a mix (or of writes with fsyncs), per system. */
+function kindTable(workload: WorkloadResult): Table<string[]> | undefined {
+  const rows = workload.systems.flatMap((system) => (system.kinds ?? []).map((kind) => kindRow(system, kind)))
+  if (rows.length === 0) return undefined
+  return {head: ['system', 'kind', 'ops/s', 'throughput', 'p50', 'p99', 'p99.9', 'max', 'errors'], rows}
+}
+
+function kindRow(system: SystemResult, kind: KindResult): string[] {
+  const {latency} = kind
+  return [
+    system.system,
+    kind.kind,
+    formatCount(kind.opsPerSec),
+    kind.bytes > 0 ? throughput(kind.bytesPerSec) : '',
+    ...[latency.p50, latency.p99, latency.p999, latency.max].map(formatDuration),
+    String(errorCount(kind)),
+  ]
+}
+
+/** The loop counters that explain its behaviour, grouped and named for people. */
+export function counterRows(loop: SystemResult): Array<[string, string]> {
+  const c = loop.counters
+  const perSubmit = c.enterCalls > 0 ? (c.sqesSubmitted / c.enterCalls).toFixed(1) : '0'
+  const stalls =
+    c.capacityStalls > 0
+      ? `${c.capacityStalls} (${c.capacityStallsWaiterBound} waiter-bound, ${c.capacityStallsSqBound} SQ-bound; ` +
+        `${formatDuration(c.stallNsTotal)} total, ${formatDuration(c.stallNsMax)} max)`
+      : '0'
+  return [
+    ['capacity stalls', stalls],
+    ['sleeps / skipped', `${c.sleeps} / ${c.skippedSleeps}${c.spinWakes ? ` (${c.spinWakes} spins found work)` : ''}`],
+    ['wakes', `${c.eventfdRings} eventfd rings, ${c.wakeCqes} wake CQEs, ${c.wakeRearms} poll installs`],
+    ['SQEs per enter', `${perSubmit} (${c.enterCalls} enters)`],
+    ['backpressure', `${c.backpressureWaits} waits, ${formatDuration(c.backpressureNs)}`],
+    ['transient enter errors', String(c.transientEnterErrors)],
+    ['timeouts / abandoned', `${c.timeoutsFired} / ${c.opsAbandoned}`],
+    ['pending at the end', String(c.pendingOperations)],
+  ]
+}
+
+/** The loop's result in a workload, when it measured anything. */
+export function measuredLoop(workload: WorkloadResult): SystemResult | undefined {
+  return workload.systems.find((system) => system.system === 'loop' && system.ops > 0)
+}
+
+export interface WorkloadFigures {
+  title: string
+  /** The test file of a file workload. */
+  file?: Line
+  summary: Table<SummaryRow>
+  ratios: string[]
+  /** CPU split, open-loop lateness, wrong data, read-back checks, baseline settings. */
+  details: Line[]
+  /** With several trials: per system, ops/s, p50 and p99 as "median [min – max]". */
+  spread?: {trials: number; rows: Array<[system: string, opsPerSec: string, p50: string, p99: string]>}
+  kinds?: Table<string[]>
+  /** "raw: <why>" when a system stopped part-way: its figures are partial. */
+  stopped?: string
+  /** The loop's result when it measured anything: its counters and distribution are shown. */
+  loop?: SystemResult
+  /** What the loop's distribution measures: "latency", or "response time" in an open loop. */
+  distribution: string
+}
+
+export function workloadFigures(workload: WorkloadResult): WorkloadFigures {
+  const stopped = workload.systems.find((system) => system.error && system.ops > 0)
+  return {
+    title: workloadTitle(workload),
+    file: fileLine(workload),
+    summary: summaryTable(workload),
+    ratios: workload.ratios.map(ratioSentence).filter((sentence): sentence is string => sentence !== undefined),
+    details: detailLines(workload),
+    spread: workload.trials.length > 1 ? {trials: workload.trials.length, rows: workload.spread.map(spreadRow)} : undefined,
+    kinds: kindTable(workload),
+    stopped: stopped?.error ? `${stopped.system}: ${stopped.error.explanation}` : undefined,
+    loop: measuredLoop(workload),
+    distribution: workload.openLoop ? 'response time' : 'latency',
+  }
+}
+
+export interface DocumentFigures {
+  /** "kernel 6.18.44 (#1 SMP ...) · 2 CPUs AMD EPYC · node v20.20.2 · iouring-bench 0.1.0" */
+  kernel: string
+  /** For a merged result: which runs, hosts and kernels it adds up. */
+  sources?: string
+  interrupted?: string
+}
+
+export function documentFigures(document: ResultDocument): DocumentFigures {
+  const {kernel, host} = document
+  return {
+    kernel: `kernel ${kernel.release} (${kernel.version}) · ${host.cpus} CPUs ${host.cpuModel.trim()} · node ${host.node} · iouring-bench ${document.tool.version}`,
+    sources: sourcesLine(document),
+    interrupted: document.interrupted ? 'Interrupted: the figures above cover only what ran before the interrupt.' : undefined,
+  }
+}
+
+/** For a merged result: "merged from 3 runs: hosts vm ×2, box-b; kernels 6.18.44 ×2, 6.1.0-56" */
+function sourcesLine(document: ResultDocument): string | undefined {
+  if (!document.sources) return undefined
+  const tally = (values: string[]): string => {
+    const counts = new Map<string, number>()
+    for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1)
+    return [...counts].map(([value, count]) => (count > 1 ? `${value} ×${count}` : value)).join(', ')
+  }
+  const {sources} = document
+  return (
+    `merged from ${sources.length} run${sources.length === 1 ? '' : 's'}: hosts ${tally(sources.map((s) => s.hostname))}; ` +
+    `kernels ${tally(sources.map((s) => s.kernel.release))}`
+  )
+}
+
+export interface Series {
+  workload: WorkloadResult
+  system: SystemResult
+}
+
+/** Every system that measured latencies, workload by workload: what the plots and CI forms show. */
+export function measuredSeries(document: ResultDocument): Series[] {
+  return document.workloads.flatMap((workload) =>
+    workload.systems.filter((system) => system.latency.count > 0).map((system) => ({workload, system})),
+  )
+}

@@ -1,0 +1,42 @@
+// github-action-benchmark's custom formats: the action picks the direction from its `tool`
+// input, so the figures come as two arrays of {name, unit, value, extra}: throughput (ops/s, and
+// bytes/s where bytes move) for `customBiggerIsBetter`, latencies and CPU per op for
+// `customSmallerIsBetter`.
+
+import {measuredSeries} from './figures.js'
+import {REPORTED_PERCENTILES} from './histogram.js'
+import type {Rendering} from './formats.js'
+import type {ResultDocument} from './result.js'
+
+interface BenchmarkEntry {
+  name: string
+  unit: string
+  value: number
+  extra?: string
+}
+
+export function githubBenchmarkEntries(document: ResultDocument): {customBiggerIsBetter: BenchmarkEntry[]; customSmallerIsBetter: BenchmarkEntry[]} {
+  const bigger: BenchmarkEntry[] = []
+  const smaller: BenchmarkEntry[] = []
+  for (const {workload, system} of measuredSeries(document)) {
+    const series = `${workload.name}/${system.system}`
+    const extra = `${system.ops} ops on kernel ${document.kernel.release}`
+    bigger.push({name: `${series} throughput`, unit: 'ops/s', value: system.opsPerSec, extra})
+    if (system.bytes > 0) bigger.push({name: `${series} bytes per second`, unit: 'B/s', value: system.bytesPerSec, extra})
+    for (const [key, percentile] of REPORTED_PERCENTILES) {
+      smaller.push({name: `${series} p${percentile} latency`, unit: 'ns', value: system.latency[key], extra})
+    }
+    smaller.push({name: `${series} max latency`, unit: 'ns', value: system.latency.max, extra})
+    smaller.push({name: `${series} CPU per op`, unit: 'ns', value: system.cpu.nsPerOp, extra})
+  }
+  return {customBiggerIsBetter: bigger, customSmallerIsBetter: smaller}
+}
+
+/** Two parts, one per direction (a file each with --output); on stdout one object holding both. */
+export function renderGithubBenchmark(document: ResultDocument): Rendering {
+  const entries = githubBenchmarkEntries(document)
+  return {
+    text: JSON.stringify(entries, null, 2) + '\n',
+    parts: Object.entries(entries).map(([tool, list]) => ({name: tool, text: JSON.stringify(list, null, 2) + '\n'})),
+  }
+}

@@ -1,0 +1,83 @@
+// Reading saved documents for `report`: a result, a fleet view, or a probe, told apart by `kind`
+// (raw iouring-probe output by `rawProbeVersion`), each checked against its published schema. Anything else is
+// refused in one line naming the file and what was expected (exit 2).
+
+import {readFileSync} from 'node:fs'
+
+import {shown, UsageError} from '../errors.js'
+import {PROBE_KIND, PROBE_SCHEMA_VERSION} from '../probe/document.js'
+import {RAW_PROBE_VERSION} from '../probe/input.js'
+import {FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, type FleetHost} from './fleet.js'
+import {documentVerdict, rawVerdict} from './probe-verdict.js'
+import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument} from './result.js'
+import {type SchemaName, schemaViolation} from './schema.js'
+
+export type LoadedDocument =
+  | {kind: 'result'; file: string; document: ResultDocument}
+  | {kind: 'fleet'; file: string; document: FleetDocument}
+  | {kind: 'probe'; file: string; host: FleetHost}
+
+export const EXPECTED = "a result saved by bench or run (with --json, --output FILE.json or --save-baseline)"
+
+/** `-` reads standard input, so `bench --json | iouring-bench report - --format html` works. */
+function readText(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(error)})`
+    throw new UsageError(`${shown(file)}: ${why}; give ${EXPECTED}`)
+  }
+}
+
+export function loadDocument(file: string): LoadedDocument {
+  const text = readText(file)
+  const name = shown(file)
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw new UsageError(`${name}: not JSON (${shown((error as Error).message)}); give ${EXPECTED}`)
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new UsageError(`${name}: not an iouring-bench result (a JSON ${Array.isArray(data) ? 'array' : typeof data}); give ${EXPECTED}`)
+  }
+  const json = data as Record<string, unknown>
+  if (json.kind === RESULT_KIND) return {kind: 'result', file, document: checked(file, json, 'result', RESULT_SCHEMA_VERSION)}
+  if (json.kind === FLEET_KIND) return {kind: 'fleet', file, document: checked(file, json, 'fleet', FLEET_SCHEMA_VERSION)}
+  if (json.kind === PROBE_KIND) return {kind: 'probe', file, host: {source: file, ...documentVerdict(checked(file, json, 'probe', PROBE_SCHEMA_VERSION))}}
+  if ('rawProbeVersion' in json) {
+    return {kind: 'probe', file, host: {source: file, ...rawVerdict(checked(file, json, 'raw-probe', RAW_PROBE_VERSION, 'rawProbeVersion'))}}
+  }
+  throw new UsageError(
+    json.kind === undefined
+      ? `${name}: not an iouring-bench result (it has no 'kind'); give ${EXPECTED}`
+      : `${name}: kind ${shown(JSON.stringify(json.kind))} is not allowed; give ${EXPECTED}`,
+  )
+}
+
+function checked<T>(file: string, json: Record<string, unknown>, schema: SchemaName, knownVersion: number, versionField = 'schemaVersion'): T {
+  const version = json[versionField]
+  if (typeof version === 'number' && version > knownVersion) {
+    throw new UsageError(
+      `${shown(file)}: ${versionField} ${version} is not allowed; this iouring-bench reads ${json.kind ?? 'raw probes'} up to ${versionField} ${knownVersion}, ` +
+        'so a newer iouring-bench wrote it: upgrade to read it',
+    )
+  }
+  const violation = schemaViolation(schema, json)
+  if (violation) throw new UsageError(`${shown(file)}: ${violation}; it does not match schemas/${schema}.schema.json`)
+  return json as T
+}
+
+/** A result, and only a result (a baseline, say); `field` names where the file was given. */
+export function readResult(file: string, field: string): ResultDocument {
+  let loaded: LoadedDocument
+  try {
+    loaded = loadDocument(file)
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${field}: ${error.message}`)
+    throw error
+  }
+  if (loaded.kind !== 'result') throw new UsageError(`${field}: ${shown(file)}: a ${loaded.kind === 'fleet' ? 'fleet view' : 'probe'}, not a result; give ${EXPECTED}`)
+  return loaded.document
+}

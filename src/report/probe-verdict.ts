@@ -1,0 +1,39 @@
+// The one place that turns a probe into a fleet row: which kernel a host runs and the verdict on
+// it. A `probe-kernel --json` document carries its own evaluation (kernel, usability, verdict);
+// a raw `iouring-probe` output, from a host without Node, is evaluated here by the same code
+// `probe-kernel --input` uses, so both give the same verdicts and reasons.
+
+import {evaluateProbe, type ProbeEvaluation} from '../probe/evaluate.js'
+import type {ProbeDocument} from '../probe/document.js'
+import type {RawProbe} from '../native/addon.js'
+
+export type FleetVerdict = 'unusable' | 'unsupported' | 'supported without single issuer' | 'supported'
+
+export interface HostVerdict {
+  hostname: string | null
+  kernel: {release: string; version: string}
+  verdict: FleetVerdict
+  reason: string
+}
+
+/** A probe-kernel document, as it judged its host. */
+export function documentVerdict(document: ProbeDocument): HostVerdict {
+  return verdictOf(document, document.host?.hostname ?? null)
+}
+
+/** A raw probe (it names no host). */
+export function rawVerdict(raw: RawProbe): HostVerdict {
+  return verdictOf(evaluateProbe(raw), null)
+}
+
+function verdictOf({kernel, usability, verdict}: Pick<ProbeEvaluation, 'kernel' | 'usability' | 'verdict'>, hostname: string | null): HostVerdict {
+  const host = {hostname, kernel: {release: kernel.release, version: kernel.version}}
+  if (!usability.usable) {
+    // The cause names the sysctl, the seccomp filter or the missing io_uring; its fix is one
+    // `probe-kernel --input FILE` away.
+    return {...host, verdict: 'unusable', reason: usability.cause?.summary ?? verdict.loop.reason}
+  }
+  if (!verdict.loop.met) return {...host, verdict: 'unsupported', reason: verdict.loop.reason}
+  if (!verdict.singleIssuer.met) return {...host, verdict: 'supported without single issuer', reason: verdict.singleIssuer.reason}
+  return {...host, verdict: 'supported', reason: verdict.loop.reason}
+}

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict'
+import {describe, test} from 'node:test'
+
+import {XMLParser, XMLValidator} from 'fast-xml-parser'
+
+import {LOOP_COUNTERS} from '../../src/report/counters.ts'
+import {percentileDistribution} from '../../src/report/hgrm.ts'
+import {decodeHistogram, newHistogram, summarize} from '../../src/report/histogram.ts'
+import {renderJunit} from '../../src/report/junit.ts'
+import {markdownTable} from '../../src/report/markdown.ts'
+import {mergeResults} from '../../src/report/merge.ts'
+import {percentilePlot} from '../../src/report/plot.ts'
+import {type ResultDocument, type SystemResult, workloadFromTrials} from '../../src/report/result.ts'
+import {assertMatchesSchema} from '../helpers/schema.ts'
+
+/** A deterministic stream of latencies: mostly around `base`, with a long tail. */
+function latencies(seed: number, count: number, base: number): number[] {
+  let state = seed
+  const random = (): number => {
+    state = (state * 1103515245 + 12345) % 2 ** 31
+    return state / 2 ** 31
+  }
+  return Array.from({length: count}, () => Math.round(base * (1 + random()) * (random() < 0.01 ? 50 * random() + 1 : 1)))
+}
+
+function system(name: 'loop' | 'raw', values: number[], counters: Partial<Record<string, number>> = {}): SystemResult {
+  const histogram = newHistogram()
+  for (const value of values) histogram.recordValue(value)
+  const ops = values.length
+  return {
+    system: name,
+    error: null,
+    ops,
+    elapsedNs: ops * 1000,
+    opsPerSec: 1e6,
+    bytes: 0,
+    bytesPerSec: 0,
+    outcomes: {expected: ops, timedOut: 0, abandoned: 0, corrupt: 0, unexpected: {}},
+    latency: summarize(histogram, {min: Math.min(...values), max: Math.max(...values)}),
+    cpu: {userNs: ops * 100, systemNs: ops * 300, nsPerOp: 400, userNsPerOp: 100, systemNsPerOp: 300, ops},
+    counters: Object.fromEntries(LOOP_COUNTERS.map((info) => [info.name, counters[info.name] ?? 1])),
+    ring: {sqEntries: 128, cqEntries: 256, setupFlags: 0, setupFlagNames: 'none', features: 1},
+  }
+}
+
+function result(systems: SystemResult[], createdAt = '2026-01-01T00:00:00.000Z'): ResultDocument {
+  return {
+    schemaVersion: 1,
+    kind: 'iouring-bench/result',
+    tool: {name: 'iouring-bench', version: '0.0.0'},
+    createdAt,
+    host: {hostname: 'a', arch: 'x64', cpus: 2, cpuModel: 'cpu', memoryBytes: 1, node: 'v20'},
+    kernel: {release: '6.1.0', version: '#1'},
+    interrupted: false,
+    workloads: [
+      workloadFromTrials(
+        {name: 'nop', op: 'nop', timerNs: 0, loop: {ringSize: 128, ioPoll: false, singleIssuer: false}, drive: {submitters: 1, depth: 1, durationNs: 0, ops: 10, warmupNs: 0}, vs: ['raw']},
+        [{systems}],
+        {interrupted: false},
+      ),
+    ],
+  }
+}
+
+describe('merging results', () => {
+  const [a1, a2, b1, b2] = [latencies(1, 5000, 5000), latencies(2, 3000, 20000), latencies(3, 5000, 1000), latencies(4, 3000, 800)]
+  const first = result([system('loop', a1, {stallNsMax: 70, sqesSubmitted: 5}), system('raw', b1)])
+  const second = result([system('loop', a2, {stallNsMax: 30, sqesSubmitted: 7}), system('raw', b2)], '2026-01-02T00:00:00.000Z')
+  const merged = mergeResults([{file: 'one.json', document: first}, {file: 'two.json', document: second}], '9.9.9')
+
+  test('the percentiles are those of every op of both runs, not an average', () => {
+    assertMatchesSchema('result', merged)
+    const union = newHistogram()
+    for (const value of [...a1, ...a2]) union.recordValue(value)
+    const loop = merged.workloads[0].systems[0]
+    assert.equal(loop.latency.count, 8000)
+    assert.equal(decodeHistogram(loop.latency.histogram).totalCount, 8000)
+    for (const [key, percentile] of [['p50', 50], ['p90', 90], ['p99', 99], ['p999', 99.9], ['p9999', 99.99]] as const) {
+      assert.equal(loop.latency[key], union.getValueAtPercentile(percentile), key)
+    }
+    assert.equal(loop.latency.min, Math.min(...a1, ...a2))
+    assert.equal(loop.latency.max, Math.max(...a1, ...a2))
+    // An average of the two p99s would be far from the p99 of all ops: the runs differ 4x.
+    const averaged = (first.workloads[0].systems[0].latency.p99 + second.workloads[0].systems[0].latency.p99) / 2
+    assert.notEqual(loop.latency.p99, averaged)
+  })
+
+  test('totals add, maxima and gauges take the largest, trials are kept', () => {
+    const loop = merged.workloads[0].systems[0]
+    assert.equal(loop.ops, 8000)
+    assert.equal(loop.counters.sqesSubmitted, 12)
+    assert.equal(loop.counters.stallNsMax, 70)
+    assert.equal(loop.counters.pendingOperations, 1)
+    assert.equal(loop.elapsedNs, 8000 * 1000)
+    assert.equal(loop.opsPerSec, 1e6)
+    assert.deepEqual(loop.cpu, {userNs: 800_000, systemNs: 2_400_000, nsPerOp: 400, userNsPerOp: 100, systemNsPerOp: 300, ops: 8000})
+    assert.equal(merged.workloads[0].trials.length, 2, 'every trial of every run is kept')
+  })
+
+  test('ratios come from the merged figures; the sources are listed', () => {
+    const [loop, raw] = merged.workloads[0].systems
+    const of = (pick: (system: SystemResult) => number): number => pick(loop) / pick(raw)
+    assert.deepEqual(merged.workloads[0].ratios, [
+      {
+        baseline: 'raw',
+        opsPerSec: 1,
+        p50: of((s) => s.latency.p50),
+        p99: of((s) => s.latency.p99),
+        p90: of((s) => s.latency.p90),
+        p999: of((s) => s.latency.p999),
+        bytesPerSec: null,
+        cpuPerOp: 1,
+      },
+    ])
+    assert.deepEqual(merged.sources!.map((source) => [source.file, source.createdAt]), [['one.json', first.createdAt], ['two.json', second.createdAt]])
+    assert.equal(merged.tool.version, '9.9.9')
+  })
+})
+
+test('.hgrm: the row at 99% is the p99 of the summary, whatever the distribution', () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const values = latencies(seed, 100 + seed * 997, 1000 * seed)
+    const document = result([system('loop', values)])
+    const [series] = [{workload: document.workloads[0], system: document.workloads[0].systems[0]}]
+    const row = percentileDistribution(document, series)
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).map(Number))
+      .find(([, percentile]) => percentile === 0.99)
+    assert.ok(row, `seed ${seed}: no row at 0.99`)
+    assert.equal(row[0], series.system.latency.p99, `seed ${seed}`)
+  }
+})
+
+test('the percentile plot: one path per series, the HdrHistogram percentile ticks, latency ticks covering the data', () => {
+  const fast = system('loop', latencies(5, 10000, 2000))
+  const slow = system('raw', latencies(6, 10000, 3_000_000))
+  const svg = percentilePlot([
+    {workload: 'a<b', system: 'loop', histogram: fast.latency.histogram},
+    {workload: 'a<b', system: 'raw', histogram: slow.latency.histogram},
+  ])
+  assert.equal(svg.match(/<path class="series"/g)?.length, 2)
+  assert.ok(svg.includes('data-workload="a&lt;b"'))
+  for (const tick of ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%']) assert.ok(svg.includes(`>${tick}</text>`), tick)
+  assert.ok(svg.includes('>1 µs</text>') && svg.includes('>1 s</text>'), 'decades from 1 µs to 1 s')
+})
+
+test('JUnit: suites in order, failures and skips counted, text escaped', () => {
+  const xml = renderJunit('gate <ci>', [
+    {suite: 'nop', name: 'loop', status: 'passed', seconds: 1.5},
+    {suite: 'nop', name: 'p99 "latency"', status: 'failed', message: 'p99 +30% > 10% & noise', detail: 'a < b'},
+    {suite: 'timer', name: 'raw', status: 'skipped', message: 'not run'},
+  ])
+  assert.equal(XMLValidator.validate(xml), true)
+  const {testsuites} = new XMLParser({ignoreAttributes: false, attributeNamePrefix: ''}).parse(xml)
+  assert.equal(testsuites.name, 'gate <ci>')
+  assert.deepEqual([testsuites.tests, testsuites.failures, testsuites.skipped], ['3', '1', '1'])
+  assert.deepEqual(testsuites.testsuite.map((suite: {name: string}) => suite.name), ['nop', 'timer'])
+  const failed = testsuites.testsuite[0].testcase[1]
+  assert.equal(failed.name, 'p99 "latency"')
+  assert.deepEqual(failed.failure, {message: 'p99 +30% > 10% & noise', '#text': 'a < b'})
+  assert.equal(testsuites.testsuite[1].testcase.skipped.message, 'not run')
+})
+
+test('Markdown tables escape what would break a cell', () => {
+  assert.equal(markdownTable(['a', 'b'], [['x|y', 'line\nbreak']], ['left', 'right']), '| a | b |\n| --- | ---: |\n| x\\|y | line break |')
+})
