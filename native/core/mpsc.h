@@ -88,6 +88,9 @@ class BoundedMpsc {
     return true;
   }
 
+  // Consumer only: whether the next cell holds no finished push (empty, or still being written).
+  bool next_empty() const { return cells_[head_ & mask_].sequence.load(std::memory_order_acquire) != 2 * head_ + 1; }
+
   // Consumer only: stops all further pushes, then hands every value already claimed to `take`.
   template <typename Take>
   void close_receiver(Take&& take) {
