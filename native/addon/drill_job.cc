@@ -107,6 +107,7 @@ Napi::Object drill_result_to_js(Napi::Env env, const DrillResult& result) {
   object.Set("repeatedEnds", static_cast<double>(result.repeated_ends));
   object.Set("unexpectedEnds", static_cast<double>(result.unexpected_ends));
   object.Set("countMismatches", static_cast<double>(result.count_mismatches));
+  object.Set("abandonedHandedBack", static_cast<double>(result.abandoned_handed_back));
   object.Set("failures", failures);
   object.Set("fdsBefore", result.fds_before);
   object.Set("fdsAfter", result.fds_after);

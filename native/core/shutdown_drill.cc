@@ -140,6 +140,7 @@ class Requester final : public CompletionSink {
     ++distinct_ended_;
     if (completion.end == OpEnd::kAbandoned) {
       ++abandoned_;
+      handed_back_ += completion.resources ? 1 : 0;
     } else if (completion.result == -ETIMEDOUT) {
       ++timed_out_;
     } else {
@@ -242,12 +243,12 @@ class Requester final : public CompletionSink {
   // What this requester saw; call once its ops can no longer end (or the round hung).
   struct Tally {
     uint64_t submitted = 0, completed = 0, timed_out = 0, abandoned = 0;
-    uint64_t repeated = 0, unexpected = 0, missing = 0;
+    uint64_t repeated = 0, unexpected = 0, missing = 0, handed_back = 0;
     int64_t first_missing = -1, first_repeated = -1;
   };
   Tally tally() {
     std::lock_guard lock(mutex_);
-    Tally tally{submitted_, completed_, timed_out_, abandoned_, repeated_, unexpected_};
+    Tally tally{submitted_, completed_, timed_out_, abandoned_, repeated_, unexpected_, 0, handed_back_};
     for (uint64_t id = 0; id < submitted_; ++id) {
       if (end_counts_[id] == 0) {
         tally.first_missing = tally.missing++ == 0 ? static_cast<int64_t>(id) : tally.first_missing;
@@ -271,7 +272,7 @@ class Requester final : public CompletionSink {
   std::vector<Completion> ends_;     // first ends, not yet taken by run()
   uint64_t submitted_ = 0;
   uint64_t distinct_ended_ = 0;
-  uint64_t completed_ = 0, timed_out_ = 0, abandoned_ = 0, repeated_ = 0, unexpected_ = 0;
+  uint64_t completed_ = 0, timed_out_ = 0, abandoned_ = 0, repeated_ = 0, unexpected_ = 0, handed_back_ = 0;
   bool gave_up_ = false;
   std::atomic<bool> finished_{false};
 };
@@ -455,6 +456,7 @@ class Drill {
       total.repeated += tally.repeated;
       total.unexpected += tally.unexpected;
       total.missing += tally.missing;
+      total.handed_back += tally.handed_back;
     }
     mode.submitted += total.submitted;
     mode.completed += total.completed;
@@ -463,6 +465,11 @@ class Drill {
     result_.repeated_ends += total.repeated;
     result_.unexpected_ends += total.unexpected;
     result_.missing_ends += total.missing;
+    if (total.handed_back > 0) {
+      result_.abandoned_handed_back += total.handed_back;
+      fail(round, round_seed,
+           std::to_string(total.handed_back) + " abandoned ops came back with their buffers before the ring was torn down");
+    }
     if (state.loop_error) {
       fail(round, round_seed, "the loop stopped on an error: " + state.loop_error->message());
     }

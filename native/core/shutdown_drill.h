@@ -85,6 +85,9 @@ struct DrillResult {
   uint64_t repeated_ends = 0;   // ends beyond an op's first
   uint64_t unexpected_ends = 0; // ends for ids that were never submitted
   uint64_t count_mismatches = 0;  // rounds whose loop counters disagree with the requesters
+  // Abandoned ends that came with the op's resources: the loop let go of memory the kernel may
+  // still write before its ring was torn down.
+  uint64_t abandoned_handed_back = 0;
   std::vector<DrillFailure> failures;  // the first few, in order
   int fds_before = -1;  // descriptors open in this process before the drill...
   int fds_after = -1;   // ...and after it (-1: not counted)

@@ -39,6 +39,7 @@ void expect_every_check_passed(const DrillResult& result, const std::string& rep
   EXPECT_EQ(result.repeated_ends, 0u) << replay;
   EXPECT_EQ(result.unexpected_ends, 0u) << replay;
   EXPECT_EQ(result.count_mismatches, 0u) << replay;
+  EXPECT_EQ(result.abandoned_handed_back, 0u) << replay;
   EXPECT_FALSE(result.loop_left_running);
   for (const DrillModeStats& mode : result.modes) {
     EXPECT_EQ(mode.submitted, mode.completed + mode.timed_out + mode.abandoned) << replay;
