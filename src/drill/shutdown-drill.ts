@@ -72,13 +72,8 @@ export interface DrillCheck {
   detail: string
 }
 
-export interface DrillModeReport {
-  shutdownTimeoutNs: number | null
-  rounds: number
-  submitted: number
-  completed: number
-  timedOut: number
-  abandoned: number
+/** The native mode's counts, with its shutdown latency summarized. */
+export interface DrillModeReport extends Omit<NativeDrillMode, 'shutdownLatency'> {
   shutdownLatency: LatencySummary
 }
 
