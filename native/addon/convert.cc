@@ -96,6 +96,8 @@ void set_op_stats(Napi::Env env, Napi::Object& object, const OpStats& stats, boo
   object.Set("unexpected", unexpected);
   object.Set("bytes", static_cast<double>(stats.bytes));
   object.Set("latency", histogram_to_js(env, stats.latency));
+  object.Set("timeoutLateness", histogram_to_js(env, stats.timeout_lateness));
+  object.Set("timeoutsEarly", static_cast<double>(stats.timeouts_early));
   if (with_service) {
     object.Set("service", histogram_to_js(env, stats.service));
   }
@@ -241,6 +243,7 @@ Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result) {
   js_stats.Set("readBack", read_back);
   js_stats.Set("elapsedNs", static_cast<double>(stats.elapsed_ns));
   js_stats.Set("allOps", static_cast<double>(stats.all_ops));
+  js_stats.Set("issued", static_cast<double>(stats.issued));
   Napi::Object cpu = Napi::Object::New(env);
   cpu.Set("userNs", static_cast<double>(stats.cpu.user_ns));
   cpu.Set("systemNs", static_cast<double>(stats.cpu.system_ns));

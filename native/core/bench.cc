@@ -105,8 +105,15 @@ struct Issued {
 };
 
 void count_end(OpStats& stats, const Issued& issued, int64_t now, bool open, int32_t result,
-               const Judged& judged) {
+               const Judged& judged, std::optional<int64_t> timeout_lateness) {
   ++stats.ops;
+  if (timeout_lateness) {
+    if (*timeout_lateness < 0) {
+      ++stats.timeouts_early;
+    } else {
+      stats.timeout_lateness.record(static_cast<uint64_t>(*timeout_lateness));
+    }
+  }
   stats.bytes += judged.bytes;
   stats.latency.record(static_cast<uint64_t>(std::max<int64_t>(now - issued.intended, 0)));
   if (open) {
@@ -165,8 +172,9 @@ class Recorder {
     return true;
   }
 
+  // `timeout_lateness`: set when the op's linked timeout ended it (see Completion).
   void ended(uint32_t slot, const Issued& issued, int64_t now, OpEnd end, int32_t result,
-             const OpResources* resources, bool open) {
+             const OpResources* resources, bool open, std::optional<int64_t> timeout_lateness) {
     ++stats.all_ops;
     // Every completed op is judged, warm-up included: sources track state across ops (which
     // message a connection expects next).
@@ -187,9 +195,9 @@ class Recorder {
       }
       return;
     }
-    count_end(stats, issued, now, open, result, judged);
+    count_end(stats, issued, now, open, result, judged, timeout_lateness);
     if (kind) {
-      count_end(*kind, issued, now, open, result, judged);
+      count_end(*kind, issued, now, open, result, judged, timeout_lateness);
     }
   }
 
@@ -326,6 +334,7 @@ struct SubmitterState {
       const size_t accepted = submitter.send_all(std::span<Op>(burst.data(), burst_size));
       issuing = issuing && accepted == burst_size;
       outstanding += static_cast<uint32_t>(accepted);
+      recorder.stats.issued += accepted;
       burst_size = 0;
     };
 
@@ -337,7 +346,7 @@ struct SubmitterState {
         const auto slot = static_cast<uint32_t>(completion.cookie);
         --outstanding;
         recorder.ended(slot, slots[slot], now, completion.end, completion.result,
-                       completion.resources.get(), schedule.open());
+                       completion.resources.get(), schedule.open(), completion.timeout_lateness_ns);
         spare[slot] = std::move(completion.resources);
         slots.give_back(slot);
         // The loop abandons ops only at shutdown or after an error: it takes no more.
@@ -400,6 +409,8 @@ void OpStats::merge(const OpStats& other) {
   bytes += other.bytes;
   latency.merge(other.latency);
   service.merge(other.service);
+  timeout_lateness.merge(other.timeout_lateness);
+  timeouts_early += other.timeouts_early;
 }
 
 void RunStats::merge(const RunStats& other) {
@@ -421,6 +432,7 @@ void RunStats::merge(const RunStats& other) {
   read_back.error = read_back.error != 0 ? read_back.error : other.read_back.error;
   elapsed_ns = std::max(elapsed_ns, other.elapsed_ns);
   all_ops += other.all_ops;
+  issued += other.issued;
   cpu.user_ns += other.cpu.user_ns;
   cpu.system_ns += other.cpu.system_ns;
   interrupted = interrupted || other.interrupted;
@@ -592,6 +604,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
       io_uring_sqe_set_data64(timeout, kTimeoutUserData);
     }
     ++outstanding;
+    ++recorder.stats.issued;
   };
 
   int64_t now = started;
@@ -637,12 +650,15 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         continue;
       }
       int32_t res = cqe->res;
+      const auto slot = static_cast<uint32_t>(cqe->user_data);
+      std::optional<int64_t> lateness;
       if (res == -ECANCELED && timed) {
         res = -ETIMEDOUT;
         ++counters.timeouts_fired;
+        // The raw ring submits each op as it is issued: its issue is when its timeout was armed.
+        lateness = now - (slots[slot].at + spec.loop.op_timeout->count());
       }
-      const auto slot = static_cast<uint32_t>(cqe->user_data);
-      recorder.ended(slot, slots[slot], now, OpEnd::kCompleted, res, resources[slot].get(), schedule.open());
+      recorder.ended(slot, slots[slot], now, OpEnd::kCompleted, res, resources[slot].get(), schedule.open(), lateness);
       ++counters.ops_completed;
       slots.give_back(slot);
       --outstanding;

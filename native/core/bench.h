@@ -77,6 +77,10 @@ struct OpStats {
   LatencyHistogram latency;
   // Open loop only: from its actual issue (service time).
   LatencyHistogram service;
+  // Ops ended by their op timeout: how late the loop handled the -ETIMEDOUT past the deadline
+  // (when the loop handed the op to the kernel, plus the op timeout).
+  LatencyHistogram timeout_lateness;
+  uint64_t timeouts_early = 0;  // ...handled before the deadline (never, if timeouts are right)
 
   void merge(const OpStats& other);
 };
@@ -91,6 +95,7 @@ struct RunStats : OpStats {
   ReadBack read_back;   // write workloads: the blocks written, read back after the run
   int64_t elapsed_ns = 0;  // warm-up end .. last measured end
   uint64_t all_ops = 0;    // every op that ended, warm-up included
+  uint64_t issued = 0;     // every op handed to the loop (the ring), warm-up included
   CpuTime cpu;             // every thread of the system, whole run (read-back excluded)
   bool interrupted = false;
 

@@ -194,6 +194,18 @@ std::optional<LoopError> Loop::run() {
   return error_;
 }
 
+uint64_t Loop::queued_ops() const {
+  if constexpr (!kCountersEnabled) {
+    return 0;
+  }
+  // Both in the waker's 31-bit sequence domain: every published op is accepted exactly once.
+  // The loop may pop an op before its submitter has published it, so the difference can be
+  // briefly "negative" (above half the domain): none are queued then.
+  const uint64_t accepted = channel_->counters.ops_accepted.get() & SleepGate::kSequenceMask;
+  const uint64_t queued = (channel_->waker.submitted() - accepted) & SleepGate::kSequenceMask;
+  return queued > SleepGate::kSequenceMask / 2 ? 0 : queued;
+}
+
 std::optional<LoopError> Loop::wait_until_started() {
   std::unique_lock lock(start_mutex_);
   start_cv_.wait(lock, [&] { return started_; });
@@ -271,15 +283,17 @@ void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
       counters_.timeout_cqes.add();
       return;
     default: {
-      // A linked timeout cancels its op; the requester is told it timed out.
+      Waiter waiter = waiters_.remove(user_data);
+      std::optional<int64_t> lateness;
+      // A linked timeout cancels its op; the requester is told it timed out, and how late.
       if (result == -ECANCELED && config_.op_timeout) {
         result = -ETIMEDOUT;
         counters_.timeouts_fired.add();
+        lateness = monotonic_ns() - (waiter.staged_ns + config_.op_timeout->count());
       }
-      Waiter waiter = waiters_.remove(user_data);
       counters_.ops_completed.add();
       deliver(waiter.sink, Completion{waiter.cookie, result, OpEnd::kCompleted,
-                                      std::move(waiter.resources)});
+                                      std::move(waiter.resources), lateness});
     }
   }
 }
@@ -314,6 +328,8 @@ Loop::Staged Loop::fill_submission_queue() {
   bool sq_full = false;
   bool batch_full = false;
   bool disconnected = false;
+  // Read once per batch, and only with op timeouts: every op of the batch is submitted after it.
+  int64_t staged_ns = 0;
   Op op;
   while (!waiters_.full()) {
     if (drained == config_.submit_batch && drained > 0) {
@@ -336,9 +352,12 @@ Loop::Staged Loop::fill_submission_queue() {
       }
     }
     ++drained;
+    if (config_.op_timeout && staged_ns == 0) {
+      staged_ns = monotonic_ns();
+    }
 
-    const uint64_t slot =
-        waiters_.insert(Waiter{op.sink, op.cookie, std::move(op.resources), op_timeout_ts_});
+    const uint64_t slot = waiters_.insert(
+        Waiter{op.sink, op.cookie, std::move(op.resources), op_timeout_ts_, staged_ns});
 
     // Lifetime: the op's buffers, iovec array and fd handle now live in waiters_[slot] until
     // its CQE is handled (or, if abandoned, until the ring is torn down), so every pointer in

@@ -186,6 +186,9 @@ class Loop {
   size_t capacity() const { return waiters_.capacity(); }
   size_t queue_capacity() const { return channel_->queue.capacity(); }
   const LoopCounters& counters() const { return channel_->counters; }
+  // Ops published by submitters that the loop has not staged yet. A sample any thread may take
+  // (a watchdog's); counted through ops_accepted, so 0 when counters are compiled out.
+  uint64_t queued_ops() const;
 
  private:
   friend class LoopTestAccess;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -103,6 +104,9 @@ struct Completion {
   int32_t result = 0;
   OpEnd end = OpEnd::kCompleted;
   Resources resources;  // null for an abandoned op: the loop keeps them until teardown
+  // Set when the op's linked timeout ended it: how long after its deadline (when the loop
+  // handed the op to the kernel, plus the op timeout) the loop handled the -ETIMEDOUT.
+  std::optional<int64_t> timeout_lateness_ns;
 };
 
 // Receives the end of each op. Called on the loop thread.

@@ -24,6 +24,9 @@ struct Waiter {
   Resources resources;
   // Storage for the linked timeout's timespec (used only with an op timeout).
   __kernel_timespec timeout{};
+  // With an op timeout: when the loop staged the op, just before handing it to the kernel,
+  // which arms the timeout; its deadline is at the earliest this plus the op timeout.
+  int64_t staged_ns = 0;
 };
 
 class Waiters {

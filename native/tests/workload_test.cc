@@ -252,7 +252,37 @@ TEST(Stall, OpsEndOnlyByTheirTimeout) {
     EXPECT_EQ(result.stats.expected, 20u);
     EXPECT_EQ(result.counters.timeouts_fired, 20u);
     EXPECT_GE(result.stats.latency.min(), 2'000'000u);
+    // Each timeout's lateness past its deadline (submitted + 2 ms) is recorded; none is early.
+    EXPECT_EQ(result.stats.timeout_lateness.total_count(), 20u);
+    EXPECT_EQ(result.stats.timeouts_early, 0u);
+    EXPECT_LT(result.stats.timeout_lateness.max(), result.stats.latency.max());
+    EXPECT_EQ(result.stats.issued, result.stats.all_ops);
   }
+}
+
+// Under load: stalls hold every waiter until they time out, and the normal ops of the mix get
+// the freed slots. Every op handed to the loop ends exactly once, and the counts add up.
+TEST(Stall, TimeoutsFreeWaitersForTheNormalOpsOfAMix) {
+  BenchSpec spec;
+  spec.loop.size = 8;
+  spec.loop.op_timeout = 2ms;
+  spec.workload.mix = {{OpKind::kStall, 1}, {OpKind::kNop, 3}};
+  spec.drive = DriveSpec{.submitters = 2, .depth = 16, .duration = 100ms};
+  const BenchResult result = run_loop_bench(spec, nullptr, kNever);
+  ASSERT_FALSE(result.error);
+  const OpStats& stalls = result.stats.kinds[0];
+  const OpStats& nops = result.stats.kinds[1];
+  // A stall's normal end is -ETIMEDOUT, so it counts as expected.
+  EXPECT_GT(stalls.expected, 8u);  // more than the loop holds: their slots were reused
+  EXPECT_EQ(stalls.expected, stalls.ops);
+  EXPECT_EQ(stalls.timeout_lateness.total_count(), stalls.ops);
+  EXPECT_EQ(nops.timeout_lateness.total_count(), 0u);
+  EXPECT_GT(nops.expected, stalls.ops);
+  EXPECT_GE(result.counters.capacity_stalls_waiter_bound, 1u);
+  EXPECT_EQ(result.stats.issued, result.stats.all_ops);
+  EXPECT_EQ(result.counters.ops_accepted, result.stats.issued);  // no warm-up: the whole run
+  EXPECT_EQ(result.counters.ops_completed + result.counters.ops_abandoned, result.counters.ops_accepted);
+  EXPECT_EQ(result.counters.timeouts_fired, stalls.ops);
 }
 
 TEST(Mix, EachKindIsReportedAndTheKindsAddUp) {

@@ -8,6 +8,7 @@ import {setImmediate as nextTurn, setTimeout as sleep} from 'node:timers/promise
 import {parentPort, workerData} from 'node:worker_threads'
 
 import {encodeHistogram, newHistogram} from '../report/histogram.js'
+import type {MeasuredBaseline} from './baseline.js'
 
 export interface NodeFsJob {
   path: string
@@ -24,19 +25,8 @@ export interface NodeFsJob {
   arrivals?: 'uniform' | 'poisson'
 }
 
-export interface NodeFsResult {
-  ops: number
-  expected: number
-  unexpected: Record<string, number>
-  bytes: number
-  elapsedNs: number
-  cpu: {userNs: number; systemNs: number}
-  latency: string
-  service?: string
-  late: number
-  missed: number
-  interrupted: boolean
-}
+/** What the worker posts back: a measured baseline, its histograms encoded to cross the thread. */
+export type NodeFsResult = Omit<MeasuredBaseline, 'latency' | 'service' | 'info'> & {latency: string; service?: string}
 
 const job = workerData as NodeFsJob
 let stopping = false

@@ -3,7 +3,8 @@
 // For each workload and metric it compares the trial values of both sides, not two single
 // numbers: a change is "worse" (or "better") only when it is both significant (exact two-sided
 // Mann-Whitney U test, p < alpha) and at least the profile's minimum effect (the ratio of the
-// medians beyond 1 ± minEffect). Anything else is "same". The bootstrap interval of the ratio is
+// medians at least minEffect worse, or the baseline's at least minEffect worse than the
+// candidate's). Anything else is "same". The bootstrap interval of the ratio is
 // reported with every verdict, so a reader sees how sure the gate is.
 
 import {median} from 'simple-statistics'
@@ -107,11 +108,15 @@ export function judge(
   const ratio = median(candidate) / median(baseline)
   const interval = ratioInterval(baseline, candidate, config.confidence)
   const {pValue} = mannWhitneyU(baseline, candidate)
-  // For a "smaller is better" metric a ratio above 1 is a slowdown.
-  const improvement = BIGGER_IS_BETTER[metric] ? ratio - 1 : 1 - ratio
+  // The effect in the metric's own sense, each way: a 30% minimum effect on p99 is worse at 1.3×
+  // the baseline and better when the baseline is 1.3× the candidate, so swapping the two sides
+  // swaps the verdict. For throughput, worse is a 30% drop (0.7×).
+  const bigger = BIGGER_IS_BETTER[metric]
+  const worseBy = bigger ? 1 - ratio : ratio - 1
+  const betterBy = bigger ? 1 - 1 / ratio : 1 / ratio - 1
   const significant = pValue < config.alpha
-  const large = Math.abs(ratio - 1) >= minEffect
-  const verdict: VerdictKind = significant && large ? (improvement > 0 ? 'better' : 'worse') : 'same'
+  const large = Math.max(worseBy, betterBy) >= minEffect
+  const verdict: VerdictKind = significant && large ? (worseBy > 0 ? 'worse' : 'better') : 'same'
   const change = `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`
   const reason = !significant
     ? `${change} is within the trials' spread (p = ${pValue.toFixed(3)} ≥ ${config.alpha})`

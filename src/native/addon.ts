@@ -112,6 +112,10 @@ export interface NativeOpStats {
   latency: NativeHistogram
   /** Open loop only: from each op's actual issue to its end. */
   service?: NativeHistogram
+  /** Ops ended by their op timeout: how late the loop handled the -ETIMEDOUT past the deadline (submitted + timeout). */
+  timeoutLateness: NativeHistogram
+  /** ...handled before their deadline (a timeout that fired early). */
+  timeoutsEarly: number
 }
 
 export interface NativeStats extends NativeOpStats {
@@ -125,6 +129,8 @@ export interface NativeStats extends NativeOpStats {
   readBack: {blocks: number; corrupt: number; firstCorruptOffset: number; errno: number; code: string}
   elapsedNs: number
   allOps: number
+  /** Every op handed to the loop (the raw ring), warm-up included. */
+  issued: number
   cpu: {userNs: number; systemNs: number}
   interrupted: boolean
 }
@@ -302,11 +308,51 @@ export interface DrillJob {
   cancel(): void
 }
 
+/** One op of the seed's liveness scenario, as it ended. */
+export interface NativeLivenessOp {
+  /** read(fd1), read(fd2), write(fd1), write(fd2), in submission order */
+  name: string
+  end: 'completed' | 'abandoned'
+  /** Bytes moved, or -errno (-ETIMEDOUT from the op timeout). */
+  result: number
+  /** errno name of a negative result, e.g. "ETIMEDOUT"; empty otherwise */
+  resultName: string
+  endedAfterNs: number
+}
+
+/** What the capacity watchdog saw: every waiter in flight, ops queued, no completion for `stalledNs`. */
+export interface NativeStallReport {
+  inFlight: number
+  queued: number
+  stalledNs: number
+  /** "capacity stall: all waiters in flight, N ops queued, no completion for T" */
+  message: string
+}
+
+export interface NativeLivenessHalf {
+  opTimeouts: boolean
+  opTimeoutNs: number
+  ops: NativeLivenessOp[]
+  /** Without timeouts each report was followed by the watchdog's rescue (it wrote to the peers). */
+  stalls: NativeStallReport[]
+  /** An op still had not ended well past its time and was abandoned (never, unless the loop is broken). */
+  gaveUp: boolean
+  elapsedNs: number
+  counters: NativeCounters
+  error: string | null
+}
+
+export interface NativeLivenessResult {
+  withoutTimeouts: NativeLivenessHalf
+  withTimeouts: NativeLivenessHalf
+}
+
 interface Addon {
   runShutdownDrill(
     request: NativeDrillRequest,
     onProgress?: (progress: NativeDrillProgress) => void,
   ): {promise: Promise<NativeDrillResult>; cancel(): void}
+  runLiveness(request: {opTimeoutNs: number; watchdogNs: number}): Promise<NativeLivenessResult>
   runBench(
     request: NativeBenchRequest,
     onProgress?: (progress: NativeProgress) => void,
@@ -388,6 +434,19 @@ export function runShutdownDrill(request: NativeDrillRequest, onProgress?: (prog
     }
   })
   return {result: job.promise, cancel: () => job.cancel()}
+}
+
+/**
+ * The seed's size-2 liveness scenario, without and then with op timeouts (a few hundred ms, off
+ * the JS thread). Rejects with an EnvironmentError when its sockets cannot be made.
+ */
+export async function runLiveness(request: {opTimeoutNs: number; watchdogNs: number}): Promise<NativeLivenessResult> {
+  try {
+    return await load().runLiveness(request)
+  } catch (error) {
+    if (error instanceof EnvironmentError) throw error
+    throw new EnvironmentError(`the liveness scenario could not set up its sockets: ${(error as Error).message}`)
+  }
 }
 
 /**

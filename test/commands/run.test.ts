@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, test} from 'node:test'
 
+import {loadProfile} from '../../src/profiles/load.ts'
 import {lines, runCli} from '../helpers/cli.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-run-'))
@@ -12,8 +13,9 @@ describe('run', () => {
   test('with no argument it runs the default profile and prints the full report', async () => {
     const {status, stdout, stderr} = await runCli(['run'])
     assert.equal(status, 0, stderr)
-    for (const name of ['nop-qd1', 'nop-qd32', 'nop-qd256', 'timer-1ms']) assert.match(stdout, new RegExp(`^${name}: `, 'm'))
-    assert.equal((stdout.match(/loop vs raw:/g) ?? []).length, 4)
+    const {workloads} = loadProfile('default')
+    for (const {name} of workloads) assert.match(stdout, new RegExp(`^${name}: `, 'm'))
+    assert.equal((stdout.match(/^loop vs raw:/gm) ?? []).length, workloads.length)
   })
 
   test('runs a profile given by path, as JSON', async () => {

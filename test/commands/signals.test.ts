@@ -1,9 +1,10 @@
 // Ctrl-C during a run stops it cleanly: the partial report says it was interrupted, exit 130.
+// Running out of a limit of the machine is exit 3 with the reason.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {test} from 'node:test'
 
-import {BIN} from '../helpers/cli.ts'
+import {BIN, runCli} from '../helpers/cli.ts'
 
 function interruptAfter(args: string[], delayMs: number): Promise<{status: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
@@ -42,4 +43,14 @@ test('SIGINT during start-up ends without a stack trace or a report', async () =
   assert.ok(status === 130 || status === null, String(status))
   assert.doesNotMatch(stderr, /at .*\.js:\d+/)
   assert.equal(stdout, '')
+})
+
+test('out of descriptors (RLIMIT_NOFILE) is said in one line with the fix, exit 3', async () => {
+  // 100 socket pairs need 200 descriptors; the limit of 64 runs out while connecting them.
+  const {status, stdout, stderr} = await runCli(['bench', '--op', 'socket', '--connections', '100', '--duration', '100ms'], {
+    wrapper: ['prlimit', '--nofile=64', '--'],
+  })
+  assert.equal(status, 3, stderr)
+  assert.equal(stdout, '')
+  assert.match(stderr, /^Error: socketpair failed \(socketpair: Too many open files \(EMFILE\)\): the process ran out of file descriptors; raise RLIMIT_NOFILE \(ulimit -n\) or open fewer connections\n$/)
 })

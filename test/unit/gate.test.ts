@@ -19,6 +19,18 @@ test('direction follows the metric: higher latency is worse, higher throughput b
   assert.equal(judge('w', 'opsPerSec', steady, steady.map((v) => v * 2), config).verdict, 'better')
 })
 
+test('the minimum effect holds both ways: swapping baseline and candidate swaps worse and better', () => {
+  const wide = {...DEFAULT_GATE, metrics: {p99: {minEffect: 1}, opsPerSec: {minEffect: 0.3}}}
+  const eightTimes = steady.map((v) => v * 8)
+  assert.equal(judge('w', 'p99', steady, eightTimes, wide).verdict, 'worse')
+  assert.equal(judge('w', 'p99', eightTimes, steady, wide).verdict, 'better', 'an 8× lower p99 is beyond a 100% effect')
+  for (const [factor, verdict, swapped] of [[0.75, 'same', 'same'], [0.6, 'worse', 'better']] as const) {
+    const dropped = steady.map((v) => v * factor)
+    assert.equal(judge('w', 'opsPerSec', steady, dropped, wide).verdict, verdict, `throughput ×${factor}`)
+    assert.equal(judge('w', 'opsPerSec', dropped, steady, wide).verdict, swapped, `throughput ×${factor}, sides swapped`)
+  }
+})
+
 test('a significant change smaller than the minimum effect is the same', () => {
   const verdict = judge('w', 'opsPerSec', steady, steady.map((v) => v * 0.95), config)
   assert.ok(verdict.pValue < 0.05, 'the shift is consistent, so significant')
