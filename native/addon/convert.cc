@@ -16,6 +16,8 @@ Napi::Object object_field(const Napi::Object& parent, const char* name) {
   return value.As<Napi::Object>();
 }
 
+}  // namespace
+
 double number_field(const Napi::Object& object, const char* name, double fallback) {
   Napi::Value value = object.Get(name);
   if (value.IsUndefined() || value.IsNull()) {
@@ -26,6 +28,8 @@ double number_field(const Napi::Object& object, const char* name, double fallbac
   }
   return value.As<Napi::Number>().DoubleValue();
 }
+
+namespace {
 
 std::optional<std::chrono::nanoseconds> optional_ns(const Napi::Object& object, const char* name) {
   Napi::Value value = object.Get(name);
@@ -56,6 +60,8 @@ OpKind op_kind(const Napi::Object& object, const std::string& name) {
   return *kind;
 }
 
+}  // namespace
+
 // The histogram as flat [value, count, value, count, ...] pairs of non-empty buckets.
 Napi::Object histogram_to_js(Napi::Env env, const LatencyHistogram& histogram) {
   size_t buckets = 0;
@@ -73,6 +79,8 @@ Napi::Object histogram_to_js(Napi::Env env, const LatencyHistogram& histogram) {
   object.Set("buckets", pairs);
   return object;
 }
+
+namespace {
 
 // Fields of OpStats, shared by the totals and each kind.
 void set_op_stats(Napi::Env env, Napi::Object& object, const OpStats& stats, bool with_service) {
@@ -95,6 +103,8 @@ void set_op_stats(Napi::Env env, Napi::Object& object, const OpStats& stats, boo
   }
 }
 
+}  // namespace
+
 Napi::Value error_to_js(Napi::Env env, const LoopError& error) {
   Napi::Object object = Napi::Object::New(env);
   object.Set("call", error.call);
@@ -104,8 +114,6 @@ Napi::Value error_to_js(Napi::Env env, const LoopError& error) {
   object.Set("message", error.message());
   return object;
 }
-
-}  // namespace
 
 BenchRequest bench_request_from_js(const Napi::Object& object) {
   BenchRequest request;

@@ -4,6 +4,7 @@
 #include "bench_job.h"
 #include "convert.h"
 #include "counters.h"
+#include "drill_job.h"
 #include "liveness_job.h"
 #include "probe_job.h"
 #include "test_file_job.h"
@@ -12,6 +13,7 @@ namespace {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("runBench", Napi::Function::New(env, iob::addon::run_bench, "runBench"));
+  exports.Set("runShutdownDrill", Napi::Function::New(env, iob::addon::run_shutdown_drill_js, "runShutdownDrill"));
   exports.Set("runLiveness", Napi::Function::New(env, iob::addon::run_liveness_async, "runLiveness"));
   exports.Set("probeKernel", Napi::Function::New(env, iob::addon::probe_kernel_async, "probeKernel"));
   exports.Set("loopCounterInfo",

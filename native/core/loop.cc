@@ -377,6 +377,13 @@ Loop::Staged Loop::fill_submission_queue() {
     counters_.ops_accepted.add();
   }
 
+  // With every waiter in flight nothing is popped, so the loop would never see the last
+  // Submitter go, and a shutdown timeout could never start: with ops that never end, a hang (the
+  // seed has it). Once the close is seen, an empty queue stays empty.
+  if (!disconnected && waiters_.full() && channel_->senders_closed.load(std::memory_order_acquire) &&
+      channel_->queue.next_empty()) {
+    disconnected = true;
+  }
   processed_seq_ = (processed_seq_ + drained) & SleepGate::kSequenceMask;
   if (drained > 0) {
     channel_->space.publish_and_wake_all();

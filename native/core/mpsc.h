@@ -8,6 +8,11 @@
 // position after it (the CAS fails on the changed word) and the receiver knows exactly which
 // positions were claimed: close_receiver() returns that bound, and the receiver drains up to
 // it (a claimed cell may still be being written; it waits for it).
+//
+// Sequences count in half steps: a cell is free for the push at position p when its sequence is
+// 2p, holds that push's value at 2p + 1. Vyukov's whole steps (p, p + 1) cannot tell "full at
+// p" from "free for p + 1" when the capacity is 1 (a loop of size 1), and a second push then
+// overwrote the first value.
 #pragma once
 
 #include <atomic>
@@ -30,7 +35,7 @@ class BoundedMpsc {
     check_invariant(capacity > 0 && (capacity & (capacity - 1)) == 0,
                     "queue capacity must be a power of two");
     for (size_t i = 0; i < capacity; ++i) {
-      cells_[i].sequence.store(i, std::memory_order_relaxed);
+      cells_[i].sequence.store(2 * i, std::memory_order_relaxed);
     }
   }
 
@@ -45,11 +50,11 @@ class BoundedMpsc {
       }
       Cell& cell = cells_[position & mask_];
       const uint64_t sequence = cell.sequence.load(std::memory_order_acquire);
-      const int64_t turn = static_cast<int64_t>(sequence - position);
+      const int64_t turn = static_cast<int64_t>(sequence - 2 * position);
       if (turn == 0) {
         if (tail_.compare_exchange_weak(position, position + 1, std::memory_order_relaxed)) {
           cell.value = std::move(value);
-          cell.sequence.store(position + 1, std::memory_order_release);
+          cell.sequence.store(2 * position + 1, std::memory_order_release);
           return Push::kOk;
         }
       } else if (turn < 0) {
@@ -68,20 +73,23 @@ class BoundedMpsc {
       return true;
     }
     const uint64_t sequence = cells_[position & mask_].sequence.load(std::memory_order_acquire);
-    return static_cast<int64_t>(sequence - position) >= 0;
+    return static_cast<int64_t>(sequence - 2 * position) >= 0;
   }
 
   // Consumer only. Returns false when the next cell is empty or still being written.
   bool try_pop(T& out) {
     Cell& cell = cells_[head_ & mask_];
-    if (cell.sequence.load(std::memory_order_acquire) != head_ + 1) {
+    if (cell.sequence.load(std::memory_order_acquire) != 2 * head_ + 1) {
       return false;
     }
     out = std::move(cell.value);
-    cell.sequence.store(head_ + mask_ + 1, std::memory_order_release);
+    cell.sequence.store(2 * (head_ + mask_ + 1), std::memory_order_release);
     ++head_;
     return true;
   }
+
+  // Consumer only: whether the next cell holds no finished push (empty, or still being written).
+  bool next_empty() const { return cells_[head_ & mask_].sequence.load(std::memory_order_acquire) != 2 * head_ + 1; }
 
   // Consumer only: stops all further pushes, then hands every value already claimed to `take`.
   template <typename Take>

@@ -91,7 +91,7 @@ class FileSource final : public OpSource {
         // Each thread starts its sequential pass at its own share of the file, as fio's jobs
         // each own an offset.
         cursor_(blocks_ * context.index / context.count),
-        random_(seed ^ (0x5851f42d4c957f2d * (context.index + 1))),
+        random_(seed ^ (0x5851f42d4c957f2dULL * (context.index + 1))),
         laid_out_(seed, kLaidOutGeneration),
         written_(seed, kWrittenGeneration),
         slot_block_(context.slots, 0),

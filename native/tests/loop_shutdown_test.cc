@@ -2,6 +2,7 @@
 // 8 and 9).
 #include <errno.h>
 
+#include <future>
 #include <memory>
 
 #include "helpers.h"
@@ -81,6 +82,24 @@ TEST(LoopShutdown, AbandonedOpsKeepTheirResourcesUntilTheRingIsTornDown) {
   probe.wait();
   EXPECT_EQ(probe.end_, OpEnd::kAbandoned);
   EXPECT_TRUE(probe.fd_alive_at_end_) << "the fd was released before the ring was torn down";
+}
+
+// Every waiter in flight on an op that never ends, nothing queued: the loop must still see the
+// last submitter go and apply its shutdown timeout (found by the shutdown drill; the seed never
+// pops, so never notices, and hangs).
+TEST(LoopShutdown, WithEveryWaiterInFlightTheShutdownTimeoutStillApplies) {
+  auto [left, right] = socket_pair();
+  OneShot done;
+  RunningLoop running(LoopConfig{.size = 1, .shutdown_timeout = 20ms});
+  running.send(make_recv(left, 8), done);
+  ASSERT_TRUE(eventually([&] { return running.loop().counters().pending_operations.load() == 1; }));
+  auto stopped = std::async(std::launch::async, [&] { return running.stop(); });
+  if (stopped.wait_for(5s) != std::future_status::ready) {
+    ::shutdown(right->get(), SHUT_RDWR);  // ends the recv, so the test fails instead of hanging
+    FAIL() << "the loop did not shut down within 5 s";
+  }
+  EXPECT_FALSE(stopped.get());
+  EXPECT_EQ(done.wait().end, OpEnd::kAbandoned);
 }
 
 TEST(LoopShutdown, ShutdownDrainsOpsQueuedBehindFullCapacityFirst) {

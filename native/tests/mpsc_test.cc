@@ -26,6 +26,23 @@ TEST(BoundedMpsc, KeepsFifoOrderAndReportsFull) {
   EXPECT_TRUE(queue.has_space_or_closed());
 }
 
+// A loop of size 1 has a queue of one cell. Found by the exactly-once property test: with whole
+// sequence steps the second push overwrote the first op, which then never ended.
+TEST(BoundedMpsc, ACapacityOfOneRefusesASecondPushUntilThePop) {
+  BoundedMpsc<int> queue(1);
+  int first = 1, second = 2;
+  ASSERT_EQ(queue.try_push(first), BoundedMpsc<int>::Push::kOk);
+  EXPECT_FALSE(queue.has_space_or_closed());
+  EXPECT_EQ(queue.try_push(second), BoundedMpsc<int>::Push::kFull);
+  int out = 0;
+  ASSERT_TRUE(queue.try_pop(out));
+  EXPECT_EQ(out, 1);
+  EXPECT_FALSE(queue.try_pop(out));
+  ASSERT_EQ(queue.try_push(second), BoundedMpsc<int>::Push::kOk);
+  ASSERT_TRUE(queue.try_pop(out));
+  EXPECT_EQ(out, 2);
+}
+
 TEST(BoundedMpsc, CloseHandsBackEveryClaimedValueAndRefusesLaterPushes) {
   BoundedMpsc<int> queue(8);
   for (int i = 0; i < 5; ++i) {

@@ -247,6 +247,67 @@ export interface RawProbe {
   errors: string[]
 }
 
+export interface NativeDrillRequest {
+  rounds: number
+  seed: number
+  /** 0: a random power of two from 1 to 256 per round. */
+  ringSize: number
+  /** 0: a random number from 1 to 4 per round. */
+  submitters: number
+  /** Round r shuts down with the r-th (cyclically); null waits for every op. */
+  shutdownTimeoutsNs: Array<number | null>
+  /** Each round picks one; null: no op timeout. */
+  opTimeoutsNs: Array<number | null>
+  ops: NativeOp[]
+  maxOpsPerSubmitter?: number
+  maxTimerNs?: number
+  roundDeadlineNs: number
+  /** The file ops' scratch file goes in a fresh directory under this one. */
+  scratchDir: string
+}
+
+export interface NativeDrillMode {
+  shutdownTimeoutNs: number | null
+  rounds: number
+  submitted: number
+  completed: number
+  timedOut: number
+  abandoned: number
+  /** From the last handle dropped to the loop's exit (ring torn down). */
+  shutdownLatency: NativeHistogram
+}
+
+export interface NativeDrillResult {
+  modes: NativeDrillMode[]
+  roundsRun: number
+  hungRounds: number
+  missingEnds: number
+  repeatedEnds: number
+  unexpectedEnds: number
+  countMismatches: number
+  abandonedHandedBack: number
+  /** The first few failed checks; `roundSeed` is a decimal string (64 bits). */
+  failures: Array<{round: number; roundSeed: string; what: string}>
+  /** Descriptors open in the process before and after the drill (-1: not counted). */
+  fdsBefore: number
+  fdsAfter: number
+  loopLeftRunning: boolean
+  interrupted: boolean
+  error: NativeError | null
+}
+
+export interface NativeDrillProgress {
+  roundsDone: number
+  rounds: number
+  ops: number
+}
+
+export interface DrillJob {
+  result: Promise<NativeDrillResult>
+  /** Stops the drill after the round under way; `result` then has the rounds run. */
+  cancel(): void
+}
+
 /** One op of the seed's liveness scenario, as it ended. */
 export interface NativeLivenessOp {
   /** read(fd1), read(fd2), write(fd1), write(fd2), in submission order */
@@ -287,6 +348,10 @@ export interface NativeLivenessResult {
 }
 
 interface Addon {
+  runShutdownDrill(
+    request: NativeDrillRequest,
+    onProgress?: (progress: NativeDrillProgress) => void,
+  ): {promise: Promise<NativeDrillResult>; cancel(): void}
   runLiveness(request: {opTimeoutNs: number; watchdogNs: number}): Promise<NativeLivenessResult>
   runBench(
     request: NativeBenchRequest,
@@ -354,6 +419,18 @@ export function runBench(
       onProgress?.(progress)
     } catch {
       // A failing progress display must not take the run down with it.
+    }
+  })
+  return {result: job.promise, cancel: () => job.cancel()}
+}
+
+/** Starts a shutdown drill on libuv's pool (its rounds run on their own threads). */
+export function runShutdownDrill(request: NativeDrillRequest, onProgress?: (progress: NativeDrillProgress) => void): DrillJob {
+  const job = load().runShutdownDrill(request, (progress) => {
+    try {
+      onProgress?.(progress)
+    } catch {
+      // A failing progress display must not take the drill down with it.
     }
   })
   return {result: job.promise, cancel: () => job.cancel()}

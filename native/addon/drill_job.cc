@@ -1,0 +1,187 @@
+// runShutdownDrill(request, onProgress?) -> { promise, cancel }
+//
+// Runs a shutdown drill (native/core/shutdown_drill.h) off the JS thread, as an
+// AsyncProgressWorker on libuv's pool: the drill's own threads do the work, the pool thread only
+// waits for each round. Progress (rounds done) reaches JS after each round; cancel() stops the
+// drill after the round under way.
+#include "drill_job.h"
+
+#include <atomic>
+#include <memory>
+#include <stdexcept>
+
+#include "convert.h"
+#include "shutdown_drill.h"
+
+namespace iob::addon {
+
+namespace {
+
+std::vector<OptionalDuration> durations_field(const Napi::Object& object, const char* name) {
+  Napi::Value value = object.Get(name);
+  if (!value.IsArray()) {
+    throw Napi::TypeError::New(object.Env(), std::string(name) + " must be an array of numbers or nulls");
+  }
+  Napi::Array array = value.As<Napi::Array>();
+  std::vector<OptionalDuration> durations;
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value item = array.Get(i);
+    if (item.IsNull()) {
+      durations.push_back(std::nullopt);
+    } else if (item.IsNumber()) {
+      durations.push_back(std::chrono::nanoseconds(item.As<Napi::Number>().Int64Value()));
+    } else {
+      throw Napi::TypeError::New(object.Env(), std::string(name) + " must be an array of numbers or nulls");
+    }
+  }
+  return durations;
+}
+
+DrillSpec drill_spec_from_js(const Napi::Object& object) {
+  DrillSpec spec;
+  spec.rounds = static_cast<uint32_t>(number_field(object, "rounds", spec.rounds));
+  spec.seed = static_cast<uint64_t>(number_field(object, "seed", static_cast<double>(spec.seed)));
+  spec.ring_size = static_cast<uint32_t>(number_field(object, "ringSize", spec.ring_size));
+  spec.submitters = static_cast<uint32_t>(number_field(object, "submitters", spec.submitters));
+  spec.shutdown_timeouts = durations_field(object, "shutdownTimeoutsNs");
+  spec.op_timeouts = durations_field(object, "opTimeoutsNs");
+  spec.max_ops_per_submitter =
+      static_cast<uint32_t>(number_field(object, "maxOpsPerSubmitter", spec.max_ops_per_submitter));
+  spec.max_timer = std::chrono::nanoseconds(
+      static_cast<int64_t>(number_field(object, "maxTimerNs", static_cast<double>(spec.max_timer.count()))));
+  spec.round_deadline = std::chrono::nanoseconds(static_cast<int64_t>(
+      number_field(object, "roundDeadlineNs", static_cast<double>(spec.round_deadline.count()))));
+  Napi::Value scratch = object.Get("scratchDir");
+  if (scratch.IsString()) {
+    spec.scratch_dir = scratch.As<Napi::String>().Utf8Value();
+  }
+  Napi::Value ops = object.Get("ops");
+  if (!ops.IsArray()) {
+    throw Napi::TypeError::New(object.Env(), "ops must be an array of op names");
+  }
+  spec.ops.clear();
+  Napi::Array names = ops.As<Napi::Array>();
+  for (uint32_t i = 0; i < names.Length(); ++i) {
+    const std::string name = names.Get(i).ToString().Utf8Value();
+    const std::optional<OpKind> kind = op_kind_from_name(name);
+    if (!kind) {
+      throw Napi::TypeError::New(object.Env(), "op '" + name + "' is not a native op");
+    }
+    spec.ops.push_back(*kind);
+  }
+  return spec;
+}
+
+Napi::Value duration_to_js(Napi::Env env, const OptionalDuration& duration) {
+  return duration ? Napi::Number::New(env, static_cast<double>(duration->count())) : env.Null();
+}
+
+Napi::Object drill_result_to_js(Napi::Env env, const DrillResult& result) {
+  Napi::Array modes = Napi::Array::New(env, result.modes.size());
+  for (size_t i = 0; i < result.modes.size(); ++i) {
+    const DrillModeStats& stats = result.modes[i];
+    Napi::Object mode = Napi::Object::New(env);
+    mode.Set("shutdownTimeoutNs", duration_to_js(env, stats.shutdown_timeout));
+    mode.Set("rounds", stats.rounds);
+    mode.Set("submitted", static_cast<double>(stats.submitted));
+    mode.Set("completed", static_cast<double>(stats.completed));
+    mode.Set("timedOut", static_cast<double>(stats.timed_out));
+    mode.Set("abandoned", static_cast<double>(stats.abandoned));
+    mode.Set("shutdownLatency", histogram_to_js(env, stats.shutdown_latency));
+    modes.Set(static_cast<uint32_t>(i), mode);
+  }
+  Napi::Array failures = Napi::Array::New(env, result.failures.size());
+  for (size_t i = 0; i < result.failures.size(); ++i) {
+    Napi::Object failure = Napi::Object::New(env);
+    failure.Set("round", result.failures[i].round);
+    // 64 bits: a JS number would round it.
+    failure.Set("roundSeed", std::to_string(result.failures[i].round_seed));
+    failure.Set("what", result.failures[i].what);
+    failures.Set(static_cast<uint32_t>(i), failure);
+  }
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("modes", modes);
+  object.Set("roundsRun", result.rounds_run);
+  object.Set("hungRounds", result.hung_rounds);
+  object.Set("missingEnds", static_cast<double>(result.missing_ends));
+  object.Set("repeatedEnds", static_cast<double>(result.repeated_ends));
+  object.Set("unexpectedEnds", static_cast<double>(result.unexpected_ends));
+  object.Set("countMismatches", static_cast<double>(result.count_mismatches));
+  object.Set("abandonedHandedBack", static_cast<double>(result.abandoned_handed_back));
+  object.Set("failures", failures);
+  object.Set("fdsBefore", result.fds_before);
+  object.Set("fdsAfter", result.fds_after);
+  object.Set("loopLeftRunning", result.loop_left_running);
+  object.Set("interrupted", result.interrupted);
+  object.Set("error", result.error ? error_to_js(env, *result.error) : env.Null());
+  return object;
+}
+
+class DrillJob : public Napi::AsyncProgressWorker<DrillProgress> {
+ public:
+  DrillJob(Napi::Env env, DrillSpec spec, Napi::Function on_progress, std::shared_ptr<std::atomic<bool>> cancel)
+      : Napi::AsyncProgressWorker<DrillProgress>(env, "iouring-bench shutdown-drill"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        spec_(std::move(spec)),
+        cancel_(std::move(cancel)) {
+    if (!on_progress.IsEmpty()) {
+      on_progress_ = Napi::Persistent(on_progress);
+    }
+  }
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute(const ExecutionProgress& progress) override {
+    try {
+      result_ = run_shutdown_drill(
+          spec_, [&](const DrillProgress& done) { progress.Send(&done, 1); }, *cancel_);
+    } catch (const std::exception& error) {
+      SetError(error.what());
+    }
+  }
+
+  void OnProgress(const DrillProgress* done, size_t count) override {
+    if (done == nullptr || count == 0 || on_progress_.IsEmpty()) {
+      return;
+    }
+    Napi::Object snapshot = Napi::Object::New(Env());
+    snapshot.Set("roundsDone", done->rounds_done);
+    snapshot.Set("rounds", done->rounds);
+    snapshot.Set("ops", static_cast<double>(done->ops));
+    on_progress_.Call({snapshot});
+  }
+
+  void OnOK() override { deferred_.Resolve(drill_result_to_js(Env(), result_)); }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::FunctionReference on_progress_;
+  const DrillSpec spec_;
+  const std::shared_ptr<std::atomic<bool>> cancel_;
+  DrillResult result_;
+};
+
+}  // namespace
+
+Napi::Value run_shutdown_drill_js(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    throw Napi::TypeError::New(env, "runShutdownDrill(request, onProgress?) needs a request object");
+  }
+  DrillSpec spec = drill_spec_from_js(info[0].As<Napi::Object>());
+  Napi::Function on_progress =
+      info.Length() > 1 && info[1].IsFunction() ? info[1].As<Napi::Function>() : Napi::Function();
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  // Queued workers delete themselves once OnOK or OnError has run.
+  auto* job = new DrillJob(env, std::move(spec), on_progress, cancel);
+  job->Queue();
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("promise", job->promise());
+  handle.Set("cancel", Napi::Function::New(
+                           env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
+  return handle;
+}
+
+}  // namespace iob::addon

@@ -1,0 +1,227 @@
+// The shutdown drill (issue 8): many rounds, each dropping every submitter of a loop at a random
+// moment, with ops queued, in flight and about to complete, with and without a shutdown timeout.
+// The native core runs the rounds (native/core/shutdown_drill.h); this turns options into its
+// request, its result into the document (--json) and the report with one PASS/FAIL line per check.
+
+import {tmpdir} from 'node:os'
+
+import Table from 'cli-table3'
+import {createLogUpdate} from 'log-update'
+
+import {invalidValue} from '../errors.js'
+import {onInterrupt} from '../interrupt.js'
+import {MAX_RING_ENTRIES, MIX_KINDS} from '../bench/spec.js'
+import {type NativeDrillMode, type NativeDrillResult, type NativeOp, runShutdownDrill} from '../native/addon.js'
+import {histogramFromBuckets, type LatencySummary, REPORTED_PERCENTILES, summarize} from '../report/histogram.js'
+import {formatCount, formatDuration} from '../units.js'
+
+export const DRILL_SCHEMA_VERSION = 1
+export const DRILL_OPS = MIX_KINDS
+/** The shutdown timeout of the "with" rounds when --shutdown-timeout is not given. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_NS = 20e6
+export const DEFAULT_OP_TIMEOUT_NS = 50e6
+export const MAX_SUBMITTERS = 64
+export const MAX_ROUNDS = 1_000_000
+
+export interface DrillOptions {
+  rounds: number
+  seed: number
+  ringSize: number
+  submitters: number
+  /** One mode per entry, used by the rounds in turn; null: wait for every op. */
+  shutdownTimeoutsNs: Array<number | null>
+  opTimeoutNs: number | null
+  ops: NativeOp[]
+  roundDeadlineNs: number
+}
+
+/** Labels of the fields as the user gave them (flags), for error messages. */
+export interface DrillLabels {
+  rounds: string
+  seed: string
+  ringSize: string
+  submitters: string
+  ops: string
+  roundDeadline: string
+}
+
+function checkWhole(value: number, min: number, max: number, label: string): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw invalidValue(label, value, `use ${min} to ${max}`)
+}
+
+/** Throws a UsageError naming the field for anything out of range. */
+export function checkDrillOptions(options: DrillOptions, label: DrillLabels): DrillOptions {
+  checkWhole(options.rounds, 1, MAX_ROUNDS, label.rounds)
+  checkWhole(options.seed, 0, Number.MAX_SAFE_INTEGER, label.seed)
+  const maxRing = options.opTimeoutNs === null ? MAX_RING_ENTRIES : MAX_RING_ENTRIES / 2
+  checkWhole(options.ringSize, 1, maxRing, label.ringSize)
+  checkWhole(options.submitters, 1, MAX_SUBMITTERS, label.submitters)
+  if (options.ops.length === 0) throw invalidValue(label.ops, '', `use one or more of ${DRILL_OPS.join(', ')}`)
+  for (const op of options.ops) {
+    if (!(DRILL_OPS as readonly string[]).includes(op)) throw invalidValue(label.ops, op, `use one or more of ${DRILL_OPS.join(', ')}`)
+  }
+  if (options.roundDeadlineNs <= 0) throw invalidValue(label.roundDeadline, '0', 'use a duration above 0 (e.g. 10s)')
+  return options
+}
+
+export type CheckStatus = 'pass' | 'fail'
+
+export interface DrillCheck {
+  name: 'no-hang' | 'exactly-once' | 'no-fd-leak' | 'kernel-memory-kept'
+  status: CheckStatus
+  detail: string
+}
+
+/** The native mode's counts, with its shutdown latency summarized. */
+export interface DrillModeReport extends Omit<NativeDrillMode, 'shutdownLatency'> {
+  shutdownLatency: LatencySummary
+}
+
+export interface DrillDocument {
+  schemaVersion: typeof DRILL_SCHEMA_VERSION
+  kind: 'shutdown-drill'
+  toolVersion: string
+  config: DrillOptions
+  roundsRun: number
+  interrupted: boolean
+  modes: DrillModeReport[]
+  totals: {submitted: number; completed: number; timedOut: number; abandoned: number}
+  fds: {before: number; after: number | null}
+  checks: DrillCheck[]
+  /** The first few failures, each with the round and its seed. */
+  failures: Array<{round: number; roundSeed: string; what: string}>
+  passed: boolean
+  /** The drill could not set up (e.g. a ring or descriptor the system refused). */
+  error: string | null
+}
+
+/** Runs the drill with a TTY status line (when `progress`) and Ctrl-C stopping it after the round under way. */
+export async function runDrill(options: DrillOptions, context: {toolVersion: string; progress: boolean}): Promise<DrillDocument> {
+  const display = context.progress && process.stderr.isTTY ? createLogUpdate(process.stderr, {showCursor: false}) : null
+  const job = runShutdownDrill(
+    {
+      rounds: options.rounds,
+      seed: options.seed,
+      ringSize: options.ringSize,
+      submitters: options.submitters,
+      shutdownTimeoutsNs: options.shutdownTimeoutsNs,
+      opTimeoutsNs: [options.opTimeoutNs],
+      ops: options.ops,
+      roundDeadlineNs: options.roundDeadlineNs,
+      scratchDir: tmpdir(),
+    },
+    (progress) => display?.(`shutdown-drill: round ${progress.roundsDone}/${progress.rounds} · ${formatCount(progress.ops)} ops`),
+  )
+  const dispose = onInterrupt(() => job.cancel())
+  try {
+    return drillDocument(options, await job.result, context.toolVersion)
+  } finally {
+    dispose()
+    display?.clear()
+    display?.done()
+  }
+}
+
+function modeReport(mode: NativeDrillMode): DrillModeReport {
+  const {shutdownLatency, ...counts} = mode
+  const summary = summarize(histogramFromBuckets(shutdownLatency.buckets), {min: shutdownLatency.minNs, max: shutdownLatency.maxNs})
+  // A percentile is its bucket's highest value (0.1 % wide); never show one above the exact max.
+  for (const [key] of REPORTED_PERCENTILES) summary[key] = Math.min(summary[key], summary.max)
+  return {...counts, shutdownLatency: summary}
+}
+
+export function drillDocument(options: DrillOptions, result: NativeDrillResult, toolVersion: string): DrillDocument {
+  const modes = result.modes.map(modeReport)
+  const sum = (key: 'submitted' | 'completed' | 'timedOut' | 'abandoned'): number => modes.reduce((total, mode) => total + mode[key], 0)
+  const totals = {submitted: sum('submitted'), completed: sum('completed'), timedOut: sum('timedOut'), abandoned: sum('abandoned')}
+  const deadline = formatDuration(options.roundDeadlineNs)
+  const ended = totals.completed + totals.timedOut + totals.abandoned
+  const checks: DrillCheck[] = [
+    result.hungRounds === 0
+      ? {name: 'no-hang', status: 'pass', detail: `every requester saw every op end in each of ${result.roundsRun} rounds (deadline ${deadline} a round)`}
+      : {name: 'no-hang', status: 'fail', detail: `${result.hungRounds} round hung: ${result.missingEnds} ops without an end ${deadline} after the round began`},
+    result.repeatedEnds === 0 && result.unexpectedEnds === 0 && result.missingEnds === 0 && result.countMismatches === 0 && ended === totals.submitted
+      ? {name: 'exactly-once', status: 'pass', detail: `${totals.submitted} submitted = ${totals.completed} completed + ${totals.timedOut} timed out + ${totals.abandoned} abandoned`}
+      : {
+          name: 'exactly-once',
+          status: 'fail',
+          detail:
+            `${totals.submitted} submitted, ${ended} ends: ${result.missingEnds} missing, ${result.repeatedEnds} repeated, ` +
+            `${result.unexpectedEnds} for unknown ops; ${result.countMismatches} rounds where the loop's counters disagree`,
+        },
+    fdCheck(result),
+    result.abandonedHandedBack === 0
+      ? {
+          name: 'kernel-memory-kept',
+          status: 'pass',
+          detail: `all ${totals.abandoned} abandoned ops' buffers stayed with the loop until its ring was torn down (use-after-free under the kernel: scripts/native-test.sh asan runs this drill)`,
+        }
+      : {name: 'kernel-memory-kept', status: 'fail', detail: `${result.abandonedHandedBack} abandoned ops came back with their buffers before the ring was torn down`},
+  ]
+  return {
+    schemaVersion: DRILL_SCHEMA_VERSION,
+    kind: 'shutdown-drill',
+    toolVersion,
+    config: options,
+    roundsRun: result.roundsRun,
+    interrupted: result.interrupted,
+    modes,
+    totals,
+    fds: {before: result.fdsBefore, after: result.fdsAfter >= 0 ? result.fdsAfter : null},
+    checks,
+    failures: result.failures,
+    passed: !result.error && checks.every((check) => check.status === 'pass'),
+    error: result.error?.message ?? null,
+  }
+}
+
+function fdCheck(result: NativeDrillResult): DrillCheck {
+  if (result.loopLeftRunning) {
+    return {name: 'no-fd-leak', status: 'fail', detail: `a hung round's loop still runs and holds its descriptors (${result.fdsBefore} open before the drill)`}
+  }
+  const leaked = result.fdsAfter - result.fdsBefore
+  return leaked === 0
+    ? {name: 'no-fd-leak', status: 'pass', detail: `${result.fdsBefore} descriptors open in this process before the drill, ${result.fdsAfter} after (/proc/self/fd)`}
+    : {name: 'no-fd-leak', status: 'fail', detail: `${result.fdsBefore} descriptors open before the drill, ${result.fdsAfter} after: ${leaked} leaked`}
+}
+
+function modeName(timeoutNs: number | null): string {
+  return timeoutNs === null ? 'no shutdown timeout' : `shutdown timeout ${formatDuration(timeoutNs)}`
+}
+
+const CHECK_TITLES: Record<DrillCheck['name'], string> = {
+  'no-hang': 'no requester hung',
+  'exactly-once': 'every op ended exactly once',
+  'no-fd-leak': 'no descriptor leaked',
+  'kernel-memory-kept': 'no memory the kernel may still write was let go',
+}
+
+export function renderDrill(document: DrillDocument): string {
+  const {config} = document
+  const lines = [
+    `shutdown-drill: ${document.roundsRun}${document.roundsRun === config.rounds ? '' : ` of ${config.rounds}`} rounds, seed ${config.seed}, ` +
+      `ring size ${config.ringSize}, ${config.submitters} submitters, ` +
+      `${config.opTimeoutNs === null ? 'no op timeout' : `op timeout ${formatDuration(config.opTimeoutNs)}`}, ops ${config.ops.join(',')}`,
+  ]
+  const head = ['mode', 'rounds', 'submitted', 'completed', 'timed out', 'abandoned', 'shutdown p50', 'p99', 'max']
+  const table = new Table({head, style: {head: [], border: []}, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right'))})
+  for (const mode of document.modes) {
+    const latency = mode.shutdownLatency
+    table.push([
+      modeName(mode.shutdownTimeoutNs),
+      mode.rounds,
+      mode.submitted,
+      mode.completed,
+      mode.timedOut,
+      mode.abandoned,
+      ...(latency.count ? [formatDuration(latency.p50), formatDuration(latency.p99), formatDuration(latency.max)] : ['-', '-', '-']),
+    ])
+  }
+  lines.push(table.toString())
+  if (document.error) lines.push(`FAIL the drill could not run: ${document.error}`)
+  for (const check of document.checks) lines.push(`${check.status === 'pass' ? 'PASS' : 'FAIL'} ${CHECK_TITLES[check.name]}: ${check.detail}`)
+  for (const failure of document.failures) lines.push(`  round ${failure.round} (round seed ${failure.roundSeed}): ${failure.what}`)
+  if (document.interrupted) lines.push(`Interrupted after ${document.roundsRun} rounds.`)
+  if (!document.passed) lines.push(`Replay: iouring-bench shutdown-drill --seed ${config.seed} --rounds ${config.rounds} (same flags)`)
+  return `${lines.join('\n')}\n`
+}
