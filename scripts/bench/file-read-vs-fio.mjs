@@ -9,7 +9,7 @@
 //   node scripts/bench/file-read-vs-fio.mjs [--trials 5] [--seconds 2] [--file-size 1g] [--spin 0] [--no-memory]
 //
 // Needs the built CLI (npm run build) and fio (scripts/setup.sh installs it).
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {parseArgs} from 'node:util'
 
 const {values} = parseArgs({
@@ -81,8 +81,9 @@ if (ratios.fio.length && ratios['node-fs'].length) {
 if (!values['no-memory']) {
   // Peak RSS of the whole CLI process (GNU time's %M, KiB), loop only, 1x and 10x as long.
   const peak = (seconds) => {
-    const out = execFileSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, 'bench', ...workload, '--duration', `${seconds}s`, '--warmup', '200ms', '--vs', 'none', '--json'], {encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe']})
-    return Number(out.trim().split('\n').at(-1)) * 1024
+    // GNU time writes to stderr; stdout (the JSON document) is not needed.
+    const {stderr} = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, 'bench', ...workload, '--duration', `${seconds}s`, '--warmup', '200ms', '--vs', 'none', '--json'], {encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe']})
+    return Number(stderr.trim().split('\n').at(-1)) * 1024
   }
   const base = Number(values.seconds)
   const short = median([peak(base), peak(base)])
