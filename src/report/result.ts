@@ -25,27 +25,10 @@ export interface Outcomes {
   unexpected: Record<string, number>
 }
 
-/** One kind of op of a workload with several (a mix, writes with fsyncs). */
-export interface KindResult {
-  kind: string
-  ops: number
-  opsPerSec: number
-  bytes: number
-  bytesPerSec: number
-  outcomes: Outcomes
-  latency: LatencySummary
-  service?: LatencySummary
-}
-
-export interface SystemResult {
-  system: SystemName
-  /** Set when this system could not run (or stopped); the figures are then partial or empty. */
-  error: (NativeError & {explanation: string}) | null
-  /** Set when a baseline did not run (fio not installed, fio failed); the run went on without it. */
-  skipped?: string
+/** What every measured set of ops reports: a system's, or one kind's within a mix. */
+interface MeasuredFigures {
   /** Measured ops that ended, however they ended. */
   ops: number
-  elapsedNs: number
   opsPerSec: number
   bytes: number
   bytesPerSec: number
@@ -54,6 +37,20 @@ export interface SystemResult {
   latency: LatencySummary
   /** Open loop only: from each op's actual issue to its end. */
   service?: LatencySummary
+}
+
+/** One kind of op of a workload with several (a mix, writes with fsyncs). */
+export interface KindResult extends MeasuredFigures {
+  kind: string
+}
+
+export interface SystemResult extends MeasuredFigures {
+  system: SystemName
+  /** Set when this system could not run (or stopped); the figures are then partial or empty. */
+  error: (NativeError & {explanation: string}) | null
+  /** Set when a baseline did not run (fio not installed, fio failed); the run went on without it. */
+  skipped?: string
+  elapsedNs: number
   /** Open loop only: ops due while every in-flight slot was busy, and ops due but never issued. */
   openLoop?: {late: number; missed: number}
   /** Per kind of op, when the workload has more than one. */
