@@ -177,6 +177,27 @@ int32_t run_one(OpSource& source, io_uring& ring, uint32_t slot, Resources& reso
   return result;
 }
 
+TEST(FileRead, AReadTornBetweenTheLaidOutAndTheWrittenGenerationIsNotCorrupt) {
+  // In a mix with writes, a read that runs while a write of its block is in flight may see words
+  // of both generations (reads and writes of a page are not atomic to each other).
+  LaidOutFile file(4 * 4096);
+  WorkloadSpec spec;
+  spec.op = OpKind::kFileRead;
+  spec.seed = 7;
+  spec.file = FileSpec{.path = file.path(), .size = 4 * 4096, .block_size = 4096};
+  auto source = make_op_source(spec, SourceContext{});
+  io_uring ring{};
+  ASSERT_EQ(io_uring_queue_init(4, &ring, 0), 0);
+  Resources resources;
+  ASSERT_EQ(run_one(*source, ring, 0, resources), 4096);  // block 0, as laid out
+  io_uring_queue_exit(&ring);
+  std::byte* data = resources->buffer.data();
+  Pattern(7, kWrittenGeneration).fill(1000, data + 1000, 4096 - 1000);  // torn at byte 1000
+  EXPECT_EQ(source->judge(0, /*kind: data*/ 0, 4096, resources.get()).verdict, Verdict::kExpected);
+  Pattern(7, kLaidOutGeneration).fill(4096, data + 2000, 512);  // a sector of block 1
+  EXPECT_EQ(source->judge(0, /*kind: data*/ 0, 4096, resources.get()).verdict, Verdict::kCorrupt);
+}
+
 TEST(FileWrite, ReadBackFindsABlockThatLostItsWrite) {
   LaidOutFile file(16 * 4096);
   WorkloadSpec spec;
