@@ -177,15 +177,20 @@ int32_t run_one(OpSource& source, io_uring& ring, uint32_t slot, Resources& reso
   return result;
 }
 
+// A source of `op` over the first `blocks` 4 KiB blocks of `file` (seed 7, as laid out).
+std::unique_ptr<OpSource> file_source(OpKind op, const LaidOutFile& file, uint64_t blocks) {
+  WorkloadSpec spec;
+  spec.op = op;
+  spec.seed = 7;
+  spec.file = FileSpec{.path = file.path(), .size = blocks * 4096, .block_size = 4096};
+  return make_op_source(spec, SourceContext{});
+}
+
 TEST(FileRead, AReadTornBetweenTheLaidOutAndTheWrittenGenerationIsNotCorrupt) {
   // In a mix with writes, a read that runs while a write of its block is in flight may see words
   // of both generations (reads and writes of a page are not atomic to each other).
   LaidOutFile file(4 * 4096);
-  WorkloadSpec spec;
-  spec.op = OpKind::kFileRead;
-  spec.seed = 7;
-  spec.file = FileSpec{.path = file.path(), .size = 4 * 4096, .block_size = 4096};
-  auto source = make_op_source(spec, SourceContext{});
+  auto source = file_source(OpKind::kFileRead, file, 4);
   io_uring ring{};
   ASSERT_EQ(io_uring_queue_init(4, &ring, 0), 0);
   Resources resources;
@@ -200,11 +205,7 @@ TEST(FileRead, AReadTornBetweenTheLaidOutAndTheWrittenGenerationIsNotCorrupt) {
 
 TEST(FileWrite, ReadBackFindsABlockThatLostItsWrite) {
   LaidOutFile file(16 * 4096);
-  WorkloadSpec spec;
-  spec.op = OpKind::kFileWrite;
-  spec.seed = 7;
-  spec.file = FileSpec{.path = file.path(), .size = 16 * 4096, .block_size = 4096};
-  auto source = make_op_source(spec, SourceContext{});
+  auto source = file_source(OpKind::kFileWrite, file, 16);
   io_uring ring{};
   ASSERT_EQ(io_uring_queue_init(4, &ring, 0), 0);
   Resources resources;
