@@ -151,14 +151,16 @@ class Recorder {
     }
   }
 
-  // Whether an op due at `intended`, issued at `now`, is wanted; counts it against the quota
-  // if so. Once this says no, the thread issues nothing more.
-  bool claim_issue(int64_t intended, int64_t now) {
+  // Whether an op due at `intended` is wanted; counts it against the quota if so. Once this
+  // says no, the thread issues nothing more. The schedule, not the clock, says which ops belong
+  // to the phase: an op due before its end that the thread reaches a little after it (a late
+  // wake-up) is issued, late, not counted as missed.
+  bool claim_issue(int64_t intended) {
     if (cancel_.load(std::memory_order_relaxed)) {
       stats.interrupted = true;
       return false;
     }
-    if (now >= clock_.end) {
+    if (phase_over(intended)) {
       return false;
     }
     if (intended >= clock_.measure_start) {
@@ -200,6 +202,8 @@ class Recorder {
       count_end(*kind, issued, now, open, result, judged, timeout_lateness);
     }
   }
+
+  bool phase_over(int64_t at) const { return at >= clock_.end; }
 
   // Open loop, after issuing stopped at the end of the phase: counts the ops that fell due in
   // the measured phase but were never issued.
@@ -281,13 +285,19 @@ bool issue_due(Schedule& schedule, Slots& slots, Recorder& recorder, int64_t now
   for (;;) {
     const int64_t intended = schedule.due(now);
     if (intended > now) {
-      return true;
+      // Nothing to wait for once the next op falls due past the end.
+      return !recorder.phase_over(intended);
     }
     if (!slots.any_free()) {
+      // Past the end, ops still due are missed rather than waited for: a loop that fell behind
+      // would otherwise keep running through its backlog.
+      if (recorder.phase_over(now)) {
+        return false;
+      }
       late_horizon = now;
       return true;
     }
-    if (!recorder.claim_issue(intended, now)) {
+    if (!recorder.claim_issue(intended)) {
       return false;
     }
     const uint32_t slot = slots.take();
