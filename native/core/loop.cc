@@ -379,9 +379,8 @@ Loop::Staged Loop::fill_submission_queue() {
 
   // With every waiter in flight nothing is popped, so the loop would never see the last
   // Submitter go, and a shutdown timeout could never start: with ops that never end, a hang (the
-  // seed has it). Once the close is seen, an empty queue stays empty.
-  if (!disconnected && waiters_.full() && channel_->senders_closed.load(std::memory_order_acquire) &&
-      channel_->queue.next_empty()) {
+  // seed has it, with or without ops still queued). The shutdown drain stages what is queued.
+  if (!disconnected && waiters_.full() && channel_->senders_closed.load(std::memory_order_acquire)) {
     disconnected = true;
   }
   processed_seq_ = (processed_seq_ + drained) & SleepGate::kSequenceMask;
@@ -500,27 +499,39 @@ Loop::Waited Loop::enter(unsigned want, std::optional<nanoseconds> timeout) {
 // ---------------------------------------------------------------------------------------------
 // Shutdown
 
+// Every Submitter is gone, so nothing more is pushed. Ops still queued (behind a full loop) are
+// staged as waiters free up, and every op in flight is waited for. With a shutdown timeout,
+// counted from here, whatever has not ended when it runs out is abandoned, queued or in flight.
 void Loop::drain_for_shutdown() {
-  std::optional<nanoseconds> remaining = config_.shutdown_timeout;
-  while (!waiters_.empty() && !error_) {
-    if (remaining && remaining->count() <= 0) {
+  const auto deadline = config_.shutdown_timeout
+                            ? std::optional(steady_clock::now() + *config_.shutdown_timeout)
+                            : std::nullopt;
+  while (!error_) {
+    const Staged staged = fill_submission_queue();
+    if (error_ || (waiters_.empty() && channel_->queue.next_empty())) {
       break;
     }
-    const auto started = steady_clock::now();
+    if (staged == Staged::kAtBatchLimit || staged == Staged::kAtSqCapacity) {
+      // More could be staged at once: submit what is staged rather than wait behind it.
+      enter(0, std::nullopt);
+      drain_completions();
+      continue;
+    }
+    std::optional<nanoseconds> remaining;
+    if (deadline) {
+      remaining = std::chrono::duration_cast<nanoseconds>(*deadline - steady_clock::now());
+      if (remaining->count() <= 0) {
+        break;
+      }
+    }
     const Waited waited = enter(1, remaining);
     // Drain even after a timeout: completions can race with its expiry.
     drain_completions();
     if (waited == Waited::kTimedOut) {
       break;
     }
-    if (remaining) {
-      *remaining -= std::chrono::duration_cast<nanoseconds>(steady_clock::now() - started);
-    }
   }
-  waiters_.remove_all([&](Waiter&& waiter) {
-    abandon(waiter.sink, waiter.cookie, std::move(waiter.resources));
-  });
-  flush_sinks();
+  abandon_all();
 }
 
 void Loop::abandon_all() {

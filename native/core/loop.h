@@ -79,8 +79,8 @@ struct LoopConfig {
   // When set, every op is linked to a LINK_TIMEOUT of this length and reports -ETIMEDOUT if it
   // fires.
   std::optional<std::chrono::nanoseconds> op_timeout;
-  // When set, shutdown abandons what is still in flight after this long; otherwise it waits
-  // for every op.
+  // When set, shutdown abandons what has not ended this long after the last Submitter went,
+  // in flight or still queued; otherwise it waits for every op.
   std::optional<std::chrono::nanoseconds> shutdown_timeout;
   // Before sleeping, poll this long for new submissions and completions (0: sleep at once, as
   // the seed does). Waking a sleeping thread on another CPU costs tens of microseconds on a VM;
@@ -171,8 +171,8 @@ class Loop {
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
 
-  // Runs until every Submitter is gone and in-flight ops have drained (or the shutdown timeout
-  // abandoned them), or until an unrecoverable error. Blocks the calling thread. On error, ops
+  // Runs until every Submitter is gone and every op sent has ended (or the shutdown timeout
+  // abandoned what was left), or until an unrecoverable error. Blocks the calling thread. On error, ops
   // still queued or in flight are abandoned and the error is returned.
   std::optional<LoopError> run();
 

@@ -104,7 +104,7 @@ TEST(LoopShutdown, WithEveryWaiterInFlightTheShutdownTimeoutStillApplies) {
 
 TEST(LoopShutdown, ShutdownDrainsOpsQueuedBehindFullCapacityFirst) {
   // Size 2, four queued timers: two wait behind capacity when the last submitter goes. They
-  // must still run; the shutdown timeout only counts once the queue is drained.
+  // are staged as the first two end, well within the shutdown timeout.
   RunningLoop running(LoopConfig{.size = 2, .shutdown_timeout = 5s});
   OneShot sinks[4];
   for (auto& sink : sinks) {
@@ -116,6 +116,58 @@ TEST(LoopShutdown, ShutdownDrainsOpsQueuedBehindFullCapacityFirst) {
     EXPECT_EQ(completion.end, OpEnd::kCompleted);
     EXPECT_EQ(completion.result, -ETIME);
   }
+}
+
+// Every waiter in flight on an op that never ends and more ops queued behind them: the shutdown
+// timeout counts from the last submitter's going, and what is left when it runs out, queued
+// or in flight, is abandoned (the seed, and this loop before, hung here: the queue never
+// drained, so the drain never began).
+TEST(LoopShutdown, OpsQueuedBehindEndlessOpsAreAbandonedWhenTheShutdownTimeoutRunsOut) {
+  // Size 2: two recvs in flight, and the queue (as deep as the loop) holds two more ops.
+  auto [left, right] = socket_pair();
+  OneShot in_flight[2];
+  OneShot queued[2];
+  RunningLoop running(LoopConfig{.size = 2, .shutdown_timeout = 20ms});
+  for (auto& sink : in_flight) {
+    running.send(make_recv(left, 8), sink);
+  }
+  ASSERT_TRUE(eventually([&] { return running.loop().counters().pending_operations.load() == 2; }));
+  running.send(make_nop(), queued[0]);
+  running.send(make_recv(left, 8), queued[1]);
+  auto stopped = std::async(std::launch::async, [&] { return running.stop(); });
+  if (stopped.wait_for(5s) != std::future_status::ready) {
+    ::shutdown(right->get(), SHUT_RDWR);  // ends the recvs, so the test fails instead of hanging
+    FAIL() << "the loop did not shut down within 5 s";
+  }
+  EXPECT_FALSE(stopped.get());
+  for (auto& sink : in_flight) {
+    EXPECT_EQ(sink.wait().end, OpEnd::kAbandoned);
+  }
+  for (auto& sink : queued) {
+    EXPECT_EQ(sink.wait().end, OpEnd::kAbandoned);
+  }
+  const auto counters = running.loop().counters().snapshot();
+  EXPECT_EQ(counters.ops_accepted, 2u) << "the queued ops never reached the kernel";
+  EXPECT_EQ(counters.ops_abandoned, 4u);
+}
+
+// Without a shutdown timeout, ops queued behind a full loop still run once room frees up.
+TEST(LoopShutdown, WithoutATimeoutOpsQueuedBehindAFullLoopRunWhenRoomFreesUp) {
+  auto [left, right] = socket_pair();
+  OneShot in_flight;
+  OneShot queued;
+  RunningLoop running(LoopConfig{.size = 1});
+  running.send(make_recv(left, 8), in_flight);
+  ASSERT_TRUE(eventually([&] { return running.loop().counters().pending_operations.load() == 1; }));
+  running.send(make_nop(), queued);
+  auto stopped = std::async(std::launch::async, [&] { return running.stop(); });
+  EXPECT_EQ(stopped.wait_for(50ms), std::future_status::timeout) << "it waits for the recv";
+  ::shutdown(right->get(), SHUT_RDWR);  // the recv ends (0 bytes), freeing the one waiter
+  EXPECT_FALSE(stopped.get());
+  EXPECT_EQ(in_flight.wait().end, OpEnd::kCompleted);
+  Completion completion = queued.wait();
+  EXPECT_EQ(completion.end, OpEnd::kCompleted);
+  EXPECT_EQ(completion.result, 0);
 }
 
 TEST(LoopShutdown, ALoopThatNeverRunsStillEndsItsQueuedOps) {
