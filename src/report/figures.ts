@@ -137,7 +137,7 @@ function fileLine(workload: WorkloadResult): Line | undefined {
   return line(`file: ${file.path} (${file.filesystem}, ${formatSize(file.sizeBytes)}, ${origin}; page cache: ${cached})`, 'dim')
 }
 
-/** CPU split, open-loop lateness, data checks and how each baseline ran. */
+/** CPU split, open-loop lateness, op-timeout lateness, data checks and how each baseline ran. */
 function detailLines(workload: WorkloadResult): Line[] {
   const lines: Line[] = []
   const measured = workload.systems.filter((system) => system.ops > 0)
@@ -150,6 +150,14 @@ function detailLines(workload: WorkloadResult): Line[] {
       const {late, missed} = system.openLoop
       const text = `${system.system}: ${late} ops late (due while every in-flight slot was busy), ${missed} due but never issued`
       lines.push(line(text, late + missed > 0 ? 'warn' : 'plain'))
+    }
+    if (system.opTimeouts) {
+      const {lateness, early} = system.opTimeouts
+      const text =
+        `${system.system}: ${lateness.count} op timeouts handled after their deadline by p50 ${formatDuration(lateness.p50)} · ` +
+        `p99 ${formatDuration(lateness.p99)} · max ${formatDuration(lateness.max)}` +
+        (early > 0 ? `; ${early} before it` : '')
+      lines.push(line(text, early > 0 ? 'bad' : 'plain'))
     }
     if (system.outcomes.corrupt > 0) {
       lines.push(line(`${system.system}: ${system.outcomes.corrupt} ops returned data that was not what was written`, 'bad'))
@@ -225,7 +233,7 @@ export interface WorkloadFigures {
   file?: Line
   summary: Table<SummaryRow>
   ratios: string[]
-  /** CPU split, open-loop lateness, wrong data, read-back checks, baseline settings. */
+  /** CPU split, open-loop lateness, op-timeout lateness, wrong data, read-back checks, baseline settings. */
   details: Line[]
   /** With several trials: per system, ops/s, p50 and p99 as "median [min – max]". */
   spread?: {trials: number; rows: Array<[system: string, opsPerSec: string, p50: string, p99: string]>}

@@ -53,6 +53,9 @@ export interface SystemResult extends MeasuredFigures {
   elapsedNs: number
   /** Open loop only: ops due while every in-flight slot was busy, and ops due but never issued. */
   openLoop?: {late: number; missed: number}
+  /** Loop and raw, when op timeouts fired: how long after its deadline (armed + op timeout) each
+   * -ETIMEDOUT was handled, and how many came before it (a kernel or clock fault). */
+  opTimeouts?: {lateness: LatencySummary; early: number}
   /** Per kind of op, when the workload has more than one. */
   kinds?: KindResult[]
   /** Write workloads: every block written, read back after the run and checked. */
@@ -178,6 +181,9 @@ function nativeSystem(run: SystemRun, open: boolean): SystemResult {
     outcomes: outcomesOf(stats),
     latency: summarizeNative(stats.latency),
     ...(open && stats.service ? {service: summarizeNative(stats.service), openLoop: {late: stats.late, missed: stats.missed}} : {}),
+    ...(stats.timeoutLateness.count + stats.timeoutsEarly > 0
+      ? {opTimeouts: {lateness: summarizeNative(stats.timeoutLateness), early: stats.timeoutsEarly}}
+      : {}),
     ...(stats.kinds.length
       ? {
           kinds: stats.kinds.map((kind) => ({
@@ -320,6 +326,7 @@ export function mergeSystemResults(results: SystemResult[]): SystemResult {
   const readBacks = ran.flatMap((result) => (result.readBack ? [result.readBack] : []))
   const openLoops = ran.flatMap((result) => (result.openLoop ? [result.openLoop] : []))
   const service = addHistograms(ran.map((result) => result.service))
+  const opTimeouts = ran.flatMap((result) => (result.opTimeouts ? [result.opTimeouts] : []))
   return {
     system: first.system,
     error: ran.find((result) => result.error)?.error ?? null,
@@ -333,6 +340,14 @@ export function mergeSystemResults(results: SystemResult[]): SystemResult {
     ...(service ? {service} : {}),
     ...(openLoops.length
       ? {openLoop: {late: openLoops.reduce((t, o) => t + o.late, 0), missed: openLoops.reduce((t, o) => t + o.missed, 0)}}
+      : {}),
+    ...(opTimeouts.length
+      ? {
+          opTimeouts: {
+            lateness: addHistograms(opTimeouts.map((o) => o.lateness))!,
+            early: opTimeouts.reduce((t, o) => t + o.early, 0),
+          },
+        }
       : {}),
     ...(kindNames.length
       ? {

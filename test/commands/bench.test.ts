@@ -49,12 +49,23 @@ describe('bench', () => {
     assert.doesNotMatch(stdout, /\x1b\[/, 'no colour when not a TTY')
   })
 
-  test('op timeouts are reported as such', async () => {
-    const {status, stdout} = await runCli(['bench', '--op', 'timer', '--timer', '50ms', '--op-timeout', '1ms', '--ops', '10', '--warmup', '0', '--depth', '2', '--vs', 'none', '--json'])
+  test('op timeouts are reported as such, with how late each was handled', async () => {
+    const args = ['bench', '--op', 'timer', '--timer', '50ms', '--op-timeout', '1ms', '--ops', '10', '--warmup', '0', '--depth', '2', '--vs', 'raw']
+    const {status, stdout} = await runCli([...args, '--json'])
     assert.equal(status, 0)
-    const [loop] = parseResult(stdout).workloads[0].systems
-    assert.equal(loop.outcomes.timedOut, 10)
-    assert.equal(loop.counters.timeoutsFired, 10)
+    const systems = parseResult(stdout).workloads[0].systems
+    for (const system of systems) {
+      assert.equal(system.outcomes.timedOut, 10, system.system)
+      assert.equal(system.counters.timeoutsFired, 10, system.system)
+      assert.equal(system.opTimeouts.lateness.count + system.opTimeouts.early, 10, system.system)
+      assert.equal(system.opTimeouts.early, 0, system.system)
+    }
+    const text = await runCli(args)
+    assert.match(text.stdout, /^loop: 10 op timeouts handled after their deadline by p50 [\d.]+ \S+ · p99 [\d.]+ \S+ · max [\d.]+ \S+$/m)
+    assert.match(text.stdout, /^raw: 10 op timeouts handled after/m)
+    // Without an op timeout firing there is nothing to report.
+    const untimed = parseResult((await runCli(['bench', '--op', 'nop', '--ops', '100', '--vs', 'none', '--json'])).stdout)
+    assert.equal(untimed.workloads[0].systems[0].opTimeouts, undefined)
   })
 
   const badInputs: Array<[string, string[], RegExp]> = [

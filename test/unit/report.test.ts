@@ -97,6 +97,25 @@ describe('merging results', () => {
     assert.equal(merged.workloads[0].trials.length, 2, 'every trial of every run is kept')
   })
 
+  test('op-timeout lateness adds like latency; a run without timeouts adds nothing', () => {
+    const lateness = (values: number[]): NonNullable<SystemResult['opTimeouts']> => {
+      const histogram = newHistogram()
+      for (const value of values) histogram.recordValue(value)
+      return {lateness: summarize(histogram, {min: Math.min(...values), max: Math.max(...values)}), early: 1}
+    }
+    const timed = (values: number[], late: number[]): SystemResult => ({...system('loop', values), opTimeouts: lateness(late)})
+    const [l1, l2] = [latencies(5, 400, 50_000), latencies(6, 100, 900_000)]
+    const runs = [result([timed(a1, l1)]), result([timed(a2, l2)]), result([system('loop', b1)])]
+    const [loop] = mergeResults(runs.map((document, i) => ({file: `${i}.json`, document})), '9.9.9').workloads[0].systems
+    assertMatchesSchema('result', {...first, workloads: [{...first.workloads[0], systems: [loop], trials: [], spread: [], ratios: []}]})
+    assert.equal(loop.opTimeouts?.lateness.count, 500)
+    assert.equal(loop.opTimeouts?.early, 2)
+    assert.equal(loop.opTimeouts?.lateness.max, Math.max(...l1, ...l2))
+    const union = newHistogram()
+    for (const value of [...l1, ...l2]) union.recordValue(value)
+    assert.equal(loop.opTimeouts?.lateness.p99, union.getValueAtPercentile(99))
+  })
+
   test('ratios come from the merged figures; the sources are listed', () => {
     const [loop, raw] = merged.workloads[0].systems
     const of = (pick: (system: SystemResult) => number): number => pick(loop) / pick(raw)
