@@ -147,7 +147,11 @@ std::optional<LoopError> Loop::run() {
     if (error_) {
       break;
     }
-    if (staged == Staged::kDisconnected) {
+    // Shutdown begins as soon as the last Submitter is seen gone, whatever is still queued or
+    // in flight: every push happened before the close, and the drain stages what is left. (The
+    // seed notices only on popping an empty queue, so with every waiter in flight on ops that
+    // never end it never does, and its shutdown timeout never starts.)
+    if (channel_->senders_closed.load(std::memory_order_acquire)) {
       drain_for_shutdown();
       break;
     }
@@ -327,7 +331,6 @@ Loop::Staged Loop::fill_submission_queue() {
   uint32_t drained = 0;
   bool sq_full = false;
   bool batch_full = false;
-  bool disconnected = false;
   // Read once per batch, and only with op timeouts: every op of the batch is submitted after it.
   int64_t staged_ns = 0;
   Op op;
@@ -341,15 +344,7 @@ Loop::Staged Loop::fill_submission_queue() {
       break;
     }
     if (!channel_->queue.try_pop(op)) {
-      // Every push happens before the last Submitter marks the channel closed, so once the
-      // close is seen, one more empty pop means the queue stays empty.
-      if (!channel_->senders_closed.load(std::memory_order_acquire)) {
-        break;
-      }
-      if (!channel_->queue.try_pop(op)) {
-        disconnected = true;
-        break;
-      }
+      break;
     }
     ++drained;
     if (config_.op_timeout && staged_ns == 0) {
@@ -377,18 +372,9 @@ Loop::Staged Loop::fill_submission_queue() {
     counters_.ops_accepted.add();
   }
 
-  // With every waiter in flight nothing is popped, so the loop would never see the last
-  // Submitter go, and a shutdown timeout could never start: with ops that never end, a hang (the
-  // seed has it, with or without ops still queued). The shutdown drain stages what is queued.
-  if (!disconnected && waiters_.full() && channel_->senders_closed.load(std::memory_order_acquire)) {
-    disconnected = true;
-  }
   processed_seq_ = (processed_seq_ + drained) & SleepGate::kSequenceMask;
   if (drained > 0) {
     channel_->space.publish_and_wake_all();
-  }
-  if (disconnected) {
-    return Staged::kDisconnected;
   }
   // Waiter saturation dominates: it is what an SQ flush cannot relieve.
   if (waiters_.full()) {

@@ -193,7 +193,7 @@ class Loop {
  private:
   friend class LoopTestAccess;
 
-  enum class Staged { kBelowCapacity, kAtWaiterCapacity, kAtSqCapacity, kAtBatchLimit, kDisconnected };
+  enum class Staged { kBelowCapacity, kAtWaiterCapacity, kAtSqCapacity, kAtBatchLimit };
   enum class Waited { kReady, kTimedOut };
 
   Loop(LoopConfig config, std::shared_ptr<LoopChannel> channel);
