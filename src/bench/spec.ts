@@ -302,17 +302,11 @@ function checkInteger(value: number, min: number, max: number, field: string, wh
 }
 
 /** A workload as given (flags or a profile entry, units already converted); absent: not given. */
-export interface WorkloadInput {
+export interface WorkloadInput extends Omit<LoopSpec, 'ringSize'> {
   name: string
   op: string
   timerNs: number
   ringSize?: number
-  ioPoll: boolean
-  singleIssuer: boolean
-  opTimeoutNs?: number
-  shutdownTimeoutNs?: number
-  idleSpinNs?: number
-  submitBatch?: number
   submitters: number
   depth?: number
   durationNs: number
