@@ -164,10 +164,12 @@ describe('open loop', () => {
     const doc = await document(['bench', '--op', 'timer', '--timer', '2ms', '--depth', '2', '--rate', '4000', '--vs', 'raw'])
     const [workload] = doc.workloads
     assert.deepEqual(workload.openLoop, {rate: 4000, arrivals: 'uniform'})
+    // Relative to the service time, not to a clock: a busy machine stretches both.
     for (const system of workload.systems) {
-      assert.ok(system.service.p99 < 10e6, `${system.system} service p99 ${system.service.p99}`)
-      assert.ok(system.latency.p99 > 100e6, `${system.system} response p99 ${system.latency.p99}`)
-      assert.ok(system.latency.max > 10 * system.service.max)
+      const label = `${system.system}: service p50 ${system.service.p50}, p99 ${system.service.p99}; response p99 ${system.latency.p99}, max ${system.latency.max}`
+      assert.ok(system.service.p50 >= 2e6, `a 2 ms timer ended sooner: ${label}`)
+      assert.ok(system.latency.p99 > 10 * system.service.p50, label)
+      assert.ok(system.latency.max > 5 * system.service.p99, label)
       assert.ok(system.openLoop.late > system.ops / 2)
       assert.ok(system.openLoop.missed > 0)
     }
@@ -178,7 +180,8 @@ describe('open loop', () => {
     const loop = named(doc.workloads[0], 'loop')
     assert.ok(Math.abs(loop.ops - 600) < 120, String(loop.ops))
     assert.equal(loop.openLoop.missed, 0)
-    assert.ok(loop.latency.p50 < 2e6)
+    // Not backed up: the typical op waits for less than a few gaps between arrivals (500 µs each).
+    assert.ok(loop.latency.p50 < 4 * 500e3, `response p50 ${loop.latency.p50}`)
   })
 })
 
