@@ -102,6 +102,7 @@ struct Issued {
   int64_t at = 0;        // when it was issued
   uint32_t kind = 0;
   bool late = false;
+  bool measured = false;  // issued in the measured phase, not the warm-up
 };
 
 void count_end(OpStats& stats, const Issued& issued, int64_t now, bool open, int32_t result,
@@ -151,11 +152,13 @@ class Recorder {
     }
   }
 
-  // Whether an op due at `intended` is wanted; counts it against the quota if so. Once this
-  // says no, the thread issues nothing more. The schedule, not the clock, says which ops belong
-  // to the phase: an op due before its end that the thread reaches a little after it (a late
+  // Whether an op due at `intended`, issued `now`, is wanted; counts it against the quota if
+  // so. Once this says no, the thread issues nothing more. The phase starts by the clock: an
+  // op issued once measuring began is measured, even one due in the warm-up that a loop behind
+  // its schedule reaches only now (its response time counts from when it was due). It ends by
+  // the schedule: an op due before the end that the thread reaches a little after it (a late
   // wake-up) is issued, late, not counted as missed.
-  bool claim_issue(int64_t intended) {
+  bool claim_issue(int64_t intended, int64_t now) {
     if (cancel_.load(std::memory_order_relaxed)) {
       stats.interrupted = true;
       return false;
@@ -163,7 +166,7 @@ class Recorder {
     if (phase_over(intended)) {
       return false;
     }
-    if (intended >= clock_.measure_start) {
+    if (measuring(now)) {
       if (quota_ > 0 && measured_issued_ >= quota_) {
         return false;
       }
@@ -182,7 +185,7 @@ class Recorder {
     // message a connection expects next).
     const Judged judged = end == OpEnd::kCompleted ? source_.judge(slot, issued.kind, result, resources) : Judged{};
     all_bytes += judged.bytes;
-    if (issued.intended < clock_.measure_start) {
+    if (!issued.measured) {
       return;
     }
     stats.elapsed_ns = std::max(stats.elapsed_ns, now - clock_.measure_start);
@@ -203,6 +206,7 @@ class Recorder {
     }
   }
 
+  bool measuring(int64_t now) const { return now >= clock_.measure_start; }
   bool phase_over(int64_t at) const { return at >= clock_.end; }
 
   // Open loop, after issuing stopped at the end of the phase: counts the ops that fell due in
@@ -254,7 +258,8 @@ void tighten_timer_slack(const Schedule& schedule) {
   }
 }
 
-// The in-flight slots of one thread: which are free, and what each busy one was issued as.
+// The in-flight slots of one thread: which are free, what each busy one was issued as, and
+// when the thread last saw a slot free up while all were busy.
 class Slots {
  public:
   explicit Slots(uint32_t count) : issued_(count) {
@@ -268,42 +273,54 @@ class Slots {
     free_.pop_back();
     return slot;
   }
-  void give_back(uint32_t slot) { free_.push_back(slot); }
+  // `now`: when the thread saw the slot's op end.
+  void give_back(uint32_t slot, int64_t now) {
+    if (free_.empty()) {
+      freed_from_full_at_ = now;
+    }
+    free_.push_back(slot);
+  }
+  // Whether an op due at `intended`, and issued only now, waited for a slot. Ops are issued in
+  // the order they fall due and the moment one is due with a slot free it is taken, so an op
+  // due before the last time all slots were busy and one freed up was held back by them: it
+  // was either due while they were busy or still waiting when the last free one was taken.
+  bool waited_for_slot(int64_t intended) const { return intended < freed_from_full_at_; }
   Issued& operator[](uint32_t slot) { return issued_[slot]; }
 
  private:
   std::vector<uint32_t> free_;
   std::vector<Issued> issued_;
+  int64_t freed_from_full_at_ = INT64_MIN;
 };
 
 // Issues every op that is due while a slot is free for it, through `issue(slot)`. Returns false
 // once the recorder wants no more ops. An op due while no slot is free waits for one and is
-// late: `late_horizon` is the last instant at which one was seen waiting.
+// late.
 template <typename Issue>
-bool issue_due(Schedule& schedule, Slots& slots, Recorder& recorder, int64_t now,
-               int64_t& late_horizon, Issue&& issue) {
+bool issue_due(Schedule& schedule, Slots& slots, Recorder& recorder, int64_t now, Issue&& issue) {
   for (;;) {
     const int64_t intended = schedule.due(now);
     if (intended > now) {
       // Nothing to wait for once the next op falls due past the end.
       return !recorder.phase_over(intended);
     }
+    const bool late = schedule.open() && (!slots.any_free() || slots.waited_for_slot(intended));
+    // Past the end, an op that waits or waited for a slot is missed rather than issued: a loop
+    // that fell behind would otherwise keep running through its backlog.
+    if (late && recorder.phase_over(now)) {
+      return false;
+    }
     if (!slots.any_free()) {
-      // Past the end, ops still due are missed rather than waited for: a loop that fell behind
-      // would otherwise keep running through its backlog.
-      if (recorder.phase_over(now)) {
-        return false;
-      }
-      late_horizon = now;
       return true;
     }
-    if (!recorder.claim_issue(intended)) {
+    if (!recorder.claim_issue(intended, now)) {
       return false;
     }
     const uint32_t slot = slots.take();
     slots[slot].intended = intended;
     slots[slot].at = now;
-    slots[slot].late = schedule.open() && intended <= late_horizon;
+    slots[slot].late = late;
+    slots[slot].measured = recorder.measuring(now);
     issue(slot);
     schedule.advance();
   }
@@ -328,7 +345,6 @@ struct SubmitterState {
     std::vector<Op> burst(depth);
     size_t burst_size = 0;
     uint32_t outstanding = 0;
-    int64_t late_horizon = INT64_MIN;
     bool issuing = true;
 
     auto issue = [&](uint32_t slot) {
@@ -358,12 +374,12 @@ struct SubmitterState {
         recorder.ended(slot, slots[slot], now, completion.end, completion.result,
                        completion.resources.get(), schedule.open(), completion.timeout_lateness_ns);
         spare[slot] = std::move(completion.resources);
-        slots.give_back(slot);
+        slots.give_back(slot, now);
         // The loop abandons ops only at shutdown or after an error: it takes no more.
         issuing = issuing && completion.end == OpEnd::kCompleted;
       });
       if (issuing) {
-        issuing = issue_due(schedule, slots, recorder, now, late_horizon, issue);
+        issuing = issue_due(schedule, slots, recorder, now, issue);
         send_burst();
         if (!issuing && schedule.open()) {
           recorder.count_missed(schedule);
@@ -619,11 +635,10 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
 
   int64_t now = started;
   int64_t last_progress = started;
-  int64_t late_horizon = INT64_MIN;
   bool issuing = true;
   for (;;) {
     if (issuing) {
-      issuing = issue_due(schedule, slots, recorder, now, late_horizon, issue);
+      issuing = issue_due(schedule, slots, recorder, now, issue);
       if (!issuing && schedule.open()) {
         recorder.count_missed(schedule);
       }
@@ -670,7 +685,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
       }
       recorder.ended(slot, slots[slot], now, OpEnd::kCompleted, res, resources[slot].get(), schedule.open(), lateness);
       ++counters.ops_completed;
-      slots.give_back(slot);
+      slots.give_back(slot, now);
       --outstanding;
     }
     io_uring_cq_advance(&ring, seen);

@@ -17,9 +17,11 @@
 // time runs from the instant it was due (its intended start), its service time from the moment
 // it was actually issued; an op that fell due while every slot was busy waits for one and counts
 // as late. So a system that falls behind shows response times that grow, never a flat service
-// time (coordinated omission). An op due before the phase ends is issued even if the thread
-// reaches it a little after (a late wake-up), when a slot is free; ops due in the phase that
-// still wait for a slot when it ends are counted as missed, never dropped silently.
+// time (coordinated omission). An op is measured if it was issued after the warm-up, even one
+// due during it that a thread behind its schedule reaches only then. An op due before the phase
+// ends is issued even if the thread reaches it a little after (a late wake-up), when a slot is
+// free; ops due in the phase that still wait for a slot when it ends are counted as missed,
+// never dropped silently.
 #pragma once
 
 #include <atomic>

@@ -70,18 +70,22 @@ async function main(): Promise<NodeFsResult> {
         const takenAt = now()
         intended = nextDue()
         late = intended < takenAt
-        while (now() < intended && !stopping) {
+        while (now() < intended && intended < end && !stopping) {
           const wait = intended - now()
           if (wait > 2e6) await sleep(Math.floor(wait / 1e6) - 1)
           else await nextTurn()
         }
       }
       const issued = now()
-      if (stopping || issued >= end) {
+      // As the native loop does: the phase ends by the schedule, so an op due before the end
+      // that this lane woke for a little after it is issued; one that waited for a lane past
+      // the end is missed. It starts by the clock: an op issued after the warm-up is measured,
+      // even one due in it that the lanes, behind their schedule, reach only now.
+      if (stopping || intended >= end || (late && issued >= end)) {
         if (period > 0 && !stopping) result.missed += countDue(intended, measureStart, end)
         return
       }
-      const measured = intended >= measureStart
+      const measured = issued >= measureStart
       if (measured && job.ops > 0 && measuredIssued >= job.ops) return
       if (measured) measuredIssued++
       let outcome = 'expected'
