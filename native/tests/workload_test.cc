@@ -380,14 +380,20 @@ TEST(OpenLoop, AnOpDueBeforeTheEndIsIssuedEvenIfTheThreadWakesAfterIt) {
   }
 }
 
-TEST(OpenLoop, AnOverloadShowsInResponseTimeNotServiceTime) {
-  // 2 ms timers, at most 2 in flight: 1000 ops/s at best, asked for 5000 ops/s. Every op waits
-  // for a slot, so response time grows through the run while service time stays ~2 ms.
+// 2 ms timers driven by `drive`: each op takes a known time, whatever the machine.
+BenchSpec two_ms_timers(DriveSpec drive) {
   BenchSpec spec;
   spec.loop.size = 16;
   spec.workload.op = OpKind::kTimer;
   spec.workload.timer = 2ms;
-  spec.drive = DriveSpec{.submitters = 1, .depth = 2, .duration = 300ms, .rate = 5000};
+  spec.drive = drive;
+  return spec;
+}
+
+TEST(OpenLoop, AnOverloadShowsInResponseTimeNotServiceTime) {
+  // 2 ms timers, at most 2 in flight: 1000 ops/s at best, asked for 5000 ops/s. Every op waits
+  // for a slot, so response time grows through the run while service time stays ~2 ms.
+  const BenchSpec spec = two_ms_timers(DriveSpec{.submitters = 1, .depth = 2, .duration = 300ms, .rate = 5000});
   for (RunFn run : kBoth) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
@@ -404,11 +410,7 @@ TEST(OpenLoop, AnOverloadShowsInResponseTimeNotServiceTime) {
 TEST(OpenLoop, AnOpDueWhileTheThreadWaitsForItsOnlySlotIsLate) {
   // 2 ms timers, one slot, an op due every 1.67 ms: each op after the first falls due while the
   // one before it still runs, also those due while the thread sleeps until that one ends.
-  BenchSpec spec;
-  spec.loop.size = 16;
-  spec.workload.op = OpKind::kTimer;
-  spec.workload.timer = 2ms;
-  spec.drive = DriveSpec{.submitters = 1, .depth = 1, .ops = 60, .rate = 600};
+  const BenchSpec spec = two_ms_timers(DriveSpec{.submitters = 1, .depth = 1, .ops = 60, .rate = 600});
   for (RunFn run : kBoth) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
@@ -422,11 +424,7 @@ TEST(OpenLoop, AnOverloadAfterTheWarmUpIsMeasuredAtTheRateTheLoopKeepsUp) {
   // 100 ms warm-up the thread is 80 ms behind its schedule and it never catches up, so every op
   // it issues after the warm-up was due in it. Those are the measured ones: the loop is seen
   // doing as much as a closed loop does, not only the ops due after the warm-up (none here).
-  BenchSpec spec;
-  spec.loop.size = 16;
-  spec.workload.op = OpKind::kTimer;
-  spec.workload.timer = 2ms;
-  spec.drive = DriveSpec{.submitters = 1, .depth = 2, .duration = 300ms, .warmup = 100ms, .rate = 5000};
+  const BenchSpec spec = two_ms_timers(DriveSpec{.submitters = 1, .depth = 2, .duration = 300ms, .warmup = 100ms, .rate = 5000});
   BenchSpec closed = spec;
   closed.drive.rate = 0;
   for (RunFn run : kBoth) {
