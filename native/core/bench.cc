@@ -27,6 +27,10 @@ struct PhaseClock {
       : measure_start(now + drive.warmup.count()),
         end(drive.ops > 0 ? INT64_MAX : measure_start + drive.duration.count()) {}
 
+  // Whether an op issued at `at` belongs to the measured phase rather than the warm-up.
+  bool measuring(int64_t at) const { return at >= measure_start; }
+  bool over(int64_t at) const { return at >= end; }
+
   const int64_t measure_start;
   const int64_t end;  // INT64_MAX when an op count ends the run
 };
@@ -102,7 +106,6 @@ struct Issued {
   int64_t at = 0;        // when it was issued
   uint32_t kind = 0;
   bool late = false;
-  bool measured = false;  // issued in the measured phase, not the warm-up
 };
 
 void count_end(OpStats& stats, const Issued& issued, int64_t now, bool open, int32_t result,
@@ -185,7 +188,7 @@ class Recorder {
     // message a connection expects next).
     const Judged judged = end == OpEnd::kCompleted ? source_.judge(slot, issued.kind, result, resources) : Judged{};
     all_bytes += judged.bytes;
-    if (!issued.measured) {
+    if (!measuring(issued.at)) {
       return;
     }
     stats.elapsed_ns = std::max(stats.elapsed_ns, now - clock_.measure_start);
@@ -206,8 +209,8 @@ class Recorder {
     }
   }
 
-  bool measuring(int64_t now) const { return now >= clock_.measure_start; }
-  bool phase_over(int64_t at) const { return at >= clock_.end; }
+  bool measuring(int64_t at) const { return clock_.measuring(at); }
+  bool phase_over(int64_t at) const { return clock_.over(at); }
 
   // Open loop, after issuing stopped at the end of the phase: counts the ops that fell due in
   // the measured phase but were never issued.
@@ -320,7 +323,6 @@ bool issue_due(Schedule& schedule, Slots& slots, Recorder& recorder, int64_t now
     slots[slot].intended = intended;
     slots[slot].at = now;
     slots[slot].late = late;
-    slots[slot].measured = recorder.measuring(now);
     issue(slot);
     schedule.advance();
   }
@@ -536,7 +538,6 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
 
   {
     std::unique_lock lock(mutex);
-    bool measuring = clock.measure_start <= started;
     int64_t next_progress = started + std::chrono::nanoseconds(spec.progress_interval).count();
     for (;;) {
       if (all_done.wait_for(lock, std::chrono::nanoseconds(std::max<int64_t>(next_progress - monotonic_ns(), 0)),
@@ -544,7 +545,6 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
         break;
       }
       const int64_t now = monotonic_ns();
-      measuring = measuring || now >= clock.measure_start;
       if (now < next_progress) {
         continue;
       }
@@ -552,7 +552,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
       if (progress) {
         Progress snapshot;
         snapshot.elapsed_ns = now - started;
-        snapshot.measuring = measuring;
+        snapshot.measuring = clock.measuring(now);
         for (const auto& state : states) {
           snapshot.ops_ended += state->ended.load(std::memory_order_relaxed);
           snapshot.bytes_ended += state->bytes_ended.load(std::memory_order_relaxed);
@@ -691,7 +691,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
     io_uring_cq_advance(&ring, seen);
     if (progress && now - last_progress >= std::chrono::nanoseconds(spec.progress_interval).count()) {
       last_progress = now;
-      progress(Progress{now - started, now >= clock.measure_start, recorder.stats.all_ops,
+      progress(Progress{now - started, clock.measuring(now), recorder.stats.all_ops,
                         recorder.all_bytes, counters});
     }
   }
