@@ -78,8 +78,8 @@ export interface TimelineWindow {
   endNs: number
   ops: number
   bytes: number
-  /** false while warming up (a window spanning the warm-up's end counts as measuring). */
-  measuring: boolean
+  /** Ended before the warm-up did (a window spanning the warm-up's end is measured). */
+  warmup: boolean
 }
 
 /** The loop's figures divided by a baseline's (opsPerSec < 1: the loop is slower). */
@@ -185,7 +185,7 @@ function timelineOf(ends: WindowEnd[]): TimelineWindow[] {
     endNs: end.elapsedNs,
     ops: end.opsEnded - (ends[i - 1]?.opsEnded ?? 0),
     bytes: end.bytesEnded - (ends[i - 1]?.bytesEnded ?? 0),
-    measuring: end.measuring,
+    warmup: !end.measuring,
   }))
 }
 
