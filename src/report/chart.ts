@@ -59,13 +59,15 @@ export function linearAxis(title: string, low: number, high: number, format: (va
 
 /** Ticks at 1, 2 and 5 times each power of ten (only the powers when the range spans many). */
 export function logAxis(title: string, low: number, high: number, format: (value: number) => string): Axis {
-  const steps = Math.log10(high / low) > 3 ? [1] : [1, 2, 5]
+  // A range of one value still gets an axis with two ticks.
+  const top = Math.max(high, low * 2)
+  const steps = Math.log10(top / low) > 3 ? [1] : [1, 2, 5]
   const values: number[] = []
-  for (let decade = Math.floor(Math.log10(low)); decade <= Math.ceil(Math.log10(high)); decade++) {
+  for (let decade = Math.floor(Math.log10(low)); decade <= Math.ceil(Math.log10(top)); decade++) {
     for (const step of steps) values.push(step * 10 ** decade)
   }
   const below = values.filter((value) => value <= low).length
-  const last = values.findIndex((value) => value >= high)
+  const last = values.findIndex((value) => value >= top)
   const ticks = values.slice(Math.max(below - 1, 0), last + 1).map((value) => ({value, label: format(value)}))
   return axis(title, ticks[0].value, ticks.at(-1)!.value, ticks, true)
 }
@@ -108,9 +110,11 @@ const CHAR_WIDTH = 8.3
 const TOP = 28
 /** Room for half the last x tick label. */
 const RIGHT = 36
-const BOTTOM = 50
+/** Below the plot: the x tick labels, then the x axis's title. */
+const X_LABELS = 30
+const X_TITLE = 20
 
-/** Two decimals are enough for a pixel. */
+/** A tenth of a pixel is fine enough. */
 export const px = (value: number): string => value.toFixed(1)
 
 /** `name="value"` pairs, escaped, for the marks' attributes. */
@@ -137,7 +141,7 @@ export function chart(options: ChartOptions, marks: (frame: Frame) => string[]):
     y: (value) => (yAxis.band ? top + yAxis.fraction(value) * options.height : top + (1 - yAxis.fraction(value)) * options.height),
     band: (yAxis.band ?? 0) * options.height,
   }
-  const height = frame.bottom + (xAxis.title ? BOTTOM : BOTTOM - 20)
+  const height = frame.bottom + X_LABELS + (xAxis.title ? X_TITLE : 0)
   const xTicks = xAxis.ticks.map(({value, label}) => {
     const at = px(frame.x(value))
     return (

@@ -5,7 +5,7 @@
 // each workload's tables, ratios and loop counters, and the kernel and host.
 
 import type {SystemName} from '../bench/run.js'
-import type {GateReport, Verdict} from '../gate/gate.js'
+import type {GateReport} from '../gate/gate.js'
 import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/render.js'
 import {formatDuration} from '../units.js'
 import {attributes as attrs, SYSTEM_ORDER, systemLegend} from './chart.js'
@@ -181,21 +181,20 @@ ${loop ? counterTable(loop) : ''}
 
 function renderGateHtml(gate: GateReport): string {
   const changes = [...gateChanges(gate), ...gate.notes.map((note) => `note: ${note}`)]
-  const byWorkload = new Map<string, Verdict[]>()
-  for (const verdict of gate.verdicts) byWorkload.set(verdict.workload, [...(byWorkload.get(verdict.workload) ?? []), verdict])
-  const metric = (verdict: Verdict, cells: string[]): string =>
-    `<figure class="gate-metric"${attrs({'data-metric': verdict.metric})}><figcaption>${e(cells[1])} <span class="badge ${verdict.verdict}">${verdict.verdict}</span> ` +
-    `<span class="dim">${e(`ratio ${cells[4]}, p ${cells[5]}`)}</span></figcaption>\n${gateStrip(verdict)}</figure>`
   const rows = gateRows(gate)
+  const workloads = [...new Set(gate.verdicts.map((verdict) => verdict.workload))]
+  const metric = ({verdict, cells: [, label, , , ratio, p]}: (typeof rows)[number]): string =>
+    `<figure class="gate-metric"${attrs({'data-metric': verdict.metric})}><figcaption>${e(label)} <span class="badge ${verdict.verdict}">${verdict.verdict}</span> ` +
+    `<span class="dim">${e(`ratio ${ratio}, p ${p}`)}</span></figcaption>\n${gateStrip(verdict)}</figure>`
   return `<section id="gate">
 <h2 class="${gate.passed ? '' : 'bad'}">${e(gateOutcome(gate))}</h2>
 <p class="meta">${e(gateTitle(gate))}</p>
-${[...byWorkload]
+${workloads
   .map(
-    ([workload, verdicts]) => `<div class="gate-workload"${attrs({'data-workload': workload})}>
+    (workload) => `<div class="gate-workload"${attrs({'data-workload': workload})}>
 <h3>${e(workload)}</h3>
 <div class="multiples">
-${verdicts.map((verdict) => metric(verdict, rows.find((row) => row.verdict === verdict)!.cells)).join('\n')}
+${rows.filter((row) => row.verdict.workload === workload).map(metric).join('\n')}
 </div>
 </div>`,
   )

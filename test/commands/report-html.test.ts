@@ -25,8 +25,10 @@ const documents: Record<'single' | 'gate', any> = {single: undefined, gate: unde
 
 async function run(args: string[], name: 'single' | 'gate'): Promise<void> {
   const {status, stdout, stderr} = await runCli([...args, '--json', '--output', file(`${name}.html`)])
-  assert.equal(status, 0, stderr)
+  assert.ok(stdout.startsWith('{'), stderr)
   documents[name] = parseResult(stdout)
+  // A self-gate of runs this short on a busy machine may find a regression: exit 1, still a report.
+  assert.equal(status, documents[name].gate?.passed === false ? 1 : 0, stderr)
 }
 
 before(async () => {
