@@ -23,8 +23,8 @@ let browser: BrowserContext
 /** The result documents, as printed with --json beside each report. */
 const documents: Record<'single' | 'gate', any> = {single: undefined, gate: undefined}
 
-async function run(args: string[], name: 'single' | 'gate'): Promise<void> {
-  const {status, stdout, stderr} = await runCli([...args, '--json', '--output', file(`${name}.html`)])
+async function run(args: string[], name: 'single' | 'gate', env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const {status, stdout, stderr} = await runCli([...args, '--json', '--output', file(`${name}.html`)], {env})
   assert.ok(stdout.startsWith('{'), stderr)
   documents[name] = parseResult(stdout)
   // A self-gate of runs this short on a busy machine may find a regression: exit 1, still a report.
@@ -33,14 +33,15 @@ async function run(args: string[], name: 'single' | 'gate'): Promise<void> {
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's 'chromium' package (scripts/setup.sh does)`)
-  // A file workload (bytes, a test file, a baseline without windows) and a socket mix (kinds)
-  // beside the closed-loop timer, one trial each: what the report must lay out without crowding.
+  // A file workload (bytes, a test file, a baseline without windows, fio skipped: it is not on
+  // the PATH) and a socket mix (kinds) beside the closed-loop timer, one trial each: what the
+  // report must lay out without crowding.
   writeFileSync(
     file('quick.yaml'),
     [
       'defaults: {duration: 300ms, warmup: 50ms}',
       'workloads:',
-      '  - {name: read-4k, op: file-read, fileSize: 8m, depth: 8, vs: [raw, node-fs]}',
+      '  - {name: read-4k, op: file-read, fileSize: 8m, depth: 8, vs: [raw, fio, node-fs]}',
       '  - {name: socket-mix, op: mix, mix: {socket: 3, nop: 1}, vs: [raw]}',
       '  - {name: timer-100us, op: timer, timer: 100us, depth: 4, ops: 2000, vs: [raw]}',
       '',
@@ -48,7 +49,7 @@ before(async () => {
   )
   // The fewest trials the gate takes, on both sides.
   writeFileSync(file('gate.yaml'), 'trials: 4\ndefaults: {duration: 60ms, warmup: 20ms, vs: [raw]}\nworkloads:\n  - {name: nop, op: nop, depth: 8}\n')
-  await run(['run', file('quick.yaml')], 'single')
+  await run(['run', file('quick.yaml')], 'single', {PATH: dir})
   const {status, stderr} = await runCli(['run', file('gate.yaml'), '--save-baseline', file('baseline.json')])
   assert.equal(status, 0, stderr)
   await run(['run', file('gate.yaml'), '--baseline', file('baseline.json')], 'gate')
@@ -104,6 +105,8 @@ test('the HTML report loads alone, with no console error, and draws each chart o
 
   const names = document.workloads.map((workload: any) => workload.name)
   const expected = document.workloads.map((workload: any) => ({workload: workload.name, systems: measuredSystems(workload)}))
+  // A skipped baseline has no mark in any chart, only its line in the summary table.
+  assert.equal(typeof document.workloads[0].systems.find((system: any) => system.system === 'fio').skipped, 'string')
   assert.deepEqual(expected.map((entry: any) => entry.systems), [['loop', 'raw', 'node-fs'], ['loop', 'raw'], ['loop', 'raw']])
 
   // Latency: one line per system, from 0% to where its data ends (2000 ops reach 99.95%).
@@ -160,6 +163,7 @@ test('the HTML report loads alone, with no console error, and draws each chart o
   assert.equal(await page.locator('table.summary').count(), 3)
   assert.deepEqual(await page.locator('table.summary').first().locator('th').allTextContents(), ['system', 'ops/s', 'throughput', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max', 'CPU/op', 'errors'])
   assert.match(await page.locator('section.workload').first().innerText(), /^file: .* page cache: /m)
+  assert.match(await page.locator('table.summary').first().innerText(), /^fio\s+skipped: /m)
   assert.equal(await page.locator('table.kinds').count(), 1)
   assert.equal(await page.locator('table.counters').count(), 3)
   assert.match(await page.locator('table.counter-summary').first().innerText(), /capacity stalls/)
