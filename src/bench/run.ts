@@ -21,7 +21,12 @@ export interface SystemRun {
   skipped?: string
   /** Why this baseline failed. */
   failed?: string
+  /** The loop and the raw ring: where the run stood at the end of each window (the timeline). */
+  windows?: WindowEnd[]
 }
+
+/** Ops and bytes ended since the system started (warm-up included), at `elapsedNs`. */
+export type WindowEnd = Pick<NativeProgress, 'elapsedNs' | 'measuring' | 'opsEnded' | 'bytesEnded'>
 
 export interface WorkloadRun {
   spec: WorkloadSpec
@@ -44,7 +49,15 @@ export interface RunOptions {
 }
 
 /** The progress line is a per-second line, like t/io_uring's. */
-const PROGRESS_INTERVAL_MS = 1000
+const DISPLAY_INTERVAL_NS = 1e9
+/** About this many windows make a run's throughput timeline: fine enough to show a stall or a
+ * drift, never finer than 20 ms (scheduler noise) nor coarser than the progress line's second. */
+const TIMELINE_WINDOWS = 50
+
+function windowMs(spec: WorkloadSpec): number {
+  const runMs = (spec.drive.durationNs + spec.drive.warmupNs) / 1e6
+  return Math.min(1000, Math.max(20, Math.round(runMs / TIMELINE_WINDOWS)))
+}
 
 export function nativeRequest(spec: WorkloadSpec, system: 'loop' | 'raw', file?: TestFile): NativeBenchRequest {
   return {
@@ -88,18 +101,25 @@ export function nativeRequest(spec: WorkloadSpec, system: 'loop' | 'raw', file?:
       rate: spec.drive.rate,
       arrivals: spec.drive.arrivals,
     },
-    progressIntervalMs: PROGRESS_INTERVAL_MS,
+    progressIntervalMs: windowMs(spec),
   }
 }
 
 async function runNative(spec: WorkloadSpec, system: 'loop' | 'raw', file: TestFile | undefined, options: RunOptions): Promise<SystemRun> {
-  const job = runBench(nativeRequest(spec, system, file), (progress) =>
-    options.onProgress?.({workload: spec, system, progress}),
-  )
+  const windows: WindowEnd[] = []
+  let shownNs = -Infinity
+  const job = runBench(nativeRequest(spec, system, file), (progress) => {
+    const {elapsedNs, measuring, opsEnded, bytesEnded} = progress
+    windows.push({elapsedNs, measuring, opsEnded, bytesEnded})
+    // The progress line keeps its per-second rate however fine the timeline's windows are.
+    if (elapsedNs - shownNs < DISPLAY_INTERVAL_NS) return
+    shownNs = elapsedNs
+    options.onProgress?.({workload: spec, system, progress})
+  })
   const cancel = (): void => job.cancel()
   options.signal?.addEventListener('abort', cancel, {once: true})
   try {
-    return {system, native: await job.result}
+    return {system, native: await job.result, windows}
   } finally {
     options.signal?.removeEventListener('abort', cancel)
   }

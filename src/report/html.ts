@@ -1,19 +1,23 @@
 // The HTML report: one self-contained file (inline CSS and SVG; its Content-Security-Policy lets
-// it load nothing at all) with the latency percentile plot, each workload's summary table, ratios
-// and loop counters, and the kernel and host the result was measured on.
+// it load nothing at all). Charts first, as small multiples (one of each per workload, every
+// system in the same colour everywhere): latency by percentile, throughput with its interval,
+// throughput over time, and for a gate the trial values of the baseline and of this run. Then
+// each workload's tables, ratios and loop counters, and the kernel and host.
 
+import type {SystemName} from '../bench/run.js'
 import type {GateReport} from '../gate/gate.js'
 import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/render.js'
 import {formatDuration} from '../units.js'
+import {attributes as attrs, SYSTEM_ORDER, systemLegend} from './chart.js'
 import {LOOP_COUNTERS} from './counters.js'
 import {escapeMarkup as e} from './escape.js'
-import {counterRows, documentFigures, type Line, measuredSeries, SPREAD_HEAD, workloadFigures} from './figures.js'
-import {percentilePlot} from './plot.js'
+import {counterRows, documentFigures, type Line, SPREAD_HEAD, workloadFigures} from './figures.js'
+import {gateStrip, percentilePlot, throughputBars, timelinePlot, type TimelineLine} from './plot.js'
 import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
 
 const STYLE = `
-:root { color-scheme: light; --ink: #1d2330; --muted: #5c6577; --rule: #d9dde5; --bad: #b42318; --warn: #9a6700; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 2rem auto; max-width: 1000px; padding: 0 1rem; }
+:root { color-scheme: light; --ink: #1d2330; --muted: #5c6577; --rule: #d9dde5; --bad: #b42318; --warn: #9a6700; --good: #1a7f37; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 2rem auto; max-width: 1000px; padding: 0 1rem; overflow-wrap: anywhere; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.15rem; margin: 2rem 0 .5rem; }
 h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
@@ -21,28 +25,40 @@ h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
 p.plain, p.warn, p.bad { margin: .1rem 0; }
 .bad { color: var(--bad); }
 .warn { color: var(--warn); }
-table { border-collapse: collapse; margin: .5rem 0; font-variant-numeric: tabular-nums; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; margin: .5rem 0; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid var(--rule); text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
-table.counters th:last-child, table.counters td:last-child { text-align: left; color: var(--muted); white-space: normal; }
+table.counters th:last-child, table.counters td:last-child { text-align: left; color: var(--muted); white-space: normal; min-width: 16rem; }
 table.kernel td, table.counter-summary td, table.kinds td:nth-child(2) { text-align: left; }
+table.kernel td:last-child { white-space: normal; }
 details summary { color: var(--muted); cursor: pointer; }
 table.kinds th:nth-child(2) { text-align: left; }
-svg.percentile-plot { max-width: 100%; height: auto; font-size: 13px; }
+.multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr)); gap: 1rem 2rem; }
+figure { margin: 0; }
+figcaption { font-weight: 600; margin: .25rem 0; }
+ul.legend { list-style: none; padding: 0; margin: .25rem 0 .75rem; display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; }
+ul.legend li { display: flex; align-items: center; gap: .4rem; }
+svg.swatch line { stroke-width: 3; }
+svg.chart { display: block; width: 100%; height: auto; font-size: 14px; }
 svg .grid { stroke: #e6e9ef; }
 svg .frame { fill: none; stroke: #9aa3b2; }
 svg .series { fill: none; stroke-width: 2; }
-svg .legend line { stroke-width: 2; }
 svg text { fill: var(--ink); }
-svg .axis-title { fill: var(--muted); }
+svg .axis-title, svg .warmup-label { fill: var(--muted); }
+svg .warmup { fill: #f1f3f6; }
+svg .whisker { fill: none; stroke: var(--ink); stroke-width: 1.5; }
+svg.timeline-plot .series { stroke-width: 1.5; stroke-opacity: .75; }
+svg .baseline .trial { fill: #fff; stroke: #6b7280; stroke-width: 1.5; }
+svg .candidate .trial { fill-opacity: .8; }
+svg .median { stroke: var(--ink); stroke-width: 2; }
+.badge { display: inline-block; padding: 0 .5rem; border-radius: .75rem; font-size: .85rem; font-weight: 600; color: #fff; background: #6b7280; }
+.badge.worse { background: var(--bad); }
+.badge.better { background: var(--good); }
+.gate-metric figcaption { font-weight: normal; }
 `
 
 export function renderHtml(document: ResultDocument): string {
-  const series = measuredSeries(document).map(({workload, system}) => ({
-    workload: workload.name,
-    system: system.system,
-    histogram: system.latency.histogram,
-  }))
   const figures = documentFigures(document)
   const title = `iouring-bench · ${document.workloads.map((workload) => workload.name).join(', ')} · kernel ${document.kernel.release}`
   return `<!doctype html>
@@ -60,13 +76,9 @@ export function renderHtml(document: ResultDocument): string {
 <p class="meta">${e(figures.kernel)}</p>
 ${figures.sources ? `<p class="meta">${e(figures.sources)}</p>\n` : ''}<p class="meta">measured ${e(document.createdAt)} on ${e(document.host.hostname)}</p>
 </header>
-<section id="latency">
-<h2>Latency by percentile</h2>
-${series.length ? percentilePlot(series) : '<p class="note">No latencies were measured.</p>'}
-<p class="note">Each line is one workload through one system: the loop solid, baselines dashed. Further right is further into the tail.</p>
-</section>
-${document.workloads.map(renderWorkload).join('\n')}
+${chartSections(document)}
 ${document.gate ? renderGateHtml(document.gate) : ''}
+${document.workloads.map(renderWorkload).join('\n')}
 ${figures.interrupted ? `<p class="bad">${e(figures.interrupted)}</p>` : ''}
 <section id="kernel">
 <h2>Kernel and host</h2>
@@ -83,6 +95,68 @@ ${table(['', ''], [
 `
 }
 
+/** Systems that measured something; a baseline that was skipped or failed has no mark anywhere. */
+function measured(workload: WorkloadResult): SystemResult[] {
+  return SYSTEM_ORDER.flatMap((name) => workload.systems.filter((system) => system.system === name && !system.skipped && system.ops > 0))
+}
+
+/** A section of one chart per workload that has something to draw, with the systems' legend. */
+function multiples(id: string, heading: string, note: string, charts: Array<{workload: WorkloadResult; systems: SystemName[]; svg?: string}>): string {
+  const drawn = charts.filter((entry) => entry.svg)
+  const systems = [...new Set(drawn.flatMap((entry) => entry.systems))]
+  return `<section id="${id}">
+<h2>${e(heading)}</h2>
+${drawn.length ? `${systemLegend(systems)}
+<div class="multiples">
+${drawn.map(({workload, svg}) => `<figure${attrs({'data-workload': workload.name})}><figcaption>${e(workload.name)}</figcaption>\n${svg}</figure>`).join('\n')}
+</div>` : ''}
+<p class="note">${e(drawn.length ? note : 'Nothing was measured to draw.')}</p>
+</section>`
+}
+
+function chartSections(document: ResultDocument): string {
+  const {workloads} = document
+  const latency = workloads.map((workload) => {
+    const series = measured(workload).filter((system) => system.latency.count > 0)
+    const {distribution} = workloadFigures(workload)
+    return {
+      workload,
+      systems: series.map((system) => system.system),
+      svg: series.length
+        ? percentilePlot(workload.name, distribution, series.map((system) => ({system: system.system, histogram: system.latency.histogram})))
+        : undefined,
+    }
+  })
+  const throughput = workloads.map((workload) => {
+    const trials = workload.trials.length
+    const bars = measured(workload).map((system) => {
+      const spread = trials > 1 ? workload.spread.find((entry) => entry.system === system.system)?.opsPerSec : undefined
+      return {system: system.system, value: system.opsPerSec, ...(spread ? {interval: [spread.min, spread.max] as [number, number]} : {})}
+    })
+    return {workload, systems: bars.map((bar) => bar.system), svg: bars.length ? throughputBars(workload.name, bars, trials) : undefined}
+  })
+  const timeline = workloads.map((workload) => {
+    const lines: TimelineLine[] = workload.trials.flatMap((trial, i) =>
+      trial.systems.flatMap((system) => (system.timeline?.length ? [{system: system.system, trial: i + 1, windows: system.timeline}] : [])),
+    )
+    return {
+      workload,
+      systems: lines.map((line) => line.system),
+      svg: lines.length ? timelinePlot(workload.name, lines, workload.spec.drive.warmupNs) : undefined,
+    }
+  })
+  return [
+    multiples('latency', 'Latency by percentile', 'Further right is further into the tail: 99.9% leaves one op in a thousand above the line.', latency),
+    multiples('throughput', 'Throughput', 'Ops/s of each system; bytes/s and CPU per op are in the tables below.', throughput),
+    multiples(
+      'timeline',
+      'Throughput over time',
+      'Ops/s in each window of the run (one line per trial); the loop and the raw ring report windows, fio and node-fs do not.',
+      timeline,
+    ),
+  ].join('\n')
+}
+
 function renderWorkload(workload: WorkloadResult): string {
   const {title, file, summary, ratios, details, spread, kinds, stopped, loop} = workloadFigures(workload)
   const cells = summary.rows.map((row) =>
@@ -94,8 +168,8 @@ function renderWorkload(workload: WorkloadResult): string {
   return `<section class="workload">
 <h2>${e(title)}</h2>
 ${file ? paragraph(file) : ''}
-<table class="summary"><thead><tr>${summary.head.map((head) => `<th>${e(head)}</th>`).join('')}</tr></thead>
-<tbody>${cells.join('')}</tbody></table>
+<div class="scroll"><table class="summary"><thead><tr>${summary.head.map((head) => `<th>${e(head)}</th>`).join('')}</tr></thead>
+<tbody>${cells.join('')}</tbody></table></div>
 ${ratios.map((sentence) => paragraph({text: sentence, tone: 'plain'})).join('\n')}
 ${details.map(paragraph).join('\n')}
 ${spread ? `<h3>Over ${spread.trials} interleaved trials, median [min – max]</h3>\n${table(SPREAD_HEAD, spread.rows, 'spread')}` : ''}
@@ -107,10 +181,26 @@ ${loop ? counterTable(loop) : ''}
 
 function renderGateHtml(gate: GateReport): string {
   const changes = [...gateChanges(gate), ...gate.notes.map((note) => `note: ${note}`)]
+  const rows = gateRows(gate)
+  const workloads = [...new Set(gate.verdicts.map((verdict) => verdict.workload))]
+  const metric = ({verdict, cells: [, label, , , ratio, p]}: (typeof rows)[number]): string =>
+    `<figure class="gate-metric"${attrs({'data-metric': verdict.metric})}><figcaption>${e(label)} <span class="badge ${verdict.verdict}">${verdict.verdict}</span> ` +
+    `<span class="dim">${e(`ratio ${ratio}, p ${p}`)}</span></figcaption>\n${gateStrip(verdict)}</figure>`
   return `<section id="gate">
 <h2 class="${gate.passed ? '' : 'bad'}">${e(gateOutcome(gate))}</h2>
 <p class="meta">${e(gateTitle(gate))}</p>
-${table(GATE_HEAD, gateRows(gate).map(({cells}) => cells), 'gate')}
+${workloads
+  .map(
+    (workload) => `<div class="gate-workload"${attrs({'data-workload': workload})}>
+<h3>${e(workload)}</h3>
+<div class="multiples">
+${rows.filter((row) => row.verdict.workload === workload).map(metric).join('\n')}
+</div>
+</div>`,
+  )
+  .join('\n')}
+<p class="note">Each dot is one trial of the loop, hollow for the baseline and filled for now; the bar across is the median.</p>
+${table(GATE_HEAD, rows.map(({cells}) => cells), 'gate')}
 ${changes.map((line) => `<p>${e(line)}</p>`).join('\n')}
 </section>`
 }
@@ -128,9 +218,10 @@ ${table(['counter', 'value', 'meaning'], rows, 'counters')}
 </details>`
 }
 
+/** A table that scrolls sideways inside its box on a narrow screen, never the page. */
 function table(head: string[], rows: string[][], className: string): string {
   const header = head.some(Boolean) ? `<thead><tr>${head.map((cell) => `<th>${e(cell)}</th>`).join('')}</tr></thead>` : ''
-  return `<table class="${className}">${header}<tbody>${rows
+  return `<div class="scroll"><table class="${className}">${header}<tbody>${rows
     .map((row) => `<tr>${row.map((cell) => `<td>${e(cell)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`
+    .join('')}</tbody></table></div>`
 }

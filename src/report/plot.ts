@@ -1,124 +1,166 @@
-// The latency percentile plot as inline SVG, drawn the way HdrHistogram's plotter draws it: the x
-// axis is the percentile on a log scale of 1/(1-p) (0%, 90%, 99%, ... 99.999%), so the tail gets
-// as much room as the body; the y axis is latency, here on a log scale too, so that workloads
-// microseconds and milliseconds apart share one plot.
+// The charts of the HTML report, each drawn for one workload so that they sit side by side as
+// small multiples: latency by percentile, throughput with its interval over the trials,
+// throughput window by window, and the gate's trial values of the baseline and of this run.
 
-import {formatDuration} from '../units.js'
-import {escapeMarkup} from './escape.js'
+import {median} from 'simple-statistics'
+
+import type {SystemName} from '../bench/run.js'
+import type {Verdict} from '../gate/gate.js'
+import {formatMetric} from '../gate/render.js'
+import {formatCount, formatDuration} from '../units.js'
+import {attributes, axis, categoryAxis, chart, linearAxis, logAxis, px, SYSTEM_STYLE, systemPath} from './chart.js'
+import {escapeMarkup as e} from './escape.js'
 import {decodeHistogram} from './histogram.js'
+import type {TimelineWindow} from './result.js'
 
-export interface PlotSeries {
-  workload: string
-  system: string
+export interface LatencySeries {
+  system: SystemName
   /** HdrHistogram V2 compressed base64. */
   histogram: string
 }
 
-const WIDTH = 960
-const HEIGHT = 520
-const MARGIN = {top: 20, bottom: 64, left: 84}
-const PLOT_HEIGHT = HEIGHT - MARGIN.top - MARGIN.bottom
-const LEGEND_ROW = 20
-/** Rough width of a character of the 13px labels, to size the legend beside the plot. */
-const CHAR_WIDTH = 7.5
-
 /** log10(1/(1-p)) of the last tick: 99.999%. */
-const X_MAX = 5
-const X_STEP = 0.025
-const X_TICKS = ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%']
-
-// Tableau 10: distinct on screen and in print, one per workload.
-const COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac']
-// The loop drawn solid, each baseline with its own dash.
-const DASHES = ['', '8 5', '2 4', '12 4 2 4']
-
-interface Point {
-  x: number
-  latency: number
-}
+const PERCENTILE_MAX = 5
+const PERCENTILE_STEP = 0.025
+const PERCENTILE_TICKS = ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%'].map((label, value) => ({value, label}))
 
 /** Latency at percentiles evenly spaced on the log(1/(1-p)) axis, up to where the data ends. */
-function percentilePoints(encoded: string): Point[] {
+function percentilePoints(encoded: string): Array<{x: number; latency: number}> {
   const histogram = decodeHistogram(encoded)
   // Beyond 1/(1-p) = count the percentile only repeats the maximum.
-  const last = Math.min(X_MAX, Math.log10(Math.max(histogram.totalCount, 1)))
-  const points: Point[] = []
-  for (let x = 0; x <= last + 1e-9; x += X_STEP) {
+  const last = Math.min(PERCENTILE_MAX, Math.log10(Math.max(histogram.totalCount, 1)))
+  const points: Array<{x: number; latency: number}> = []
+  for (let x = 0; x <= last + 1e-9; x += PERCENTILE_STEP) {
     points.push({x, latency: Math.max(histogram.getValueAtPercentile(100 * (1 - 10 ** -x)), 1)})
   }
   return points
 }
 
-/** 1-2-5 ticks covering [low, high] (fewer when the range spans many decades). */
-function latencyTicks(low: number, high: number): number[] {
-  const steps = Math.log10(high / low) > 3 ? [1] : [1, 2, 5]
-  const ticks: number[] = []
-  for (let decade = Math.floor(Math.log10(low)); decade <= Math.ceil(Math.log10(high)); decade++) {
-    for (const step of steps) ticks.push(step * 10 ** decade)
-  }
-  const below = ticks.filter((tick) => tick <= low).length
-  const last = ticks.findIndex((tick) => tick >= high)
-  return ticks.slice(Math.max(below - 1, 0), last + 1)
-}
-
-export function percentilePlot(series: PlotSeries[]): string {
-  const label = (entry: PlotSeries): string => `${entry.workload} · ${entry.system}`
-  // The legend sits right of the plot, where it cannot hide a line.
-  const legendWidth = 48 + CHAR_WIDTH * Math.max(0, ...series.map((entry) => label(entry).length))
-  const plotWidth = WIDTH - MARGIN.left - legendWidth - 24
+/**
+ * Latency by percentile the way HdrHistogram's plotter draws it: the x axis is the percentile
+ * on a log scale of 1/(1-p), so the tail gets as much room as the body; the y axis is latency
+ * on a log scale too, so systems microseconds and milliseconds apart share one chart.
+ */
+export function percentilePlot(workload: string, distribution: string, series: LatencySeries[]): string {
   const lines = series.map((entry) => ({...entry, points: percentilePoints(entry.histogram)}))
   const latencies = lines.flatMap((line) => line.points.map((point) => point.latency))
-  const ticks = latencyTicks(Math.min(...latencies, 1e3), Math.max(...latencies, 1e3))
-  const [low, high] = [ticks[0], ticks.at(-1)!]
-  const xAt = (x: number): number => MARGIN.left + (x / X_MAX) * plotWidth
-  const yAt = (latency: number): number =>
-    MARGIN.top + PLOT_HEIGHT - (Math.log10(latency / low) / Math.log10(high / low)) * PLOT_HEIGHT
-  const coord = (value: number): string => value.toFixed(1)
+  const x = axis('percentile (log scale of 1/(1−p))', 0, PERCENTILE_MAX, PERCENTILE_TICKS)
+  const y = logAxis(`${distribution} (log scale)`, Math.min(...latencies), Math.max(...latencies), formatDuration)
+  return chart({className: 'percentile-plot', label: `${workload}: ${distribution} by percentile`, height: 240, x, y}, (frame) =>
+    lines.map((line) =>
+      systemPath(line.system, line.points.map((point) => [frame.x(point.x), frame.y(point.latency)]), `${workload} · ${line.system}`, {
+        'data-workload': workload,
+      }),
+    ),
+  )
+}
 
-  const workloads = [...new Set(series.map((entry) => entry.workload))]
-  const systems = [...new Set(series.map((entry) => entry.system))]
-  const colour = (workload: string): string => COLOURS[workloads.indexOf(workload) % COLOURS.length]
-  const dash = (system: string): string => DASHES[systems.indexOf(system) % DASHES.length]
+export interface ThroughputBar {
+  system: SystemName
+  /** ops/s: the median over the trials. */
+  value: number
+  /** The lowest and highest trial, when there were several. */
+  interval?: [number, number]
+}
 
-  const xAxis = X_TICKS.map((label, i) => {
-    const x = coord(xAt(i))
-    return (
-      `<line class="grid" x1="${x}" x2="${x}" y1="${MARGIN.top}" y2="${MARGIN.top + PLOT_HEIGHT}"/>` +
-      `<text x="${x}" y="${MARGIN.top + PLOT_HEIGHT + 20}" text-anchor="middle">${label}</text>`
-    )
-  })
-  const yAxis = ticks.map((tick) => {
-    const y = coord(yAt(tick))
-    return (
-      `<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${y}" y2="${y}"/>` +
-      `<text x="${MARGIN.left - 8}" y="${y}" dy="0.32em" text-anchor="end">${escapeMarkup(formatDuration(tick))}</text>`
-    )
-  })
-  const paths = lines.map((line) => {
-    const d = line.points.map((point, i) => `${i ? 'L' : 'M'}${coord(xAt(point.x))} ${coord(yAt(point.latency))}`).join('')
-    const dashed = dash(line.system) ? ` stroke-dasharray="${dash(line.system)}"` : ''
-    return (
-      `<path class="series" data-workload="${escapeMarkup(line.workload)}" data-system="${escapeMarkup(line.system)}" ` +
-      `d="${d}" stroke="${colour(line.workload)}"${dashed}><title>${escapeMarkup(label(line))}</title></path>`
-    )
-  })
-  const legendX = WIDTH - legendWidth
-  const legend = series.map((entry, i) => {
-    const y = MARGIN.top + 10 + i * LEGEND_ROW
-    const dashed = dash(entry.system) ? ` stroke-dasharray="${dash(entry.system)}"` : ''
-    return (
-      `<line x1="${legendX}" x2="${legendX + 30}" y1="${y}" y2="${y}" stroke="${colour(entry.workload)}"${dashed}/>` +
-      `<text x="${legendX + 38}" y="${y}" dy="0.32em">${escapeMarkup(label(entry))}</text>`
-    )
-  })
+/** Ops/s of each system as a bar, with a whisker from its slowest to its fastest trial. */
+export function throughputBars(workload: string, bars: ThroughputBar[], trials: number): string {
+  const high = Math.max(...bars.map((bar) => bar.interval?.[1] ?? bar.value))
+  // Room right of the longest bar for its value.
+  const x = linearAxis(
+    trials > 1 ? `ops/s, median of ${trials} trials; whisker: min – max` : 'ops/s, one trial: no interval',
+    0,
+    high * 1.25,
+    formatCount,
+    4,
+  )
+  const y = categoryAxis(bars.map((bar) => bar.system))
+  return chart({className: 'throughput-bars', label: `${workload}: throughput`, height: bars.length * 34, x, y}, (frame) =>
+    bars.map((bar, i) => {
+      const middle = frame.y(i)
+      const thick = Math.min(frame.band * 0.6, 22)
+      const {colour} = SYSTEM_STYLE[bar.system]
+      const end = frame.x(bar.interval?.[1] ?? bar.value)
+      const whisker = bar.interval
+        ? `<path class="whisker"${attributes({
+            d: `M${px(frame.x(bar.interval[0]))} ${px(middle)}H${px(end)}` +
+              [bar.interval[0], bar.interval[1]].map((value) => `M${px(frame.x(value))} ${px(middle - thick / 2)}v${px(thick)}`).join(''),
+          })}/>`
+        : ''
+      const range = bar.interval ? ` [${formatCount(bar.interval[0])} – ${formatCount(bar.interval[1])}]` : ''
+      return (
+        `<g class="bar"${attributes({'data-system': bar.system})}>` +
+        `<rect${attributes({x: px(frame.left), y: px(middle - thick / 2), width: px(frame.x(bar.value) - frame.left), height: px(thick), fill: colour})}>` +
+        `<title>${formatCount(bar.value)} ops/s${range}</title></rect>${whisker}` +
+        `<text class="value" x="${px(end + 6)}" y="${px(middle)}" dy="0.32em">${formatCount(bar.value)}</text></g>`
+      )
+    }),
+  )
+}
 
-  return [
-    `<svg class="percentile-plot" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="Latency by percentile">`,
-    `<g class="axis x-axis">${xAxis.join('')}<text class="axis-title" x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 14}" text-anchor="middle">percentile (log scale of 1/(1−p))</text></g>`,
-    `<g class="axis y-axis">${yAxis.join('')}<text class="axis-title" transform="translate(18 ${MARGIN.top + PLOT_HEIGHT / 2}) rotate(-90)" text-anchor="middle">latency (log scale)</text></g>`,
-    `<rect class="frame" x="${MARGIN.left}" y="${MARGIN.top}" width="${plotWidth}" height="${PLOT_HEIGHT}"/>`,
-    `<g class="lines">${paths.join('')}</g>`,
-    `<g class="legend">${legend.join('')}</g>`,
-    '</svg>',
-  ].join('\n')
+export interface TimelineLine {
+  system: SystemName
+  trial: number
+  windows: TimelineWindow[]
+}
+
+/** Ops/s window by window since each system started, the warm-up shaded: stalls and drift show. */
+export function timelinePlot(workload: string, lines: TimelineLine[], warmupNs: number): string {
+  const steps = lines.map((line) => ({
+    ...line,
+    // Each window drawn flat from its start to its end, at its own rate.
+    points: line.windows.flatMap((window, i): Array<[number, number]> => {
+      const start = line.windows[i - 1]?.endNs ?? 0
+      const rate = window.endNs > start ? (window.ops * 1e9) / (window.endNs - start) : 0
+      return [
+        [start, rate],
+        [window.endNs, rate],
+      ]
+    }),
+  }))
+  const end = Math.max(...steps.flatMap((line) => line.points.map(([at]) => at)))
+  const x = linearAxis('time since the system started', 0, end, (ns) => (ns ? formatDuration(ns) : '0'), 4)
+  const y = linearAxis('ops/s', 0, Math.max(...steps.flatMap((line) => line.points.map(([, rate]) => rate))), formatCount, 4)
+  return chart({className: 'timeline-plot', label: `${workload}: throughput over time`, height: 200, x, y}, (frame) => [
+    ...(warmupNs > 0
+      ? [
+          `<rect class="warmup"${attributes({x: frame.left, y: frame.top, width: px(frame.x(Math.min(warmupNs, end)) - frame.left), height: frame.bottom - frame.top})}/>` +
+            `<text class="warmup-label" x="${px(frame.left + 4)}" y="${frame.bottom - 6}">warm-up</text>`,
+        ]
+      : []),
+    ...steps.map((line) =>
+      systemPath(line.system, line.points.map(([at, rate]) => [frame.x(at), frame.y(rate)]), `${workload} · ${line.system} · trial ${line.trial}`, {
+        'data-workload': workload,
+        'data-trial': line.trial,
+      }),
+    ),
+  ])
+}
+
+/**
+ * A gate verdict's trial values, the baseline's above this run's, each trial a dot and each
+ * median a bar across: how far apart the two sides are next to how much each one varies.
+ */
+export function gateStrip(verdict: Verdict): string {
+  const values = [...verdict.baseline, ...verdict.candidate]
+  const low = Math.min(...values)
+  const high = Math.max(...values)
+  const pad = (high - low) * 0.1 || Math.abs(high) * 0.05 || 1
+  const x = linearAxis('', Math.max(0, low - pad), high + pad, (value) => formatMetric(verdict.metric, value), 4)
+  const y = categoryAxis(['baseline', 'now'])
+  return chart({className: 'gate-strip', label: `${verdict.workload} ${verdict.metric}: baseline and now, trial by trial`, height: 70, x, y}, (frame) =>
+    [verdict.baseline, verdict.candidate].map((trials, side) => {
+      const middle = frame.y(side)
+      // Dots of equal values side by side would hide each other: each trial a little higher or lower.
+      const dots = trials.map(
+        (value, i) =>
+          `<circle class="trial"${attributes({cx: px(frame.x(value)), cy: px(middle + ((i % 3) - 1) * 5), r: 4, fill: side ? SYSTEM_STYLE.loop.colour : undefined})}><title>${e(formatMetric(verdict.metric, value))}</title></circle>`,
+      )
+      const at = px(frame.x(median(trials)))
+      return (
+        `<g class="${side ? 'candidate' : 'baseline'}">${dots.join('')}` +
+        `<line class="median" x1="${at}" x2="${at}" y1="${px(middle - 13)}" y2="${px(middle + 13)}"/></g>`
+      )
+    }),
+  )
 }

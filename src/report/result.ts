@@ -2,7 +2,7 @@
 // HdrHistogram, HTML, CI formats) is rendered.
 
 import type {MeasuredBaseline} from '../bench/baseline.js'
-import type {SystemName, SystemRun, WorkloadRun} from '../bench/run.js'
+import type {SystemName, SystemRun, WindowEnd, WorkloadRun} from '../bench/run.js'
 import type {ArrivalsName, BaselineName, WorkloadSpec} from '../bench/spec.js'
 import type {GateReport} from '../gate/gate.js'
 import {type HostInfo, hostInfo, type KernelInfo, kernelInfo} from '../host.js'
@@ -68,6 +68,18 @@ export interface SystemResult extends MeasuredFigures {
   ring?: NativeRing
   /** How a baseline ran: versions, command line, settings that change its figures. */
   info?: Record<string, string | number | boolean | null>
+  /** The loop and the raw ring, in each trial: its throughput window by window. */
+  timeline?: TimelineWindow[]
+}
+
+/** What one window of a run ended: from the previous window's end (or the start) to `endNs`. */
+export interface TimelineWindow {
+  /** Since the system started, warm-up included. */
+  endNs: number
+  ops: number
+  bytes: number
+  /** Ended before the warm-up did (a window spanning the warm-up's end is measured). */
+  warmup: boolean
 }
 
 /** The loop's figures divided by a baseline's (opsPerSec < 1: the loop is slower). */
@@ -167,6 +179,16 @@ function cpuOf(cpu: {userNs: number; systemNs: number}, ops: number): SystemResu
   return {...cpu, nsPerOp: per(cpu.userNs + cpu.systemNs), userNsPerOp: per(cpu.userNs), systemNsPerOp: per(cpu.systemNs), ops}
 }
 
+/** Each window's own ops and bytes, from where the run stood at each window's end. */
+function timelineOf(ends: WindowEnd[]): TimelineWindow[] {
+  return ends.map((end, i) => ({
+    endNs: end.elapsedNs,
+    ops: end.opsEnded - (ends[i - 1]?.opsEnded ?? 0),
+    bytes: end.bytesEnded - (ends[i - 1]?.bytesEnded ?? 0),
+    warmup: !end.measuring,
+  }))
+}
+
 function nativeSystem(run: SystemRun, open: boolean): SystemResult {
   const {stats, counters, ring, error} = run.native!
   const {readBack} = stats
@@ -212,6 +234,7 @@ function nativeSystem(run: SystemRun, open: boolean): SystemResult {
     cpu: cpuOf(stats.cpu, stats.allOps),
     counters,
     ring,
+    ...(run.windows?.length ? {timeline: timelineOf(run.windows)} : {}),
   }
 }
 

@@ -115,7 +115,7 @@ describe('bench', () => {
     const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--output', output])
     assert.equal(status, 0, stderr)
     assert.match(stdout, /^kernel .*\n\nnop: nop/)
-    assert.match(readFileSync(output, 'utf8'), /^<!doctype html>[^]*<svg class="percentile-plot"/)
+    assert.match(readFileSync(output, 'utf8'), /^<!doctype html>[^]*<svg class="chart percentile-plot"/)
   })
 
   test('--json with --output: only JSON on stdout, the file written, the job summary appended', async () => {

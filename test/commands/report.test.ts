@@ -395,7 +395,7 @@ describe('report: file and socket results (bytes, baselines without counters, ki
     assert.match(terminal, /^per kind:\n/m)
     assert.match(terminal, /^│ loop +│ socket │/m)
     assert.match(markdown, /^\| loop \| socket \| [\d.]+ k? ?\| [\d.]+ [KMG]iB\/s \|/m)
-    assert.match(html, /<h3>Per kind<\/h3>\n<table class="kinds">/)
+    assert.match(html, /<h3>Per kind<\/h3>\n<div class="scroll"><table class="kinds">/)
   })
 
   test('prometheus: node-fs has its throughput, and no loop counters it never had', async () => {

@@ -153,9 +153,9 @@ test('.hgrm: the row at 99% is the p99 of the summary, whatever the distribution
 test('the percentile plot: one path per series, the HdrHistogram percentile ticks, latency ticks covering the data', () => {
   const fast = system('loop', latencies(5, 10000, 2000))
   const slow = system('raw', latencies(6, 10000, 3_000_000))
-  const svg = percentilePlot([
-    {workload: 'a<b', system: 'loop', histogram: fast.latency.histogram},
-    {workload: 'a<b', system: 'raw', histogram: slow.latency.histogram},
+  const svg = percentilePlot('a<b', 'latency', [
+    {system: 'loop', histogram: fast.latency.histogram},
+    {system: 'raw', histogram: slow.latency.histogram},
   ])
   assert.equal(svg.match(/<path class="series"/g)?.length, 2)
   assert.ok(svg.includes('data-workload="a&lt;b"'))
