@@ -82,11 +82,14 @@ function systemVerdict(workload: WorkloadResult, system: SystemResult): Verdict 
 }
 
 function notRun(workload: WorkloadResult, system: string): Verdict {
-  const why = workload.interrupted
-    ? 'not run: interrupted before it started'
-    : measuredLoop(workload)
-      ? 'not run'
-      : 'not run: the loop could not run, so there is nothing to compare it with'
+  const skipped = workload.skipped?.find((entry) => entry.system === system)
+  const why = skipped
+    ? skipped.reason
+    : workload.interrupted
+      ? 'not run: interrupted before it started'
+      : measuredLoop(workload)
+        ? 'not run'
+        : 'not run: the loop could not run, so there is nothing to compare it with'
   return {suite: workload.name, name: system, status: 'skipped', message: why}
 }
 
