@@ -1,6 +1,6 @@
 // Where a command's report goes, the same way for every command:
 //   (nothing)          the terminal report on stdout
-//   --format F         form F on stdout instead
+//   --format F         form F on stdout instead (not github-benchmark, which is files only)
 //   --output FILE      form F (from --format, or FILE's extension) in FILE, the terminal report
 //                      still on stdout; forms made of several files (one .hgrm per series, one
 //                      github-action-benchmark file per direction) go to FILE.<part>.<ext>
@@ -12,7 +12,7 @@ import path from 'node:path'
 
 import {EnvironmentError, invalidValue} from '../errors.js'
 import {checkWritable} from '../files.js'
-import {type FormatName, formatForFile, formatsFor, KNOWN_EXTENSIONS, render, type Rendering, type ReportDocument} from './formats.js'
+import {filesOnly, type FormatName, formatForFile, formatsFor, KNOWN_EXTENSIONS, render, type Rendering, type ReportDocument} from './formats.js'
 
 export interface OutputFlags {
   format?: FormatName
@@ -28,6 +28,8 @@ export interface OutputPlan {
 
 export function planOutput(flags: OutputFlags, json: boolean): OutputPlan {
   if (flags.output === undefined) {
+    const why = flags.format && filesOnly(flags.format)
+    if (why) throw invalidValue('--format', flags.format, why)
     if (json && flags.format && flags.format !== 'json') {
       throw invalidValue('--format', flags.format, '--json prints the JSON document; add --output FILE to write this form as well')
     }
@@ -60,7 +62,7 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
   if (!plan.json && options.printReport !== false) {
     const format = plan.output ? 'terminal' : (plan.format ?? 'terminal')
     const color = format === 'terminal' && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
-    process.stdout.write((await render(document, format, {color})).text)
+    process.stdout.write((await render(document, format, {color})).text ?? '')
   }
   const summary = process.env.GITHUB_STEP_SUMMARY
   if (summary) {
@@ -71,7 +73,7 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
 /** Writes one file, or one per part; returns the paths written. */
 function writeRendering(file: string, rendering: Rendering): string[] {
   if (!rendering.parts) {
-    write(file, rendering.text, writeFileSync, '--output')
+    write(file, rendering.text ?? '', writeFileSync, '--output')
     return [file]
   }
   const extension = path.extname(file)
