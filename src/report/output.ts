@@ -5,7 +5,8 @@
 //                      still on stdout; forms made of several files (one .hgrm per series, one
 //                      github-action-benchmark file per direction) go to FILE.<part>.<ext>
 //   --json             only the JSON document on stdout (oclif prints it); --output still writes
-// and, when $GITHUB_STEP_SUMMARY is set (GitHub Actions), the Markdown summary is appended to it.
+// and, when $GITHUB_STEP_SUMMARY is set (GitHub Actions), the command that measured appends its
+// Markdown summary to it: once per run, so `report` rendering the result again adds nothing.
 
 import {appendFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -46,6 +47,8 @@ export function planOutput(flags: OutputFlags, json: boolean): OutputPlan {
 export interface EmitOptions {
   /** False when nothing was measured: the files are still written (a CI verdict needs them), stdout stays empty. */
   printReport?: boolean
+  /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when set: the command that measured does. */
+  stepSummary?: boolean
 }
 
 export async function emit(document: ReportDocument, plan: OutputPlan, options: EmitOptions = {}): Promise<void> {
@@ -65,7 +68,7 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
     process.stdout.write((await render(document, format, {color})).text ?? '')
   }
   const summary = process.env.GITHUB_STEP_SUMMARY
-  if (summary) {
+  if (options.stepSummary && summary) {
     write(summary, (await render(document, 'markdown', {color: false})).text + '\n', appendFileSync, '$GITHUB_STEP_SUMMARY')
   }
 }
