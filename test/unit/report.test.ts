@@ -138,6 +138,24 @@ describe('merging results', () => {
   })
 })
 
+test('a baseline skipped in every trial is listed once, with the first reason; one that ran in any trial is a system', () => {
+  const spec = result([]).workloads[0].spec
+  const loop = system('loop', latencies(9, 200, 1000))
+  const skippedTwice = workloadFromTrials(spec, [
+    {systems: [loop], skipped: [{system: 'raw', reason: 'first'}]},
+    {systems: [loop], skipped: [{system: 'raw', reason: 'second'}]},
+  ], {interrupted: false})
+  assert.deepEqual(skippedTwice.skipped, [{system: 'raw', reason: 'first'}])
+  assert.deepEqual(skippedTwice.systems.map((s) => s.system), ['loop'])
+  const ranOnce = workloadFromTrials(spec, [
+    {systems: [loop], skipped: [{system: 'raw', reason: 'first'}]},
+    {systems: [loop, system('raw', latencies(10, 200, 900))]},
+  ], {interrupted: false})
+  assert.equal(ranOnce.skipped, undefined)
+  assert.deepEqual(ranOnce.systems.map((s) => [s.system, s.ops]), [['loop', 400], ['raw', 200]])
+  assert.deepEqual(ranOnce.spread.map((s) => s.system), ['loop', 'raw'])
+})
+
 test('.hgrm: the row at 99% is the p99 of the summary, whatever the distribution', () => {
   for (let seed = 1; seed <= 20; seed++) {
     const values = latencies(seed, 100 + seed * 997, 1000 * seed)
