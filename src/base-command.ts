@@ -84,7 +84,7 @@ export abstract class ReportingCommand extends BaseCommand {
 export abstract class MeasureCommand extends ReportingCommand {
   protected async report(outcome: SessionOutcome, plan: OutputPlan): Promise<ResultDocument> {
     const {document} = outcome
-    await emit(document, plan, {printReport: outcome.measured})
+    await emit(document, plan, {printReport: outcome.measured, stepSummary: true})
     if (document.interrupted) {
       process.exitCode = ExitCode.interrupted
     } else if (outcome.failure) {

@@ -55,7 +55,7 @@ export const formatFlag = Flags.custom<FormatName>({
 /** Where every command that reports sends it (see report/output.ts for the convention). */
 export const outputFlags = {
   format: formatFlag({
-    description: `form of the report: ${FORMAT_NAMES.join(', ')}; on stdout, or in the --output file`,
+    description: `form of the report: ${FORMAT_NAMES.join(', ')}; on stdout, or in the --output file (github-benchmark: files only)`,
     helpGroup: 'OUTPUT',
   }),
   output: Flags.string({

@@ -9,7 +9,7 @@ import type {BaselineRun} from './baseline.js'
 import type {WorkloadSpec} from './spec.js'
 import type {TestFile} from './test-file.js'
 
-export const FIO_MISSING = 'not installed (apt-get install fio)'
+export const FIO_MISSING = 'fio not found: apt-get install fio'
 
 /** fio's version string ("fio-3.33"), or undefined when fio is not installed. */
 export function fioVersion(): Promise<string | undefined> {

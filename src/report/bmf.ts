@@ -2,7 +2,7 @@
 // per workload/system, with Bencher's built-in measures `throughput` (ops/s) and `latency` (ns:
 // the median, bounded by the fastest and slowest op) and one measure per tail percentile, so each
 // gets its own threshold; CPU per op, bytes per second where bytes move, and the loop's capacity
-// stalls where the system has loop counters.
+// stalls where the system keeps them (the loop; not the raw ring, fio or node-fs).
 
 import {measuredSeries} from './figures.js'
 import {REPORTED_PERCENTILES} from './histogram.js'
@@ -25,7 +25,6 @@ export function bmfDocument(document: ResultDocument): Record<string, Record<str
     for (const [key] of REPORTED_PERCENTILES) if (key !== 'p50') measures[`${key}-latency`] = {value: latency[key]}
     measures['cpu-per-op'] = {value: system.cpu.nsPerOp}
     if (system.bytes > 0) measures['bytes-per-second'] = {value: system.bytesPerSec}
-    // fio and node-fs have no loop counters.
     if (system.counters.capacityStalls !== undefined) measures['capacity-stalls'] = {value: system.counters.capacityStalls}
     benchmarks[`${workload.name}/${system.system}`] = measures
   }

@@ -55,3 +55,11 @@ export const LOOP_COUNTERS: readonly CounterInfo[] = [
     metric: 'pending_operations',
   },
 ]
+
+/** The counters the raw ring keeps too (BenchResult::counters in native/core/bench.h). */
+const RAW_RING_COUNTERS = ['opsCompleted', 'timeoutsFired', 'timeoutCqes', 'enterCalls', 'sqesSubmitted']
+
+/** Of a raw ring's counters, those it keeps: the loop's others would read as 0. */
+export function rawRingCounters(counters: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counters).filter(([name]) => RAW_RING_COUNTERS.includes(name)))
+}

@@ -17,7 +17,7 @@ export interface Line {
 
 const line = (text: string, tone: Tone = 'plain'): Line => ({text, tone})
 
-/** A system's cells after its name, or why it has none (it failed, or a baseline was skipped). */
+/** A system's cells after its name, or why it has none (it failed, or a baseline did not run). */
 export type SummaryRow = {system: string; cells: string[]} | {system: string; note: Line}
 
 export interface Table<Row> {
@@ -44,8 +44,7 @@ function summaryTable(workload: WorkloadResult): Table<SummaryRow> {
   const moves = workload.systems.some((system) => system.bytes > 0)
   const open = workload.openLoop !== undefined
   const head = ['system', 'ops/s', ...(moves ? ['throughput'] : []), ...LATENCY_HEAD, 'CPU/op', 'errors']
-  const rows = workload.systems.flatMap((system): SummaryRow[] => {
-    if (system.skipped) return [{system: system.system, note: line(`skipped: ${system.skipped}`, 'warn')}]
+  const ran = workload.systems.flatMap((system): SummaryRow[] => {
     if (system.error && system.ops === 0) return [{system: system.system, note: line(system.error.explanation, 'bad')}]
     const response: SummaryRow = {
       system: open ? `${system.system} response` : system.system,
@@ -60,7 +59,8 @@ function summaryTable(workload: WorkloadResult): Table<SummaryRow> {
     if (!open || !system.service) return [response]
     return [response, {system: `${system.system} service`, cells: ['', ...(moves ? [''] : []), ...latencyCells(system.service), '', '']}]
   })
-  return {head, rows}
+  const skipped = (workload.skipped ?? []).map(({system, reason}) => ({system, note: line(`skipped: ${reason}`, 'warn')}))
+  return {head, rows: [...ran, ...skipped]}
 }
 
 /** Ops that did not end with the op's normal result (wrong data included). */

@@ -4,7 +4,7 @@
 
 import Table from 'cli-table3'
 
-import {markdownTable} from './markdown.js'
+import {markdownTable, markdownText} from './markdown.js'
 import type {HostVerdict} from './probe-verdict.js'
 import {paintFor} from './terminal.js'
 
@@ -121,7 +121,7 @@ export function renderFleetMarkdown(fleet: FleetDocument): string {
     verdict.reasons.map(({reason, sources}) => [verdict.verdict, String(sources.length), reason, sourcesText(sources)]),
   )
   return [
-    `## iouring-bench ${summaryLine(fleet)}`,
+    `## iouring-bench ${markdownText(summaryLine(fleet))}`,
     '',
     markdownTable(head, rows, head.map((_, i) => (i === 0 ? 'left' : 'right'))),
     '',

@@ -23,9 +23,12 @@ export interface RenderedPart {
   text: string
 }
 
-/** A form as one text (for stdout); forms that are several files for their consumers add parts. */
+/**
+ * A form as one text (for stdout); forms that are several files for their consumers add parts,
+ * and a form that only makes sense as its files (see Format.filesOnly) has no text.
+ */
 export interface Rendering {
-  text: string
+  text?: string
   parts?: RenderedPart[]
 }
 
@@ -40,6 +43,8 @@ interface Format {
   extensions: string[]
   result: Renderer<ResultDocument>
   fleet?: Renderer<FleetDocument>
+  /** Why this form cannot go to stdout: its consumer reads several files. */
+  filesOnly?: string
 }
 
 const json = (document: ReportDocument): string => JSON.stringify(document, null, 2) + '\n'
@@ -50,10 +55,20 @@ const FORMATS: Record<FormatName, Format> = {
   hgrm: {extensions: ['.hgrm'], result: renderHgrm},
   html: {extensions: ['.html', '.htm'], result: renderHtml},
   markdown: {extensions: ['.md'], result: renderMarkdown, fleet: renderFleetMarkdown},
-  'github-benchmark': {extensions: [], result: renderGithubBenchmark},
+  'github-benchmark': {
+    extensions: [],
+    result: renderGithubBenchmark,
+    filesOnly:
+      "github-action-benchmark reads one file per tool: add --output FILE.json to write FILE.customBiggerIsBetter.json and FILE.customSmallerIsBetter.json",
+  },
   bmf: {extensions: [], result: renderBmf},
   junit: {extensions: ['.xml'], result: renderResultJunit},
   prometheus: {extensions: ['.prom'], result: renderPrometheus},
+}
+
+/** Why a form cannot be printed on stdout, or undefined when it can. */
+export function filesOnly(format: FormatName): string | undefined {
+  return FORMATS[format].filesOnly
 }
 
 export function isFormatName(name: string): name is FormatName {

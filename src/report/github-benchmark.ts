@@ -1,7 +1,7 @@
 // github-action-benchmark's custom formats: the action picks the direction from its `tool`
-// input, so the figures come as two arrays of {name, unit, value, extra}: throughput (ops/s, and
-// bytes/s where bytes move) for `customBiggerIsBetter`, latencies and CPU per op for
-// `customSmallerIsBetter`.
+// input and reads one file per tool, an array of {name, unit, value, range?, extra?} (its
+// BenchmarkResult). So the figures come as two files: throughput (ops/s, and bytes/s where bytes
+// move) for `customBiggerIsBetter`, latencies and CPU per op for `customSmallerIsBetter`.
 
 import {measuredSeries} from './figures.js'
 import {REPORTED_PERCENTILES} from './histogram.js'
@@ -32,11 +32,11 @@ export function githubBenchmarkEntries(document: ResultDocument): {customBiggerI
   return {customBiggerIsBetter: bigger, customSmallerIsBetter: smaller}
 }
 
-/** Two parts, one per direction (a file each with --output); on stdout one object holding both. */
+/** A file per direction, named after its tool; none when nothing was measured (the action refuses an empty file). */
 export function renderGithubBenchmark(document: ResultDocument): Rendering {
-  const entries = githubBenchmarkEntries(document)
   return {
-    text: JSON.stringify(entries, null, 2) + '\n',
-    parts: Object.entries(entries).map(([tool, list]) => ({name: tool, text: JSON.stringify(list, null, 2) + '\n'})),
+    parts: Object.entries(githubBenchmarkEntries(document))
+      .filter(([, list]) => list.length > 0)
+      .map(([tool, list]) => ({name: tool, text: JSON.stringify(list, null, 2) + '\n'})),
   }
 }

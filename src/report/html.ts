@@ -95,9 +95,9 @@ ${table(['', ''], [
 `
 }
 
-/** Systems that measured something; a baseline that was skipped or failed has no mark anywhere. */
+/** Systems that measured something; a baseline that was skipped (listed apart, in `skipped`) or measured nothing has no mark anywhere. */
 function measured(workload: WorkloadResult): SystemResult[] {
-  return SYSTEM_ORDER.flatMap((name) => workload.systems.filter((system) => system.system === name && !system.skipped && system.ops > 0))
+  return SYSTEM_ORDER.flatMap((name) => workload.systems.filter((system) => system.system === name && system.ops > 0))
 }
 
 /** A section of one chart per workload that has something to draw, with the systems' legend. */

@@ -2,9 +2,10 @@
 // verdicts, one <testsuite> per suite and one <testcase> each. A result renders as one suite per
 // workload with a case per system; the regression gate hands in its own verdicts.
 
+import {XMLBuilder} from 'fast-xml-parser'
+
 import {METRIC_LABELS} from '../gate/gate.js'
 import {GATE_HEAD, gateRows} from '../gate/render.js'
-import {escapeMarkup as e} from './escape.js'
 import {measuredLoop} from './figures.js'
 import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
 
@@ -19,32 +20,54 @@ export interface Verdict {
   seconds?: number
 }
 
+/**
+ * Characters XML 1.0 forbids anywhere, even as references (C0 controls other than tab, line feed
+ * and carriage return, lone surrogates, U+FFFE and U+FFFF): a host name holding BEL would make
+ * the whole file unreadable, so each becomes U+FFFD, the replacement character.
+ */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
+
+const xmlText = (text: string): string => text.replace(NOT_XML, '\uFFFD')
+
+// Attributes under '@', text under '#text'; the builder escapes & < > " ' itself.
+const builder = new XMLBuilder({ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: '  ', suppressEmptyNode: true})
+
+/**
+ * The suites as the Jenkins xUnit plugin's junit-10.xsd has them (GitLab reads the same): counts
+ * on each <testsuite>, and on <testsuites> only the attributes that schema allows there.
+ */
 export function renderJunit(title: string, verdicts: Verdict[]): string {
   const suites = new Map<string, Verdict[]>()
   for (const verdict of verdicts) suites.set(verdict.suite, [...(suites.get(verdict.suite) ?? []), verdict])
   const count = (list: Verdict[], status: Verdict['status']): number => list.filter((v) => v.status === status).length
   const time = (list: Verdict[]): string => list.reduce((sum, v) => sum + (v.seconds ?? 0), 0).toFixed(3)
-  const out = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${e(title)}" tests="${verdicts.length}" failures="${count(verdicts, 'failed')}" skipped="${count(verdicts, 'skipped')}" errors="0" time="${time(verdicts)}">`,
-  ]
-  for (const [suite, cases] of suites) {
-    out.push(
-      `  <testsuite name="${e(suite)}" tests="${cases.length}" failures="${count(cases, 'failed')}" skipped="${count(cases, 'skipped')}" errors="0" time="${time(cases)}">`,
-    )
-    for (const verdict of cases) {
-      const open = `    <testcase classname="${e(suite)}" name="${e(verdict.name)}" time="${(verdict.seconds ?? 0).toFixed(3)}"`
-      const body = [
-        verdict.status === 'failed' ? `      <failure message="${e(verdict.message ?? 'failed')}">${e(verdict.detail ?? '')}</failure>` : undefined,
-        verdict.status === 'skipped' ? `      <skipped message="${e(verdict.message ?? 'skipped')}"/>` : undefined,
-        verdict.status !== 'failed' && verdict.detail ? `      <system-out>${e(verdict.detail)}</system-out>` : undefined,
-      ].filter(Boolean)
-      out.push(body.length ? `${open}>\n${body.join('\n')}\n    </testcase>` : `${open}/>`)
-    }
-    out.push('  </testsuite>')
-  }
-  out.push('</testsuites>')
-  return out.join('\n') + '\n'
+  const testcase = (suite: string, verdict: Verdict): object => ({
+    '@classname': xmlText(suite),
+    '@name': xmlText(verdict.name),
+    '@time': (verdict.seconds ?? 0).toFixed(3),
+    ...(verdict.status === 'failed' ? {failure: {'@message': xmlText(verdict.message ?? 'failed'), '#text': xmlText(verdict.detail ?? '')}} : {}),
+    ...(verdict.status === 'skipped' ? {skipped: {'@message': xmlText(verdict.message ?? 'skipped')}} : {}),
+    ...(verdict.status !== 'failed' && verdict.detail ? {'system-out': xmlText(verdict.detail)} : {}),
+  })
+  const xml = builder.build({
+    testsuites: {
+      '@name': xmlText(title),
+      '@tests': verdicts.length,
+      '@failures': count(verdicts, 'failed'),
+      '@errors': 0,
+      '@time': time(verdicts),
+      testsuite: [...suites].map(([suite, cases]) => ({
+        '@name': xmlText(suite),
+        '@tests': cases.length,
+        '@failures': count(cases, 'failed'),
+        '@errors': 0,
+        '@skipped': count(cases, 'skipped'),
+        '@time': time(cases),
+        testcase: cases.map((verdict) => testcase(suite, verdict)),
+      })),
+    },
+  })
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`
 }
 
 /**
@@ -82,11 +105,14 @@ function systemVerdict(workload: WorkloadResult, system: SystemResult): Verdict 
 }
 
 function notRun(workload: WorkloadResult, system: string): Verdict {
-  const why = workload.interrupted
-    ? 'not run: interrupted before it started'
-    : measuredLoop(workload)
-      ? 'not run'
-      : 'not run: the loop could not run, so there is nothing to compare it with'
+  const skipped = workload.skipped?.find((entry) => entry.system === system)
+  const why = skipped
+    ? skipped.reason
+    : workload.interrupted
+      ? 'not run: interrupted before it started'
+      : measuredLoop(workload)
+        ? 'not run'
+        : 'not run: the loop could not run, so there is nothing to compare it with'
   return {suite: workload.name, name: system, status: 'skipped', message: why}
 }
 

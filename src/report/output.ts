@@ -1,18 +1,19 @@
 // Where a command's report goes, the same way for every command:
 //   (nothing)          the terminal report on stdout
-//   --format F         form F on stdout instead
+//   --format F         form F on stdout instead (not github-benchmark, which is files only)
 //   --output FILE      form F (from --format, or FILE's extension) in FILE, the terminal report
 //                      still on stdout; forms made of several files (one .hgrm per series, one
 //                      github-action-benchmark file per direction) go to FILE.<part>.<ext>
 //   --json             only the JSON document on stdout (oclif prints it); --output still writes
-// and, when $GITHUB_STEP_SUMMARY is set (GitHub Actions), the Markdown summary is appended to it.
+// and, when $GITHUB_STEP_SUMMARY is set (GitHub Actions), the command that measured appends its
+// Markdown summary to it: once per run, so `report` rendering the result again adds nothing.
 
 import {appendFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {EnvironmentError, invalidValue} from '../errors.js'
 import {checkWritable} from '../files.js'
-import {type FormatName, formatForFile, formatsFor, KNOWN_EXTENSIONS, render, type Rendering, type ReportDocument} from './formats.js'
+import {filesOnly, type FormatName, formatForFile, formatsFor, KNOWN_EXTENSIONS, render, type Rendering, type ReportDocument} from './formats.js'
 
 export interface OutputFlags {
   format?: FormatName
@@ -28,6 +29,8 @@ export interface OutputPlan {
 
 export function planOutput(flags: OutputFlags, json: boolean): OutputPlan {
   if (flags.output === undefined) {
+    const why = flags.format && filesOnly(flags.format)
+    if (why) throw invalidValue('--format', flags.format, why)
     if (json && flags.format && flags.format !== 'json') {
       throw invalidValue('--format', flags.format, '--json prints the JSON document; add --output FILE to write this form as well')
     }
@@ -44,6 +47,8 @@ export function planOutput(flags: OutputFlags, json: boolean): OutputPlan {
 export interface EmitOptions {
   /** False when nothing was measured: the files are still written (a CI verdict needs them), stdout stays empty. */
   printReport?: boolean
+  /** Append the Markdown summary to $GITHUB_STEP_SUMMARY when set: the command that measured does. */
+  stepSummary?: boolean
 }
 
 export async function emit(document: ReportDocument, plan: OutputPlan, options: EmitOptions = {}): Promise<void> {
@@ -60,10 +65,10 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
   if (!plan.json && options.printReport !== false) {
     const format = plan.output ? 'terminal' : (plan.format ?? 'terminal')
     const color = format === 'terminal' && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
-    process.stdout.write((await render(document, format, {color})).text)
+    process.stdout.write((await render(document, format, {color})).text ?? '')
   }
   const summary = process.env.GITHUB_STEP_SUMMARY
-  if (summary) {
+  if (options.stepSummary && summary) {
     write(summary, (await render(document, 'markdown', {color: false})).text + '\n', appendFileSync, '$GITHUB_STEP_SUMMARY')
   }
 }
@@ -71,7 +76,7 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
 /** Writes one file, or one per part; returns the paths written. */
 function writeRendering(file: string, rendering: Rendering): string[] {
   if (!rendering.parts) {
-    write(file, rendering.text, writeFileSync, '--output')
+    write(file, rendering.text ?? '', writeFileSync, '--output')
     return [file]
   }
   const extension = path.extname(file)

@@ -6,6 +6,7 @@
 import {Counter, Gauge, Registry, Summary} from 'prom-client'
 
 import {LOOP_COUNTERS} from './counters.js'
+import {measuredSeries} from './figures.js'
 import {REPORTED_PERCENTILES} from './histogram.js'
 import type {ResultDocument, SystemResult} from './result.js'
 
@@ -67,24 +68,24 @@ export async function renderPrometheus(document: ResultDocument): Promise<string
     return (labels: Labels, value: number) => metric.set(labels, value * scale)
   })
 
-  for (const workload of document.workloads) {
-    for (const system of workload.systems) {
-      const labels = {workload: workload.name, system: system.system}
-      const unexpected = Object.values(system.outcomes.unexpected).reduce((sum, count) => sum + count, 0)
-      ops.inc({...labels, outcome: 'expected'}, system.outcomes.expected)
-      ops.inc({...labels, outcome: 'timed_out'}, system.outcomes.timedOut)
-      ops.inc({...labels, outcome: 'abandoned'}, system.outcomes.abandoned)
-      ops.inc({...labels, outcome: 'unexpected'}, unexpected)
-      throughput.set(labels, system.opsPerSec)
-      elapsed.set(labels, system.elapsedNs / 1e9)
-      cpu.inc({...labels, mode: 'user'}, system.cpu.userNs / 1e9)
-      cpu.inc({...labels, mode: 'system'}, system.cpu.systemNs / 1e9)
-      if (system.latency.count > 0) latency.record(labels, system)
-      // fio and node-fs have no loop counters.
-      LOOP_COUNTERS.forEach((info, i) => {
-        if (info.name in system.counters) loopMetrics[i](labels, system.counters[info.name])
-      })
-    }
+  // Only what was measured: a baseline that did not run, or a system that failed before its
+  // first op, has no samples (a 0 would read as a measurement).
+  for (const {workload, system} of measuredSeries(document)) {
+    const labels = {workload: workload.name, system: system.system}
+    const unexpected = Object.values(system.outcomes.unexpected).reduce((sum, count) => sum + count, 0)
+    ops.inc({...labels, outcome: 'expected'}, system.outcomes.expected)
+    ops.inc({...labels, outcome: 'timed_out'}, system.outcomes.timedOut)
+    ops.inc({...labels, outcome: 'abandoned'}, system.outcomes.abandoned)
+    ops.inc({...labels, outcome: 'unexpected'}, unexpected)
+    throughput.set(labels, system.opsPerSec)
+    elapsed.set(labels, system.elapsedNs / 1e9)
+    cpu.inc({...labels, mode: 'user'}, system.cpu.userNs / 1e9)
+    cpu.inc({...labels, mode: 'system'}, system.cpu.systemNs / 1e9)
+    latency.record(labels, system)
+    // Only the counters the system keeps: fio and node-fs have none, the raw ring a few.
+    LOOP_COUNTERS.forEach((info, i) => {
+      if (info.name in system.counters) loopMetrics[i](labels, system.counters[info.name])
+    })
   }
   return registry.metrics()
 }

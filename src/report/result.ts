@@ -10,7 +10,7 @@ import type {NativeCounters, NativeError, NativeHistogram, NativeOpStats, Native
 import {explainNativeError} from '../probe/explain.js'
 import {median} from 'simple-statistics'
 
-import {LOOP_COUNTERS} from './counters.js'
+import {LOOP_COUNTERS, rawRingCounters} from './counters.js'
 import {decodeHistogram, histogramFromBuckets, type LatencySummary, newHistogram, summarize} from './histogram.js'
 
 export const RESULT_SCHEMA_VERSION = 1
@@ -48,8 +48,6 @@ export interface SystemResult extends MeasuredFigures {
   system: SystemName
   /** Set when this system could not run (or stopped); the figures are then partial or empty. */
   error: (NativeError & {explanation: string}) | null
-  /** Set when a baseline did not run (fio not installed, fio failed); the run went on without it. */
-  skipped?: string
   elapsedNs: number
   /** Open loop only: ops due while every in-flight slot was busy, and ops due but never issued. */
   openLoop?: {late: number; missed: number}
@@ -109,8 +107,16 @@ export interface SystemSpread {
   p99: Spread
 }
 
+/** A baseline that did not run (fio not installed, fio failed, node-fs refused): why, and no figures. */
+export interface SkippedSystem {
+  system: SystemName
+  reason: string
+}
+
 export interface TrialResult {
+  /** The systems that ran. */
   systems: SystemResult[]
+  skipped?: SkippedSystem[]
 }
 
 export interface FileResult {
@@ -130,6 +136,8 @@ export interface WorkloadResult {
   spec: WorkloadSpec
   /** All trials together: histograms added, counts summed, throughput the median of the trials. */
   systems: SystemResult[]
+  /** The baselines that ran in no trial, each with the first reason given. */
+  skipped?: SkippedSystem[]
   ratios: Ratio[]
   spread: SystemSpread[]
   /** Each trial as measured; trials of all workloads ran interleaved (A B A B ...). */
@@ -232,7 +240,8 @@ function nativeSystem(run: SystemRun, open: boolean): SystemResult {
       : {}),
     // Per op of every op that ended (warm-up included), since the CPU time covers the whole run.
     cpu: cpuOf(stats.cpu, stats.allOps),
-    counters,
+    // The raw ring counts only a few of the loop's counters: the others it does not have, not 0.
+    counters: run.system === 'raw' ? rawRingCounters(counters) : counters,
     ring,
     ...(run.windows?.length ? {timeline: timelineOf(run.windows)} : {}),
   }
@@ -259,28 +268,16 @@ function measuredSystem(system: SystemName, measured: MeasuredBaseline, open: bo
   }
 }
 
-function skippedSystem(system: SystemName, reason: string): SystemResult {
-  const empty = summarize(histogramFromBuckets([]))
-  return {
-    system,
-    error: null,
-    skipped: reason,
-    ops: 0,
-    elapsedNs: 0,
-    opsPerSec: 0,
-    bytes: 0,
-    bytesPerSec: 0,
-    outcomes: {expected: 0, timedOut: 0, abandoned: 0, corrupt: 0, unexpected: {}},
-    latency: empty,
-    cpu: cpuOf({userNs: 0, systemNs: 0}, 0),
-    counters: {},
+/** A trial: the systems that ran, and why each that did not run did not. */
+function trialResult(runs: SystemRun[], open: boolean): TrialResult {
+  const systems: SystemResult[] = []
+  const skipped: SkippedSystem[] = []
+  for (const run of runs) {
+    if (run.native) systems.push(nativeSystem(run, open))
+    else if (run.measured) systems.push(measuredSystem(run.system, run.measured, open))
+    else skipped.push({system: run.system, reason: run.skipped ?? run.failed ?? 'did not run'})
   }
-}
-
-export function systemResult(run: SystemRun, open = false): SystemResult {
-  if (run.native) return nativeSystem(run, open)
-  if (run.measured) return measuredSystem(run.system, run.measured, open)
-  return skippedSystem(run.system, run.skipped ?? run.failed ?? 'did not run')
+  return {systems, ...(skipped.length ? {skipped} : {})}
 }
 
 function ratio(numerator: number, denominator: number): number | null {
@@ -292,7 +289,7 @@ export function baselineRatios(systems: SystemResult[]): Ratio[] {
   const loop = systems.find((s) => s.system === 'loop')
   if (!loop) return []
   return systems
-    .filter((baseline) => baseline.system !== 'loop' && !baseline.skipped)
+    .filter((baseline) => baseline.system !== 'loop')
     .map((baseline) => ({
       baseline: baseline.system as BaselineName,
       opsPerSec: ratio(loop.opsPerSec, baseline.opsPerSec),
@@ -334,32 +331,30 @@ const COUNTER_KINDS = new Map(LOOP_COUNTERS.map(({name, kind}) => [name, kind]))
  */
 export function mergeSystemResults(results: SystemResult[]): SystemResult {
   const [first] = results
-  const ran = results.filter((result) => !result.skipped)
-  if (ran.length === 0) return first
-  const sum = (pick: (result: SystemResult) => number): number => ran.reduce((total, result) => total + pick(result), 0)
+  const sum = (pick: (result: SystemResult) => number): number => results.reduce((total, result) => total + pick(result), 0)
   // fio and node-fs have no loop counters: only the names a result has are merged.
   const counters: NativeCounters = {}
-  for (const result of ran) {
+  for (const result of results) {
     for (const [name, value] of Object.entries(result.counters)) {
       const total = (COUNTER_KINDS.get(name) ?? 'total') === 'total'
       counters[name] = total ? (counters[name] ?? 0) + value : Math.max(counters[name] ?? 0, value)
     }
   }
-  const kindNames = [...new Set(ran.flatMap((result) => (result.kinds ?? []).map((kind) => kind.kind)))]
-  const readBacks = ran.flatMap((result) => (result.readBack ? [result.readBack] : []))
-  const openLoops = ran.flatMap((result) => (result.openLoop ? [result.openLoop] : []))
-  const service = addHistograms(ran.map((result) => result.service))
-  const opTimeouts = ran.flatMap((result) => (result.opTimeouts ? [result.opTimeouts] : []))
+  const kindNames = [...new Set(results.flatMap((result) => (result.kinds ?? []).map((kind) => kind.kind)))]
+  const readBacks = results.flatMap((result) => (result.readBack ? [result.readBack] : []))
+  const openLoops = results.flatMap((result) => (result.openLoop ? [result.openLoop] : []))
+  const service = addHistograms(results.map((result) => result.service))
+  const opTimeouts = results.flatMap((result) => (result.opTimeouts ? [result.opTimeouts] : []))
   return {
     system: first.system,
-    error: ran.find((result) => result.error)?.error ?? null,
+    error: results.find((result) => result.error)?.error ?? null,
     ops: sum((result) => result.ops),
     elapsedNs: sum((result) => result.elapsedNs),
-    opsPerSec: median(ran.map((result) => result.opsPerSec)),
+    opsPerSec: median(results.map((result) => result.opsPerSec)),
     bytes: sum((result) => result.bytes),
-    bytesPerSec: median(ran.map((result) => result.bytesPerSec)),
-    outcomes: addOutcomes(ran.map((result) => result.outcomes)),
-    latency: addHistograms(ran.map((result) => result.latency))!,
+    bytesPerSec: median(results.map((result) => result.bytesPerSec)),
+    outcomes: addOutcomes(results.map((result) => result.outcomes)),
+    latency: addHistograms(results.map((result) => result.latency))!,
     ...(service ? {service} : {}),
     ...(openLoops.length
       ? {openLoop: {late: openLoops.reduce((t, o) => t + o.late, 0), missed: openLoops.reduce((t, o) => t + o.missed, 0)}}
@@ -375,7 +370,7 @@ export function mergeSystemResults(results: SystemResult[]): SystemResult {
     ...(kindNames.length
       ? {
           kinds: kindNames.map((name) => {
-            const kinds = ran.flatMap((result) => (result.kinds ?? []).filter((kind) => kind.kind === name))
+            const kinds = results.flatMap((result) => (result.kinds ?? []).filter((kind) => kind.kind === name))
             const kindService = addHistograms(kinds.map((kind) => kind.service))
             return {
               kind: name,
@@ -445,20 +440,21 @@ export function workloadFromTrials(
   const names = [...new Set(trials.flatMap((trial) => trial.systems.map((system) => system.system)))]
   const perSystem = names.map((name) => trials.flatMap((trial) => trial.systems.filter((system) => system.system === name)))
   const systems = perSystem.map(mergeSystemResults)
-  const spread = perSystem
-    .map((results) => results.filter((result) => !result.skipped))
-    .filter((results) => results.length > 0)
-    .map((results) => ({
-      system: results[0].system,
-      opsPerSec: spreadOf(results.map((r) => r.opsPerSec)),
-      p50: spreadOf(results.map((r) => r.latency.p50)),
-      p99: spreadOf(results.map((r) => r.latency.p99)),
-    }))
+  const skipped = trials
+    .flatMap((trial) => trial.skipped ?? [])
+    .filter((entry, i, all) => !names.includes(entry.system) && all.findIndex((other) => other.system === entry.system) === i)
+  const spread = perSystem.map((results) => ({
+    system: results[0].system,
+    opsPerSec: spreadOf(results.map((r) => r.opsPerSec)),
+    p50: spreadOf(results.map((r) => r.latency.p50)),
+    p99: spreadOf(results.map((r) => r.latency.p99)),
+  }))
   const rate = spec.drive.rate
   return {
     name: spec.name,
     spec,
     systems,
+    ...(skipped.length ? {skipped} : {}),
     ratios: baselineRatios(systems),
     spread,
     trials,
@@ -471,7 +467,7 @@ export function workloadFromTrials(
 /** A workload's trials, each a run of the loop and its baselines. */
 export function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): WorkloadResult {
   const open = spec.drive.rate !== undefined
-  const trials: TrialResult[] = runs.map((run) => ({systems: run.systems.map((system) => systemResult(system, open))}))
+  const trials = runs.map((run) => trialResult(run.systems, open))
   return workloadFromTrials(spec, trials, {interrupted: runs.some((run) => run.interrupted), file: fileResult(runs)})
 }
 

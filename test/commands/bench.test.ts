@@ -5,6 +5,7 @@ import path from 'node:path'
 import {describe, test} from 'node:test'
 
 import {lines, runCli} from '../helpers/cli.ts'
+import {assertValidJunit} from '../helpers/junit.ts'
 import {parseResult} from '../helpers/schema.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-bench-'))
@@ -144,7 +145,8 @@ describe('bench', () => {
     assert.equal(stdout, '')
     assert.ok(existsSync(output))
     const xml = readFileSync(output, 'utf8')
-    assert.match(xml, /<testsuites [^>]*tests="2" failures="1" skipped="1"/)
+    assertValidJunit(xml)
+    assert.match(xml, /<testsuite [^>]*tests="2" failures="1" errors="0" skipped="1"/)
     assert.match(xml, /<testcase classname="nop" name="loop"[^>]*>\n\s*<failure message="the loop stopped: wake poll: Invalid argument \(EINVAL\)/)
     assert.match(xml, /<testcase classname="nop" name="raw"[^>]*>\n\s*<skipped message="not run: the loop could not run/)
   })

@@ -5,6 +5,7 @@ import path from 'node:path'
 import {before, describe, test} from 'node:test'
 
 import {lines, runCli} from '../helpers/cli.ts'
+import {assertValidJunit} from '../helpers/junit.ts'
 import {parseResult} from '../helpers/schema.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-gate-'))
@@ -60,6 +61,7 @@ describe('run --baseline (the regression gate)', () => {
     const {status} = await runCli(['run', profile('shallow', 1), '--baseline', baseline, '--output', junit], {env: {GITHUB_STEP_SUMMARY: summary}})
     assert.equal(status, 1)
     const xml = readFileSync(junit, 'utf8')
+    assertValidJunit(xml)
     assert.match(xml, /<testcase classname="nop" name="gate: ops\/s"[^>]*>\n\s*<failure message="-\d+(\.\d)?%, significant/)
     assert.match(readFileSync(summary, 'utf8'), /^### ❌ gate: FAILED \(a metric regressed\)$/m)
   })

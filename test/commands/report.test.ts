@@ -5,12 +5,14 @@ import {hostname, tmpdir} from 'node:os'
 import path from 'node:path'
 import {before, describe, test} from 'node:test'
 
-import {XMLParser, XMLValidator} from 'fast-xml-parser'
+import {Ajv2020} from 'ajv/dist/2020.js'
+import {XMLParser} from 'fast-xml-parser'
 import * as hdr from 'hdr-histogram-js'
 
-import {FORMAT_NAMES} from '../../src/report/formats.ts'
+import {FORMAT_NAMES, type FormatName, render, type Rendering} from '../../src/report/formats.ts'
 import {decodeHistogram, newHistogram} from '../../src/report/histogram.ts'
 import {lines, runCli} from '../helpers/cli.ts'
+import {assertValidJunit} from '../helpers/junit.ts'
 import {assertMatchesSchema, parseResult} from '../helpers/schema.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-report-'))
@@ -40,9 +42,23 @@ function file(name: string): string {
   return path.join(dir, name)
 }
 
+const parseXml = (xml: string): any => new XMLParser({ignoreAttributes: false, attributeNamePrefix: ''}).parse(xml)
+
+/** One file of github-action-benchmark's custom tools, judged by the schema of the action's own item type (test/schemas/README.md). */
+const validateGithubBenchmark = new Ajv2020({strict: true}).compile<Array<{name: string; unit: string; value: number; range?: string; extra?: string}>>(
+  JSON.parse(readFileSync(new URL('../schemas/github-action-benchmark.schema.json', import.meta.url), 'utf8')),
+)
+
+/** promtool's verdict on an exposition: the empty string when it accepts it without lint findings. */
+function promtoolFindings(exposition: string): string {
+  const check = spawnSync('promtool', ['check', 'metrics'], {input: exposition, encoding: 'utf8'})
+  assert.ok(!check.error, "promtool is not installed: install Debian's 'prometheus' package (scripts/setup.sh does)")
+  return check.status === 0 ? `${check.stdout}${check.stderr}`.trim() : `exit ${check.status}: ${check.stdout}${check.stderr}`
+}
+
 describe('report: one saved result in every form', () => {
   test('every format renders the saved result and exits 0', async () => {
-    for (const format of FORMAT_NAMES) {
+    for (const format of FORMAT_NAMES.filter((name) => name !== 'github-benchmark')) {
       const {status, stdout, stderr} = await runCli(['report', saved.first, '--format', format])
       assert.equal(status, 0, `${format}: ${stderr}`)
       assert.ok(stdout.length > 100, `${format} printed ${stdout.length} characters`)
@@ -102,20 +118,20 @@ describe('report: one saved result in every form', () => {
     assert.match(stdout, /^- loop vs raw: /m)
   })
 
-  test('github-benchmark: one file per direction, as the action reads them', async () => {
+  test("github-benchmark: one file per tool, each an array of the action's items", async () => {
     const output = file('gab.json')
-    const {status} = await runCli(['report', saved.first, '--format', 'github-benchmark', '--output', output])
+    const {status, stderr} = await runCli(['report', saved.first, '--format', 'github-benchmark', '--output', output])
     assert.equal(status, 0)
+    assert.equal(stderr, `wrote ${file('gab.customBiggerIsBetter.json')}, ${file('gab.customSmallerIsBetter.json')}\n`)
     const bigger = JSON.parse(readFileSync(file('gab.customBiggerIsBetter.json'), 'utf8'))
     const smaller = JSON.parse(readFileSync(file('gab.customSmallerIsBetter.json'), 'utf8'))
+    for (const list of [bigger, smaller]) assert.ok(validateGithubBenchmark(list), JSON.stringify(validateGithubBenchmark.errors))
+    // The schema is a real judge: the one object holding both arrays that stdout used to print fails it.
+    assert.equal(validateGithubBenchmark({customBiggerIsBetter: bigger, customSmallerIsBetter: smaller}), false)
     const [loop] = documents.first.workloads[0].systems
     assert.deepEqual(bigger.map((entry: {name: string}) => entry.name), ['nop/loop throughput', 'nop/raw throughput'])
     assert.equal(bigger[0].value, loop.opsPerSec)
     assert.equal(smaller.find((entry: {name: string}) => entry.name === 'nop/loop p99 latency').value, loop.latency.p99)
-    for (const entry of [...bigger, ...smaller]) {
-      assert.deepEqual(Object.keys(entry).sort(), ['extra', 'name', 'unit', 'value'])
-      assert.equal(typeof entry.value, 'number')
-    }
   })
 
   test("bmf: Bencher's built-in throughput and latency measures, a measure per tail percentile", async () => {
@@ -141,8 +157,8 @@ describe('report: one saved result in every form', () => {
     writeFileSync(input, JSON.stringify(failing))
     const {status, stdout} = await runCli(['report', input, '--format', 'junit'])
     assert.equal(status, 0)
-    assert.equal(XMLValidator.validate(stdout), true)
-    const xml = new XMLParser({ignoreAttributes: false, attributeNamePrefix: ''}).parse(stdout)
+    assertValidJunit(stdout)
+    const xml = parseXml(stdout)
     assert.equal(xml.testsuites.tests, '2')
     assert.equal(xml.testsuites.failures, '1')
     const suite = xml.testsuites.testsuite
@@ -152,16 +168,27 @@ describe('report: one saved result in every form', () => {
     assert.equal(suite.testcase[1].failure.message, 'the kernel refused the ring')
   })
 
+  test('junit: a host and a workload named with markup and control characters give a file junit-10.xsd accepts', async () => {
+    const hostile = structuredClone(documents.first)
+    hostile.host.hostname = `build\u0007<&"'>`
+    hostile.workloads[0].name = `nop <&"'>\u0001`
+    const input = file('hostile.json')
+    writeFileSync(input, JSON.stringify(hostile))
+    const output = file('hostile.xml')
+    const {status, stderr} = await runCli(['report', input, '--output', output])
+    assert.equal(status, 0, stderr)
+    const text = readFileSync(output, 'utf8')
+    assertValidJunit(text)
+    const {testsuites} = parseXml(text)
+    assert.match(testsuites.name, /^iouring-bench on build\uFFFD<&"'>, kernel /)
+    assert.equal(testsuites.testsuite.name, `nop <&"'>\uFFFD`)
+  })
+
   test('prometheus: promtool check metrics accepts it; the loop counters, the gauge and the latency summary are there', async () => {
-    const promtool = spawnSync('promtool', ['--version'])
-    assert.ok(!promtool.error, "promtool is not installed: install Debian's 'prometheus' package (scripts/setup.sh does)")
     const {stdout} = await runCli(['report', saved.first, '--format', 'prometheus'])
-    const check = spawnSync('promtool', ['check', 'metrics'], {input: stdout, encoding: 'utf8'})
-    assert.equal(check.status, 0, `promtool: ${check.stdout}${check.stderr}`)
-    assert.equal(`${check.stdout}${check.stderr}`.trim(), '', 'no lint findings')
+    assert.equal(promtoolFindings(stdout), '')
     // promtool is a real judge: it refuses a broken exposition.
-    const broken = spawnSync('promtool', ['check', 'metrics'], {input: stdout.replace('# TYPE iouring_bench_ops_total counter', '# TYPE iouring_bench_ops_total teapot'), encoding: 'utf8'})
-    assert.notEqual(broken.status, 0)
+    assert.match(promtoolFindings(stdout.replace('# TYPE iouring_bench_ops_total counter', '# TYPE iouring_bench_ops_total teapot')), /^exit [1-9]/)
 
     const [loop] = documents.first.workloads[0].systems
     assert.match(stdout, /^# TYPE iouring_bench_loop_pending_operations gauge$/m)
@@ -189,16 +216,20 @@ describe('report: one saved result in every form', () => {
     assert.match(readFileSync(output, 'utf8'), /^# HELP iouring_bench_info/)
   })
 
-  test('with $GITHUB_STEP_SUMMARY set, the Markdown summary is appended to it', async () => {
+  test('with $GITHUB_STEP_SUMMARY set, the run appends its summary once; report rendering it again adds none', async () => {
     const summary = file('step-summary.md')
     writeFileSync(summary, '# earlier step\n')
-    for (let i = 0; i < 2; i++) {
-      const {status} = await runCli(['report', saved.first, '--json'], {env: {GITHUB_STEP_SUMMARY: summary}})
-      assert.equal(status, 0)
+    const env = {GITHUB_STEP_SUMMARY: summary}
+    const result = file('summarised.json')
+    const measured = await runCli(['bench', '--op', 'nop', '--ops', '2000', '--warmup', '0', '--output', result], {env})
+    assert.equal(measured.status, 0, measured.stderr)
+    for (const args of [['--format', 'markdown'], ['--json']]) {
+      const {status, stderr} = await runCli(['report', result, ...args], {env})
+      assert.equal(status, 0, stderr)
     }
     const text = readFileSync(summary, 'utf8')
     assert.ok(text.startsWith('# earlier step\n'))
-    assert.equal(text.match(/^## iouring-bench on /gm)?.length, 2)
+    assert.equal(text.match(/^## iouring-bench on /gm)?.length, 1, text)
   })
 
   test('rendering needs no native addon: it works where the addon cannot load', async () => {
@@ -234,7 +265,9 @@ describe('report merge', () => {
       assert.equal(system.latency.count, x.latency.count + y.latency.count)
       assert.equal(system.outcomes.expected, x.outcomes.expected + y.outcomes.expected)
       assert.equal(system.counters.sqesSubmitted, x.counters.sqesSubmitted + y.counters.sqesSubmitted)
-      assert.equal(system.counters.stallNsMax, Math.max(x.counters.stallNsMax, y.counters.stallNsMax))
+      // The raw ring keeps no stall counters, so a merge makes none up.
+      assert.deepEqual(Object.keys(system.counters), Object.keys(x.counters))
+      if (system.system === 'loop') assert.equal(system.counters.stallNsMax, Math.max(x.counters.stallNsMax, y.counters.stallNsMax))
       assert.equal(system.elapsedNs, x.elapsedNs + y.elapsedNs)
       assert.equal(system.latency.min, Math.min(x.latency.min, y.latency.min))
       assert.equal(system.latency.max, Math.max(x.latency.max, y.latency.max))
@@ -335,19 +368,21 @@ describe('report merge', () => {
   })
 })
 
-describe('report: file and socket results (bytes, baselines without counters, kinds) in every form', () => {
+describe('report: file and socket results (bytes, baselines without counters, a skipped baseline, kinds) in every form', () => {
   const QUICK = ['--duration', '300ms', '--warmup', '50ms', '--json']
+  // fio is looked up on PATH (the CLI runs under this node binary): without it, its baseline is skipped.
+  const NO_FIO = {PATH: '/nonexistent'}
   const read = file('file-read.json')
   const mix = file('socket-mix.json')
   const docs = {} as Record<'read' | 'mix', any>
 
   before(async () => {
     const runs: Array<['read' | 'mix', string, string[]]> = [
-      ['read', read, ['bench', '--op', 'file-read', '--vs', 'raw,node-fs', '--file-size', '8m', ...QUICK]],
+      ['read', read, ['bench', '--op', 'file-read', '--vs', 'raw,fio,node-fs', '--file-size', '8m', ...QUICK]],
       ['mix', mix, ['bench', '--op', 'mix', '--mix', 'socket=3,nop=1', '--vs', 'raw', ...QUICK]],
     ]
     for (const [name, output, args] of runs) {
-      const {status, stdout, stderr} = await runCli(args)
+      const {status, stdout, stderr} = await runCli(args, {env: NO_FIO})
       assert.equal(status, 0, stderr)
       docs[name] = parseResult(stdout)
       writeFileSync(output, stdout)
@@ -356,7 +391,7 @@ describe('report: file and socket results (bytes, baselines without counters, ki
 
   test('every format renders both and exits 0', async () => {
     for (const input of [read, mix]) {
-      for (const format of FORMAT_NAMES) {
+      for (const format of FORMAT_NAMES.filter((name) => name !== 'github-benchmark')) {
         const {status, stdout, stderr} = await runCli(['report', input, '--format', format])
         assert.equal(status, 0, `${format}: ${stderr}`)
         assert.equal(stderr, '', format)
@@ -398,11 +433,42 @@ describe('report: file and socket results (bytes, baselines without counters, ki
     assert.match(html, /<h3>Per kind<\/h3>\n<div class="scroll"><table class="kinds">/)
   })
 
-  test('prometheus: node-fs has its throughput, and no loop counters it never had', async () => {
+  test('a baseline that did not run is marked skipped with its reason, and is never a number', async () => {
+    const reason = 'fio not found: apt-get install fio'
+    const [workload] = docs.read.workloads
+    assert.deepEqual(workload.skipped, [{system: 'fio', reason}])
+    assert.deepEqual(workload.systems.map((system: {system: string}) => system.system), ['loop', 'raw', 'node-fs'])
+    assert.deepEqual(workload.trials[0].skipped, [{system: 'fio', reason}])
+    const form = async (format: FormatName): Promise<Rendering> => render(docs.read, format, {color: false})
+
+    const junit = (await form('junit')).text!
+    assertValidJunit(junit)
+    const {testsuite} = parseXml(junit).testsuites
+    assert.equal(testsuite.skipped, '1')
+    assert.deepEqual(testsuite.testcase.find((testcase: {name: string}) => testcase.name === 'fio').skipped, {message: reason})
+    assert.match(junit, /<skipped message="fio not found: apt-get install fio"\/>/)
+    for (const format of ['terminal', 'markdown', 'html'] as const) assert.ok((await form(format)).text!.includes(`skipped: ${reason}`), format)
+
+    assert.doesNotMatch((await form('prometheus')).text!, /system="fio"/)
+    assert.deepEqual(Object.keys(JSON.parse((await form('bmf')).text!)), ['file-read/loop', 'file-read/raw', 'file-read/node-fs'])
+    const parts = (await form('github-benchmark')).parts!
+    assert.deepEqual(parts.map((part) => part.name), ['customBiggerIsBetter', 'customSmallerIsBetter'])
+    for (const part of parts) {
+      const entries = JSON.parse(part.text)
+      assert.ok(validateGithubBenchmark(entries), JSON.stringify(validateGithubBenchmark.errors))
+      assert.ok(!entries.some((entry) => entry.name.includes('/fio ')), part.name)
+    }
+  })
+
+  test('prometheus: promtool accepts it; each system has only the counters it keeps (node-fs none, the raw ring five)', async () => {
     const {stdout} = await runCli(['report', read, '--format', 'prometheus'])
+    assert.equal(promtoolFindings(stdout), '')
     assert.match(stdout, /^iouring_bench_throughput_ops_per_second\{workload="file-read",system="node-fs"\} [\d.e+]+$/m)
     assert.match(stdout, /^iouring_bench_loop_sleeps_total\{workload="file-read",system="loop"\} \d+$/m)
     assert.doesNotMatch(stdout, /^iouring_bench_loop_\w+\{[^}]*system="node-fs"/m)
+    const rawCounters = [...stdout.matchAll(/^iouring_bench_loop_(\w+)\{[^}]*system="raw"\}/gm)].map((match) => match[1])
+    assert.deepEqual(rawCounters, ['ops_completed_total', 'timeouts_fired_total', 'timeout_cqes_total', 'enter_calls_total', 'sqes_submitted_total'])
+    assert.deepEqual(Object.keys(docs.read.workloads[0].systems[1].counters), ['opsCompleted', 'timeoutsFired', 'timeoutCqes', 'enterCalls', 'sqesSubmitted'])
   })
 
   test('bmf and github-benchmark: bytes per second where bytes move, capacity stalls only where there are loop counters', async () => {
@@ -411,10 +477,11 @@ describe('report: file and socket results (bytes, baselines without counters, ki
     for (const [name, measures] of Object.entries<Record<string, {value: number}>>(bmf)) {
       for (const [measure, metric] of Object.entries(measures)) assert.equal(typeof metric.value, 'number', `${name} ${measure}`)
       assert.ok(measures['bytes-per-second'].value > 0, name)
-      assert.equal('capacity-stalls' in measures, name !== 'file-read/node-fs', name)
+      assert.equal('capacity-stalls' in measures, name === 'file-read/loop', name)
     }
-    const gab = JSON.parse((await runCli(['report', read, '--format', 'github-benchmark'])).stdout)
-    assert.ok(gab.customBiggerIsBetter.some((entry: {name: string; unit: string}) => entry.name === 'file-read/node-fs bytes per second' && entry.unit === 'B/s'))
+    assert.equal((await runCli(['report', read, '--format', 'github-benchmark', '--output', file('read.json')])).status, 0)
+    const bigger = JSON.parse(readFileSync(file('read.customBiggerIsBetter.json'), 'utf8'))
+    assert.ok(bigger.some((entry: {name: string; unit: string}) => entry.name === 'file-read/node-fs bytes per second' && entry.unit === 'B/s'))
   })
 
   test('merge adds up bytes and kinds, and keeps the file and the baseline settings', async () => {
@@ -463,6 +530,11 @@ describe('report: bad input gets one line and exit status 2', () => {
     ['an --output whose extension names no format', () => [saved.first, '--output', file('report.dat')], /^Error: --output: '\S+report\.dat' is not allowed; name its form with --format, or end the file name with \.txt, \.json, \.hgrm, \.html, \.htm, \.md, \.xml, \.prom$/],
     ['an --output in a directory that does not exist', () => [saved.first, '--output', file('no/such/dir/r.html')], /^Error: --output: \S+r\.html cannot be written \(\S+dir is not a writable directory\); give a path in an existing directory you can write to$/],
     ['a result-only format for a fleet view', () => [probeFiles[0], '--format', 'hgrm'], /^Error: --format: 'hgrm' is not allowed; a fleet view renders as terminal, json, markdown$/],
+    [
+      'github-benchmark to stdout, which its action cannot read',
+      () => [saved.first, '--format', 'github-benchmark'],
+      /^Error: --format: 'github-benchmark' is not allowed; github-action-benchmark reads one file per tool: add --output FILE\.json to write FILE\.customBiggerIsBetter\.json and FILE\.customSmallerIsBetter\.json$/,
+    ],
   ]
   for (const [what, args, message] of usages) {
     test(what, async () => {

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {XMLParser, XMLValidator} from 'fast-xml-parser'
+import {Parser} from 'commonmark'
+import {XMLParser} from 'fast-xml-parser'
 
 import {LOOP_COUNTERS} from '../../src/report/counters.ts'
 import {percentileDistribution} from '../../src/report/hgrm.ts'
 import {decodeHistogram, newHistogram, summarize} from '../../src/report/histogram.ts'
 import {renderJunit} from '../../src/report/junit.ts'
-import {markdownTable} from '../../src/report/markdown.ts'
+import {markdownTable, renderMarkdown} from '../../src/report/markdown.ts'
 import {mergeResults} from '../../src/report/merge.ts'
 import {percentilePlot} from '../../src/report/plot.ts'
 import {type ResultDocument, type SystemResult, workloadFromTrials} from '../../src/report/result.ts'
+import {assertValidJunit} from '../helpers/junit.ts'
 import {assertMatchesSchema} from '../helpers/schema.ts'
 
 /** A deterministic stream of latencies: mostly around `base`, with a long tail. */
@@ -136,6 +138,24 @@ describe('merging results', () => {
   })
 })
 
+test('a baseline skipped in every trial is listed once, with the first reason; one that ran in any trial is a system', () => {
+  const spec = result([]).workloads[0].spec
+  const loop = system('loop', latencies(9, 200, 1000))
+  const skippedTwice = workloadFromTrials(spec, [
+    {systems: [loop], skipped: [{system: 'raw', reason: 'first'}]},
+    {systems: [loop], skipped: [{system: 'raw', reason: 'second'}]},
+  ], {interrupted: false})
+  assert.deepEqual(skippedTwice.skipped, [{system: 'raw', reason: 'first'}])
+  assert.deepEqual(skippedTwice.systems.map((s) => s.system), ['loop'])
+  const ranOnce = workloadFromTrials(spec, [
+    {systems: [loop], skipped: [{system: 'raw', reason: 'first'}]},
+    {systems: [loop, system('raw', latencies(10, 200, 900))]},
+  ], {interrupted: false})
+  assert.equal(ranOnce.skipped, undefined)
+  assert.deepEqual(ranOnce.systems.map((s) => [s.system, s.ops]), [['loop', 400], ['raw', 200]])
+  assert.deepEqual(ranOnce.spread.map((s) => s.system), ['loop', 'raw'])
+})
+
 test('.hgrm: the row at 99% is the p99 of the summary, whatever the distribution', () => {
   for (let seed = 1; seed <= 20; seed++) {
     const values = latencies(seed, 100 + seed * 997, 1000 * seed)
@@ -163,21 +183,92 @@ test('the percentile plot: one path per series, the HdrHistogram percentile tick
   assert.ok(svg.includes('>1 µs</text>') && svg.includes('>1 s</text>'), 'decades from 1 µs to 1 s')
 })
 
-test('JUnit: suites in order, failures and skips counted, text escaped', () => {
+const parseXml = (xml: string): any => new XMLParser({ignoreAttributes: false, attributeNamePrefix: ''}).parse(xml)
+
+test("JUnit: suites in order, failures and skips counted, text escaped, valid against Jenkins' junit-10.xsd", () => {
   const xml = renderJunit('gate <ci>', [
     {suite: 'nop', name: 'loop', status: 'passed', seconds: 1.5},
     {suite: 'nop', name: 'p99 "latency"', status: 'failed', message: 'p99 +30% > 10% & noise', detail: 'a < b'},
     {suite: 'timer', name: 'raw', status: 'skipped', message: 'not run'},
   ])
-  assert.equal(XMLValidator.validate(xml), true)
-  const {testsuites} = new XMLParser({ignoreAttributes: false, attributeNamePrefix: ''}).parse(xml)
+  assertValidJunit(xml)
+  const {testsuites} = parseXml(xml)
   assert.equal(testsuites.name, 'gate <ci>')
-  assert.deepEqual([testsuites.tests, testsuites.failures, testsuites.skipped], ['3', '1', '1'])
-  assert.deepEqual(testsuites.testsuite.map((suite: {name: string}) => suite.name), ['nop', 'timer'])
+  assert.deepEqual([testsuites.tests, testsuites.failures, testsuites.skipped], ['3', '1', undefined], 'junit-10.xsd has no skipped on <testsuites>')
+  assert.deepEqual(testsuites.testsuite.map((suite: {name: string; skipped: string}) => [suite.name, suite.skipped]), [['nop', '0'], ['timer', '1']])
   const failed = testsuites.testsuite[0].testcase[1]
   assert.equal(failed.name, 'p99 "latency"')
   assert.deepEqual(failed.failure, {message: 'p99 +30% > 10% & noise', '#text': 'a < b'})
   assert.equal(testsuites.testsuite[1].testcase.skipped.message, 'not run')
+})
+
+test('JUnit: markup characters and characters XML 1.0 forbids in names and messages still give a valid file', () => {
+  const hostile = `a<&"'>\u0007b\u0000c\uFFFFd\uD800e\u001B`
+  const xml = renderJunit(`host ${hostile}`, [
+    {suite: hostile, name: hostile, status: 'failed', message: hostile, detail: hostile},
+    {suite: hostile, name: 'skipped', status: 'skipped', message: hostile},
+  ])
+  assertValidJunit(xml)
+  const {testsuites} = parseXml(xml)
+  // Each forbidden character is U+FFFD; the markup characters arrive as they were.
+  const shown = `a<&"'>\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFD`
+  assert.equal(testsuites.name, `host ${shown}`)
+  assert.equal(testsuites.testsuite.name, shown)
+  assert.deepEqual(testsuites.testsuite.testcase[0].failure, {message: shown, '#text': shown})
+  assert.equal(testsuites.testsuite.testcase[1].skipped.message, shown)
+})
+
+describe('Markdown: text from outside shows as text, never as markup', () => {
+  /** A result whose every outside string is `text`: host, kernel, CPU, workload, file, a skipped baseline's reason. */
+  function withText(text: string): ResultDocument {
+    const document = result([system('loop', latencies(7, 500, 1000)), system('raw', latencies(8, 500, 900))])
+    document.host = {...document.host, hostname: `host ${text}`, cpuModel: `cpu ${text}`}
+    document.kernel = {release: `6.1 ${text}`, version: `#1 ${text}`}
+    const [workload] = document.workloads
+    workload.name = `nop ${text}`
+    workload.file = {path: `/tmp/${text}.dat`, createdByTool: false, removed: false, filesystem: `ext4 ${text}`, sizeBytes: 4096, residentShare: 1, pageCache: 'hot'}
+    workload.skipped = [{system: 'fio', reason: `fio failed: ${text}`}]
+    workload.systems[1].error = {call: 'io_uring_enter', errno: 5, code: 'EIO', detail: '', message: 'EIO', explanation: `stopped: ${text}`}
+    return document
+  }
+
+  /** The CommonMark tree as its node types in document order (text nodes aside), and all its text. */
+  function rendered(markdown: string): {elements: string[]; text: string} {
+    const walker = new Parser().parse(markdown).walker()
+    const elements: string[] = []
+    let text = ''
+    for (let step = walker.next(); step; step = walker.next()) {
+      if (!step.entering) continue
+      const {type, literal} = step.node
+      if (type === 'text') text += literal
+      else elements.push(type === 'html_block' || type === 'html_inline' ? `${type} ${literal?.trim()}` : type)
+    }
+    return {elements, text}
+  }
+
+  const HOSTILE = [
+    '<img src=x onerror=alert(1)>',
+    '<script>alert(1)</script>',
+    '[click](javascript:alert(1))',
+    '![x](https://example.invalid/x.png)',
+    '**bold** _em_ `code` ~~gone~~',
+    '&lt;b&gt; \\<b> |pipe| #',
+    'line\n# heading\n- item\n<div>block</div>',
+  ]
+  for (const text of HOSTILE) {
+    test(JSON.stringify(text), () => {
+      const plain = rendered(renderMarkdown(withText('plain')))
+      const hostile = rendered(renderMarkdown(withText(text)))
+      // Exactly the elements the same report has with harmless text: none came from the text.
+      assert.deepEqual(hostile.elements, plain.elements)
+      assert.ok(!plain.elements.some((element) => /^(link|image|code|emph)$/.test(element)), plain.elements.join(', '))
+      // And the text reads as given (a line break as a space).
+      const flat = text.replace(/\n/g, ' ')
+      for (const where of [`host ${flat}`, `/tmp/${flat}.dat`, `fio failed: ${flat}`, `stopped: ${flat}`, `nop ${flat}: nop`]) {
+        assert.ok(hostile.text.includes(where), `${where} in ${hostile.text}`)
+      }
+    })
+  }
 })
 
 test('Markdown tables escape what would break a cell', () => {
