@@ -1,4 +1,5 @@
 import {writeFileSync} from 'node:fs'
+import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
@@ -6,7 +7,7 @@ import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
 import {checkWritable} from '../files.js'
 import {integerFlag} from '../flags.js'
-import {checkSameHost, checkTrials, compare, type GateConfig} from '../gate/gate.js'
+import {checkGateTrials, checkSameHost, checkTrials, compare, type GateConfig} from '../gate/gate.js'
 import {hostInfo, kernelInfo} from '../host.js'
 import {loadProfiles} from '../profiles/load.js'
 import {readResult} from '../report/load.js'
@@ -47,13 +48,19 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
       profiles.flatMap((profile) => profile.workloads.map((workload) => [workload.name, profile.gate] as const)),
     )
 
+    const alpha = Math.min(...profiles.map((profile) => profile.gate.alpha))
+    if (flags['save-baseline'] !== undefined || flags.baseline !== undefined) {
+      // A baseline or a gate with too few trials could never find a regression: refuse before measuring.
+      const most = profiles.find((profile) => profile.trials === trials)
+      checkGateTrials(trials, alpha, flags.trials === undefined ? `${path.relative(process.cwd(), most!.file)}: trials` : '--trials')
+    }
     if (flags['save-baseline'] !== undefined) checkWritable(flags['save-baseline'], '--save-baseline')
     const baseline = flags.baseline === undefined ? undefined : readResult(flags.baseline, '--baseline')
     if (baseline) {
       // Refuse before measuring anything: another host, or too few trials to judge.
       checkSameHost(baseline, {host: hostInfo(), kernel: kernelInfo()}, flags['allow-host-change'])
       const baselineTrials = Math.min(...baseline.workloads.map((workload) => workload.trials.length))
-      checkTrials(baselineTrials, trials, Math.min(...[...gateFor.values()].map((gate) => gate.alpha)))
+      checkTrials(baselineTrials, trials, alpha)
     }
 
     const workloads = profiles.flatMap((profile) => profile.workloads)

@@ -4,8 +4,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, test} from 'node:test'
 
-import {loadProfile, shippedProfiles} from '../../src/profiles/load.ts'
-import type {ResultDocument} from '../../src/report/result.ts'
+import {loadProfile} from '../../src/profiles/load.ts'
 import {lines, runCli} from '../helpers/cli.ts'
 import {parseResult} from '../helpers/schema.ts'
 
@@ -62,19 +61,5 @@ describe('run', () => {
     assert.equal(status, 2)
     assert.match(stderr, /^Error: profile: 'nosuch' is neither a file nor a shipped profile; shipped: .*default/)
   })
-
-  // Every profile shipped runs as it is (one trial each), and every workload in it measures.
-  for (const name of shippedProfiles().filter((profile) => profile !== 'default')) {
-    test(`the shipped profile '${name}' runs`, async () => {
-      const {status, stdout, stderr} = await runCli(['run', name, '--trials', '1', '--json'], {timeoutMs: 300_000})
-      assert.equal(status, 0, stderr)
-      const document: ResultDocument = parseResult(stdout)
-      assert.deepEqual(document.workloads.map((workload) => workload.name), loadProfile(name).workloads.map((workload) => workload.name))
-      for (const workload of document.workloads) {
-        const loop = workload.systems.find((system) => system.system === 'loop')!
-        assert.equal(loop.error, null, `${workload.name}: ${loop.error?.explanation}`)
-        assert.ok(loop.ops > 0, `${workload.name}: the loop measured no op`)
-      }
-    })
-  }
+  // Every shipped profile runs (and gates against itself) in self-gate.test.ts.
 })
