@@ -75,6 +75,7 @@ describe('bench', () => {
     ['a ring too big for op timeouts', ['--ring-size', '32768', '--op-timeout', '1s'], /^Error: --ring-size: 32768 is not allowed; use a whole number from 1 to 16384 \(with an op timeout/],
     ['a negative duration', ['--duration', '-1s'], /^Error: --duration: '-1s' is not allowed; durations cannot be negative$/],
     ['a zero duration', ['--duration', '0s'], /^Error: --duration: '0' is not allowed; the measured phase must last longer than 0/],
+    ['zero ops (it used to mean: run for the default duration)', ['--ops', '0'], /^Error: --ops: 0 is not allowed; run at least 1 measured op \(or give --duration\)$/],
     ['a duration without a unit', ['--duration', '5'], /^Error: --duration: '5' is not allowed; use a number with a unit/],
     ['depth 0', ['--depth', '0'], /^Error: --depth: 0 is not allowed; use a whole number from 1 to 32768$/],
     ['a non-number', ['--depth', 'lots'], /^Error: --depth: 'lots' is not allowed; use a whole number$/],
