@@ -268,6 +268,9 @@ function describeSchemaError(
       return fieldPath.at(-1) === 'name'
         ? `${where()}: ${shownGiven} is not allowed; use letters, digits, '.', '_' or '-'`
         : `${where()}: ${shownGiven} is not allowed; ${DURATION_HINT}`
+    case 'maxLength':
+      // The value itself may be thousands of characters: its length says enough.
+      return `${where()}: ${(given as string).length} characters are not allowed; use at most ${params.limit}`
     case 'minItems':
       return `${where()}: the list is empty; name at least one workload`
     case 'uniqueItems':

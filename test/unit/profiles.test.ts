@@ -82,6 +82,14 @@ test('range rules are the same as for bench flags, named in the profile', () => 
   assert.equal(refusal('workloads:\n  - name: a\n    op: nop\n    ops: 0\n'), 'FILE:4: workloads[0].ops: 0 is not allowed; it must be at least 1')
 })
 
+test('a workload name is capped: it goes into file names', () => {
+  assert.equal(
+    refusal(`workloads:\n  - name: ${'a'.repeat(5000)}\n    op: nop\n`),
+    'FILE:2: workloads[0].name: 5000 characters are not allowed; use at most 64',
+  )
+  assert.equal(loadProfile(profile('long', `workloads:\n  - {name: ${'a'.repeat(64)}, op: nop}\n`)).workloads[0].name.length, 64)
+})
+
 test('broken YAML and an unknown profile name are refused', () => {
   assert.match(refusal('workloads:\n  - name: [a\n'), /^FILE:\d+: not valid YAML/)
   assert.throws(() => loadProfile('no-such-profile'), /profile: 'no-such-profile' is neither a file nor a shipped profile; shipped: .*default/)
