@@ -1,4 +1,3 @@
-import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
@@ -11,6 +10,7 @@ import {checkGateTrials, checkSameHost, checkTrials, compare, type GateConfig} f
 import {hostInfo, kernelInfo} from '../host.js'
 import {loadProfiles} from '../profiles/load.js'
 import {readResult} from '../report/load.js'
+import {writeRequested} from '../report/output.js'
 import type {ResultDocument} from '../report/result.js'
 
 export default class Run extends MeasureCommand {
@@ -67,15 +67,16 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
     const outcome = await runSession(workloads, {toolVersion: this.config.version, progress: !this.jsonEnabled(), trials})
     const {document} = outcome
     if (flags['save-baseline'] && !document.interrupted) {
-      writeFileSync(flags['save-baseline'], JSON.stringify(document, null, 2) + '\n')
-      if (!this.jsonEnabled()) process.stderr.write(`baseline written to ${flags['save-baseline']}\n`)
+      const saved = writeRequested(flags['save-baseline'], JSON.stringify(document, null, 2) + '\n', '--save-baseline')
+      if (saved && !this.jsonEnabled()) process.stderr.write(`baseline written to ${flags['save-baseline']}\n`)
     }
     // The verdicts are part of the document, so every form (terminal, Markdown, JUnit) shows them.
     if (baseline && !document.interrupted && !outcome.failure) {
       document.gate = compare(baseline, document, (name) => gateFor.get(name)!)
     }
     await this.report(outcome, plan)
-    if (document.gate && !document.gate.passed) process.exitCode = 1
+    // A file that could not be written (exit 3) outranks the verdict, which the report shows.
+    if (document.gate && !document.gate.passed && !process.exitCode) process.exitCode = 1
     return document
   }
 }
