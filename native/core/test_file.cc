@@ -121,7 +121,9 @@ std::optional<FileError> lay_out_test_file(const std::string& path, uint64_t siz
 }
 
 std::optional<FileError> readable_size(const std::string& path, uint64_t& size) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for one for ever, before the
+  // fstat below could refuse it.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd.valid()) {
     return error_of("open", path);
   }

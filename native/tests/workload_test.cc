@@ -1,6 +1,7 @@
 // Workloads: the self-describing test data, and every kind of op through the loop and the raw
 // ring, closed and open loop.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -90,6 +91,16 @@ TEST(TestFile, AMissingFileIsAnError) {
   const auto error = readable_size("/nonexistent/iob", size);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error, ENOENT);
+}
+
+TEST(TestFile, AFifoIsRefusedAtOnce_NotWaitedOnForAWriter) {
+  const std::string fifo = (std::filesystem::temp_directory_path() / ("iob-fifo-" + std::to_string(::getpid()))).string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  uint64_t size = 0;
+  const auto error = readable_size(fifo, size);  // would block in open() without O_NONBLOCK
+  ::unlink(fifo.c_str());
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error, EINVAL);
 }
 
 TEST(FileRead, RandomAndSequentialReadsAreAllChecked) {

@@ -116,11 +116,14 @@ export function runFio(spec: WorkloadSpec, file: TestFile, signal?: AbortSignal)
   })
 }
 
-function fioMeasured(output: ReturnType<typeof parseFioOutput>, spec: WorkloadSpec, args: string[], interrupted: boolean): BaselineRun['measured'] {
+export function fioMeasured(output: ReturnType<typeof parseFioOutput>, spec: WorkloadSpec, args: string[], interrupted: boolean): BaselineRun['measured'] {
   const job = output.jobs[0]
   const direction = spec.op === 'file-write' ? job.write : job.read
   const latency = histogramFromBins(direction.lat_ns)
-  const ops = direction.total_ios
+  // After --ramp_time fio's counts disagree: io_bytes holds one block more than the ops it timed,
+  // total_ios leaves out the ops in flight when the ramp ended. Both figures come from the ops
+  // its latency bins hold, one block each, so ops, bytes and the histogram agree.
+  const ops = direction.lat_ns.N
   // usr_cpu and sys_cpu are percentages of one CPU over the job's runtime.
   const cpuNs = (percent: number): number => (percent / 100) * job.job_runtime * 1e6
   const errors = direction.short_ios + direction.drop_ios
@@ -128,7 +131,7 @@ function fioMeasured(output: ReturnType<typeof parseFioOutput>, spec: WorkloadSp
     ops,
     expected: ops - errors,
     unexpected: errors > 0 ? {short: direction.short_ios, dropped: direction.drop_ios} : {},
-    bytes: direction.io_bytes,
+    bytes: ops * spec.file!.blockSize,
     elapsedNs: direction.runtime * 1e6,
     cpu: {userNs: cpuNs(job.usr_cpu), systemNs: cpuNs(job.sys_cpu)},
     latency,

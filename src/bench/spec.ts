@@ -310,7 +310,8 @@ export interface WorkloadInput extends Omit<LoopSpec, 'ringSize'> {
   submitters: number
   depth?: number
   durationNs: number
-  ops: number
+  /** Measured ops instead of a duration; absent: the duration. */
+  ops?: number
   warmupNs: number
   rate?: number
   arrivals?: string
@@ -354,6 +355,10 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
   }
   notFor(FILE_FIELDS, usesFile(partial), 'file workloads (file-read, file-write, or a mix with them)')
   notFor(SOCKET_FIELDS, kinds.includes('socket'), 'socket workloads (socket, or a mix with it)')
+  // 0 ops would silently mean "use the duration": refuse it as a duration of 0 is refused.
+  if (input.ops !== undefined && input.ops < 1) {
+    throw invalidValue(label.ops, input.ops, `run at least 1 measured op (or give ${ref(label.duration)})`)
+  }
   const rate = input.rate
   const depth =
     (kinds.includes('socket') ? depthWithConnections(input.depth, input.connections, label) : input.depth) ??
@@ -361,8 +366,8 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
   const drive: DriveSpec = {
     submitters: input.submitters,
     depth,
-    durationNs: input.ops ? 0 : input.durationNs,
-    ops: input.ops,
+    durationNs: input.ops === undefined ? input.durationNs : 0,
+    ops: input.ops ?? 0,
     warmupNs: input.warmupNs,
     ...(rate === undefined ? {} : {rate, arrivals: (input.arrivals ?? 'uniform') as ArrivalsName}),
   }

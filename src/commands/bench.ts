@@ -107,7 +107,7 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
         submitters: flags.submitters,
         depth: flags.depth,
         durationNs: flags.duration,
-        ops: flags.ops ?? 0,
+        ops: flags.ops,
         warmupNs: flags.warmup,
         rate: flags.rate,
         arrivals: flags.arrivals,

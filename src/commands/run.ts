@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs'
+import path from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
@@ -6,10 +6,11 @@ import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
 import {checkWritable} from '../files.js'
 import {integerFlag} from '../flags.js'
-import {checkSameHost, checkTrials, compare, type GateConfig} from '../gate/gate.js'
+import {checkGateTrials, checkSameHost, checkTrials, compare, type GateConfig} from '../gate/gate.js'
 import {hostInfo, kernelInfo} from '../host.js'
 import {loadProfiles} from '../profiles/load.js'
 import {readResult} from '../report/load.js'
+import {writeRequested} from '../report/output.js'
 import type {ResultDocument} from '../report/result.js'
 
 export default class Run extends MeasureCommand {
@@ -47,28 +48,35 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
       profiles.flatMap((profile) => profile.workloads.map((workload) => [workload.name, profile.gate] as const)),
     )
 
+    const alpha = Math.min(...profiles.map((profile) => profile.gate.alpha))
+    if (flags['save-baseline'] !== undefined || flags.baseline !== undefined) {
+      // A baseline or a gate with too few trials could never find a regression: refuse before measuring.
+      const most = profiles.find((profile) => profile.trials === trials)
+      checkGateTrials(trials, alpha, flags.trials === undefined ? `${path.relative(process.cwd(), most!.file)}: trials` : '--trials')
+    }
     if (flags['save-baseline'] !== undefined) checkWritable(flags['save-baseline'], '--save-baseline')
     const baseline = flags.baseline === undefined ? undefined : readResult(flags.baseline, '--baseline')
     if (baseline) {
       // Refuse before measuring anything: another host, or too few trials to judge.
       checkSameHost(baseline, {host: hostInfo(), kernel: kernelInfo()}, flags['allow-host-change'])
       const baselineTrials = Math.min(...baseline.workloads.map((workload) => workload.trials.length))
-      checkTrials(baselineTrials, trials, Math.min(...[...gateFor.values()].map((gate) => gate.alpha)))
+      checkTrials(baselineTrials, trials, alpha)
     }
 
     const workloads = profiles.flatMap((profile) => profile.workloads)
     const outcome = await runSession(workloads, {toolVersion: this.config.version, progress: !this.jsonEnabled(), trials})
     const {document} = outcome
     if (flags['save-baseline'] && !document.interrupted) {
-      writeFileSync(flags['save-baseline'], JSON.stringify(document, null, 2) + '\n')
-      if (!this.jsonEnabled()) process.stderr.write(`baseline written to ${flags['save-baseline']}\n`)
+      const saved = writeRequested(flags['save-baseline'], JSON.stringify(document, null, 2) + '\n', '--save-baseline')
+      if (saved && !this.jsonEnabled()) process.stderr.write(`baseline written to ${flags['save-baseline']}\n`)
     }
     // The verdicts are part of the document, so every form (terminal, Markdown, JUnit) shows them.
     if (baseline && !document.interrupted && !outcome.failure) {
       document.gate = compare(baseline, document, (name) => gateFor.get(name)!)
     }
     await this.report(outcome, plan)
-    if (document.gate && !document.gate.passed) process.exitCode = 1
+    // A file that could not be written (exit 3) outranks the verdict, which the report shows.
+    if (document.gate && !document.gate.passed && !process.exitCode) process.exitCode = 1
     return document
   }
 }

@@ -168,12 +168,32 @@ export function compare(
   return {passed: verdicts.every((v) => v.verdict !== 'worse'), alpha, confidence, verdicts, notes}
 }
 
+/**
+ * The fewest trials a side for which the exact test can give p < alpha at all (every trial of
+ * one side beyond every trial of the other); with fewer, no regression can ever be found.
+ */
+export function minimumTrials(alpha: number): number {
+  let trials = 1
+  while (smallestPValue(trials, trials) >= alpha) trials++
+  return trials
+}
+
+/** Refuses a trial count for a baseline or a gate that the gate's test can never find significant. */
+export function checkGateTrials(trials: number, alpha: number, field: string): void {
+  const minimum = minimumTrials(alpha)
+  if (trials < minimum) {
+    throw new UsageError(
+      `${field}: ${trials} is too few for the regression gate: with ${trials} trial${trials === 1 ? '' : 's'} a side its exact Mann-Whitney U test never gives p below ${smallestPValue(trials, trials).toFixed(3)}, not below alpha ${alpha}; use at least ${minimum} (5 or more recommended)`,
+    )
+  }
+}
+
 /** The gate needs enough trials on each side for any difference to be significant. */
 export function checkTrials(baselineTrials: number, trials: number, alpha: number): void {
   const floor = smallestPValue(baselineTrials, trials)
   if (floor >= alpha) {
     throw new UsageError(
-      `trials: ${baselineTrials} (baseline) and ${trials} (now) are too few for the gate: the smallest p-value they can give is ${floor.toFixed(3)}, not below alpha ${alpha}; use at least 4 trials on each side (5 or more recommended)`,
+      `trials: ${baselineTrials} (baseline) and ${trials} (now) are too few for the gate: the smallest p-value they can give is ${floor.toFixed(3)}, not below alpha ${alpha}; use at least ${minimumTrials(alpha)} trials on each side (5 or more recommended)`,
     )
   }
 }

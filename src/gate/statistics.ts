@@ -25,12 +25,14 @@ export function mannWhitneyU(x: number[], y: number[]): MannWhitney {
   return {u, pValue: Math.min(1, (2 * Math.min(below, above)) / total)}
 }
 
-/** The smallest two-sided p-value samples of these sizes can reach (all of one above the other). */
+/**
+ * The smallest two-sided p-value samples of these sizes can reach: all of one above the other is
+ * one arrangement of the C(n1 + n2, n1) equally likely under the null, counted at both ends.
+ */
 export function smallestPValue(n1: number, n2: number): number {
-  return mannWhitneyU(
-    Array.from({length: n1}, (_, i) => i),
-    Array.from({length: n2}, (_, i) => n1 + i),
-  ).pValue
+  let arrangements = 1
+  for (let i = 1; i <= n1; i++) arrangements = (arrangements * (n2 + i)) / i
+  return Math.min(1, 2 / arrangements)
 }
 
 /** Number of arrangements giving each U, for sample sizes m and n (Mann & Whitney's recurrence). */

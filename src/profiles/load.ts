@@ -11,7 +11,7 @@ import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
 import {type FieldLabels, parseMix, toWorkloadSpec, type WorkloadSpec} from '../bench/spec.js'
 import {shown, UsageError} from '../errors.js'
-import {DEFAULT_GATE, type GateConfig} from '../gate/gate.js'
+import {checkGateTrials, DEFAULT_GATE, type GateConfig} from '../gate/gate.js'
 import {parseDuration, parseSize} from '../units.js'
 
 export const PROFILE_DIR = fileURLToPath(new URL('../../bench-profiles', import.meta.url))
@@ -138,12 +138,16 @@ export function loadProfile(nameOrPath: string): Profile {
   }
   const profile = data as ProfileFile
   const name = path.basename(file).replace(/\.ya?ml$/, '')
+  const trials = profile.trials ?? 1
+  const gate = {...DEFAULT_GATE, ...profile.gate, metrics: profile.gate?.metrics ?? DEFAULT_GATE.metrics}
+  // A profile that sets up a gate must be able to pass one: say so now, not after two long runs.
+  if (profile.gate) checkGateTrials(trials, gate.alpha, `${where}:${lineOf(['trials'])}: trials`)
   return {
     name,
     file,
     description: profile.description,
-    trials: profile.trials ?? 1,
-    gate: {...DEFAULT_GATE, ...profile.gate, metrics: profile.gate?.metrics ?? DEFAULT_GATE.metrics},
+    trials,
+    gate,
     workloads: profile.workloads.map((entry, index) => {
       const at = (field: string): string => `${where}:${lineOf(['workloads', index, field])}: workloads[${index}].${field}`
       return toWorkload({...DEFAULTS, ...profile.defaults, ...entry}, at)
@@ -197,8 +201,8 @@ function toWorkload(settings: Settings & typeof DEFAULTS & {name: string; op: Wo
       submitBatch: settings.submitBatch,
       submitters: settings.submitters,
       depth: settings.depth,
-      durationNs: settings.ops ? 0 : duration('duration')!,
-      ops: settings.ops ?? 0,
+      durationNs: duration('duration')!,
+      ops: settings.ops,
       warmupNs: duration('warmup')!,
       rate: settings.rate,
       arrivals: settings.arrivals,
@@ -264,6 +268,9 @@ function describeSchemaError(
       return fieldPath.at(-1) === 'name'
         ? `${where()}: ${shownGiven} is not allowed; use letters, digits, '.', '_' or '-'`
         : `${where()}: ${shownGiven} is not allowed; ${DURATION_HINT}`
+    case 'maxLength':
+      // The value itself may be thousands of characters: its length says enough.
+      return `${where()}: ${(given as string).length} characters are not allowed; use at most ${params.limit}`
     case 'minItems':
       return `${where()}: the list is empty; name at least one workload`
     case 'uniqueItems':

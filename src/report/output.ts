@@ -8,11 +8,11 @@
 // and, when $GITHUB_STEP_SUMMARY is set (GitHub Actions), the command that measured appends its
 // Markdown summary to it: once per run, so `report` rendering the result again adds nothing.
 
-import {appendFileSync, writeFileSync} from 'node:fs'
+import {appendFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {EnvironmentError, invalidValue} from '../errors.js'
-import {checkWritable} from '../files.js'
+import {EnvironmentError, ExitCode, invalidValue, shown} from '../errors.js'
+import {checkWritable, replaceFile} from '../files.js'
 import {filesOnly, type FormatName, formatForFile, formatsFor, KNOWN_EXTENSIONS, render, type Rendering, type ReportDocument} from './formats.js'
 
 export interface OutputFlags {
@@ -57,9 +57,12 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
     throw invalidValue('--format', plan.format, `${what} renders as ${formatsFor(document).join(', ')}`)
   }
   if (plan.output) {
-    const written = writeRendering(plan.output, await render(document, plan.format!, {color: false}))
-    if (!plan.json && written.length !== 1) {
-      process.stderr.write(written.length ? `wrote ${written.join(', ')}\n` : `wrote no ${plan.format} file: no latencies were measured\n`)
+    // A file that cannot be written (a full disk) costs that file, never the report on stdout.
+    const rendering = await render(document, plan.format!, {color: false})
+    const written = writeRendering(plan.output, rendering)
+    if (!plan.json && rendering.parts && written.length !== 1) {
+      if (written.length) process.stderr.write(`wrote ${written.join(', ')}\n`)
+      else if (rendering.parts.length === 0) process.stderr.write(`wrote no ${plan.format} file: no latencies were measured\n`)
     }
   }
   if (!plan.json && options.printReport !== false) {
@@ -69,30 +72,63 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
   }
   const summary = process.env.GITHUB_STEP_SUMMARY
   if (options.stepSummary && summary) {
-    write(summary, (await render(document, 'markdown', {color: false})).text + '\n', appendFileSync, '$GITHUB_STEP_SUMMARY')
+    appendSummary(summary, (await render(document, 'markdown', {color: false})).text + '\n')
+  }
+}
+
+/**
+ * Writes a file the user asked for (replaceFile: an earlier file there survives a failed write).
+ * A failure is one line on stderr naming the path, and exit status 3 once the command has
+ * printed its report; returns whether the file was written.
+ */
+export function writeRequested(file: string, text: string, field: string): boolean {
+  try {
+    replaceFile(file, text)
+    return true
+  } catch (error) {
+    const cause = error as NodeJS.ErrnoException
+    process.stderr.write(`Error: ${field}: ${shown(file)} cannot be written (${cause.code ?? cause.message})\n`)
+    process.exitCode = ExitCode.environment
+    return false
   }
 }
 
 /** Writes one file, or one per part; returns the paths written. */
 function writeRendering(file: string, rendering: Rendering): string[] {
-  if (!rendering.parts) {
-    write(file, rendering.text ?? '', writeFileSync, '--output')
-    return [file]
-  }
+  if (!rendering.parts) return writeRequested(file, rendering.text ?? '', '--output') ? [file] : []
   const extension = path.extname(file)
   const stem = file.slice(0, file.length - extension.length)
-  return rendering.parts.map((part) => {
-    const partFile = `${stem}.${part.name.replace(/[^\w.-]/g, '_')}${extension}`
-    write(partFile, part.text, writeFileSync, '--output')
-    return partFile
+  const names = partFileNames(rendering.parts.map((part) => part.name))
+  return rendering.parts.flatMap((part, index) => {
+    const partFile = `${stem}.${names[index]}${extension}`
+    return writeRequested(partFile, part.text, '--output') ? [partFile] : []
   })
 }
 
-function write(file: string, text: string, how: typeof writeFileSync | typeof appendFileSync, what: string): void {
+/** Longest part of a FILE.<part>.<ext> name: room for a long FILE within NAME_MAX (255 bytes). */
+const MAX_PART_LENGTH = 100
+
+/**
+ * Parts as they go into file names: characters a file name cannot hold (or a shell would trip
+ * on) replaced, the length bounded whatever a workload is called, and each one distinct, so two
+ * parts never overwrite one file.
+ */
+export function partFileNames(names: string[]): string[] {
+  const used = new Set<string>()
+  return names.map((name) => {
+    const safe = name.replace(/[^\w.-]/g, '_').slice(0, MAX_PART_LENGTH)
+    let unique = safe
+    for (let count = 2; used.has(unique); count++) unique = `${safe.slice(0, MAX_PART_LENGTH - 1 - String(count).length)}-${count}`
+    used.add(unique)
+    return unique
+  })
+}
+
+function appendSummary(file: string, text: string): void {
   try {
-    how(file, text)
+    appendFileSync(file, text)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error)
-    throw new EnvironmentError(`${what}: ${file} cannot be written (${code})`)
+    throw new EnvironmentError(`$GITHUB_STEP_SUMMARY: ${shown(file)} cannot be written (${code})`)
   }
 }

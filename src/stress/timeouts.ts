@@ -147,7 +147,6 @@ export function checkStressOptions(options: StressOptions, label: StressLabels):
       submitters: options.submitters,
       depth: options.depth,
       durationNs: options.durationNs,
-      ops: 0,
       warmupNs: 0,
       vs: [],
     },

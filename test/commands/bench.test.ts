@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, test} from 'node:test'
@@ -76,6 +76,7 @@ describe('bench', () => {
     ['a ring too big for op timeouts', ['--ring-size', '32768', '--op-timeout', '1s'], /^Error: --ring-size: 32768 is not allowed; use a whole number from 1 to 16384 \(with an op timeout/],
     ['a negative duration', ['--duration', '-1s'], /^Error: --duration: '-1s' is not allowed; durations cannot be negative$/],
     ['a zero duration', ['--duration', '0s'], /^Error: --duration: '0' is not allowed; the measured phase must last longer than 0/],
+    ['zero ops (it used to mean: run for the default duration)', ['--ops', '0'], /^Error: --ops: 0 is not allowed; run at least 1 measured op \(or give --duration\)$/],
     ['a duration without a unit', ['--duration', '5'], /^Error: --duration: '5' is not allowed; use a number with a unit/],
     ['depth 0', ['--depth', '0'], /^Error: --depth: 0 is not allowed; use a whole number from 1 to 32768$/],
     ['a non-number', ['--depth', 'lots'], /^Error: --depth: 'lots' is not allowed; use a whole number$/],
@@ -128,6 +129,33 @@ describe('bench', () => {
     const document = parseResult(stdout)
     assert.match(readFileSync(output, 'utf8'), new RegExp(`iouring_bench_latency_seconds_count\\{workload="nop",system="loop"\\} ${document.workloads[0].systems[0].latency.count}\n`))
     assert.match(readFileSync(summary, 'utf8'), /^## iouring-bench on .*\n[^]*\| loop \|/)
+  })
+
+  test('--output to a full device: the report still prints, the path is named, exit 3', async () => {
+    const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--vs', 'none', '--format', 'json', '--output', '/dev/full'])
+    assert.equal(status, 3, stderr)
+    assert.match(stdout, /^kernel .*\n\nnop: nop/)
+    assert.equal(stderr, 'Error: --output: /dev/full cannot be written (ENOSPC)\n')
+    // With --json the document is what stdout holds, whole.
+    const json = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--vs', 'none', '--json', '--output', '/dev/full', '--format', 'json'])
+    assert.equal(json.status, 3, json.stderr)
+    assert.equal(parseResult(json.stdout).workloads[0].systems[0].ops, 2000)
+    assert.equal(json.stderr, 'Error: --output: /dev/full cannot be written (ENOSPC)\n')
+  })
+
+  test('a write that fails half-way leaves the earlier file at that path intact, and no temporary file', async () => {
+    const where = mkdtempSync(path.join(dir, 'full-'))
+    const output = path.join(where, 'r.json')
+    writeFileSync(output, '{"earlier": true}\n')
+    // A file size limit of 1 KiB (ulimit -f 1): the result document is larger, so its write fails (EFBIG).
+    const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--vs', 'none', '--output', output], {
+      wrapper: ['bash', '-c', 'ulimit -f 1 && exec "$@"', 'bash'],
+    })
+    assert.equal(status, 3, stderr)
+    assert.match(stdout, /^kernel .*\n\nnop: nop/)
+    assert.equal(stderr, `Error: --output: ${output} cannot be written (EFBIG)\n`)
+    assert.equal(readFileSync(output, 'utf8'), '{"earlier": true}\n')
+    assert.deepEqual(readdirSync(where), ['r.json'])
   })
 
   test('a bad --output is refused before anything runs', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {before, describe, test} from 'node:test'
@@ -76,10 +76,39 @@ describe('run --baseline (the regression gate)', () => {
     assert.match(stderr, /^Error: --baseline: measured elsewhere: kernel 5\.10\.0-other \(baseline\) vs \S+ \(now\); make a baseline here with --save-baseline, or pass --allow-host-change\n$/)
   })
 
-  test('too few trials are refused before measuring, exit 2', async () => {
-    const {status, stderr} = await runCli(['run', profile('few', 256, 2), '--baseline', baseline])
+  test('a baseline of too few trials is refused before measuring, exit 2', async () => {
+    const few = JSON.parse(readFileSync(baseline, 'utf8'))
+    for (const workload of few.workloads) workload.trials = workload.trials.slice(0, 2)
+    writeFileSync(file('few.json'), JSON.stringify(few))
+    const {status, stdout, stderr} = await runCli(['run', profile('deep', 256), '--baseline', file('few.json')])
     assert.equal(status, 2)
-    assert.match(stderr, /^Error: trials: 4 \(baseline\) and 2 \(now\) are too few for the gate/)
+    assert.equal(stdout, '')
+    assert.match(stderr, /^Error: trials: 2 \(baseline\) and 4 \(now\) are too few for the gate: the smallest p-value they can give is 0\.133, not below alpha 0\.05; use at least 4 trials on each side/)
+  })
+
+  // With n trials a side the exact test's smallest p-value is 2 / C(2n, n): 0.1 at 3, 0.029 at 4.
+  test('a profile with a gate but too few trials to pass one is refused when loaded, exit 2', async () => {
+    const {status, stdout, stderr} = await runCli(['run', profile('few', 256, 3)])
+    assert.equal(status, 2)
+    assert.equal(stdout, '')
+    assert.equal(lines(stderr).length, 1)
+    assert.match(stderr, /^Error: \S*few\.yaml:1: trials: 3 is too few for the regression gate: with 3 trials a side its exact Mann-Whitney U test never gives p below 0\.100, not below alpha 0\.05; use at least 4 \(5 or more recommended\)\n$/)
+  })
+
+  test('saving or gating with too few trials is refused before measuring, naming where the count came from, exit 2', async () => {
+    writeFileSync(file('plain.yaml'), 'defaults: {duration: 100ms, warmup: 0s}\nworkloads:\n  - {name: nop, op: nop}\n')
+    const cases: Array<[string[], RegExp]> = [
+      [[file('plain.yaml'), '--save-baseline', file('never.json')], /^Error: \S*plain\.yaml: trials: 1 is too few for the regression gate: .*; use at least 4/],
+      [[profile('deep', 256), '--trials', '2', '--save-baseline', file('never.json')], /^Error: --trials: 2 is too few for the regression gate: .*; use at least 4/],
+      [[profile('deep', 256), '--trials', '3', '--baseline', baseline], /^Error: --trials: 3 is too few for the regression gate: .*; use at least 4/],
+    ]
+    for (const [args, message] of cases) {
+      const {status, stdout, stderr} = await runCli(['run', ...args])
+      assert.equal(status, 2, args.join(' '))
+      assert.equal(stdout, '')
+      assert.match(stderr, message)
+    }
+    assert.equal(existsSync(file('never.json')), false)
   })
 
   const bad: Array<[string, string, RegExp]> = [

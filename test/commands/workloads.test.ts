@@ -206,10 +206,16 @@ test('Ctrl-C during a file workload removes the file it laid out and exits 130',
 describe('bad workload input gets one line and exit status 2', () => {
   const file = path.join(dir, 'small.dat')
   writeFileSync(file, Buffer.alloc(100))
+  // A FIFO with no writer: a plain open() waits for one for ever.
+  const fifo = path.join(dir, 'fifo')
+  spawnSync('mkfifo', [fifo])
   const cases: Array<[string, string[], RegExp]> = [
     ['a block size not a multiple of 512 with --direct', ['--op', 'file-read', '--direct', '--block-size', '1000'], /^Error: --block-size: 1000 is not allowed; with --direct it must be a multiple of 512 \(e\.g\. 4k\)$/],
     ['a missing --file', ['--op', 'file-read', '--file', '/nonexistent/data'], /^Error: --file: '\/nonexistent\/data' is not allowed; it does not exist; give an existing file or block device to read$/],
     ['a file smaller than one block', ['--op', 'file-read', '--file', file], /^Error: --file: '.*small\.dat' is not allowed; it holds 100 B, less than one block of 4 KiB$/],
+    ['a FIFO as --file (at once, not waiting for a writer)', ['--op', 'file-read', '--file', fifo], /^Error: --file: '.*fifo' is not allowed; give a regular file or a block device$/],
+    ['a character device as --file', ['--op', 'file-read', '--file', '/dev/zero'], /^Error: --file: '\/dev\/zero' is not allowed; give a regular file or a block device$/],
+    ['a directory as --file', ['--op', 'file-read', '--file', dir], /^Error: --file: '.*' is not allowed; give a regular file or a block device$/],
     ['--file for writes', ['--op', 'file-write', '--file', file], /^Error: --file: '.*small\.dat' is not allowed; the tool never writes to your file/],
     ['a zero rate', ['--rate', '0'], /^Error: --rate: 0 is not allowed; give ops per second above 0/],
     ['a negative rate', ['--rate', '-5'], /^Error: --rate: -5 is not allowed; give ops per second above 0/],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {checkSameHost, checkTrials, DEFAULT_GATE, judge} from '../../src/gate/gate.ts'
+import {checkGateTrials, checkSameHost, checkTrials, DEFAULT_GATE, judge, minimumTrials} from '../../src/gate/gate.ts'
 
 const config = {...DEFAULT_GATE, metrics: {opsPerSec: {minEffect: 0.1}, p99: {minEffect: 0.1}}}
 const steady = [1000, 1010, 990, 1005, 995, 1002]
@@ -47,6 +47,15 @@ test('a large but noisy difference is not significant, so the same', () => {
 test('too few trials to ever be significant are refused', () => {
   assert.throws(() => checkTrials(3, 3, 0.05), /trials: 3 \(baseline\) and 3 \(now\) are too few for the gate/)
   checkTrials(4, 4, 0.05)
+})
+
+test('the fewest trials a side that can reach significance, by alpha', () => {
+  assert.equal(minimumTrials(0.05), 4)
+  assert.equal(minimumTrials(0.1), 4, 'at 3 a side the smallest p is exactly 0.1, not below it')
+  assert.equal(minimumTrials(0.2), 3)
+  assert.equal(minimumTrials(0.01), 5)
+  assert.throws(() => checkGateTrials(3, 0.05, 'trials'), /^UsageError: trials: 3 is too few for the regression gate: .*use at least 4|trials: 3 is too few/)
+  checkGateTrials(4, 0.05, 'trials')
 })
 
 test('a baseline from another host or kernel is refused unless allowed', () => {

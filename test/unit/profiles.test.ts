@@ -77,6 +77,17 @@ test('range rules are the same as for bench flags, named in the profile', () => 
   )
   assert.match(refusal('workloads:\n  - name: a\n    op: nop\n    duration: 5\n'), /^FILE:4: workloads\[0\]\.duration: 5 is not allowed; use a number with a unit/)
   assert.match(refusal('workloads:\n  - name: a\n    op: nop\n    submitters: -1\n'), /^FILE:4: workloads\[0\]\.submitters: -1 is not allowed; it must be at least 1/)
+  // Neither a measured phase of 0 nor 0 measured ops: both are refused, the same way as the flags.
+  assert.match(refusal('workloads:\n  - name: a\n    op: nop\n    duration: 0s\n'), /^FILE:4: workloads\[0\]\.duration: '0' is not allowed; the measured phase must last longer than 0 \(or give workloads\[0\]\.ops\)$/)
+  assert.equal(refusal('workloads:\n  - name: a\n    op: nop\n    ops: 0\n'), 'FILE:4: workloads[0].ops: 0 is not allowed; it must be at least 1')
+})
+
+test('a workload name is capped: it goes into file names', () => {
+  assert.equal(
+    refusal(`workloads:\n  - name: ${'a'.repeat(5000)}\n    op: nop\n`),
+    'FILE:2: workloads[0].name: 5000 characters are not allowed; use at most 64',
+  )
+  assert.equal(loadProfile(profile('long', `workloads:\n  - {name: ${'a'.repeat(64)}, op: nop}\n`)).workloads[0].name.length, 64)
 })
 
 test('broken YAML and an unknown profile name are refused', () => {

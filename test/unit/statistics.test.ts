@@ -15,6 +15,15 @@ test('the exact Mann-Whitney p-value matches published tables', () => {
   assert.ok(Math.abs(result.pValue - 8 / 70) < 1e-12)
 })
 
+test('the smallest p-value is that of fully separated samples, for every size', () => {
+  for (let n1 = 1; n1 <= 8; n1++) {
+    for (let n2 = 1; n2 <= 8; n2++) {
+      const separated = mannWhitneyU(Array.from({length: n1}, (_, i) => i), Array.from({length: n2}, (_, i) => n1 + i)).pValue
+      assert.ok(Math.abs(smallestPValue(n1, n2) - separated) < 1e-12, `${n1} and ${n2}`)
+    }
+  }
+})
+
 test('identical samples are not significantly different', () => {
   assert.equal(mannWhitneyU([5, 5, 5, 5], [5, 5, 5, 5]).pValue, 1)
 })
