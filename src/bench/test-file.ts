@@ -26,7 +26,7 @@ export interface TestFile {
 
 /**
  * Lays out the tool's file or opens the user's; the caller calls releaseTestFile() when done.
- * Aborting `signal` during the layout removes the file and rejects with the signal's reason.
+ * Aborting `signal` during the layout stops it, removes the file and rejects.
  */
 export async function openTestFile(spec: WorkloadSpec, signal?: AbortSignal): Promise<TestFile> {
   const file = spec.file!
@@ -50,7 +50,7 @@ async function layOut(spec: WorkloadSpec, file: FileWorkloadSpec, signal?: Abort
   const where = path.join(tmpdir(), `iouring-bench-${process.pid}-${randomBytes(4).toString('hex')}.dat`)
   registerTempPath(where)
   try {
-    await untilAborted(layOutTestFile(where, sizeBytes, spec.seed ?? 1), signal)
+    await layOutTestFile(where, sizeBytes, spec.seed ?? 1, signal)
   } catch (error) {
     removeTempPath(where)
     if (signal?.aborted) throw error
@@ -62,20 +62,6 @@ async function layOut(spec: WorkloadSpec, file: FileWorkloadSpec, signal?: Abort
     )
   }
   return {path: where, sizeBytes, createdByTool: true, filesystem: testFileInfo(where).filesystem, residentShare: 0}
-}
-
-/**
- * `work`, or a rejection with the signal's reason as soon as it is aborted. The native layout
- * cannot be stopped: it goes on writing to the removed file until it is done, unseen.
- */
-function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return work
-  return new Promise((resolve, reject) => {
-    const abort = (): void => reject(signal.reason)
-    if (signal.aborted) abort()
-    signal.addEventListener('abort', abort, {once: true})
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
-  })
 }
 
 function userFile(file: FileWorkloadSpec): TestFile {
