@@ -171,6 +171,19 @@ test('a second signal exits at once, still killing the child and removing the te
   }
 })
 
+test('SIGHUP during shutdown-drill stops it after the round under way, exit 129, its scratch files removed', async () => {
+  const tmp = mkdtempSync(path.join(scratch, 'tmp-'))
+  const run = startCli(['shutdown-drill', '--rounds', '1000000', '--seed', '3'], {TMPDIR: tmp})
+  // The file ops' scratch file, made by the core in a directory of the command's own.
+  const scratchFile = (): string | undefined => readdirSync(tmp, {recursive: true, encoding: 'utf8'}).find((name) => name.endsWith('/scratch'))
+  await waitFor(run, 'the drill made its scratch file', scratchFile)
+  process.kill(run.pid, 'SIGHUP')
+  const {status, stdout, stderr} = await run.exited
+  assert.equal(status, 129, stderr)
+  assert.match(stdout, /^Interrupted after \d+ rounds\.$/m)
+  assert.deepEqual(readdirSync(tmp), [], 'temporary files left')
+})
+
 test('SIGTERM with --json still prints one document, marked interrupted', async () => {
   const run = startCli(['bench', '--op', 'nop', '--duration', '60s', '--warmup', '0', '--json'], {})
   await waitFor(run, 'the loop measured', () => (ringCompletions(run.pid) ?? 0) >= UNDER_WAY)
