@@ -80,7 +80,7 @@ export function interruptedStatus(): number {
 
 /** The one line an interrupt that came before any measurement ends with. */
 export function interruptedBeforeMeasuring(): string {
-  return `Interrupted by ${received ?? 'SIGINT'} before anything was measured.`
+  return `Interrupted by ${received} before anything was measured.`
 }
 
 /** Kills `child` if it is still running when the process exits; returns it. */

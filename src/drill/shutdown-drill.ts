@@ -97,7 +97,7 @@ export interface DrillDocument {
   error: string | null
 }
 
-/** Runs the drill with a TTY status line (when `progress`) and Ctrl-C stopping it after the round under way. */
+/** Runs the drill with a TTY status line (when `progress`); a signal (src/interrupt.ts) stops it after the round under way. */
 export async function runDrill(options: DrillOptions, context: {toolVersion: string; progress: boolean}): Promise<DrillDocument> {
   const display = context.progress && process.stderr.isTTY ? createLogUpdate(process.stderr, {showCursor: false}) : null
   // The core makes and removes its scratch file in here; this directory is registered so that a
