@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+// Signals are handled before oclif and the commands load (that takes a while), so that one that
+// comes during start-up also ends in one line and its exit status (src/interrupt.ts).
+import {installInterruptHandling} from '../dist/interrupt.js'
 
+installInterruptHandling()
+const {execute} = await import('@oclif/core')
 await execute({dir: import.meta.url})

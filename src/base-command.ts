@@ -7,7 +7,7 @@ import {Command} from '@oclif/core'
 import type {SessionOutcome} from './bench/session.js'
 import {ExitCode, ToolError} from './errors.js'
 import {outputFlags} from './flags.js'
-import {installInterruptHandling} from './interrupt.js'
+import {installInterruptHandling, interruptedBeforeMeasuring, interruptedStatus} from './interrupt.js'
 import {emit, type OutputFlags, type OutputPlan, planOutput} from './report/output.js'
 import type {ResultDocument} from './report/result.js'
 
@@ -86,7 +86,8 @@ export abstract class MeasureCommand extends ReportingCommand {
     const {document} = outcome
     await emit(document, plan, {printReport: outcome.measured, stepSummary: true})
     if (document.interrupted) {
-      process.exitCode = ExitCode.interrupted
+      process.exitCode = interruptedStatus()
+      if (!outcome.measured && !this.jsonEnabled()) process.stderr.write(`${interruptedBeforeMeasuring()}\n`)
     } else if (outcome.failure) {
       process.exitCode = ExitCode.environment
       if (!this.jsonEnabled()) process.stderr.write(`Error: ${outcome.failure}\n`)

@@ -1,6 +1,8 @@
 #include "test_file_job.h"
 
+#include <atomic>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -37,14 +39,14 @@ double number_argument(const Napi::CallbackInfo& info, size_t index, const char*
 
 class LayOutJob final : public Napi::AsyncWorker {
  public:
-  LayOutJob(Napi::Env env, std::string path, uint64_t size, uint64_t seed)
+  LayOutJob(Napi::Env env, std::string path, uint64_t size, uint64_t seed, std::shared_ptr<std::atomic<bool>> cancel)
       : Napi::AsyncWorker(env, "iouring-bench lay out"), deferred_(Napi::Promise::Deferred::New(env)),
-        path_(std::move(path)), size_(size), seed_(seed) {}
+        path_(std::move(path)), size_(size), seed_(seed), cancel_(std::move(cancel)) {}
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
  protected:
-  void Execute() override { error_ = lay_out_test_file(path_, size_, seed_); }
+  void Execute() override { error_ = lay_out_test_file(path_, size_, seed_, cancel_.get()); }
   void OnOK() override {
     if (error_) {
       deferred_.Reject(file_error_to_js(Env(), *error_).Value());
@@ -58,18 +60,24 @@ class LayOutJob final : public Napi::AsyncWorker {
   const std::string path_;
   const uint64_t size_;
   const uint64_t seed_;
+  // Shared with the JS cancel function, which may outlive the job.
+  const std::shared_ptr<std::atomic<bool>> cancel_;
   std::optional<FileError> error_;
 };
 
 }  // namespace
 
 Napi::Value lay_out_test_file_js(const Napi::CallbackInfo& info) {
-  auto* job = new LayOutJob(info.Env(), path_argument(info),
-                            static_cast<uint64_t>(number_argument(info, 1, "sizeBytes")),
-                            static_cast<uint64_t>(number_argument(info, 2, "seed")));
-  Napi::Promise promise = job->promise();
+  Napi::Env env = info.Env();
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  auto* job = new LayOutJob(env, path_argument(info), static_cast<uint64_t>(number_argument(info, 1, "sizeBytes")),
+                            static_cast<uint64_t>(number_argument(info, 2, "seed")), cancel);
   job->Queue();  // the worker deletes itself after OnOK
-  return promise;
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("promise", job->promise());
+  handle.Set("cancel", Napi::Function::New(
+                           env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
+  return handle;
 }
 
 Napi::Value test_file_info_js(const Napi::CallbackInfo& info) {

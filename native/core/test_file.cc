@@ -89,7 +89,8 @@ bool Pattern::matches(uint64_t offset, const std::byte* data, size_t size) const
   return true;
 }
 
-std::optional<FileError> lay_out_test_file(const std::string& path, uint64_t size, uint64_t seed) {
+std::optional<FileError> lay_out_test_file(const std::string& path, uint64_t size, uint64_t seed,
+                                           const std::atomic<bool>* cancel) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!fd.valid()) {
     return error_of("open", path);
@@ -103,6 +104,10 @@ std::optional<FileError> lay_out_test_file(const std::string& path, uint64_t siz
   constexpr size_t kChunk = 1 << 20;
   Buffer chunk(kChunk);
   for (uint64_t offset = 0; offset < size;) {
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+      errno = ECANCELED;
+      return fail("write");
+    }
     const size_t length = static_cast<size_t>(std::min<uint64_t>(kChunk, size - offset));
     pattern.fill(offset, chunk.data(), length);
     const ssize_t written = ::pwrite(fd.get(), chunk.data(), length, static_cast<off_t>(offset));

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -51,8 +52,10 @@ struct FileError {
 
 // Creates `path` (which must not exist) holding `size` bytes of Pattern(seed, laid-out), and
 // syncs it, so write-back of the layout does not run during the measurement and the pages stay
-// in the page cache (hot). Removes what it created if it fails.
-std::optional<FileError> lay_out_test_file(const std::string& path, uint64_t size, uint64_t seed);
+// in the page cache (hot). Removes what it created if it fails, and if `cancel` is set (checked
+// after every MiB written; a GiB takes seconds): that error is ECANCELED.
+std::optional<FileError> lay_out_test_file(const std::string& path, uint64_t size, uint64_t seed,
+                                           const std::atomic<bool>* cancel = nullptr);
 
 // The size of a regular file or block device, for reading.
 std::optional<FileError> readable_size(const std::string& path, uint64_t& size);

@@ -86,6 +86,16 @@ TEST(TestFile, IsLaidOutWhole_InThePageCache_AndRefusesToOverwrite) {
   EXPECT_NE(filesystem_name(file.path()), "unknown");
 }
 
+TEST(TestFile, ACancelledLayoutStopsAndRemovesWhatItWrote) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("iob-workload-test-cancelled-" + std::to_string(::getpid()))).string();
+  const std::atomic<bool> cancelled{true};
+  const auto error = lay_out_test_file(path, 8 << 20, 1, &cancelled);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error, ECANCELED);
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
 TEST(TestFile, AMissingFileIsAnError) {
   uint64_t size = 0;
   const auto error = readable_size("/nonexistent/iob", size);

@@ -4,6 +4,7 @@
 
 import {execFile, spawn} from 'node:child_process'
 
+import {trackChild} from '../interrupt.js'
 import {type Histogram, newHistogram} from '../report/histogram.js'
 import type {BaselineRun} from './baseline.js'
 import type {WorkloadSpec} from './spec.js'
@@ -14,7 +15,7 @@ export const FIO_MISSING = 'fio not found: apt-get install fio'
 /** fio's version string ("fio-3.33"), or undefined when fio is not installed. */
 export function fioVersion(): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile('fio', ['--version'], (error, stdout) => resolve(error ? undefined : stdout.trim()))
+    trackChild(execFile('fio', ['--version'], (error, stdout) => resolve(error ? undefined : stdout.trim())))
   })
 }
 
@@ -95,7 +96,7 @@ export function parseFioOutput(output: string): {'fio version': string; jobs: Fi
 export function runFio(spec: WorkloadSpec, file: TestFile, signal?: AbortSignal): Promise<BaselineRun> {
   const args = fioArguments(spec, file)
   return new Promise((resolve) => {
-    const child = spawn('fio', args, {stdio: ['ignore', 'pipe', 'pipe']})
+    const child = trackChild(spawn('fio', args, {stdio: ['ignore', 'pipe', 'pipe']}))
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk))

@@ -133,7 +133,15 @@ async function runBaseline(spec: WorkloadSpec, system: 'fio' | 'node-fs', file: 
 
 export async function runWorkload(spec: WorkloadSpec, options: RunOptions = {}): Promise<WorkloadRun> {
   const run: WorkloadRun = {spec, systems: [], interrupted: false}
-  const file = usesFile(spec) ? await openTestFile(spec) : undefined
+  let file: TestFile | undefined
+  try {
+    file = usesFile(spec) ? await openTestFile(spec, options.signal) : undefined
+  } catch (error) {
+    // Interrupted while the file was laid out: nothing ran.
+    if (!options.signal?.aborted) throw error
+    run.interrupted = true
+    return run
+  }
   if (file) run.file = {...file, removed: false}
   try {
     for (const system of ['loop', ...spec.vs] as SystemName[]) {

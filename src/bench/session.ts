@@ -1,5 +1,6 @@
 // Runs a list of workloads the way every measuring command does: with the progress display,
-// SIGINT handling (stop, keep what was measured, exit 130), and the result document at the end.
+// handling of SIGINT, SIGTERM and SIGHUP (stop, keep what was measured, exit 128 + the signal),
+// and the result document at the end.
 
 import {onInterrupt} from '../interrupt.js'
 import {progressDisplay} from '../report/progress.js'

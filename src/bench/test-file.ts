@@ -1,14 +1,14 @@
 // The file a file workload runs on: the tool's own (laid out in the temporary directory with
-// self-describing data, removed afterwards, also on Ctrl-C and on error) or the user's (--file,
-// read only). Checks O_DIRECT before anything runs, and says how much of the file is in the page
-// cache, so a hot and a cold run are never confused.
+// self-describing data, removed afterwards, also on a signal or an error: it is registered in
+// src/interrupt.ts) or the user's (--file, read only). Checks O_DIRECT before anything runs,
+// and says how much of the file is in the page cache, so a hot and a cold run are never confused.
 
 import {randomBytes} from 'node:crypto'
-import {unlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {EnvironmentError, UsageError} from '../errors.js'
+import {registerTempPath, removeTempPath} from '../interrupt.js'
 import {layOutTestFile, type NativeFileError, pageCacheResidency, probeDirectRead, testFileInfo} from '../native/addon.js'
 import {formatSize} from '../units.js'
 import type {FileWorkloadSpec, WorkloadSpec} from './spec.js'
@@ -24,34 +24,13 @@ export interface TestFile {
   residentShare: number
 }
 
-const created = new Set<string>()
-let exitHookInstalled = false
-
-/** Removes every file the tool created that is still there (also when the process exits early). */
-function removeCreated(file: string): void {
-  try {
-    unlinkSync(file)
-  } catch {
-    // Already gone.
-  }
-  created.delete(file)
-}
-
-function track(file: string): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true
-    // A second Ctrl-C exits at once; 'exit' handlers still run, synchronously.
-    process.on('exit', () => {
-      for (const leftover of [...created]) removeCreated(leftover)
-    })
-  }
-  created.add(file)
-}
-
-/** Lays out the tool's file or opens the user's; the caller calls release() when done. */
-export async function openTestFile(spec: WorkloadSpec): Promise<TestFile> {
+/**
+ * Lays out the tool's file or opens the user's; the caller calls releaseTestFile() when done.
+ * Aborting `signal` during the layout stops it, removes the file and rejects.
+ */
+export async function openTestFile(spec: WorkloadSpec, signal?: AbortSignal): Promise<TestFile> {
   const file = spec.file!
-  const testFile = file.path === undefined ? await layOut(spec, file) : userFile(file)
+  const testFile = file.path === undefined ? await layOut(spec, file, signal) : userFile(file)
   try {
     if (file.direct) checkDirect(testFile, file)
     testFile.residentShare = pageCacheResidency(testFile.path, testFile.sizeBytes)
@@ -63,17 +42,18 @@ export async function openTestFile(spec: WorkloadSpec): Promise<TestFile> {
 }
 
 export function releaseTestFile(file: TestFile): void {
-  if (file.createdByTool) removeCreated(file.path)
+  if (file.createdByTool) removeTempPath(file.path)
 }
 
-async function layOut(spec: WorkloadSpec, file: FileWorkloadSpec): Promise<TestFile> {
+async function layOut(spec: WorkloadSpec, file: FileWorkloadSpec, signal?: AbortSignal): Promise<TestFile> {
   const sizeBytes = Math.floor(file.sizeBytes / file.blockSize) * file.blockSize
   const where = path.join(tmpdir(), `iouring-bench-${process.pid}-${randomBytes(4).toString('hex')}.dat`)
-  track(where)
+  registerTempPath(where)
   try {
-    await layOutTestFile(where, sizeBytes, spec.seed ?? 1)
+    await layOutTestFile(where, sizeBytes, spec.seed ?? 1, signal)
   } catch (error) {
-    removeCreated(where)
+    removeTempPath(where)
+    if (signal?.aborted) throw error
     const cause = error as NativeFileError
     throw new EnvironmentError(
       `could not lay out the ${formatSize(sizeBytes)} test file: ${cause.message}` +

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import {CheckFailedError, EnvironmentError, ExitCode, invalidValue} from '../errors.js'
+import {interruptedStatus} from '../interrupt.js'
 import {
   checkDrillOptions,
   DEFAULT_OP_TIMEOUT_NS,
@@ -85,7 +86,7 @@ A round with neither an op timeout nor a shutdown timeout leaves stall out of it
     const exitCode = document.error
       ? ExitCode.environment
       : document.interrupted
-        ? ExitCode.interrupted
+        ? interruptedStatus()
         : document.passed
           ? ExitCode.ok
           : ExitCode.checkFailed
@@ -95,7 +96,7 @@ A round with neither an op timeout nor a shutdown timeout leaves stall out of it
     }
     process.stdout.write(renderDrill(document))
     if (document.error) throw new EnvironmentError(`shutdown-drill: ${document.error}`)
-    if (exitCode === ExitCode.interrupted) process.exitCode = exitCode
+    if (document.interrupted) process.exitCode = exitCode
     else if (!document.passed) {
       const failed = document.checks.filter((check) => check.status === 'fail').length
       throw new CheckFailedError(`shutdown-drill: ${failed} of ${document.checks.length} checks failed (seed ${options.seed})`)

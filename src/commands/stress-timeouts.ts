@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import {parseMix} from '../bench/spec.js'
-import {CheckFailedError, ExitCode} from '../errors.js'
+import {CheckFailedError} from '../errors.js'
+import {interruptedStatus} from '../interrupt.js'
 import {durationFlag, integerFlag} from '../flags.js'
 import {paintFor} from '../report/terminal.js'
 import {renderStress} from '../stress/render.js'
@@ -73,7 +74,7 @@ Exit status 1 when a check fails.`
       process.stdout.write(renderStress(document, paintFor(color)))
     }
     if (document.interrupted) {
-      process.exitCode = ExitCode.interrupted
+      process.exitCode = interruptedStatus()
       return document
     }
     const failed = document.checks.filter((check) => !check.passed)

@@ -3,13 +3,15 @@
 // The native core runs the rounds (native/core/shutdown_drill.h); this turns options into its
 // request, its result into the document (--json) and the report with one PASS/FAIL line per check.
 
+import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
+import path from 'node:path'
 
 import Table from 'cli-table3'
 import {createLogUpdate} from 'log-update'
 
-import {invalidValue} from '../errors.js'
-import {onInterrupt} from '../interrupt.js'
+import {EnvironmentError, invalidValue} from '../errors.js'
+import {onInterrupt, registerTempPath, removeTempPath} from '../interrupt.js'
 import {MAX_RING_ENTRIES, MIX_KINDS} from '../bench/spec.js'
 import {type NativeDrillMode, type NativeDrillResult, type NativeOp, runShutdownDrill} from '../native/addon.js'
 import {histogramFromBuckets, type LatencySummary, REPORTED_PERCENTILES, summarize} from '../report/histogram.js'
@@ -95,9 +97,13 @@ export interface DrillDocument {
   error: string | null
 }
 
-/** Runs the drill with a TTY status line (when `progress`) and Ctrl-C stopping it after the round under way. */
+/** Runs the drill with a TTY status line (when `progress`); a signal (src/interrupt.ts) stops it after the round under way. */
 export async function runDrill(options: DrillOptions, context: {toolVersion: string; progress: boolean}): Promise<DrillDocument> {
   const display = context.progress && process.stderr.isTTY ? createLogUpdate(process.stderr, {showCursor: false}) : null
+  // The core makes and removes its scratch file in here; this directory is registered so that a
+  // second signal, which ends the process under the core, still removes it.
+  const scratchDir = scratchDirectory()
+  registerTempPath(scratchDir)
   const job = runShutdownDrill(
     {
       rounds: options.rounds,
@@ -108,7 +114,7 @@ export async function runDrill(options: DrillOptions, context: {toolVersion: str
       opTimeoutsNs: [options.opTimeoutNs],
       ops: options.ops,
       roundDeadlineNs: options.roundDeadlineNs,
-      scratchDir: tmpdir(),
+      scratchDir,
     },
     (progress) => display?.(`shutdown-drill: round ${progress.roundsDone}/${progress.rounds} · ${formatCount(progress.ops)} ops`),
   )
@@ -117,8 +123,17 @@ export async function runDrill(options: DrillOptions, context: {toolVersion: str
     return drillDocument(options, await job.result, context.toolVersion)
   } finally {
     dispose()
+    removeTempPath(scratchDir)
     display?.clear()
     display?.done()
+  }
+}
+
+function scratchDirectory(): string {
+  try {
+    return mkdtempSync(path.join(tmpdir(), 'iouring-bench-drill-'))
+  } catch (error) {
+    throw new EnvironmentError(`could not make a scratch directory in ${tmpdir()}: ${(error as Error).message}; point TMPDIR at a writable directory`)
   }
 }
 

@@ -359,7 +359,7 @@ interface Addon {
   ): {promise: Promise<NativeBenchResult>; cancel(): void}
   probeKernel(): Promise<string>
   loopCounterInfo(): Array<{name: string; help: string}>
-  layOutTestFile(path: string, sizeBytes: number, seed: number): Promise<void>
+  layOutTestFile(path: string, sizeBytes: number, seed: number): {promise: Promise<void>; cancel(): void}
   testFileInfo(path: string): TestFileInfo
   probeDirectRead(path: string, blockSize: number): NativeFileError | null
   pageCacheResidency(path: string, sizeBytes: number): number
@@ -464,10 +464,19 @@ export function loopCounterInfo(): Array<{name: string; help: string}> {
 
 /**
  * Creates `path` holding `sizeBytes` of the tool's self-describing pattern for `seed`, synced so
- * it sits clean in the page cache; rejects with a NativeFileError (removing what it created).
+ * it sits clean in the page cache; rejects with a NativeFileError (removing what it created),
+ * also when `signal` is aborted (code ECANCELED; the layout stops within a MiB).
  */
-export function layOutTestFile(path: string, sizeBytes: number, seed: number): Promise<void> {
-  return load().layOutTestFile(path, sizeBytes, seed)
+export async function layOutTestFile(path: string, sizeBytes: number, seed: number, signal?: AbortSignal): Promise<void> {
+  const job = load().layOutTestFile(path, sizeBytes, seed)
+  const cancel = (): void => job.cancel()
+  if (signal?.aborted) cancel()
+  signal?.addEventListener('abort', cancel, {once: true})
+  try {
+    await job.promise
+  } finally {
+    signal?.removeEventListener('abort', cancel)
+  }
 }
 
 /** Size and file system of a regular file or block device; throws a NativeFileError. */
