@@ -40,16 +40,16 @@ export function fioArguments(spec: WorkloadSpec, file: TestFile): string[] {
     `--direct=${files.direct ? 1 : 0}`,
     // Keep the page cache as it is (fio drops it by default): the loop ran on it as it is.
     '--invalidate=0',
-    '--time_based',
-    `--ramp_time=${ms(drive.warmupNs)}`,
     '--output-format=json+',
     '--lat_percentiles=1',
   ]
   if (drive.ops > 0) {
-    // Runs until each job has done its share (time_based only keeps sequential jobs wrapping).
-    args.push('--runtime=24h', `--number_ios=${Math.ceil(drive.ops / drive.submitters)}`)
+    // Each job does its share and stops: io_size wraps the file as often as needed. fio 3.33
+    // ignores number_ios with time_based, and counts ramp_time's ops toward io_size, so an op
+    // count runs without a warm-up (fioWarmup says so in the report).
+    args.push(`--io_size=${Math.ceil(drive.ops / drive.submitters) * files.blockSize}`)
   } else {
-    args.push(`--runtime=${ms(drive.durationNs)}`)
+    args.push('--time_based', `--ramp_time=${ms(drive.warmupNs)}`, `--runtime=${ms(drive.durationNs)}`)
   }
   if (files.fsyncEvery > 0) args.push(`--fsync=${files.fsyncEvery}`)
   if (drive.rate !== undefined) {
@@ -141,6 +141,7 @@ export function fioMeasured(output: ReturnType<typeof parseFioOutput>, spec: Wor
       version: output['fio version'],
       command: ['fio', ...args].join(' '),
       latency: 'fio lat_ns: submission to completion, from fio\'s json+ bins',
+      ...(spec.drive.ops > 0 ? {warmup: 'none: fio counts ramp_time\'s ops toward io_size, so a run of --ops N has no warm-up'} : {}),
       ...(spec.drive.rate === undefined ? {} : {openLoop: 'fio measures from each actual submission (rate_iops), not from the intended start'}),
       ...(job.error ? {error: job.error} : {}),
     },

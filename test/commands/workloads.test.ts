@@ -50,6 +50,16 @@ describe('file workloads', () => {
     assert.deepEqual(leftovers(), before)
   })
 
+  test('an op count ends fio after that many ops, as it ends the loop and the raw ring', async () => {
+    // Sequential reads of 4 MiB wrap: 3000 ops of 4 KiB are 12 MiB, so fio must go round the file.
+    const {status, stdout, stderr} = await runCli(['bench', '--op', 'file-read', '--depth', '4', '--submitters', '2', '--file-size', '4m', '--ops', '3000', '--warmup', '50ms', '--vs', 'raw,fio', '--json'])
+    assert.equal(status, 0, stderr)
+    const [workload] = parseResult(stdout).workloads
+    for (const system of workload.systems as System[]) assert.ok(system.ops >= 3000, `${system.system}: ${system.ops}`)
+    assert.equal(named(workload, 'fio').ops, 3000)
+    assert.match(named(workload, 'fio').info.warmup, /^none: /)
+  })
+
   test('the terminal report shows every system, the file and the ratios', async () => {
     const {status, stdout} = await runCli(['bench', '--op', 'file-read', '--random', '--depth', '8', '--file-size', '16m', '--vs', 'raw,node-fs', '--duration', '200ms'])
     assert.equal(status, 0)
