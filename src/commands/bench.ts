@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
 import {ARRIVALS, BASELINES, type FieldLabels, MIX_KINDS, OPS, parseMix, toWorkloadSpec, TRANSPORTS} from '../bench/spec.js'
-import {durationFlag, integerFlag, listFlag, numberFlag, sizeFlag} from '../flags.js'
+import {durationFlag, integerFlag, listFlag, numberFlag, refuseBoth, sizeFlag} from '../flags.js'
 import type {ResultDocument} from '../report/result.js'
 
 const LABELS: FieldLabels = {
@@ -60,7 +60,7 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
 
   static override flags = {
     op: Flags.string({description: `operation to run: ${OPS.join(', ')}`, default: 'nop'}),
-    timer: durationFlag({description: 'length of each timer op (--op timer)', default: 1_000_000, defaultHelp: async () => '1ms'}),
+    timer: durationFlag({description: 'length of each timer op (--op timer)', default: 1_000_000}),
     'ring-size': integerFlag({description: 'loop capacity (waiters and queue), rounded up to a power of two; at most 32768 (16384 with --op-timeout) [default: room for submitters x depth, at least 128]'}),
     'op-timeout': durationFlag({description: 'link every op to a timeout of this length (reports -ETIMEDOUT)'}),
     'shutdown-timeout': durationFlag({description: 'abandon ops still in flight this long after the submitters are gone'}),
@@ -70,9 +70,9 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
     spin: durationFlag({description: 'poll this long for work before sleeping, in the loop and its submitters (a cross-CPU wake costs tens of µs on VMs; spinning costs CPU) [default: 0, sleep at once]'}),
     submitters: integerFlag({description: 'submitter threads', default: 1}),
     depth: integerFlag({description: 'ops each submitter keeps outstanding (open loop: at most in flight) [default: 1; 256 with --rate]'}),
-    duration: durationFlag({description: 'length of the measured phase', default: 2_000_000_000, defaultHelp: async () => '2s', exclusive: ['ops']}),
-    ops: integerFlag({description: 'run this many measured ops instead of a duration', exclusive: ['duration']}),
-    warmup: durationFlag({description: 'warm-up before measuring (not recorded)', default: 200_000_000, defaultHelp: async () => '200ms'}),
+    duration: durationFlag({description: 'length of the measured phase', default: 2_000_000_000}),
+    ops: integerFlag({description: 'run this many measured ops instead of a duration'}),
+    warmup: durationFlag({description: 'warm-up before measuring (not recorded)', default: 200_000_000}),
     vs: listFlag({description: `baselines to run the same ops through: ${BASELINES.join(', ')} (fio and node-fs: file workloads), or none`, default: ['raw'], defaultHelp: async () => 'raw'}),
     'block-size': sizeFlag({description: 'bytes per file op [default: 4k]', helpGroup: FILE_GROUP}),
     random: Flags.boolean({description: 'random block offsets (default: sequential)', helpGroup: FILE_GROUP}),
@@ -84,13 +84,14 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
     transport: Flags.string({description: `socket transport: ${TRANSPORTS.join(', ')} [default: unix]`, helpGroup: SOCKET_GROUP}),
     'message-size': sizeFlag({description: 'bytes per message, at most 64k [default: 4k]', helpGroup: SOCKET_GROUP}),
     connections: integerFlag({description: 'connections per submitter; each carries one message at a time, so this is the socket depth', helpGroup: SOCKET_GROUP}),
-    mix: Flags.string({description: `kinds and weights for --op mix, e.g. file-read=3,socket=1 (kinds: ${MIX_KINDS.join(', ')})`}),
+    mix: Flags.string({description: `kinds and weights for --op mix, e.g. file-read=3,socket=1 (kinds: ${MIX_KINDS.join(', ')})`, helpValue: 'KIND=WEIGHT,...'}),
     rate: numberFlag({description: 'open loop: ops due per second, in total', helpGroup: OPEN_LOOP_GROUP}),
     arrivals: Flags.string({description: `open loop arrivals: ${ARRIVALS.join(', ')} [default: uniform]`, helpGroup: OPEN_LOOP_GROUP}),
   }
 
   async run(): Promise<ResultDocument> {
-    const {flags} = await this.parse(Bench)
+    const {flags, raw} = await this.parse(Bench)
+    refuseBoth(raw, 'ops', 'duration', 'give a number of measured ops or a duration, not both')
     const plan = this.outputPlan(flags)
     const spec = toWorkloadSpec(
       {

@@ -40,15 +40,15 @@ Exit status 1 when a check fails.`
   ]
 
   static override flags = {
-    'op-timeout': durationFlag({description: 'the op timeout every op is linked to', default: 10_000_000, defaultHelp: async () => '10ms'}),
-    slack: durationFlag({description: 'how late past its deadline a -ETIMEDOUT may come', default: DEFAULT_SLACK_NS, defaultHelp: async () => formatDuration(DEFAULT_SLACK_NS).replace(' ', '')}),
-    mix: Flags.string({description: `stall plus normal kinds (${NORMAL_KINDS.join(', ')}) with weights`, default: 'stall=1,nop=3,timer=3,socket=3'}),
-    timer: durationFlag({description: 'length of each normal timer op (shorter than --op-timeout)', default: 1_000_000, defaultHelp: async () => '1ms'}),
+    'op-timeout': durationFlag({description: 'the op timeout every op is linked to', default: 10_000_000}),
+    slack: durationFlag({description: 'how late past its deadline a -ETIMEDOUT may come', default: DEFAULT_SLACK_NS}),
+    mix: Flags.string({description: `stall plus normal kinds (${NORMAL_KINDS.join(', ')}) with weights`, default: 'stall=1,nop=3,timer=3,socket=3', helpValue: 'KIND=WEIGHT,...'}),
+    timer: durationFlag({description: 'length of each normal timer op (shorter than --op-timeout)', default: 1_000_000}),
     'ring-size': integerFlag({description: 'loop capacity (waiters and queue), rounded up to a power of two; keep it below submitters × depth so stalls fill it', default: 32}),
     submitters: integerFlag({description: 'submitter threads', default: 2}),
     depth: integerFlag({description: 'ops each submitter keeps outstanding', default: 64}),
-    duration: durationFlag({description: 'length of the stress run (and of the run without stalls)', default: 2_000_000_000, defaultHelp: async () => '2s'}),
-    watchdog: durationFlag({description: 'liveness: how long a capacity stall lasts before the watchdog reports it (longer than --op-timeout)', default: 200_000_000, defaultHelp: async () => '200ms'}),
+    duration: durationFlag({description: 'length of the stress run (and of the run without stalls)', default: 2_000_000_000}),
+    watchdog: durationFlag({description: 'liveness: how long a capacity stall lasts before the watchdog reports it (longer than --op-timeout)', default: 200_000_000}),
     'skip-liveness': Flags.boolean({description: 'run the stress only, not the liveness scenario'}),
   }
 

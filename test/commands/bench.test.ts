@@ -80,7 +80,9 @@ describe('bench', () => {
     ['a non-number', ['--depth', 'lots'], /^Error: --depth: 'lots' is not allowed; use a whole number$/],
     ['an unknown flag', ['--frobnicate'], /^Error: Nonexistent flag: --frobnicate$/],
     ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw, fio, node-fs$/],
-    ['both --duration and --ops', ['--duration', '1s', '--ops', '5'], /^Error: .*--duration.*--ops|--ops.*--duration/],
+    // Each named with what was given, never with a default (oclif's own check said --duration=2s).
+    ['both --ops and --duration', ['--ops', '10', '--duration', '7s'], /^Error: --ops: '10' is not allowed; --duration 7s was given too; give a number of measured ops or a duration, not both$/],
+    ['both --duration and --ops', ['--duration=7s', '--ops', '10'], /^Error: --ops: '10' is not allowed; --duration 7s was given too; give a number of measured ops or a duration, not both$/],
   ]
   for (const [what, args, message] of badInputs) {
     test(`${what} gets one line and exit status 2`, async () => {
