@@ -7,7 +7,7 @@ import {type ProbeDocument, probeDocument} from '../probe/document.js'
 import {evaluateProbe} from '../probe/evaluate.js'
 import {renderProbe, renderRequirements, unmetText} from '../probe/render.js'
 import {checkRequirements, resolveRequirements} from '../probe/requirements.js'
-import {paintFor} from '../report/terminal.js'
+import {colorFor, paintFor} from '../report/terminal.js'
 
 export default class ProbeKernel extends BaseCommand {
   static override summary = "What this kernel's io_uring can do, tested for real, and whether this tool's loop can run here."
@@ -47,7 +47,7 @@ export default class ProbeKernel extends BaseCommand {
 
     const unmet = requirements?.filter((requirement) => !requirement.met) ?? []
     if (!this.jsonEnabled()) {
-      const options = {paint: paintFor(Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)), width: Math.max(60, process.stdout.columns || 100)}
+      const options = {paint: paintFor(colorFor(process.stdout)), width: Math.max(60, process.stdout.columns || 100)}
       process.stdout.write(requirements ? renderRequirements(document, requirements, options) : renderProbe(document, options))
       if (unmet.length) throw new EnvironmentError(`--require: not met on ${document.kernel.label}: ${unmetText(unmet)}`)
     } else if (unmet.length) {

@@ -4,7 +4,7 @@ import {BaseCommand} from '../base-command.js'
 import {parseMix} from '../bench/spec.js'
 import {CheckFailedError, ExitCode} from '../errors.js'
 import {durationFlag, integerFlag} from '../flags.js'
-import {paintFor} from '../report/terminal.js'
+import {colorFor, paintFor} from '../report/terminal.js'
 import {renderStress} from '../stress/render.js'
 import {checkStressOptions, DEFAULT_SLACK_NS, NORMAL_KINDS, runStressTimeouts, type StressDocument, type StressLabels} from '../stress/timeouts.js'
 import {formatDuration} from '../units.js'
@@ -69,8 +69,7 @@ Exit status 1 when a check fails.`
     const spec = checkStressOptions(options, LABELS)
     const document = await runStressTimeouts(options, spec, {toolVersion: this.config.version, progress: !this.jsonEnabled()})
     if (!this.jsonEnabled()) {
-      const color = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)
-      process.stdout.write(renderStress(document, paintFor(color)))
+      process.stdout.write(renderStress(document, paintFor(colorFor(process.stdout))))
     }
     if (document.interrupted) {
       process.exitCode = ExitCode.interrupted

@@ -6,13 +6,13 @@
 import {tmpdir} from 'node:os'
 
 import Table from 'cli-table3'
-import {createLogUpdate} from 'log-update'
 
 import {invalidValue} from '../errors.js'
 import {onInterrupt} from '../interrupt.js'
 import {MAX_RING_ENTRIES, MIX_KINDS} from '../bench/spec.js'
 import {type NativeDrillMode, type NativeDrillResult, type NativeOp, runShutdownDrill} from '../native/addon.js'
 import {histogramFromBuckets, type LatencySummary, REPORTED_PERCENTILES, summarize} from '../report/histogram.js'
+import {statusLine} from '../report/progress.js'
 import {formatCount, formatDuration} from '../units.js'
 
 export const DRILL_SCHEMA_VERSION = 1
@@ -97,7 +97,7 @@ export interface DrillDocument {
 
 /** Runs the drill with a TTY status line (when `progress`) and Ctrl-C stopping it after the round under way. */
 export async function runDrill(options: DrillOptions, context: {toolVersion: string; progress: boolean}): Promise<DrillDocument> {
-  const display = context.progress && process.stderr.isTTY ? createLogUpdate(process.stderr, {showCursor: false}) : null
+  const display = context.progress && process.stderr.isTTY ? statusLine(process.stderr) : null
   const job = runShutdownDrill(
     {
       rounds: options.rounds,

@@ -13,6 +13,7 @@ import path from 'node:path'
 import {EnvironmentError, invalidValue} from '../errors.js'
 import {checkWritable} from '../files.js'
 import {type FormatName, formatForFile, formatsFor, KNOWN_EXTENSIONS, render, type Rendering, type ReportDocument} from './formats.js'
+import {colorFor} from './terminal.js'
 
 export interface OutputFlags {
   format?: FormatName
@@ -59,7 +60,7 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
   }
   if (!plan.json && options.printReport !== false) {
     const format = plan.output ? 'terminal' : (plan.format ?? 'terminal')
-    const color = format === 'terminal' && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+    const color = format === 'terminal' && colorFor(process.stdout)
     process.stdout.write((await render(document, format, {color})).text)
   }
   const summary = process.env.GITHUB_STEP_SUMMARY
