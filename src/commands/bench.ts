@@ -47,15 +47,16 @@ File workloads lay out their own file in the temporary directory ($TMPDIR, else 
 
 Closed loop by default (each submitter keeps --depth ops outstanding). With --rate the loop is open: ops fall due on a schedule whatever is in flight (up to --depth per submitter, 256 by default), latency runs from each op's due time (response time) and from its issue (service time), so a system that falls behind shows it.`
 
+  // Each example runs as printed (test/commands/help.test.ts runs them all), so they are short.
   static override examples = [
-    {description: 'Peak NOP rate with 256 ops in flight, next to the raw ring:', command: '<%= config.bin %> <%= command.id %> --op nop --depth 256'},
-    {description: '4 KiB random reads at depth 32, next to the raw ring, fio and Node:', command: '<%= config.bin %> <%= command.id %> --op file-read --block-size 4k --random --depth 32 --vs raw,fio,node-fs'},
-    {description: 'Vectored writes with an fsync every 64, read back after the run:', command: '<%= config.bin %> <%= command.id %> --op file-write --random --depth 16 --writev-buffers 4 --fsync-every 64 --file-size 256m'},
-    {description: 'Messages over TCP loopback, 8 connections:', command: '<%= config.bin %> <%= command.id %> --op socket --transport tcp --connections 8 --message-size 1k'},
-    {description: 'A mix, reported per kind:', command: '<%= config.bin %> <%= command.id %> --op mix --mix file-read=3,socket=1,nop=1 --depth 16 --file-size 64m'},
-    {description: 'Open loop at 200 k ops/s with Poisson arrivals:', command: '<%= config.bin %> <%= command.id %> --op file-read --random --rate 200000 --arrivals poisson --file-size 256m'},
-    {description: 'Timer accuracy of 1 ms timeouts, 8 at a time:', command: '<%= config.bin %> <%= command.id %> --op timer --timer 1ms --depth 8'},
-    {description: 'Machine-readable result:', command: '<%= config.bin %> <%= command.id %> --op nop --ops 100000 --json'},
+    {description: 'Peak NOP rate with 256 ops in flight, next to the raw ring:', command: '<%= config.bin %> <%= command.id %> --op nop --depth 256 --duration 200ms'},
+    {description: '4 KiB random reads of a 64 MiB file at depth 32, next to the raw ring, fio and Node:', command: '<%= config.bin %> <%= command.id %> --op file-read --block-size 4k --random --depth 32 --file-size 64m --duration 200ms --vs raw,fio,node-fs'},
+    {description: 'Vectored writes with an fsync every 64, read back after the run:', command: '<%= config.bin %> <%= command.id %> --op file-write --random --depth 16 --writev-buffers 4 --fsync-every 64 --file-size 64m --duration 200ms'},
+    {description: 'Messages over TCP loopback, 8 connections:', command: '<%= config.bin %> <%= command.id %> --op socket --transport tcp --connections 8 --message-size 1k --duration 200ms'},
+    {description: 'A mix, reported per kind:', command: '<%= config.bin %> <%= command.id %> --op mix --mix file-read=3,socket=1,nop=1 --depth 16 --file-size 64m --duration 200ms'},
+    {description: 'Open loop at 50 k ops/s with Poisson arrivals:', command: '<%= config.bin %> <%= command.id %> --op file-read --random --rate 50000 --arrivals poisson --file-size 64m --duration 200ms'},
+    {description: 'Timer accuracy of 1 ms timeouts, 8 at a time:', command: '<%= config.bin %> <%= command.id %> --op timer --timer 1ms --depth 8 --duration 200ms'},
+    {description: 'The result as JSON, kept to render again (see report):', command: '<%= config.bin %> <%= command.id %> --op nop --ops 100000 --json > result.json'},
   ]
 
   static override flags = {

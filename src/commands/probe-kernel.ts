@@ -21,8 +21,8 @@ export default class ProbeKernel extends BaseCommand {
   static override examples = [
     {description: 'Everything about this kernel:', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'CI pre-check: fail (exit 3) unless the single-issuer loop can run here:', command: '<%= config.bin %> <%= command.id %> --require single-issuer'},
-    {description: 'One JSON document per host, for a fleet:', command: '<%= config.bin %> <%= command.id %> --json > "$(hostname).probe.json"'},
-    {description: 'Explain a probe taken on a host without Node:', command: 'iouring-probe > host.json && <%= config.bin %> <%= command.id %> --input host.json'},
+    {description: 'One JSON document per host, for the fleet view (report merge *.probe.json):', command: '<%= config.bin %> <%= command.id %> --json > "$(hostname).probe.json"'},
+    {description: "Explain a probe taken elsewhere: a probe-kernel --json document, or on a host without Node the output of the static iouring-probe (built from native/core with cmake):", command: '<%= config.bin %> <%= command.id %> --input "$(hostname).probe.json"'},
   ]
 
   static override flags = {

@@ -33,10 +33,11 @@ Liveness (the seed's caveat): a loop of size 2 gets read(fd1), read(fd2), write(
 
 Exit status 1 when a check fails.`
 
+  // Each example runs as printed (test/commands/help.test.ts runs them all), so they are short.
   static override examples = [
-    {description: 'The default stress and the liveness scenario:', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'A tighter timeout, mostly stalls, 5 seconds:', command: '<%= config.bin %> <%= command.id %> --op-timeout 2ms --mix stall=1,nop=1 --duration 5s'},
-    {description: 'Machine-readable, stress only:', command: '<%= config.bin %> <%= command.id %> --skip-liveness --json'},
+    {description: 'The stress (500 ms with stalls, then 500 ms without) and the liveness scenario:', command: '<%= config.bin %> <%= command.id %> --duration 500ms'},
+    {description: 'A tighter timeout, mostly stalls:', command: '<%= config.bin %> <%= command.id %> --op-timeout 2ms --mix stall=1,nop=1 --duration 500ms'},
+    {description: 'Machine-readable, stress only:', command: '<%= config.bin %> <%= command.id %> --skip-liveness --duration 500ms --json'},
   ]
 
   static override flags = {
