@@ -6,13 +6,14 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
+import {fileURLToPath} from 'node:url'
 
 import {BIN, lines, runCli} from '../helpers/cli.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-terminal-'))
 after(() => rmSync(dir, {recursive: true, force: true}))
 
-/** Runs `command` through sh, stdin closed, and returns what it printed and its status. */
+/** Runs a program with stdin closed; what it printed on stdout and its status. */
 function shell(program: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{status: number; stdout: string}> {
   return new Promise((resolve) => {
     const child = execFile(program, args, {env: {...process.env, ...env}, timeout: 60_000}, (error, stdout) => {
@@ -40,14 +41,18 @@ describe('colour', () => {
     ['a pipe with NO_COLOR=1 and FORCE_COLOR=1', {NO_COLOR: '1', FORCE_COLOR: '1'}, false],
   ]
   for (const [where, env, coloured] of cases) {
-    test(`report and probe-kernel on ${where}: ${coloured ? 'coloured' : 'plain'}`, async () => {
-      for (const args of [['report', result], ['probe-kernel']]) {
-        const {status, stdout, stderr} = await runCli(args, {env})
-        assert.equal(status, 0, stderr)
-        assert.equal(stdout.includes(ESCAPE), coloured, `${args[0]}: ${JSON.stringify(stdout.slice(0, 200))}`)
-      }
+    test(`report on ${where}: ${coloured ? 'coloured' : 'plain'}`, async () => {
+      const {status, stdout, stderr} = await runCli(['report', result], {env})
+      assert.equal(status, 0, stderr)
+      assert.equal(stdout.includes(ESCAPE), coloured, JSON.stringify(stdout.slice(0, 200)))
     })
   }
+
+  test('probe-kernel asks the same: FORCE_COLOR=1 colours it on a pipe', async () => {
+    const {status, stdout, stderr} = await runCli(['probe-kernel'], {env: {NO_COLOR: undefined, FORCE_COLOR: '1'}})
+    assert.equal(status, 0, stderr)
+    assert.ok(stdout.includes(ESCAPE), JSON.stringify(stdout.slice(0, 200)))
+  })
 })
 
 describe('a pty that reports 0 columns and 0 rows', () => {
@@ -62,7 +67,8 @@ describe('a pty that reports 0 columns and 0 rows', () => {
 })
 
 describe('a mistyped command where no one can answer a prompt (stdin not a terminal)', () => {
-  for (const [typed, meant] of [['benhc', 'bench'], ['probe-kernal', 'probe-kernel'], ['stress', 'stress-timeouts']]) {
+  // The fewest edits, or the command whose name starts with what was typed.
+  for (const [typed, meant] of [['benhc', 'bench'], ['stress', 'stress-timeouts']]) {
     test(`${typed}: one line suggesting ${meant}, exit 2, no prompt`, async () => {
       const {status, stdout, stderr} = await runCli([typed], {timeoutMs: 20_000})
       assert.equal(status, 2, stderr)
@@ -70,6 +76,27 @@ describe('a mistyped command where no one can answer a prompt (stdin not a termi
       assert.deepEqual(lines(stderr), [`Error: '${typed}' is not an iouring-bench command; did you mean ${meant}? (iouring-bench --help lists them)`])
     })
   }
+})
+
+describe('a mistyped command on a terminal (plugin-not-found)', () => {
+  const ANSWER_PROMPT = fileURLToPath(new URL('../helpers/answer-prompt.py', import.meta.url))
+  const answered = (answer: string, args: string[]) =>
+    shell('python3', [ANSWER_PROMPT, 'Did you mean', answer, process.execPath, BIN, ...args], {NO_COLOR: '1'})
+  // The plugin's prompt colours its words whatever NO_COLOR says.
+  const plain = (text: string): string => text.replace(/\u001b\[[\d;?]*[A-Za-z]/g, '')
+
+  test('asks "Did you mean bench?"; yes runs bench with the arguments given', async () => {
+    const {status, stdout} = await answered('y', ['benhc', '--op', 'nop', '--ops', '100', '--warmup', '0', '--vs', 'none'])
+    assert.equal(status, 0, stdout)
+    assert.match(plain(stdout), /Did you mean bench\?/)
+    assert.match(plain(stdout), /^nop: nop · 1 submitter × depth 1 · ring 128 · 100 ops\r?$/m)
+  })
+
+  test('no: one error line, exit 2', async () => {
+    const {status, stdout} = await answered('n', ['benhc'])
+    assert.equal(status, 2, stdout)
+    assert.match(plain(stdout), /Error: Run iouring-bench help for a list of available commands\./)
+  })
 })
 
 describe('shell completion (plugin-autocomplete)', () => {
