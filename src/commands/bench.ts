@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
 import {ARRIVALS, BASELINES, type FieldLabels, MIX_KINDS, OPS, parseMix, toWorkloadSpec, TRANSPORTS} from '../bench/spec.js'
-import {durationFlag, integerFlag, listFlag, numberFlag, refuseBoth, sizeFlag} from '../flags.js'
+import {durationFlag, durationOrNoneFlag, integerFlag, listFlag, numberFlag, refuseBoth, sizeFlag} from '../flags.js'
 import type {ResultDocument} from '../report/result.js'
 
 const LABELS: FieldLabels = {
@@ -63,8 +63,9 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
     op: Flags.string({description: `operation to run: ${OPS.join(', ')}`, default: 'nop'}),
     timer: durationFlag({description: 'length of each timer op (--op timer)', default: 1_000_000}),
     'ring-size': integerFlag({description: 'loop capacity (waiters and queue), rounded up to a power of two; at most 32768 (16384 with --op-timeout) [default: room for submitters x depth, at least 128]'}),
-    'op-timeout': durationFlag({description: 'link every op to a timeout of this length (reports -ETIMEDOUT)'}),
-    'shutdown-timeout': durationFlag({description: 'abandon ops still in flight this long after the submitters are gone'}),
+    // DURATION|none as in shutdown-drill; none is also what leaving them out means.
+    'op-timeout': durationOrNoneFlag({description: 'link every op to a timeout of this length (reports -ETIMEDOUT), or none'}),
+    'shutdown-timeout': durationOrNoneFlag({description: 'abandon ops still in flight this long after the submitters are gone, or none'}),
     'single-issuer': Flags.boolean({description: 'create the ring with SINGLE_ISSUER|DEFER_TASKRUN (Linux 6.1+)'}),
     'io-poll': Flags.boolean({description: 'create the ring with IOPOLL'}),
     'submit-batch': integerFlag({description: 'the loop submits staged ops after at most N, so ops that complete inline come back sooner [default: all that are queued]'}),
@@ -102,8 +103,8 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
         ringSize: flags['ring-size'],
         ioPoll: flags['io-poll'] ?? false,
         singleIssuer: flags['single-issuer'] ?? false,
-        opTimeoutNs: flags['op-timeout'],
-        shutdownTimeoutNs: flags['shutdown-timeout'],
+        opTimeoutNs: flags['op-timeout'] ?? undefined,
+        shutdownTimeoutNs: flags['shutdown-timeout'] ?? undefined,
         idleSpinNs: flags.spin,
         submitBatch: flags['submit-batch'],
         submitters: flags.submitters,

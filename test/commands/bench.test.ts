@@ -68,6 +68,15 @@ describe('bench', () => {
     assert.equal(untimed.workloads[0].systems[0].opTimeouts, undefined)
   })
 
+  test('--op-timeout none and --shutdown-timeout none, as shutdown-drill takes them, mean leaving them out', async () => {
+    const args = ['bench', '--op', 'nop', '--ops', '100', '--warmup', '0', '--vs', 'none', '--json']
+    const [given, left] = await Promise.all([runCli([...args, '--op-timeout', 'none', '--shutdown-timeout', 'none']), runCli(args)])
+    assert.equal(given.status, 0, given.stdout)
+    const spec = parseResult(given.stdout).workloads[0].spec
+    assert.deepEqual(spec, parseResult(left.stdout).workloads[0].spec)
+    assert.equal(spec.loop.opTimeoutNs, undefined)
+  })
+
   const badInputs: Array<[string, string[], RegExp]> = [
     ['an unknown op', ['--op', 'teleport'], /^Error: --op: 'teleport' is not allowed; use one of: nop, timer, file-read, file-write, socket, stall, mix$/],
     ['ring size 0', ['--ring-size', '0'], /^Error: --ring-size: 0 is not allowed; use a whole number from 1 to 32768 \(the kernel maximum is 32768 entries\)$/],
