@@ -2,11 +2,11 @@
 // convert; range rules live with the data they constrain (bench/spec.ts), so a profile entry and
 // a flag are held to the same rules.
 
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
 import {invalidValue} from './errors.js'
 import {FORMAT_NAMES, type FormatName, isFormatName, KNOWN_EXTENSIONS} from './report/formats.js'
-import {parseDuration, parseSize} from './units.js'
+import {durationInput, parseDuration, parseSize, sizeInput} from './units.js'
 
 export const integerFlag = Flags.custom<number>({
   async parse(input, _context, options) {
@@ -23,17 +23,57 @@ export const numberFlag = Flags.custom<number>({
   },
 })
 
+// Durations and sizes show their defaults in --help as a user writes them (`2s`, not 2000000000).
+// oclif reads a flag's help default from `defaultHelp` when it is a function, so these read the
+// flag's own default.
+
 export const durationFlag = Flags.custom<number>({
+  helpValue: 'DURATION',
+  async defaultHelp({options}) {
+    return typeof options.default === 'number' ? durationInput(options.default) : undefined
+  },
   async parse(input, _context, options) {
     return parseDuration(input, `--${options.name}`)
   },
 })
 
+/** A duration, or `none` (null): a timeout that may be left off. */
+export const durationOrNoneFlag = Flags.custom<number | null>({
+  helpValue: 'DURATION|none',
+  async defaultHelp({options}) {
+    if (options.default === null) return 'none'
+    return typeof options.default === 'number' ? durationInput(options.default) : undefined
+  },
+  async parse(input, _context, options) {
+    if (input.trim().toLowerCase() === 'none') return null
+    try {
+      return parseDuration(input, `--${options.name}`)
+    } catch {
+      throw invalidValue(`--${options.name}`, input, 'use a duration (e.g. 20ms, 1s) or none')
+    }
+  },
+})
+
 export const sizeFlag = Flags.custom<number>({
+  helpValue: 'SIZE',
+  async defaultHelp({options}) {
+    return typeof options.default === 'number' ? sizeInput(options.default) : undefined
+  },
   async parse(input, _context, options) {
     return parseSize(input, `--${options.name}`)
   },
 })
+
+/**
+ * Refuses two flags that say one thing two ways (`--ops` and `--duration`), naming what was given
+ * for each: oclif's own `exclusive` names a flag's default instead of its value.
+ */
+export function refuseBoth(raw: Interfaces.ParserOutput['raw'], first: string, second: string, allowed: string): void {
+  // The last one counts when a flag is given twice, as in oclif.
+  const given = (name: string): string | undefined => raw.filter((token) => token.type === 'flag' && token.flag === name).at(-1)?.input
+  const [a, b] = [given(first), given(second)]
+  if (a !== undefined && b !== undefined) throw invalidValue(`--${first}`, a, `--${second} ${b} was given too; ${allowed}`)
+}
 
 /** A comma-separated list, e.g. `--vs raw,fio`. */
 export const listFlag = Flags.custom<string[]>({

@@ -75,6 +75,16 @@ export function formatDuration(ns: number): string {
   return `${trim(ns / 1e9)} s`
 }
 
+/** A duration as a user writes it, which parseDuration reads back: 2e9 -> "2s", 5e7 -> "50ms". */
+export function durationInput(ns: number): string {
+  return formatDuration(ns).replace(' ', '')
+}
+
+/** A size as a user writes it, which parseSize reads back: 4096 -> "4KiB". */
+export function sizeInput(bytes: number): string {
+  return formatSize(bytes).replace(' ', '')
+}
+
 /** 1536 -> "1.5 KiB". */
 export function formatSize(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']

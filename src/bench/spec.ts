@@ -410,3 +410,20 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
   }
   return checkWorkload(spec, label)
 }
+
+/**
+ * The workload with its measured phase and warm-up replaced where given: run's --duration and
+ * --warmup, a quicker look at a profile. A duration replaces an op count too.
+ */
+export function withPhases(spec: WorkloadSpec, phases: {durationNs?: number; warmupNs?: number}, durationLabel: string): WorkloadSpec {
+  const {durationNs, warmupNs} = phases
+  if (durationNs !== undefined && durationNs <= 0) throw invalidValue(durationLabel, '0', 'the measured phase must last longer than 0')
+  return {
+    ...spec,
+    drive: {
+      ...spec.drive,
+      ...(durationNs === undefined ? {} : {durationNs, ops: 0}),
+      ...(warmupNs === undefined ? {} : {warmupNs}),
+    },
+  }
+}

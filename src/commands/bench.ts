@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
 import {ARRIVALS, BASELINES, type FieldLabels, MIX_KINDS, OPS, parseMix, toWorkloadSpec, TRANSPORTS} from '../bench/spec.js'
-import {durationFlag, integerFlag, listFlag, numberFlag, sizeFlag} from '../flags.js'
+import {durationFlag, durationOrNoneFlag, integerFlag, listFlag, numberFlag, refuseBoth, sizeFlag} from '../flags.js'
 import type {ResultDocument} from '../report/result.js'
 
 const LABELS: FieldLabels = {
@@ -47,32 +47,34 @@ File workloads lay out their own file in the temporary directory ($TMPDIR, else 
 
 Closed loop by default (each submitter keeps --depth ops outstanding). With --rate the loop is open: ops fall due on a schedule whatever is in flight (up to --depth per submitter, 256 by default), latency runs from each op's due time (response time) and from its issue (service time), so a system that falls behind shows it.`
 
+  // Each example runs as printed (test/commands/help.test.ts runs them all), so they are short.
   static override examples = [
-    {description: 'Peak NOP rate with 256 ops in flight, next to the raw ring:', command: '<%= config.bin %> <%= command.id %> --op nop --depth 256'},
-    {description: '4 KiB random reads at depth 32, next to the raw ring, fio and Node:', command: '<%= config.bin %> <%= command.id %> --op file-read --block-size 4k --random --depth 32 --vs raw,fio,node-fs'},
-    {description: 'Vectored writes with an fsync every 64, read back after the run:', command: '<%= config.bin %> <%= command.id %> --op file-write --random --depth 16 --writev-buffers 4 --fsync-every 64 --file-size 256m'},
-    {description: 'Messages over TCP loopback, 8 connections:', command: '<%= config.bin %> <%= command.id %> --op socket --transport tcp --connections 8 --message-size 1k'},
-    {description: 'A mix, reported per kind:', command: '<%= config.bin %> <%= command.id %> --op mix --mix file-read=3,socket=1,nop=1 --depth 16 --file-size 64m'},
-    {description: 'Open loop at 200 k ops/s with Poisson arrivals:', command: '<%= config.bin %> <%= command.id %> --op file-read --random --rate 200000 --arrivals poisson --file-size 256m'},
-    {description: 'Timer accuracy of 1 ms timeouts, 8 at a time:', command: '<%= config.bin %> <%= command.id %> --op timer --timer 1ms --depth 8'},
-    {description: 'Machine-readable result:', command: '<%= config.bin %> <%= command.id %> --op nop --ops 100000 --json'},
+    {description: 'Peak NOP rate with 256 ops in flight, next to the raw ring:', command: '<%= config.bin %> <%= command.id %> --op nop --depth 256 --duration 200ms'},
+    {description: '4 KiB random reads of a 64 MiB file at depth 32, next to the raw ring, fio and Node:', command: '<%= config.bin %> <%= command.id %> --op file-read --block-size 4k --random --depth 32 --file-size 64m --duration 200ms --vs raw,fio,node-fs'},
+    {description: 'Vectored writes with an fsync every 64, read back after the run:', command: '<%= config.bin %> <%= command.id %> --op file-write --random --depth 16 --writev-buffers 4 --fsync-every 64 --file-size 64m --duration 200ms'},
+    {description: 'Messages over TCP loopback, 8 connections:', command: '<%= config.bin %> <%= command.id %> --op socket --transport tcp --connections 8 --message-size 1k --duration 200ms'},
+    {description: 'A mix, reported per kind:', command: '<%= config.bin %> <%= command.id %> --op mix --mix file-read=3,socket=1,nop=1 --depth 16 --file-size 64m --duration 200ms'},
+    {description: 'Open loop at 50 k ops/s with Poisson arrivals:', command: '<%= config.bin %> <%= command.id %> --op file-read --random --rate 50000 --arrivals poisson --file-size 64m --duration 200ms'},
+    {description: 'Timer accuracy of 1 ms timeouts, 8 at a time:', command: '<%= config.bin %> <%= command.id %> --op timer --timer 1ms --depth 8 --duration 200ms'},
+    {description: 'The result as JSON, kept to render again (see report):', command: '<%= config.bin %> <%= command.id %> --op nop --ops 100000 --json > result.json'},
   ]
 
   static override flags = {
     op: Flags.string({description: `operation to run: ${OPS.join(', ')}`, default: 'nop'}),
-    timer: durationFlag({description: 'length of each timer op (--op timer)', default: 1_000_000, defaultHelp: async () => '1ms'}),
+    timer: durationFlag({description: 'length of each timer op (--op timer)', default: 1_000_000}),
     'ring-size': integerFlag({description: 'loop capacity (waiters and queue), rounded up to a power of two; at most 32768 (16384 with --op-timeout) [default: room for submitters x depth, at least 128]'}),
-    'op-timeout': durationFlag({description: 'link every op to a timeout of this length (reports -ETIMEDOUT)'}),
-    'shutdown-timeout': durationFlag({description: 'abandon ops still in flight this long after the submitters are gone'}),
+    // DURATION|none as in shutdown-drill; none is also what leaving them out means.
+    'op-timeout': durationOrNoneFlag({description: 'link every op to a timeout of this length (reports -ETIMEDOUT), or none'}),
+    'shutdown-timeout': durationOrNoneFlag({description: 'abandon ops still in flight this long after the submitters are gone, or none'}),
     'single-issuer': Flags.boolean({description: 'create the ring with SINGLE_ISSUER|DEFER_TASKRUN (Linux 6.1+)'}),
     'io-poll': Flags.boolean({description: 'create the ring with IOPOLL'}),
     'submit-batch': integerFlag({description: 'the loop submits staged ops after at most N, so ops that complete inline come back sooner [default: all that are queued]'}),
     spin: durationFlag({description: 'poll this long for work before sleeping, in the loop and its submitters (a cross-CPU wake costs tens of µs on VMs; spinning costs CPU) [default: 0, sleep at once]'}),
     submitters: integerFlag({description: 'submitter threads', default: 1}),
     depth: integerFlag({description: 'ops each submitter keeps outstanding (open loop: at most in flight) [default: 1; 256 with --rate]'}),
-    duration: durationFlag({description: 'length of the measured phase', default: 2_000_000_000, defaultHelp: async () => '2s', exclusive: ['ops']}),
-    ops: integerFlag({description: 'run this many measured ops instead of a duration', exclusive: ['duration']}),
-    warmup: durationFlag({description: 'warm-up before measuring (not recorded)', default: 200_000_000, defaultHelp: async () => '200ms'}),
+    duration: durationFlag({description: 'length of the measured phase', default: 2_000_000_000}),
+    ops: integerFlag({description: 'run this many measured ops instead of a duration'}),
+    warmup: durationFlag({description: 'warm-up before measuring (not recorded)', default: 200_000_000}),
     vs: listFlag({description: `baselines to run the same ops through: ${BASELINES.join(', ')} (fio and node-fs: file workloads), or none`, default: ['raw'], defaultHelp: async () => 'raw'}),
     'block-size': sizeFlag({description: 'bytes per file op [default: 4k]', helpGroup: FILE_GROUP}),
     random: Flags.boolean({description: 'random block offsets (default: sequential)', helpGroup: FILE_GROUP}),
@@ -84,13 +86,14 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
     transport: Flags.string({description: `socket transport: ${TRANSPORTS.join(', ')} [default: unix]`, helpGroup: SOCKET_GROUP}),
     'message-size': sizeFlag({description: 'bytes per message, at most 64k [default: 4k]', helpGroup: SOCKET_GROUP}),
     connections: integerFlag({description: 'connections per submitter; each carries one message at a time, so this is the socket depth', helpGroup: SOCKET_GROUP}),
-    mix: Flags.string({description: `kinds and weights for --op mix, e.g. file-read=3,socket=1 (kinds: ${MIX_KINDS.join(', ')})`}),
+    mix: Flags.string({description: `kinds and weights for --op mix, e.g. file-read=3,socket=1 (kinds: ${MIX_KINDS.join(', ')})`, helpValue: 'KIND=WEIGHT,...'}),
     rate: numberFlag({description: 'open loop: ops due per second, in total', helpGroup: OPEN_LOOP_GROUP}),
     arrivals: Flags.string({description: `open loop arrivals: ${ARRIVALS.join(', ')} [default: uniform]`, helpGroup: OPEN_LOOP_GROUP}),
   }
 
   async run(): Promise<ResultDocument> {
-    const {flags} = await this.parse(Bench)
+    const {flags, raw} = await this.parse(Bench)
+    refuseBoth(raw, 'ops', 'duration', 'give a number of measured ops or a duration, not both')
     const plan = this.outputPlan(flags)
     const spec = toWorkloadSpec(
       {
@@ -100,8 +103,8 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
         ringSize: flags['ring-size'],
         ioPoll: flags['io-poll'] ?? false,
         singleIssuer: flags['single-issuer'] ?? false,
-        opTimeoutNs: flags['op-timeout'],
-        shutdownTimeoutNs: flags['shutdown-timeout'],
+        opTimeoutNs: flags['op-timeout'] ?? undefined,
+        shutdownTimeoutNs: flags['shutdown-timeout'] ?? undefined,
         idleSpinNs: flags.spin,
         submitBatch: flags['submit-batch'],
         submitters: flags.submitters,

@@ -7,7 +7,7 @@ import {type ProbeDocument, probeDocument} from '../probe/document.js'
 import {evaluateProbe} from '../probe/evaluate.js'
 import {renderProbe, renderRequirements, unmetText} from '../probe/render.js'
 import {checkRequirements, resolveRequirements} from '../probe/requirements.js'
-import {paintFor} from '../report/terminal.js'
+import {colorFor, paintFor} from '../report/terminal.js'
 
 export default class ProbeKernel extends BaseCommand {
   static override summary = "What this kernel's io_uring can do, tested for real, and whether this tool's loop can run here."
@@ -21,8 +21,8 @@ export default class ProbeKernel extends BaseCommand {
   static override examples = [
     {description: 'Everything about this kernel:', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'CI pre-check: fail (exit 3) unless the single-issuer loop can run here:', command: '<%= config.bin %> <%= command.id %> --require single-issuer'},
-    {description: 'One JSON document per host, for a fleet:', command: '<%= config.bin %> <%= command.id %> --json > "$(hostname).probe.json"'},
-    {description: 'Explain a probe taken on a host without Node:', command: 'iouring-probe > host.json && <%= config.bin %> <%= command.id %> --input host.json'},
+    {description: 'One JSON document per host, for the fleet view (report merge *.probe.json):', command: '<%= config.bin %> <%= command.id %> --json > "$(hostname).probe.json"'},
+    {description: "Explain a probe taken elsewhere: a probe-kernel --json document, or on a host without Node the output of the static iouring-probe (built from native/core with cmake):", command: '<%= config.bin %> <%= command.id %> --input "$(hostname).probe.json"'},
   ]
 
   static override flags = {
@@ -47,7 +47,7 @@ export default class ProbeKernel extends BaseCommand {
 
     const unmet = requirements?.filter((requirement) => !requirement.met) ?? []
     if (!this.jsonEnabled()) {
-      const options = {paint: paintFor(Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)), width: Math.max(60, process.stdout.columns || 100)}
+      const options = {paint: paintFor(colorFor(process.stdout)), width: Math.max(60, process.stdout.columns || 100)}
       process.stdout.write(requirements ? renderRequirements(document, requirements, options) : renderProbe(document, options))
       if (unmet.length) throw new EnvironmentError(`--require: not met on ${document.kernel.label}: ${unmetText(unmet)}`)
     } else if (unmet.length) {

@@ -1,7 +1,5 @@
-import {Flags} from '@oclif/core'
-
 import {BaseCommand} from '../base-command.js'
-import {CheckFailedError, EnvironmentError, ExitCode, invalidValue} from '../errors.js'
+import {CheckFailedError, EnvironmentError, ExitCode} from '../errors.js'
 import {interruptedStatus} from '../interrupt.js'
 import {
   checkDrillOptions,
@@ -13,44 +11,33 @@ import {
   renderDrill,
   runDrill,
 } from '../drill/shutdown-drill.js'
-import {durationFlag, integerFlag, listFlag} from '../flags.js'
+import {durationFlag, durationOrNoneFlag, integerFlag, listFlag} from '../flags.js'
 import type {NativeOp} from '../native/addon.js'
-import {formatDuration, parseDuration} from '../units.js'
+import {formatDuration} from '../units.js'
 
 const LABELS: DrillLabels = {
   rounds: '--rounds',
   seed: '--seed',
   ringSize: '--ring-size',
   submitters: '--submitters',
-  ops: '--ops',
+  ops: '--mix',
   roundDeadline: '--round-deadline',
 }
-
-/** A duration, or `none`. */
-const durationOrNoneFlag = Flags.custom<number | null>({
-  async parse(input, _context, options) {
-    if (input.trim().toLowerCase() === 'none') return null
-    try {
-      return parseDuration(input, `--${options.name}`)
-    } catch {
-      throw invalidValue(`--${options.name}`, input, 'use a duration (e.g. 20ms, 1s) or none')
-    }
-  },
-})
 
 export default class ShutdownDrill extends BaseCommand {
   static override summary = 'Drop every submitter of the loop at random moments, many times; check that every op ends exactly once.'
 
-  static override description = `Each round starts a loop and --submitters requester threads running a random mix of --ops closed loop. Each requester drops its handle at a random moment (after a random number of ops, then a random pause), so the last drop lands while ops are queued, in flight or about to complete. Rounds alternate between no shutdown timeout (the loop waits for every op) and a ${formatDuration(DEFAULT_SHUTDOWN_TIMEOUT_NS)} one (it abandons what is left), unless --shutdown-timeout picks one.
+  static override description = `Each round starts a loop and --submitters requester threads running a random mix of the --mix kinds closed loop. Each requester drops its handle at a random moment (after a random number of ops, then a random pause), so the last drop lands while ops are queued, in flight or about to complete. Rounds alternate between no shutdown timeout (the loop waits for every op) and a ${formatDuration(DEFAULT_SHUTDOWN_TIMEOUT_NS)} one (it abandons what is left), unless --shutdown-timeout picks one.
 
 Reported: shutdown latency (last handle dropped to the loop's exit, ring torn down) per mode, and how ops ended: completed, timed out (their op timeout) or abandoned. Checked, one PASS/FAIL line each: no requester hangs (a round not over by --round-deadline is a FAIL, never a hang); every op ends exactly once and the counts add up; no descriptor leaks (/proc/self/fd before and after); abandoned ops' memory stays with the loop until its ring is torn down. Exit status 1 when a check fails; --seed replays a drill.
 
-A round with neither an op timeout nor a shutdown timeout leaves stall out of its mix (nothing could end it), unless stall is all --ops has: that drill shows the hang.`
+A round with neither an op timeout nor a shutdown timeout leaves stall out of its mix (nothing could end it), unless stall is all --mix has: that drill shows the hang.`
 
+  // Each example runs as printed (test/commands/help.test.ts runs them all), so they are short.
   static override examples = [
-    {description: 'The default drill (100 rounds, both shutdown modes):', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Only with a 5 ms shutdown timeout, on a loop of size 2:', command: '<%= config.bin %> <%= command.id %> --shutdown-timeout 5ms --ring-size 2'},
-    {description: 'Replay a drill:', command: '<%= config.bin %> <%= command.id %> --seed 1234 --rounds 500'},
+    {description: 'A short drill: 20 rounds in both shutdown modes (100 without --rounds):', command: '<%= config.bin %> <%= command.id %> --rounds 20'},
+    {description: 'Only with a 5 ms shutdown timeout, on a loop of size 2:', command: '<%= config.bin %> <%= command.id %> --shutdown-timeout 5ms --ring-size 2 --rounds 20'},
+    {description: 'Replay a drill (the seed and rounds it printed):', command: '<%= config.bin %> <%= command.id %> --seed 1234 --rounds 20'},
   ]
 
   static override flags = {
@@ -58,12 +45,19 @@ A round with neither an op timeout nor a shutdown timeout leaves stall out of it
     seed: integerFlag({description: 'seed of every random choice (default: from the clock; printed, so a drill replays)'}),
     'shutdown-timeout': durationOrNoneFlag({
       description: `the loop's shutdown timeout in every round, or none (default: rounds alternate between none and ${formatDuration(DEFAULT_SHUTDOWN_TIMEOUT_NS)})`,
-      helpValue: 'DURATION|none',
     }),
-    'op-timeout': durationOrNoneFlag({description: 'every op\'s timeout, or none', default: DEFAULT_OP_TIMEOUT_NS, helpValue: 'DURATION|none'}),
+    'op-timeout': durationOrNoneFlag({description: 'every op\'s timeout, or none', default: DEFAULT_OP_TIMEOUT_NS}),
     'ring-size': integerFlag({description: 'the loop size (rounded up to a power of two)', default: 16}),
     submitters: integerFlag({description: 'requester threads per round, each with its own handle', default: 4}),
-    ops: listFlag({description: `kinds of op, mixed with random weights per round (${DRILL_OPS.join(', ')})`, default: [...DRILL_OPS], helpValue: 'OP,...'}),
+    // --ops was this flag's name; bench's --ops is a count, so the list of kinds is --mix, as in bench and stress-timeouts.
+    mix: listFlag({
+      description: `kinds of op, mixed with random weights per round (${DRILL_OPS.join(', ')})`,
+      default: [...DRILL_OPS],
+      defaultHelp: async () => DRILL_OPS.join(','),
+      helpValue: 'KIND,...',
+      aliases: ['ops'],
+      deprecateAliases: true,
+    }),
     'round-deadline': durationFlag({description: 'a round not over this long after it began is a hang (FAIL)', default: 10e9}),
   }
 
@@ -77,7 +71,7 @@ A round with neither an op timeout nor a shutdown timeout leaves stall out of it
         submitters: flags.submitters,
         shutdownTimeoutsNs: flags['shutdown-timeout'] === undefined ? [null, DEFAULT_SHUTDOWN_TIMEOUT_NS] : [flags['shutdown-timeout']],
         opTimeoutNs: flags['op-timeout'],
-        ops: flags.ops as NativeOp[],
+        ops: flags.mix as NativeOp[],
         roundDeadlineNs: flags['round-deadline'],
       },
       LABELS,

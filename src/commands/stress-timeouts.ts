@@ -5,7 +5,7 @@ import {parseMix} from '../bench/spec.js'
 import {CheckFailedError} from '../errors.js'
 import {interruptedStatus} from '../interrupt.js'
 import {durationFlag, integerFlag} from '../flags.js'
-import {paintFor} from '../report/terminal.js'
+import {colorFor, paintFor} from '../report/terminal.js'
 import {renderStress} from '../stress/render.js'
 import {checkStressOptions, DEFAULT_SLACK_NS, NORMAL_KINDS, runStressTimeouts, type StressDocument, type StressLabels} from '../stress/timeouts.js'
 import {formatDuration} from '../units.js'
@@ -34,22 +34,23 @@ Liveness (the seed's caveat): a loop of size 2 gets read(fd1), read(fd2), write(
 
 Exit status 1 when a check fails.`
 
+  // Each example runs as printed (test/commands/help.test.ts runs them all), so they are short.
   static override examples = [
-    {description: 'The default stress and the liveness scenario:', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'A tighter timeout, mostly stalls, 5 seconds:', command: '<%= config.bin %> <%= command.id %> --op-timeout 2ms --mix stall=1,nop=1 --duration 5s'},
-    {description: 'Machine-readable, stress only:', command: '<%= config.bin %> <%= command.id %> --skip-liveness --json'},
+    {description: 'The stress (500 ms with stalls, then 500 ms without) and the liveness scenario:', command: '<%= config.bin %> <%= command.id %> --duration 500ms'},
+    {description: 'A tighter timeout, mostly stalls:', command: '<%= config.bin %> <%= command.id %> --op-timeout 2ms --mix stall=1,nop=1 --duration 500ms'},
+    {description: 'Machine-readable, stress only:', command: '<%= config.bin %> <%= command.id %> --skip-liveness --duration 500ms --json'},
   ]
 
   static override flags = {
-    'op-timeout': durationFlag({description: 'the op timeout every op is linked to', default: 10_000_000, defaultHelp: async () => '10ms'}),
-    slack: durationFlag({description: 'how late past its deadline a -ETIMEDOUT may come', default: DEFAULT_SLACK_NS, defaultHelp: async () => formatDuration(DEFAULT_SLACK_NS).replace(' ', '')}),
-    mix: Flags.string({description: `stall plus normal kinds (${NORMAL_KINDS.join(', ')}) with weights`, default: 'stall=1,nop=3,timer=3,socket=3'}),
-    timer: durationFlag({description: 'length of each normal timer op (shorter than --op-timeout)', default: 1_000_000, defaultHelp: async () => '1ms'}),
+    'op-timeout': durationFlag({description: 'the op timeout every op is linked to', default: 10_000_000}),
+    slack: durationFlag({description: 'how late past its deadline a -ETIMEDOUT may come', default: DEFAULT_SLACK_NS}),
+    mix: Flags.string({description: `stall plus normal kinds (${NORMAL_KINDS.join(', ')}) with weights`, default: 'stall=1,nop=3,timer=3,socket=3', helpValue: 'KIND=WEIGHT,...'}),
+    timer: durationFlag({description: 'length of each normal timer op (shorter than --op-timeout)', default: 1_000_000}),
     'ring-size': integerFlag({description: 'loop capacity (waiters and queue), rounded up to a power of two; keep it below submitters × depth so stalls fill it', default: 32}),
     submitters: integerFlag({description: 'submitter threads', default: 2}),
     depth: integerFlag({description: 'ops each submitter keeps outstanding', default: 64}),
-    duration: durationFlag({description: 'length of the stress run (and of the run without stalls)', default: 2_000_000_000, defaultHelp: async () => '2s'}),
-    watchdog: durationFlag({description: 'liveness: how long a capacity stall lasts before the watchdog reports it (longer than --op-timeout)', default: 200_000_000, defaultHelp: async () => '200ms'}),
+    duration: durationFlag({description: 'length of the stress run (and of the run without stalls)', default: 2_000_000_000}),
+    watchdog: durationFlag({description: 'liveness: how long a capacity stall lasts before the watchdog reports it (longer than --op-timeout)', default: 200_000_000}),
     'skip-liveness': Flags.boolean({description: 'run the stress only, not the liveness scenario'}),
   }
 
@@ -70,8 +71,7 @@ Exit status 1 when a check fails.`
     const spec = checkStressOptions(options, LABELS)
     const document = await runStressTimeouts(options, spec, {toolVersion: this.config.version, progress: !this.jsonEnabled()})
     if (!this.jsonEnabled()) {
-      const color = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)
-      process.stdout.write(renderStress(document, paintFor(color)))
+      process.stdout.write(renderStress(document, paintFor(colorFor(process.stdout))))
     }
     if (document.interrupted) {
       process.exitCode = interruptedStatus()

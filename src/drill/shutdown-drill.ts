@@ -8,13 +8,13 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import Table from 'cli-table3'
-import {createLogUpdate} from 'log-update'
 
 import {EnvironmentError, invalidValue} from '../errors.js'
 import {onInterrupt, registerTempPath, removeTempPath} from '../interrupt.js'
 import {MAX_RING_ENTRIES, MIX_KINDS} from '../bench/spec.js'
 import {type NativeDrillMode, type NativeDrillResult, type NativeOp, runShutdownDrill} from '../native/addon.js'
 import {histogramFromBuckets, type LatencySummary, REPORTED_PERCENTILES, summarize} from '../report/histogram.js'
+import {statusLine} from '../report/progress.js'
 import {formatCount, formatDuration} from '../units.js'
 
 export const DRILL_SCHEMA_VERSION = 1
@@ -99,7 +99,7 @@ export interface DrillDocument {
 
 /** Runs the drill with a TTY status line (when `progress`); a signal (src/interrupt.ts) stops it after the round under way. */
 export async function runDrill(options: DrillOptions, context: {toolVersion: string; progress: boolean}): Promise<DrillDocument> {
-  const display = context.progress && process.stderr.isTTY ? createLogUpdate(process.stderr, {showCursor: false}) : null
+  const display = context.progress && process.stderr.isTTY ? statusLine(process.stderr) : null
   // The core makes and removes its scratch file in here; this directory is registered so that a
   // second signal, which ends the process under the core, still removes it.
   const scratchDir = scratchDirectory()

@@ -14,6 +14,7 @@ import path from 'node:path'
 import {EnvironmentError, ExitCode, invalidValue, shown} from '../errors.js'
 import {checkWritable, replaceFile} from '../files.js'
 import {filesOnly, type FormatName, formatForFile, formatsFor, KNOWN_EXTENSIONS, render, type Rendering, type ReportDocument} from './formats.js'
+import {colorFor} from './terminal.js'
 
 export interface OutputFlags {
   format?: FormatName
@@ -67,7 +68,7 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
   }
   if (!plan.json && options.printReport !== false) {
     const format = plan.output ? 'terminal' : (plan.format ?? 'terminal')
-    const color = format === 'terminal' && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+    const color = format === 'terminal' && colorFor(process.stdout)
     process.stdout.write((await render(document, format, {color})).text ?? '')
   }
   const summary = process.env.GITHUB_STEP_SUMMARY

@@ -16,6 +16,23 @@ export interface ProgressDisplay {
 
 const SILENT: ProgressDisplay = {update() {}, done() {}}
 
+/**
+ * log-update on `stream`, as if it were 80×24 where the terminal says 0×0 (a pty under `script`,
+ * some CI runners): log-update would wrap at 0 columns and keep 0 rows, so nothing would show.
+ */
+export function statusLine(stream: NodeJS.WriteStream): ReturnType<typeof createLogUpdate> {
+  const sized = {
+    write: (text: string) => stream.write(text),
+    get columns() {
+      return stream.columns || 80
+    },
+    get rows() {
+      return stream.rows || 24
+    },
+  }
+  return createLogUpdate(sized as unknown as NodeJS.WriteStream, {showCursor: false})
+}
+
 const SHOW_AFTER_MS = 1000
 
 export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = process.stderr, clock: () => number = Date.now): ProgressDisplay {
@@ -36,7 +53,7 @@ export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = p
       if (clock() - started < SHOW_AFTER_MS) return
       const {enterCalls, sqesSubmitted} = progress.counters
       const total = workload.drive.ops > 0 ? '' : ` / ${formatDuration(workload.drive.durationNs + workload.drive.warmupNs)}`
-      write ??= createLogUpdate(stream, {showCursor: false})
+      write ??= statusLine(stream)
       write(
         `${stage ? `${stage} · ` : ''}${workload.name} [${system}] ${progress.measuring ? 'measuring' : 'warming up'} ` +
           `${formatDuration(progress.elapsedNs)}${total} · ${formatCount(rate)} ops/s · ` +

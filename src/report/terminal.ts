@@ -1,7 +1,7 @@
 // The terminal form of a result document: the figures of figures.ts (summary table, ratios,
 // details, per-kind table, the loop's counters) laid out with cli-table3, and a compact latency
-// histogram; the kernel line first. Colour only where the stream supports it (ansis honours
-// NO_COLOR and non-TTY output): warnings yellow, failures red, secondary lines dim.
+// histogram; the kernel line first. Colour as colorFor decides: warnings yellow, failures red,
+// secondary lines dim.
 
 import ansis from 'ansis'
 import Table from 'cli-table3'
@@ -25,6 +25,15 @@ export interface Paint {
   red: Style
   yellow: Style
   green: Style
+}
+
+/**
+ * Whether what goes to `stream` is coloured, for every command: on a terminal, or anywhere when
+ * FORCE_COLOR is set; never with NO_COLOR, FORCE_COLOR=0 or TERM=dumb. ansis reads those once,
+ * at load, and its styles add nothing where it said no, so its answer comes first.
+ */
+export function colorFor(stream: NodeJS.WriteStream): boolean {
+  return ansis.isSupported() && (Boolean(stream.isTTY) || process.env.FORCE_COLOR !== undefined)
 }
 
 export function paintFor(color: boolean): Paint {

@@ -69,6 +69,15 @@ describe('bench', () => {
     assert.equal(untimed.workloads[0].systems[0].opTimeouts, undefined)
   })
 
+  test('--op-timeout none and --shutdown-timeout none, as shutdown-drill takes them, mean leaving them out', async () => {
+    const args = ['bench', '--op', 'nop', '--ops', '100', '--warmup', '0', '--vs', 'none', '--json']
+    const [given, left] = await Promise.all([runCli([...args, '--op-timeout', 'none', '--shutdown-timeout', 'none']), runCli(args)])
+    assert.equal(given.status, 0, given.stdout)
+    const spec = parseResult(given.stdout).workloads[0].spec
+    assert.deepEqual(spec, parseResult(left.stdout).workloads[0].spec)
+    assert.equal(spec.loop.opTimeoutNs, undefined)
+  })
+
   const badInputs: Array<[string, string[], RegExp]> = [
     ['an unknown op', ['--op', 'teleport'], /^Error: --op: 'teleport' is not allowed; use one of: nop, timer, file-read, file-write, socket, stall, mix$/],
     ['ring size 0', ['--ring-size', '0'], /^Error: --ring-size: 0 is not allowed; use a whole number from 1 to 32768 \(the kernel maximum is 32768 entries\)$/],
@@ -82,7 +91,9 @@ describe('bench', () => {
     ['a non-number', ['--depth', 'lots'], /^Error: --depth: 'lots' is not allowed; use a whole number$/],
     ['an unknown flag', ['--frobnicate'], /^Error: Nonexistent flag: --frobnicate$/],
     ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw, fio, node-fs$/],
-    ['both --duration and --ops', ['--duration', '1s', '--ops', '5'], /^Error: .*--duration.*--ops|--ops.*--duration/],
+    // Each named with what was given, never with a default (oclif's own check said --duration=2s).
+    ['both --ops and --duration', ['--ops', '10', '--duration', '7s'], /^Error: --ops: '10' is not allowed; --duration 7s was given too; give a number of measured ops or a duration, not both$/],
+    ['both --duration and --ops', ['--duration=7s', '--ops', '10'], /^Error: --ops: '10' is not allowed; --duration 7s was given too; give a number of measured ops or a duration, not both$/],
   ]
   for (const [what, args, message] of badInputs) {
     test(`${what} gets one line and exit status 2`, async () => {

@@ -5,6 +5,7 @@ import path from 'node:path'
 import {describe, test} from 'node:test'
 
 import {loadProfile} from '../../src/profiles/load.ts'
+import type {ResultDocument} from '../../src/report/result.ts'
 import {lines, runCli} from '../helpers/cli.ts'
 import {parseResult} from '../helpers/schema.ts'
 
@@ -89,4 +90,23 @@ describe('run', () => {
   })
 
   // Every shipped profile runs (and gates against itself) in self-gate.test.ts.
+
+  test('--duration and --warmup replace every workload\'s own, an op count too', async () => {
+    const file = path.join(dir, 'phases.yaml')
+    writeFileSync(file, 'defaults: {duration: 5s, warmup: 1s, vs: []}\nworkloads:\n  - {name: a, op: nop}\n  - {name: b, op: nop, ops: 50000000}\n')
+    const {status, stdout, stderr} = await runCli(['run', file, '--duration', '50ms', '--warmup', '10ms', '--json'])
+    assert.equal(status, 0, stderr)
+    const document: ResultDocument = parseResult(stdout)
+    assert.deepEqual(
+      document.workloads.map(({name, spec}) => [name, spec.drive.durationNs, spec.drive.ops, spec.drive.warmupNs]),
+      [['a', 50e6, 0, 10e6], ['b', 50e6, 0, 10e6]],
+    )
+  })
+
+  test('--duration 0s is refused in one line, exit 2, before anything runs', async () => {
+    const {status, stdout, stderr} = await runCli(['run', '--duration', '0s'])
+    assert.equal(status, 2)
+    assert.equal(stdout, '')
+    assert.deepEqual(lines(stderr), ["Error: --duration: '0' is not allowed; the measured phase must last longer than 0"])
+  })
 })

@@ -75,7 +75,7 @@ describe('shutdown-drill', () => {
   })
 
   test('--shutdown-timeout picks one mode: stalls with no op timeout are all abandoned', async () => {
-    const {status, stdout, stderr} = await runCli(['shutdown-drill', '--rounds', '3', '--shutdown-timeout', '2ms', '--op-timeout', 'none', '--ops', 'stall', '--json'])
+    const {status, stdout, stderr} = await runCli(['shutdown-drill', '--rounds', '3', '--shutdown-timeout', '2ms', '--op-timeout', 'none', '--mix', 'stall', '--json'])
     assert.equal(status, 0, stderr)
     const document = JSON.parse(stdout) as DrillDocument
     assert.equal(document.modes.length, 1)
@@ -88,7 +88,7 @@ describe('shutdown-drill', () => {
   // A real hang, not a staged one: ops that never end, and neither an op timeout nor a shutdown
   // timeout to end them. The round deadline turns it into FAIL lines and exit 1.
   test('a drill whose loop never shuts down fails its checks (exit 1), and still ends', async () => {
-    const args = ['shutdown-drill', '--ops', 'stall', '--op-timeout', 'none', '--shutdown-timeout', 'none', '--rounds', '3', '--round-deadline', '300ms', '--seed', '9']
+    const args = ['shutdown-drill', '--mix', 'stall', '--op-timeout', 'none', '--shutdown-timeout', 'none', '--rounds', '3', '--round-deadline', '300ms', '--seed', '9']
     const {status, stdout, stderr} = await runCli(args, {timeoutMs: 30_000})
     assert.equal(status, 1, stdout + stderr)
     assert.deepEqual(lines(stderr), ['Error: shutdown-drill: 3 of 4 checks failed (seed 9)'])
@@ -105,13 +105,20 @@ describe('shutdown-drill', () => {
     assert.equal(document.fds.after, null)
   })
 
+  test('--ops, the old name of --mix, still works for one release and says so in one line', async () => {
+    const {status, stdout, stderr} = await runCli(['shutdown-drill', '--rounds', '2', '--seed', '1', '--ops', 'nop,timer'])
+    assert.equal(status, 0, stderr)
+    assert.match(stdout, /^shutdown-drill: 2 rounds, seed 1, .*, ops nop,timer$/m)
+    assert.deepEqual(lines(stderr), [' ›   Warning: The "--ops" flag has been deprecated. Use "--mix" instead.'])
+  })
+
   const BAD_INPUT: Array<[string[], string]> = [
     [['--ring-size', '0'], "Error: --ring-size: 0 is not allowed; use 1 to 16384"],
     [['--ring-size', '40000', '--op-timeout', 'none'], 'Error: --ring-size: 40000 is not allowed; use 1 to 32768'],
     [['--submitters', '65'], 'Error: --submitters: 65 is not allowed; use 1 to 64'],
     [['--rounds', '0'], 'Error: --rounds: 0 is not allowed; use 1 to 1000000'],
     [['--rounds', 'abc'], "Error: --rounds: 'abc' is not allowed; use a whole number"],
-    [['--ops', 'nop,bogus'], "Error: --ops: 'bogus' is not allowed; use one or more of nop, timer, file-read, file-write, socket, stall"],
+    [['--mix', 'nop,bogus'], "Error: --mix: 'bogus' is not allowed; use one or more of nop, timer, file-read, file-write, socket, stall"],
     [['--shutdown-timeout', 'soon'], "Error: --shutdown-timeout: 'soon' is not allowed; use a duration (e.g. 20ms, 1s) or none"],
     [['--op-timeout', '-5ms'], "Error: --op-timeout: '-5ms' is not allowed; use a duration (e.g. 20ms, 1s) or none"],
     [['--round-deadline', '0'], "Error: --round-deadline: '0' is not allowed; use a duration above 0 (e.g. 10s)"],

@@ -77,7 +77,9 @@ async function refusesSomething(info: FlagInfo): Promise<boolean> {
 async function commandFlags(config: Config): Promise<Map<string, FlagInfo[]>> {
   const commands = new Map<string, FlagInfo[]>()
   for (const command of config.commands) {
-    if (command.id === 'help') continue
+    // Ours only: the plugins' commands (help, autocomplete) answer bad input in oclif's own words
+    // (exit 2, the error and the usage), and in process they throw it.
+    if (command.pluginName !== config.pjson.name) continue
     const loaded = await command.load()
     // Shared flags (--format, --output) come from the base class; --json is added by oclif itself.
     const flags = Object.entries({...loaded.baseFlags, ...loaded.flags}).map(([name, flag]) => {

@@ -242,11 +242,55 @@ describe('installed where there is Node and no compiler', () => {
     assert.equal(JSON.parse(stdout).kind, 'iouring-bench/probe')
   })
 
-  test('npx --package=<tarball> iouring-bench --help works from an empty directory', async () => {
-    const empty = project('npx')
-    const {status, stdout, stderr} = await run('npx', ['--yes', `--package=${tarball}`, '--', 'iouring-bench', '--help'], {cwd: empty, env})
-    assert.equal(status, 0, stderr)
-    assert.match(stdout, /^USAGE\n {2}\$ iouring-bench \[COMMAND\]$/m)
+  describe("the README's tarball lines, as written, in an empty folder", () => {
+    let folder: string
+    before(() => {
+      folder = path.join(work, 'readme')
+      mkdirSync(folder)
+    })
+
+    /** The README's line that starts so, without its comment; its tarball copied into the folder. */
+    function readmeLine(start: string): string {
+      const line = readFileSync(path.join(REPO, 'README.md'), 'utf8').split('\n').find((text) => text.startsWith(start))
+      assert.ok(line, `README.md has no line starting '${start}'`)
+      const command = line.replace(/\s+#.*$/, '')
+      // The README names the tarball npm pack writes for this version.
+      const named = /\.\/(iouring-bench-\S+\.tgz)/.exec(command)?.[1]
+      assert.equal(named, path.basename(tarball))
+      cpSync(tarball, path.join(folder, named!))
+      return command
+    }
+
+    test('npx --yes --package ./iouring-bench-<v>.tgz iouring-bench run (here with short phases, as JSON)', async () => {
+      const command = readmeLine('npx --yes --package ./iouring-bench-')
+      assert.match(command, /^npx --yes --package \.\/iouring-bench-\S+\.tgz iouring-bench run$/)
+      const {status, stdout, stderr} = await run('sh', ['-c', `${command} --duration 100ms --warmup 20ms --json`], {cwd: folder, env})
+      assert.equal(status, 0, stderr)
+      const document = JSON.parse(stdout)
+      const profile = parseYaml(readFileSync(path.join(REPO, 'bench-profiles/default.yaml'), 'utf8'))
+      assert.deepEqual(document.workloads.map((workload: {name: string}) => workload.name), profile.workloads.map((workload: {name: string}) => workload.name))
+      for (const workload of document.workloads) {
+        for (const system of workload.systems) {
+          if (system.system !== 'fio') assert.ok(system.ops > 0 && system.error === null, `${workload.name} ${system.system}`)
+        }
+      }
+    })
+
+    test('npm install -g ./iouring-bench-<v>.tgz puts iouring-bench on the PATH (a prefix of its own), compiling nothing', async () => {
+      const command = readmeLine('npm install -g ./iouring-bench-')
+      assert.match(command, /^npm install -g \.\/iouring-bench-\S+\.tgz$/)
+      const prefix = path.join(work, 'global')
+      const global = {...env, npm_config_prefix: prefix, PATH: `${path.join(prefix, 'bin')}:${env.PATH}`}
+      const install = await run('sh', ['-c', command], {cwd: folder, env: global})
+      assert.equal(install.status, 0, install.stderr)
+      assert.equal(existsSync(path.join(prefix, 'lib/node_modules/iouring-bench/native/build')), false)
+      const version = await run('sh', ['-c', 'iouring-bench --version'], {cwd: folder, env: global})
+      assert.equal(version.status, 0, version.stderr)
+      assert.match(version.stdout, /^iouring-bench\/\S+ linux-x64 node-v/)
+      const bench = await run('sh', ['-c', 'iouring-bench bench --op nop --ops 1000 --warmup 0 --vs none --json'], {cwd: folder, env: global})
+      assert.equal(bench.status, 0, bench.stderr)
+      assert.equal(JSON.parse(bench.stdout).workloads[0].systems[0].ops, 1000)
+    })
   })
 
   describe('where io_uring or the addon cannot be used', () => {

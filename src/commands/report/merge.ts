@@ -22,8 +22,8 @@ Probes (probe-kernel --json, or raw iouring-probe output) and saved fleet views 
   static override strict = false
 
   static override examples = [
-    {description: 'Add up repeated runs and look at the tail of all of them:', command: '<%= config.bin %> <%= command.id %> run-1.json run-2.json run-3.json --output all.json'},
-    {description: 'Which kernels in the fleet can run the loop, and why the others cannot:', command: '<%= config.bin %> <%= command.id %> probes/*.json'},
+    {description: "Add up repeated runs and look at the tail of all of them (here a gate's baseline and the run gated on it):", command: '<%= config.bin %> <%= command.id %> baseline.json now.json --output all.json'},
+    {description: 'Which kernels in the fleet can run the loop, and why the others cannot:', command: '<%= config.bin %> <%= command.id %> *.probe.json'},
   ]
 
   async run(): Promise<ReportDocument> {
