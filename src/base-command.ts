@@ -2,7 +2,7 @@
 // stderr (or one JSON document on stdout with --json) and the exit status from DESIGN.md, never a
 // stack trace.
 
-import {Command} from '@oclif/core'
+import {Command, Errors} from '@oclif/core'
 
 import type {SessionOutcome} from './bench/session.js'
 import {ExitCode, ToolError} from './errors.js'
@@ -45,9 +45,10 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-function isParseError(error: OclifError): boolean {
-  // oclif's parser errors (unknown flag, bad option, missing value) all end with this hint.
-  return error.message.includes('See more help with --help')
+function isParseError(error: Error): boolean {
+  // oclif's parser throws CLIErrors (unknown flag, bad option, missing value, a flag given twice):
+  // mistakes in the command line, never internal ones.
+  return error instanceof Errors.CLIError
 }
 
 function codeFor(exitCode: number): string {

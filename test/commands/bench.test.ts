@@ -90,6 +90,8 @@ describe('bench', () => {
     ['depth 0', ['--depth', '0'], /^Error: --depth: 0 is not allowed; use a whole number from 1 to 32768$/],
     ['a non-number', ['--depth', 'lots'], /^Error: --depth: 'lots' is not allowed; use a whole number$/],
     ['an unknown flag', ['--frobnicate'], /^Error: Nonexistent flag: --frobnicate$/],
+    ['a flag given twice', ['--file-size', '4m', '--file-size', '5m'], /^Error: Flag --file-size can only be specified once$/],
+    ['a flag without its value', ['--depth'], /^Error: Flag --depth expects a value$/],
     ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw, fio, node-fs$/],
     // Each named with what was given, never with a default (oclif's own check said --duration=2s).
     ['both --ops and --duration', ['--ops', '10', '--duration', '7s'], /^Error: --ops: '10' is not allowed; --duration 7s was given too; give a number of measured ops or a duration, not both$/],
