@@ -1,4 +1,18 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+// A hard RLIMIT_NOFILE too low to load the commands is named before oclif loads anything:
+// otherwise Node's EMFILE text would be all the user sees.
+import {errorDocument} from '../dist/errors.js'
+import {startLimitError} from '../dist/limits.js'
 
-await execute({dir: import.meta.url})
+const tooLow = startLimitError()
+if (tooLow) {
+  if (process.argv.includes('--json')) {
+    process.stdout.write(`${JSON.stringify(errorDocument(tooLow.code, tooLow.message, tooLow.exitCode), null, 2)}\n`)
+  } else {
+    process.stderr.write(`Error: ${tooLow.message}\n`)
+  }
+  process.exitCode = tooLow.exitCode
+} else {
+  const {execute} = await import('@oclif/core')
+  await execute({dir: import.meta.url})
+}

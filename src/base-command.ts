@@ -5,13 +5,13 @@
 import {Command} from '@oclif/core'
 
 import type {SessionOutcome} from './bench/session.js'
-import {ExitCode, ToolError} from './errors.js'
+import {errorDocument, ExitCode, ToolError} from './errors.js'
 import {outputFlags} from './flags.js'
 import {installInterruptHandling} from './interrupt.js'
 import {emit, type OutputFlags, type OutputPlan, planOutput} from './report/output.js'
 import type {ResultDocument} from './report/result.js'
 
-export const ERROR_SCHEMA_VERSION = 1
+export {ERROR_SCHEMA_VERSION} from './errors.js'
 
 interface OclifError extends Error {
   oclif?: {exit?: number}
@@ -32,10 +32,7 @@ export abstract class BaseCommand extends Command {
     const message = oneLine(error)
     process.exitCode = exitCode
     if (this.jsonEnabled()) {
-      this.logJson({
-        schemaVersion: ERROR_SCHEMA_VERSION,
-        error: {code: error instanceof ToolError ? error.code : codeFor(exitCode), message, exitCode},
-      })
+      this.logJson(errorDocument(error instanceof ToolError ? error.code : codeFor(exitCode), message, exitCode))
       return
     }
     process.stderr.write(`Error: ${message}\n`)

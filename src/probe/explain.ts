@@ -3,13 +3,18 @@
 // kernel-table.json); without the probe's environment facts it can only list the candidates
 // for EPERM, and points at probe-kernel, which tests them.
 
+import {limitBehind} from '../bench/needs.js'
+import type {WorkloadSpec} from '../bench/spec.js'
 import type {NativeError} from '../native/addon.js'
 import {causeOfRefusal, explainSetupRefusal, flagMask} from './causes.js'
 import {thisKernel} from './kernel.js'
 
 const PROBE_HINT = "run 'iouring-bench probe-kernel' to see what this kernel supports"
 
-export function explainNativeError(error: NativeError): string {
+export function explainNativeError(error: NativeError, spec?: WorkloadSpec): string {
+  // A limit of this process (RLIMIT_NOFILE, RLIMIT_AS) first: it names the number to raise.
+  const limit = spec && limitBehind(error, spec)
+  if (limit) return `${error.message}: ${limit}`
   if (error.code === 'EMFILE' || error.code === 'ENFILE') {
     return `${error.call} failed (${error.message}): the process ran out of file descriptors; raise RLIMIT_NOFILE (ulimit -n) or open fewer connections`
   }

@@ -167,12 +167,12 @@ function cpuOf(cpu: {userNs: number; systemNs: number}, ops: number): SystemResu
   return {...cpu, nsPerOp: per(cpu.userNs + cpu.systemNs), userNsPerOp: per(cpu.userNs), systemNsPerOp: per(cpu.systemNs), ops}
 }
 
-function nativeSystem(run: SystemRun, open: boolean): SystemResult {
+function nativeSystem(run: SystemRun, open: boolean, spec?: WorkloadSpec): SystemResult {
   const {stats, counters, ring, error} = run.native!
   const {readBack} = stats
   return {
     system: run.system,
-    error: error ? {...error, explanation: explainNativeError(error)} : null,
+    error: error ? {...error, explanation: explainNativeError(error, spec)} : null,
     ops: stats.ops,
     elapsedNs: stats.elapsedNs,
     opsPerSec: perSec(stats.ops, stats.elapsedNs),
@@ -254,8 +254,8 @@ function skippedSystem(system: SystemName, reason: string): SystemResult {
   }
 }
 
-export function systemResult(run: SystemRun, open = false): SystemResult {
-  if (run.native) return nativeSystem(run, open)
+export function systemResult(run: SystemRun, open = false, spec?: WorkloadSpec): SystemResult {
+  if (run.native) return nativeSystem(run, open, spec)
   if (run.measured) return measuredSystem(run.system, run.measured, open)
   return skippedSystem(run.system, run.skipped ?? run.failed ?? 'did not run')
 }
@@ -448,7 +448,7 @@ export function workloadFromTrials(
 /** A workload's trials, each a run of the loop and its baselines. */
 export function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): WorkloadResult {
   const open = spec.drive.rate !== undefined
-  const trials: TrialResult[] = runs.map((run) => ({systems: run.systems.map((system) => systemResult(system, open))}))
+  const trials: TrialResult[] = runs.map((run) => ({systems: run.systems.map((system) => systemResult(system, open, spec))}))
   return workloadFromTrials(spec, trials, {interrupted: runs.some((run) => run.interrupted), file: fileResult(runs)})
 }
 
