@@ -5,6 +5,7 @@
 
 import {limitBehind} from '../bench/needs.js'
 import type {WorkloadSpec} from '../bench/spec.js'
+import {readLimit} from '../limits.js'
 import type {NativeError} from '../native/addon.js'
 import {causeOfRefusal, explainSetupRefusal, flagMask} from './causes.js'
 import {thisKernel} from './kernel.js'
@@ -30,9 +31,9 @@ function explainRefusedRing(error: NativeError): string {
   // The loop's own refusal (a ring without EXT_ARG) carries no errno; its message says why.
   if (!error.code) return `${refused}; ${PROBE_HINT}`
   const {flags, entries} = ringOf(error.detail)
-  const context = {kernel: thisKernel(), environment: null, registerAnswered: null}
+  const context = {kernel: thisKernel(), environment: null, registerAnswered: null, memlock: readLimit('RLIMIT_MEMLOCK')}
   if (flags === 0 && ['EPERM', 'ENOSYS', 'ENOMEM'].includes(error.code)) {
-    const cause = causeOfRefusal(error.code, context)
+    const cause = causeOfRefusal(error.code, context, entries)
     return `${refused}: ${cause.summary}; ${cause.fix}`
   }
   return `${refused}: ${explainSetupRefusal({flags, entries, error: error.code}, context)}; ${PROBE_HINT}`
