@@ -211,7 +211,8 @@ export function explainSetupRefusal(refused: RefusedSetup, context: RefusalConte
     if (flags === 0 && entries > MAX_RING_ENTRIES) return `above the kernel's limit of ${MAX_RING_ENTRIES} SQ entries (IORING_MAX_ENTRIES)`
     if (flags === 0 && entries > OLD_MAX_ENTRIES) {
       const max = milestone('max_entries_32768')
-      return newerThanKernel([{name: max.text, firstKernel: max.firstKernel}], kernel) ?? `refused a ring of ${entries} entries, although this is ${kernel.label}`
+      const older = newerThanKernel([{name: max.text, firstKernel: max.firstKernel}], kernel)
+      return older ? `${older}: a ring of at most ${OLD_MAX_ENTRIES} entries here` : `refused a ring of ${entries} entries, although this is ${kernel.label}`
     }
     if (flags === 0) return `refused a plain ring of ${entries} entries with EINVAL, which no known cause explains`
     if (unnamed.length) return `${unnamed.join(', ')} ${unnamed.length === 1 ? 'is' : 'are'} unknown to this iouring-bench`

@@ -219,6 +219,14 @@ describe('probe explanations of causes no kernel here shows', () => {
     )
   })
 
+  test('a ring above the kernel\'s maximum (4096 entries before 5.4) names the maximum', () => {
+    const kernel = identifyKernel({release: '5.3.0-1-amd64', version: '#1 SMP Debian 5.3.9-1', machine: 'x86_64', versionSignature: null})
+    assert.equal(
+      explainSetupRefusal({flags: 0, entries: 8192, error: 'EINVAL'}, {kernel, environment: null, registerAnswered: null}),
+      'rings of up to 32768 SQ entries (IORING_MAX_ENTRIES; 4096 before) appeared in Linux 5.4; this is 5.3.9 (Debian): a ring of at most 4096 entries here',
+    )
+  })
+
   test('a benchmark ring of 32768 refused with ENOMEM before 5.12 names what it needs of this process\'s memlock limit', () => {
     const kernel = evaluateProbe(variant('debian-5.10-unprivileged', () => {})).kernel
     const text = explainSetupRefusal({flags: 0, entries: 32768, error: 'ENOMEM'}, {kernel, environment: null, registerAnswered: null, memlock: {soft: 64 * 1024, hard: 64 * 1024}})
