@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// A hard RLIMIT_NOFILE too low to load the commands is named before oclif loads anything:
-// otherwise Node's EMFILE text would be all the user sees.
+// A hard RLIMIT_NOFILE too low to load the commands, or an RLIMIT_AS too small for Node to run,
+// is named before oclif loads anything: otherwise Node's EMFILE text or V8's abort would be all
+// the user sees.
 import {errorDocument} from '../dist/errors.js'
 import {startLimitError} from '../dist/limits.js'
 

@@ -11,8 +11,6 @@ import {installInterruptHandling} from './interrupt.js'
 import {emit, type OutputFlags, type OutputPlan, planOutput} from './report/output.js'
 import type {ResultDocument} from './report/result.js'
 
-export {ERROR_SCHEMA_VERSION} from './errors.js'
-
 interface OclifError extends Error {
   oclif?: {exit?: number}
   exitCode?: number

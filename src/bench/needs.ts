@@ -3,9 +3,9 @@
 // limit too low ends in one line naming it, not in EMFILE, std::bad_alloc or V8's own abort; and
 // used again to explain a native failure that a limit caused anyway.
 
+import type {EnvironmentError} from '../errors.js'
 import {DESCRIPTORS_TO_START, type Limit, limitTooLow, NODE_ADDRESS_SPACE, readLimit} from '../limits.js'
 import type {NativeError} from '../native/addon.js'
-import {EnvironmentError} from '../errors.js'
 import {kindsOf, MAX_RING_ENTRIES, type WorkloadSpec} from './spec.js'
 
 /**

@@ -4,8 +4,8 @@
 
 import {MAX_RING_ENTRIES} from '../bench/spec.js'
 import {type Limit, limitTooLow} from '../limits.js'
-import {formatSize} from '../units.js'
 import type {RawProbe} from '../native/addon.js'
+import {formatSize} from '../units.js'
 import {appearedIn, type KernelIdentity, newerThanKernel, olderThan} from './kernel.js'
 import {bitsOf, milestone, nameOf, SETUP_FLAGS, type TableEntry} from './kernel-table.js'
 
