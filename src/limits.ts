@@ -71,10 +71,12 @@ const MIB = 1024 ** 2
 export const NODE_ADDRESS_SPACE = 768 * MIB
 
 /**
- * Below this RLIMIT_AS, Node itself fails at random points of a run (V8's "Fatal process out of
- * memory", std::bad_alloc in its threads) before anything can explain it.
+ * Below this RLIMIT_AS, Node itself fails at random points of the smallest run (V8's "Fatal
+ * process out of memory", std::bad_alloc in its threads) before anything can explain it:
+ * measured failing at 1000 MiB for bench, shutdown-drill and stress-timeouts, and passing at
+ * 1074 MiB.
  */
-export const ADDRESS_SPACE_TO_START = 1024 * MIB
+export const ADDRESS_SPACE_TO_START = 1152 * MIB
 
 /**
  * A limit the CLI cannot even start under, checked before oclif loads anything. Node raises the

@@ -6,7 +6,7 @@
 import type {EnvironmentError} from '../errors.js'
 import {DESCRIPTORS_TO_START, type Limit, limitTooLow, NODE_ADDRESS_SPACE, readLimit} from '../limits.js'
 import type {NativeError} from '../native/addon.js'
-import {kindsOf, MAX_RING_ENTRIES, type WorkloadSpec} from './spec.js'
+import {kindsOf, MAX_RING_ENTRIES, usesFile, type WorkloadSpec} from './spec.js'
 
 /**
  * Descriptors the process holds once its modules are loaded (stdio, libuv's epoll and eventfds,
@@ -24,6 +24,11 @@ const STACK_BYTES = 8 * MIB
  * instead, so only the stacks are a must; the arenas are what the run maps when it can.
  */
 const ARENA_BYTES = 64 * MIB
+/**
+ * The node-fs baseline's worker thread: a V8 isolate of its own, which must reserve its code
+ * range and heap or abort the process (measured: a worker peaks 850 MiB above its parent).
+ */
+const WORKER_BYTES = 896 * MIB
 /** Room for V8's heap to grow while the run reports (measured: tens of MiB). */
 const JS_HEADROOM_BYTES = 32 * MIB
 /** Per in-flight slot: ring entries, waiters, the op, its completion (measured: about 2.3 KiB). */
@@ -63,18 +68,24 @@ function loopThreads(spec: WorkloadSpec): number {
 }
 
 /**
- * Address space the loop's run adds to this process: at least (stacks, slots, buffers), or as
- * it maps it when nothing limits it (with a malloc arena per thread).
+ * Address space the run adds to this process: at least (stacks, slots, buffers, a node-fs
+ * worker), or as it maps it when nothing limits it (with a malloc arena per thread).
  */
 export function addressSpaceNeeded(spec: WorkloadSpec, {withArenas}: {withArenas: boolean}): number {
   const {loop} = slots(spec)
   const slotBytes = spec.drive.submitters * loop * (SLOT_BYTES + bufferBytes(spec))
   const threads = loopThreads(spec)
-  return threads * STACK_BYTES + slotBytes + JS_HEADROOM_BYTES + (withArenas ? (threads + 1) * ARENA_BYTES : 0)
+  const worker = runsNodeFs(spec) ? WORKER_BYTES : 0
+  return threads * STACK_BYTES + slotBytes + JS_HEADROOM_BYTES + worker + (withArenas ? (threads + 1) * ARENA_BYTES : 0)
+}
+
+function runsNodeFs(spec: WorkloadSpec): boolean {
+  return spec.vs.includes('node-fs') && usesFile(spec)
 }
 
 function needsText(spec: WorkloadSpec): string {
-  return `${loopThreads(spec)} threads, ${spec.drive.submitters * slots(spec).loop} ops in flight, a ring of ${spec.loop.ringSize}`
+  const worker = runsNodeFs(spec) ? ", node-fs's worker" : ''
+  return `${loopThreads(spec)} threads, ${spec.drive.submitters * slots(spec).loop} ops in flight, a ring of ${spec.loop.ringSize}${worker}`
 }
 
 function descriptorError(spec: WorkloadSpec): EnvironmentError | null {

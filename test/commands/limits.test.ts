@@ -84,16 +84,29 @@ describe('RLIMIT_AS', () => {
       const {status, stderr} = await runCli(BIG, under(`--as=${kib * 1024}`))
       assert.equal(status, 3)
       assert.equal(lines(stderr).length, 1)
-      assert.match(stderr, /^Error: RLIMIT_AS is \d+ MiB, iouring-bench needs about 1 GiB \(Node and V8 to start and run\): ulimit -v \d+/)
+      assert.match(stderr, /^Error: RLIMIT_AS is \d+ MiB, iouring-bench needs about [\d.]+ GiB \(Node and V8 to start and run\): ulimit -v \d+/)
     })
   }
 
-  test('1100000 KiB: a ring of 32768 with 4 submitters exits 3 naming the limit, and the size it names is enough', async () => {
-    const refused = await runCli(BIG, under(`--as=${1_100_000 * 1024}`))
+  test('1180000 KiB: 8 submitters find no room for their threads; exit 3 naming the limit, and the size it names is enough', async () => {
+    // Above the start minimum and above what the run cannot do without, so it starts: the
+    // native side then reports the refused thread (EAGAIN) and the limit is named from it.
+    const args = ['bench', '--op', 'nop', '--ring-size', '32768', '--depth', '1024', '--submitters', '8', ...QUICK]
+    const refused = await runCli(args, under(`--as=${1_180_000 * 1024}`))
     assert.equal(refused.status, 3)
-    assert.match(refused.stderr, /RLIMIT_AS is 1\.05 GiB, this run needs about [\d.]+ GiB \(6 threads, 16384 ops in flight, a ring of 32768\): ulimit -v \d+/)
+    assert.match(refused.stderr, /RLIMIT_AS is 1\.13 GiB, this run needs about [\d.]+ GiB \(10 threads, 8192 ops in flight, a ring of 32768\): ulimit -v \d+/)
     assert.doesNotMatch(refused.stderr, /internal error/)
-    const enough = await runCli(BIG, under(`--as=${asked(refused.stderr, '-v') * 1024}`))
+    const enough = await runCli(args, under(`--as=${asked(refused.stderr, '-v') * 1024}`))
+    assert.equal(enough.status, 0, enough.stderr)
+  })
+
+  test("1700000 KiB with --vs node-fs: refused up front for the worker's own V8 (it would abort the process), and the size it names is enough", async () => {
+    const args = ['bench', '--op', 'file-read', '--file-size', '16m', '--vs', 'node-fs', ...QUICK]
+    const refused = await runCli(args, under(`--as=${1_700_000 * 1024}`))
+    assert.equal(refused.status, 3)
+    assert.equal(lines(refused.stderr).length, 1)
+    assert.match(refused.stderr, /^Error: RLIMIT_AS is 1\.62 GiB, this run needs about [\d.]+ GiB \(3 threads, 1 ops in flight, a ring of 128, node-fs's worker\): ulimit -v \d+/)
+    const enough = await runCli(args, under(`--as=${asked(refused.stderr, '-v') * 1024}`))
     assert.equal(enough.status, 0, enough.stderr)
   })
 })

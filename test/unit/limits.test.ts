@@ -58,5 +58,7 @@ describe('what a run needs', () => {
     assert.ok(addressSpaceNeeded(wide, {withArenas: true}) > addressSpaceNeeded(wide, {withArenas: false}))
     const file = spec({op: 'file-read', submitters: 4, depth: 4096, file: {sizeBytes: 1 << 30, blockSize: 65536, random: true, direct: false, fsyncEvery: 0, writevBuffers: 0}})
     assert.ok(addressSpaceNeeded(file, {withArenas: false}) - addressSpaceNeeded(wide, {withArenas: false}) >= 4 * 4096 * 65536, 'each slot carries its block')
+    const withWorker = {...file, vs: ['node-fs' as const]}
+    assert.ok(addressSpaceNeeded(withWorker, {withArenas: false}) - addressSpaceNeeded(file, {withArenas: false}) >= 850 * 1024 ** 2, "node-fs's worker is a V8 of its own")
   })
 })
