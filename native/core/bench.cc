@@ -428,16 +428,6 @@ std::optional<LoopError> make_sources(const BenchSpec& spec, uint32_t threads, u
 
 }  // namespace
 
-LoopError resource_error(const std::exception_ptr& failure, const std::string& detail) {
-  try {
-    std::rethrow_exception(failure);
-  } catch (const std::bad_alloc&) {
-    return LoopError{"malloc", ENOMEM, detail};
-  } catch (const std::system_error& error) {
-    return LoopError{"pthread_create", error.code().value(), detail};
-  }
-}
-
 void OpStats::merge(const OpStats& other) {
   ops += other.ops;
   expected += other.expected;

@@ -133,9 +133,4 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
 BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
                           const std::atomic<bool>& cancel);
 
-// What a run reports when this process's limits refuse it memory (std::bad_alloc) or a thread
-// (std::system_error from std::thread: EAGAIN under RLIMIT_AS or RLIMIT_NPROC): a limit for
-// the user to raise, not a bug. `detail` says what was being made. Rethrows anything else.
-LoopError resource_error(const std::exception_ptr& failure, const std::string& detail);
-
 }  // namespace iob
