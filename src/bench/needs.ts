@@ -3,6 +3,8 @@
 // limit too low ends in one line naming it, not in EMFILE, std::bad_alloc or V8's own abort; and
 // used again to explain a native failure that a limit caused anyway.
 
+import {availableParallelism} from 'node:os'
+
 import type {EnvironmentError} from '../errors.js'
 import {DESCRIPTORS_TO_START, type Limit, limitTooLow, NODE_ADDRESS_SPACE, readLimit} from '../limits.js'
 import type {NativeError} from '../native/addon.js'
@@ -71,12 +73,20 @@ function loopThreads(spec: WorkloadSpec): number {
  * Address space the run adds to this process: at least (stacks, slots, buffers, a node-fs
  * worker), or as it maps it when nothing limits it (with a malloc arena per thread).
  */
-export function addressSpaceNeeded(spec: WorkloadSpec, {withArenas}: {withArenas: boolean}): number {
+export function addressSpaceNeeded(spec: WorkloadSpec, arenas: {withArenas: boolean}): number {
   const {loop} = slots(spec)
   const slotBytes = spec.drive.submitters * loop * (SLOT_BYTES + bufferBytes(spec))
-  const threads = loopThreads(spec)
   const worker = runsNodeFs(spec) ? WORKER_BYTES : 0
-  return threads * STACK_BYTES + slotBytes + JS_HEADROOM_BYTES + worker + (withArenas ? (threads + 1) * ARENA_BYTES : 0)
+  return threadsAddressSpace(loopThreads(spec), arenas) + slotBytes + worker
+}
+
+/**
+ * Native threads' stacks (and arenas), with room for V8's heap beside them. glibc makes at most
+ * 8 arenas per CPU; the one beyond the threads is the moment an arena is aligned.
+ */
+function threadsAddressSpace(threads: number, {withArenas}: {withArenas: boolean}): number {
+  const arenas = Math.min(threads + 1, 8 * availableParallelism())
+  return threads * STACK_BYTES + JS_HEADROOM_BYTES + (withArenas ? arenas * ARENA_BYTES : 0)
 }
 
 function runsNodeFs(spec: WorkloadSpec): boolean {
@@ -94,17 +104,19 @@ function descriptorError(spec: WorkloadSpec): EnvironmentError | null {
   return files && files.soft < needed ? limitTooLow('RLIMIT_NOFILE', files, needed, 'this run') : null
 }
 
-/** The address-space message, suggesting what the run maps when it can (arenas included). */
-function addressSpaceMessage(space: Limit, spec: WorkloadSpec): EnvironmentError {
-  const needed = NODE_ADDRESS_SPACE + addressSpaceNeeded(spec, {withArenas: true})
-  return limitTooLow('RLIMIT_AS', space, needed, 'this run', needsText(spec))
+/**
+ * The address-space message for a run that adds `added` bytes to Node's own: it suggests what
+ * the run maps when it can (arenas included).
+ */
+function addressSpaceMessage(space: Limit, added: number, why: string): EnvironmentError {
+  return limitTooLow('RLIMIT_AS', space, NODE_ADDRESS_SPACE + added, 'this run', why)
 }
 
 /** Refused up front only below what the run cannot do without; above that glibc makes do. */
 function addressSpaceError(spec: WorkloadSpec): EnvironmentError | null {
   const space = readLimit('RLIMIT_AS')
   const floor = NODE_ADDRESS_SPACE + addressSpaceNeeded(spec, {withArenas: false})
-  return space && space.soft < floor ? addressSpaceMessage(space, spec) : null
+  return space && space.soft < floor ? addressSpaceMessage(space, addressSpaceNeeded(spec, {withArenas: true}), needsText(spec)) : null
 }
 
 /** Throws an EnvironmentError naming the first limit too low for the largest of these runs. */
@@ -116,14 +128,22 @@ export function checkLimits(specs: WorkloadSpec[]): void {
 }
 
 /**
- * The limit behind a native failure, as one sentence, or null when no limit explains it: out of
- * descriptors (EMFILE), or memory or a thread refused (ENOMEM, EAGAIN) under RLIMIT_AS.
+ * The limit behind a native failure of a run of `spec`, as one sentence, or null when no limit
+ * explains it: out of descriptors (EMFILE), or memory or a thread refused under RLIMIT_AS.
  */
 export function limitBehind(error: NativeError, spec: WorkloadSpec): string | null {
   if (error.code === 'EMFILE') return descriptorError(spec)?.message ?? null
+  return addressSpaceBehind(error, addressSpaceNeeded(spec, {withArenas: true}), needsText(spec))
+}
+
+/** The same for native work of up to `threads` threads and no slots to speak of (a drill round). */
+export function threadLimitBehind(error: NativeError, threads: number): string | null {
+  return addressSpaceBehind(error, threadsAddressSpace(threads, {withArenas: true}), `${threads} threads`)
+}
+
+/** Memory (ENOMEM) or a thread (EAGAIN from pthread_create) refused under a finite RLIMIT_AS. */
+function addressSpaceBehind(error: NativeError, added: number, why: string): string | null {
   const refused = error.code === 'ENOMEM' || (error.code === 'EAGAIN' && error.call === 'pthread_create')
-  if (!refused) return null
-  const space = readLimit('RLIMIT_AS')
-  if (space && space.soft !== Infinity) return addressSpaceMessage(space, spec).message
-  return null
+  const space = refused ? readLimit('RLIMIT_AS') : null
+  return space && space.soft !== Infinity ? addressSpaceMessage(space, added, why).message : null
 }

@@ -111,6 +111,24 @@ describe('RLIMIT_AS', () => {
   })
 })
 
+describe('the other commands that start native work: shutdown-drill, stress-timeouts', () => {
+  test('shutdown-drill with 16 requesters under 1200000 KiB: exit 3 naming the limit, and the size it names is enough', async () => {
+    const args = ['shutdown-drill', '--rounds', '5', '--submitters', '16']
+    const refused = await runCli(args, under(`--as=${1_200_000 * 1024}`))
+    assert.equal(refused.status, 3)
+    assert.match(refused.stderr, /^Error: shutdown-drill: pthread_create: .*\(EAGAIN\): a requester's thread: RLIMIT_AS is 1\.14 GiB, this run needs about [\d.]+ GiB \(17 threads\): ulimit -v \d+/)
+    const enough = await runCli(args, under(`--as=${asked(refused.stderr, '-v') * 1024}`))
+    assert.equal(enough.status, 0, enough.stderr)
+  })
+
+  test('stress-timeouts under RLIMIT_NOFILE 100: refused before the run, naming what its sockets need', async () => {
+    const {status, stderr} = await runCli(['stress-timeouts', '--duration', '200ms', '--skip-liveness'], under('--nofile=100'))
+    assert.equal(status, 3)
+    assert.deepEqual(lines(stderr).length, 1)
+    assert.match(stderr, /^Error: RLIMIT_NOFILE is 100, this run needs about (\d+): ulimit -n \1 /)
+  })
+})
+
 describe('RLIMIT_MEMLOCK', () => {
   // From 5.12 ring memory is charged to the memory cgroup, not to RLIMIT_MEMLOCK: a limit of 0
   // must not be refused up front (before 5.12 the refused ring names it: test/unit/probe.test.ts).
