@@ -201,6 +201,15 @@ describe('probe-kernel under a seccomp filter', () => {
     assert.match(stderr, /^Error: --require: not met on .*: loop \(io_uring cannot be used here: a seccomp filter .*makes io_uring_setup fail with EPERM/)
   })
 
+  test('bench under the same filter: one line naming the refusal and probe-kernel, exit 3', async () => {
+    const {status, stdout, stderr} = await runCli(['bench', '--op', 'nop', '--duration', '100ms', '--warmup', '20ms'], {wrapper: [tool, 'io_uring_setup', '--']})
+    assert.equal(status, 3)
+    assert.equal(stdout, '')
+    assert.deepEqual(lines(stderr), [
+      "Error: the kernel refused the ring (io_uring_setup: Operation not permitted (EPERM): entries=128 flags=none): io_uring is not permitted for this process: kernel.io_uring_disabled, kernel.io_uring_group or a seccomp filter (a container runtime's default profile) refuses it; run 'iouring-bench probe-kernel' to see which",
+    ])
+  })
+
   test('ENOSYS for all three io_uring calls reads as a kernel without io_uring, or a filter', async () => {
     const {status, stdout} = await runCli(['probe-kernel', '--json'], {wrapper: [tool, '-e', 'ENOSYS', 'io_uring_setup,io_uring_enter,io_uring_register', '--']})
     assert.equal(status, 3)
