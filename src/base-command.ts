@@ -5,13 +5,11 @@
 import {Command, Errors} from '@oclif/core'
 
 import type {SessionOutcome} from './bench/session.js'
-import {ExitCode, ToolError} from './errors.js'
+import {errorDocument, ExitCode, ToolError} from './errors.js'
 import {outputFlags} from './flags.js'
 import {installInterruptHandling, interruptedBeforeMeasuring, interruptedStatus} from './interrupt.js'
 import {emit, type OutputFlags, type OutputPlan, planOutput} from './report/output.js'
 import type {ResultDocument} from './report/result.js'
-
-export const ERROR_SCHEMA_VERSION = 1
 
 interface OclifError extends Error {
   oclif?: {exit?: number}
@@ -32,10 +30,7 @@ export abstract class BaseCommand extends Command {
     const message = oneLine(error)
     process.exitCode = exitCode
     if (this.jsonEnabled()) {
-      this.logJson({
-        schemaVersion: ERROR_SCHEMA_VERSION,
-        error: {code: error instanceof ToolError ? error.code : codeFor(exitCode), message, exitCode},
-      })
+      this.logJson(errorDocument(error instanceof ToolError ? error.code : codeFor(exitCode), message, exitCode))
       return
     }
     process.stderr.write(`Error: ${message}\n`)

@@ -9,6 +9,13 @@ export const ExitCode = {
   interrupted: 130,
 } as const
 
+export const ERROR_SCHEMA_VERSION = 1
+
+/** What --json prints for a failure: one document on stdout. */
+export function errorDocument(code: string, message: string, exitCode: number): object {
+  return {schemaVersion: ERROR_SCHEMA_VERSION, error: {code, message, exitCode}}
+}
+
 export abstract class ToolError extends Error {
   abstract readonly exitCode: number
   abstract readonly code: string

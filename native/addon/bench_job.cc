@@ -70,25 +70,37 @@ Napi::Value run_bench(const Napi::CallbackInfo& info) {
   JobChannel channel = JobChannel::New(
       env, on_progress, "iouring-bench run", 0, 1, context,
       [](Napi::Env, void*, JobContext* done) {
-        done->thread.join();
+        if (done->thread.joinable()) {
+          done->thread.join();
+        }
         delete done;
       });
   auto cancel = std::make_shared<std::atomic<bool>>(false);
-  context->thread = std::thread([channel, request, cancel]() mutable {
-    auto* done = new JobMessage{.done = true};
-    try {
-      const ProgressFn progress = [&](const Progress& snapshot) {
-        send(channel, new JobMessage{.progress = snapshot});
-      };
-      done->result = request.system == System::kRaw
-                         ? run_raw_bench(request.spec, progress, *cancel)
-                         : run_loop_bench(request.spec, progress, *cancel);
-    } catch (const std::exception& error) {
-      done->failure = error.what();
-    }
-    send(channel, done);
+  try {
+    context->thread = std::thread([channel, request, cancel]() mutable {
+      auto* done = new JobMessage{.done = true};
+      try {
+        const ProgressFn progress = [&](const Progress& snapshot) {
+          send(channel, new JobMessage{.progress = snapshot});
+        };
+        done->result = request.system == System::kRaw
+                           ? run_raw_bench(request.spec, progress, *cancel)
+                           : run_loop_bench(request.spec, progress, *cancel);
+      } catch (const std::bad_alloc&) {
+        done->result.error = resource_error(std::current_exception(), "setting up the run");
+      } catch (const std::exception& error) {
+        done->failure = error.what();
+      }
+      send(channel, done);
+      channel.Release();
+    });
+  } catch (const std::system_error&) {
+    // No thread for the run: it ends here, as a run the process's limits refused.
+    BenchResult refused;
+    refused.error = resource_error(std::current_exception(), "the run's thread");
+    context->deferred.Resolve(bench_result_to_js(env, refused));
     channel.Release();
-  });
+  }
 
   Napi::Object job = Napi::Object::New(env);
   job.Set("promise", context->deferred.Promise());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -403,6 +404,8 @@ struct SubmitterState {
   }
 
   std::unique_ptr<OpSource> source;
+  // What stopped this thread's run when the process could not give it memory.
+  std::exception_ptr failure;
   // Kept alive by the driver until the loop has exited (CompletionQueue's rule).
   CompletionQueue queue;
   Recorder recorder;
@@ -488,11 +491,18 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   }
   std::optional<LoopError> loop_error;
   CpuTime loop_cpu;
-  std::thread loop_thread([&, l = loop.get()] {
-    ThreadCpuMeter cpu;
-    loop_error = l->run();
-    cpu.add_to(loop_cpu);
-  });
+  std::thread loop_thread;
+  try {
+    loop_thread = std::thread([&, l = loop.get()] {
+      ThreadCpuMeter cpu;
+      loop_error = l->run();
+      cpu.add_to(loop_cpu);
+    });
+  } catch (const std::system_error&) {
+    // The loop never ran: dropping the handle and the loop is all there is to undo.
+    result.error = resource_error(std::current_exception(), "the loop's thread");
+    return result;
+  }
   // Counters as the warm-up ended, so the report covers the measured phase only: taken by the
   // first submitter to issue a measured op (a timer thread would take it late, when busy
   // threads keep it from running).
@@ -518,23 +528,55 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   const int64_t started = monotonic_ns();
   const PhaseClock clock(spec.drive, started);
   std::vector<std::unique_ptr<SubmitterState>> states;
-  for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
-    states.push_back(
-        std::make_unique<SubmitterState>(spec, clock, cancel, i, std::move(sources[i]), measure_started));
+  try {
+    for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
+      states.push_back(
+          std::make_unique<SubmitterState>(spec, clock, cancel, i, std::move(sources[i]), measure_started));
+    }
+  } catch (const std::bad_alloc&) {
+    finish();
+    result.error = resource_error(std::current_exception(), "the submitters' state");
+    return result;
   }
   std::mutex mutex;
   std::condition_variable all_done;
-  uint32_t running = spec.drive.submitters;
+  // Every submitter thread is made before any issues an op: when one cannot be made, the
+  // others leave at once instead of running a workload that is not the one asked for.
+  bool gate_open = false;
+  bool leave = false;
+  uint32_t running = 0;
   std::vector<std::thread> threads;
-  for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
-    threads.emplace_back([&, i, s = states[i].get(), handle = *submitter]() mutable {
-      s->run(std::move(handle), spec.drive.depth, spec.loop.idle_spin,
-             schedule_of(spec.drive, started, i, spec.drive.submitters, spec.workload.seed));
-      std::lock_guard lock(mutex);
-      --running;
-      all_done.notify_all();
-    });
+  std::optional<LoopError> thread_error;
+  try {
+    for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
+      threads.emplace_back([&, i, s = states[i].get(), handle = *submitter]() mutable {
+        {
+          std::unique_lock lock(mutex);
+          all_done.wait(lock, [&] { return gate_open; });
+        }
+        if (!leave) {
+          try {
+            s->run(std::move(handle), spec.drive.depth, spec.loop.idle_spin,
+                   schedule_of(spec.drive, started, i, spec.drive.submitters, spec.workload.seed));
+          } catch (const std::bad_alloc&) {
+            s->failure = std::current_exception();
+          }
+        }
+        std::lock_guard lock(mutex);
+        --running;
+        all_done.notify_all();
+      });
+      ++running;
+    }
+  } catch (const std::exception&) {
+    thread_error = resource_error(std::current_exception(), "a submitter's thread");
   }
+  {
+    std::lock_guard lock(mutex);
+    gate_open = true;
+    leave = thread_error.has_value();
+  }
+  all_done.notify_all();
 
   {
     std::unique_lock lock(mutex);
@@ -570,6 +612,12 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   finish();
   for (const auto& state : states) {
     result.stats.merge(state->recorder.stats);
+    if (state->failure && !thread_error) {
+      thread_error = resource_error(state->failure, "a submitter's slots");
+    }
+  }
+  if (thread_error && !result.error) {
+    result.error = thread_error;
   }
   return result;
 }

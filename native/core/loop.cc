@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include <algorithm>
+#include <new>
 #include <stdexcept>
+#include <system_error>
 
 #include "clock.h"
 #include "uring_names.h"
@@ -58,6 +60,16 @@ std::string LoopError::message() const {
     text += ": " + detail;
   }
   return text;
+}
+
+LoopError resource_error(const std::exception_ptr& failure, const std::string& detail) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::bad_alloc&) {
+    return LoopError{"malloc", ENOMEM, detail};
+  } catch (const std::system_error& error) {
+    return LoopError{"pthread_create", error.code().value(), detail};
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -107,6 +108,11 @@ struct LoopError {
 
   std::string message() const;
 };
+
+// What a run reports when this process's limits refuse it memory (std::bad_alloc) or a thread
+// (std::system_error from std::thread: EAGAIN under RLIMIT_AS or RLIMIT_NPROC): a limit for
+// the user to raise, not a bug. `detail` says what was being made. Rethrows anything else.
+LoopError resource_error(const std::exception_ptr& failure, const std::string& detail);
 
 // What the ring turned out to be, once created on the loop thread.
 struct RingInfo {

@@ -361,16 +361,22 @@ class Drill {
     }
 
     const auto started = steady_clock::now();
-    std::thread loop_thread([state] {
-      std::optional<LoopError> error = state->loop->run();
-      const int64_t now = monotonic_ns();
-      std::lock_guard lock(state->mutex);
-      state->loop_error = std::move(error);
-      state->loop_exit_ns = now;
-      state->loop_exited = true;
-      ++state->threads_finished;
-      state->finished.notify_all();
-    });
+    std::thread loop_thread;
+    try {
+      loop_thread = std::thread([state] {
+        std::optional<LoopError> error = state->loop->run();
+        const int64_t now = monotonic_ns();
+        std::lock_guard lock(state->mutex);
+        state->loop_error = std::move(error);
+        state->loop_exit_ns = now;
+        state->loop_exited = true;
+        ++state->threads_finished;
+        state->finished.notify_all();
+      });
+    } catch (const std::system_error&) {
+      result_.error = resource_error(std::current_exception(), "the loop's thread");
+      return false;
+    }
     if (auto error = state->loop->wait_until_started()) {
       submitter.reset();
       loop_thread.join();
@@ -378,12 +384,23 @@ class Drill {
       return false;
     }
     std::vector<std::thread> threads;
-    for (auto& requester : state->requesters) {
-      threads.emplace_back([state, r = requester.get(), handle = *submitter]() mutable {
-        r->run(std::move(handle), [&](int64_t at) { state->note_drop(at); });
-        state->thread_finished();
-      });
+    std::optional<LoopError> thread_error;
+    try {
+      for (auto& requester : state->requesters) {
+        threads.emplace_back([state, r = requester.get(), handle = *submitter]() mutable {
+          r->run(std::move(handle), [&](int64_t at) { state->note_drop(at); });
+          state->thread_finished();
+        });
+      }
+    } catch (const std::system_error&) {
+      // Not the round planned: the requesters already running give up, and the drill stops
+      // once they and the loop have ended.
+      thread_error = resource_error(std::current_exception(), "a requester's thread");
+      for (auto& requester : state->requesters) {
+        requester->give_up();
+      }
     }
+    const auto running = static_cast<uint32_t>(threads.size()) + 1;  // and the loop
     const int64_t dropped_at = monotonic_ns();
     submitter.reset();
     state->note_drop(dropped_at);
@@ -392,14 +409,14 @@ class Drill {
     {
       std::unique_lock lock(state->mutex);
       over = state->finished.wait_until(lock, started + spec_.round_deadline,
-                                        [&] { return state->threads_finished == requester_count + 1; });
+                                        [&] { return state->threads_finished == running; });
     }
     if (!over) {
       for (auto& requester : state->requesters) {
         requester->give_up();
       }
       std::unique_lock lock(state->mutex);
-      state->finished.wait_for(lock, kGiveUpGrace, [&] { return state->threads_finished == requester_count + 1; });
+      state->finished.wait_for(lock, kGiveUpGrace, [&] { return state->threads_finished == running; });
     }
     bool left_running = false;
     for (size_t i = 0; i < threads.size(); ++i) {
@@ -422,6 +439,10 @@ class Drill {
       left_running = true;
     }
     result_.loop_left_running = result_.loop_left_running || left_running;
+    if (thread_error) {
+      result_.error = thread_error;
+      return false;
+    }
     record(round, round_seed, plan, *state, over);
     ++result_.rounds_run;
     return over;

@@ -24,6 +24,8 @@ kernel's raw probe JSON and loop-test output:
                    guest's probe (root and unprivileged): exit 3 on 5.10 and on 6.12-disabled (the
                    cause named io_uring_disabled), 0 on 6.1 and 6.12; on the host, exit 0, and
                    exit 3 naming seccomp under a filter that refuses io_uring_setup (seccomp-exec);
+                   without --require, exit 3 too on 6.12-disabled and under that filter (io_uring
+                   not usable: the whole document, then the status);
                    every document valid against schemas/probe.schema.json. Each verdict is printed.
                    Skipped, with the reason, when dist/ (or the addon, for the host) is not built.
 
@@ -214,8 +216,8 @@ class CliChecks:
                         "python jsonschema with referencing is not installed")
 
     def run(self, name, args, wrapper=()):
-        """Runs the CLI with --require single-issuer --json; returns (exit status, document)."""
-        command = [*wrapper, "node", CLI, "probe-kernel", *args, "--require", "single-issuer", "--json"]
+        """Runs the CLI with --json (args may add --require); returns (exit status, document)."""
+        command = [*wrapper, "node", CLI, "probe-kernel", *args, "--json"]
         output = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
         try:
             document = json.loads(output.stdout)
@@ -236,11 +238,11 @@ class CliChecks:
         for label, key in (("loop baseline", "loop"), ("single-issuer", "singleIssuer")):
             item = verdict.get(key, {})
             print(f"  {label:<18} {'met' if item.get('met') else 'NOT MET'}: {item.get('reason')}")
-        print(f"  --require single-issuer: exit {output.returncode}")
+        print(f"  {' '.join(args[-2:]) if '--require' in args else 'the report'}: exit {output.returncode}")
         return output.returncode, document
 
     def expect(self, name, args, want_status, want_cause=None, wrapper=()):
-        status, document = self.run(name, args, wrapper)
+        status, document = self.run(name, [*args, "--require", "single-issuer"], wrapper)
         self.checks.check(f"{name} CLI: --require single-issuer exits {want_status}", status == want_status,
                           f"exit {status}")
         if document is None:
@@ -252,6 +254,14 @@ class CliChecks:
             cause = (document.get("usability") or {}).get("cause") or {}
             self.checks.check(f"{name} CLI: the cause is named {want_cause}", cause.get("id") == want_cause,
                               json.dumps(cause))
+
+    def expect_unusable(self, name, args, wrapper=()):
+        """Without --require: the whole document, and exit 3 because io_uring cannot be used there."""
+        status, document = self.run(name, args, wrapper)
+        self.checks.check(f"{name} CLI: without --require exits 3 (io_uring not usable)", status == 3, f"exit {status}")
+        if document is not None:
+            usable = (document.get("usability") or {}).get("usable")
+            self.checks.check(f"{name} CLI: the document says io_uring is not usable", usable is False, f"usable={usable}")
 
 
 def check_cli_on_host(cli):
@@ -267,6 +277,7 @@ def check_cli_on_host(cli):
         cli.checks.check("host CLI: seccomp-exec built", False, (build.stdout + build.stderr).strip()[-300:])
         return
     cli.expect("host under seccomp", [], 3, want_cause="seccomp", wrapper=(tool, "io_uring_setup", "--"))
+    cli.expect_unusable("host under seccomp", [], wrapper=(tool, "io_uring_setup", "--"))
 
 
 def gtest_results(text):
@@ -427,6 +438,7 @@ def main(argv):
         if cli is not None:
             if name == "6.12-disabled":
                 cli.expect(name, ["--input", os.path.join(boot_dir, "probe.out")], 3, want_cause="io_uring_disabled")
+                cli.expect_unusable(name, ["--input", os.path.join(boot_dir, "probe.out")])
             else:
                 want = 3 if series == "5.10" else 0
                 cli.expect(name, ["--input", os.path.join(boot_dir, "probe.out")], want)

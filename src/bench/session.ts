@@ -5,6 +5,7 @@
 import {onInterrupt} from '../interrupt.js'
 import {progressDisplay} from '../report/progress.js'
 import {firstFailure, resultDocument, type ResultDocument} from '../report/result.js'
+import {checkLimits} from './needs.js'
 import {runWorkload, type WorkloadRun} from './run.js'
 import type {WorkloadSpec} from './spec.js'
 
@@ -25,6 +26,7 @@ export interface SessionOutcome {
 }
 
 export async function runSession(specs: WorkloadSpec[], options: SessionOptions): Promise<SessionOutcome> {
+  checkLimits(specs)
   const display = progressDisplay(options.progress)
   const abort = new AbortController()
   const dispose = onInterrupt(() => abort.abort())

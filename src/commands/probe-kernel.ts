@@ -14,7 +14,7 @@ export default class ProbeKernel extends BaseCommand {
 
   static override description = `Every answer comes from a real test on this kernel (a ring set up with each flag, IORING_REGISTER_PROBE, multishot poll, EXT_ARG wait, LINK_TIMEOUT); the kernel release only explains a result. When io_uring cannot be used at all, it names the cause (kernel.io_uring_disabled, kernel.io_uring_group, a seccomp filter, a kernel without io_uring, the memlock limit of kernels before 5.12) and the fix.
 
---require makes it a CI pre-check: exit status 3 when a named need is not met here. Names: loop, single-issuer, io-poll, op-timeout (what bench and its flags of those names need), and io_uring setup flags (SINGLE_ISSUER), features (EXT_ARG), opcodes (READ_MULTISHOT) and register ops (REGISTER_PBUF_RING), case-insensitive, IORING_ prefixes accepted.
+Exit status 3, after the whole report, when io_uring cannot be used on the probed kernel. --require makes it a CI pre-check: exit status 3 when a named need is not met here. Names: loop, single-issuer, io-poll, op-timeout (what bench and its flags of those names need), and io_uring setup flags (SINGLE_ISSUER), features (EXT_ARG), opcodes (READ_MULTISHOT) and register ops (REGISTER_PBUF_RING), case-insensitive, IORING_ prefixes accepted.
 
 --input explains a raw probe captured elsewhere: by the static iouring-probe (native/build-*/iouring-probe) on a host without Node, or in a VM.`
 
@@ -46,11 +46,19 @@ export default class ProbeKernel extends BaseCommand {
     const document = probeDocument(raw, evaluation, {toolVersion: this.config.version, file: flags.input ?? null, requirements})
 
     const unmet = requirements?.filter((requirement) => !requirement.met) ?? []
+    // The exit status answers for the probed kernel, here or in --input: 3 when a need is unmet,
+    // or when io_uring cannot be used there at all (whatever was required).
+    const {usability, kernel} = document
+    const failure = unmet.length
+      ? `--require: not met on ${kernel.label}: ${unmetText(unmet)}`
+      : usability.usable
+        ? null
+        : `io_uring cannot be used on ${kernel.label}: ${usability.cause?.summary ?? `io_uring_setup failed with ${usability.setup.error}`}`
     if (!this.jsonEnabled()) {
       const options = {paint: paintFor(colorFor(process.stdout)), width: Math.max(60, process.stdout.columns || 100)}
       process.stdout.write(requirements ? renderRequirements(document, requirements, options) : renderProbe(document, options))
-      if (unmet.length) throw new EnvironmentError(`--require: not met on ${document.kernel.label}: ${unmetText(unmet)}`)
-    } else if (unmet.length) {
+      if (failure) throw new EnvironmentError(failure)
+    } else if (failure) {
       // The document says which and why; the status says that.
       process.exitCode = ExitCode.environment
     }

@@ -11,8 +11,9 @@ import Table from 'cli-table3'
 
 import {EnvironmentError, invalidValue} from '../errors.js'
 import {onInterrupt, registerTempPath, removeTempPath} from '../interrupt.js'
+import {threadLimitBehind} from '../bench/needs.js'
 import {MAX_RING_ENTRIES, MIX_KINDS} from '../bench/spec.js'
-import {type NativeDrillMode, type NativeDrillResult, type NativeOp, runShutdownDrill} from '../native/addon.js'
+import {type NativeDrillMode, type NativeDrillResult, type NativeError, type NativeOp, runShutdownDrill} from '../native/addon.js'
 import {histogramFromBuckets, type LatencySummary, REPORTED_PERCENTILES, summarize} from '../report/histogram.js'
 import {statusLine} from '../report/progress.js'
 import {formatCount, formatDuration} from '../units.js'
@@ -186,8 +187,14 @@ export function drillDocument(options: DrillOptions, result: NativeDrillResult, 
     checks,
     failures: result.failures,
     passed: !result.error && checks.every((check) => check.status === 'pass'),
-    error: result.error?.message ?? null,
+    error: result.error ? withLimit(result.error, options.submitters) : null,
   }
+}
+
+/** The native error, with the limit behind it when one is (each round: its requesters and the loop). */
+function withLimit(error: NativeError, submitters: number): string {
+  const limit = threadLimitBehind(error, submitters + 1)
+  return limit ? `${error.message}: ${limit}` : error.message
 }
 
 function fdCheck(result: NativeDrillResult): DrillCheck {

@@ -3,7 +3,9 @@
 // and the environment decide the cause; the release only explains.
 
 import {MAX_RING_ENTRIES} from '../bench/spec.js'
+import {type Limit, limitTooLow} from '../limits.js'
 import type {RawProbe} from '../native/addon.js'
+import {formatSize} from '../units.js'
 import {appearedIn, type KernelIdentity, newerThanKernel, olderThan} from './kernel.js'
 import {bitsOf, milestone, nameOf, SETUP_FLAGS, type TableEntry} from './kernel-table.js'
 
@@ -34,19 +36,24 @@ export interface RefusalContext {
   environment: RawEnvironment | null
   /** io_uring_register answered IORING_REGISTER_QUERY (even with EINVAL): io_uring is built in. */
   registerAnswered: boolean | null
+  /** RLIMIT_MEMLOCK of this process, for a ring a benchmark asked for (a probe has it in `environment`). */
+  memlock?: Limit | null
 }
+
+/** The probe's plain ring. */
+const PROBE_RING_ENTRIES = 8
 
 const PROBE_HINT = "run 'iouring-bench probe-kernel' to see which"
 
-/** Why io_uring_setup refused a plain ring: io_uring cannot be used at all. */
-export function causeOfRefusal(error: string, context: RefusalContext): Cause {
+/** Why io_uring_setup refused a plain ring (of `entries`): io_uring cannot be used at all. */
+export function causeOfRefusal(error: string, context: RefusalContext, entries = PROBE_RING_ENTRIES): Cause {
   switch (error) {
     case 'EPERM':
       return notPermitted(context)
     case 'ENOSYS':
       return notBuilt(context)
     case 'ENOMEM':
-      return outOfMemory(context)
+      return outOfMemory(context, entries)
     default:
       return {
         id: 'unknown',
@@ -129,14 +136,22 @@ function notBuilt({kernel, environment, registerAnswered}: RefusalContext): Caus
   }
 }
 
-function outOfMemory({kernel, environment}: RefusalContext): Cause {
+function outOfMemory({kernel, environment, memlock}: RefusalContext, entries: number): Cause {
   const free = milestone('memlock_free_rings')
-  const limit = environment?.memlock.soft
-  if (olderThan(kernel, free.firstKernel) !== false && limit !== 'unlimited') {
-    const allowance = limit === undefined ? '' : `, and this process may lock ${formatBytes(limit)}`
+  const limit = memlock ?? (environment ? limitOf(environment.memlock) : null)
+  if (olderThan(kernel, free.firstKernel) !== false && limit?.soft !== Infinity) {
+    const charged = (limitName: string): string => `before Linux ${free.firstKernel} ring memory counts against ${limitName}, summed over this user's rings; this is ${kernel.label}`
+    const needed = ringLockedBytes(entries)
+    const ring = `a ring of ${entries} entries`
+    // A limit above what this ring needs was used up by the user's other rings (or mlock).
+    const against = !limit
+      ? charged('RLIMIT_MEMLOCK')
+      : limit.soft < needed
+        ? `${limitTooLow('RLIMIT_MEMLOCK', limit, needed, ring).message}; ${charged('it')}`
+        : `${charged('RLIMIT_MEMLOCK')}, and of its ${formatSize(limit.soft)} the user's other rings leave less than the ${formatSize(needed)} ${ring} needs`
     return {
       id: 'memlock',
-      summary: `before Linux ${free.firstKernel} ring memory counts against RLIMIT_MEMLOCK${allowance}; this is ${kernel.label}`,
+      summary: against,
       fix: 'raise the memlock limit (`ulimit -l unlimited`, LimitMEMLOCK= in a systemd unit, `docker run --ulimit memlock=-1`), or use a smaller ring',
     }
   }
@@ -147,8 +162,21 @@ function outOfMemory({kernel, environment}: RefusalContext): Cause {
   }
 }
 
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 && bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`
+function limitOf(raw: RawEnvironment['memlock']): Limit {
+  const value = (limit: number | 'unlimited'): number => (limit === 'unlimited' ? Infinity : limit)
+  return {soft: value(raw.soft), hard: value(raw.hard)}
+}
+
+/**
+ * What kernels before 5.12 charge to RLIMIT_MEMLOCK for a ring of `entries` SQ entries (and
+ * twice as many CQEs): the rings with the SQ index array, and the SQE array, each rounded up to
+ * a power-of-two number of pages (ring_pages() in io_uring.c).
+ */
+export function ringLockedBytes(entries: number): number {
+  const page = 4096
+  const pages = (bytes: number): number => page * 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(bytes / page))))
+  const RINGS_HEADER_BYTES = 256
+  return pages(RINGS_HEADER_BYTES + 16 * 2 * entries + 4 * entries) + pages(64 * entries)
 }
 
 /** A ring setup that was refused: its flags, size and errno. */
@@ -171,7 +199,7 @@ export function explainSetupRefusal(refused: RefusedSetup, context: RefusalConte
   const flagBits = bitsOf(flags)
   const entriesOf = flagBits.map((bit) => SETUP_FLAGS.byNumber(bit))
   const unnamed = flagBits.filter((bit, index) => !entriesOf[index]).map((bit) => SETUP_FLAGS.unnamed(bit))
-  if (error === 'ENOMEM') return outOfMemory(context).summary
+  if (error === 'ENOMEM') return outOfMemory(context, entries).summary
   if (error === 'EPERM') {
     if (flagBits.includes(SQPOLL_BIT)) {
       const sqpoll = milestone('unprivileged_sqpoll')
@@ -183,7 +211,8 @@ export function explainSetupRefusal(refused: RefusedSetup, context: RefusalConte
     if (flags === 0 && entries > MAX_RING_ENTRIES) return `above the kernel's limit of ${MAX_RING_ENTRIES} SQ entries (IORING_MAX_ENTRIES)`
     if (flags === 0 && entries > OLD_MAX_ENTRIES) {
       const max = milestone('max_entries_32768')
-      return newerThanKernel([{name: max.text, firstKernel: max.firstKernel}], kernel) ?? `refused a ring of ${entries} entries, although this is ${kernel.label}`
+      const older = newerThanKernel([{name: max.text, firstKernel: max.firstKernel}], kernel)
+      return older ? `${older}: a ring of at most ${OLD_MAX_ENTRIES} entries here` : `refused a ring of ${entries} entries, although this is ${kernel.label}`
     }
     if (flags === 0) return `refused a plain ring of ${entries} entries with EINVAL, which no known cause explains`
     if (unnamed.length) return `${unnamed.join(', ')} ${unnamed.length === 1 ? 'is' : 'are'} unknown to this iouring-bench`

@@ -3,13 +3,19 @@
 // kernel-table.json); without the probe's environment facts it can only list the candidates
 // for EPERM, and points at probe-kernel, which tests them.
 
+import {limitBehind} from '../bench/needs.js'
+import type {WorkloadSpec} from '../bench/spec.js'
+import {readLimit} from '../limits.js'
 import type {NativeError} from '../native/addon.js'
 import {causeOfRefusal, explainSetupRefusal, flagMask} from './causes.js'
 import {thisKernel} from './kernel.js'
 
 const PROBE_HINT = "run 'iouring-bench probe-kernel' to see what this kernel supports"
 
-export function explainNativeError(error: NativeError): string {
+export function explainNativeError(error: NativeError, spec?: WorkloadSpec): string {
+  // A limit of this process (RLIMIT_NOFILE, RLIMIT_AS) first: it names the number to raise.
+  const limit = spec && limitBehind(error, spec)
+  if (limit) return `${error.message}: ${limit}`
   if (error.code === 'EMFILE' || error.code === 'ENFILE') {
     return `${error.call} failed (${error.message}): the process ran out of file descriptors; raise RLIMIT_NOFILE (ulimit -n) or open fewer connections`
   }
@@ -25,9 +31,9 @@ function explainRefusedRing(error: NativeError): string {
   // The loop's own refusal (a ring without EXT_ARG) carries no errno; its message says why.
   if (!error.code) return `${refused}; ${PROBE_HINT}`
   const {flags, entries} = ringOf(error.detail)
-  const context = {kernel: thisKernel(), environment: null, registerAnswered: null}
+  const context = {kernel: thisKernel(), environment: null, registerAnswered: null, memlock: readLimit('RLIMIT_MEMLOCK')}
   if (flags === 0 && ['EPERM', 'ENOSYS', 'ENOMEM'].includes(error.code)) {
-    const cause = causeOfRefusal(error.code, context)
+    const cause = causeOfRefusal(error.code, context, entries)
     return `${refused}: ${cause.summary}; ${cause.fix}`
   }
   return `${refused}: ${explainSetupRefusal({flags, entries, error: error.code}, context)}; ${PROBE_HINT}`

@@ -197,12 +197,12 @@ function timelineOf(ends: WindowEnd[]): TimelineWindow[] {
   }))
 }
 
-function nativeSystem(run: SystemRun, open: boolean): SystemResult {
+function nativeSystem(run: SystemRun, open: boolean, spec?: WorkloadSpec): SystemResult {
   const {stats, counters, ring, error} = run.native!
   const {readBack} = stats
   return {
     system: run.system,
-    error: error ? {...error, explanation: explainNativeError(error)} : null,
+    error: error ? {...error, explanation: explainNativeError(error, spec)} : null,
     ops: stats.ops,
     elapsedNs: stats.elapsedNs,
     opsPerSec: perSec(stats.ops, stats.elapsedNs),
@@ -269,11 +269,11 @@ function measuredSystem(system: SystemName, measured: MeasuredBaseline, open: bo
 }
 
 /** A trial: the systems that ran, and why each that did not run did not. */
-function trialResult(runs: SystemRun[], open: boolean): TrialResult {
+function trialResult(runs: SystemRun[], open: boolean, spec: WorkloadSpec): TrialResult {
   const systems: SystemResult[] = []
   const skipped: SkippedSystem[] = []
   for (const run of runs) {
-    if (run.native) systems.push(nativeSystem(run, open))
+    if (run.native) systems.push(nativeSystem(run, open, spec))
     else if (run.measured) systems.push(measuredSystem(run.system, run.measured, open))
     else skipped.push({system: run.system, reason: run.skipped ?? run.failed ?? 'did not run'})
   }
@@ -467,7 +467,7 @@ export function workloadFromTrials(
 /** A workload's trials, each a run of the loop and its baselines. */
 export function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): WorkloadResult {
   const open = spec.drive.rate !== undefined
-  const trials = runs.map((run) => trialResult(run.systems, open))
+  const trials = runs.map((run) => trialResult(run.systems, open, spec))
   return workloadFromTrials(spec, trials, {interrupted: runs.some((run) => run.interrupted), file: fileResult(runs)})
 }
 

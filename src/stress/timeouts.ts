@@ -23,6 +23,7 @@ import {
 } from '../native/addon.js'
 import {histogramFromBuckets, type LatencySummary, summarize} from '../report/histogram.js'
 import {progressDisplay} from '../report/progress.js'
+import {checkLimits, limitBehind} from '../bench/needs.js'
 import {nativeRequest} from '../bench/run.js'
 import {type FieldLabels, type MixEntry, toWorkloadSpec, type WorkloadSpec} from '../bench/spec.js'
 import {formatDuration} from '../units.js'
@@ -202,6 +203,7 @@ interface NativeRun {
 
 /** Runs `spec` through the loop, sampling progress every `windowNs`. */
 async function runLoop(spec: WorkloadSpec, windowNs: number, signal: AbortSignal, onProgress: (progress: NativeProgress) => void): Promise<NativeRun> {
+  checkLimits([spec])
   const samples: NativeProgress[] = []
   const job = runBench({...nativeRequest(spec, 'loop'), progressIntervalMs: Math.max(1, Math.round(windowNs / 1e6))}, (progress) => {
     samples.push(progress)
@@ -211,7 +213,10 @@ async function runLoop(spec: WorkloadSpec, windowNs: number, signal: AbortSignal
   signal.addEventListener('abort', cancel, {once: true})
   try {
     const result = await job.result
-    if (result.error) throw new EnvironmentError(`the loop could not run: ${result.error.message}`)
+    if (result.error) {
+      const limit = limitBehind(result.error, spec)
+      throw new EnvironmentError(`the loop could not run: ${result.error.message}${limit ? `: ${limit}` : ''}`)
+    }
     return {result, samples}
   } finally {
     signal.removeEventListener('abort', cancel)

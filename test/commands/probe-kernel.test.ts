@@ -90,9 +90,11 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
     assert.match(stdout, /^ {2}missing {4}MKDIRAT 5\.15, SYMLINKAT 5\.15/m)
   })
 
-  test('io_uring_disabled=2: the cause and the fix, and --require loop exits 3 naming the sysctl', async () => {
+  test('io_uring_disabled=2: the whole report with the cause and the fix, then exit 3; --require loop exits 3 naming the sysctl', async () => {
     const report = await runCli(['probe-kernel', '--input', FIXTURE('debian-6.12-io_uring_disabled-2')])
-    assert.equal(report.status, 0)
+    assert.equal(report.status, 3)
+    assert.deepEqual(lines(report.stderr), ['Error: io_uring cannot be used on 6.12.118 (Debian): kernel.io_uring_disabled=2: io_uring is disabled for every process, root included'])
+    assert.match(report.stdout, /^probe took [\d.]+ ms$/m, 'the report is printed to its end')
     assert.match(report.stdout, /^io_uring {3}NOT usable: io_uring_setup refused a plain ring \(EPERM\)\n {2}cause {4}kernel\.io_uring_disabled=2: io_uring is disabled for every process, root included\n {2}fix {6}as root, `sysctl -w kernel\.io_uring_disabled=0`/m)
     assert.match(report.stdout, /^ {2}every bench and run workload fails here$/m)
     const check = await runCli(['probe-kernel', '--input', FIXTURE('debian-6.12-io_uring_disabled-2'), '--require', 'loop'])
@@ -170,9 +172,19 @@ describe('probe-kernel under a seccomp filter', () => {
     execFileSync('cmake', ['--build', build, '--target', 'seccomp-exec'], {stdio: 'ignore'})
   })
 
-  test('EPERM from io_uring_setup is named as the seccomp filter, with the fix', async () => {
+  test('EPERM: the whole report naming the seccomp filter and the fix, then exit 3', async () => {
+    const {status, stdout, stderr} = await runCli(['probe-kernel'], {wrapper: [tool, 'io_uring_setup', '--']})
+    assert.equal(status, 3)
+    assert.match(stdout, /^io_uring {3}NOT usable: io_uring_setup refused a plain ring \(EPERM\)\n {2}cause {4}a seccomp filter/m)
+    assert.match(stdout, /^probe took [\d.]+ ms$/m, 'the report is printed to its end')
+    assert.equal(lines(stderr).length, 1)
+    assert.match(stderr, /^Error: io_uring cannot be used on .*: a seccomp filter .*makes io_uring_setup fail with EPERM/)
+  })
+
+  test('EPERM with --json: the document names the seccomp filter and the fix, the status is 3', async () => {
     const {status, stdout, stderr} = await runCli(['probe-kernel', '--json'], {wrapper: [tool, 'io_uring_setup', '--']})
-    assert.equal(status, 0, stderr)
+    assert.equal(status, 3)
+    assert.equal(stderr, '')
     const document = parseDocument(stdout)
     assert.equal(document.raw.environment.seccompMode, 2)
     assert.deepEqual(document.usability.setup, {ok: false, errno: 1, error: 'EPERM'})
@@ -189,9 +201,18 @@ describe('probe-kernel under a seccomp filter', () => {
     assert.match(stderr, /^Error: --require: not met on .*: loop \(io_uring cannot be used here: a seccomp filter .*makes io_uring_setup fail with EPERM/)
   })
 
+  test('bench under the same filter: one line naming the refusal and probe-kernel, exit 3', async () => {
+    const {status, stdout, stderr} = await runCli(['bench', '--op', 'nop', '--duration', '100ms', '--warmup', '20ms'], {wrapper: [tool, 'io_uring_setup', '--']})
+    assert.equal(status, 3)
+    assert.equal(stdout, '')
+    assert.deepEqual(lines(stderr), [
+      "Error: the kernel refused the ring (io_uring_setup: Operation not permitted (EPERM): entries=128 flags=none): io_uring is not permitted for this process: kernel.io_uring_disabled, kernel.io_uring_group or a seccomp filter (a container runtime's default profile) refuses it; run 'iouring-bench probe-kernel' to see which",
+    ])
+  })
+
   test('ENOSYS for all three io_uring calls reads as a kernel without io_uring, or a filter', async () => {
     const {status, stdout} = await runCli(['probe-kernel', '--json'], {wrapper: [tool, '-e', 'ENOSYS', 'io_uring_setup,io_uring_enter,io_uring_register', '--']})
-    assert.equal(status, 0)
+    assert.equal(status, 3)
     const {usability} = parseDocument(stdout)
     assert.equal(usability.cause?.id, 'not_built')
     assert.match(usability.cause?.summary ?? '', /built without io_uring \(CONFIG_IO_URING\), or a seccomp filter answers ENOSYS for it$/)

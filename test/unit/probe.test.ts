@@ -7,6 +7,7 @@ import {describe, test} from 'node:test'
 
 import {UsageError} from '../../src/errors.ts'
 import type {RawProbe} from '../../src/native/addon.ts'
+import {explainSetupRefusal, ringLockedBytes} from '../../src/probe/causes.ts'
 import {probeDocument} from '../../src/probe/document.ts'
 import {evaluateProbe, type ProbeEvaluation} from '../../src/probe/evaluate.ts'
 import {explainNativeError} from '../../src/probe/explain.ts'
@@ -203,8 +204,34 @@ describe('probe explanations of causes no kernel here shows', () => {
     const raw = variant('debian-5.10-unprivileged', (probe) => Object.assign(probe.setup, {ok: false, errno: 12, error: 'ENOMEM', granted: null}))
     const cause = evaluateProbe(raw).usability.cause
     assert.equal(cause?.id, 'memlock')
-    assert.equal(cause?.summary, 'before Linux 5.12 ring memory counts against RLIMIT_MEMLOCK, and this process may lock 64 KiB; this is 5.10.262 (Debian)')
+    assert.equal(cause?.summary, "before Linux 5.12 ring memory counts against RLIMIT_MEMLOCK, summed over this user's rings; this is 5.10.262 (Debian), and of its 64 KiB the user's other rings leave less than the 8 KiB a ring of 8 entries needs")
     assert.match(cause?.fix ?? '', /ulimit -l/)
+  })
+
+  test('ENOMEM before 5.12 under a memlock limit below the ring: the limit, what the ring needs and the ulimit line', () => {
+    const raw = variant('debian-5.10-unprivileged', (probe) => {
+      Object.assign(probe.setup, {ok: false, errno: 12, error: 'ENOMEM', granted: null})
+      probe.environment.memlock = {soft: 0, hard: 'unlimited'}
+    })
+    assert.equal(
+      evaluateProbe(raw).usability.cause?.summary,
+      "RLIMIT_MEMLOCK is 0 B, a ring of 8 entries needs about 8 KiB: ulimit -l 1000; before Linux 5.12 ring memory counts against it, summed over this user's rings; this is 5.10.262 (Debian)",
+    )
+  })
+
+  test('a ring above the kernel\'s maximum (4096 entries before 5.4) names the maximum', () => {
+    const kernel = identifyKernel({release: '5.3.0-1-amd64', version: '#1 SMP Debian 5.3.9-1', machine: 'x86_64', versionSignature: null})
+    assert.equal(
+      explainSetupRefusal({flags: 0, entries: 8192, error: 'EINVAL'}, {kernel, environment: null, registerAnswered: null}),
+      'rings of up to 32768 SQ entries (IORING_MAX_ENTRIES; 4096 before) appeared in Linux 5.4; this is 5.3.9 (Debian): a ring of at most 4096 entries here',
+    )
+  })
+
+  test('a benchmark ring of 32768 refused with ENOMEM before 5.12 names what it needs of this process\'s memlock limit', () => {
+    const kernel = evaluateProbe(variant('debian-5.10-unprivileged', () => {})).kernel
+    const text = explainSetupRefusal({flags: 0, entries: 32768, error: 'ENOMEM'}, {kernel, environment: null, registerAnswered: null, memlock: {soft: 64 * 1024, hard: 64 * 1024}})
+    assert.match(text, /^RLIMIT_MEMLOCK is 64 KiB, a ring of 32768 entries needs about 4 MiB: ulimit -l 5000 \(the hard limit is 64 KiB too; raising that needs root\); before Linux 5\.12/)
+    assert.equal(ringLockedBytes(32768), 4 * 1024 ** 2)
   })
 
   test('ENOMEM from 5.12 on is memory, not memlock', () => {
