@@ -85,8 +85,8 @@ export abstract class MeasureCommand extends ReportingCommand {
       process.exitCode = interruptedStatus()
       if (!outcome.measured && !this.jsonEnabled()) process.stderr.write(`${interruptedBeforeMeasuring()}\n`)
     } else if (outcome.failure) {
-      process.exitCode = ExitCode.environment
-      if (!this.jsonEnabled()) process.stderr.write(`Error: ${outcome.failure}\n`)
+      process.exitCode = outcome.failure.exitCode
+      if (!this.jsonEnabled()) process.stderr.write(`Error: ${outcome.failure.message}\n`)
     }
     return document
   }

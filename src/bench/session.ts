@@ -2,6 +2,7 @@
 // handling of SIGINT, SIGTERM and SIGHUP (stop, keep what was measured, exit 128 + the signal),
 // and the result document at the end.
 
+import {EnvironmentError, ToolError} from '../errors.js'
 import {onInterrupt} from '../interrupt.js'
 import {progressDisplay} from '../report/progress.js'
 import {firstFailure, resultDocument, type ResultDocument} from '../report/result.js'
@@ -19,8 +20,11 @@ export interface SessionOptions {
 
 export interface SessionOutcome {
   document: ResultDocument
-  /** A system that could not run, with the reason; the command exits 3 after reporting. */
-  failure?: string
+  /**
+   * Why the session ended early, reported after what was measured: a system the kernel refused
+   * (exit 3), or a later workload that could not start, e.g. a refused --file (its own status).
+   */
+  failure?: ToolError
   /** Whether anything was measured at all. */
   measured: boolean
 }
@@ -32,13 +36,23 @@ export async function runSession(specs: WorkloadSpec[], options: SessionOptions)
   const dispose = onInterrupt(() => abort.abort())
   const workloads = specs.map((spec) => ({spec, runs: [] as WorkloadRun[]}))
   const trials = options.trials ?? 1
+  let stopped: ToolError | undefined
   try {
     trialLoop: for (let trial = 1; trial <= trials; trial++) {
       for (const workload of workloads) {
-        const run = await runWorkload(workload.spec, {
-          onProgress: (event) => display.update(event, trials > 1 ? `trial ${trial}/${trials}` : undefined),
-          signal: abort.signal,
-        })
+        let run: WorkloadRun
+        try {
+          run = await runWorkload(workload.spec, {
+            onProgress: (event) => display.update(event, trials > 1 ? `trial ${trial}/${trials}` : undefined),
+            signal: abort.signal,
+          })
+        } catch (error) {
+          // A workload that cannot start (its file refused, no room to lay one out) ends the
+          // session; what the workloads before it measured is still reported and saved.
+          if (!(error instanceof ToolError) || !workloads.some(({runs}) => runs.length > 0)) throw error
+          stopped = error
+          break trialLoop
+        }
         workload.runs.push(run)
         // Interrupted, or a loop the kernel refused (it will refuse every later run alike).
         if (abort.signal.aborted || run.systems[0]?.native?.error) break trialLoop
@@ -50,10 +64,10 @@ export async function runSession(specs: WorkloadSpec[], options: SessionOptions)
   }
   const document = resultDocument(workloads, options.toolVersion)
   if (abort.signal.aborted) document.interrupted = true
-  const failed = firstFailure(document)
+  const failed = firstFailure(document)?.error?.explanation
   return {
     document,
-    failure: failed?.error?.explanation,
+    failure: failed === undefined ? stopped : new EnvironmentError(failed),
     measured: document.workloads.some((workload) => workload.systems.some((system) => system.ops > 0)),
   }
 }

@@ -3,7 +3,7 @@
 // are checked by the same rules here; only the names of the fields differ, so each source passes
 // its own field labels to report errors in its user's terms.
 
-import {existsSync} from 'node:fs'
+import {statSync} from 'node:fs'
 
 import {invalidValue, UsageError} from '../errors.js'
 import {formatSize} from '../units.js'
@@ -248,7 +248,10 @@ function checkFile(spec: WorkloadSpec, file: FileWorkloadSpec, label: FieldLabel
     if (kinds.includes('file-write')) {
       throw invalidValue(label.file, file.path, `the tool never writes to your file: file-write lays out one of its own (leave ${ref(label.file)} out)`)
     }
-    if (!existsSync(file.path)) throw invalidValue(label.file, file.path, 'it does not exist; give an existing file or block device to read')
+    const found = statSync(file.path, {throwIfNoEntry: false})
+    if (!found) throw invalidValue(label.file, file.path, 'it does not exist; give an existing file or block device to read')
+    // Judged before any workload runs, and without opening it: a FIFO with no writer would block.
+    if (!found.isFile() && !found.isBlockDevice()) throw invalidValue(label.file, file.path, 'give a regular file or a block device')
   } else if (file.sizeBytes < file.blockSize) {
     throw invalidValue(label.fileSize, formatSize(file.sizeBytes), `it must hold at least one block (${formatSize(file.blockSize)})`)
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -90,6 +91,31 @@ describe('run', () => {
   })
 
   // Every shipped profile runs (and gates against itself) in self-gate.test.ts.
+
+  test('a FIFO named by a later workload is refused before the first one runs', async () => {
+    const fifo = path.join(dir, 'fifo')
+    spawnSync('mkfifo', [fifo])
+    const file = path.join(dir, 'fifo.yaml')
+    writeFileSync(file, `workloads:\n  - {name: first, op: nop}\n  - {name: second, op: file-read, file: ${fifo}}\n`)
+    const {status, stdout, stderr} = await runCli(['run', file])
+    assert.equal(status, 2)
+    assert.equal(stdout, '')
+    assert.match(stderr, /^Error: \S*fifo\.yaml:3: workloads\[1\]\.file: '\S*fifo' is not allowed; give a regular file or a block device\n$/)
+  })
+
+  test('a workload that cannot start keeps what the ones before it measured: printed, saved, then its line and status', async () => {
+    const file = path.join(dir, 'later-fails.yaml')
+    writeFileSync(file, 'defaults: {vs: [], warmup: 0s}\nworkloads:\n  - {name: first, op: nop, ops: 500}\n  - {name: second, op: file-read, fileSize: 8m, ops: 100}\n')
+    const saved = path.join(dir, 'later-fails.json')
+    // Files may not grow past 1 MiB: the 8 MiB test file of the second workload cannot be laid out.
+    const {status, stdout, stderr} = await runCli(['run', file, '--output', saved], {wrapper: ['bash', '-c', 'ulimit -f 1024 && exec "$@"', '--']})
+    assert.equal(status, 3, stderr)
+    assert.match(stdout, /^first: nop/m)
+    assert.equal(lines(stderr).length, 1, stderr)
+    assert.match(stderr, /^Error: could not lay out the 8 MiB test file: pwrite \S+: File too large \(EFBIG\)$/m)
+    const document: ResultDocument = parseResult(readFileSync(saved, 'utf8'))
+    assert.deepEqual(document.workloads.map((workload) => [workload.name, workload.systems[0].ops]), [['first', 500]])
+  })
 
   test('--duration and --warmup replace every workload\'s own, an op count too', async () => {
     const file = path.join(dir, 'phases.yaml')
