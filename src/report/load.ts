@@ -43,7 +43,7 @@ export function loadDocument(file: string): LoadedDocument {
     throw new UsageError(`${name}: not an iouring-bench result (a JSON ${Array.isArray(data) ? 'array' : typeof data}); give ${EXPECTED}`)
   }
   const json = data as Record<string, unknown>
-  if (json.kind === RESULT_KIND) return {kind: 'result', file, document: checked(file, json, 'result', RESULT_SCHEMA_VERSION)}
+  if (json.kind === RESULT_KIND) return {kind: 'result', file, document: checked(file, upgradedResult(json), 'result', RESULT_SCHEMA_VERSION)}
   if (json.kind === FLEET_KIND) return {kind: 'fleet', file, document: checked(file, json, 'fleet', FLEET_SCHEMA_VERSION)}
   if (json.kind === PROBE_KIND) return {kind: 'probe', file, host: {source: file, ...documentVerdict(checked(file, json, 'probe', PROBE_SCHEMA_VERSION))}}
   if ('rawProbeVersion' in json) {
@@ -54,6 +54,29 @@ export function loadDocument(file: string): LoadedDocument {
       ? `${name}: not an iouring-bench result (it has no 'kind'); give ${EXPECTED}`
       : `${name}: kind ${shown(JSON.stringify(json.kind))} is not allowed; give ${EXPECTED}`,
   )
+}
+
+type SystemsHolder = {systems?: unknown; skipped?: unknown[]}
+
+/**
+ * A result saved by iouring-bench 0.1.0 before skipped baselines were listed apart kept each as a
+ * system of 0 ops holding `skipped: reason`. Such systems move to `skipped`, so baselines saved
+ * then (a CI cache) still gate; the rest of the document is checked as it is.
+ */
+function upgradedResult(json: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(json.workloads)) return json
+  const upgrade = (holder: SystemsHolder): void => {
+    if (!holder || typeof holder !== 'object' || !Array.isArray(holder.systems)) return
+    const old = holder.systems.filter((system) => typeof system?.skipped === 'string')
+    if (old.length === 0) return
+    holder.systems = holder.systems.filter((system) => !old.includes(system))
+    holder.skipped = [...(holder.skipped ?? []), ...old.map(({system, skipped}) => ({system, reason: skipped}))]
+  }
+  for (const workload of json.workloads as Array<SystemsHolder & {trials?: unknown}>) {
+    upgrade(workload)
+    if (Array.isArray(workload?.trials)) for (const trial of workload.trials) upgrade(trial)
+  }
+  return json
 }
 
 function checked<T>(file: string, json: Record<string, unknown>, schema: SchemaName, knownVersion: number, versionField = 'schemaVersion'): T {

@@ -460,6 +460,26 @@ describe('report: file and socket results (bytes, baselines without counters, a 
     }
   })
 
+  test('a result saved by 0.1.0, with a skipped baseline kept as a system of 0 ops, still loads, its baseline listed as skipped', async () => {
+    // The form 0.1.0 wrote: the skipped baseline inside systems, in the workload and in each trial.
+    const old = JSON.parse(readFileSync(read, 'utf8'))
+    const asOld = (holder: any): void => {
+      const [{system, reason}] = holder.skipped
+      holder.systems.push({...structuredClone(holder.systems[0]), system, skipped: reason, ops: 0, opsPerSec: 0, counters: {}})
+      delete holder.skipped
+    }
+    asOld(old.workloads[0])
+    asOld(old.workloads[0].trials[0])
+    const saved = file('saved-by-0.1.0.json')
+    writeFileSync(saved, JSON.stringify(old))
+    const {status, stdout, stderr} = await runCli(['report', saved, '--format', 'json'])
+    assert.equal(status, 0, stderr)
+    const [workload] = parseResult(stdout).workloads
+    assert.deepEqual(workload.skipped, docs.read.workloads[0].skipped)
+    assert.deepEqual(workload.trials[0].skipped, docs.read.workloads[0].trials[0].skipped)
+    assert.deepEqual(workload.systems.map((system: {system: string}) => system.system), ['loop', 'raw', 'node-fs'])
+  })
+
   test('prometheus: promtool accepts it; each system has only the counters it keeps (node-fs none, the raw ring five)', async () => {
     const {stdout} = await runCli(['report', read, '--format', 'prometheus'])
     assert.equal(promtoolFindings(stdout), '')
