@@ -23,6 +23,8 @@ type InterruptSignal = (typeof INTERRUPT_SIGNALS)[number]
 const handlers: Array<() => void> = []
 const children = new Set<ChildProcess>()
 const tempPaths = new Set<string>()
+/** How many handlers were ever made current: none means nothing began to run yet. */
+let handlerCount = 0
 let installed = false
 let received: InterruptSignal | undefined
 
@@ -37,7 +39,8 @@ function onSignal(signal: InterruptSignal): void {
   if (handler) {
     handler()
   } else {
-    process.stderr.write(`${interruptedBeforeMeasuring()}\n`)
+    // No one to stop: before a run began, or after it ended (while its report is written).
+    process.stderr.write(handlerCount === 0 ? `${interruptedBeforeMeasuring()}\n` : `Interrupted by ${signal}.\n`)
     process.exit(statusOf(signal))
   }
 }
@@ -67,6 +70,7 @@ export function installInterruptHandling(): void {
 export function onInterrupt(handler: () => void): () => void {
   installInterruptHandling()
   handlers.push(handler)
+  handlerCount++
   return () => {
     const at = handlers.lastIndexOf(handler)
     if (at >= 0) handlers.splice(at, 1)

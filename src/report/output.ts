@@ -11,7 +11,7 @@
 import {appendFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {EnvironmentError, ExitCode, invalidValue, shown} from '../errors.js'
+import {ExitCode, invalidValue, shown} from '../errors.js'
 import {checkWritable, replaceFile} from '../files.js'
 import {filesOnly, type FormatName, formatForFile, formatsFor, KNOWN_EXTENSIONS, render, type Rendering, type ReportDocument} from './formats.js'
 import {colorFor} from './terminal.js'
@@ -63,7 +63,7 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
     const written = writeRendering(plan.output, rendering)
     if (!plan.json && rendering.parts && written.length !== 1) {
       if (written.length) process.stderr.write(`wrote ${written.join(', ')}\n`)
-      else if (rendering.parts.length === 0) process.stderr.write(`wrote no ${plan.format} file: no latencies were measured\n`)
+      else if (rendering.parts.length === 0) process.stderr.write(`wrote no ${plan.format} file: nothing was measured\n`)
     }
   }
   if (!plan.json && options.printReport !== false) {
@@ -73,7 +73,8 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
   }
   const summary = process.env.GITHUB_STEP_SUMMARY
   if (options.stepSummary && summary) {
-    appendSummary(summary, (await render(document, 'markdown', {color: false})).text + '\n')
+    const markdown = (await render(document, 'markdown', {color: false})).text + '\n'
+    written(summary, '$GITHUB_STEP_SUMMARY', () => appendFileSync(summary, markdown))
   }
 }
 
@@ -83,8 +84,13 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
  * printed its report; returns whether the file was written.
  */
 export function writeRequested(file: string, text: string, field: string): boolean {
+  return written(file, field, () => replaceFile(file, text))
+}
+
+/** Runs one write of a file: a failure is reported as writeRequested says. */
+function written(file: string, field: string, write: () => void): boolean {
   try {
-    replaceFile(file, text)
+    write()
     return true
   } catch (error) {
     const cause = error as NodeJS.ErrnoException
@@ -125,11 +131,4 @@ export function partFileNames(names: string[]): string[] {
   })
 }
 
-function appendSummary(file: string, text: string): void {
-  try {
-    appendFileSync(file, text)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error)
-    throw new EnvironmentError(`$GITHUB_STEP_SUMMARY: ${shown(file)} cannot be written (${code})`)
-  }
-}
+

@@ -144,6 +144,13 @@ describe('bench', () => {
     assert.match(readFileSync(summary, 'utf8'), /^## iouring-bench on .*\n[^]*\| loop \|/)
   })
 
+  test('a job summary that cannot be written costs only the summary: the document still prints, the path is named, exit 3', async () => {
+    const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--json'], {env: {GITHUB_STEP_SUMMARY: '/dev/full'}})
+    assert.equal(status, 3)
+    assert.equal(parseResult(stdout).workloads[0].systems[0].ops, 2000)
+    assert.deepEqual(lines(stderr), ['Error: $GITHUB_STEP_SUMMARY: /dev/full cannot be written (ENOSPC)'])
+  })
+
   test('--output to a full device: the report still prints, the path is named, exit 3', async () => {
     const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--vs', 'none', '--format', 'json', '--output', '/dev/full'])
     assert.equal(status, 3, stderr)
