@@ -51,10 +51,12 @@ export interface RunOptions {
 /** The progress line is a per-second line, like t/io_uring's. */
 const DISPLAY_INTERVAL_NS = 1e9
 /** About this many windows make a run's throughput timeline: fine enough to show a stall or a
- * drift, never finer than 20 ms (scheduler noise) nor coarser than the progress line's second. */
+ * drift, never finer than 20 ms (scheduler noise) nor coarser than the progress line's second.
+ * A run of N ops has no length to divide: it gets 100 ms windows (result.ts merges them when many). */
 const TIMELINE_WINDOWS = 50
 
 function windowMs(spec: WorkloadSpec): number {
+  if (spec.drive.ops > 0) return 100
   const runMs = (spec.drive.durationNs + spec.drive.warmupNs) / 1e6
   return Math.min(1000, Math.max(20, Math.round(runMs / TIMELINE_WINDOWS)))
 }

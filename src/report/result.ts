@@ -187,8 +187,14 @@ function cpuOf(cpu: {userNs: number; systemNs: number}, ops: number): SystemResu
   return {...cpu, nsPerOp: per(cpu.userNs + cpu.systemNs), userNsPerOp: per(cpu.userNs), systemNsPerOp: per(cpu.systemNs), ops}
 }
 
+/** A timeline holds at most this many windows: a long or op-count run's are merged k at a time. */
+const MAX_TIMELINE_WINDOWS = 100
+
 /** Each window's own ops and bytes, from where the run stood at each window's end. */
-function timelineOf(ends: WindowEnd[]): TimelineWindow[] {
+export function timelineOf(all: WindowEnd[]): TimelineWindow[] {
+  const every = Math.ceil(all.length / MAX_TIMELINE_WINDOWS)
+  // Every k-th end, and the last of each phase, so no window spans the warm-up's end.
+  const ends = all.filter((end, i) => (i + 1) % every === 0 || i === all.length - 1 || all[i + 1].measuring !== end.measuring)
   return ends.map((end, i) => ({
     endNs: end.elapsedNs,
     ops: end.opsEnded - (ends[i - 1]?.opsEnded ?? 0),

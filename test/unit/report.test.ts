@@ -11,7 +11,7 @@ import {renderJunit} from '../../src/report/junit.ts'
 import {markdownTable, renderMarkdown} from '../../src/report/markdown.ts'
 import {mergeResults} from '../../src/report/merge.ts'
 import {percentilePlot} from '../../src/report/plot.ts'
-import {type ResultDocument, type SystemResult, workloadFromTrials} from '../../src/report/result.ts'
+import {type ResultDocument, type SystemResult, timelineOf, workloadFromTrials} from '../../src/report/result.ts'
 import {assertValidJunit} from '../helpers/junit.ts'
 import {assertMatchesSchema} from '../helpers/schema.ts'
 
@@ -154,6 +154,17 @@ test('a baseline skipped in every trial is listed once, with the first reason; o
   assert.equal(ranOnce.skipped, undefined)
   assert.deepEqual(ranOnce.systems.map((s) => [s.system, s.ops]), [['loop', 400], ['raw', 200]])
   assert.deepEqual(ranOnce.spread.map((s) => s.system), ['loop', 'raw'])
+})
+
+test('a timeline keeps at most 100 windows, merged whole, none across the warm-up\'s end, the ops all counted', () => {
+  // 3 warm-up windows, then 347 measured ones of 10 ops each.
+  const ends = Array.from({length: 350}, (_, i) => ({elapsedNs: (i + 1) * 1e8, measuring: i >= 3, opsEnded: (i + 1) * 10, bytesEnded: (i + 1) * 40}))
+  const timeline = timelineOf(ends)
+  assert.ok(timeline.length <= 100, String(timeline.length))
+  assert.deepEqual(timeline.filter((window) => window.warmup).map((window) => window.ops), [30])
+  assert.equal(timeline.reduce((sum, window) => sum + window.ops, 0), 3500)
+  assert.equal(timeline.at(-1)!.endNs, 350e8)
+  assert.deepEqual(timelineOf(ends.slice(0, 5)).map((window) => window.ops), [10, 10, 10, 10, 10])
 })
 
 test('.hgrm: the row at 99% is the p99 of the summary, whatever the distribution', () => {
