@@ -87,12 +87,12 @@ describe('run --baseline (the regression gate)', () => {
   })
 
   // With n trials a side the exact test's smallest p-value is 2 / C(2n, n): 0.1 at 3, 0.029 at 4.
-  test('a profile with a gate but too few trials to pass one is refused when loaded, exit 2', async () => {
-    const {status, stdout, stderr} = await runCli(['run', profile('few', 256, 3)])
+  test('a profile whose trials are too few to pass its gate is refused when it saves a baseline, before measuring, exit 2', async () => {
+    const {status, stdout, stderr} = await runCli(['run', profile('few', 256, 3), '--save-baseline', file('never.json')])
     assert.equal(status, 2)
     assert.equal(stdout, '')
     assert.equal(lines(stderr).length, 1)
-    assert.match(stderr, /^Error: \S*few\.yaml:1: trials: 3 is too few for the regression gate: with 3 trials a side its exact Mann-Whitney U test never gives p below 0\.100, not below alpha 0\.05; use at least 4 \(5 or more recommended\)\n$/)
+    assert.match(stderr, /^Error: \S*few\.yaml: trials: 3 is too few for the regression gate: with 3 trials a side its exact Mann-Whitney U test never gives p below 0\.100, not below alpha 0\.05; use at least 4 \(5 or more recommended\)\n$/)
   })
 
   test('saving or gating with too few trials is refused before measuring, naming where the count came from, exit 2', async () => {

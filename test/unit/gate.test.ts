@@ -54,7 +54,7 @@ test('the fewest trials a side that can reach significance, by alpha', () => {
   assert.equal(minimumTrials(0.1), 4, 'at 3 a side the smallest p is exactly 0.1, not below it')
   assert.equal(minimumTrials(0.2), 3)
   assert.equal(minimumTrials(0.01), 5)
-  assert.throws(() => checkGateTrials(3, 0.05, 'trials'), /^UsageError: trials: 3 is too few for the regression gate: .*use at least 4|trials: 3 is too few/)
+  assert.throws(() => checkGateTrials(3, 0.05, 'trials'), /: trials: 3 is too few for the regression gate: .*use at least 4/)
   checkGateTrials(4, 0.05, 'trials')
 })
 
