@@ -9,7 +9,7 @@ export const ExitCode = {
   interrupted: 130,
 } as const
 
-export const ERROR_SCHEMA_VERSION = 1
+const ERROR_SCHEMA_VERSION = 1
 
 /** What --json prints for a failure: one document on stdout. */
 export function errorDocument(code: string, message: string, exitCode: number): object {

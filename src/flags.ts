@@ -69,8 +69,8 @@ export const sizeFlag = Flags.custom<number>({
  * for each: oclif's own `exclusive` names a flag's default instead of its value.
  */
 export function refuseBoth(raw: Interfaces.ParserOutput['raw'], first: string, second: string, allowed: string): void {
-  // The last one counts when a flag is given twice, as in oclif.
-  const given = (name: string): string | undefined => raw.filter((token) => token.type === 'flag' && token.flag === name).at(-1)?.input
+  // oclif refuses a flag given twice before this runs, so each is here once at most.
+  const given = (name: string): string | undefined => raw.find((token) => token.type === 'flag' && token.flag === name)?.input
   const [a, b] = [given(first), given(second)]
   if (a !== undefined && b !== undefined) throw invalidValue(`--${first}`, a, `--${second} ${b} was given too; ${allowed}`)
 }

@@ -14,7 +14,7 @@ const LIMITS = {
   RLIMIT_MEMLOCK: {row: 'Max locked memory', ulimit: '-l', unitBytes: 1024},
 } as const
 
-export type LimitName = keyof typeof LIMITS
+type LimitName = keyof typeof LIMITS
 
 /** Soft and hard limit; Infinity for unlimited. Sizes in bytes. */
 export interface Limit {
@@ -76,7 +76,7 @@ export const NODE_ADDRESS_SPACE = 768 * MIB
  * measured failing at 1000 MiB for bench, shutdown-drill and stress-timeouts, and passing at
  * 1074 MiB.
  */
-export const ADDRESS_SPACE_TO_START = 1152 * MIB
+const ADDRESS_SPACE_TO_START = 1152 * MIB
 
 /**
  * A limit the CLI cannot even start under, checked before oclif loads anything. Node raises the

@@ -46,7 +46,7 @@ export function fioArguments(spec: WorkloadSpec, file: TestFile): string[] {
   if (drive.ops > 0) {
     // Each job does its share and stops: io_size wraps the file as often as needed. fio 3.33
     // ignores number_ios with time_based, and counts ramp_time's ops toward io_size, so an op
-    // count runs without a warm-up (fioWarmup says so in the report).
+    // count runs without a warm-up (the report's fio settings say so).
     args.push(`--io_size=${Math.ceil(drive.ops / drive.submitters) * files.blockSize}`)
   } else {
     args.push('--time_based', `--ramp_time=${ms(drive.warmupNs)}`, `--runtime=${ms(drive.durationNs)}`)

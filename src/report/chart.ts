@@ -21,7 +21,7 @@ export const SYSTEM_STYLE: Record<SystemName, {colour: string; dash: string}> = 
 /** Systems in the order every chart and legend lists them. */
 export const SYSTEM_ORDER = Object.keys(SYSTEM_STYLE) as SystemName[]
 
-export interface Tick {
+interface Tick {
   value: number
   label: string
 }
@@ -78,7 +78,7 @@ export function categoryAxis(names: string[]): Axis {
   return {title: '', band, fraction: (index) => (index + 0.5) * band, ticks: names.map((label, value) => ({value, label}))}
 }
 
-export interface Frame {
+interface Frame {
   /** The x pixel of a value on the x axis. */
   x(value: number): number
   /** The y pixel of a value on the y axis. */
@@ -91,7 +91,7 @@ export interface Frame {
   bottom: number
 }
 
-export interface ChartOptions {
+interface ChartOptions {
   /** The svg's class: what the chart is, for the page's CSS and for tests. */
   className: string
   /** What the chart shows, for screen readers and as its tooltip. */

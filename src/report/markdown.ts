@@ -18,7 +18,7 @@ export function markdownText(text: string): string {
 }
 
 /** Markdown written here (bold, a warning sign) around escaped text; a table takes it as it is. */
-export interface Markup {
+interface Markup {
   markdown: string
 }
 

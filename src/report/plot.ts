@@ -13,7 +13,7 @@ import {escapeMarkup as e} from './escape.js'
 import {decodeHistogram} from './histogram.js'
 import type {TimelineWindow} from './result.js'
 
-export interface LatencySeries {
+interface LatencySeries {
   system: SystemName
   /** HdrHistogram V2 compressed base64. */
   histogram: string
@@ -55,7 +55,7 @@ export function percentilePlot(workload: string, distribution: string, series: L
   )
 }
 
-export interface ThroughputBar {
+interface ThroughputBar {
   system: SystemName
   /** ops/s: the median over the trials. */
   value: number

@@ -108,7 +108,7 @@ export interface SystemSpread {
 }
 
 /** A baseline that did not run (fio not installed, fio failed, node-fs refused): why, and no figures. */
-export interface SkippedSystem {
+interface SkippedSystem {
   system: SystemName
   reason: string
 }
