@@ -188,14 +188,16 @@ test('a gate report: throughput with its interval over the trials, and each verd
     groups.map((group) => {
       const rect = group.querySelector('rect')!.getBoundingClientRect()
       const whisker = group.querySelector('.whisker')!.getBoundingClientRect()
-      return {system: group.getAttribute('data-system'), barEnd: rect.right, from: whisker.left, to: whisker.right, tooltip: group.querySelector('title')!.textContent}
+      return {system: group.getAttribute('data-system'), barStart: rect.left, barEnd: rect.right, from: whisker.left, to: whisker.right, tooltip: group.querySelector('title')!.textContent}
     }),
   )
   assert.deepEqual(bars.map((bar) => bar.system), ['loop', 'raw'])
   for (const bar of bars) {
     const {opsPerSec} = workload.spread.find((spread: any) => spread.system === bar.system)
     assert.ok(bar.from <= bar.barEnd + 1 && bar.barEnd <= bar.to + 1, JSON.stringify(bar))
-    assert.equal(opsPerSec.min < opsPerSec.max, bar.to - bar.from > 2, `${bar.system}: the whisker spans min to max`)
+    // The bar runs from 0 to the median, so its pixels per op/s give the whisker's width.
+    const expected = ((opsPerSec.max - opsPerSec.min) * (bar.barEnd - bar.barStart)) / opsPerSec.median
+    assert.ok(Math.abs(bar.to - bar.from - expected) <= 2, `${bar.system}: the whisker spans min to max (${expected} px): ${JSON.stringify(bar)}`)
     assert.match(bar.tooltip!, /^[\d.]+ ?[kMG]? ops\/s \[[\d.]+ ?[kMG]? – [\d.]+ ?[kMG]?\]$/)
   }
   // Every trial's windows, of both systems.

@@ -270,9 +270,9 @@ describe('installed where there is Node and no compiler', () => {
       const profile = parseYaml(readFileSync(path.join(REPO, 'bench-profiles/default.yaml'), 'utf8'))
       assert.deepEqual(document.workloads.map((workload: {name: string}) => workload.name), profile.workloads.map((workload: {name: string}) => workload.name))
       for (const workload of document.workloads) {
-        for (const system of workload.systems) {
-          if (system.system !== 'fio') assert.ok(system.ops > 0 && system.error === null, `${workload.name} ${system.system}`)
-        }
+        for (const system of workload.systems) assert.ok(system.ops > 0 && system.error === null, `${workload.name} ${system.system}`)
+        // fio is off this PATH: where a workload asks for it, it is listed as skipped, never measured.
+        for (const skipped of workload.skipped ?? []) assert.deepEqual(skipped, {system: 'fio', reason: 'fio not found: apt-get install fio'})
       }
     })
 
