@@ -18,6 +18,7 @@ import {
   hasOpen,
   isAlive,
   isPending,
+  isStopped,
   processesWithEnvironment,
   readCalls,
   ringCompletions,
@@ -156,8 +157,11 @@ test('a second signal exits at once, still killing the child and removing the te
   const fileRun = startFileRun(fileRunArgs())
   const fio = await waitFor(fileRun.run, 'fio measured', () => measuringFio(fileRun.run.pid))
   try {
-    // Stopped, fio cannot act on the first signal the CLI passes on, so it is still there for the second.
+    // Stopped, fio cannot act on the first signal the CLI passes on, so it is still there for the
+    // second. Only once every thread has stopped: a SIGINT that comes while SIGSTOP is still
+    // pending is taken first (the lower number), and fio would end instead.
     process.kill(fio, 'SIGSTOP')
+    await waitFor(fileRun.run, 'fio stopped', () => isStopped(fio))
     process.kill(fileRun.run.pid, 'SIGTERM')
     await waitFor(fileRun.run, 'the CLI passed the interrupt on to fio', () => isPending(fio, 'SIGINT'))
     process.kill(fileRun.run.pid, 'SIGTERM')

@@ -39,13 +39,35 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv): WatchedRun {
   return run
 }
 
-/** Polls `probe` until it returns a value; fails, naming `what`, if the run ends first. */
+/** Long enough for any phase on a loaded machine; past it a test fails instead of hanging. */
+const WAIT_LIMIT_MS = 60_000
+
+/** Polls `probe` until it returns a value; fails, naming `what`, if the run ends first or it never comes. */
 export async function waitFor<T>(run: WatchedRun, what: string, probe: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + WAIT_LIMIT_MS
   for (;;) {
     const found = probe()
     if (found !== undefined && found !== false) return found
     if (run.exit) throw new Error(`the run ended before ${what}: status ${run.exit.status}, stderr: ${run.exit.stderr}`)
+    if (Date.now() > deadline) {
+      process.kill(run.pid, 'SIGKILL')
+      throw new Error(`${what}: not seen within ${WAIT_LIMIT_MS / 1000} s; the run was killed`)
+    }
     await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+/** Whether every thread of `pid` is stopped (SIGSTOP has taken effect, not just been sent). */
+export function isStopped(pid: number): boolean {
+  const tasks = readdirSyncSafe(`/proc/${pid}/task`)
+  return tasks.length > 0 && tasks.every((task) => /^State:\s+T/m.test(read(`/proc/${pid}/task/${task}/status`) ?? ''))
+}
+
+function readdirSyncSafe(folder: string): string[] {
+  try {
+    return readdirSync(folder)
+  } catch {
+    return []
   }
 }
 
