@@ -1,26 +1,20 @@
 // The terminals people have: FORCE_COLOR and NO_COLOR, a pty that reports 0×0 (under `script`,
 // some CI runners), a mistyped command with no one to answer a prompt, shell completion.
 import assert from 'node:assert/strict'
-import {execFile} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import {BIN, lines, runCli} from '../helpers/cli.ts'
+import {BIN, type CliResult, lines, runCli, runProcess} from '../helpers/cli.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-terminal-'))
 after(() => rmSync(dir, {recursive: true, force: true}))
 
-/** Runs a program with stdin closed; what it printed on stdout and its status. */
-function shell(program: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{status: number; stdout: string}> {
-  return new Promise((resolve) => {
-    const child = execFile(program, args, {env: {...process.env, ...env}, timeout: 60_000}, (error, stdout) => {
-      resolve({status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout})
-    })
-    child.stdin?.end()
-  })
+/** Runs a program with stdin closed: how it ended and what it printed. */
+function shell(program: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runProcess(program, args, {env: {...process.env, ...env}, timeoutMs: 60_000, input: ''})
 }
 
 const ESCAPE = '\u001b['
