@@ -42,6 +42,21 @@ describe('colour', () => {
     })
   }
 
+  // Set to anything, the empty string included, NO_COLOR means no colour (ansis alone would colour).
+  const SGR = /\u001b\[[\d;]*m/
+  test('NO_COLOR set but empty, on a terminal: no colour in the progress line, the report or the help', async () => {
+    const bench = `${process.execPath} ${BIN} bench --op nop --duration 1500ms --warmup 0 --vs none`
+    const run = await shell('script', ['-qec', bench, '/dev/null'], {NO_COLOR: '', FORCE_COLOR: undefined})
+    assert.equal(run.status, 0, run.stdout)
+    assert.match(run.stdout, /nop \[loop\] measuring .* ops\/s/, 'the progress line showed')
+    assert.match(run.stdout, /kernel \S+ \(/, 'the report printed')
+    assert.doesNotMatch(run.stdout, SGR)
+    const help = await shell('script', ['-qec', `${process.execPath} ${BIN} bench --help`, '/dev/null'], {NO_COLOR: '', FORCE_COLOR: undefined})
+    assert.equal(help.status, 0, help.stdout)
+    assert.match(help.stdout, /USAGE/)
+    assert.doesNotMatch(help.stdout, SGR)
+  })
+
   test('probe-kernel asks the same: FORCE_COLOR=1 colours it on a pipe', async () => {
     const {status, stdout, stderr} = await runCli(['probe-kernel'], {env: {NO_COLOR: undefined, FORCE_COLOR: '1'}})
     assert.equal(status, 0, stderr)
