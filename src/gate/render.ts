@@ -2,6 +2,8 @@
 
 import Table from 'cli-table3'
 
+import {formatSpread} from '../report/figures.js'
+import {spreadOf} from '../report/result.js'
 import type {Paint} from '../report/terminal.js'
 import {formatCount, formatDuration} from '../units.js'
 import {type GateMetric, type GateReport, METRIC_LABELS, type Verdict} from './gate.js'
@@ -16,11 +18,7 @@ export const GATE_HEAD = ['workload', 'metric', 'baseline', 'now', 'ratio [inter
 
 /** One row of cells per verdict (trial values as median [min – max]), with the verdict itself. */
 export function gateRows(report: GateReport): Array<{cells: string[]; verdict: Verdict}> {
-  const spread = (metric: GateMetric, values: number[]): string => {
-    const sorted = [...values].sort((a, b) => a - b)
-    const mid = sorted[Math.floor(sorted.length / 2)]
-    return `${formatMetric(metric, mid)} [${formatMetric(metric, sorted[0])} – ${formatMetric(metric, sorted.at(-1)!)}]`
-  }
+  const spread = (metric: GateMetric, values: number[]): string => formatSpread(spreadOf(values), (value) => formatMetric(metric, value))
   return report.verdicts.map((v) => ({
     verdict: v,
     cells: [

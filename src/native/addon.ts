@@ -363,7 +363,6 @@ interface Addon {
   testFileInfo(path: string): TestFileInfo
   probeDirectRead(path: string, blockSize: number): NativeFileError | null
   pageCacheResidency(path: string, sizeBytes: number): number
-  build: {countersEnabled: boolean}
 }
 
 /** A failed call on a test file: an Error shaped like Node's fs errors. */
@@ -492,8 +491,4 @@ export function probeDirectRead(path: string, blockSize: number): NativeFileErro
 /** The share (0..1) of the file's first `sizeBytes` in the page cache. */
 export function pageCacheResidency(path: string, sizeBytes: number): number {
   return load().pageCacheResidency(path, sizeBytes)
-}
-
-export function addonBuild(): {countersEnabled: boolean} {
-  return load().build
 }

@@ -69,9 +69,13 @@ function errorCount(system: Pick<SystemResult, 'outcomes'>): number {
   return timedOut + abandoned + corrupt + Object.values(unexpected).reduce((sum, count) => sum + count, 0)
 }
 
+/** "median [min – max]", each figure formatted by `format`. */
+export function formatSpread(spread: Spread, format: (n: number) => string): string {
+  return `${format(spread.median)} [${format(spread.min)} – ${format(spread.max)}]`
+}
+
 function spreadRow(spread: SystemSpread): [string, string, string, string] {
-  const range = (s: Spread, format: (n: number) => string): string => `${format(s.median)} [${format(s.min)} – ${format(s.max)}]`
-  return [spread.system, range(spread.opsPerSec, formatCount), range(spread.p50, formatDuration), range(spread.p99, formatDuration)]
+  return [spread.system, formatSpread(spread.opsPerSec, formatCount), formatSpread(spread.p50, formatDuration), formatSpread(spread.p99, formatDuration)]
 }
 
 /** "loop vs raw: 0.27× the throughput, p50 3.73×, p99 4.86×, ...", or undefined when nothing compares. */

@@ -408,7 +408,8 @@ export function mergeSystemResults(results: SystemResult[]): SystemResult {
   }
 }
 
-function spreadOf(values: number[]): Spread {
+/** Median, min and max of `values`: the one median every figure uses (the mean of the middle two for an even count). */
+export function spreadOf(values: number[]): Spread {
   return {median: median(values), min: Math.min(...values), max: Math.max(...values)}
 }
 

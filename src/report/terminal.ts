@@ -6,6 +6,7 @@
 import ansis from 'ansis'
 import Table from 'cli-table3'
 
+import {noColorSet} from '../color.js'
 import {renderGate} from '../gate/render.js'
 import {formatDuration} from '../units.js'
 import {counterRows, documentFigures, type Line, type Tone, workloadFigures} from './figures.js'
@@ -29,11 +30,12 @@ export interface Paint {
 
 /**
  * Whether what goes to `stream` is coloured, for every command: on a terminal, or anywhere when
- * FORCE_COLOR is set; never with NO_COLOR, FORCE_COLOR=0 or TERM=dumb. ansis reads those once,
- * at load, and its styles add nothing where it said no, so its answer comes first.
+ * FORCE_COLOR is set; never with NO_COLOR (set to anything, see color.ts), FORCE_COLOR=0 or
+ * TERM=dumb. ansis reads those once, at load, and its styles add nothing where it said no, so
+ * its answer counts too.
  */
 export function colorFor(stream: NodeJS.WriteStream): boolean {
-  return ansis.isSupported() && (Boolean(stream.isTTY) || process.env.FORCE_COLOR !== undefined)
+  return !noColorSet() && ansis.isSupported() && (Boolean(stream.isTTY) || process.env.FORCE_COLOR !== undefined)
 }
 
 export function paintFor(color: boolean): Paint {

@@ -23,6 +23,7 @@ import {
 } from '../native/addon.js'
 import {histogramFromBuckets, type LatencySummary, summarize} from '../report/histogram.js'
 import {progressDisplay} from '../report/progress.js'
+import {spreadOf} from '../report/result.js'
 import {checkLimits, limitBehind} from '../bench/needs.js'
 import {nativeRequest} from '../bench/run.js'
 import {type FieldLabels, type MixEntry, toWorkloadSpec, type WorkloadSpec} from '../bench/spec.js'
@@ -228,7 +229,7 @@ function normalEnds(counters: NativeCounters): number {
 }
 
 /** Normal-op throughput in each whole window of the measured phase (the drain at the end excluded). */
-function throughputWindows(samples: NativeProgress[], durationNs: number, windowNs: number): ThroughputWindows {
+export function throughputWindows(samples: NativeProgress[], durationNs: number, windowNs: number): ThroughputWindows {
   const rates: number[] = []
   let empty = 0
   let previous = {elapsedNs: 0, ends: 0}
@@ -240,15 +241,8 @@ function throughputWindows(samples: NativeProgress[], durationNs: number, window
     rates.push((completed * 1e9) / (sample.elapsedNs - previous.elapsedNs))
     previous = {elapsedNs: sample.elapsedNs, ends}
   }
-  const sorted = [...rates].sort((a, b) => a - b)
-  return {
-    windowNs,
-    count: rates.length,
-    empty,
-    minOpsPerSec: sorted[0] ?? 0,
-    medianOpsPerSec: sorted[Math.floor(sorted.length / 2)] ?? 0,
-    maxOpsPerSec: sorted.at(-1) ?? 0,
-  }
+  const {median, min, max} = rates.length > 0 ? spreadOf(rates) : {median: 0, min: 0, max: 0}
+  return {windowNs, count: rates.length, empty, minOpsPerSec: min, medianOpsPerSec: median, maxOpsPerSec: max}
 }
 
 function kindStats(result: NativeBenchResult, kind: string): NativeOpStats | undefined {

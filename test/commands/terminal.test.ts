@@ -1,26 +1,20 @@
 // The terminals people have: FORCE_COLOR and NO_COLOR, a pty that reports 0×0 (under `script`,
 // some CI runners), a mistyped command with no one to answer a prompt, shell completion.
 import assert from 'node:assert/strict'
-import {execFile} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
-import {BIN, lines, runCli} from '../helpers/cli.ts'
+import {BIN, type CliResult, lines, runCli, runProcess} from '../helpers/cli.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-terminal-'))
 after(() => rmSync(dir, {recursive: true, force: true}))
 
-/** Runs a program with stdin closed; what it printed on stdout and its status. */
-function shell(program: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{status: number; stdout: string}> {
-  return new Promise((resolve) => {
-    const child = execFile(program, args, {env: {...process.env, ...env}, timeout: 60_000}, (error, stdout) => {
-      resolve({status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout})
-    })
-    child.stdin?.end()
-  })
+/** Runs a program with stdin closed: how it ended and what it printed. */
+function shell(program: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runProcess(program, args, {env: {...process.env, ...env}, timeoutMs: 60_000, input: ''})
 }
 
 const ESCAPE = '\u001b['
@@ -47,6 +41,21 @@ describe('colour', () => {
       assert.equal(stdout.includes(ESCAPE), coloured, JSON.stringify(stdout.slice(0, 200)))
     })
   }
+
+  // Set to anything, the empty string included, NO_COLOR means no colour (ansis alone would colour).
+  const SGR = /\u001b\[[\d;]*m/
+  test('NO_COLOR set but empty, on a terminal: no colour in the progress line, the report or the help', async () => {
+    const bench = `${process.execPath} ${BIN} bench --op nop --duration 1500ms --warmup 0 --vs none`
+    const run = await shell('script', ['-qec', bench, '/dev/null'], {NO_COLOR: '', FORCE_COLOR: undefined})
+    assert.equal(run.status, 0, run.stdout)
+    assert.match(run.stdout, /nop \[loop\] measuring .* ops\/s/, 'the progress line showed')
+    assert.match(run.stdout, /kernel \S+ \(/, 'the report printed')
+    assert.doesNotMatch(run.stdout, SGR)
+    const help = await shell('script', ['-qec', `${process.execPath} ${BIN} bench --help`, '/dev/null'], {NO_COLOR: '', FORCE_COLOR: undefined})
+    assert.equal(help.status, 0, help.stdout)
+    assert.match(help.stdout, /USAGE/)
+    assert.doesNotMatch(help.stdout, SGR)
+  })
 
   test('probe-kernel asks the same: FORCE_COLOR=1 colours it on a pipe', async () => {
     const {status, stdout, stderr} = await runCli(['probe-kernel'], {env: {NO_COLOR: undefined, FORCE_COLOR: '1'}})

@@ -5,7 +5,7 @@
 // Linux. About a minute, most of it compiling the prebuild during `npm pack`.
 
 import assert from 'node:assert/strict'
-import {execFile, execFileSync} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -14,7 +14,7 @@ import {fileURLToPath} from 'node:url'
 
 import {parse as parseYaml} from 'yaml'
 
-import {lines} from '../helpers/cli.ts'
+import {type CliResult, lines, runProcess} from '../helpers/cli.ts'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const WITHOUT_IO_URING = fileURLToPath(new URL('without-io-uring.py', import.meta.url))
@@ -26,21 +26,12 @@ const BUILD_TOOLS = ['g++', 'gcc', 'c++', 'cc', 'make', 'python3', 'pkg-config']
 const work = mkdtempSync(path.join(tmpdir(), 'iob-package-'))
 after(() => rmSync(work, {recursive: true, force: true}))
 
-interface Outcome {
-  status: number
-  stdout: string
-  stderr: string
-  seconds: number
-}
+type Outcome = CliResult & {seconds: number}
 
-function run(file: string, args: string[], options: {cwd: string; env: NodeJS.ProcessEnv}): Promise<Outcome> {
+async function run(file: string, args: string[], options: {cwd: string; env: NodeJS.ProcessEnv}): Promise<Outcome> {
   const start = process.hrtime.bigint()
-  return new Promise((resolve) => {
-    execFile(file, args, {...options, timeout: 300_000, maxBuffer: 64 << 20}, (error, stdout, stderr) => {
-      const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0
-      resolve({status, stdout, stderr, seconds: Number(process.hrtime.bigint() - start) / 1e9})
-    })
-  })
+  const result = await runProcess(file, args, {...options, timeoutMs: 300_000})
+  return {...result, seconds: Number(process.hrtime.bigint() - start) / 1e9}
 }
 
 /** This tree's files as git sees them (tracked and new, not ignored), relative to the root. */
