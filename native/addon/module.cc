@@ -3,7 +3,6 @@
 
 #include "bench_job.h"
 #include "convert.h"
-#include "counters.h"
 #include "drill_job.h"
 #include "liveness_job.h"
 #include "probe_job.h"
@@ -27,9 +26,6 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("probeDirectRead", Napi::Function::New(env, iob::addon::probe_direct_read_js, "probeDirectRead"));
   exports.Set("pageCacheResidency",
               Napi::Function::New(env, iob::addon::page_cache_residency_js, "pageCacheResidency"));
-  Napi::Object build = Napi::Object::New(env);
-  build.Set("countersEnabled", iob::kCountersEnabled);
-  exports.Set("build", build);
   return exports;
 }
 
