@@ -52,13 +52,14 @@ export interface RunOptions {
 const DISPLAY_INTERVAL_NS = 1e9
 /** About this many windows make a run's throughput timeline: fine enough to show a stall or a
  * drift, never finer than 20 ms (scheduler noise) nor coarser than the progress line's second.
- * A run of N ops has no length to divide: it gets 100 ms windows (result.ts merges them when many). */
+ * A run of N ops has no length to divide: it gets the finest, 20 ms (result.ts merges a long run's). */
 const TIMELINE_WINDOWS = 50
+const MIN_WINDOW_MS = 20
 
 function windowMs(spec: WorkloadSpec): number {
-  if (spec.drive.ops > 0) return 100
+  if (spec.drive.ops > 0) return MIN_WINDOW_MS
   const runMs = (spec.drive.durationNs + spec.drive.warmupNs) / 1e6
-  return Math.min(1000, Math.max(20, Math.round(runMs / TIMELINE_WINDOWS)))
+  return Math.min(1000, Math.max(MIN_WINDOW_MS, Math.round(runMs / TIMELINE_WINDOWS)))
 }
 
 export function nativeRequest(spec: WorkloadSpec, system: 'loop' | 'raw', file?: TestFile): NativeBenchRequest {
