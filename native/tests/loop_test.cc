@@ -71,6 +71,14 @@ TEST(Loop, RecvBeforeSendCompletesWhileTheLoopIsBlocked) {
   EXPECT_EQ(counters.wake_rearms, 1u);  // multishot: installed once, never re-armed
 }
 
+TEST(Loop, TheLastSubmitterGoingIsNotACountedWake) {
+  RunningLoop running(LoopConfig{});
+  ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
+  EXPECT_FALSE(running.stop());
+  // The disconnection rings the eventfd to end the loop's sleep, but no submission was published.
+  EXPECT_EQ(running.loop().counters().snapshot().eventfd_rings, 0u);
+}
+
 TEST(Loop, ReturnsTheBufferWithTheResult) {
   RunningLoop running(LoopConfig{});
   auto [left, right] = socket_pair();
