@@ -61,7 +61,7 @@ export function limitTooLow(name: LimitName, limit: Limit, needed: number, what:
  */
 export const DESCRIPTORS_TO_START = 48
 
-const MIB = 1024 ** 2
+export const MIB = 1024 ** 2
 
 /**
  * Address space Node and V8 map as the CLI starts, unconstrained (measured: 730-760 MiB with

@@ -6,7 +6,7 @@
 import {availableParallelism} from 'node:os'
 
 import type {EnvironmentError} from '../errors.js'
-import {DESCRIPTORS_TO_START, type Limit, limitTooLow, NODE_ADDRESS_SPACE, readLimit} from '../limits.js'
+import {DESCRIPTORS_TO_START, type Limit, limitTooLow, MIB, NODE_ADDRESS_SPACE, readLimit} from '../limits.js'
 import type {NativeError} from '../native/addon.js'
 import {kindsOf, MAX_RING_ENTRIES, usesFile, type WorkloadSpec} from './spec.js'
 
@@ -17,7 +17,6 @@ import {kindsOf, MAX_RING_ENTRIES, usesFile, type WorkloadSpec} from './spec.js'
 const DESCRIPTORS_AT_REST = 24
 /** The loop's ring and its eventfd; the raw baseline has the ring only. */
 const LOOP_DESCRIPTORS = 2
-const MIB = 1024 ** 2
 /** Each native thread's stack: glibc's default, from RLIMIT_STACK. */
 const STACK_BYTES = 8 * MIB
 /**

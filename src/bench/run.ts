@@ -2,7 +2,7 @@
 // same process and on the same file, so every figure has a ratio measured under the same
 // conditions.
 
-import {type NativeBenchRequest, type NativeBenchResult, type NativeProgress, runBench} from '../native/addon.js'
+import {cancelledBy, type NativeBenchRequest, type NativeBenchResult, type NativeProgress, runBench} from '../native/addon.js'
 import type {MeasuredBaseline} from './baseline.js'
 import {FIO_MISSING, fioVersion, runFio} from './fio.js'
 import {runNodeFs} from './node-fs.js'
@@ -119,13 +119,7 @@ async function runNative(spec: WorkloadSpec, system: 'loop' | 'raw', file: TestF
     shownNs = elapsedNs
     options.onProgress?.({workload: spec, system, progress})
   })
-  const cancel = (): void => job.cancel()
-  options.signal?.addEventListener('abort', cancel, {once: true})
-  try {
-    return {system, native: await job.result, windows}
-  } finally {
-    options.signal?.removeEventListener('abort', cancel)
-  }
+  return {system, native: await cancelledBy(options.signal, job.result, () => job.cancel()), windows}
 }
 
 async function runBaseline(spec: WorkloadSpec, system: 'fio' | 'node-fs', file: TestFile, options: RunOptions): Promise<SystemRun> {

@@ -468,11 +468,15 @@ export function loopCounterInfo(): Array<{name: string; help: string}> {
  */
 export async function layOutTestFile(path: string, sizeBytes: number, seed: number, signal?: AbortSignal): Promise<void> {
   const job = load().layOutTestFile(path, sizeBytes, seed)
-  const cancel = (): void => job.cancel()
+  await cancelledBy(signal, job.promise, () => job.cancel())
+}
+
+/** Awaits a native job's `outcome`, cancelling the job when `signal` is (or already was) aborted. */
+export async function cancelledBy<T>(signal: AbortSignal | undefined, outcome: Promise<T>, cancel: () => void): Promise<T> {
   if (signal?.aborted) cancel()
   signal?.addEventListener('abort', cancel, {once: true})
   try {
-    await job.promise
+    return await outcome
   } finally {
     signal?.removeEventListener('abort', cancel)
   }
