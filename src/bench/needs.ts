@@ -21,8 +21,8 @@ const LOOP_DESCRIPTORS = 2
 const STACK_BYTES = 8 * MIB
 /**
  * The malloc arena glibc gives a new thread when the address space allows (64 MiB; it reserves
- * twice that for a moment while aligning one). Under a tight RLIMIT_AS glibc shares arenas
- * instead, so only the stacks are a must; the arenas are what the run maps when it can.
+ * twice that for a moment while aligning one). Under a tight RLIMIT_AS glibc would share arenas
+ * instead, but the arenas it does map race V8 for the rest, so they are counted as needed.
  */
 const ARENA_BYTES = 64 * MIB
 /**
@@ -69,23 +69,23 @@ function loopThreads(spec: WorkloadSpec): number {
 }
 
 /**
- * Address space the run adds to this process: at least (stacks, slots, buffers, a node-fs
- * worker), or as it maps it when nothing limits it (with a malloc arena per thread).
+ * Address space the run adds to this process: stacks and malloc arenas of its threads, slots,
+ * buffers, a node-fs worker.
  */
-export function addressSpaceNeeded(spec: WorkloadSpec, arenas: {withArenas: boolean}): number {
+export function addressSpaceNeeded(spec: WorkloadSpec): number {
   const {loop} = slots(spec)
   const slotBytes = spec.drive.submitters * loop * (SLOT_BYTES + bufferBytes(spec))
   const worker = runsNodeFs(spec) ? WORKER_BYTES : 0
-  return threadsAddressSpace(loopThreads(spec), arenas) + slotBytes + worker
+  return threadsAddressSpace(loopThreads(spec)) + slotBytes + worker
 }
 
 /**
- * Native threads' stacks (and arenas), with room for V8's heap beside them. glibc makes at most
+ * Native threads' stacks and arenas, with room for V8's heap beside them. glibc makes at most
  * 8 arenas per CPU; the one beyond the threads is the moment an arena is aligned.
  */
-function threadsAddressSpace(threads: number, {withArenas}: {withArenas: boolean}): number {
+function threadsAddressSpace(threads: number): number {
   const arenas = Math.min(threads + 1, 8 * availableParallelism())
-  return threads * STACK_BYTES + JS_HEADROOM_BYTES + (withArenas ? arenas * ARENA_BYTES : 0)
+  return threads * STACK_BYTES + JS_HEADROOM_BYTES + arenas * ARENA_BYTES
 }
 
 function runsNodeFs(spec: WorkloadSpec): boolean {
@@ -103,25 +103,25 @@ function descriptorError(spec: WorkloadSpec): EnvironmentError | null {
   return files && files.soft < needed ? limitTooLow('RLIMIT_NOFILE', files, needed, 'this run') : null
 }
 
-/**
- * The address-space message for a run that adds `added` bytes to Node's own: it suggests what
- * the run maps when it can (arenas included).
- */
+/** The address-space message for a run that adds `added` bytes to Node's own. */
 function addressSpaceMessage(space: Limit, added: number, why: string): EnvironmentError {
   return limitTooLow('RLIMIT_AS', space, NODE_ADDRESS_SPACE + added, 'this run', why)
 }
 
-/** Refused up front only below what the run cannot do without; above that glibc makes do. */
-function addressSpaceError(spec: WorkloadSpec): EnvironmentError | null {
+/**
+ * Refused up front below what the run maps when it can (arenas included): above the bare
+ * minimum glibc would make do by sharing arenas, but the arenas its threads take race V8 for the
+ * rest, and V8 aborts the process when it loses (1 drill in 6 under 1.14 GiB did).
+ */
+function addressSpaceError(added: number, why: string): EnvironmentError | null {
   const space = readLimit('RLIMIT_AS')
-  const floor = NODE_ADDRESS_SPACE + addressSpaceNeeded(spec, {withArenas: false})
-  return space && space.soft < floor ? addressSpaceMessage(space, addressSpaceNeeded(spec, {withArenas: true}), needsText(spec)) : null
+  return space && space.soft < NODE_ADDRESS_SPACE + added ? addressSpaceMessage(space, added, why) : null
 }
 
 /** Throws an EnvironmentError naming the first limit too low for the largest of these runs. */
 export function checkLimits(specs: WorkloadSpec[]): void {
   for (const spec of specs) {
-    const error = descriptorError(spec) ?? addressSpaceError(spec)
+    const error = descriptorError(spec) ?? addressSpaceError(addressSpaceNeeded(spec), needsText(spec))
     if (error) throw error
   }
 }
@@ -132,12 +132,18 @@ export function checkLimits(specs: WorkloadSpec[]): void {
  */
 export function limitBehind(error: NativeError, spec: WorkloadSpec): string | null {
   if (error.code === 'EMFILE') return descriptorError(spec)?.message ?? null
-  return addressSpaceBehind(error, addressSpaceNeeded(spec, {withArenas: true}), needsText(spec))
+  return addressSpaceBehind(error, addressSpaceNeeded(spec), needsText(spec))
 }
 
-/** The same for native work of up to `threads` threads and no slots to speak of (a drill round). */
+/** Throws an EnvironmentError when RLIMIT_AS is too low for native work of `threads` threads and no slots to speak of (a drill round). */
+export function checkThreadLimits(threads: number): void {
+  const error = addressSpaceError(threadsAddressSpace(threads), `${threads} threads`)
+  if (error) throw error
+}
+
+/** The same as limitBehind for such work. */
 export function threadLimitBehind(error: NativeError, threads: number): string | null {
-  return addressSpaceBehind(error, threadsAddressSpace(threads, {withArenas: true}), `${threads} threads`)
+  return addressSpaceBehind(error, threadsAddressSpace(threads), `${threads} threads`)
 }
 
 /** Memory (ENOMEM) or a thread (EAGAIN from pthread_create) refused under a finite RLIMIT_AS. */

@@ -11,7 +11,7 @@ import Table from 'cli-table3'
 
 import {EnvironmentError, invalidValue} from '../errors.js'
 import {onInterrupt, registerTempPath, removeTempPath} from '../interrupt.js'
-import {threadLimitBehind} from '../bench/needs.js'
+import {checkThreadLimits, threadLimitBehind} from '../bench/needs.js'
 import {MAX_RING_ENTRIES, MIX_KINDS} from '../bench/spec.js'
 import {type NativeDrillMode, type NativeDrillResult, type NativeError, type NativeOp, runShutdownDrill} from '../native/addon.js'
 import {histogramFromBuckets, type LatencySummary, REPORTED_PERCENTILES, summarize} from '../report/histogram.js'
@@ -100,6 +100,7 @@ export interface DrillDocument {
 
 /** Runs the drill with a TTY status line (when `progress`); a signal (src/interrupt.ts) stops it after the round under way. */
 export async function runDrill(options: DrillOptions, context: {toolVersion: string; progress: boolean}): Promise<DrillDocument> {
+  checkThreadLimits(options.submitters + 1)
   const display = context.progress && process.stderr.isTTY ? statusLine(process.stderr) : null
   // The core makes and removes its scratch file in here; this directory is registered so that a
   // second signal, which ends the process under the core, still removes it.

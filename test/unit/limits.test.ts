@@ -51,14 +51,13 @@ describe('what a run needs', () => {
     assert.equal(descriptorsNeeded(mix), 24 + 2 + 200 + 1)
   })
 
-  test('address space: grows with submitters and slots; the arenas are on top of what the run cannot do without', () => {
+  test('address space: grows with submitters and slots', () => {
     const small = spec({depth: 1})
     const wide = spec({submitters: 4, depth: 4096})
-    assert.ok(addressSpaceNeeded(wide, {withArenas: false}) > addressSpaceNeeded(small, {withArenas: false}))
-    assert.ok(addressSpaceNeeded(wide, {withArenas: true}) > addressSpaceNeeded(wide, {withArenas: false}))
+    assert.ok(addressSpaceNeeded(wide) > addressSpaceNeeded(small))
     const file = spec({op: 'file-read', submitters: 4, depth: 4096, file: {sizeBytes: 1 << 30, blockSize: 65536, random: true, direct: false, fsyncEvery: 0, writevBuffers: 0}})
-    assert.ok(addressSpaceNeeded(file, {withArenas: false}) - addressSpaceNeeded(wide, {withArenas: false}) >= 4 * 4096 * 65536, 'each slot carries its block')
+    assert.ok(addressSpaceNeeded(file) - addressSpaceNeeded(wide) >= 4 * 4096 * 65536, 'each slot carries its block')
     const withWorker = {...file, vs: ['node-fs' as const]}
-    assert.ok(addressSpaceNeeded(withWorker, {withArenas: false}) - addressSpaceNeeded(file, {withArenas: false}) >= 850 * 1024 ** 2, "node-fs's worker is a V8 of its own")
+    assert.ok(addressSpaceNeeded(withWorker) - addressSpaceNeeded(file) >= 850 * 1024 ** 2, "node-fs's worker is a V8 of its own")
   })
 })
