@@ -25,8 +25,7 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(error: OclifError): Promise<void> {
-    const exitCode =
-      error instanceof ToolError ? error.exitCode : (error.oclif?.exit ?? (isParseError(error) ? ExitCode.usage : 1))
+    const exitCode = error instanceof ToolError ? error.exitCode : (error.oclif?.exit ?? (isParseError(error) ? ExitCode.usage : 1))
     const message = oneLine(error)
     process.exitCode = exitCode
     if (this.jsonEnabled()) {
@@ -55,9 +54,7 @@ function codeFor(exitCode: number): string {
  * wrapper and "See more help" footer, joins what is left.
  */
 export function oneLine(error: Error): string {
-  const text = error.message
-    .replace(/^Parsing --[\w-]+ \s*\n\s*/, '')
-    .replace(/\n?See more help with --help\s*$/, '')
+  const text = error.message.replace(/^Parsing --[\w-]+ \s*\n\s*/, '').replace(/\n?See more help with --help\s*$/, '')
   const joined = text
     .split('\n')
     .map((line) => line.trim())

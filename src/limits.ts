@@ -85,8 +85,10 @@ const ADDRESS_SPACE_TO_START = 1152 * MIB
 export function startLimitError(): EnvironmentError | null {
   const table = readProcFile('/proc/self/limits')
   const files = readLimit('RLIMIT_NOFILE', table)
-  if (files && files.soft < DESCRIPTORS_TO_START) return limitTooLow('RLIMIT_NOFILE', files, DESCRIPTORS_TO_START, 'iouring-bench', 'to load its modules')
+  if (files && files.soft < DESCRIPTORS_TO_START)
+    return limitTooLow('RLIMIT_NOFILE', files, DESCRIPTORS_TO_START, 'iouring-bench', 'to load its modules')
   const space = readLimit('RLIMIT_AS', table)
-  if (space && space.soft < ADDRESS_SPACE_TO_START) return limitTooLow('RLIMIT_AS', space, ADDRESS_SPACE_TO_START, 'iouring-bench', 'Node and V8 to start and run')
+  if (space && space.soft < ADDRESS_SPACE_TO_START)
+    return limitTooLow('RLIMIT_AS', space, ADDRESS_SPACE_TO_START, 'iouring-bench', 'Node and V8 to start and run')
   return null
 }

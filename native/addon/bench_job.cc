@@ -67,14 +67,13 @@ Napi::Value run_bench(const Napi::CallbackInfo& info) {
       info.Length() > 1 && info[1].IsFunction() ? info[1].As<Napi::Function>() : Napi::Function();
 
   auto* context = new JobContext(env);
-  JobChannel channel = JobChannel::New(
-      env, on_progress, "iouring-bench run", 0, 1, context,
-      [](Napi::Env, void*, JobContext* done) {
-        if (done->thread.joinable()) {
-          done->thread.join();
-        }
-        delete done;
-      });
+  JobChannel channel = JobChannel::New(env, on_progress, "iouring-bench run", 0, 1, context,
+                                       [](Napi::Env, void*, JobContext* done) {
+                                         if (done->thread.joinable()) {
+                                           done->thread.join();
+                                         }
+                                         delete done;
+                                       });
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   try {
     context->thread = std::thread([channel, request, cancel]() mutable {
@@ -104,8 +103,9 @@ Napi::Value run_bench(const Napi::CallbackInfo& info) {
 
   Napi::Object job = Napi::Object::New(env);
   job.Set("promise", context->deferred.Promise());
-  job.Set("cancel", Napi::Function::New(
-                        env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
+  job.Set("cancel",
+          Napi::Function::New(
+              env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
   return job;
 }
 

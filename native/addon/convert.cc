@@ -130,7 +130,8 @@ BenchRequest bench_request_from_js(const Napi::Object& object) {
   spec.loop.single_issuer = bool_field(loop, "singleIssuer");
   spec.loop.op_timeout = optional_ns(loop, "opTimeoutNs");
   spec.loop.shutdown_timeout = optional_ns(loop, "shutdownTimeoutNs");
-  spec.loop.idle_spin = std::chrono::nanoseconds(static_cast<int64_t>(number_field(loop, "idleSpinNs", 0)));
+  spec.loop.idle_spin =
+      std::chrono::nanoseconds(static_cast<int64_t>(number_field(loop, "idleSpinNs", 0)));
   spec.loop.submit_batch = static_cast<uint32_t>(number_field(loop, "submitBatch", 0));
 
   const Napi::Object workload = object_field(object, "workload");
@@ -140,11 +141,12 @@ BenchRequest bench_request_from_js(const Napi::Object& object) {
     for (uint32_t i = 0; i < entries.Length(); ++i) {
       const Napi::Object entry = entries.Get(i).As<Napi::Object>();
       spec.workload.mix.push_back(
-          MixEntry{op_kind(entry, string_field(entry, "op")), static_cast<uint32_t>(number_field(entry, "weight", 1))});
+          MixEntry{op_kind(entry, string_field(entry, "op")),
+                   static_cast<uint32_t>(number_field(entry, "weight", 1))});
     }
   }
-  spec.workload.timer = std::chrono::nanoseconds(
-      static_cast<int64_t>(number_field(workload, "timerNs", 1'000'000)));
+  spec.workload.timer =
+      std::chrono::nanoseconds(static_cast<int64_t>(number_field(workload, "timerNs", 1'000'000)));
   spec.workload.seed = static_cast<uint64_t>(number_field(workload, "seed", 1));
   if (Napi::Value file = workload.Get("file"); file.IsObject()) {
     const Napi::Object f = file.As<Napi::Object>();
@@ -160,7 +162,8 @@ BenchRequest bench_request_from_js(const Napi::Object& object) {
   }
   if (Napi::Value socket = workload.Get("socket"); socket.IsObject()) {
     const Napi::Object s = socket.As<Napi::Object>();
-    spec.workload.socket.transport = string_field(s, "transport") == "tcp" ? Transport::kTcp : Transport::kUnix;
+    spec.workload.socket.transport =
+        string_field(s, "transport") == "tcp" ? Transport::kTcp : Transport::kUnix;
     spec.workload.socket.message_size = static_cast<uint32_t>(number_field(s, "messageSize", 4096));
   }
 
@@ -174,7 +177,8 @@ BenchRequest bench_request_from_js(const Napi::Object& object) {
       std::chrono::nanoseconds(static_cast<int64_t>(number_field(drive, "warmupNs", 0)));
   spec.drive.rate = number_field(drive, "rate", 0);
   if (Napi::Value arrivals = drive.Get("arrivals"); arrivals.IsString()) {
-    spec.drive.arrivals = arrivals.As<Napi::String>().Utf8Value() == "poisson" ? Arrivals::kPoisson : Arrivals::kUniform;
+    spec.drive.arrivals = arrivals.As<Napi::String>().Utf8Value() == "poisson" ? Arrivals::kPoisson
+                                                                               : Arrivals::kUniform;
   }
   spec.progress_interval = std::chrono::milliseconds(
       static_cast<int64_t>(number_field(object, "progressIntervalMs", 250)));
@@ -195,12 +199,12 @@ Napi::Object counters_to_js(Napi::Env env, const LoopCountersSnapshot& counters)
 Napi::Array loop_counter_info(Napi::Env env) {
   Napi::Array array = Napi::Array::New(env);
   uint32_t index = 0;
-#define IOB_INFO(writer, field, name, help)         \
-  {                                                \
-    Napi::Object info = Napi::Object::New(env);    \
-    info.Set("name", name);                        \
-    info.Set("help", help);                        \
-    array.Set(index++, info);                      \
+#define IOB_INFO(writer, field, name, help)     \
+  {                                             \
+    Napi::Object info = Napi::Object::New(env); \
+    info.Set("name", name);                     \
+    info.Set("help", help);                     \
+    array.Set(index++, info);                   \
   }
   IOB_LOOP_COUNTERS(IOB_INFO)
 #undef IOB_INFO
@@ -239,7 +243,8 @@ Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result) {
   read_back.Set("corrupt", static_cast<double>(stats.read_back.corrupt));
   read_back.Set("firstCorruptOffset", static_cast<double>(stats.read_back.first_corrupt_offset));
   read_back.Set("errno", stats.read_back.error);
-  read_back.Set("code", stats.read_back.error != 0 ? errno_name(stats.read_back.error) : std::string());
+  read_back.Set("code",
+                stats.read_back.error != 0 ? errno_name(stats.read_back.error) : std::string());
   js_stats.Set("readBack", read_back);
   js_stats.Set("elapsedNs", static_cast<double>(stats.elapsed_ns));
   js_stats.Set("allOps", static_cast<double>(stats.all_ops));

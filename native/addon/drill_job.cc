@@ -20,7 +20,8 @@ namespace {
 std::vector<OptionalDuration> durations_field(const Napi::Object& object, const char* name) {
   Napi::Value value = object.Get(name);
   if (!value.IsArray()) {
-    throw Napi::TypeError::New(object.Env(), std::string(name) + " must be an array of numbers or nulls");
+    throw Napi::TypeError::New(object.Env(),
+                               std::string(name) + " must be an array of numbers or nulls");
   }
   Napi::Array array = value.As<Napi::Array>();
   std::vector<OptionalDuration> durations;
@@ -31,7 +32,8 @@ std::vector<OptionalDuration> durations_field(const Napi::Object& object, const 
     } else if (item.IsNumber()) {
       durations.push_back(std::chrono::nanoseconds(item.As<Napi::Number>().Int64Value()));
     } else {
-      throw Napi::TypeError::New(object.Env(), std::string(name) + " must be an array of numbers or nulls");
+      throw Napi::TypeError::New(object.Env(),
+                                 std::string(name) + " must be an array of numbers or nulls");
     }
   }
   return durations;
@@ -47,8 +49,8 @@ DrillSpec drill_spec_from_js(const Napi::Object& object) {
   spec.op_timeouts = durations_field(object, "opTimeoutsNs");
   spec.max_ops_per_submitter =
       static_cast<uint32_t>(number_field(object, "maxOpsPerSubmitter", spec.max_ops_per_submitter));
-  spec.max_timer = std::chrono::nanoseconds(
-      static_cast<int64_t>(number_field(object, "maxTimerNs", static_cast<double>(spec.max_timer.count()))));
+  spec.max_timer = std::chrono::nanoseconds(static_cast<int64_t>(
+      number_field(object, "maxTimerNs", static_cast<double>(spec.max_timer.count()))));
   spec.round_deadline = std::chrono::nanoseconds(static_cast<int64_t>(
       number_field(object, "roundDeadlineNs", static_cast<double>(spec.round_deadline.count()))));
   Napi::Value scratch = object.Get("scratchDir");
@@ -119,7 +121,8 @@ Napi::Object drill_result_to_js(Napi::Env env, const DrillResult& result) {
 
 class DrillJob : public Napi::AsyncProgressWorker<DrillProgress> {
  public:
-  DrillJob(Napi::Env env, DrillSpec spec, Napi::Function on_progress, std::shared_ptr<std::atomic<bool>> cancel)
+  DrillJob(Napi::Env env, DrillSpec spec, Napi::Function on_progress,
+           std::shared_ptr<std::atomic<bool>> cancel)
       : Napi::AsyncProgressWorker<DrillProgress>(env, "iouring-bench shutdown-drill"),
         deferred_(Napi::Promise::Deferred::New(env)),
         spec_(std::move(spec)),
@@ -168,7 +171,8 @@ class DrillJob : public Napi::AsyncProgressWorker<DrillProgress> {
 Napi::Value run_shutdown_drill_js(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
-    throw Napi::TypeError::New(env, "runShutdownDrill(request, onProgress?) needs a request object");
+    throw Napi::TypeError::New(env,
+                               "runShutdownDrill(request, onProgress?) needs a request object");
   }
   DrillSpec spec = drill_spec_from_js(info[0].As<Napi::Object>());
   Napi::Function on_progress =
@@ -179,8 +183,9 @@ Napi::Value run_shutdown_drill_js(const Napi::CallbackInfo& info) {
   job->Queue();
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("promise", job->promise());
-  handle.Set("cancel", Napi::Function::New(
-                           env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
+  handle.Set("cancel",
+             Napi::Function::New(
+                 env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
   return handle;
 }
 

@@ -43,14 +43,17 @@ Napi::Object half_to_js(Napi::Env env, const LivenessHalf& half) {
   object.Set("gaveUp", half.gave_up);
   object.Set("elapsedNs", static_cast<double>(half.elapsed_ns));
   object.Set("counters", counters_to_js(env, half.counters));
-  object.Set("error", half.error ? Napi::Value(Napi::String::New(env, half.error->message())) : env.Null());
+  object.Set("error",
+             half.error ? Napi::Value(Napi::String::New(env, half.error->message())) : env.Null());
   return object;
 }
 
 class LivenessJob : public Napi::AsyncWorker {
  public:
   LivenessJob(Napi::Env env, LivenessSpec spec)
-      : Napi::AsyncWorker(env, "iouring-bench liveness"), deferred_(Napi::Promise::Deferred::New(env)), spec_(spec) {}
+      : Napi::AsyncWorker(env, "iouring-bench liveness"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        spec_(spec) {}
 
   Napi::Promise promise() const { return deferred_.Promise(); }
 
@@ -87,7 +90,8 @@ Napi::Value run_liveness_async(const Napi::CallbackInfo& info) {
   }
   const Napi::Object request = info[0].As<Napi::Object>();
   LivenessSpec spec;
-  for (auto [name, field] : {std::pair{"opTimeoutNs", &spec.op_timeout}, std::pair{"watchdogNs", &spec.watchdog}}) {
+  for (auto [name, field] :
+       {std::pair{"opTimeoutNs", &spec.op_timeout}, std::pair{"watchdogNs", &spec.watchdog}}) {
     Napi::Value value = request.Get(name);
     if (!value.IsNumber()) {
       throw Napi::TypeError::New(env, std::string(name) + " must be a number");

@@ -12,18 +12,24 @@ namespace {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("runBench", Napi::Function::New(env, iob::addon::run_bench, "runBench"));
-  exports.Set("runShutdownDrill", Napi::Function::New(env, iob::addon::run_shutdown_drill_js, "runShutdownDrill"));
-  exports.Set("runLiveness", Napi::Function::New(env, iob::addon::run_liveness_async, "runLiveness"));
-  exports.Set("probeKernel", Napi::Function::New(env, iob::addon::probe_kernel_async, "probeKernel"));
-  exports.Set("loopCounterInfo",
-              Napi::Function::New(
-                  env, [](const Napi::CallbackInfo& info) {
-                    return iob::addon::loop_counter_info(info.Env());
-                  },
-                  "loopCounterInfo"));
-  exports.Set("layOutTestFile", Napi::Function::New(env, iob::addon::lay_out_test_file_js, "layOutTestFile"));
-  exports.Set("testFileInfo", Napi::Function::New(env, iob::addon::test_file_info_js, "testFileInfo"));
-  exports.Set("probeDirectRead", Napi::Function::New(env, iob::addon::probe_direct_read_js, "probeDirectRead"));
+  exports.Set("runShutdownDrill",
+              Napi::Function::New(env, iob::addon::run_shutdown_drill_js, "runShutdownDrill"));
+  exports.Set("runLiveness",
+              Napi::Function::New(env, iob::addon::run_liveness_async, "runLiveness"));
+  exports.Set("probeKernel",
+              Napi::Function::New(env, iob::addon::probe_kernel_async, "probeKernel"));
+  exports.Set("loopCounterInfo", Napi::Function::New(
+                                     env,
+                                     [](const Napi::CallbackInfo& info) {
+                                       return iob::addon::loop_counter_info(info.Env());
+                                     },
+                                     "loopCounterInfo"));
+  exports.Set("layOutTestFile",
+              Napi::Function::New(env, iob::addon::lay_out_test_file_js, "layOutTestFile"));
+  exports.Set("testFileInfo",
+              Napi::Function::New(env, iob::addon::test_file_info_js, "testFileInfo"));
+  exports.Set("probeDirectRead",
+              Napi::Function::New(env, iob::addon::probe_direct_read_js, "probeDirectRead"));
   exports.Set("pageCacheResidency",
               Napi::Function::New(env, iob::addon::page_cache_residency_js, "pageCacheResidency"));
   return exports;

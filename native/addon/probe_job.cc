@@ -17,7 +17,8 @@ namespace {
 class ProbeJob : public Napi::AsyncWorker {
  public:
   explicit ProbeJob(Napi::Env env)
-      : Napi::AsyncWorker(env, "iouring-bench probe"), deferred_(Napi::Promise::Deferred::New(env)) {}
+      : Napi::AsyncWorker(env, "iouring-bench probe"),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
 
   Napi::Promise promise() const { return deferred_.Promise(); }
 

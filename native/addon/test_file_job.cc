@@ -14,8 +14,9 @@ namespace iob::addon {
 namespace {
 
 Napi::Error file_error_to_js(Napi::Env env, const FileError& error) {
-  Napi::Error js = Napi::Error::New(env, error.call + " " + error.path + ": " + std::strerror(error.error) +
-                                             " (" + errno_name(error.error) + ")");
+  Napi::Error js =
+      Napi::Error::New(env, error.call + " " + error.path + ": " + std::strerror(error.error) +
+                                " (" + errno_name(error.error) + ")");
   js.Set("code", Napi::String::New(env, errno_name(error.error)));
   js.Set("errno", Napi::Number::New(env, error.error));
   js.Set("syscall", Napi::String::New(env, error.call));
@@ -39,9 +40,14 @@ double number_argument(const Napi::CallbackInfo& info, size_t index, const char*
 
 class LayOutJob final : public Napi::AsyncWorker {
  public:
-  LayOutJob(Napi::Env env, std::string path, uint64_t size, uint64_t seed, std::shared_ptr<std::atomic<bool>> cancel)
-      : Napi::AsyncWorker(env, "iouring-bench lay out"), deferred_(Napi::Promise::Deferred::New(env)),
-        path_(std::move(path)), size_(size), seed_(seed), cancel_(std::move(cancel)) {}
+  LayOutJob(Napi::Env env, std::string path, uint64_t size, uint64_t seed,
+            std::shared_ptr<std::atomic<bool>> cancel)
+      : Napi::AsyncWorker(env, "iouring-bench lay out"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        path_(std::move(path)),
+        size_(size),
+        seed_(seed),
+        cancel_(std::move(cancel)) {}
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -70,13 +76,15 @@ class LayOutJob final : public Napi::AsyncWorker {
 Napi::Value lay_out_test_file_js(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto cancel = std::make_shared<std::atomic<bool>>(false);
-  auto* job = new LayOutJob(env, path_argument(info), static_cast<uint64_t>(number_argument(info, 1, "sizeBytes")),
+  auto* job = new LayOutJob(env, path_argument(info),
+                            static_cast<uint64_t>(number_argument(info, 1, "sizeBytes")),
                             static_cast<uint64_t>(number_argument(info, 2, "seed")), cancel);
   job->Queue();  // the worker deletes itself after OnOK
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("promise", job->promise());
-  handle.Set("cancel", Napi::Function::New(
-                           env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
+  handle.Set("cancel",
+             Napi::Function::New(
+                 env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
   return handle;
 }
 
@@ -94,14 +102,16 @@ Napi::Value test_file_info_js(const Napi::CallbackInfo& info) {
 
 Napi::Value probe_direct_read_js(const Napi::CallbackInfo& info) {
   const std::string path = path_argument(info);
-  const auto error = probe_direct_read(path, static_cast<uint32_t>(number_argument(info, 1, "blockSize")));
+  const auto error =
+      probe_direct_read(path, static_cast<uint32_t>(number_argument(info, 1, "blockSize")));
   return error ? file_error_to_js(info.Env(), *error).Value() : info.Env().Null();
 }
 
 Napi::Value page_cache_residency_js(const Napi::CallbackInfo& info) {
   const std::string path = path_argument(info);
   double share = 0;
-  if (auto error = page_cache_residency(path, static_cast<uint64_t>(number_argument(info, 1, "sizeBytes")), share)) {
+  if (auto error = page_cache_residency(
+          path, static_cast<uint64_t>(number_argument(info, 1, "sizeBytes")), share)) {
     throw file_error_to_js(info.Env(), *error);
   }
   return Napi::Number::New(info.Env(), share);

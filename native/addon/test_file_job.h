@@ -6,7 +6,8 @@ namespace iob::addon {
 
 // Test files (see core/test_file.h). Failures are Errors carrying code, errno, syscall and path,
 // the shape Node's own fs errors have.
-//   layOutTestFile(path, sizeBytes, seed) -> {promise, cancel}  (on a worker thread: it writes GiBs;
+//   layOutTestFile(path, sizeBytes, seed) -> {promise, cancel}  (on a worker thread: it writes
+//   GiBs;
 //                                         cancel() stops it, the promise rejects with ECANCELED)
 //   testFileInfo(path) -> {sizeBytes, filesystem}
 //   probeDirectRead(path, blockSize) -> null | Error         (why O_DIRECT is refused, if it is)

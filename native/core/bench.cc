@@ -42,8 +42,12 @@ class Schedule {
  public:
   static Schedule closed() { return Schedule(); }
   Schedule(const DriveSpec& drive, double rate, int64_t start, uint64_t seed)
-      : open_(true), poisson_(drive.arrivals == Arrivals::kPoisson), period_ns_(1e9 / rate),
-        start_(start), due_(start), random_(seed) {}
+      : open_(true),
+        poisson_(drive.arrivals == Arrivals::kPoisson),
+        period_ns_(1e9 / rate),
+        start_(start),
+        due_(start),
+        random_(seed) {}
 
   bool open() const { return open_; }
   // The instant the next op is due; an open loop issues it then, a closed loop at once.
@@ -92,13 +96,14 @@ class Schedule {
 
 // The schedule of submitting thread `index` of `count` for an open loop: the total rate split
 // evenly, threads staggered by one period of the total so their arrivals interleave.
-Schedule schedule_of(const DriveSpec& drive, int64_t start, uint32_t index, uint32_t count, uint64_t seed) {
+Schedule schedule_of(const DriveSpec& drive, int64_t start, uint32_t index, uint32_t count,
+                     uint64_t seed) {
   if (drive.rate <= 0) {
     return Schedule::closed();
   }
   const double total_period_ns = 1e9 / drive.rate;
-  return Schedule(drive, drive.rate / count,
-                  start + static_cast<int64_t>(total_period_ns * index), seed ^ (0x9e37 * (index + 1)));
+  return Schedule(drive, drive.rate / count, start + static_cast<int64_t>(total_period_ns * index),
+                  seed ^ (0x9e37 * (index + 1)));
 }
 
 // What a slot's op was when it was issued.
@@ -146,9 +151,12 @@ void count_end(OpStats& stats, const Issued& issued, int64_t now, bool open, int
 class Recorder {
  public:
   // `measure_started` is called once, as this thread issues its first measured op.
-  Recorder(const PhaseClock& clock, OpSource& source, const std::atomic<bool>& cancel, uint64_t quota,
-           std::function<void()> measure_started)
-      : clock_(clock), source_(source), cancel_(cancel), quota_(quota),
+  Recorder(const PhaseClock& clock, OpSource& source, const std::atomic<bool>& cancel,
+           uint64_t quota, std::function<void()> measure_started)
+      : clock_(clock),
+        source_(source),
+        cancel_(cancel),
+        quota_(quota),
         measure_started_(std::move(measure_started)) {
     if (source.kinds().size() > 1) {
       stats.kind_names = source.kinds();
@@ -187,7 +195,8 @@ class Recorder {
     ++stats.all_ops;
     // Every completed op is judged, warm-up included: sources track state across ops (which
     // message a connection expects next).
-    const Judged judged = end == OpEnd::kCompleted ? source_.judge(slot, issued.kind, result, resources) : Judged{};
+    const Judged judged =
+        end == OpEnd::kCompleted ? source_.judge(slot, issued.kind, result, resources) : Judged{};
     all_bytes += judged.bytes;
     if (!measuring(issued.at)) {
       return;
@@ -332,7 +341,8 @@ bool issue_due(Schedule& schedule, Slots& slots, Recorder& recorder, int64_t now
 // One submitter thread of a loop benchmark.
 struct SubmitterState {
   SubmitterState(const BenchSpec& spec, const PhaseClock& clock, const std::atomic<bool>& cancel,
-                 uint32_t index, std::unique_ptr<OpSource> op_source, std::function<void()> measure_started)
+                 uint32_t index, std::unique_ptr<OpSource> op_source,
+                 std::function<void()> measure_started)
       : source(std::move(op_source)),
         queue(round_up_to_power_of_two(spec.drive.depth)),
         recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters),
@@ -530,8 +540,8 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   std::vector<std::unique_ptr<SubmitterState>> states;
   try {
     for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
-      states.push_back(
-          std::make_unique<SubmitterState>(spec, clock, cancel, i, std::move(sources[i]), measure_started));
+      states.push_back(std::make_unique<SubmitterState>(spec, clock, cancel, i,
+                                                        std::move(sources[i]), measure_started));
     }
   } catch (const std::bad_alloc&) {
     finish();
@@ -582,8 +592,9 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     std::unique_lock lock(mutex);
     int64_t next_progress = started + std::chrono::nanoseconds(spec.progress_interval).count();
     for (;;) {
-      if (all_done.wait_for(lock, std::chrono::nanoseconds(std::max<int64_t>(next_progress - monotonic_ns(), 0)),
-                            [&] { return running == 0; })) {
+      if (all_done.wait_for(
+              lock, std::chrono::nanoseconds(std::max<int64_t>(next_progress - monotonic_ns(), 0)),
+              [&] { return running == 0; })) {
         break;
       }
       const int64_t now = monotonic_ns();
@@ -627,8 +638,8 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   BenchResult result;
   const bool timed = spec.loop.op_timeout.has_value();
   const uint32_t sqes_per_op = timed ? 2 : 1;
-  const uint32_t in_flight = std::min<uint64_t>(
-      uint64_t{spec.drive.submitters} * spec.drive.depth, kMaxRingEntries / sqes_per_op);
+  const uint32_t in_flight = std::min<uint64_t>(uint64_t{spec.drive.submitters} * spec.drive.depth,
+                                                kMaxRingEntries / sqes_per_op);
   const uint32_t entries = round_up_to_power_of_two(in_flight) * sqes_per_op;
 
   std::vector<std::unique_ptr<OpSource>> sources;
@@ -731,13 +742,15 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         // The raw ring submits each op as it is issued: its issue is when its timeout was armed.
         lateness = now - (slots[slot].at + spec.loop.op_timeout->count());
       }
-      recorder.ended(slot, slots[slot], now, OpEnd::kCompleted, res, resources[slot].get(), schedule.open(), lateness);
+      recorder.ended(slot, slots[slot], now, OpEnd::kCompleted, res, resources[slot].get(),
+                     schedule.open(), lateness);
       ++counters.ops_completed;
       slots.give_back(slot, now);
       --outstanding;
     }
     io_uring_cq_advance(&ring, seen);
-    if (progress && now - last_progress >= std::chrono::nanoseconds(spec.progress_interval).count()) {
+    if (progress &&
+        now - last_progress >= std::chrono::nanoseconds(spec.progress_interval).count()) {
       last_progress = now;
       progress(Progress{now - started, clock.measuring(now), recorder.stats.all_ops,
                         recorder.all_bytes, counters});

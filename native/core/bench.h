@@ -93,9 +93,9 @@ struct RunStats : OpStats {
   // Per kind of op, when the workload has more than one (a mix, writes with fsyncs).
   std::vector<std::string> kind_names;
   std::vector<OpStats> kinds;
-  uint64_t late = 0;    // open loop: measured ops due while every in-flight slot was busy
-  uint64_t missed = 0;  // open loop: ops due in the measured phase but never issued
-  ReadBack read_back;   // write workloads: the blocks written, read back after the run
+  uint64_t late = 0;       // open loop: measured ops due while every in-flight slot was busy
+  uint64_t missed = 0;     // open loop: ops due in the measured phase but never issued
+  ReadBack read_back;      // write workloads: the blocks written, read back after the run
   int64_t elapsed_ns = 0;  // warm-up end .. last measured end
   uint64_t all_ops = 0;    // every op that ended, warm-up included
   uint64_t issued = 0;     // every op handed to the loop (the ring), warm-up included
@@ -117,8 +117,8 @@ using ProgressFn = std::function<void(const Progress&)>;
 
 struct BenchResult {
   RunStats stats;
-  // Counted over the measured phase (stall_ns_max over the whole run). For the raw ring only enter_calls, sqes_submitted, ops_completed, timeouts_fired and
-  // timeout_cqes are counted.
+  // Counted over the measured phase (stall_ns_max over the whole run). For the raw ring only
+  // enter_calls, sqes_submitted, ops_completed, timeouts_fired and timeout_cqes are counted.
   LoopCountersSnapshot counters;
   RingInfo ring;
   std::optional<LoopError> error;

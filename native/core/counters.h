@@ -24,31 +24,31 @@ inline constexpr bool kCountersEnabled = IOB_COUNTERS != 0;
 
 // X(writer, field, "reportName", "meaning"); writer is Owned (the loop thread) or Shared
 // (submitters, slow paths only).
-#define IOB_LOOP_COUNTERS(X)                                                                   \
-  X(Owned, ops_accepted, "opsAccepted", "ops taken from the submission queue and staged")      \
-  X(Owned, ops_completed, "opsCompleted", "ops whose CQE was handled and delivered")           \
-  X(Owned, ops_abandoned, "opsAbandoned", "ops given up at shutdown or on a loop error")       \
-  X(Owned, timeouts_fired, "timeoutsFired", "ops ended by their linked timeout (-ETIMEDOUT)")  \
-  X(Owned, timeout_cqes, "timeoutCqes", "linked-timeout CQEs (reserved user_data UINT64_MAX)") \
-  X(Owned, capacity_stalls, "capacityStalls",                                                  \
-    "times work was queued but staging stopped at capacity")                                   \
-  X(Owned, capacity_stalls_waiter_bound, "capacityStallsWaiterBound",                          \
-    "capacity stalls where every waiter slot was in flight")                                   \
-  X(Owned, capacity_stalls_sq_bound, "capacityStallsSqBound",                                  \
-    "capacity stalls where the submission queue was full")                                     \
-  X(Owned, stall_ns_total, "stallNsTotal", "time spent waiting in capacity stalls (ns)")       \
-  X(Owned, stall_ns_max, "stallNsMax", "longest single capacity stall (ns)")                   \
-  X(Owned, sleeps, "sleeps", "times the loop blocked waiting for a completion or a wake")     \
-  X(Owned, skipped_sleeps, "skippedSleeps", "times the arm recheck saw new work and ran on")   \
-  X(Owned, spin_wakes, "spinWakes", "times an idle spin (idle_spin) found work before sleeping")\
-  X(Owned, wake_cqes, "wakeCqes", "wake CQEs from the eventfd poll (user_data UINT64_MAX-1)")  \
-  X(Owned, wake_rearms, "wakeRearms", "multishot wake polls installed (first one and re-arms)")\
-  X(Owned, enter_calls, "enterCalls", "io_uring_enter calls made by the loop")                 \
-  X(Owned, sqes_submitted, "sqesSubmitted", "SQEs handed to the kernel by those calls")        \
-  X(Owned, transient_enter_errors, "transientEnterErrors",                                     \
-    "io_uring_enter calls that returned EINTR, EAGAIN or EBUSY")                               \
-  X(Shared, eventfd_rings, "eventfdRings", "eventfd writes that woke a sleeping loop")         \
-  X(Shared, backpressure_waits, "backpressureWaits", "times a submitter blocked on a full queue")\
+#define IOB_LOOP_COUNTERS(X)                                                                      \
+  X(Owned, ops_accepted, "opsAccepted", "ops taken from the submission queue and staged")         \
+  X(Owned, ops_completed, "opsCompleted", "ops whose CQE was handled and delivered")              \
+  X(Owned, ops_abandoned, "opsAbandoned", "ops given up at shutdown or on a loop error")          \
+  X(Owned, timeouts_fired, "timeoutsFired", "ops ended by their linked timeout (-ETIMEDOUT)")     \
+  X(Owned, timeout_cqes, "timeoutCqes", "linked-timeout CQEs (reserved user_data UINT64_MAX)")    \
+  X(Owned, capacity_stalls, "capacityStalls",                                                     \
+    "times work was queued but staging stopped at capacity")                                      \
+  X(Owned, capacity_stalls_waiter_bound, "capacityStallsWaiterBound",                             \
+    "capacity stalls where every waiter slot was in flight")                                      \
+  X(Owned, capacity_stalls_sq_bound, "capacityStallsSqBound",                                     \
+    "capacity stalls where the submission queue was full")                                        \
+  X(Owned, stall_ns_total, "stallNsTotal", "time spent waiting in capacity stalls (ns)")          \
+  X(Owned, stall_ns_max, "stallNsMax", "longest single capacity stall (ns)")                      \
+  X(Owned, sleeps, "sleeps", "times the loop blocked waiting for a completion or a wake")         \
+  X(Owned, skipped_sleeps, "skippedSleeps", "times the arm recheck saw new work and ran on")      \
+  X(Owned, spin_wakes, "spinWakes", "times an idle spin (idle_spin) found work before sleeping")  \
+  X(Owned, wake_cqes, "wakeCqes", "wake CQEs from the eventfd poll (user_data UINT64_MAX-1)")     \
+  X(Owned, wake_rearms, "wakeRearms", "multishot wake polls installed (first one and re-arms)")   \
+  X(Owned, enter_calls, "enterCalls", "io_uring_enter calls made by the loop")                    \
+  X(Owned, sqes_submitted, "sqesSubmitted", "SQEs handed to the kernel by those calls")           \
+  X(Owned, transient_enter_errors, "transientEnterErrors",                                        \
+    "io_uring_enter calls that returned EINTR, EAGAIN or EBUSY")                                  \
+  X(Shared, eventfd_rings, "eventfdRings", "eventfd writes that woke a sleeping loop")            \
+  X(Shared, backpressure_waits, "backpressureWaits", "times a submitter blocked on a full queue") \
   X(Shared, backpressure_ns, "backpressureNs", "time submitters spent blocked on a full queue (ns)")
 
 // A plain copy of the counters, plus the gauge, taken at one moment.

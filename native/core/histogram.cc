@@ -10,10 +10,12 @@ namespace {
 // HdrHistogram's derived constants for 3 significant digits and a 1 ns unit.
 constexpr int kSubBucketHalfCountMagnitude = 10;
 constexpr uint64_t kSubBucketHalfCount = uint64_t{1} << kSubBucketHalfCountMagnitude;  // 1024
-constexpr uint64_t kSubBucketMask = (kSubBucketHalfCount << 1) - 1;                   // 2047
-constexpr int kLeadingZeroCountBase = 64 - kSubBucketHalfCountMagnitude - 1;          // 53
+constexpr uint64_t kSubBucketMask = (kSubBucketHalfCount << 1) - 1;                    // 2047
+constexpr int kLeadingZeroCountBase = 64 - kSubBucketHalfCountMagnitude - 1;           // 53
 
-int bucket_of(uint64_t value) { return kLeadingZeroCountBase - __builtin_clzll(value | kSubBucketMask); }
+int bucket_of(uint64_t value) {
+  return kLeadingZeroCountBase - __builtin_clzll(value | kSubBucketMask);
+}
 
 }  // namespace
 

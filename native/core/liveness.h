@@ -36,7 +36,7 @@ struct LivenessSpec {
 struct LivenessOp {
   std::string name;  // "read(fd1)", ...
   OpEnd end = OpEnd::kCompleted;
-  int32_t result = 0;  // bytes moved, or -errno (-ETIMEDOUT from the op timeout)
+  int32_t result = 0;          // bytes moved, or -errno (-ETIMEDOUT from the op timeout)
   int64_t ended_after_ns = 0;  // since the four were submitted
 };
 

@@ -249,8 +249,8 @@ std::optional<LoopError> Loop::create_ring() {
                          " flags=" + describe_setup_flags(ring_setup_flags(config_))};
   }
   ring_created_ = true;
-  ring_info_ = RingInfo{ring_.sq.ring_entries, ring_.cq.ring_entries, params.flags,
-                        params.features};
+  ring_info_ =
+      RingInfo{ring_.sq.ring_entries, ring_.cq.ring_entries, params.flags, params.features};
   if ((params.features & IORING_FEAT_EXT_ARG) == 0) {
     return LoopError{"io_uring_setup", 0,
                      "the kernel lacks IORING_FEAT_EXT_ARG (Linux 5.11+), which bounded "
@@ -537,9 +537,8 @@ void Loop::abandon_all() {
       [&](Op&& op) { abandon(op.sink, op.cookie, std::move(op.resources)); });
   // Submitters blocked on a full queue must see it closed.
   channel_->space.publish_and_wake_all();
-  waiters_.remove_all([&](Waiter&& waiter) {
-    abandon(waiter.sink, waiter.cookie, std::move(waiter.resources));
-  });
+  waiters_.remove_all(
+      [&](Waiter&& waiter) { abandon(waiter.sink, waiter.cookie, std::move(waiter.resources)); });
   flush_sinks();
 }
 

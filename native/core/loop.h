@@ -178,8 +178,8 @@ class Loop {
   Loop& operator=(const Loop&) = delete;
 
   // Runs until every Submitter is gone and every op sent has ended (or the shutdown timeout
-  // abandoned what was left), or until an unrecoverable error. Blocks the calling thread. On error, ops
-  // still queued or in flight are abandoned and the error is returned.
+  // abandoned what was left), or until an unrecoverable error. Blocks the calling thread. On error,
+  // ops still queued or in flight are abandoned and the error is returned.
   std::optional<LoopError> run();
 
   // Blocks until run() has created its ring (or failed to). Callable from any thread.

@@ -89,7 +89,9 @@ class BoundedMpsc {
   }
 
   // Consumer only: whether the next cell holds no finished push (empty, or still being written).
-  bool next_empty() const { return cells_[head_ & mask_].sequence.load(std::memory_order_acquire) != 2 * head_ + 1; }
+  bool next_empty() const {
+    return cells_[head_ & mask_].sequence.load(std::memory_order_acquire) != 2 * head_ + 1;
+  }
 
   // Consumer only: stops all further pushes, then hands every value already claimed to `take`.
   template <typename Take>
@@ -105,9 +107,7 @@ class BoundedMpsc {
     }
   }
 
-  bool receiver_closed() const {
-    return (tail_.load(std::memory_order_acquire) & kClosedBit) != 0;
-  }
+  bool receiver_closed() const { return (tail_.load(std::memory_order_acquire) & kClosedBit) != 0; }
 
  private:
   static constexpr uint64_t kClosedBit = uint64_t{1} << 63;

@@ -56,7 +56,8 @@ void prep_write(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, siz
   io_uring_prep_write(&sqe, fd->get(), buffer.data(), static_cast<unsigned>(length), offset);
 }
 
-std::vector<Buffer>& vectored_for(Resources& resources, const SharedFd& fd, size_t count, size_t each) {
+std::vector<Buffer>& vectored_for(Resources& resources, const SharedFd& fd, size_t count,
+                                  size_t each) {
   OpResources& owned = resources_of(resources);
   if (owned.vectored.size() != count || owned.vectored.front().size() < each) {
     owned.vectored.clear();

@@ -34,7 +34,8 @@ void prep_write(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, siz
 // through vectored_for first.
 void prep_writev(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, uint64_t offset);
 // The op's `count` vectored buffers of `each` bytes and their iovec array, with `fd` held.
-std::vector<Buffer>& vectored_for(Resources& resources, const SharedFd& fd, size_t count, size_t each);
+std::vector<Buffer>& vectored_for(Resources& resources, const SharedFd& fd, size_t count,
+                                  size_t each);
 // IORING_OP_FSYNC of the whole file.
 void prep_fsync(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd);
 // IORING_OP_SEND of the first `length` bytes of the op's buffer; IORING_OP_RECV of `length`

@@ -82,11 +82,16 @@ enum : uint64_t { kPoll = 1, kPollRemove, kRecv, kLinkTimeoutSqe };
 
 const char* role_of(uint64_t user_data) {
   switch (user_data) {
-    case kPoll: return "poll";
-    case kPollRemove: return "poll_remove";
-    case kRecv: return "recv";
-    case kLinkTimeoutSqe: return "link_timeout";
-    default: return "unexpected";
+    case kPoll:
+      return "poll";
+    case kPollRemove:
+      return "poll_remove";
+    case kRecv:
+      return "recv";
+    case kLinkTimeoutSqe:
+      return "link_timeout";
+    default:
+      return "unexpected";
   }
 }
 
@@ -123,8 +128,8 @@ int sys_io_uring_register(int fd, unsigned opcode, void* arg, unsigned nr_args) 
   return ret;
 }
 
-int sys_io_uring_enter(int fd, unsigned to_submit, unsigned min_complete, unsigned flags,
-                       void* arg, size_t arg_size) {
+int sys_io_uring_enter(int fd, unsigned to_submit, unsigned min_complete, unsigned flags, void* arg,
+                       size_t arg_size) {
   return static_cast<int>(
       syscall(__NR_io_uring_enter, fd, to_submit, min_complete, flags, arg, arg_size));
 }
@@ -188,8 +193,7 @@ std::optional<std::string_view> status_field(std::string_view status, std::strin
       line_end = status.size();
     }
     const std::string_view line = status.substr(line_start, line_end - line_start);
-    if (line.size() > key.size() && line.substr(0, key.size()) == key &&
-        line[key.size()] == ':') {
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
       return trim(line.substr(key.size() + 1));
     }
     line_start = line_end + 1;
@@ -212,8 +216,8 @@ class Mapping {
  public:
   explicit Mapping(size_t bytes)
       : bytes_(bytes),
-        address_(mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-                      0)) {}
+        address_(mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) {
+  }
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;
   ~Mapping() {
@@ -305,7 +309,6 @@ class TestRing {
       }
     }
   }
-
 
  private:
   const uint32_t flags_;
@@ -475,9 +478,9 @@ class KernelProber {
       report_.query.outcome.error = -header.result;
       return;
     }
-    report_.query.answer = QueryAnswer{answer.nr_request_opcodes, answer.nr_register_opcodes,
-                                       answer.feature_flags,      answer.ring_setup_flags,
-                                       answer.enter_flags,        answer.sqe_flags};
+    report_.query.answer =
+        QueryAnswer{answer.nr_request_opcodes, answer.nr_register_opcodes, answer.feature_flags,
+                    answer.ring_setup_flags,   answer.enter_flags,         answer.sqe_flags};
     report_.register_ops.by_query = answer.nr_register_opcodes;
   }
 
@@ -727,8 +730,8 @@ class KernelProber {
     const auto started = Clock::now();
     int ret = 0;
     do {
-      ret = sys_io_uring_enter(ring.fd(), 0, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
-                               &arg, sizeof arg);
+      ret = sys_io_uring_enter(ring.fd(), 0, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg,
+                               sizeof arg);
     } while (ret < 0 && errno == EINTR);
     const int64_t result = ret < 0 ? -errno : ret;
     const auto waited = Clock::now() - started;

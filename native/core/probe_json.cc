@@ -223,8 +223,8 @@ std::string probe_to_json(const ProbeReport& report) {
   }
   json.field("elapsedUs", register_ops.elapsed_us).key("known");
   std::vector<uint32_t> known;
-  for (uint32_t op = 0; op < register_ops.by_query.value_or(register_ops.by_restrictions.value_or(0));
-       ++op) {
+  for (uint32_t op = 0;
+       op < register_ops.by_query.value_or(register_ops.by_restrictions.value_or(0)); ++op) {
     known.push_back(op);
   }
   write_numbered_names(json, register_op_names(), known);

@@ -21,7 +21,8 @@ inline constexpr unsigned kSeccompAuditArch = AUDIT_ARCH_X86_64;
 #elif defined(__aarch64__)
 inline constexpr unsigned kSeccompAuditArch = AUDIT_ARCH_AARCH64;
 #else
-inline constexpr unsigned kSeccompAuditArch = 0;  // unsupported: refuse_syscalls_with_seccomp says ENOSYS
+inline constexpr unsigned kSeccompAuditArch =
+    0;  // unsupported: refuse_syscalls_with_seccomp says ENOSYS
 #endif
 
 // Installs the filter on the calling thread (and what it execs): each of `syscalls` fails with

@@ -55,7 +55,8 @@ struct RoundPlan {
   std::vector<Requester> requesters;
 };
 
-RoundPlan plan_round(const DrillSpec& spec, uint32_t round, uint64_t round_seed, const std::string& file) {
+RoundPlan plan_round(const DrillSpec& spec, uint32_t round, uint64_t round_seed,
+                     const std::string& file) {
   Random random(round_seed);
   RoundPlan plan;
   plan.loop.size = spec.ring_size != 0 ? spec.ring_size : uint32_t{1} << random.below(9);
@@ -99,12 +100,14 @@ RoundPlan plan_round(const DrillSpec& spec, uint32_t round, uint64_t round_seed,
   // drop (the seed's liveness caveat: only an op timeout frees a waiter while submitters run).
   const uint32_t size = round_up_to_power_of_two(plan.loop.size);
   const bool endless_ops_in_mix =
-      !plan.loop.op_timeout && std::any_of(workload.mix.begin(), workload.mix.end(),
-                                           [](const MixEntry& entry) { return entry.op == OpKind::kStall; });
+      !plan.loop.op_timeout &&
+      std::any_of(workload.mix.begin(), workload.mix.end(),
+                  [](const MixEntry& entry) { return entry.op == OpKind::kStall; });
   const uint32_t outstanding = endless_ops_in_mix ? size : 2 * size;
-  const auto submitters = spec.submitters != 0
-                              ? spec.submitters
-                              : 1 + static_cast<uint32_t>(random.below(std::min<uint32_t>(4, outstanding)));
+  const auto submitters =
+      spec.submitters != 0
+          ? spec.submitters
+          : 1 + static_cast<uint32_t>(random.below(std::min<uint32_t>(4, outstanding)));
   const uint32_t max_depth = std::clamp<uint32_t>(outstanding / submitters, 1, kMaxDepth);
   for (uint32_t i = 0; i < submitters; ++i) {
     RoundPlan::Requester requester;
@@ -248,7 +251,8 @@ class Requester final : public CompletionSink {
   };
   Tally tally() {
     std::lock_guard lock(mutex_);
-    Tally tally{submitted_, completed_, timed_out_, abandoned_, repeated_, unexpected_, 0, handed_back_};
+    Tally tally{submitted_, completed_,  timed_out_, abandoned_,
+                repeated_,  unexpected_, 0,          handed_back_};
     for (uint64_t id = 0; id < submitted_; ++id) {
       if (end_counts_[id] == 0) {
         tally.first_missing = tally.missing++ == 0 ? static_cast<int64_t>(id) : tally.first_missing;
@@ -272,7 +276,8 @@ class Requester final : public CompletionSink {
   std::vector<Completion> ends_;     // first ends, not yet taken by run()
   uint64_t submitted_ = 0;
   uint64_t distinct_ended_ = 0;
-  uint64_t completed_ = 0, timed_out_ = 0, abandoned_ = 0, repeated_ = 0, unexpected_ = 0, handed_back_ = 0;
+  uint64_t completed_ = 0, timed_out_ = 0, abandoned_ = 0, repeated_ = 0, unexpected_ = 0,
+           handed_back_ = 0;
   bool gave_up_ = false;
   std::atomic<bool> finished_{false};
 };
@@ -302,7 +307,6 @@ struct RoundState {
   }
 };
 
-
 // What a hung round's loop was doing, from its counters.
 std::string hang_diagnosis(RoundState& state) {
   const LoopCountersSnapshot counters = state.loop->counters().snapshot();
@@ -318,8 +322,10 @@ std::string hang_diagnosis(RoundState& state) {
                      std::to_string(counters.pending_operations) + " in flight";
   if (!exited && state.loop->counters().stall_since_ns.load(std::memory_order_relaxed) != 0) {
     // The seed's liveness caveat: while submitters run, only an op timeout frees a waiter.
-    text += "; it is in a capacity stall: every waiter in flight on an op that never ends and ops still queued "
-            "behind them, so their requesters never get to drop (only an op timeout frees a waiter)";
+    text +=
+        "; it is in a capacity stall: every waiter in flight on an op that never ends and ops "
+        "still queued "
+        "behind them, so their requesters never get to drop (only an op timeout frees a waiter)";
   }
   return text;
 }
@@ -344,7 +350,8 @@ class Drill {
       for (uint32_t i = 0; i < requester_count; ++i) {
         state->requesters.push_back(std::make_unique<Requester>(
             plan.requesters[i],
-            make_op_source(plan.workload, SourceContext{i, requester_count, plan.requesters[i].depth})));
+            make_op_source(plan.workload,
+                           SourceContext{i, requester_count, plan.requesters[i].depth})));
       }
     } catch (const WorkloadError& error) {
       result_.error = LoopError{error.call, error.error, error.detail};
@@ -416,7 +423,8 @@ class Drill {
         requester->give_up();
       }
       std::unique_lock lock(state->mutex);
-      state->finished.wait_for(lock, kGiveUpGrace, [&] { return state->threads_finished == running; });
+      state->finished.wait_for(lock, kGiveUpGrace,
+                               [&] { return state->threads_finished == running; });
     }
     bool left_running = false;
     for (size_t i = 0; i < threads.size(); ++i) {
@@ -449,7 +457,8 @@ class Drill {
   }
 
  private:
-  void record(uint32_t round, uint64_t round_seed, const RoundPlan& plan, RoundState& state, bool over) {
+  void record(uint32_t round, uint64_t round_seed, const RoundPlan& plan, RoundState& state,
+              bool over) {
     DrillModeStats& mode = result_.modes[round % result_.modes.size()];
     ++mode.rounds;
     Requester::Tally total;
@@ -458,17 +467,22 @@ class Drill {
       const std::string who = "requester " + std::to_string(i) + " op ";
       if (tally.first_missing >= 0) {
         fail(round, round_seed,
-             who + std::to_string(tally.first_missing) + " never ended (" + std::to_string(tally.missing) + " of " +
-                 std::to_string(tally.submitted) + " ops without an end " +
-                 std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(spec_.round_deadline).count()) +
+             who + std::to_string(tally.first_missing) + " never ended (" +
+                 std::to_string(tally.missing) + " of " + std::to_string(tally.submitted) +
+                 " ops without an end " +
+                 std::to_string(
+                     std::chrono::duration_cast<std::chrono::milliseconds>(spec_.round_deadline)
+                         .count()) +
                  " ms after the round began)");
       }
       if (tally.first_repeated >= 0) {
-        fail(round, round_seed, who + std::to_string(tally.first_repeated) + " ended more than once");
+        fail(round, round_seed,
+             who + std::to_string(tally.first_repeated) + " ended more than once");
       }
       if (tally.unexpected > 0) {
-        fail(round, round_seed, who.substr(0, who.size() - 4) + " got " + std::to_string(tally.unexpected) +
-                                    " ends for ops it never submitted");
+        fail(round, round_seed,
+             who.substr(0, who.size() - 4) + " got " + std::to_string(tally.unexpected) +
+                 " ends for ops it never submitted");
       }
       total.submitted += tally.submitted;
       total.completed += tally.completed;
@@ -489,7 +503,8 @@ class Drill {
     if (total.handed_back > 0) {
       result_.abandoned_handed_back += total.handed_back;
       fail(round, round_seed,
-           std::to_string(total.handed_back) + " abandoned ops came back with their buffers before the ring was torn down");
+           std::to_string(total.handed_back) +
+               " abandoned ops came back with their buffers before the ring was torn down");
     }
     if (state.loop_error) {
       fail(round, round_seed, "the loop stopped on an error: " + state.loop_error->message());
@@ -498,30 +513,37 @@ class Drill {
       ++result_.hung_rounds;
       fail(round, round_seed,
            "the round hung: not over " +
-               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(spec_.round_deadline).count()) +
+               std::to_string(
+                   std::chrono::duration_cast<std::chrono::milliseconds>(spec_.round_deadline)
+                       .count()) +
                " ms after it began (ring size " + std::to_string(plan.loop.size) + ", " +
                (plan.loop.op_timeout ? "an" : "no") + " op timeout, " +
-               (plan.loop.shutdown_timeout ? "a" : "no") + " shutdown timeout): " + hang_diagnosis(state));
+               (plan.loop.shutdown_timeout ? "a" : "no") +
+               " shutdown timeout): " + hang_diagnosis(state));
       return;
     }
-    mode.shutdown_latency.record(
-        static_cast<uint64_t>(std::max<int64_t>(state.loop_exit_ns - state.last_drop_ns.load(), 0)));
+    mode.shutdown_latency.record(static_cast<uint64_t>(
+        std::max<int64_t>(state.loop_exit_ns - state.last_drop_ns.load(), 0)));
     if constexpr (kCountersEnabled) {
       // The loop's own count of what it did must match what the requesters saw. Ops still queued
       // when the shutdown timeout ran out were abandoned without being accepted.
       const LoopCountersSnapshot counters = state.loop->counters().snapshot();
-      if (counters.ops_accepted > total.submitted || total.submitted - counters.ops_accepted > counters.ops_abandoned ||
+      if (counters.ops_accepted > total.submitted ||
+          total.submitted - counters.ops_accepted > counters.ops_abandoned ||
           counters.ops_completed + counters.ops_abandoned != total.submitted ||
           counters.ops_abandoned != total.abandoned || counters.timeouts_fired != total.timed_out ||
           counters.pending_operations != 0) {
         ++result_.count_mismatches;
         fail(round, round_seed,
              "the loop counted " + std::to_string(counters.ops_accepted) + " accepted, " +
-                 std::to_string(counters.ops_completed) + " completed (" + std::to_string(counters.timeouts_fired) +
-                 " timed out), " + std::to_string(counters.ops_abandoned) + " abandoned, " +
+                 std::to_string(counters.ops_completed) + " completed (" +
+                 std::to_string(counters.timeouts_fired) + " timed out), " +
+                 std::to_string(counters.ops_abandoned) + " abandoned, " +
                  std::to_string(counters.pending_operations) + " pending; requesters saw " +
-                 std::to_string(total.submitted) + " submitted, " + std::to_string(total.completed) + " completed, " +
-                 std::to_string(total.timed_out) + " timed out, " + std::to_string(total.abandoned) + " abandoned");
+                 std::to_string(total.submitted) + " submitted, " +
+                 std::to_string(total.completed) + " completed, " +
+                 std::to_string(total.timed_out) + " timed out, " +
+                 std::to_string(total.abandoned) + " abandoned");
       }
     }
   }
@@ -583,15 +605,19 @@ int count_open_fds() {
 
 DrillResult run_shutdown_drill(const DrillSpec& spec, const DrillProgressFn& progress,
                                const std::atomic<bool>& cancel) {
-  if (spec.rounds == 0 || spec.shutdown_timeouts.empty() || spec.op_timeouts.empty() || spec.ops.empty() ||
-      spec.max_ops_per_submitter == 0) {
-    throw std::invalid_argument("a drill needs rounds, shutdown modes, op timeouts, ops and ops per submitter");
+  if (spec.rounds == 0 || spec.shutdown_timeouts.empty() || spec.op_timeouts.empty() ||
+      spec.ops.empty() || spec.max_ops_per_submitter == 0) {
+    throw std::invalid_argument(
+        "a drill needs rounds, shutdown modes, op timeouts, ops and ops per submitter");
   }
-  const bool any_op_timeout = std::any_of(spec.op_timeouts.begin(), spec.op_timeouts.end(),
-                                          [](const OptionalDuration& timeout) { return timeout.has_value(); });
-  const uint64_t entries = uint64_t{round_up_to_power_of_two(spec.ring_size)} * (any_op_timeout ? 2 : 1);
+  const bool any_op_timeout =
+      std::any_of(spec.op_timeouts.begin(), spec.op_timeouts.end(),
+                  [](const OptionalDuration& timeout) { return timeout.has_value(); });
+  const uint64_t entries =
+      uint64_t{round_up_to_power_of_two(spec.ring_size)} * (any_op_timeout ? 2 : 1);
   if (spec.ring_size != 0 && entries > kMaxRingEntries) {
-    throw std::invalid_argument("ring of " + std::to_string(entries) + " SQ entries exceeds the kernel maximum of " +
+    throw std::invalid_argument("ring of " + std::to_string(entries) +
+                                " SQ entries exceeds the kernel maximum of " +
                                 std::to_string(kMaxRingEntries));
   }
   DrillResult result;

@@ -80,18 +80,18 @@ struct DrillModeStats {
 struct DrillResult {
   std::vector<DrillModeStats> modes;  // in the order of DrillSpec::shutdown_timeouts
   uint32_t rounds_run = 0;
-  uint32_t hung_rounds = 0;     // rounds not over by their deadline
-  uint64_t missing_ends = 0;    // submitted ops never ended (by the deadline)
-  uint64_t repeated_ends = 0;   // ends beyond an op's first
-  uint64_t unexpected_ends = 0; // ends for ids that were never submitted
+  uint32_t hung_rounds = 0;       // rounds not over by their deadline
+  uint64_t missing_ends = 0;      // submitted ops never ended (by the deadline)
+  uint64_t repeated_ends = 0;     // ends beyond an op's first
+  uint64_t unexpected_ends = 0;   // ends for ids that were never submitted
   uint64_t count_mismatches = 0;  // rounds whose loop counters disagree with the requesters
   // Abandoned ends that came with the op's resources: the loop let go of memory the kernel may
   // still write before its ring was torn down.
   uint64_t abandoned_handed_back = 0;
   std::vector<DrillFailure> failures;  // the first few, in order
-  int fds_before = -1;  // descriptors open in this process before the drill...
-  int fds_after = -1;   // ...and after it (-1: not counted)
-  bool loop_left_running = false;  // a hung round's threads still run (and hold descriptors)
+  int fds_before = -1;                 // descriptors open in this process before the drill...
+  int fds_after = -1;                  // ...and after it (-1: not counted)
+  bool loop_left_running = false;      // a hung round's threads still run (and hold descriptors)
   bool interrupted = false;
   std::optional<LoopError> error;  // the drill could not set up (a refused ring, no descriptors)
 

@@ -27,7 +27,9 @@ constexpr uint64_t kSectorMagic = 0x696f622d73656374;  // "iob-sect"
 
 void store64(std::byte* at, uint64_t value) { std::memcpy(at, &value, sizeof value); }
 
-FileError error_of(const char* call, const std::string& path) { return FileError{call, errno, path}; }
+FileError error_of(const char* call, const std::string& path) {
+  return FileError{call, errno, path};
+}
 
 }  // namespace
 
@@ -73,7 +75,8 @@ bool Pattern::matches(uint64_t offset, const std::byte* data, size_t size) const
       // The common case (whole sectors) without building the sector: header fields, then body.
       const uint64_t header[3] = {kSectorMagic ^ seed_, index, generation_};
       if (std::memcmp(data, header, sizeof header) != 0 ||
-          std::memcmp(data + sizeof header, image_.data() + sizeof header, kSectorSize - sizeof header) != 0) {
+          std::memcmp(data + sizeof header, image_.data() + sizeof header,
+                      kSectorSize - sizeof header) != 0) {
         return false;
       }
     } else {
@@ -162,7 +165,8 @@ std::optional<FileError> probe_direct_read(const std::string& path, uint32_t blo
   return std::nullopt;
 }
 
-std::optional<FileError> page_cache_residency(const std::string& path, uint64_t size, double& share) {
+std::optional<FileError> page_cache_residency(const std::string& path, uint64_t size,
+                                              double& share) {
   share = 0;
   if (size == 0) {
     return std::nullopt;
@@ -185,7 +189,8 @@ std::optional<FileError> page_cache_residency(const std::string& path, uint64_t 
     errno = saved;
     return error_of("mincore", path);
   }
-  const auto cached = std::count_if(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; });
+  const auto cached =
+      std::count_if(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; });
   share = static_cast<double>(cached) / static_cast<double>(resident.size());
   return std::nullopt;
 }
@@ -200,14 +205,22 @@ std::string filesystem_name(const std::string& path) {
     const char* name;
   };
   static constexpr Known kKnown[] = {
-      {EXT4_SUPER_MAGIC, "ext4"},      {TMPFS_MAGIC, "tmpfs"},
-      {XFS_SUPER_MAGIC, "xfs"},        {BTRFS_SUPER_MAGIC, "btrfs"},
-      {OVERLAYFS_SUPER_MAGIC, "overlayfs"}, {NFS_SUPER_MAGIC, "nfs"},
-      {0x2fc12fc1, "zfs"},             {0x65735546, "fuse"},
-      {0x01021997, "9p"},              {0x6a656a63, "virtiofs"},
-      {SQUASHFS_MAGIC, "squashfs"},    {RAMFS_MAGIC, "ramfs"},
-      {0xf2f52010, "f2fs"},            {0x5346544e, "ntfs"},
-      {MSDOS_SUPER_MAGIC, "vfat"},     {BDEVFS_MAGIC, "bdev"},
+      {EXT4_SUPER_MAGIC, "ext4"},
+      {TMPFS_MAGIC, "tmpfs"},
+      {XFS_SUPER_MAGIC, "xfs"},
+      {BTRFS_SUPER_MAGIC, "btrfs"},
+      {OVERLAYFS_SUPER_MAGIC, "overlayfs"},
+      {NFS_SUPER_MAGIC, "nfs"},
+      {0x2fc12fc1, "zfs"},
+      {0x65735546, "fuse"},
+      {0x01021997, "9p"},
+      {0x6a656a63, "virtiofs"},
+      {SQUASHFS_MAGIC, "squashfs"},
+      {RAMFS_MAGIC, "ramfs"},
+      {0xf2f52010, "f2fs"},
+      {0x5346544e, "ntfs"},
+      {MSDOS_SUPER_MAGIC, "vfat"},
+      {BDEVFS_MAGIC, "bdev"},
   };
   for (const Known& known : kKnown) {
     if (static_cast<unsigned long>(fs.f_type) == known.magic) {

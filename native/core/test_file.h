@@ -65,7 +65,8 @@ std::optional<FileError> readable_size(const std::string& path, uint64_t& size);
 std::optional<FileError> probe_direct_read(const std::string& path, uint32_t block_size);
 
 // The share (0..1) of the file's first `size` bytes resident in the page cache (mincore).
-std::optional<FileError> page_cache_residency(const std::string& path, uint64_t size, double& share);
+std::optional<FileError> page_cache_residency(const std::string& path, uint64_t size,
+                                              double& share);
 
 // The name of the file system holding `path` (statfs f_type), e.g. "ext4", "tmpfs"; a hex
 // magic number when it is not one this table knows.

@@ -23,11 +23,12 @@ std::string format_duration(int64_t ns) {
 }
 
 std::string CapacityStallReport::message() const {
-  return "capacity stall: all waiters in flight, " + std::to_string(queued) + " ops queued, no completion for " +
-         format_duration(stalled_ns);
+  return "capacity stall: all waiters in flight, " + std::to_string(queued) +
+         " ops queued, no completion for " + format_duration(stalled_ns);
 }
 
-CapacityWatchdog::CapacityWatchdog(const Loop& loop, std::chrono::nanoseconds threshold, OnStall on_stall)
+CapacityWatchdog::CapacityWatchdog(const Loop& loop, std::chrono::nanoseconds threshold,
+                                   OnStall on_stall)
     : loop_(loop), threshold_(threshold), on_stall_(std::move(on_stall)) {
   thread_ = std::thread([this] { run(); });
 }
@@ -67,7 +68,8 @@ std::optional<CapacityStallReport> CapacityWatchdog::sample(int64_t& reported_si
 }
 
 void CapacityWatchdog::run() {
-  const auto interval = std::max<std::chrono::nanoseconds>(threshold_ / 10, std::chrono::milliseconds(1));
+  const auto interval =
+      std::max<std::chrono::nanoseconds>(threshold_ / 10, std::chrono::milliseconds(1));
   int64_t reported_since = 0;
   std::unique_lock lock(mutex_);
   while (!stop_cv_.wait_for(lock, interval, [&] { return stopping_; })) {

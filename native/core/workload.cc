@@ -19,7 +19,8 @@
 namespace iob {
 
 WorkloadError::WorkloadError(std::string call_, int error_, std::string detail_)
-    : std::runtime_error(call_ + ": " + std::strerror(error_) + (detail_.empty() ? "" : " (" + detail_ + ")")),
+    : std::runtime_error(call_ + ": " + std::strerror(error_) +
+                         (detail_.empty() ? "" : " (" + detail_ + ")")),
       call(std::move(call_)),
       error(error_),
       detail(std::move(detail_)) {}
@@ -84,7 +85,7 @@ class FileSource final : public OpSource {
   FileSource(const FileSpec& spec, bool write, uint64_t seed, const SourceContext& context)
       : spec_(spec),
         write_(write),
-        kinds_(!write                ? std::vector<std::string>{"file-read"}
+        kinds_(!write                 ? std::vector<std::string>{"file-read"}
                : spec.fsync_every > 0 ? std::vector<std::string>{"file-write", "fsync"}
                                       : std::vector<std::string>{"file-write"}),
         fd_(open_or_throw(spec.path, (write ? O_RDWR : O_RDONLY) | (spec.direct ? O_DIRECT : 0))),
@@ -132,7 +133,8 @@ class FileSource final : public OpSource {
     return kData;
   }
 
-  Judged judge(uint32_t slot, uint32_t kind, int32_t result, const OpResources* resources) override {
+  Judged judge(uint32_t slot, uint32_t kind, int32_t result,
+               const OpResources* resources) override {
     if (kind == kFsync) {
       return judged_if(result == 0, 0);
     }
@@ -150,7 +152,8 @@ class FileSource final : public OpSource {
       // read while a write of it was in flight, some words of each: Linux does not make a read
       // and a write of the same page atomic with respect to each other.
       if (!laid_out_.matches(offset, data, spec_.block_size) &&
-          !written_.matches(offset, data, spec_.block_size) && !torn_between_generations(offset, data)) {
+          !written_.matches(offset, data, spec_.block_size) &&
+          !torn_between_generations(offset, data)) {
         judged.verdict = Verdict::kCorrupt;
       }
     }
@@ -182,7 +185,8 @@ class FileSource final : public OpSource {
         continue;
       }
       const uint64_t offset = index * spec_.block_size;
-      const ssize_t got = ::pread(fd_->get(), block.data(), spec_.block_size, static_cast<off_t>(offset));
+      const ssize_t got =
+          ::pread(fd_->get(), block.data(), spec_.block_size, static_cast<off_t>(offset));
       if (got < 0) {
         found.error = errno;
         return found;
@@ -280,7 +284,9 @@ SocketEnds connected_pair(Transport transport, const UniqueFd& listener) {
 class SocketSource final : public SingleKindSource {
  public:
   SocketSource(const SocketSpec& spec, uint64_t seed, const SourceContext& context)
-      : SingleKindSource(OpKind::kSocket), spec_(spec), seed_(seed ^ (uint64_t{context.index} << 32)) {
+      : SingleKindSource(OpKind::kSocket),
+        spec_(spec),
+        seed_(seed ^ (uint64_t{context.index} << 32)) {
     UniqueFd listener;
     if (spec.transport == Transport::kTcp) {
       listener = loopback_listener(context.slots);
@@ -364,7 +370,8 @@ class StallSource final : public SingleKindSource {
   SharedFd silent_peer_;
 };
 
-std::unique_ptr<OpSource> make_single(OpKind kind, const WorkloadSpec& spec, const SourceContext& context) {
+std::unique_ptr<OpSource> make_single(OpKind kind, const WorkloadSpec& spec,
+                                      const SourceContext& context) {
   switch (kind) {
     case OpKind::kNop:
       return std::make_unique<NopSource>();
@@ -372,7 +379,8 @@ std::unique_ptr<OpSource> make_single(OpKind kind, const WorkloadSpec& spec, con
       return std::make_unique<TimerSource>(spec.timer);
     case OpKind::kFileRead:
     case OpKind::kFileWrite:
-      return std::make_unique<FileSource>(spec.file, kind == OpKind::kFileWrite, spec.seed, context);
+      return std::make_unique<FileSource>(spec.file, kind == OpKind::kFileWrite, spec.seed,
+                                          context);
     case OpKind::kSocket:
       return std::make_unique<SocketSource>(spec.socket, spec.seed, context);
     case OpKind::kStall:
@@ -408,7 +416,8 @@ class MixSource final : public OpSource {
     return part.first_kind + part.source->prepare(slot, sqe, resources);
   }
 
-  Judged judge(uint32_t slot, uint32_t kind, int32_t result, const OpResources* resources) override {
+  Judged judge(uint32_t slot, uint32_t kind, int32_t result,
+               const OpResources* resources) override {
     Part& part = parts_[slot_part_[slot]];
     return part.source->judge(slot, kind - part.first_kind, result, resources);
   }

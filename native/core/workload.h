@@ -125,7 +125,8 @@ class OpSource {
   virtual uint32_t prepare(uint32_t slot, io_uring_sqe& sqe, Resources& resources) = 0;
 
   // Judges how the op last prepared for `slot` ended, before the slot is prepared again.
-  virtual Judged judge(uint32_t slot, uint32_t kind, int32_t result, const OpResources* resources) = 0;
+  virtual Judged judge(uint32_t slot, uint32_t kind, int32_t result,
+                       const OpResources* resources) = 0;
 
   // After the run: checks what the run left behind. Only write workloads have something to check.
   virtual ReadBack read_back() { return {}; }

@@ -16,7 +16,8 @@ void expect_writes_went_through(const LivenessHalf& half) {
   EXPECT_EQ(half.ops[2].name, "write(fd1)");
   for (int i = 2; i < 4; ++i) {
     EXPECT_EQ(half.ops[i].end, OpEnd::kCompleted);
-    EXPECT_EQ(half.ops[i].result, static_cast<int32_t>(half.ops[i].name.size())) << half.ops[i].name;
+    EXPECT_EQ(half.ops[i].result, static_cast<int32_t>(half.ops[i].name.size()))
+        << half.ops[i].name;
   }
 }
 
@@ -29,7 +30,8 @@ TEST(Liveness, WithoutTimeoutsTheWatchdogReportsTheStallAndUnblocksIt) {
   EXPECT_EQ(stall.in_flight, 2u);
   EXPECT_EQ(stall.queued, 2u);
   EXPECT_GE(stall.stalled_ns, 150'000'000);
-  const std::string prefix = "capacity stall: all waiters in flight, 2 ops queued, no completion for ";
+  const std::string prefix =
+      "capacity stall: all waiters in flight, 2 ops queued, no completion for ";
   EXPECT_EQ(stall.message(), prefix + format_duration(stall.stalled_ns));
   ASSERT_EQ(half.ops.size(), 4u);
   // The rescue's bytes complete a read; its slot frees, and the writes run (so the second read

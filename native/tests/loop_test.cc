@@ -148,13 +148,11 @@ TEST(Loop, PendingOperationsCountsOpsInFlight) {
   running.send(make_timer(300ms), a);
   running.send(make_timer(300ms), b);
   running.send(make_timer(300ms), c);
-  ASSERT_TRUE(eventually(
-      [&] { return running.loop().counters().pending_operations.load() == 3; }));
+  ASSERT_TRUE(eventually([&] { return running.loop().counters().pending_operations.load() == 3; }));
   a.wait();
   b.wait();
   c.wait();
-  ASSERT_TRUE(
-      eventually([&] { return running.loop().counters().pending_operations.load() == 0; }));
+  ASSERT_TRUE(eventually([&] { return running.loop().counters().pending_operations.load() == 0; }));
 }
 
 TEST(Loop, TimerOpEndsWithEtime) {

@@ -52,8 +52,7 @@ TEST(Probe, ItsJsonIsValidAndSaysWhatTheReportHolds) {
   if (report.setup.outcome.ok()) {
     EXPECT_EQ(probe["features"]["mask"].integer(), report.setup.features);
     EXPECT_EQ(probe["opcodes"]["supported"].array().size(), report.opcodes->supported.size());
-    EXPECT_EQ(probe["behaviour"]["multishotPoll"]["works"].boolean(),
-              report.multishot_poll->works);
+    EXPECT_EQ(probe["behaviour"]["multishotPoll"]["works"].boolean(), report.multishot_poll->works);
   } else {
     EXPECT_TRUE(probe["features"].is_null());
     EXPECT_TRUE(probe["opcodes"].is_null());
@@ -68,10 +67,9 @@ TEST(Probe, TriesEveryNamedSetupFlagOnARealRing) {
     GTEST_SKIP() << "io_uring_setup refused: " << errno_name(report.setup.outcome.error);
   }
   for (uint32_t bit = 0; bit < setup_flag_names().names().size(); ++bit) {
-    const bool tried = std::any_of(report.setup_trials.begin(), report.setup_trials.end(),
-                                   [&](const SetupTrial& trial) {
-                                     return (trial.flags & (1u << bit)) != 0;
-                                   });
+    const bool tried =
+        std::any_of(report.setup_trials.begin(), report.setup_trials.end(),
+                    [&](const SetupTrial& trial) { return (trial.flags & (1u << bit)) != 0; });
     EXPECT_TRUE(tried) << setup_flag_names().name(bit) << " is never tried";
   }
 }
@@ -109,20 +107,19 @@ TEST(Probe, FindsWhatTheResearchSawOnThe618Host) {
   EXPECT_EQ(probe["opcodes"]["supported"].array().size(), 63u);
   EXPECT_EQ(probe["opcodes"]["supported"].array().back()["name"].string(), "PIPE");
 
-  for (const uint32_t flags : {0u, IORING_SETUP_SQPOLL, IORING_SETUP_COOP_TASKRUN,
-                               IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
-                               IORING_SETUP_SINGLE_ISSUER, IORING_SETUP_SUBMIT_ALL,
-                               IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, IORING_SETUP_NO_SQARRAY,
-                               IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
-                               IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY,
-                               IORING_SETUP_CQE_MIXED}) {
+  for (const uint32_t flags :
+       {0u, IORING_SETUP_SQPOLL, IORING_SETUP_COOP_TASKRUN,
+        IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG, IORING_SETUP_SINGLE_ISSUER,
+        IORING_SETUP_SUBMIT_ALL, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, IORING_SETUP_NO_SQARRAY,
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+        IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY, IORING_SETUP_CQE_MIXED}) {
     if (flags != 0) {
       EXPECT_TRUE(trial_accepted(probe, flags)) << describe_setup_flags(flags);
     }
   }
   // Newer than 6.18.
-  for (const uint32_t flags : {IORING_SETUP_SQE_MIXED,
-                               IORING_SETUP_NO_SQARRAY | IORING_SETUP_SQ_REWIND}) {
+  for (const uint32_t flags :
+       {IORING_SETUP_SQE_MIXED, IORING_SETUP_NO_SQARRAY | IORING_SETUP_SQ_REWIND}) {
     const Value* trial = find_trial(probe, flags);
     ASSERT_NE(trial, nullptr);
     EXPECT_EQ((*trial)["error"].string(), "EINVAL") << describe_setup_flags(flags);
@@ -139,8 +136,8 @@ TEST(Probe, FindsWhatTheResearchSawOnThe618Host) {
   EXPECT_EQ(probe["registerOps"]["known"].array().back()["name"].string(), "REGISTER_QUERY");
 
   const Value& behaviour = probe["behaviour"];
-  for (const char* test : {"multishotPoll", "multishotPollSingleIssuer", "extArgWait",
-                           "linkTimeout"}) {
+  for (const char* test :
+       {"multishotPoll", "multishotPollSingleIssuer", "extArgWait", "linkTimeout"}) {
     EXPECT_TRUE(behaviour[test]["works"].boolean())
         << test << ": " << behaviour[test]["detail"].string();
   }

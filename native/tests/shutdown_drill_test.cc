@@ -4,7 +4,8 @@
 //
 // The property test is short by default (CI runs it three ways); scripts/soak-exactly-once.sh
 // runs it for millions of ops. A failure names the op, its round and the round's seed; replay:
-//   IOB_PROPERTY_SEED=<seed> IOB_PROPERTY_ITERATIONS=<rounds> core_tests --gtest_filter='ExactlyOnce.*'
+//   IOB_PROPERTY_SEED=<seed> IOB_PROPERTY_ITERATIONS=<rounds> core_tests
+//   --gtest_filter='ExactlyOnce.*'
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -31,8 +32,8 @@ std::string scratch_dir() {
 void expect_every_check_passed(const DrillResult& result, const std::string& replay) {
   ASSERT_FALSE(result.error) << result.error->message();
   for (const DrillFailure& failure : result.failures) {
-    ADD_FAILURE() << "round " << failure.round << " (round seed " << failure.round_seed << "): " << failure.what
-                  << "\n  replay: " << replay;
+    ADD_FAILURE() << "round " << failure.round << " (round seed " << failure.round_seed
+                  << "): " << failure.what << "\n  replay: " << replay;
   }
   EXPECT_EQ(result.hung_rounds, 0u) << replay;
   EXPECT_EQ(result.missing_ends, 0u) << replay;
@@ -49,7 +50,8 @@ void expect_every_check_passed(const DrillResult& result, const std::string& rep
 
 TEST(ExactlyOnce, EveryOpEndsOnceAcrossRandomMixesRingSizesTimeoutsAndShutdowns) {
   DrillSpec spec;
-  spec.seed = env_number("IOB_PROPERTY_SEED", static_cast<uint64_t>(monotonic_ns()) % 1'000'000'007);
+  spec.seed =
+      env_number("IOB_PROPERTY_SEED", static_cast<uint64_t>(monotonic_ns()) % 1'000'000'007);
   spec.rounds = static_cast<uint32_t>(env_number("IOB_PROPERTY_ITERATIONS", scaled_count(40)));
   spec.max_ops_per_submitter = static_cast<uint32_t>(env_number("IOB_PROPERTY_MAX_OPS", 200));
   spec.ring_size = 0;   // random per round
@@ -74,12 +76,15 @@ TEST(ExactlyOnce, EveryOpEndsOnceAcrossRandomMixesRingSizesTimeoutsAndShutdowns)
     total.abandoned += mode.abandoned;
   }
   // One parseable line (scripts/soak-exactly-once.sh adds them up).
-  std::printf("exactly-once: seed=%llu rounds=%u submitted=%llu completed=%llu timed_out=%llu abandoned=%llu "
-              "seconds=%.3f\n",
-              static_cast<unsigned long long>(spec.seed), result.rounds_run,
-              static_cast<unsigned long long>(total.submitted), static_cast<unsigned long long>(total.completed),
-              static_cast<unsigned long long>(total.timed_out), static_cast<unsigned long long>(total.abandoned),
-              seconds);
+  std::printf(
+      "exactly-once: seed=%llu rounds=%u submitted=%llu completed=%llu timed_out=%llu "
+      "abandoned=%llu "
+      "seconds=%.3f\n",
+      static_cast<unsigned long long>(spec.seed), result.rounds_run,
+      static_cast<unsigned long long>(total.submitted),
+      static_cast<unsigned long long>(total.completed),
+      static_cast<unsigned long long>(total.timed_out),
+      static_cast<unsigned long long>(total.abandoned), seconds);
   expect_every_check_passed(result, replay);
   EXPECT_EQ(result.rounds_run, spec.rounds) << replay;
   EXPECT_EQ(total.submitted, total.completed + total.timed_out + total.abandoned) << replay;
@@ -95,8 +100,8 @@ TEST(ShutdownDrill, TheCommandsDefaultDrillPassesEveryCheck) {
   spec.seed = 7;
   spec.scratch_dir = scratch_dir();
   uint32_t progress_calls = 0;
-  const DrillResult result =
-      run_shutdown_drill(spec, [&](const DrillProgress&) { ++progress_calls; }, std::atomic<bool>(false));
+  const DrillResult result = run_shutdown_drill(
+      spec, [&](const DrillProgress&) { ++progress_calls; }, std::atomic<bool>(false));
   expect_every_check_passed(result, "seed 7");
   EXPECT_EQ(progress_calls, spec.rounds);
   ASSERT_EQ(result.modes.size(), 2u);

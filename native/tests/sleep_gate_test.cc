@@ -31,7 +31,7 @@ TEST(SleepGate, PublishAddsOneToTheSequenceAndRingsOnlyWhenArmed) {
 TEST(SleepGate, ArmSnapshotShowsAPublishThatRacedAhead) {
   SleepGate gate;
   const uint32_t processed = gate.published();
-  gate.publish();  // lands between the sleeper's last drain and its arm
+  gate.publish();                    // lands between the sleeper's last drain and its arm
   EXPECT_NE(gate.arm(), processed);  // so the sleeper must not block
 }
 

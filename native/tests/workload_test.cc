@@ -24,9 +24,10 @@ constexpr RunFn kBoth[] = {&run_loop_bench, &run_raw_bench};
 class LaidOutFile {
  public:
   explicit LaidOutFile(uint64_t size, uint64_t seed = 7)
-      : path_((std::filesystem::temp_directory_path() /
-               ("iob-workload-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++)))
-                  .string()) {
+      : path_(
+            (std::filesystem::temp_directory_path() /
+             ("iob-workload-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++)))
+                .string()) {
     auto error = lay_out_test_file(path_, size, seed);
     EXPECT_FALSE(error) << error->call << ": " << std::strerror(error->error);
   }
@@ -37,7 +38,8 @@ class LaidOutFile {
   void scribble(uint64_t offset, size_t length) const {
     const std::string junk(length, 'x');
     const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
-    ASSERT_EQ(::pwrite(fd, junk.data(), length, static_cast<off_t>(offset)), static_cast<ssize_t>(length));
+    ASSERT_EQ(::pwrite(fd, junk.data(), length, static_cast<off_t>(offset)),
+              static_cast<ssize_t>(length));
     ::close(fd);
   }
 
@@ -58,15 +60,19 @@ BenchSpec file_spec(OpKind op, const std::string& path, uint64_t size, uint64_t 
 
 TEST(Pattern, AnyRangeRoundTripsAndNamesItsPlace) {
   const Pattern pattern(42, kLaidOutGeneration);
-  for (const auto& [offset, size] : {std::pair<uint64_t, size_t>{0, 4096}, {100, 1000}, {4096 * 3, 512}, {511, 2}}) {
+  for (const auto& [offset, size] :
+       {std::pair<uint64_t, size_t>{0, 4096}, {100, 1000}, {4096 * 3, 512}, {511, 2}}) {
     std::vector<std::byte> data(size);
     pattern.fill(offset, data.data(), size);
     EXPECT_TRUE(pattern.matches(offset, data.data(), size)) << offset;
     if (size >= kSectorSize) {  // a range that spans a whole sector header names its place
-      EXPECT_FALSE(pattern.matches(offset + 512, data.data(), size)) << "a block read from elsewhere";
+      EXPECT_FALSE(pattern.matches(offset + 512, data.data(), size))
+          << "a block read from elsewhere";
     }
-    EXPECT_FALSE(Pattern(42, kWrittenGeneration).matches(offset, data.data(), size)) << "another generation";
-    EXPECT_FALSE(Pattern(43, kLaidOutGeneration).matches(offset, data.data(), size)) << "another seed";
+    EXPECT_FALSE(Pattern(42, kWrittenGeneration).matches(offset, data.data(), size))
+        << "another generation";
+    EXPECT_FALSE(Pattern(43, kLaidOutGeneration).matches(offset, data.data(), size))
+        << "another seed";
     data[size / 2] ^= std::byte{1};
     EXPECT_FALSE(pattern.matches(offset, data.data(), size)) << "one flipped bit";
   }
@@ -87,8 +93,9 @@ TEST(TestFile, IsLaidOutWhole_InThePageCache_AndRefusesToOverwrite) {
 }
 
 TEST(TestFile, ACancelledLayoutStopsAndRemovesWhatItWrote) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("iob-workload-test-cancelled-" + std::to_string(::getpid()))).string();
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("iob-workload-test-cancelled-" + std::to_string(::getpid())))
+                               .string();
   const std::atomic<bool> cancelled{true};
   const auto error = lay_out_test_file(path, 8 << 20, 1, &cancelled);
   ASSERT_TRUE(error);
@@ -104,7 +111,9 @@ TEST(TestFile, AMissingFileIsAnError) {
 }
 
 TEST(TestFile, AFifoIsRefusedAtOnce_NotWaitedOnForAWriter) {
-  const std::string fifo = (std::filesystem::temp_directory_path() / ("iob-fifo-" + std::to_string(::getpid()))).string();
+  const std::string fifo =
+      (std::filesystem::temp_directory_path() / ("iob-fifo-" + std::to_string(::getpid())))
+          .string();
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
   uint64_t size = 0;
   const auto error = readable_size(fifo, size);  // would block in open() without O_NONBLOCK
@@ -324,18 +333,21 @@ TEST(Stall, TimeoutsFreeWaitersForTheNormalOpsOfAMix) {
   EXPECT_GE(result.counters.capacity_stalls_waiter_bound, 1u);
   EXPECT_EQ(result.stats.issued, result.stats.all_ops);
   EXPECT_EQ(result.counters.ops_accepted, result.stats.issued);  // no warm-up: the whole run
-  EXPECT_EQ(result.counters.ops_completed + result.counters.ops_abandoned, result.counters.ops_accepted);
+  EXPECT_EQ(result.counters.ops_completed + result.counters.ops_abandoned,
+            result.counters.ops_accepted);
   EXPECT_EQ(result.counters.timeouts_fired, stalls.ops);
 }
 
 TEST(Mix, EachKindIsReportedAndTheKindsAddUp) {
   LaidOutFile file(1 << 20);
   BenchSpec spec = file_spec(OpKind::kNop, file.path(), 1 << 20, 6000);
-  spec.workload.mix = {{OpKind::kFileRead, 3}, {OpKind::kSocket, 1}, {OpKind::kNop, 2}, {OpKind::kFileWrite, 1}};
+  spec.workload.mix = {
+      {OpKind::kFileRead, 3}, {OpKind::kSocket, 1}, {OpKind::kNop, 2}, {OpKind::kFileWrite, 1}};
   for (RunFn run : kBoth) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error) << result.error->message();
-    ASSERT_EQ(result.stats.kind_names, (std::vector<std::string>{"file-read", "socket", "nop", "file-write"}));
+    ASSERT_EQ(result.stats.kind_names,
+              (std::vector<std::string>{"file-read", "socket", "nop", "file-write"}));
     uint64_t total = 0;
     for (const OpStats& kind : result.stats.kinds) {
       EXPECT_GT(kind.ops, 300u);
@@ -365,14 +377,16 @@ TEST(OpenLoop, OpsAreIssuedAtTheRateAsked) {
     // lower bound: a busy machine may take longer, never shorter.)
     EXPECT_GE(result.stats.elapsed_ns, 299'900'000);
     EXPECT_EQ(result.stats.service.total_count(), result.stats.ops);
-    EXPECT_LE(result.stats.service.value_at_percentile(50), result.stats.latency.value_at_percentile(50));
+    EXPECT_LE(result.stats.service.value_at_percentile(50),
+              result.stats.latency.value_at_percentile(50));
   }
 }
 
 TEST(OpenLoop, PoissonArrivalsAverageTheRate) {
   BenchSpec spec;
   spec.loop.size = 64;
-  spec.drive = DriveSpec{.submitters = 1, .depth = 16, .ops = 2000, .rate = 20'000, .arrivals = Arrivals::kPoisson};
+  spec.drive = DriveSpec{
+      .submitters = 1, .depth = 16, .ops = 2000, .rate = 20'000, .arrivals = Arrivals::kPoisson};
   for (RunFn run : kBoth) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
@@ -389,7 +403,8 @@ TEST(OpenLoop, AnOpDueBeforeTheEndIsIssuedEvenIfTheThreadWakesAfterIt) {
   // so over 30 runs some arrival falls due just before the end and is reached just after it.
   BenchSpec spec;
   spec.loop.size = 64;
-  spec.drive = DriveSpec{.submitters = 1, .depth = 64, .duration = 20ms, .rate = 5000, .arrivals = Arrivals::kPoisson};
+  spec.drive = DriveSpec{
+      .submitters = 1, .depth = 64, .duration = 20ms, .rate = 5000, .arrivals = Arrivals::kPoisson};
   for (RunFn run : kBoth) {
     for (int i = 0; i < 30; ++i) {
       spec.workload.seed = 1000 + i;
@@ -414,7 +429,8 @@ BenchSpec two_ms_timers(DriveSpec drive) {
 TEST(OpenLoop, AnOverloadShowsInResponseTimeNotServiceTime) {
   // 2 ms timers, at most 2 in flight: 1000 ops/s at best, asked for 5000 ops/s. Every op waits
   // for a slot, so response time grows through the run while service time stays ~2 ms.
-  const BenchSpec spec = two_ms_timers(DriveSpec{.submitters = 1, .depth = 2, .duration = 300ms, .rate = 5000});
+  const BenchSpec spec =
+      two_ms_timers(DriveSpec{.submitters = 1, .depth = 2, .duration = 300ms, .rate = 5000});
   for (RunFn run : kBoth) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
@@ -423,7 +439,7 @@ TEST(OpenLoop, AnOverloadShowsInResponseTimeNotServiceTime) {
     // Service time stays near the 2 ms timer (a busy machine adds scheduling delays to it).
     EXPECT_LT(stats.service.value_at_percentile(99) * 4, stats.latency.value_at_percentile(99));
     EXPECT_GT(stats.latency.value_at_percentile(99), 100'000'000u);  // > 100 ms behind by the end
-    EXPECT_GT(stats.missed, 500u);                                    // 1500 due, ~300 issued
+    EXPECT_GT(stats.missed, 500u);                                   // 1500 due, ~300 issued
     EXPECT_GT(stats.missed + stats.ops, 1400u);
   }
 }
@@ -431,7 +447,8 @@ TEST(OpenLoop, AnOverloadShowsInResponseTimeNotServiceTime) {
 TEST(OpenLoop, AnOpDueWhileTheThreadWaitsForItsOnlySlotIsLate) {
   // 2 ms timers, one slot, an op due every 1.67 ms: each op after the first falls due while the
   // one before it still runs, also those due while the thread sleeps until that one ends.
-  const BenchSpec spec = two_ms_timers(DriveSpec{.submitters = 1, .depth = 1, .ops = 60, .rate = 600});
+  const BenchSpec spec =
+      two_ms_timers(DriveSpec{.submitters = 1, .depth = 1, .ops = 60, .rate = 600});
   for (RunFn run : kBoth) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
@@ -445,7 +462,8 @@ TEST(OpenLoop, AnOverloadAfterTheWarmUpIsMeasuredAtTheRateTheLoopKeepsUp) {
   // 100 ms warm-up the thread is 80 ms behind its schedule and it never catches up, so every op
   // it issues after the warm-up was due in it. Those are the measured ones: the loop is seen
   // doing as much as a closed loop does, not only the ops due after the warm-up (none here).
-  const BenchSpec spec = two_ms_timers(DriveSpec{.submitters = 1, .depth = 2, .duration = 300ms, .warmup = 100ms, .rate = 5000});
+  const BenchSpec spec = two_ms_timers(
+      DriveSpec{.submitters = 1, .depth = 2, .duration = 300ms, .warmup = 100ms, .rate = 5000});
   BenchSpec closed = spec;
   closed.drive.rate = 0;
   for (RunFn run : kBoth) {
@@ -454,7 +472,8 @@ TEST(OpenLoop, AnOverloadAfterTheWarmUpIsMeasuredAtTheRateTheLoopKeepsUp) {
     ASSERT_FALSE(open_result.error);
     ASSERT_FALSE(closed_result.error);
     const RunStats& stats = open_result.stats;
-    EXPECT_GT(stats.ops * 2, closed_result.stats.ops) << stats.ops << " vs closed " << closed_result.stats.ops;
+    EXPECT_GT(stats.ops * 2, closed_result.stats.ops)
+        << stats.ops << " vs closed " << closed_result.stats.ops;
     EXPECT_EQ(stats.late, stats.ops);
     // Each measured op waited since its due time in the warm-up.
     EXPECT_GT(stats.latency.min(), 50'000'000u);

@@ -3,9 +3,9 @@
 //
 //   loop-bench system=loop|raw op=nop|timer|file-read|file-write|socket depth=256 submitters=1
 //              size=256 duration_ms=2000 [ops=N instead of a duration] warmup_ms=200 [timer_us=100]
-//              [op_timeout_us=...] [single_issuer=1] [spin_us=50] [submit_batch=8] [rate=OPS_PER_SEC [poisson=1]]
-//              [file=PATH file_size=BYTES block_size=4096 random=1 direct=1 seed=1 lay_out=1]
-//              [transport=unix|tcp message_size=4096]
+//              [op_timeout_us=...] [single_issuer=1] [spin_us=50] [submit_batch=8]
+//              [rate=OPS_PER_SEC [poisson=1]] [file=PATH file_size=BYTES block_size=4096 random=1
+//              direct=1 seed=1 lay_out=1] [transport=unix|tcp message_size=4096]
 // With lay_out=1 it creates `file` with the tool's pattern first and removes it after.
 #include <cstdio>
 #include <cstdlib>
@@ -31,7 +31,8 @@ std::map<std::string, std::string> parse_args(int argc, char** argv) {
   return args;
 }
 
-uint64_t number(const std::map<std::string, std::string>& args, const char* key, uint64_t fallback) {
+uint64_t number(const std::map<std::string, std::string>& args, const char* key,
+                uint64_t fallback) {
   auto it = args.find(key);
   return it == args.end() ? fallback : std::strtoull(it->second.c_str(), nullptr, 10);
 }
@@ -49,22 +50,27 @@ int main(int argc, char** argv) {
   if (const uint64_t us = number(args, "op_timeout_us", 0)) {
     spec.loop.op_timeout = microseconds(us);
   }
-  spec.workload.op = iob::op_kind_from_name(args.count("op") ? args.at("op") : "nop").value_or(iob::OpKind::kNop);
+  spec.workload.op =
+      iob::op_kind_from_name(args.count("op") ? args.at("op") : "nop").value_or(iob::OpKind::kNop);
   spec.workload.seed = number(args, "seed", 1);
   spec.workload.file.path = args.count("file") ? args.at("file") : "";
   spec.workload.file.size = number(args, "file_size", 0);
   spec.workload.file.block_size = static_cast<uint32_t>(number(args, "block_size", 4096));
   spec.workload.file.random = number(args, "random", 0) != 0;
   spec.workload.file.direct = number(args, "direct", 0) != 0;
-  spec.workload.socket.transport =
-      args.count("transport") && args.at("transport") == "tcp" ? iob::Transport::kTcp : iob::Transport::kUnix;
+  spec.workload.socket.transport = args.count("transport") && args.at("transport") == "tcp"
+                                       ? iob::Transport::kTcp
+                                       : iob::Transport::kUnix;
   spec.workload.socket.message_size = static_cast<uint32_t>(number(args, "message_size", 4096));
   spec.drive.rate = static_cast<double>(number(args, "rate", 0));
-  spec.drive.arrivals = number(args, "poisson", 0) != 0 ? iob::Arrivals::kPoisson : iob::Arrivals::kUniform;
+  spec.drive.arrivals =
+      number(args, "poisson", 0) != 0 ? iob::Arrivals::kPoisson : iob::Arrivals::kUniform;
   const bool lay_out = number(args, "lay_out", 0) != 0;
   if (lay_out) {
-    if (auto error = iob::lay_out_test_file(spec.workload.file.path, spec.workload.file.size, spec.workload.seed)) {
-      std::fprintf(stderr, "loop-bench: %s %s: %s\n", error->call.c_str(), error->path.c_str(), std::strerror(error->error));
+    if (auto error = iob::lay_out_test_file(spec.workload.file.path, spec.workload.file.size,
+                                            spec.workload.seed)) {
+      std::fprintf(stderr, "loop-bench: %s %s: %s\n", error->call.c_str(), error->path.c_str(),
+                   std::strerror(error->error));
       return 3;
     }
   }

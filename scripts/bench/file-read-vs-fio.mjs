@@ -23,8 +23,18 @@ const {values} = parseArgs({
 })
 const bin = new URL('../../bin/run.js', import.meta.url).pathname
 const trials = Number(values.trials)
-const workload = ['--op', 'file-read', '--block-size', '4k', '--random', '--depth', '32', '--file-size', values['file-size'],
-  ...(values.spin ? ['--spin', values.spin] : [])]
+const workload = [
+  '--op',
+  'file-read',
+  '--block-size',
+  '4k',
+  '--random',
+  '--depth',
+  '32',
+  '--file-size',
+  values['file-size'],
+  ...(values.spin ? ['--spin', values.spin] : []),
+]
 
 const median = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b)
@@ -38,7 +48,9 @@ function bench(args) {
   return JSON.parse(execFileSync(process.execPath, [bin, 'bench', ...args, '--json'], {encoding: 'utf8', maxBuffer: 64 << 20}))
 }
 
-console.log(`file-read 4k random, depth 32, ${values['file-size']} page-cache-hot file; ${trials} trials of ${values.seconds} s (+1 s warm-up), medians\n`)
+console.log(
+  `file-read 4k random, depth 32, ${values['file-size']} page-cache-hot file; ${trials} trials of ${values.seconds} s (+1 s warm-up), medians\n`,
+)
 const systems = ['loop', 'raw', 'fio', 'node-fs']
 const rows = Object.fromEntries(systems.map((s) => [s, []]))
 const ratios = {fio: [], 'node-fs': [], raw: []}
@@ -68,26 +80,43 @@ console.log('\nloop / baseline (median of per-trial ratios)   ops/s    p50     p
 for (const [baseline, list] of Object.entries(ratios)) {
   if (!list.length) continue
   const m = (key) => median(list.map((r) => r[key] ?? NaN)).toFixed(2)
-  console.log(`  vs ${baseline.padEnd(8)}                                  ${m('opsPerSec').padStart(5)}  ${m('p50').padStart(6)}  ${m('p99').padStart(6)}  ${m('cpuPerOp').padStart(6)}`)
+  console.log(
+    `  vs ${baseline.padEnd(8)}                                  ${m('opsPerSec').padStart(5)}  ${m('p50').padStart(6)}  ${m('p99').padStart(6)}  ${m('cpuPerOp').padStart(6)}`,
+  )
 }
 const goal = (label, ok) => console.log(`  ${ok ? 'met    ' : 'NOT met'}  ${label}`)
 if (ratios.fio.length && ratios['node-fs'].length) {
   console.log('\ngoals')
-  goal(`>= 0.9x fio's IOPS (median ratio ${median(ratios.fio.map((r) => r.opsPerSec)).toFixed(2)})`, median(ratios.fio.map((r) => r.opsPerSec)) >= 0.9)
-  goal(`>= 4x Node's IOPS (median ratio ${median(ratios['node-fs'].map((r) => r.opsPerSec)).toFixed(2)})`, median(ratios['node-fs'].map((r) => r.opsPerSec)) >= 4)
-  goal(`p99 no worse than fio's (median ratio ${median(ratios.fio.map((r) => r.p99)).toFixed(2)})`, median(ratios.fio.map((r) => r.p99)) <= 1)
+  goal(
+    `>= 0.9x fio's IOPS (median ratio ${median(ratios.fio.map((r) => r.opsPerSec)).toFixed(2)})`,
+    median(ratios.fio.map((r) => r.opsPerSec)) >= 0.9,
+  )
+  goal(
+    `>= 4x Node's IOPS (median ratio ${median(ratios['node-fs'].map((r) => r.opsPerSec)).toFixed(2)})`,
+    median(ratios['node-fs'].map((r) => r.opsPerSec)) >= 4,
+  )
+  goal(
+    `p99 no worse than fio's (median ratio ${median(ratios.fio.map((r) => r.p99)).toFixed(2)})`,
+    median(ratios.fio.map((r) => r.p99)) <= 1,
+  )
 }
 
 if (!values['no-memory']) {
   // Peak RSS of the whole CLI process (GNU time's %M, KiB), loop only, 1x and 10x as long.
   const peak = (seconds) => {
     // GNU time writes to stderr; stdout (the JSON document) is not needed.
-    const {stderr} = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, 'bench', ...workload, '--duration', `${seconds}s`, '--warmup', '200ms', '--vs', 'none', '--json'], {encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe']})
+    const {stderr} = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%M', process.execPath, bin, 'bench', ...workload, '--duration', `${seconds}s`, '--warmup', '200ms', '--vs', 'none', '--json'],
+      {encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe']},
+    )
     return Number(stderr.trim().split('\n').at(-1)) * 1024
   }
   const base = Number(values.seconds)
   const short = median([peak(base), peak(base)])
   const long = peak(base * 10)
-  console.log(`\nmemory: peak RSS ${(short / 2 ** 20).toFixed(1)} MiB for ${base} s, ${(long / 2 ** 20).toFixed(1)} MiB for ${base * 10} s: ${(long / short).toFixed(3)}x`)
+  console.log(
+    `\nmemory: peak RSS ${(short / 2 ** 20).toFixed(1)} MiB for ${base} s, ${(long / 2 ** 20).toFixed(1)} MiB for ${base * 10} s: ${(long / short).toFixed(3)}x`,
+  )
   goal('a 10x longer run uses at most 10% more memory', long <= short * 1.1)
 }

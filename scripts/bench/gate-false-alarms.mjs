@@ -17,7 +17,10 @@ const bin = new URL('../../bin/run.js', import.meta.url).pathname
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-gate-bench-'))
 
 function gate(profile, baseline) {
-  const result = spawnSync(process.execPath, [bin, 'run', profile, '--baseline', baseline, '--json'], {encoding: 'utf8', maxBuffer: 256 << 20})
+  const result = spawnSync(process.execPath, [bin, 'run', profile, '--baseline', baseline, '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  })
   return {status: result.status, gate: JSON.parse(result.stdout).gate}
 }
 
@@ -34,17 +37,24 @@ if (Number(values.runs) > 0) {
     const bad = report.verdicts.filter((v) => v.verdict === 'worse')
     if (bad.length) failedRuns++
     for (const v of bad) worse.set(`${v.workload} ${v.metric}`, (worse.get(`${v.workload} ${v.metric}`) ?? 0) + 1)
-    process.stdout.write(`  run ${i}: ${bad.length ? `FAILED (${bad.map((v) => `${v.workload} ${v.metric} ${v.ratio.toFixed(2)}`).join(', ')})` : 'passed'}\n`)
+    process.stdout.write(
+      `  run ${i}: ${bad.length ? `FAILED (${bad.map((v) => `${v.workload} ${v.metric} ${v.ratio.toFixed(2)}`).join(', ')})` : 'passed'}\n`,
+    )
   }
   const runs = Number(values.runs)
-  console.log(`  false-alarm rate: ${failedRuns}/${runs} runs = ${((failedRuns / runs) * 100).toFixed(1)}% of gate runs; ${[...worse.values()].reduce((a, b) => a + b, 0)}/${verdicts} verdicts`)
+  console.log(
+    `  false-alarm rate: ${failedRuns}/${runs} runs = ${((failedRuns / runs) * 100).toFixed(1)}% of gate runs; ${[...worse.values()].reduce((a, b) => a + b, 0)}/${verdicts} verdicts`,
+  )
   for (const [what, count] of worse) console.log(`    ${what}: ${count}`)
 }
 
 console.log('\n2. real slowdowns')
 const profile = (name, settings) => {
   const file = path.join(dir, `${name}.yaml`)
-  writeFileSync(file, `trials: 6\ngate: {metrics: {opsPerSec: {minEffect: 0.3}, p50: {minEffect: 0.3}}}\ndefaults: {duration: 300ms, warmup: 100ms, vs: [raw]}\nworkloads:\n  - {name: nop, op: nop, ${settings}}\n`)
+  writeFileSync(
+    file,
+    `trials: 6\ngate: {metrics: {opsPerSec: {minEffect: 0.3}, p50: {minEffect: 0.3}}}\ndefaults: {duration: 300ms, warmup: 100ms, vs: [raw]}\nworkloads:\n  - {name: nop, op: nop, ${settings}}\n`,
+  )
   return file
 }
 for (const [what, before, after] of [

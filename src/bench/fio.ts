@@ -117,7 +117,12 @@ export function runFio(spec: WorkloadSpec, file: TestFile, signal?: AbortSignal)
   })
 }
 
-export function fioMeasured(output: ReturnType<typeof parseFioOutput>, spec: WorkloadSpec, args: string[], interrupted: boolean): BaselineRun['measured'] {
+export function fioMeasured(
+  output: ReturnType<typeof parseFioOutput>,
+  spec: WorkloadSpec,
+  args: string[],
+  interrupted: boolean,
+): BaselineRun['measured'] {
   const job = output.jobs[0]
   const direction = spec.op === 'file-write' ? job.write : job.read
   const latency = histogramFromBins(direction.lat_ns)
@@ -140,9 +145,11 @@ export function fioMeasured(output: ReturnType<typeof parseFioOutput>, spec: Wor
     info: {
       version: output['fio version'],
       command: ['fio', ...args].join(' '),
-      latency: 'fio lat_ns: submission to completion, from fio\'s json+ bins',
-      ...(spec.drive.ops > 0 ? {warmup: 'none: fio counts ramp_time\'s ops toward io_size, so a run of --ops N has no warm-up'} : {}),
-      ...(spec.drive.rate === undefined ? {} : {openLoop: 'fio measures from each actual submission (rate_iops), not from the intended start'}),
+      latency: "fio lat_ns: submission to completion, from fio's json+ bins",
+      ...(spec.drive.ops > 0 ? {warmup: "none: fio counts ramp_time's ops toward io_size, so a run of --ops N has no warm-up"} : {}),
+      ...(spec.drive.rate === undefined
+        ? {}
+        : {openLoop: 'fio measures from each actual submission (rate_iops), not from the intended start'}),
       ...(job.error ? {error: job.error} : {}),
     },
   }

@@ -60,7 +60,12 @@ export function descriptorsNeeded(spec: WorkloadSpec): number {
 
 /** Bytes a slot's op carries: its file block or socket message (a mix: the largest). */
 function bufferBytes(spec: WorkloadSpec): number {
-  return Math.max(0, ...kindsOf(spec).map((kind) => (kind === 'socket' ? (spec.socket?.messageSize ?? 0) : kind.startsWith('file-') ? (spec.file?.blockSize ?? 0) : 0)))
+  return Math.max(
+    0,
+    ...kindsOf(spec).map((kind) =>
+      kind === 'socket' ? (spec.socket?.messageSize ?? 0) : kind.startsWith('file-') ? (spec.file?.blockSize ?? 0) : 0,
+    ),
+  )
 }
 
 /** The loop's native threads: the run's own, the loop's and each submitter's. */

@@ -31,7 +31,7 @@ export function runNodeFs(spec: WorkloadSpec, file: TestFile, signal?: AbortSign
     api: `fs.promises FileHandle.${job.write ? 'write' : 'read'}, ${job.concurrency} at a time`,
     UV_USE_IO_URING: process.env.UV_USE_IO_URING ?? null,
     UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? null,
-    cpu: 'the whole process (libuv\'s thread pool does the I/O)',
+    cpu: "the whole process (libuv's thread pool does the I/O)",
     ...(files.direct ? {direct: 'Node cannot open with O_DIRECT: it reads through the page cache'} : {}),
   }
   return new Promise((resolve) => {

@@ -163,4 +163,3 @@ export async function runWorkload(spec: WorkloadSpec, options: RunOptions = {}):
   }
   return run
 }
-

@@ -108,10 +108,31 @@ export interface WorkloadSpec {
 
 /** Where each field came from, in the user's terms (a flag name or a profile path). */
 export type FieldLabels = Record<
-  | 'op' | 'timer' | 'ringSize' | 'opTimeout' | 'shutdownTimeout' | 'submitters' | 'depth'
-  | 'duration' | 'ops' | 'warmup' | 'vs' | 'blockSize' | 'random' | 'direct' | 'fileSize' | 'file'
-  | 'fsyncEvery' | 'writevBuffers' | 'transport' | 'messageSize' | 'connections' | 'mix' | 'rate'
-  | 'arrivals' | 'submitBatch',
+  | 'op'
+  | 'timer'
+  | 'ringSize'
+  | 'opTimeout'
+  | 'shutdownTimeout'
+  | 'submitters'
+  | 'depth'
+  | 'duration'
+  | 'ops'
+  | 'warmup'
+  | 'vs'
+  | 'blockSize'
+  | 'random'
+  | 'direct'
+  | 'fileSize'
+  | 'file'
+  | 'fsyncEvery'
+  | 'writevBuffers'
+  | 'transport'
+  | 'messageSize'
+  | 'connections'
+  | 'mix'
+  | 'rate'
+  | 'arrivals'
+  | 'submitBatch',
   string
 >
 
@@ -150,7 +171,10 @@ export function parseMix(given: string | Record<string, unknown>, field: string)
   const shown = typeof given === 'string' ? given : JSON.stringify(given)
   const pairs =
     typeof given === 'string'
-      ? given.split(',').filter((part) => part.trim() !== '').map((part) => part.split('=').map((text) => text.trim()))
+      ? given
+          .split(',')
+          .filter((part) => part.trim() !== '')
+          .map((part) => part.split('=').map((text) => text.trim()))
       : Object.entries(given).map(([kind, weight]) => [kind, String(weight)])
   const allowed = `use kind=weight pairs such as 'file-read=3,socket=1' with kinds: ${MIX_KINDS.join(', ')}`
   if (pairs.length === 0) throw invalidValue(field, shown, allowed)
@@ -246,7 +270,11 @@ function checkFile(spec: WorkloadSpec, file: FileWorkloadSpec, label: FieldLabel
   }
   if (file.path !== undefined) {
     if (kinds.includes('file-write')) {
-      throw invalidValue(label.file, file.path, `the tool never writes to your file: file-write lays out one of its own (leave ${ref(label.file)} out)`)
+      throw invalidValue(
+        label.file,
+        file.path,
+        `the tool never writes to your file: file-write lays out one of its own (leave ${ref(label.file)} out)`,
+      )
     }
     const found = statSync(file.path, {throwIfNoEntry: false})
     if (!found) throw invalidValue(label.file, file.path, 'it does not exist; give an existing file or block device to read')
@@ -268,7 +296,11 @@ function checkFile(spec: WorkloadSpec, file: FileWorkloadSpec, label: FieldLabel
       throw invalidValue(label.writevBuffers, file.writevBuffers, `the block (${file.blockSize} bytes) must split into equal buffers`)
     }
     if (file.direct && each % SECTOR !== 0) {
-      throw invalidValue(label.writevBuffers, file.writevBuffers, `with ${ref(label.direct)} each buffer must be a multiple of ${SECTOR} bytes (the block is ${file.blockSize})`)
+      throw invalidValue(
+        label.writevBuffers,
+        file.writevBuffers,
+        `with ${ref(label.direct)} each buffer must be a multiple of ${SECTOR} bytes (the block is ${file.blockSize})`,
+      )
     }
   }
 }
@@ -277,7 +309,13 @@ function checkSocket(socket: SocketWorkloadSpec, label: FieldLabels): void {
   if (!(TRANSPORTS as readonly string[]).includes(socket.transport)) {
     throw invalidValue(label.transport, socket.transport, `use one of: ${TRANSPORTS.join(', ')}`)
   }
-  checkInteger(socket.messageSize, 1, MAX_MESSAGE_SIZE, label.messageSize, 'a connection sends a message, then receives it, so it must fit in the socket buffer')
+  checkInteger(
+    socket.messageSize,
+    1,
+    MAX_MESSAGE_SIZE,
+    label.messageSize,
+    'a connection sends a message, then receives it, so it must fit in the socket buffer',
+  )
 }
 
 /**
@@ -298,9 +336,7 @@ export function depthWithConnections(depth: number | undefined, connections: num
 
 function checkInteger(value: number, min: number, max: number, field: string, why?: string): void {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(
-      `${field}: ${value} is not allowed; use a whole number from ${min} to ${max}` + (why ? ` (${why})` : ''),
-    )
+    throw new UsageError(`${field}: ${value} is not allowed; use a whole number from ${min} to ${max}` + (why ? ` (${why})` : ''))
   }
 }
 

@@ -49,44 +49,93 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
 
   // Each example runs as printed (test/commands/help.test.ts runs them all), so they are short.
   static override examples = [
-    {description: 'Peak NOP rate with 256 ops in flight, next to the raw ring:', command: '<%= config.bin %> <%= command.id %> --op nop --depth 256 --duration 200ms'},
-    {description: '4 KiB random reads of a 64 MiB file at depth 32, next to the raw ring, fio and Node:', command: '<%= config.bin %> <%= command.id %> --op file-read --block-size 4k --random --depth 32 --file-size 64m --duration 200ms --vs raw,fio,node-fs'},
-    {description: 'Vectored writes with an fsync every 64, read back after the run:', command: '<%= config.bin %> <%= command.id %> --op file-write --random --depth 16 --writev-buffers 4 --fsync-every 64 --file-size 64m --duration 200ms'},
-    {description: 'Messages over TCP loopback, 8 connections:', command: '<%= config.bin %> <%= command.id %> --op socket --transport tcp --connections 8 --message-size 1k --duration 200ms'},
-    {description: 'A mix, reported per kind:', command: '<%= config.bin %> <%= command.id %> --op mix --mix file-read=3,socket=1,nop=1 --depth 16 --file-size 64m --duration 200ms'},
-    {description: 'Open loop at 50 k ops/s with Poisson arrivals:', command: '<%= config.bin %> <%= command.id %> --op file-read --random --rate 50000 --arrivals poisson --file-size 64m --duration 200ms'},
-    {description: 'Timer accuracy of 1 ms timeouts, 8 at a time:', command: '<%= config.bin %> <%= command.id %> --op timer --timer 1ms --depth 8 --duration 200ms'},
-    {description: 'The result as JSON, kept to render again (see report):', command: '<%= config.bin %> <%= command.id %> --op nop --ops 100000 --json > result.json'},
+    {
+      description: 'Peak NOP rate with 256 ops in flight, next to the raw ring:',
+      command: '<%= config.bin %> <%= command.id %> --op nop --depth 256 --duration 200ms',
+    },
+    {
+      description: '4 KiB random reads of a 64 MiB file at depth 32, next to the raw ring, fio and Node:',
+      command:
+        '<%= config.bin %> <%= command.id %> --op file-read --block-size 4k --random --depth 32 --file-size 64m --duration 200ms --vs raw,fio,node-fs',
+    },
+    {
+      description: 'Vectored writes with an fsync every 64, read back after the run:',
+      command:
+        '<%= config.bin %> <%= command.id %> --op file-write --random --depth 16 --writev-buffers 4 --fsync-every 64 --file-size 64m --duration 200ms',
+    },
+    {
+      description: 'Messages over TCP loopback, 8 connections:',
+      command: '<%= config.bin %> <%= command.id %> --op socket --transport tcp --connections 8 --message-size 1k --duration 200ms',
+    },
+    {
+      description: 'A mix, reported per kind:',
+      command: '<%= config.bin %> <%= command.id %> --op mix --mix file-read=3,socket=1,nop=1 --depth 16 --file-size 64m --duration 200ms',
+    },
+    {
+      description: 'Open loop at 50 k ops/s with Poisson arrivals:',
+      command:
+        '<%= config.bin %> <%= command.id %> --op file-read --random --rate 50000 --arrivals poisson --file-size 64m --duration 200ms',
+    },
+    {
+      description: 'Timer accuracy of 1 ms timeouts, 8 at a time:',
+      command: '<%= config.bin %> <%= command.id %> --op timer --timer 1ms --depth 8 --duration 200ms',
+    },
+    {
+      description: 'The result as JSON, kept to render again (see report):',
+      command: '<%= config.bin %> <%= command.id %> --op nop --ops 100000 --json > result.json',
+    },
   ]
 
   static override flags = {
     op: Flags.string({description: `operation to run: ${OPS.join(', ')}`, default: 'nop'}),
     timer: durationFlag({description: 'length of each timer op (--op timer)', default: 1_000_000}),
-    'ring-size': integerFlag({description: 'loop capacity (waiters and queue), rounded up to a power of two; at most 32768 (16384 with --op-timeout) [default: room for submitters x depth, at least 128]'}),
+    'ring-size': integerFlag({
+      description:
+        'loop capacity (waiters and queue), rounded up to a power of two; at most 32768 (16384 with --op-timeout) [default: room for submitters x depth, at least 128]',
+    }),
     // DURATION|none as in shutdown-drill; none is also what leaving them out means.
     'op-timeout': durationOrNoneFlag({description: 'link every op to a timeout of this length (reports -ETIMEDOUT), or none'}),
     'shutdown-timeout': durationOrNoneFlag({description: 'abandon ops still in flight this long after the submitters are gone, or none'}),
     'single-issuer': Flags.boolean({description: 'create the ring with SINGLE_ISSUER|DEFER_TASKRUN (Linux 6.1+)'}),
     'io-poll': Flags.boolean({description: 'create the ring with IOPOLL'}),
-    'submit-batch': integerFlag({description: 'the loop submits staged ops after at most N, so ops that complete inline come back sooner [default: all that are queued]'}),
-    spin: durationFlag({description: 'poll this long for work before sleeping, in the loop and its submitters (a cross-CPU wake costs tens of µs on VMs; spinning costs CPU) [default: 0, sleep at once]'}),
+    'submit-batch': integerFlag({
+      description:
+        'the loop submits staged ops after at most N, so ops that complete inline come back sooner [default: all that are queued]',
+    }),
+    spin: durationFlag({
+      description:
+        'poll this long for work before sleeping, in the loop and its submitters (a cross-CPU wake costs tens of µs on VMs; spinning costs CPU) [default: 0, sleep at once]',
+    }),
     submitters: integerFlag({description: 'submitter threads', default: 1}),
     depth: integerFlag({description: 'ops each submitter keeps outstanding (open loop: at most in flight) [default: 1; 256 with --rate]'}),
     duration: durationFlag({description: 'length of the measured phase', default: 2_000_000_000}),
     ops: integerFlag({description: 'run this many measured ops instead of a duration'}),
     warmup: durationFlag({description: 'warm-up before measuring (not recorded)', default: 200_000_000}),
-    vs: listFlag({description: `baselines to run the same ops through: ${BASELINES.join(', ')} (fio and node-fs: file workloads), or none`, default: ['raw'], defaultHelp: async () => 'raw'}),
+    vs: listFlag({
+      description: `baselines to run the same ops through: ${BASELINES.join(', ')} (fio and node-fs: file workloads), or none`,
+      default: ['raw'],
+      defaultHelp: async () => 'raw',
+    }),
     'block-size': sizeFlag({description: 'bytes per file op [default: 4k]', helpGroup: FILE_GROUP}),
     random: Flags.boolean({description: 'random block offsets (default: sequential)', helpGroup: FILE_GROUP}),
     direct: Flags.boolean({description: 'O_DIRECT: bypass the page cache (block size a multiple of 512)', helpGroup: FILE_GROUP}),
-    'file-size': sizeFlag({description: 'size of the file the tool lays out, or how much of --file to use [default: 1g]', helpGroup: FILE_GROUP}),
+    'file-size': sizeFlag({
+      description: 'size of the file the tool lays out, or how much of --file to use [default: 1g]',
+      helpGroup: FILE_GROUP,
+    }),
     file: Flags.string({description: 'read this existing file or block device instead (read only; never written)', helpGroup: FILE_GROUP}),
     'fsync-every': integerFlag({description: 'an fsync after every N writes of each submitter', helpGroup: FILE_GROUP}),
     'writev-buffers': integerFlag({description: 'write each block with writev from K buffers', helpGroup: FILE_GROUP}),
     transport: Flags.string({description: `socket transport: ${TRANSPORTS.join(', ')} [default: unix]`, helpGroup: SOCKET_GROUP}),
     'message-size': sizeFlag({description: 'bytes per message, at most 64k [default: 4k]', helpGroup: SOCKET_GROUP}),
-    connections: integerFlag({description: 'connections per submitter; each carries one message at a time, so this is the socket depth', helpGroup: SOCKET_GROUP}),
-    mix: Flags.string({description: `kinds and weights for --op mix, e.g. file-read=3,socket=1 (kinds: ${MIX_KINDS.join(', ')})`, helpValue: 'KIND=WEIGHT,...'}),
+    connections: integerFlag({
+      description: 'connections per submitter; each carries one message at a time, so this is the socket depth',
+      helpGroup: SOCKET_GROUP,
+    }),
+    mix: Flags.string({
+      description: `kinds and weights for --op mix, e.g. file-read=3,socket=1 (kinds: ${MIX_KINDS.join(', ')})`,
+      helpValue: 'KIND=WEIGHT,...',
+    }),
     rate: numberFlag({description: 'open loop: ops due per second, in total', helpGroup: OPEN_LOOP_GROUP}),
     arrivals: Flags.string({description: `open loop arrivals: ${ARRIVALS.join(', ')} [default: uniform]`, helpGroup: OPEN_LOOP_GROUP}),
   }

@@ -20,9 +20,19 @@ Exit status 3, after the whole report, when io_uring cannot be used on the probe
 
   static override examples = [
     {description: 'Everything about this kernel:', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'CI pre-check: fail (exit 3) unless the single-issuer loop can run here:', command: '<%= config.bin %> <%= command.id %> --require single-issuer'},
-    {description: 'One JSON document per host, for the fleet view (report merge *.probe.json):', command: '<%= config.bin %> <%= command.id %> --json > "$(hostname).probe.json"'},
-    {description: "Explain a probe taken elsewhere: a probe-kernel --json document, or on a host without Node the output of the static iouring-probe (built from native/core with cmake):", command: '<%= config.bin %> <%= command.id %> --input "$(hostname).probe.json"'},
+    {
+      description: 'CI pre-check: fail (exit 3) unless the single-issuer loop can run here:',
+      command: '<%= config.bin %> <%= command.id %> --require single-issuer',
+    },
+    {
+      description: 'One JSON document per host, for the fleet view (report merge *.probe.json):',
+      command: '<%= config.bin %> <%= command.id %> --json > "$(hostname).probe.json"',
+    },
+    {
+      description:
+        'Explain a probe taken elsewhere: a probe-kernel --json document, or on a host without Node the output of the static iouring-probe (built from native/core with cmake):',
+      command: '<%= config.bin %> <%= command.id %> --input "$(hostname).probe.json"',
+    },
   ]
 
   static override flags = {
@@ -32,7 +42,11 @@ Exit status 3, after the whole report, when io_uring cannot be used on the probe
       delimiter: ',',
       helpValue: 'NAME',
     }),
-    input: Flags.string({description: "explain this raw probe (iouring-probe's output, or a probe-kernel --json document; - for stdin) instead of probing this kernel", helpValue: 'FILE'}),
+    input: Flags.string({
+      description:
+        "explain this raw probe (iouring-probe's output, or a probe-kernel --json document; - for stdin) instead of probing this kernel",
+      helpValue: 'FILE',
+    }),
   }
 
   async run(): Promise<ProbeDocument> {

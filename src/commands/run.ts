@@ -29,7 +29,10 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
 
   static override flags = {
     trials: integerFlag({description: "runs of each workload, interleaved [default: the profile's trials]"}),
-    duration: durationFlag({description: "measure every workload this long, instead of its profile's duration or op count (a quicker look) [default: the profile's]"}),
+    duration: durationFlag({
+      description:
+        "measure every workload this long, instead of its profile's duration or op count (a quicker look) [default: the profile's]",
+    }),
     warmup: durationFlag({description: "warm every workload up this long, instead of its profile's warm-up [default: the profile's]"}),
     'save-baseline': Flags.string({description: 'write this run to FILE as a baseline for later --baseline runs', helpValue: 'FILE'}),
     baseline: Flags.string({description: 'compare with a baseline written by --save-baseline; exit 1 on a regression', helpValue: 'FILE'}),
@@ -38,9 +41,19 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
 
   // Each example runs as printed (test/commands/help.test.ts runs them all), so they are short.
   static override examples = [
-    {description: 'The quick tour (the default profile, about 25 s as shipped), each workload measured for 100 ms after a 20 ms warm-up:', command: '<%= config.bin %> <%= command.id %> --duration 100ms --warmup 20ms'},
-    {description: "Try the regression gate: record a baseline of the gate set (in CI leave out --duration and --warmup: the profile's 300 ms trials are steadier)...", command: '<%= config.bin %> <%= command.id %> ci --duration 100ms --warmup 20ms --save-baseline baseline.json'},
-    {description: '...then gate a later build on it (exit status 1 when a metric got worse), keeping its result:', command: '<%= config.bin %> <%= command.id %> ci --duration 100ms --warmup 20ms --baseline baseline.json --output now.json'},
+    {
+      description: 'The quick tour (the default profile, about 25 s as shipped), each workload measured for 100 ms after a 20 ms warm-up:',
+      command: '<%= config.bin %> <%= command.id %> --duration 100ms --warmup 20ms',
+    },
+    {
+      description:
+        "Try the regression gate: record a baseline of the gate set (in CI leave out --duration and --warmup: the profile's 300 ms trials are steadier)...",
+      command: '<%= config.bin %> <%= command.id %> ci --duration 100ms --warmup 20ms --save-baseline baseline.json',
+    },
+    {
+      description: '...then gate a later build on it (exit status 1 when a metric got worse), keeping its result:',
+      command: '<%= config.bin %> <%= command.id %> ci --duration 100ms --warmup 20ms --baseline baseline.json --output now.json',
+    },
   ]
 
   async run(): Promise<ResultDocument> {

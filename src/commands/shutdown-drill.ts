@@ -35,9 +35,18 @@ A round with neither an op timeout nor a shutdown timeout leaves stall out of it
 
   // Each example runs as printed (test/commands/help.test.ts runs them all), so they are short.
   static override examples = [
-    {description: 'A short drill: 20 rounds in both shutdown modes (100 without --rounds):', command: '<%= config.bin %> <%= command.id %> --rounds 20'},
-    {description: 'Only with a 5 ms shutdown timeout, on a loop of size 2:', command: '<%= config.bin %> <%= command.id %> --shutdown-timeout 5ms --ring-size 2 --rounds 20'},
-    {description: 'Replay a drill (the seed and rounds it printed):', command: '<%= config.bin %> <%= command.id %> --seed 1234 --rounds 20'},
+    {
+      description: 'A short drill: 20 rounds in both shutdown modes (100 without --rounds):',
+      command: '<%= config.bin %> <%= command.id %> --rounds 20',
+    },
+    {
+      description: 'Only with a 5 ms shutdown timeout, on a loop of size 2:',
+      command: '<%= config.bin %> <%= command.id %> --shutdown-timeout 5ms --ring-size 2 --rounds 20',
+    },
+    {
+      description: 'Replay a drill (the seed and rounds it printed):',
+      command: '<%= config.bin %> <%= command.id %> --seed 1234 --rounds 20',
+    },
   ]
 
   static override flags = {
@@ -46,7 +55,7 @@ A round with neither an op timeout nor a shutdown timeout leaves stall out of it
     'shutdown-timeout': durationOrNoneFlag({
       description: `the loop's shutdown timeout in every round, or none (default: rounds alternate between none and ${formatDuration(DEFAULT_SHUTDOWN_TIMEOUT_NS)})`,
     }),
-    'op-timeout': durationOrNoneFlag({description: 'every op\'s timeout, or none', default: DEFAULT_OP_TIMEOUT_NS}),
+    'op-timeout': durationOrNoneFlag({description: "every op's timeout, or none", default: DEFAULT_OP_TIMEOUT_NS}),
     'ring-size': integerFlag({description: 'the loop size (rounded up to a power of two)', default: 16}),
     submitters: integerFlag({description: 'requester threads per round, each with its own handle', default: 4}),
     // --ops was this flag's name; bench's --ops is a count, so the list of kinds is --mix, as in bench and stress-timeouts.

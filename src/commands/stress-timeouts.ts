@@ -7,7 +7,14 @@ import {interruptedStatus} from '../interrupt.js'
 import {durationFlag, integerFlag} from '../flags.js'
 import {colorFor, paintFor} from '../report/terminal.js'
 import {renderStress} from '../stress/render.js'
-import {checkStressOptions, DEFAULT_SLACK_NS, NORMAL_KINDS, runStressTimeouts, type StressDocument, type StressLabels} from '../stress/timeouts.js'
+import {
+  checkStressOptions,
+  DEFAULT_SLACK_NS,
+  NORMAL_KINDS,
+  runStressTimeouts,
+  type StressDocument,
+  type StressLabels,
+} from '../stress/timeouts.js'
 import {formatDuration} from '../units.js'
 
 const LABELS: StressLabels = {
@@ -24,7 +31,7 @@ const LABELS: StressLabels = {
 }
 
 export default class StressTimeouts extends BaseCommand {
-  static override summary = 'Op timeouts under load, and the seed\'s liveness scenario stalling without them and recovering with them.'
+  static override summary = "Op timeouts under load, and the seed's liveness scenario stalling without them and recovering with them."
 
   static override description = `Stress: stalls (a RECV nobody answers, ended only by its op timeout) mixed with normal ops (nop, timer, socket), more ops outstanding than the loop holds, so stalls fill the waiters and normal ops get a slot only when a timeout frees one. Checks: every stalled op comes back -ETIMEDOUT within the op timeout plus --slack (lateness runs from the deadline, when the loop handed the op to the kernel plus the timeout, to when the loop handled the -ETIMEDOUT and passed it to the requester); no op is lost (submitted = completed + timed out + abandoned, from the loop's counts, and every requester saw its end); normal ops end normally; and they keep completing in every window while stalls hold the waiters. The same normal ops then run without stalls, for the throughput ratio.
 
@@ -36,21 +43,37 @@ Exit status 1 when a check fails.`
 
   // Each example runs as printed (test/commands/help.test.ts runs them all), so they are short.
   static override examples = [
-    {description: 'The stress (500 ms with stalls, then 500 ms without) and the liveness scenario:', command: '<%= config.bin %> <%= command.id %> --duration 500ms'},
-    {description: 'A tighter timeout, mostly stalls:', command: '<%= config.bin %> <%= command.id %> --op-timeout 2ms --mix stall=1,nop=1 --duration 500ms'},
+    {
+      description: 'The stress (500 ms with stalls, then 500 ms without) and the liveness scenario:',
+      command: '<%= config.bin %> <%= command.id %> --duration 500ms',
+    },
+    {
+      description: 'A tighter timeout, mostly stalls:',
+      command: '<%= config.bin %> <%= command.id %> --op-timeout 2ms --mix stall=1,nop=1 --duration 500ms',
+    },
     {description: 'Machine-readable, stress only:', command: '<%= config.bin %> <%= command.id %> --skip-liveness --duration 500ms --json'},
   ]
 
   static override flags = {
     'op-timeout': durationFlag({description: 'the op timeout every op is linked to', default: 10_000_000}),
     slack: durationFlag({description: 'how late past its deadline a -ETIMEDOUT may come', default: DEFAULT_SLACK_NS}),
-    mix: Flags.string({description: `stall plus normal kinds (${NORMAL_KINDS.join(', ')}) with weights`, default: 'stall=1,nop=3,timer=3,socket=3', helpValue: 'KIND=WEIGHT,...'}),
+    mix: Flags.string({
+      description: `stall plus normal kinds (${NORMAL_KINDS.join(', ')}) with weights`,
+      default: 'stall=1,nop=3,timer=3,socket=3',
+      helpValue: 'KIND=WEIGHT,...',
+    }),
     timer: durationFlag({description: 'length of each normal timer op (shorter than --op-timeout)', default: 1_000_000}),
-    'ring-size': integerFlag({description: 'loop capacity (waiters and queue), rounded up to a power of two; keep it below submitters × depth so stalls fill it', default: 32}),
+    'ring-size': integerFlag({
+      description: 'loop capacity (waiters and queue), rounded up to a power of two; keep it below submitters × depth so stalls fill it',
+      default: 32,
+    }),
     submitters: integerFlag({description: 'submitter threads', default: 2}),
     depth: integerFlag({description: 'ops each submitter keeps outstanding', default: 64}),
     duration: durationFlag({description: 'length of the stress run (and of the run without stalls)', default: 2_000_000_000}),
-    watchdog: durationFlag({description: 'liveness: how long a capacity stall lasts before the watchdog reports it (longer than --op-timeout)', default: 200_000_000}),
+    watchdog: durationFlag({
+      description: 'liveness: how long a capacity stall lasts before the watchdog reports it (longer than --op-timeout)',
+      default: 200_000_000,
+    }),
     'skip-liveness': Flags.boolean({description: 'run the stress only, not the liveness scenario'}),
   }
 
@@ -79,7 +102,9 @@ Exit status 1 when a check fails.`
     }
     const failed = document.checks.filter((check) => !check.passed)
     if (failed.length > 0) {
-      const error = new CheckFailedError(`${failed.length} of ${document.checks.length} checks failed: ${failed.map((check) => check.name).join('; ')}`)
+      const error = new CheckFailedError(
+        `${failed.length} of ${document.checks.length} checks failed: ${failed.map((check) => check.name).join('; ')}`,
+      )
       // With --json the document itself says which failed; one JSON document on stdout.
       if (!this.jsonEnabled()) throw error
       process.exitCode = error.exitCode

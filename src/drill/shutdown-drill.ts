@@ -135,7 +135,9 @@ function scratchDirectory(): string {
   try {
     return mkdtempSync(path.join(tmpdir(), 'iouring-bench-drill-'))
   } catch (error) {
-    throw new EnvironmentError(`could not make a scratch directory in ${tmpdir()}: ${(error as Error).message}; point TMPDIR at a writable directory`)
+    throw new EnvironmentError(
+      `could not make a scratch directory in ${tmpdir()}: ${(error as Error).message}; point TMPDIR at a writable directory`,
+    )
   }
 }
 
@@ -155,10 +157,26 @@ export function drillDocument(options: DrillOptions, result: NativeDrillResult, 
   const ended = totals.completed + totals.timedOut + totals.abandoned
   const checks: DrillCheck[] = [
     result.hungRounds === 0
-      ? {name: 'no-hang', status: 'pass', detail: `every requester saw every op end in each of ${result.roundsRun} rounds (deadline ${deadline} a round)`}
-      : {name: 'no-hang', status: 'fail', detail: `${result.hungRounds} round hung: ${result.missingEnds} ops without an end ${deadline} after the round began`},
-    result.repeatedEnds === 0 && result.unexpectedEnds === 0 && result.missingEnds === 0 && result.countMismatches === 0 && ended === totals.submitted
-      ? {name: 'exactly-once', status: 'pass', detail: `${totals.submitted} submitted = ${totals.completed} completed + ${totals.timedOut} timed out + ${totals.abandoned} abandoned`}
+      ? {
+          name: 'no-hang',
+          status: 'pass',
+          detail: `every requester saw every op end in each of ${result.roundsRun} rounds (deadline ${deadline} a round)`,
+        }
+      : {
+          name: 'no-hang',
+          status: 'fail',
+          detail: `${result.hungRounds} round hung: ${result.missingEnds} ops without an end ${deadline} after the round began`,
+        },
+    result.repeatedEnds === 0 &&
+    result.unexpectedEnds === 0 &&
+    result.missingEnds === 0 &&
+    result.countMismatches === 0 &&
+    ended === totals.submitted
+      ? {
+          name: 'exactly-once',
+          status: 'pass',
+          detail: `${totals.submitted} submitted = ${totals.completed} completed + ${totals.timedOut} timed out + ${totals.abandoned} abandoned`,
+        }
       : {
           name: 'exactly-once',
           status: 'fail',
@@ -173,7 +191,11 @@ export function drillDocument(options: DrillOptions, result: NativeDrillResult, 
           status: 'pass',
           detail: `all ${totals.abandoned} abandoned ops' buffers stayed with the loop until its ring was torn down (use-after-free under the kernel: scripts/native-test.sh asan runs this drill)`,
         }
-      : {name: 'kernel-memory-kept', status: 'fail', detail: `${result.abandonedHandedBack} abandoned ops came back with their buffers before the ring was torn down`},
+      : {
+          name: 'kernel-memory-kept',
+          status: 'fail',
+          detail: `${result.abandonedHandedBack} abandoned ops came back with their buffers before the ring was torn down`,
+        },
   ]
   return {
     schemaVersion: DRILL_SCHEMA_VERSION,
@@ -200,12 +222,24 @@ function withLimit(error: NativeError, submitters: number): string {
 
 function fdCheck(result: NativeDrillResult): DrillCheck {
   if (result.loopLeftRunning) {
-    return {name: 'no-fd-leak', status: 'fail', detail: `a hung round's loop still runs and holds its descriptors (${result.fdsBefore} open before the drill)`}
+    return {
+      name: 'no-fd-leak',
+      status: 'fail',
+      detail: `a hung round's loop still runs and holds its descriptors (${result.fdsBefore} open before the drill)`,
+    }
   }
   const leaked = result.fdsAfter - result.fdsBefore
   return leaked === 0
-    ? {name: 'no-fd-leak', status: 'pass', detail: `${result.fdsBefore} descriptors open in this process before the drill, ${result.fdsAfter} after (/proc/self/fd)`}
-    : {name: 'no-fd-leak', status: 'fail', detail: `${result.fdsBefore} descriptors open before the drill, ${result.fdsAfter} after: ${leaked} leaked`}
+    ? {
+        name: 'no-fd-leak',
+        status: 'pass',
+        detail: `${result.fdsBefore} descriptors open in this process before the drill, ${result.fdsAfter} after (/proc/self/fd)`,
+      }
+    : {
+        name: 'no-fd-leak',
+        status: 'fail',
+        detail: `${result.fdsBefore} descriptors open before the drill, ${result.fdsAfter} after: ${leaked} leaked`,
+      }
 }
 
 function modeName(timeoutNs: number | null): string {
@@ -242,7 +276,8 @@ export function renderDrill(document: DrillDocument): string {
   }
   lines.push(table.toString())
   if (document.error) lines.push(`FAIL the drill could not run: ${document.error}`)
-  for (const check of document.checks) lines.push(`${check.status === 'pass' ? 'PASS' : 'FAIL'} ${CHECK_TITLES[check.name]}: ${check.detail}`)
+  for (const check of document.checks)
+    lines.push(`${check.status === 'pass' ? 'PASS' : 'FAIL'} ${CHECK_TITLES[check.name]}: ${check.detail}`)
   for (const failure of document.failures) lines.push(`  round ${failure.round} (round seed ${failure.roundSeed}): ${failure.what}`)
   if (document.interrupted) lines.push(`Interrupted after ${document.roundsRun} rounds.`)
   if (!document.passed) lines.push(`Replay: iouring-bench shutdown-drill --seed ${config.seed} --rounds ${config.rounds} (same flags)`)

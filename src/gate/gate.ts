@@ -97,13 +97,7 @@ function trialValues(workload: WorkloadResult, metric: GateMetric): number[] {
   })
 }
 
-export function judge(
-  workload: string,
-  metric: GateMetric,
-  baseline: number[],
-  candidate: number[],
-  config: GateConfig,
-): Verdict {
+export function judge(workload: string, metric: GateMetric, baseline: number[], candidate: number[], config: GateConfig): Verdict {
   const minEffect = config.metrics[metric]?.minEffect ?? 0
   const ratio = median(candidate) / median(baseline)
   const interval = ratioInterval(baseline, candidate, config.confidence)
@@ -130,11 +124,7 @@ export function judge(
  * Judges every workload of the candidate that the baseline also has, on the metrics its gate
  * config names. `configFor` gives each workload's config (from its profile).
  */
-export function compare(
-  baseline: ResultDocument,
-  candidate: ResultDocument,
-  configFor: (workload: string) => GateConfig,
-): GateReport {
+export function compare(baseline: ResultDocument, candidate: ResultDocument, configFor: (workload: string) => GateConfig): GateReport {
   const verdicts: Verdict[] = []
   const notes: string[] = []
   let alpha = DEFAULT_GATE.alpha

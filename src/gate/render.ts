@@ -39,7 +39,9 @@ export function gateTitle(report: GateReport): string {
 
 /** "nop ops/s: worse: -31.2%, significant ...", for each verdict that is not "same". */
 export function gateChanges(report: GateReport): string[] {
-  return report.verdicts.filter((v) => v.verdict !== 'same').map((v) => `${v.workload} ${METRIC_LABELS[v.metric]}: ${v.verdict}: ${v.reason}`)
+  return report.verdicts
+    .filter((v) => v.verdict !== 'same')
+    .map((v) => `${v.workload} ${METRIC_LABELS[v.metric]}: ${v.verdict}: ${v.reason}`)
 }
 
 export function gateOutcome(report: GateReport): string {

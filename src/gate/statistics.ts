@@ -65,12 +65,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Percentile bootstrap interval of median(candidate) / median(baseline). */
-export function ratioInterval(
-  baseline: number[],
-  candidate: number[],
-  confidence: number,
-  resamples = 4000,
-): [number, number] {
+export function ratioInterval(baseline: number[], candidate: number[], confidence: number, resamples = 4000): [number, number] {
   const random = seededRandom(0x10b3)
   const ratios: number[] = []
   for (let i = 0; i < resamples; i++) {

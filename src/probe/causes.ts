@@ -12,14 +12,7 @@ import {bitsOf, milestone, nameOf, SETUP_FLAGS, type TableEntry} from './kernel-
 export type RawEnvironment = RawProbe['environment']
 
 export type CauseId =
-  | 'io_uring_disabled'
-  | 'io_uring_group'
-  | 'seccomp'
-  | 'not_built'
-  | 'memlock'
-  | 'out_of_memory'
-  | 'not_permitted'
-  | 'unknown'
+  'io_uring_disabled' | 'io_uring_group' | 'seccomp' | 'not_built' | 'memlock' | 'out_of_memory' | 'not_permitted' | 'unknown'
 
 export interface Cause {
   id: CauseId
@@ -67,7 +60,8 @@ function notPermitted({kernel, environment}: RefusalContext): Cause {
   if (!environment) {
     return {
       id: 'not_permitted',
-      summary: 'io_uring is not permitted for this process: kernel.io_uring_disabled, kernel.io_uring_group or a seccomp filter (a container runtime\'s default profile) refuses it',
+      summary:
+        "io_uring is not permitted for this process: kernel.io_uring_disabled, kernel.io_uring_group or a seccomp filter (a container runtime's default profile) refuses it",
       fix: PROBE_HINT,
     }
   }
@@ -96,11 +90,14 @@ function notPermitted({kernel, environment}: RefusalContext): Cause {
         }
   }
   if (seccompMode === 2) return seccompCause(environment, 'EPERM')
-  const sysctl = ioUringDisabled === null ? `kernel.io_uring_disabled does not exist here (${milestone('io_uring_disabled').firstKernel}+)` : `kernel.io_uring_disabled=${ioUringDisabled} allows this process`
+  const sysctl =
+    ioUringDisabled === null
+      ? `kernel.io_uring_disabled does not exist here (${milestone('io_uring_disabled').firstKernel}+)`
+      : `kernel.io_uring_disabled=${ioUringDisabled} allows this process`
   return {
     id: 'unknown',
     summary: `io_uring_setup refused with EPERM, yet ${sysctl} and no seccomp filter is installed; a Linux security module (SELinux, AppArmor) policy may refuse io_uring${olderThan(kernel, milestone('io_uring_disabled').firstKernel) ? ', or a distribution patch' : ''}`,
-    fix: 'look for io_uring denials in the audit log (`ausearch -m AVC`, `journalctl -k`) and in the security module\'s policy',
+    fix: "look for io_uring denials in the audit log (`ausearch -m AVC`, `journalctl -k`) and in the security module's policy",
   }
 }
 
@@ -113,7 +110,8 @@ function allowedBySysctl(environment: RawEnvironment): boolean {
 }
 
 function seccompCause(environment: RawEnvironment, error: string): Cause {
-  const filters = environment.seccompFilters === null ? 'a seccomp filter' : `a seccomp filter (${environment.seccompFilters} on this thread)`
+  const filters =
+    environment.seccompFilters === null ? 'a seccomp filter' : `a seccomp filter (${environment.seccompFilters} on this thread)`
   return {
     id: 'seccomp',
     summary: `${filters} makes io_uring_setup fail with ${error}${error === 'EPERM' ? ", as a container runtime's default profile does (Docker, containerd, GitHub Actions containers)" : ''}`,
@@ -124,7 +122,11 @@ function seccompCause(environment: RawEnvironment, error: string): Cause {
 function notBuilt({kernel, environment, registerAnswered}: RefusalContext): Cause {
   const io = milestone('io_uring')
   if (olderThan(kernel, io.firstKernel)) {
-    return {id: 'not_built', summary: `io_uring appeared in Linux ${io.firstKernel}; this is ${kernel.label}`, fix: `use Linux ${io.firstKernel} or newer`}
+    return {
+      id: 'not_built',
+      summary: `io_uring appeared in Linux ${io.firstKernel}; this is ${kernel.label}`,
+      fix: `use Linux ${io.firstKernel} or newer`,
+    }
   }
   // io_uring_register answering at all means the syscalls exist: something in front of them said ENOSYS.
   if (registerAnswered && environment?.seccompMode === 2) return seccompCause(environment, 'ENOSYS')
@@ -140,7 +142,8 @@ function outOfMemory({kernel, environment, memlock}: RefusalContext, entries: nu
   const free = milestone('memlock_free_rings')
   const limit = memlock ?? (environment ? limitOf(environment.memlock) : null)
   if (olderThan(kernel, free.firstKernel) !== false && limit?.soft !== Infinity) {
-    const charged = (limitName: string): string => `before Linux ${free.firstKernel} ring memory counts against ${limitName}, summed over this user's rings; this is ${kernel.label}`
+    const charged = (limitName: string): string =>
+      `before Linux ${free.firstKernel} ring memory counts against ${limitName}, summed over this user's rings; this is ${kernel.label}`
     const needed = ringLockedBytes(entries)
     const ring = `a ring of ${entries} entries`
     // A limit above what this ring needs was used up by the user's other rings (or mlock).
@@ -203,7 +206,10 @@ export function explainSetupRefusal(refused: RefusedSetup, context: RefusalConte
   if (error === 'EPERM') {
     if (flagBits.includes(SQPOLL_BIT)) {
       const sqpoll = milestone('unprivileged_sqpoll')
-      return newerThanKernel([{name: sqpoll.text, firstKernel: sqpoll.firstKernel}], kernel) ?? `SQPOLL refused without privilege, although this is ${kernel.label}`
+      return (
+        newerThanKernel([{name: sqpoll.text, firstKernel: sqpoll.firstKernel}], kernel) ??
+        `SQPOLL refused without privilege, although this is ${kernel.label}`
+      )
     }
     return causeOfRefusal(error, context).summary
   }
@@ -212,15 +218,14 @@ export function explainSetupRefusal(refused: RefusedSetup, context: RefusalConte
     if (flags === 0 && entries > OLD_MAX_ENTRIES) {
       const max = milestone('max_entries_32768')
       const older = newerThanKernel([{name: max.text, firstKernel: max.firstKernel}], kernel)
-      return older ? `${older}: a ring of at most ${OLD_MAX_ENTRIES} entries here` : `refused a ring of ${entries} entries, although this is ${kernel.label}`
+      return older
+        ? `${older}: a ring of at most ${OLD_MAX_ENTRIES} entries here`
+        : `refused a ring of ${entries} entries, although this is ${kernel.label}`
     }
     if (flags === 0) return `refused a plain ring of ${entries} entries with EINVAL, which no known cause explains`
     if (unnamed.length) return `${unnamed.join(', ')} ${unnamed.length === 1 ? 'is' : 'are'} unknown to this iouring-bench`
     const known = entriesOf.filter((entry): entry is TableEntry => entry !== undefined)
-    return (
-      newerThanKernel(known, kernel) ??
-      `not explained by the release: ${appearedIn(known)}, and this is ${kernel.label}`
-    )
+    return newerThanKernel(known, kernel) ?? `not explained by the release: ${appearedIn(known)}, and this is ${kernel.label}`
   }
   return `refused with ${error}`
 }

@@ -158,7 +158,12 @@ export function assessNamed(set: NamedSet, name: string, kernel: KernelIdentity,
   if (row?.has) return {met: true, reason: words.yes}
   if (!row?.firstKernel) return {met: false, reason: words.no}
   const release = newerThanKernel([{name: row.name, firstKernel: row.firstKernel}], kernel)
-  return {met: false, reason: release ? `${words.no}: ${release}` : `${words.no}, although ${row.name} appeared in Linux ${row.firstKernel} and this is ${kernel.label}`}
+  return {
+    met: false,
+    reason: release
+      ? `${words.no}: ${release}`
+      : `${words.no}, although ${row.name} appeared in Linux ${row.firstKernel} and this is ${kernel.label}`,
+  }
 }
 
 /** Whether a setup flag was accepted on a real ring. */
@@ -166,7 +171,9 @@ export function assessSetupFlag(rows: SetupFlagRow[], name: string): Assessment 
   const row = rows.find((candidate) => candidate.name === name)
   if (!row || row.status === 'not tried') return {met: false, reason: row?.explanation ?? 'not tried by this probe'}
   const as = row.triedAs ? ` as ${row.triedAs}` : ''
-  return row.status === 'accepted' ? {met: true, reason: `accepted${as}`} : {met: false, reason: `refused${as} (${row.error}): ${row.explanation}`}
+  return row.status === 'accepted'
+    ? {met: true, reason: `accepted${as}`}
+    : {met: false, reason: `refused${as} (${row.error}): ${row.explanation}`}
 }
 
 /** io_uring_register answered IORING_REGISTER_QUERY, even with an error: the syscalls exist. */
@@ -286,14 +293,22 @@ class Facts {
     const {opcodes} = this.raw
     if (!opcodes) return unavailable(OPCODES, this.untested)
     if (!opcodes.ok) return unavailable(OPCODES, `IORING_REGISTER_PROBE refused (${opcodes.error})`)
-    return {source: 'IORING_REGISTER_PROBE', unavailable: null, rows: namedRows(OPCODES, opcodes.supported.map((op) => op.op))}
+    return {
+      source: 'IORING_REGISTER_PROBE',
+      unavailable: null,
+      rows: namedRows(
+        OPCODES,
+        opcodes.supported.map((op) => op.op),
+      ),
+    }
   }
 
   registerOps(): NamedSet & {count: number | null} {
     const {byQuery, byRestrictions, restrictions} = this.raw.registerOps
     const count = byQuery ?? byRestrictions
     if (count === null) {
-      const why = restrictions && !restrictions.ok ? `the IORING_REGISTER_RESTRICTIONS search failed (${restrictions.error})` : this.untested
+      const why =
+        restrictions && !restrictions.ok ? `the IORING_REGISTER_RESTRICTIONS search failed (${restrictions.error})` : this.untested
       return {count, ...unavailable(REGISTER_OPS, why)}
     }
     const source = byQuery === null ? 'IORING_REGISTER_RESTRICTIONS search' : 'IORING_REGISTER_QUERY'
@@ -337,8 +352,15 @@ class Facts {
 
   /** Met when every opcode is; otherwise the first one missing says why. */
   private allOpcodes(opcodes: NamedSet, needed: readonly string[]): Assessment {
-    const each = needed.map((opcode) => assessNamed(opcodes, opcode, this.kernel, {yes: `${opcode} is supported`, no: `${opcode} is not supported`}))
-    return each.find((assessment) => !assessment.met) ?? {met: true, reason: `${needed.join(', ')} ${needed.length > 1 ? 'are' : 'is'} supported`}
+    const each = needed.map((opcode) =>
+      assessNamed(opcodes, opcode, this.kernel, {yes: `${opcode} is supported`, no: `${opcode} is not supported`}),
+    )
+    return (
+      each.find((assessment) => !assessment.met) ?? {
+        met: true,
+        reason: `${needed.join(', ')} ${needed.length > 1 ? 'are' : 'is'} supported`,
+      }
+    )
   }
 
   private failed(id: BehaviourId): Assessment {
@@ -355,7 +377,10 @@ class Facts {
     const own: Array<[string, Assessment]> = [
       ['--single-issuer', singleIssuer],
       ['--io-poll', this.ioPoll()],
-      ['--op-timeout', this.works('linkTimeout') ? {met: true, reason: 'a linked timeout fires and cancels its op'} : this.failed('linkTimeout')],
+      [
+        '--op-timeout',
+        this.works('linkTimeout') ? {met: true, reason: 'a linked timeout fires and cancels its op'} : this.failed('linkTimeout'),
+      ],
       ...Object.entries(OP_OPCODES).map(([op, needed]): [string, Assessment] => [`--op ${op}`, this.allOpcodes(opcodes, needed)]),
       [`--ring-size ${MAX_RING_ENTRIES}`, this.largestRing()],
     ]
@@ -400,7 +425,8 @@ class Facts {
     if (!this.usability.usable) return this.notUsable()
     const trial = this.trial(flagMask('IOPOLL'))
     if (trial && !trial.ok) return {met: false, reason: `IOPOLL refused (${trial.error}): ${this.refusal(trial)}`}
-    if (!this.works('iopollPollAdd')) return {met: false, reason: `${this.behaviourFailure('iopollPollAdd')}, and the loop wakes through a POLL_ADD on an eventfd`}
+    if (!this.works('iopollPollAdd'))
+      return {met: false, reason: `${this.behaviourFailure('iopollPollAdd')}, and the loop wakes through a POLL_ADD on an eventfd`}
     return {met: true, reason: 'an IOPOLL ring accepts the POLL_ADD the loop wakes through'}
   }
 
@@ -409,7 +435,9 @@ class Facts {
     const trial = this.raw.setupTrials.find((candidate) => candidate.flags === 0 && candidate.entries === MAX_RING_ENTRIES)
     const what = `a ring of ${MAX_RING_ENTRIES} SQ entries`
     if (!trial) return {met: false, reason: `${what} was not tried by this probe`}
-    return trial.ok ? {met: true, reason: `${what} is accepted`} : {met: false, reason: `${what} is refused (${trial.error}): ${this.refusal(trial)}`}
+    return trial.ok
+      ? {met: true, reason: `${what} is accepted`}
+      : {met: false, reason: `${what} is refused (${trial.error}): ${this.refusal(trial)}`}
   }
 }
 

@@ -48,7 +48,11 @@ export function readRawProbe(path: string): RawProbe {
   const raw = isObject(value) && value.kind === PROBE_KIND ? rawOfDocument(value, refuse) : value
   if (!isObject(raw) || typeof raw.rawProbeVersion !== 'number') throw refuse('it is not a raw probe (no rawProbeVersion)')
   if (raw.rawProbeVersion > RAW_PROBE_VERSION) {
-    throw invalidValue('--input', path, `its rawProbeVersion ${raw.rawProbeVersion} is newer than this iouring-bench reads (${RAW_PROBE_VERSION}); upgrade iouring-bench`)
+    throw invalidValue(
+      '--input',
+      path,
+      `its rawProbeVersion ${raw.rawProbeVersion} is newer than this iouring-bench reads (${RAW_PROBE_VERSION}); upgrade iouring-bench`,
+    )
   }
   const validate = rawValidator()
   if (!validate(raw)) throw refuse(`it is not a raw probe (${describeError(validate.errors?.[0])})`)

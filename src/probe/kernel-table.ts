@@ -30,12 +30,7 @@ export interface Section {
 }
 
 export type MilestoneName =
-  | 'io_uring'
-  | 'max_entries_32768'
-  | 'memlock_free_rings'
-  | 'unprivileged_sqpoll'
-  | 'multishot_poll'
-  | 'io_uring_disabled'
+  'io_uring' | 'max_entries_32768' | 'memlock_free_rings' | 'unprivileged_sqpoll' | 'multishot_poll' | 'io_uring_disabled'
 
 export interface Milestone {
   firstKernel: string

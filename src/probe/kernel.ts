@@ -43,7 +43,12 @@ export function olderThan(kernel: KernelIdentity, firstKernel: string): boolean 
   return running.major < first.major || (running.major === first.major && running.minor < first.minor)
 }
 
-export function identifyKernel(kernel: {release: string; version: string; machine: string; versionSignature: string | null}): KernelIdentity {
+export function identifyKernel(kernel: {
+  release: string
+  version: string
+  machine: string
+  versionSignature: string | null
+}): KernelIdentity {
   const {release, version, machine, versionSignature} = kernel
   let mainline: string | null = null
   let distribution: KernelIdentity['distribution'] = null
@@ -64,7 +69,15 @@ export function identifyKernel(kernel: {release: string; version: string; machin
     if (parsed) mainline = [parsed.major, parsed.minor, parsed.patch].filter((part) => part !== null).join('.')
   }
   const base = mainline ?? release
-  return {release, version, machine, versionSignature, mainline, distribution, label: distribution ? `${base} (${distribution.name})` : base}
+  return {
+    release,
+    version,
+    machine,
+    versionSignature,
+    mainline,
+    distribution,
+    label: distribution ? `${base} (${distribution.name})` : base,
+  }
 }
 
 /** The kernel this process runs on, without probing it. */

@@ -61,7 +61,9 @@ export function unmetText(requirements: RequirementResult[]): string {
 }
 
 export function kernelText(kernel: KernelIdentity): string {
-  const distribution = kernel.distribution ? `${kernel.mainline} (${kernel.distribution.name} ${kernel.distribution.version})` : (kernel.mainline ?? kernel.release)
+  const distribution = kernel.distribution
+    ? `${kernel.mainline} (${kernel.distribution.name} ${kernel.distribution.version})`
+    : (kernel.mainline ?? kernel.release)
   return `${distribution}, release ${kernel.release}, ${kernel.machine}`
 }
 
@@ -80,7 +82,10 @@ function header(document: ProbeDocument, out: Lines): void {
   if (usability.usable) {
     out.wrapped(`${paint.bold('io_uring')}   `, `${paint.green('usable')}: io_uring_setup accepted a plain ring`)
   } else {
-    out.wrapped(`${paint.bold('io_uring')}   `, `${paint.red('NOT usable')}: io_uring_setup refused a plain ring (${usability.setup.error})`)
+    out.wrapped(
+      `${paint.bold('io_uring')}   `,
+      `${paint.red('NOT usable')}: io_uring_setup refused a plain ring (${usability.setup.error})`,
+    )
     if (usability.cause) {
       out.wrapped('  cause    ', usability.cause.summary)
       out.wrapped('  fix      ', usability.cause.fix)
@@ -93,8 +98,18 @@ function header(document: ProbeDocument, out: Lines): void {
 function environmentText(environment: ProbeDocument['raw']['environment']): string {
   const parts = [`uid ${environment.euid}${environment.capSysAdmin ? ' (CAP_SYS_ADMIN)' : ''}`]
   const seccomp = environment.seccompMode
-  parts.push(seccomp === null ? 'seccomp unknown' : seccomp === 0 ? 'no seccomp filter' : seccomp === 2 ? `seccomp filter${environment.seccompFilters ? ` (${environment.seccompFilters})` : ''}` : 'seccomp strict')
-  parts.push(environment.ioUringDisabled === null ? 'no kernel.io_uring_disabled (6.6+)' : `kernel.io_uring_disabled=${environment.ioUringDisabled}`)
+  parts.push(
+    seccomp === null
+      ? 'seccomp unknown'
+      : seccomp === 0
+        ? 'no seccomp filter'
+        : seccomp === 2
+          ? `seccomp filter${environment.seccompFilters ? ` (${environment.seccompFilters})` : ''}`
+          : 'seccomp strict',
+  )
+  parts.push(
+    environment.ioUringDisabled === null ? 'no kernel.io_uring_disabled (6.6+)' : `kernel.io_uring_disabled=${environment.ioUringDisabled}`,
+  )
   if (environment.ioUringDisabled === 1) parts.push(`kernel.io_uring_group=${environment.ioUringGroup}`)
   const memlock = environment.memlock.soft
   parts.push(`memlock ${memlock === 'unlimited' ? 'unlimited' : `${Math.round(memlock / 1024)} KiB`}`)

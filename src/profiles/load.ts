@@ -61,9 +61,31 @@ interface Settings {
 
 /** Every setting a profile entry may carry, in the order the schema lists them. */
 const SETTINGS: Array<keyof FieldLabels> = [
-  'op', 'timer', 'ringSize', 'opTimeout', 'shutdownTimeout', 'submitters', 'depth', 'duration', 'ops', 'warmup', 'vs',
-  'blockSize', 'random', 'direct', 'fileSize', 'file', 'fsyncEvery', 'writevBuffers', 'transport', 'messageSize',
-  'connections', 'mix', 'rate', 'arrivals', 'submitBatch',
+  'op',
+  'timer',
+  'ringSize',
+  'opTimeout',
+  'shutdownTimeout',
+  'submitters',
+  'depth',
+  'duration',
+  'ops',
+  'warmup',
+  'vs',
+  'blockSize',
+  'random',
+  'direct',
+  'fileSize',
+  'file',
+  'fsyncEvery',
+  'writevBuffers',
+  'transport',
+  'messageSize',
+  'connections',
+  'mix',
+  'rate',
+  'arrivals',
+  'submitBatch',
 ]
 
 interface ProfileFile {
@@ -175,7 +197,10 @@ export function loadProfiles(namesOrPaths: string[]): Profile[] {
   })
 }
 
-function toWorkload(settings: Settings & typeof DEFAULTS & {name: string; op: WorkloadSpec['op']}, at: (field: string) => string): WorkloadSpec {
+function toWorkload(
+  settings: Settings & typeof DEFAULTS & {name: string; op: WorkloadSpec['op']},
+  at: (field: string) => string,
+): WorkloadSpec {
   const labels = Object.fromEntries(SETTINGS.map((field) => [field, at(field)])) as FieldLabels
   const duration = (field: keyof Settings): number | undefined => {
     const value = settings[field]
@@ -281,7 +306,8 @@ function describeSchemaError(
 function allowedFields(fieldPath: Array<string | number>): string {
   const settings = [...SETTINGS.slice(0, 5), 'spin', 'singleIssuer', 'ioPoll', ...SETTINGS.slice(5)]
   if (fieldPath.length === 0) return 'description, trials, gate, defaults, workloads'
-  if (fieldPath[0] === 'gate') return fieldPath.length === 1 ? 'alpha, confidence, metrics' : 'opsPerSec, p50, p99, vsRaw (each {minEffect})'
+  if (fieldPath[0] === 'gate')
+    return fieldPath.length === 1 ? 'alpha, confidence, metrics' : 'opsPerSec, p50, p99, vsRaw (each {minEffect})'
   return (fieldPath[0] === 'workloads' ? ['name', ...settings] : settings).join(', ')
 }
 

@@ -158,7 +158,9 @@ export function chart(options: ChartOptions, marks: (frame: Frame) => string[]):
     `<svg class="chart ${options.className}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" role="img"${attributes({'aria-label': options.label})}>`,
     `<title>${e(options.label)}</title>`,
     `<g class="axis x-axis">${xTicks.join('')}${
-      xAxis.title ? `<text class="axis-title" x="${px((frame.left + frame.right) / 2)}" y="${height - 6}" text-anchor="middle">${e(xAxis.title)}</text>` : ''
+      xAxis.title
+        ? `<text class="axis-title" x="${px((frame.left + frame.right) / 2)}" y="${height - 6}" text-anchor="middle">${e(xAxis.title)}</text>`
+        : ''
     }</g>`,
     `<g class="axis y-axis">${yTicks.join('')}${
       yAxis.title ? `<text class="axis-title" x="${frame.left}" y="${top - 10}">${e(yAxis.title)}</text>` : ''
@@ -170,7 +172,12 @@ export function chart(options: ChartOptions, marks: (frame: Frame) => string[]):
 }
 
 /** A system's line through points given in pixels, in its colour and dash, with a tooltip. */
-export function systemPath(system: SystemName, points: Array<[number, number]>, tooltip: string, data: Record<string, string | number> = {}): string {
+export function systemPath(
+  system: SystemName,
+  points: Array<[number, number]>,
+  tooltip: string,
+  data: Record<string, string | number> = {},
+): string {
   const {colour, dash} = SYSTEM_STYLE[system]
   const d = points.map(([x, y], i) => `${i ? 'L' : 'M'}${px(x)} ${px(y)}`).join('')
   return `<path class="series"${attributes({'data-system': system, ...data, d, stroke: colour, 'stroke-dasharray': dash})}><title>${e(tooltip)}</title></path>`

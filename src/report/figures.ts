@@ -75,7 +75,12 @@ export function formatSpread(spread: Spread, format: (n: number) => string): str
 }
 
 function spreadRow(spread: SystemSpread): [string, string, string, string] {
-  return [spread.system, formatSpread(spread.opsPerSec, formatCount), formatSpread(spread.p50, formatDuration), formatSpread(spread.p99, formatDuration)]
+  return [
+    spread.system,
+    formatSpread(spread.opsPerSec, formatCount),
+    formatSpread(spread.p50, formatDuration),
+    formatSpread(spread.p99, formatDuration),
+  ]
 }
 
 /** "loop vs raw: 0.27× the throughput, p50 3.73×, p99 4.86×, ...", or undefined when nothing compares. */

@@ -85,7 +85,11 @@ function kernelRows(fleet: FleetDocument): {head: string[]; rows: string[][]} {
   const verdicts = fleet.verdicts.map((entry) => entry.verdict)
   return {
     head: ['kernel', 'hosts', ...verdicts],
-    rows: fleet.kernels.map((kernel) => [kernel.release, String(kernel.hosts), ...verdicts.map((verdict) => String(kernel.verdicts[verdict] ?? ''))]),
+    rows: fleet.kernels.map((kernel) => [
+      kernel.release,
+      String(kernel.hosts),
+      ...verdicts.map((verdict) => String(kernel.verdicts[verdict] ?? '')),
+    ]),
   }
 }
 
@@ -123,7 +127,11 @@ export function renderFleetMarkdown(fleet: FleetDocument): string {
   return [
     `## iouring-bench ${markdownText(summaryLine(fleet))}`,
     '',
-    markdownTable(head, rows, head.map((_, i) => (i === 0 ? 'left' : 'right'))),
+    markdownTable(
+      head,
+      rows,
+      head.map((_, i) => (i === 0 ? 'left' : 'right')),
+    ),
     '',
     markdownTable(['verdict', 'hosts', 'reason', 'from'], reasons, ['left', 'right', 'left', 'left']),
     '',

@@ -59,7 +59,7 @@ const FORMATS: Record<FormatName, Format> = {
     extensions: [],
     result: renderGithubBenchmark,
     filesOnly:
-      "github-action-benchmark reads one file per tool: add --output FILE.json to write FILE.customBiggerIsBetter.json and FILE.customSmallerIsBetter.json",
+      'github-action-benchmark reads one file per tool: add --output FILE.json to write FILE.customBiggerIsBetter.json and FILE.customSmallerIsBetter.json',
   },
   bmf: {extensions: [], result: renderBmf},
   junit: {extensions: ['.xml'], result: renderResultJunit},

@@ -15,7 +15,10 @@ interface BenchmarkEntry {
   extra?: string
 }
 
-export function githubBenchmarkEntries(document: ResultDocument): {customBiggerIsBetter: BenchmarkEntry[]; customSmallerIsBetter: BenchmarkEntry[]} {
+export function githubBenchmarkEntries(document: ResultDocument): {
+  customBiggerIsBetter: BenchmarkEntry[]
+  customSmallerIsBetter: BenchmarkEntry[]
+} {
   const bigger: BenchmarkEntry[] = []
   const smaller: BenchmarkEntry[] = []
   for (const {workload, system} of measuredSeries(document)) {

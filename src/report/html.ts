@@ -82,13 +82,17 @@ ${document.workloads.map(renderWorkload).join('\n')}
 ${figures.interrupted ? `<p class="bad">${e(figures.interrupted)}</p>` : ''}
 <section id="kernel">
 <h2>Kernel and host</h2>
-${table(['', ''], [
-  ['kernel release', document.kernel.release],
-  ['kernel version', document.kernel.version],
-  ['host', `${document.host.hostname} · ${document.host.arch} · ${document.host.cpus} CPUs ${document.host.cpuModel.trim()}`],
-  ['node', document.host.node],
-  ['iouring-bench', document.tool.version],
-], 'kernel')}
+${table(
+  ['', ''],
+  [
+    ['kernel release', document.kernel.release],
+    ['kernel version', document.kernel.version],
+    ['host', `${document.host.hostname} · ${document.host.arch} · ${document.host.cpus} CPUs ${document.host.cpuModel.trim()}`],
+    ['node', document.host.node],
+    ['iouring-bench', document.tool.version],
+  ],
+  'kernel',
+)}
 </section>
 </body>
 </html>
@@ -101,15 +105,24 @@ function measured(workload: WorkloadResult): SystemResult[] {
 }
 
 /** A section of one chart per workload that has something to draw, with the systems' legend. */
-function multiples(id: string, heading: string, note: string, charts: Array<{workload: WorkloadResult; systems: SystemName[]; svg?: string}>): string {
+function multiples(
+  id: string,
+  heading: string,
+  note: string,
+  charts: Array<{workload: WorkloadResult; systems: SystemName[]; svg?: string}>,
+): string {
   const drawn = charts.filter((entry) => entry.svg)
   const systems = [...new Set(drawn.flatMap((entry) => entry.systems))]
   return `<section id="${id}">
 <h2>${e(heading)}</h2>
-${drawn.length ? `${systemLegend(systems)}
+${
+  drawn.length
+    ? `${systemLegend(systems)}
 <div class="multiples">
 ${drawn.map(({workload, svg}) => `<figure${attrs({'data-workload': workload.name})}><figcaption>${e(workload.name)}</figcaption>\n${svg}</figure>`).join('\n')}
-</div>` : ''}
+</div>`
+    : ''
+}
 <p class="note">${e(drawn.length ? note : 'Nothing was measured to draw.')}</p>
 </section>`
 }
@@ -123,7 +136,11 @@ function chartSections(document: ResultDocument): string {
       workload,
       systems: series.map((system) => system.system),
       svg: series.length
-        ? percentilePlot(workload.name, distribution, series.map((system) => ({system: system.system, histogram: system.latency.histogram})))
+        ? percentilePlot(
+            workload.name,
+            distribution,
+            series.map((system) => ({system: system.system, histogram: system.latency.histogram})),
+          )
         : undefined,
     }
   })
@@ -146,7 +163,12 @@ function chartSections(document: ResultDocument): string {
     }
   })
   return [
-    multiples('latency', 'Latency by percentile', 'Further right is further into the tail: 99.9% leaves one op in a thousand above the line.', latency),
+    multiples(
+      'latency',
+      'Latency by percentile',
+      'Further right is further into the tail: 99.9% leaves one op in a thousand above the line.',
+      latency,
+    ),
     multiples('throughput', 'Throughput', 'Ops/s of each system; bytes/s and CPU per op are in the tables below.', throughput),
     multiples(
       'timeline',
@@ -194,13 +216,20 @@ ${workloads
     (workload) => `<div class="gate-workload"${attrs({'data-workload': workload})}>
 <h3>${e(workload)}</h3>
 <div class="multiples">
-${rows.filter((row) => row.verdict.workload === workload).map(metric).join('\n')}
+${rows
+  .filter((row) => row.verdict.workload === workload)
+  .map(metric)
+  .join('\n')}
 </div>
 </div>`,
   )
   .join('\n')}
 <p class="note">Each dot is one trial of the loop, hollow for the baseline and filled for now; the bar across is the median.</p>
-${table(GATE_HEAD, rows.map(({cells}) => cells), 'gate')}
+${table(
+  GATE_HEAD,
+  rows.map(({cells}) => cells),
+  'gate',
+)}
 ${changes.map((line) => `<p>${e(line)}</p>`).join('\n')}
 </section>`
 }

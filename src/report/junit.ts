@@ -45,7 +45,9 @@ export function renderJunit(title: string, verdicts: Verdict[]): string {
     '@classname': xmlText(suite),
     '@name': xmlText(verdict.name),
     '@time': (verdict.seconds ?? 0).toFixed(3),
-    ...(verdict.status === 'failed' ? {failure: {'@message': xmlText(verdict.message ?? 'failed'), '#text': xmlText(verdict.detail ?? '')}} : {}),
+    ...(verdict.status === 'failed'
+      ? {failure: {'@message': xmlText(verdict.message ?? 'failed'), '#text': xmlText(verdict.detail ?? '')}}
+      : {}),
     ...(verdict.status === 'skipped' ? {skipped: {'@message': xmlText(verdict.message ?? 'skipped')}} : {}),
     ...(verdict.status !== 'failed' && verdict.detail ? {'system-out': xmlText(verdict.detail)} : {}),
   })
@@ -88,7 +90,9 @@ export function resultVerdicts(document: ResultDocument): Verdict[] {
         name: `gate: ${METRIC_LABELS[verdict.metric]}`,
         status: verdict.verdict === 'worse' ? 'failed' : 'passed',
         message: verdict.verdict === 'worse' ? verdict.reason : undefined,
-        detail: `${GATE_HEAD.slice(2).map((head, i) => `${head} ${cells[i + 2]}`).join('; ')}; ${verdict.reason}`,
+        detail: `${GATE_HEAD.slice(2)
+          .map((head, i) => `${head} ${cells[i + 2]}`)
+          .join('; ')}; ${verdict.reason}`,
       })),
   ])
 }

@@ -17,7 +17,7 @@ export type LoadedDocument =
   | {kind: 'fleet'; file: string; document: FleetDocument}
   | {kind: 'probe'; file: string; host: FleetHost}
 
-export const EXPECTED = "a result saved by bench or run (with --json, --output FILE.json or --save-baseline)"
+export const EXPECTED = 'a result saved by bench or run (with --json, --output FILE.json or --save-baseline)'
 
 /** `-` reads standard input, so `bench --json | iouring-bench report - --format html` works. */
 function readText(file: string): string {
@@ -43,11 +43,17 @@ export function loadDocument(file: string): LoadedDocument {
     throw new UsageError(`${name}: not an iouring-bench result (a JSON ${Array.isArray(data) ? 'array' : typeof data}); give ${EXPECTED}`)
   }
   const json = data as Record<string, unknown>
-  if (json.kind === RESULT_KIND) return {kind: 'result', file, document: checked(file, upgradedResult(json), 'result', RESULT_SCHEMA_VERSION)}
+  if (json.kind === RESULT_KIND)
+    return {kind: 'result', file, document: checked(file, upgradedResult(json), 'result', RESULT_SCHEMA_VERSION)}
   if (json.kind === FLEET_KIND) return {kind: 'fleet', file, document: checked(file, json, 'fleet', FLEET_SCHEMA_VERSION)}
-  if (json.kind === PROBE_KIND) return {kind: 'probe', file, host: {source: file, ...documentVerdict(checked(file, json, 'probe', PROBE_SCHEMA_VERSION))}}
+  if (json.kind === PROBE_KIND)
+    return {kind: 'probe', file, host: {source: file, ...documentVerdict(checked(file, json, 'probe', PROBE_SCHEMA_VERSION))}}
   if ('rawProbeVersion' in json) {
-    return {kind: 'probe', file, host: {source: file, ...rawVerdict(checked(file, json, 'raw-probe', RAW_PROBE_VERSION, 'rawProbeVersion'))}}
+    return {
+      kind: 'probe',
+      file,
+      host: {source: file, ...rawVerdict(checked(file, json, 'raw-probe', RAW_PROBE_VERSION, 'rawProbeVersion'))},
+    }
   }
   throw new UsageError(
     json.kind === undefined
@@ -79,7 +85,13 @@ function upgradedResult(json: Record<string, unknown>): Record<string, unknown> 
   return json
 }
 
-function checked<T>(file: string, json: Record<string, unknown>, schema: SchemaName, knownVersion: number, versionField = 'schemaVersion'): T {
+function checked<T>(
+  file: string,
+  json: Record<string, unknown>,
+  schema: SchemaName,
+  knownVersion: number,
+  versionField = 'schemaVersion',
+): T {
   const version = json[versionField]
   if (typeof version === 'number' && version > knownVersion) {
     throw new UsageError(
@@ -101,6 +113,7 @@ export function readResult(file: string, field: string): ResultDocument {
     if (error instanceof UsageError) throw new UsageError(`${field}: ${error.message}`)
     throw error
   }
-  if (loaded.kind !== 'result') throw new UsageError(`${field}: ${shown(file)}: a ${loaded.kind === 'fleet' ? 'fleet view' : 'probe'}, not a result; give ${EXPECTED}`)
+  if (loaded.kind !== 'result')
+    throw new UsageError(`${field}: ${shown(file)}: a ${loaded.kind === 'fleet' ? 'fleet view' : 'probe'}, not a result; give ${EXPECTED}`)
   return loaded.document
 }

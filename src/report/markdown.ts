@@ -32,7 +32,11 @@ export function markdownTable(head: string[], rows: Array<Array<string | Markup>
 
 export function renderMarkdown(document: ResultDocument): string {
   const figures = documentFigures(document)
-  const out = [`## iouring-bench on ${markdownText(document.host.hostname)}, kernel ${markdownText(document.kernel.release)}`, '', markdownText(figures.kernel)]
+  const out = [
+    `## iouring-bench on ${markdownText(document.host.hostname)}, kernel ${markdownText(document.kernel.release)}`,
+    '',
+    markdownText(figures.kernel),
+  ]
   if (figures.sources) out.push('', markdownText(figures.sources))
   for (const workload of document.workloads) out.push('', ...renderWorkload(workload))
   if (document.gate) out.push('', ...renderGateMarkdown(document.gate))
@@ -55,17 +59,41 @@ function renderGateMarkdown(gate: GateReport): string[] {
 function renderWorkload(workload: WorkloadResult): string[] {
   const {title, file, summary, ratios, details, spread, kinds, stopped, loop} = workloadFigures(workload)
   const cells = summary.rows.map((row): Array<string | Markup> =>
-    'note' in row ? [row.system, {markdown: markdownLine(row.note)}, ...Array<string>(summary.head.length - 2).fill('')] : [row.system, ...row.cells],
+    'note' in row
+      ? [row.system, {markdown: markdownLine(row.note)}, ...Array<string>(summary.head.length - 2).fill('')]
+      : [row.system, ...row.cells],
   )
   const out = [`### ${markdownText(title)}`]
   if (file) out.push('', markdownText(file.text))
-  out.push('', markdownTable(summary.head, cells, summary.head.map((_, i) => (i === 0 ? 'left' : 'right'))))
+  out.push(
+    '',
+    markdownTable(
+      summary.head,
+      cells,
+      summary.head.map((_, i) => (i === 0 ? 'left' : 'right')),
+    ),
+  )
   const notes = [...ratios.map(markdownText), ...details.map(markdownLine)]
   if (notes.length) out.push('', ...notes.map((note) => `- ${note}`))
   if (spread) {
-    out.push('', `Over ${spread.trials} interleaved trials, median [min – max]:`, '', markdownTable(SPREAD_HEAD, spread.rows, ['left', 'right', 'right', 'right']))
+    out.push(
+      '',
+      `Over ${spread.trials} interleaved trials, median [min – max]:`,
+      '',
+      markdownTable(SPREAD_HEAD, spread.rows, ['left', 'right', 'right', 'right']),
+    )
   }
-  if (kinds) out.push('', 'Per kind:', '', markdownTable(kinds.head, kinds.rows, kinds.head.map((_, i) => (i < 2 ? 'left' : 'right'))))
+  if (kinds)
+    out.push(
+      '',
+      'Per kind:',
+      '',
+      markdownTable(
+        kinds.head,
+        kinds.rows,
+        kinds.head.map((_, i) => (i < 2 ? 'left' : 'right')),
+      ),
+    )
   if (stopped) out.push('', `**stopped:** ${markdownText(stopped)}`)
   if (loop) {
     out.push(

@@ -5,7 +5,14 @@
 
 import {shown, UsageError} from '../errors.js'
 import {specChanges} from '../gate/gate.js'
-import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument, type ResultSource, type WorkloadResult, workloadFromTrials} from './result.js'
+import {
+  RESULT_KIND,
+  RESULT_SCHEMA_VERSION,
+  type ResultDocument,
+  type ResultSource,
+  type WorkloadResult,
+  workloadFromTrials,
+} from './result.js'
 
 export interface NamedResult {
   file: string

@@ -13,7 +13,16 @@ import path from 'node:path'
 
 import {ExitCode, invalidValue, shown} from '../errors.js'
 import {checkWritable, replaceFile} from '../files.js'
-import {filesOnly, type FormatName, formatForFile, formatsFor, KNOWN_EXTENSIONS, render, type Rendering, type ReportDocument} from './formats.js'
+import {
+  filesOnly,
+  type FormatName,
+  formatForFile,
+  formatsFor,
+  KNOWN_EXTENSIONS,
+  render,
+  type Rendering,
+  type ReportDocument,
+} from './formats.js'
 import {colorFor} from './terminal.js'
 
 export interface OutputFlags {
@@ -130,5 +139,3 @@ export function partFileNames(names: string[]): string[] {
     return unique
   })
 }
-
-

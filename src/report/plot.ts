@@ -48,9 +48,14 @@ export function percentilePlot(workload: string, distribution: string, series: L
   const y = logAxis(`${distribution} (log scale)`, Math.min(...latencies), Math.max(...latencies), formatDuration)
   return chart({className: 'percentile-plot', label: `${workload}: ${distribution} by percentile`, height: 240, x, y}, (frame) =>
     lines.map((line) =>
-      systemPath(line.system, line.points.map((point) => [frame.x(point.x), frame.y(point.latency)]), `${workload} · ${line.system}`, {
-        'data-workload': workload,
-      }),
+      systemPath(
+        line.system,
+        line.points.map((point) => [frame.x(point.x), frame.y(point.latency)]),
+        `${workload} · ${line.system}`,
+        {
+          'data-workload': workload,
+        },
+      ),
     ),
   )
 }
@@ -83,7 +88,8 @@ export function throughputBars(workload: string, bars: ThroughputBar[], trials: 
       const end = frame.x(bar.interval?.[1] ?? bar.value)
       const whisker = bar.interval
         ? `<path class="whisker"${attributes({
-            d: `M${px(frame.x(bar.interval[0]))} ${px(middle)}H${px(end)}` +
+            d:
+              `M${px(frame.x(bar.interval[0]))} ${px(middle)}H${px(end)}` +
               [bar.interval[0], bar.interval[1]].map((value) => `M${px(frame.x(value))} ${px(middle - thick / 2)}v${px(thick)}`).join(''),
           })}/>`
         : ''
@@ -129,10 +135,15 @@ export function timelinePlot(workload: string, lines: TimelineLine[], warmupNs: 
         ]
       : []),
     ...steps.map((line) =>
-      systemPath(line.system, line.points.map(([at, rate]) => [frame.x(at), frame.y(rate)]), `${workload} · ${line.system} · trial ${line.trial}`, {
-        'data-workload': workload,
-        'data-trial': line.trial,
-      }),
+      systemPath(
+        line.system,
+        line.points.map(([at, rate]) => [frame.x(at), frame.y(rate)]),
+        `${workload} · ${line.system} · trial ${line.trial}`,
+        {
+          'data-workload': workload,
+          'data-trial': line.trial,
+        },
+      ),
     ),
   ])
 }
@@ -148,19 +159,21 @@ export function gateStrip(verdict: Verdict): string {
   const pad = (high - low) * 0.1 || Math.abs(high) * 0.05 || 1
   const x = linearAxis('', Math.max(0, low - pad), high + pad, (value) => formatMetric(verdict.metric, value), 4)
   const y = categoryAxis(['baseline', 'now'])
-  return chart({className: 'gate-strip', label: `${verdict.workload} ${verdict.metric}: baseline and now, trial by trial`, height: 70, x, y}, (frame) =>
-    [verdict.baseline, verdict.candidate].map((trials, side) => {
-      const middle = frame.y(side)
-      // Dots of equal values side by side would hide each other: each trial a little higher or lower.
-      const dots = trials.map(
-        (value, i) =>
-          `<circle class="trial"${attributes({cx: px(frame.x(value)), cy: px(middle + ((i % 3) - 1) * 5), r: 4, fill: side ? SYSTEM_STYLE.loop.colour : undefined})}><title>${e(formatMetric(verdict.metric, value))}</title></circle>`,
-      )
-      const at = px(frame.x(median(trials)))
-      return (
-        `<g class="${side ? 'candidate' : 'baseline'}">${dots.join('')}` +
-        `<line class="median" x1="${at}" x2="${at}" y1="${px(middle - 13)}" y2="${px(middle + 13)}"/></g>`
-      )
-    }),
+  return chart(
+    {className: 'gate-strip', label: `${verdict.workload} ${verdict.metric}: baseline and now, trial by trial`, height: 70, x, y},
+    (frame) =>
+      [verdict.baseline, verdict.candidate].map((trials, side) => {
+        const middle = frame.y(side)
+        // Dots of equal values side by side would hide each other: each trial a little higher or lower.
+        const dots = trials.map(
+          (value, i) =>
+            `<circle class="trial"${attributes({cx: px(frame.x(value)), cy: px(middle + ((i % 3) - 1) * 5), r: 4, fill: side ? SYSTEM_STYLE.loop.colour : undefined})}><title>${e(formatMetric(verdict.metric, value))}</title></circle>`,
+        )
+        const at = px(frame.x(median(trials)))
+        return (
+          `<g class="${side ? 'candidate' : 'baseline'}">${dots.join('')}` +
+          `<line class="median" x1="${at}" x2="${at}" y1="${px(middle - 13)}" y2="${px(middle + 13)}"/></g>`
+        )
+      }),
   )
 }

@@ -26,7 +26,10 @@ export function rawVerdict(raw: RawProbe): HostVerdict {
   return verdictOf(evaluateProbe(raw), null)
 }
 
-function verdictOf({kernel, usability, verdict}: Pick<ProbeEvaluation, 'kernel' | 'usability' | 'verdict'>, hostname: string | null): HostVerdict {
+function verdictOf(
+  {kernel, usability, verdict}: Pick<ProbeEvaluation, 'kernel' | 'usability' | 'verdict'>,
+  hostname: string | null,
+): HostVerdict {
   const host = {hostname, kernel: {release: kernel.release, version: kernel.version}}
   if (!usability.usable) {
     // The cause names the sysctl, the seccomp filter or the missing io_uring; its fix is one

@@ -35,7 +35,11 @@ export function statusLine(stream: NodeJS.WriteStream): ReturnType<typeof create
 
 const SHOW_AFTER_MS = 1000
 
-export function progressDisplay(enabled: boolean, stream: NodeJS.WriteStream = process.stderr, clock: () => number = Date.now): ProgressDisplay {
+export function progressDisplay(
+  enabled: boolean,
+  stream: NodeJS.WriteStream = process.stderr,
+  clock: () => number = Date.now,
+): ProgressDisplay {
   if (!enabled || !stream.isTTY) return SILENT
   // Created at the first draw: log-update hides the cursor, which a short run must not touch.
   let write: ReturnType<typeof createLogUpdate> | undefined

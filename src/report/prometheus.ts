@@ -30,7 +30,10 @@ class RecordedSummary extends Summary<SeriesLabel | 'quantile'> {
     const metric = await super.get()
     const name = metric.name
     const values = this.recorded.flatMap(({labels, system: {latency}}) => [
-      ...REPORTED_PERCENTILES.map(([key, percentile]) => ({labels: {...labels, quantile: Number((percentile / 100).toFixed(6))}, value: latency[key] / 1e9})),
+      ...REPORTED_PERCENTILES.map(([key, percentile]) => ({
+        labels: {...labels, quantile: Number((percentile / 100).toFixed(6))},
+        value: latency[key] / 1e9,
+      })),
       {labels, value: (latency.mean * latency.count) / 1e9, metricName: `${name}_sum`},
       {labels, value: latency.count, metricName: `${name}_count`},
     ])
@@ -49,16 +52,51 @@ export async function renderPrometheus(document: ResultDocument): Promise<string
     labelNames: ['tool_version', 'hostname', 'kernel_release', 'kernel_version'],
     registers,
   }).set(
-    {tool_version: document.tool.version, hostname: document.host.hostname, kernel_release: document.kernel.release, kernel_version: document.kernel.version},
+    {
+      tool_version: document.tool.version,
+      hostname: document.host.hostname,
+      kernel_release: document.kernel.release,
+      kernel_version: document.kernel.version,
+    },
     1,
   )
-  const ops = new Counter({name: `${PREFIX}ops_total`, help: 'Measured ops that ended, by how they ended', labelNames: [...seriesLabels, 'outcome'], registers})
-  const throughput = new Gauge({name: `${PREFIX}throughput_ops_per_second`, help: 'Measured ops per second of the measured phase', labelNames: seriesLabels, registers})
-  const elapsed = new Gauge({name: `${PREFIX}measured_phase_seconds`, help: 'Length of the measured phase', labelNames: seriesLabels, registers})
-  const cpu = new Counter({name: `${PREFIX}cpu_seconds_total`, help: 'Process CPU time of the run, warm-up included', labelNames: [...seriesLabels, 'mode'], registers})
-  const latency = new RecordedSummary({name: `${PREFIX}latency_seconds`, help: 'Op latency from issue to completion seen by its submitter', labelNames: seriesLabels, registers})
+  const ops = new Counter({
+    name: `${PREFIX}ops_total`,
+    help: 'Measured ops that ended, by how they ended',
+    labelNames: [...seriesLabels, 'outcome'],
+    registers,
+  })
+  const throughput = new Gauge({
+    name: `${PREFIX}throughput_ops_per_second`,
+    help: 'Measured ops per second of the measured phase',
+    labelNames: seriesLabels,
+    registers,
+  })
+  const elapsed = new Gauge({
+    name: `${PREFIX}measured_phase_seconds`,
+    help: 'Length of the measured phase',
+    labelNames: seriesLabels,
+    registers,
+  })
+  const cpu = new Counter({
+    name: `${PREFIX}cpu_seconds_total`,
+    help: 'Process CPU time of the run, warm-up included',
+    labelNames: [...seriesLabels, 'mode'],
+    registers,
+  })
+  const latency = new RecordedSummary({
+    name: `${PREFIX}latency_seconds`,
+    help: 'Op latency from issue to completion seen by its submitter',
+    labelNames: seriesLabels,
+    registers,
+  })
   const loopMetrics = LOOP_COUNTERS.map((info) => {
-    const config = {name: `${PREFIX}loop_${info.metric}`, help: `Loop counter ${info.name}: ${info.unit === 'ns' ? info.help.replace('(ns)', '(seconds)') : info.help}`, labelNames: seriesLabels, registers}
+    const config = {
+      name: `${PREFIX}loop_${info.metric}`,
+      help: `Loop counter ${info.name}: ${info.unit === 'ns' ? info.help.replace('(ns)', '(seconds)') : info.help}`,
+      labelNames: seriesLabels,
+      registers,
+    }
     const scale = info.unit === 'ns' ? 1e-9 : 1
     if (info.kind === 'total') {
       const metric = new Counter(config)

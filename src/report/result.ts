@@ -179,7 +179,13 @@ function summarizeNative(histogram: NativeHistogram): LatencySummary {
 }
 
 function outcomesOf(stats: Pick<NativeOpStats, 'expected' | 'timedOut' | 'abandoned' | 'corrupt' | 'unexpected'>): Outcomes {
-  return {expected: stats.expected, timedOut: stats.timedOut, abandoned: stats.abandoned, corrupt: stats.corrupt, unexpected: stats.unexpected}
+  return {
+    expected: stats.expected,
+    timedOut: stats.timedOut,
+    abandoned: stats.abandoned,
+    corrupt: stats.corrupt,
+    unexpected: stats.unexpected,
+  }
 }
 
 function cpuOf(cpu: {userNs: number; systemNs: number}, ops: number): SystemResult['cpu'] {
@@ -401,7 +407,10 @@ export function mergeSystemResults(results: SystemResult[]): SystemResult {
           },
         }
       : {}),
-    cpu: cpuOf({userNs: sum((r) => r.cpu.userNs), systemNs: sum((r) => r.cpu.systemNs)}, sum((r) => r.cpu.ops)),
+    cpu: cpuOf(
+      {userNs: sum((r) => r.cpu.userNs), systemNs: sum((r) => r.cpu.systemNs)},
+      sum((r) => r.cpu.ops),
+    ),
     counters,
     ...(first.ring ? {ring: first.ring} : {}),
     ...(first.info ? {info: first.info} : {}),

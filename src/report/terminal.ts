@@ -64,7 +64,11 @@ function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
   const lines = [paint.bold(title), ...(file ? [toned(file)] : [])]
   const table = newTable(summary.head, 1)
   for (const row of summary.rows) {
-    table.push('note' in row ? [row.system, {colSpan: summary.head.length - 1, hAlign: 'left', content: toned(row.note)}] : [row.system, ...row.cells])
+    table.push(
+      'note' in row
+        ? [row.system, {colSpan: summary.head.length - 1, hAlign: 'left', content: toned(row.note)}]
+        : [row.system, ...row.cells],
+    )
   }
   lines.push(table.toString(), ...ratios, ...details.map(toned))
   if (spread) {

@@ -10,7 +10,9 @@ import {outcome, type StressDocument} from './timeouts.js'
 export function renderStress(document: StressDocument, paint: Paint): string {
   const {config, stress} = document
   const out: string[] = [
-    paint.dim(`kernel ${document.kernel.release} · ${document.host.cpus} CPUs · node ${document.host.node} · iouring-bench ${document.tool.version}`),
+    paint.dim(
+      `kernel ${document.kernel.release} · ${document.host.cpus} CPUs · node ${document.host.node} · iouring-bench ${document.tool.version}`,
+    ),
     paint.bold(
       `stress-timeouts: mix ${config.mix.map((entry) => `${entry.op}=${entry.weight}`).join(',')} · op timeout ${formatDuration(config.opTimeoutNs)} ` +
         `(slack ${formatDuration(config.slackNs)}) · ring ${config.ringSize} · ${config.submitters} submitters × depth ${config.depth} · ${formatDuration(config.durationNs)}`,
@@ -34,7 +36,9 @@ export function renderStress(document: StressDocument, paint: Paint): string {
     }
     const {lateness} = stress
     out.push(
-      paint.dim(`timeout lateness (past submitted + ${formatDuration(config.opTimeoutNs)}, handled by the loop), ${lateness.count} timeouts:`),
+      paint.dim(
+        `timeout lateness (past submitted + ${formatDuration(config.opTimeoutNs)}, handled by the loop), ${lateness.count} timeouts:`,
+      ),
       `  p50 ${formatDuration(lateness.p50)} · p90 ${formatDuration(lateness.p90)} · p99 ${formatDuration(lateness.p99)} · ` +
         `p99.9 ${formatDuration(lateness.p999)} · max ${formatDuration(lateness.max)}`,
       ...histogramLines(decodeHistogram(lateness.histogram)),

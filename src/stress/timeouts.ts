@@ -98,7 +98,12 @@ export interface StressResult {
   requesterEnds: number
   pendingAtEnd: number
   stalls: {ops: number; timedOut: number}
-  normal: {ops: number; endedNormally: number; opsPerSec: number; kinds: Array<{kind: string; ops: number; expected: number; opsPerSec: number}>}
+  normal: {
+    ops: number
+    endedNormally: number
+    opsPerSec: number
+    kinds: Array<{kind: string; ops: number; expected: number; opsPerSec: number}>
+  }
   lateness: LatencySummary & {overSlack: number; early: number}
   windows: ThroughputWindows
   capacityStallsWaiterBound: number
@@ -156,7 +161,11 @@ export function checkStressOptions(options: StressOptions, label: StressLabels):
   )
   const timeout = formatDuration(options.opTimeoutNs)
   if (options.mix.some((entry) => entry.op === 'timer' && entry.weight > 0) && options.timerNs >= options.opTimeoutNs) {
-    throw invalidValue(label.timer, formatDuration(options.timerNs), `it must be shorter than ${label.opTimeout} (${timeout}), or the normal timers would time out too`)
+    throw invalidValue(
+      label.timer,
+      formatDuration(options.timerNs),
+      `it must be shorter than ${label.opTimeout} (${timeout}), or the normal timers would time out too`,
+    )
   }
   if (options.durationNs < 10 * options.opTimeoutNs) {
     throw invalidValue(
@@ -203,7 +212,12 @@ interface NativeRun {
 }
 
 /** Runs `spec` through the loop, sampling progress every `windowNs`. */
-async function runLoop(spec: WorkloadSpec, windowNs: number, signal: AbortSignal, onProgress: (progress: NativeProgress) => void): Promise<NativeRun> {
+async function runLoop(
+  spec: WorkloadSpec,
+  windowNs: number,
+  signal: AbortSignal,
+  onProgress: (progress: NativeProgress) => void,
+): Promise<NativeRun> {
   checkLimits([spec])
   const samples: NativeProgress[] = []
   const job = runBench({...nativeRequest(spec, 'loop'), progressIntervalMs: Math.max(1, Math.round(windowNs / 1e6))}, (progress) => {
@@ -295,7 +309,10 @@ function stressChecks(stress: StressResult, options: StressOptions): Check[] {
   const {lateness, windows} = stress
   const ended = stress.completed + stress.timedOut + stress.abandoned
   const addsUp =
-    stress.submitted === stress.counters.opsAccepted && stress.submitted === ended && stress.submitted === stress.requesterEnds && stress.pendingAtEnd === 0
+    stress.submitted === stress.counters.opsAccepted &&
+    stress.submitted === ended &&
+    stress.submitted === stress.requesterEnds &&
+    stress.pendingAtEnd === 0
   return [
     {
       name: 'stalled ops come back -ETIMEDOUT',
@@ -338,7 +355,8 @@ function stressChecks(stress: StressResult, options: StressOptions): Check[] {
 function livenessChecks(liveness: NativeLivenessResult): Check[] {
   const without = liveness.withoutTimeouts
   const withTimeouts = liveness.withTimeouts
-  const allEnded = (half: NativeLivenessHalf): boolean => !half.gaveUp && half.error === null && half.ops.every((op) => op.end === 'completed')
+  const allEnded = (half: NativeLivenessHalf): boolean =>
+    !half.gaveUp && half.error === null && half.ops.every((op) => op.end === 'completed')
   const reads = withTimeouts.ops.filter((op) => op.name.startsWith('read'))
   const writes = withTimeouts.ops.filter((op) => op.name.startsWith('write'))
   return [

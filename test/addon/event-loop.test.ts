@@ -24,7 +24,11 @@ test('a JS timer keeps ticking during a 2 s benchmark, and progress arrives whil
   // times (far fewer only on a machine too loaded to say anything).
   assert.ok(ticks >= 20, `${ticks} ticks during a 2 s run`)
   assert.ok(progress.length >= 5, `${progress.length} progress reports`)
-  assert.deepEqual([...progress].sort((a, b) => a - b), progress, 'progress only grows')
+  assert.deepEqual(
+    [...progress].sort((a, b) => a - b),
+    progress,
+    'progress only grows',
+  )
 })
 
 test('cancel stops a run early and keeps what it measured', async () => {

@@ -19,7 +19,10 @@ describe('bench', () => {
     assert.equal(document.kind, 'iouring-bench/result')
     assert.match(document.kernel.release, /\d+\.\d+/)
     const [workload] = document.workloads
-    assert.deepEqual(workload.systems.map((s: {system: string}) => s.system), ['loop', 'raw'])
+    assert.deepEqual(
+      workload.systems.map((s: {system: string}) => s.system),
+      ['loop', 'raw'],
+    )
     for (const system of workload.systems) {
       assert.equal(system.error, null)
       assert.equal(system.ops, 20000)
@@ -32,7 +35,20 @@ describe('bench', () => {
     const loop = workload.systems[0]
     // Counters cover the measured phase: only ops in flight as the warm-up ended fall either side.
     assert.ok(Math.abs(loop.counters.opsCompleted - 20000) <= 16, String(loop.counters.opsCompleted))
-    for (const name of ['capacityStalls', 'stallNsMax', 'eventfdRings', 'wakeCqes', 'wakeRearms', 'sleeps', 'skippedSleeps', 'transientEnterErrors', 'timeoutsFired', 'opsAbandoned', 'backpressureNs', 'pendingOperations']) {
+    for (const name of [
+      'capacityStalls',
+      'stallNsMax',
+      'eventfdRings',
+      'wakeCqes',
+      'wakeRearms',
+      'sleeps',
+      'skippedSleeps',
+      'transientEnterErrors',
+      'timeoutsFired',
+      'opsAbandoned',
+      'backpressureNs',
+      'pendingOperations',
+    ]) {
       assert.equal(typeof loop.counters[name], 'number', name)
     }
     assert.equal(workload.ratios[0].baseline, 'raw')
@@ -41,7 +57,19 @@ describe('bench', () => {
   })
 
   test('the terminal report has the summary table, counters, ratio and kernel line', async () => {
-    const {status, stdout} = await runCli(['bench', '--op', 'timer', '--timer', '200us', '--depth', '4', '--duration', '300ms', '--warmup', '0'])
+    const {status, stdout} = await runCli([
+      'bench',
+      '--op',
+      'timer',
+      '--timer',
+      '200us',
+      '--depth',
+      '4',
+      '--duration',
+      '300ms',
+      '--warmup',
+      '0',
+    ])
     assert.equal(status, 0)
     assert.match(stdout, /^kernel \S+/)
     for (const text of ['ops/s', 'p99.99', 'CPU/op', 'loop vs raw:', 'capacity stalls', 'loop latency distribution:']) {
@@ -51,7 +79,23 @@ describe('bench', () => {
   })
 
   test('op timeouts are reported as such, with how late each was handled', async () => {
-    const args = ['bench', '--op', 'timer', '--timer', '50ms', '--op-timeout', '1ms', '--ops', '10', '--warmup', '0', '--depth', '2', '--vs', 'raw']
+    const args = [
+      'bench',
+      '--op',
+      'timer',
+      '--timer',
+      '50ms',
+      '--op-timeout',
+      '1ms',
+      '--ops',
+      '10',
+      '--warmup',
+      '0',
+      '--depth',
+      '2',
+      '--vs',
+      'raw',
+    ]
     const {status, stdout} = await runCli([...args, '--json'])
     assert.equal(status, 0)
     const systems = parseResult(stdout).workloads[0].systems
@@ -79,13 +123,33 @@ describe('bench', () => {
   })
 
   const badInputs: Array<[string, string[], RegExp]> = [
-    ['an unknown op', ['--op', 'teleport'], /^Error: --op: 'teleport' is not allowed; use one of: nop, timer, file-read, file-write, socket, stall, mix$/],
-    ['ring size 0', ['--ring-size', '0'], /^Error: --ring-size: 0 is not allowed; use a whole number from 1 to 32768 \(the kernel maximum is 32768 entries\)$/],
-    ['a ring above the kernel maximum', ['--ring-size', '40000'], /^Error: --ring-size: 40000 is not allowed; use a whole number from 1 to 32768/],
-    ['a ring too big for op timeouts', ['--ring-size', '32768', '--op-timeout', '1s'], /^Error: --ring-size: 32768 is not allowed; use a whole number from 1 to 16384 \(with an op timeout/],
+    [
+      'an unknown op',
+      ['--op', 'teleport'],
+      /^Error: --op: 'teleport' is not allowed; use one of: nop, timer, file-read, file-write, socket, stall, mix$/,
+    ],
+    [
+      'ring size 0',
+      ['--ring-size', '0'],
+      /^Error: --ring-size: 0 is not allowed; use a whole number from 1 to 32768 \(the kernel maximum is 32768 entries\)$/,
+    ],
+    [
+      'a ring above the kernel maximum',
+      ['--ring-size', '40000'],
+      /^Error: --ring-size: 40000 is not allowed; use a whole number from 1 to 32768/,
+    ],
+    [
+      'a ring too big for op timeouts',
+      ['--ring-size', '32768', '--op-timeout', '1s'],
+      /^Error: --ring-size: 32768 is not allowed; use a whole number from 1 to 16384 \(with an op timeout/,
+    ],
     ['a negative duration', ['--duration', '-1s'], /^Error: --duration: '-1s' is not allowed; durations cannot be negative$/],
     ['a zero duration', ['--duration', '0s'], /^Error: --duration: '0' is not allowed; the measured phase must last longer than 0/],
-    ['zero ops (it used to mean: run for the default duration)', ['--ops', '0'], /^Error: --ops: 0 is not allowed; run at least 1 measured op \(or give --duration\)$/],
+    [
+      'zero ops (it used to mean: run for the default duration)',
+      ['--ops', '0'],
+      /^Error: --ops: 0 is not allowed; run at least 1 measured op \(or give --duration\)$/,
+    ],
     ['a duration without a unit', ['--duration', '5'], /^Error: --duration: '5' is not allowed; use a number with a unit/],
     ['depth 0', ['--depth', '0'], /^Error: --depth: 0 is not allowed; use a whole number from 1 to 32768$/],
     ['a non-number', ['--depth', 'lots'], /^Error: --depth: 'lots' is not allowed; use a whole number$/],
@@ -94,8 +158,16 @@ describe('bench', () => {
     ['a flag without its value', ['--depth'], /^Error: Flag --depth expects a value$/],
     ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw, fio, node-fs$/],
     // Each named with what was given, never with a default (oclif's own check said --duration=2s).
-    ['both --ops and --duration', ['--ops', '10', '--duration', '7s'], /^Error: --ops: '10' is not allowed; --duration 7s was given too; give a number of measured ops or a duration, not both$/],
-    ['both --duration and --ops', ['--duration=7s', '--ops', '10'], /^Error: --ops: '10' is not allowed; --duration 7s was given too; give a number of measured ops or a duration, not both$/],
+    [
+      'both --ops and --duration',
+      ['--ops', '10', '--duration', '7s'],
+      /^Error: --ops: '10' is not allowed; --duration 7s was given too; give a number of measured ops or a duration, not both$/,
+    ],
+    [
+      'both --duration and --ops',
+      ['--duration=7s', '--ops', '10'],
+      /^Error: --ops: '10' is not allowed; --duration 7s was given too; give a number of measured ops or a duration, not both$/,
+    ],
   ]
   for (const [what, args, message] of badInputs) {
     test(`${what} gets one line and exit status 2`, async () => {
@@ -121,7 +193,10 @@ describe('bench', () => {
     const {status, stdout, stderr} = await runCli(['bench', '--io-poll', '--ops', '10'])
     assert.equal(status, 3, stderr)
     assert.equal(lines(stderr).length, 1, stderr)
-    assert.match(stderr, /^Error: the loop stopped: wake poll: Invalid argument \(EINVAL\): an IOPOLL ring accepts only polled read\/write ops/)
+    assert.match(
+      stderr,
+      /^Error: the loop stopped: wake poll: Invalid argument \(EINVAL\): an IOPOLL ring accepts only polled read\/write ops/,
+    )
     assert.equal(stdout, '', 'nothing was measured, so no report')
   })
 
@@ -136,28 +211,62 @@ describe('bench', () => {
   test('--json with --output: only JSON on stdout, the file written, the job summary appended', async () => {
     const output = path.join(dir, 'nop.prom')
     const summary = path.join(dir, 'summary.md')
-    const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--json', '--output', output], {env: {GITHUB_STEP_SUMMARY: summary}})
+    const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--json', '--output', output], {
+      env: {GITHUB_STEP_SUMMARY: summary},
+    })
     assert.equal(status, 0, stderr)
     assert.equal(stderr, '')
     const document = parseResult(stdout)
-    assert.match(readFileSync(output, 'utf8'), new RegExp(`iouring_bench_latency_seconds_count\\{workload="nop",system="loop"\\} ${document.workloads[0].systems[0].latency.count}\n`))
+    assert.match(
+      readFileSync(output, 'utf8'),
+      new RegExp(
+        `iouring_bench_latency_seconds_count\\{workload="nop",system="loop"\\} ${document.workloads[0].systems[0].latency.count}\n`,
+      ),
+    )
     assert.match(readFileSync(summary, 'utf8'), /^## iouring-bench on .*\n[^]*\| loop \|/)
   })
 
   test('a job summary that cannot be written costs only the summary: the document still prints, the path is named, exit 3', async () => {
-    const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--json'], {env: {GITHUB_STEP_SUMMARY: '/dev/full'}})
+    const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--json'], {
+      env: {GITHUB_STEP_SUMMARY: '/dev/full'},
+    })
     assert.equal(status, 3)
     assert.equal(parseResult(stdout).workloads[0].systems[0].ops, 2000)
     assert.deepEqual(lines(stderr), ['Error: $GITHUB_STEP_SUMMARY: /dev/full cannot be written (ENOSPC)'])
   })
 
   test('--output to a full device: the report still prints, the path is named, exit 3', async () => {
-    const {status, stdout, stderr} = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--vs', 'none', '--format', 'json', '--output', '/dev/full'])
+    const {status, stdout, stderr} = await runCli([
+      'bench',
+      '--ops',
+      '2000',
+      '--warmup',
+      '0',
+      '--vs',
+      'none',
+      '--format',
+      'json',
+      '--output',
+      '/dev/full',
+    ])
     assert.equal(status, 3, stderr)
     assert.match(stdout, /^kernel .*\n\nnop: nop/)
     assert.equal(stderr, 'Error: --output: /dev/full cannot be written (ENOSPC)\n')
     // With --json the document is what stdout holds, whole.
-    const json = await runCli(['bench', '--ops', '2000', '--warmup', '0', '--vs', 'none', '--json', '--output', '/dev/full', '--format', 'json'])
+    const json = await runCli([
+      'bench',
+      '--ops',
+      '2000',
+      '--warmup',
+      '0',
+      '--vs',
+      'none',
+      '--json',
+      '--output',
+      '/dev/full',
+      '--format',
+      'json',
+    ])
     assert.equal(json.status, 3, json.stderr)
     assert.equal(parseResult(json.stdout).workloads[0].systems[0].ops, 2000)
     assert.equal(json.stderr, 'Error: --output: /dev/full cannot be written (ENOSPC)\n')
@@ -182,7 +291,10 @@ describe('bench', () => {
     const output = path.join(dir, 'missing', 'r.json')
     const {status, stdout, stderr} = await runCli(['bench', '--duration', '10m', '--output', output], {timeoutMs: 30_000})
     assert.equal(status, 2, stderr)
-    assert.match(stderr, /^Error: --output: \S+r\.json cannot be written \(\S+missing is not a writable directory\); give a path in an existing directory you can write to\n$/)
+    assert.match(
+      stderr,
+      /^Error: --output: \S+r\.json cannot be written \(\S+missing is not a writable directory\); give a path in an existing directory you can write to\n$/,
+    )
     assert.equal(stdout, '')
   })
 
@@ -195,7 +307,10 @@ describe('bench', () => {
     const xml = readFileSync(output, 'utf8')
     assertValidJunit(xml)
     assert.match(xml, /<testsuite [^>]*tests="2" failures="1" errors="0" skipped="1"/)
-    assert.match(xml, /<testcase classname="nop" name="loop"[^>]*>\n\s*<failure message="the loop stopped: wake poll: Invalid argument \(EINVAL\)/)
+    assert.match(
+      xml,
+      /<testcase classname="nop" name="loop"[^>]*>\n\s*<failure message="the loop stopped: wake poll: Invalid argument \(EINVAL\)/,
+    )
     assert.match(xml, /<testcase classname="nop" name="raw"[^>]*>\n\s*<skipped message="not run: the loop could not run/)
   })
 })

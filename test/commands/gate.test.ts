@@ -58,7 +58,9 @@ describe('run --baseline (the regression gate)', () => {
   test('the verdicts are part of the result: JUnit fails the regressed metric, the job summary shows the gate', async () => {
     const junit = file('gate.xml')
     const summary = file('summary.md')
-    const {status} = await runCli(['run', profile('shallow', 1), '--baseline', baseline, '--output', junit], {env: {GITHUB_STEP_SUMMARY: summary}})
+    const {status} = await runCli(['run', profile('shallow', 1), '--baseline', baseline, '--output', junit], {
+      env: {GITHUB_STEP_SUMMARY: summary},
+    })
     assert.equal(status, 1)
     const xml = readFileSync(junit, 'utf8')
     assertValidJunit(xml)
@@ -73,7 +75,10 @@ describe('run --baseline (the regression gate)', () => {
     const {status, stderr} = await runCli(['run', profile('deep', 256), '--baseline', file('moved.json')])
     assert.equal(status, 2)
     assert.equal(lines(stderr).length, 1)
-    assert.match(stderr, /^Error: --baseline: measured elsewhere: kernel 5\.10\.0-other \(baseline\) vs \S+ \(now\); make a baseline here with --save-baseline, or pass --allow-host-change\n$/)
+    assert.match(
+      stderr,
+      /^Error: --baseline: measured elsewhere: kernel 5\.10\.0-other \(baseline\) vs \S+ \(now\); make a baseline here with --save-baseline, or pass --allow-host-change\n$/,
+    )
   })
 
   test('a baseline of too few trials is refused before measuring, exit 2', async () => {
@@ -83,7 +88,10 @@ describe('run --baseline (the regression gate)', () => {
     const {status, stdout, stderr} = await runCli(['run', profile('deep', 256), '--baseline', file('few.json')])
     assert.equal(status, 2)
     assert.equal(stdout, '')
-    assert.match(stderr, /^Error: trials: 2 \(baseline\) and 4 \(now\) are too few for the gate: the smallest p-value they can give is 0\.133, not below alpha 0\.05; use at least 4 trials on each side/)
+    assert.match(
+      stderr,
+      /^Error: trials: 2 \(baseline\) and 4 \(now\) are too few for the gate: the smallest p-value they can give is 0\.133, not below alpha 0\.05; use at least 4 trials on each side/,
+    )
   })
 
   // With n trials a side the exact test's smallest p-value is 2 / C(2n, n): 0.1 at 3, 0.029 at 4.
@@ -92,15 +100,27 @@ describe('run --baseline (the regression gate)', () => {
     assert.equal(status, 2)
     assert.equal(stdout, '')
     assert.equal(lines(stderr).length, 1)
-    assert.match(stderr, /^Error: \S*few\.yaml: trials: 3 is too few for the regression gate: with 3 trials a side its exact Mann-Whitney U test never gives p below 0\.100, not below alpha 0\.05; use at least 4 \(5 or more recommended\)\n$/)
+    assert.match(
+      stderr,
+      /^Error: \S*few\.yaml: trials: 3 is too few for the regression gate: with 3 trials a side its exact Mann-Whitney U test never gives p below 0\.100, not below alpha 0\.05; use at least 4 \(5 or more recommended\)\n$/,
+    )
   })
 
   test('saving or gating with too few trials is refused before measuring, naming where the count came from, exit 2', async () => {
     writeFileSync(file('plain.yaml'), 'defaults: {duration: 100ms, warmup: 0s}\nworkloads:\n  - {name: nop, op: nop}\n')
     const cases: Array<[string[], RegExp]> = [
-      [[file('plain.yaml'), '--save-baseline', file('never.json')], /^Error: \S*plain\.yaml: trials: 1 is too few for the regression gate: .*; use at least 4/],
-      [[profile('deep', 256), '--trials', '2', '--save-baseline', file('never.json')], /^Error: --trials: 2 is too few for the regression gate: .*; use at least 4/],
-      [[profile('deep', 256), '--trials', '3', '--baseline', baseline], /^Error: --trials: 3 is too few for the regression gate: .*; use at least 4/],
+      [
+        [file('plain.yaml'), '--save-baseline', file('never.json')],
+        /^Error: \S*plain\.yaml: trials: 1 is too few for the regression gate: .*; use at least 4/,
+      ],
+      [
+        [profile('deep', 256), '--trials', '2', '--save-baseline', file('never.json')],
+        /^Error: --trials: 2 is too few for the regression gate: .*; use at least 4/,
+      ],
+      [
+        [profile('deep', 256), '--trials', '3', '--baseline', baseline],
+        /^Error: --trials: 3 is too few for the regression gate: .*; use at least 4/,
+      ],
     ]
     for (const [args, message] of cases) {
       const {status, stdout, stderr} = await runCli(['run', ...args])
@@ -113,8 +133,16 @@ describe('run --baseline (the regression gate)', () => {
 
   const bad: Array<[string, string, RegExp]> = [
     ['not JSON', 'not json', /^Error: --baseline: \S+bad\.json: not JSON \(/],
-    ['not a result', '{"kind": "something-else"}', /^Error: --baseline: \S+bad\.json: kind "something-else" is not allowed; give a result saved by bench or run/],
-    ['a newer schema', '{"kind": "iouring-bench/result", "schemaVersion": 99}', /^Error: --baseline: \S+bad\.json: schemaVersion 99 is not allowed; this iouring-bench reads iouring-bench\/result up to schemaVersion 1/],
+    [
+      'not a result',
+      '{"kind": "something-else"}',
+      /^Error: --baseline: \S+bad\.json: kind "something-else" is not allowed; give a result saved by bench or run/,
+    ],
+    [
+      'a newer schema',
+      '{"kind": "iouring-bench/result", "schemaVersion": 99}',
+      /^Error: --baseline: \S+bad\.json: schemaVersion 99 is not allowed; this iouring-bench reads iouring-bench\/result up to schemaVersion 1/,
+    ],
   ]
   for (const [what, content, message] of bad) {
     test(`a baseline that is ${what} gets one line and exit 2`, async () => {
@@ -130,6 +158,9 @@ describe('run --baseline (the regression gate)', () => {
 test('found by fuzzing: an unwritable --save-baseline is refused before measuring, exit 2', async () => {
   const {status, stdout, stderr} = await runCli(['run', '--save-baseline', '/nonexistent-dir/b.json'])
   assert.equal(status, 2)
-  assert.match(stderr, /^Error: --save-baseline: \/nonexistent-dir\/b\.json cannot be written \(\/nonexistent-dir is not a writable directory\)/)
+  assert.match(
+    stderr,
+    /^Error: --save-baseline: \/nonexistent-dir\/b\.json cannot be written \(\/nonexistent-dir is not a writable directory\)/,
+  )
   assert.equal(stdout, '', 'nothing was measured first')
 })

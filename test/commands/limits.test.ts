@@ -58,7 +58,10 @@ describe('RLIMIT_NOFILE', () => {
     })
 
     test('run with an HTML report file', async () => {
-      const {status, stderr} = await runCli(['run', path.join(dir, 'quick.yaml'), '--format', 'html', '--output', path.join(dir, 'r.html')], under(`--nofile=${DESCRIPTORS_TO_START}`))
+      const {status, stderr} = await runCli(
+        ['run', path.join(dir, 'quick.yaml'), '--format', 'html', '--output', path.join(dir, 'r.html')],
+        under(`--nofile=${DESCRIPTORS_TO_START}`),
+      )
       assert.equal(status, 0, stderr)
     })
   })
@@ -77,14 +80,31 @@ describe('RLIMIT_NOFILE', () => {
 })
 
 describe('RLIMIT_AS', () => {
-  const BIG = ['bench', '--op', 'nop', '--ring-size', '32768', '--depth', '4096', '--submitters', '4', '--duration', '200ms', '--warmup', '50ms']
+  const BIG = [
+    'bench',
+    '--op',
+    'nop',
+    '--ring-size',
+    '32768',
+    '--depth',
+    '4096',
+    '--submitters',
+    '4',
+    '--duration',
+    '200ms',
+    '--warmup',
+    '50ms',
+  ]
 
   for (const kib of [800_000, 1_000_000]) {
     test(`${kib} KiB: exit 3 at start naming the address-space limit (Node and V8 alone need more)`, async () => {
       const {status, stderr} = await runCli(BIG, under(`--as=${kib * 1024}`))
       assert.equal(status, 3)
       assert.equal(lines(stderr).length, 1)
-      assert.match(stderr, /^Error: RLIMIT_AS is \d+ MiB, iouring-bench needs about [\d.]+ GiB \(Node and V8 to start and run\): ulimit -v \d+/)
+      assert.match(
+        stderr,
+        /^Error: RLIMIT_AS is \d+ MiB, iouring-bench needs about [\d.]+ GiB \(Node and V8 to start and run\): ulimit -v \d+/,
+      )
     })
   }
 
@@ -95,7 +115,10 @@ describe('RLIMIT_AS', () => {
     const refused = await runCli(args, under(`--as=${1_180_000 * 1024}`))
     assert.equal(refused.status, 3)
     assert.equal(lines(refused.stderr).length, 1)
-    assert.match(refused.stderr, /^Error: RLIMIT_AS is 1\.13 GiB, this run needs about [\d.]+ GiB \(10 threads, 8192 ops in flight, a ring of 32768\): ulimit -v \d+/)
+    assert.match(
+      refused.stderr,
+      /^Error: RLIMIT_AS is 1\.13 GiB, this run needs about [\d.]+ GiB \(10 threads, 8192 ops in flight, a ring of 32768\): ulimit -v \d+/,
+    )
     const enough = await runCli(args, under(`--as=${asked(refused.stderr, '-v') * 1024}`))
     assert.equal(enough.status, 0, enough.stderr)
   })
@@ -105,7 +128,10 @@ describe('RLIMIT_AS', () => {
     const refused = await runCli(args, under(`--as=${1_700_000 * 1024}`))
     assert.equal(refused.status, 3)
     assert.equal(lines(refused.stderr).length, 1)
-    assert.match(refused.stderr, /^Error: RLIMIT_AS is 1\.62 GiB, this run needs about [\d.]+ GiB \(3 threads, 1 ops in flight, a ring of 128, node-fs's worker\): ulimit -v \d+/)
+    assert.match(
+      refused.stderr,
+      /^Error: RLIMIT_AS is 1\.62 GiB, this run needs about [\d.]+ GiB \(3 threads, 1 ops in flight, a ring of 128, node-fs's worker\): ulimit -v \d+/,
+    )
     const enough = await runCli(args, under(`--as=${asked(refused.stderr, '-v') * 1024}`))
     assert.equal(enough.status, 0, enough.stderr)
   })
@@ -136,8 +162,12 @@ describe('RLIMIT_MEMLOCK', () => {
   // must not be refused up front (before 5.12 the refused ring names it: test/unit/probe.test.ts).
   const [major = 0, minor = 0] = release().split('.').map(Number)
   const charged = major < 5 || (major === 5 && minor < 12)
-  test('0 on a kernel that no longer charges rings to it: the run goes ahead', {skip: charged && `Linux ${release()} charges rings to RLIMIT_MEMLOCK`}, async () => {
-    const {status, stderr} = await runCli(['bench', '--op', 'nop', ...QUICK], under('--memlock=0'))
-    assert.equal(status, 0, stderr)
-  })
+  test(
+    '0 on a kernel that no longer charges rings to it: the run goes ahead',
+    {skip: charged && `Linux ${release()} charges rings to RLIMIT_MEMLOCK`},
+    async () => {
+      const {status, stderr} = await runCli(['bench', '--op', 'nop', ...QUICK], under('--memlock=0'))
+      assert.equal(status, 0, stderr)
+    },
+  )
 })

@@ -25,7 +25,21 @@ describe('probe-kernel on this host', () => {
     assert.equal(status, 0, stderr)
     assert.equal(stderr, '')
     assert.match(stdout, /^Kernel {5}\d+\.\d+/)
-    for (const section of [/^io_uring {3}usable/m, /^Verdict against this tool's loop$/m, /^ {2}loop baseline {3}met: /m, /^ {2}single-issuer {3}/m, /^Setup flags \(each tried on a real ring\)$/m, /^ {2}SINGLE_ISSUER {7}6\.0 {3}/m, /^Features \(io_uring_params\.features: \d+ of \d+ present\)$/m, /^Opcodes \(IORING_REGISTER_PROBE: \d+ of \d+ supported\)$/m, /^ {2}supported {2}NOP 5\.1, READV 5\.1/m, /^Register ops \(/m, /^Behaviour \(tested for real\)$/m, /^ {2}multishot POLL_ADD on an eventfd +works$/m, /^probe took [\d.]+ ms$/m]) {
+    for (const section of [
+      /^io_uring {3}usable/m,
+      /^Verdict against this tool's loop$/m,
+      /^ {2}loop baseline {3}met: /m,
+      /^ {2}single-issuer {3}/m,
+      /^Setup flags \(each tried on a real ring\)$/m,
+      /^ {2}SINGLE_ISSUER {7}6\.0 {3}/m,
+      /^Features \(io_uring_params\.features: \d+ of \d+ present\)$/m,
+      /^Opcodes \(IORING_REGISTER_PROBE: \d+ of \d+ supported\)$/m,
+      /^ {2}supported {2}NOP 5\.1, READV 5\.1/m,
+      /^Register ops \(/m,
+      /^Behaviour \(tested for real\)$/m,
+      /^ {2}multishot POLL_ADD on an eventfd +works$/m,
+      /^probe took [\d.]+ ms$/m,
+    ]) {
       assert.match(stdout, section)
     }
     assert.doesNotMatch(stdout, /\x1b\[/, 'no colour when not a TTY')
@@ -55,7 +69,14 @@ describe('probe-kernel on this host', () => {
   test('--require takes several names, comma-separated or not', async () => {
     const {status, stdout} = await runCli(['probe-kernel', '--require', 'loop,EXT_ARG', 'IORING_OP_NOP', '--json'])
     assert.equal(status, 0)
-    assert.deepEqual(parseDocument(stdout).requirements?.map((r: {name: string; met: boolean}) => [r.name, r.met]), [['loop', true], ['EXT_ARG', true], ['NOP', true]])
+    assert.deepEqual(
+      parseDocument(stdout).requirements?.map((r: {name: string; met: boolean}) => [r.name, r.met]),
+      [
+        ['loop', true],
+        ['EXT_ARG', true],
+        ['NOP', true],
+      ],
+    )
   })
 })
 
@@ -71,7 +92,14 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
   })
 
   test('Debian 5.10 with --json: the document says which and why, the status is 3', async () => {
-    const {status, stdout, stderr} = await runCli(['probe-kernel', '--input', FIXTURE('debian-5.10'), '--require', 'single-issuer', '--json'])
+    const {status, stdout, stderr} = await runCli([
+      'probe-kernel',
+      '--input',
+      FIXTURE('debian-5.10'),
+      '--require',
+      'single-issuer',
+      '--json',
+    ])
     assert.equal(status, 3)
     assert.equal(stderr, '')
     const document = parseDocument(stdout)
@@ -86,21 +114,32 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
     assert.equal(status, 0)
     assert.match(stdout, /^ {2}loop baseline {3}met: multishot POLL_ADD on an eventfd wakes the loop/m)
     assert.match(stdout, /^ {2}single-issuer {3}NOT MET: SINGLE_ISSUER\|DEFER_TASKRUN refused \(EINVAL\)/m)
-    assert.match(stdout, /^ {2}bench flags that fail here:\n {4}--single-issuer {2}.*\n.*\n {4}--io-poll {8}an IOPOLL ring refuses POLL_ADD \(EINVAL\)/m)
+    assert.match(
+      stdout,
+      /^ {2}bench flags that fail here:\n {4}--single-issuer {2}.*\n.*\n {4}--io-poll {8}an IOPOLL ring refuses POLL_ADD \(EINVAL\)/m,
+    )
     assert.match(stdout, /^ {2}missing {4}MKDIRAT 5\.15, SYMLINKAT 5\.15/m)
   })
 
   test('io_uring_disabled=2: the whole report with the cause and the fix, then exit 3; --require loop exits 3 naming the sysctl', async () => {
     const report = await runCli(['probe-kernel', '--input', FIXTURE('debian-6.12-io_uring_disabled-2')])
     assert.equal(report.status, 3)
-    assert.deepEqual(lines(report.stderr), ['Error: io_uring cannot be used on 6.12.118 (Debian): kernel.io_uring_disabled=2: io_uring is disabled for every process, root included'])
+    assert.deepEqual(lines(report.stderr), [
+      'Error: io_uring cannot be used on 6.12.118 (Debian): kernel.io_uring_disabled=2: io_uring is disabled for every process, root included',
+    ])
     assert.match(report.stdout, /^probe took [\d.]+ ms$/m, 'the report is printed to its end')
-    assert.match(report.stdout, /^io_uring {3}NOT usable: io_uring_setup refused a plain ring \(EPERM\)\n {2}cause {4}kernel\.io_uring_disabled=2: io_uring is disabled for every process, root included\n {2}fix {6}as root, `sysctl -w kernel\.io_uring_disabled=0`/m)
+    assert.match(
+      report.stdout,
+      /^io_uring {3}NOT usable: io_uring_setup refused a plain ring \(EPERM\)\n {2}cause {4}kernel\.io_uring_disabled=2: io_uring is disabled for every process, root included\n {2}fix {6}as root, `sysctl -w kernel\.io_uring_disabled=0`/m,
+    )
     assert.match(report.stdout, /^ {2}every bench and run workload fails here$/m)
     const check = await runCli(['probe-kernel', '--input', FIXTURE('debian-6.12-io_uring_disabled-2'), '--require', 'loop'])
     assert.equal(check.status, 3)
     assert.equal(lines(check.stderr).length, 1)
-    assert.match(check.stderr, /^Error: --require: not met on 6\.12\.118 \(Debian\): loop \(io_uring cannot be used here: kernel\.io_uring_disabled=2: io_uring is disabled for every process, root included\)$/m)
+    assert.match(
+      check.stderr,
+      /^Error: --require: not met on 6\.12\.118 \(Debian\): loop \(io_uring cannot be used here: kernel\.io_uring_disabled=2: io_uring is disabled for every process, root included\)$/m,
+    )
   })
 
   test('a probe-kernel --json document can be read back, and so can stdin', async () => {
@@ -130,10 +169,28 @@ describe('probe-kernel bad input', () => {
   const cases: Array<[string, () => string, (file: string) => string]> = [
     ['a missing file', () => path.join(dir, 'nope.json'), (file) => `Error: --input: '${file}' is not allowed; no such file; ${give}`],
     ['a directory', () => dir, (file) => `Error: --input: '${file}' is not allowed; it is a directory; ${give}`],
-    ['a file that is not JSON', () => path.join(dir, 'not-json.txt'), (file) => `Error: --input: '${file}' is not allowed; it is not JSON (Unexpected token 'k', "kernel: 6.1 " is not valid JSON); ${give}`],
-    ['JSON that is not a raw probe', () => path.join(dir, 'empty-object.json'), (file) => `Error: --input: '${file}' is not allowed; it is not a raw probe (no rawProbeVersion); ${give}`],
-    ['a raw probe missing a field', () => path.join(dir, 'no-release.json'), (file) => `Error: --input: '${file}' is not allowed; it is not a raw probe (/kernel: must have required property 'release'); ${give}`],
-    ['a newer raw probe', () => path.join(dir, 'newer.json'), (file) => `Error: --input: '${file}' is not allowed; its rawProbeVersion 2 is newer than this iouring-bench reads (1); upgrade iouring-bench`],
+    [
+      'a file that is not JSON',
+      () => path.join(dir, 'not-json.txt'),
+      (file) =>
+        `Error: --input: '${file}' is not allowed; it is not JSON (Unexpected token 'k', "kernel: 6.1 " is not valid JSON); ${give}`,
+    ],
+    [
+      'JSON that is not a raw probe',
+      () => path.join(dir, 'empty-object.json'),
+      (file) => `Error: --input: '${file}' is not allowed; it is not a raw probe (no rawProbeVersion); ${give}`,
+    ],
+    [
+      'a raw probe missing a field',
+      () => path.join(dir, 'no-release.json'),
+      (file) => `Error: --input: '${file}' is not allowed; it is not a raw probe (/kernel: must have required property 'release'); ${give}`,
+    ],
+    [
+      'a newer raw probe',
+      () => path.join(dir, 'newer.json'),
+      (file) =>
+        `Error: --input: '${file}' is not allowed; its rawProbeVersion 2 is newer than this iouring-bench reads (1); upgrade iouring-bench`,
+    ],
   ]
   for (const [what, file, message] of cases) {
     test(`${what} gets one line and exit status 2`, async () => {
@@ -149,7 +206,10 @@ describe('probe-kernel bad input', () => {
     assert.equal(status, 2)
     assert.equal(stdout, '')
     assert.equal(lines(stderr).length, 1)
-    assert.match(stderr.trim(), /^Error: --require: 'warp-drive' is not allowed; use loop, single-issuer, io-poll, op-timeout, a setup flag \(IOPOLL, SQPOLL, .*\), a feature \(SINGLE_MMAP, .*\), an opcode \(NOP, .*\) or a register op \(REGISTER_BUFFERS, .*\); case does not matter and IORING_ prefixes are accepted$/)
+    assert.match(
+      stderr.trim(),
+      /^Error: --require: 'warp-drive' is not allowed; use loop, single-issuer, io-poll, op-timeout, a setup flag \(IOPOLL, SQPOLL, .*\), a feature \(SINGLE_MMAP, .*\), an opcode \(NOP, .*\) or a register op \(REGISTER_BUFFERS, .*\); case does not matter and IORING_ prefixes are accepted$/,
+    )
   })
 
   test('with --json an unknown name is one JSON error on stdout', async () => {
@@ -189,7 +249,10 @@ describe('probe-kernel under a seccomp filter', () => {
     assert.equal(document.raw.environment.seccompMode, 2)
     assert.deepEqual(document.usability.setup, {ok: false, errno: 1, error: 'EPERM'})
     assert.equal(document.usability.cause?.id, 'seccomp')
-    assert.match(document.usability.cause?.summary ?? '', /^a seccomp filter (\(\d+ on this thread\) )?makes io_uring_setup fail with EPERM/)
+    assert.match(
+      document.usability.cause?.summary ?? '',
+      /^a seccomp filter (\(\d+ on this thread\) )?makes io_uring_setup fail with EPERM/,
+    )
     assert.match(document.usability.cause?.fix ?? '', /allows io_uring_setup, io_uring_enter and io_uring_register/)
     assert.equal(document.verdict.loop.met, false)
   })
@@ -198,11 +261,16 @@ describe('probe-kernel under a seccomp filter', () => {
     const {status, stderr} = await runCli(['probe-kernel', '--require', 'loop'], {wrapper: [tool, 'io_uring_setup', '--']})
     assert.equal(status, 3)
     assert.equal(lines(stderr).length, 1)
-    assert.match(stderr, /^Error: --require: not met on .*: loop \(io_uring cannot be used here: a seccomp filter .*makes io_uring_setup fail with EPERM/)
+    assert.match(
+      stderr,
+      /^Error: --require: not met on .*: loop \(io_uring cannot be used here: a seccomp filter .*makes io_uring_setup fail with EPERM/,
+    )
   })
 
   test('bench under the same filter: one line naming the refusal and probe-kernel, exit 3', async () => {
-    const {status, stdout, stderr} = await runCli(['bench', '--op', 'nop', '--duration', '100ms', '--warmup', '20ms'], {wrapper: [tool, 'io_uring_setup', '--']})
+    const {status, stdout, stderr} = await runCli(['bench', '--op', 'nop', '--duration', '100ms', '--warmup', '20ms'], {
+      wrapper: [tool, 'io_uring_setup', '--'],
+    })
     assert.equal(status, 3)
     assert.equal(stdout, '')
     assert.deepEqual(lines(stderr), [
@@ -211,7 +279,9 @@ describe('probe-kernel under a seccomp filter', () => {
   })
 
   test('ENOSYS for all three io_uring calls reads as a kernel without io_uring, or a filter', async () => {
-    const {status, stdout} = await runCli(['probe-kernel', '--json'], {wrapper: [tool, '-e', 'ENOSYS', 'io_uring_setup,io_uring_enter,io_uring_register', '--']})
+    const {status, stdout} = await runCli(['probe-kernel', '--json'], {
+      wrapper: [tool, '-e', 'ENOSYS', 'io_uring_setup,io_uring_enter,io_uring_register', '--'],
+    })
     assert.equal(status, 3)
     const {usability} = parseDocument(stdout)
     assert.equal(usability.cause?.id, 'not_built')

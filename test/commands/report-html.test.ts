@@ -48,7 +48,10 @@ before(async () => {
     ].join('\n'),
   )
   // The fewest trials the gate takes, on both sides.
-  writeFileSync(file('gate.yaml'), 'trials: 4\ndefaults: {duration: 60ms, warmup: 20ms, vs: [raw]}\nworkloads:\n  - {name: nop, op: nop, depth: 8}\n')
+  writeFileSync(
+    file('gate.yaml'),
+    'trials: 4\ndefaults: {duration: 60ms, warmup: 20ms, vs: [raw]}\nworkloads:\n  - {name: nop, op: nop, depth: 8}\n',
+  )
   await run(['run', file('quick.yaml')], 'single', {PATH: dir})
   const {status, stderr} = await runCli(['run', file('gate.yaml'), '--save-baseline', file('baseline.json')])
   assert.equal(status, 0, stderr)
@@ -82,7 +85,10 @@ async function open(name: 'single' | 'gate', width: number): Promise<{page: Page
 /** The systems that measured something, in the order the charts list them. */
 function measuredSystems(workload: any): string[] {
   const order = ['loop', 'raw', 'fio', 'node-fs']
-  return workload.systems.filter((system: any) => system.ops > 0).map((system: any) => system.system).sort((a: string, b: string) => order.indexOf(a) - order.indexOf(b))
+  return workload.systems
+    .filter((system: any) => system.ops > 0)
+    .map((system: any) => system.system)
+    .sort((a: string, b: string) => order.indexOf(a) - order.indexOf(b))
 }
 
 /** Per chart section, each figure's workload and the systems its marks are drawn for. */
@@ -107,23 +113,46 @@ test('the HTML report loads alone, with no console error, and draws each chart o
   const expected = document.workloads.map((workload: any) => ({workload: workload.name, systems: measuredSystems(workload)}))
   // A skipped baseline is listed apart, has no mark in any chart, only its line in the summary table.
   assert.equal(typeof document.workloads[0].skipped.find((skipped: any) => skipped.system === 'fio').reason, 'string')
-  assert.equal(document.workloads[0].systems.some((system: any) => system.system === 'fio'), false)
-  assert.deepEqual(expected.map((entry: any) => entry.systems), [['loop', 'raw', 'node-fs'], ['loop', 'raw'], ['loop', 'raw']])
+  assert.equal(
+    document.workloads[0].systems.some((system: any) => system.system === 'fio'),
+    false,
+  )
+  assert.deepEqual(
+    expected.map((entry: any) => entry.systems),
+    [
+      ['loop', 'raw', 'node-fs'],
+      ['loop', 'raw'],
+      ['loop', 'raw'],
+    ],
+  )
 
   // Latency: one line per system, from 0% to where its data ends (2000 ops reach 99.95%).
   assert.deepEqual(await marks(page, 'latency', 'path.series'), expected)
   const plot = page.locator('#latency svg.percentile-plot').first()
-  assert.deepEqual(await plot.locator('.x-axis text:not(.axis-title)').allTextContents(), ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%'])
+  assert.deepEqual(await plot.locator('.x-axis text:not(.axis-title)').allTextContents(), [
+    '0%',
+    '90%',
+    '99%',
+    '99.9%',
+    '99.99%',
+    '99.999%',
+  ])
   for (const tick of await plot.locator('.y-axis text:not(.axis-title)').allTextContents()) assert.match(tick, /^\d+ (ns|µs|ms|s)$/)
-  const lines = await page.locator('#latency path.series').evaluateAll((paths) =>
-    paths.map((element) => ({points: (element.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).length, width: element.getBoundingClientRect().width})),
-  )
+  const lines = await page
+    .locator('#latency path.series')
+    .evaluateAll((paths) =>
+      paths.map((element) => ({
+        points: (element.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).length,
+        width: element.getBoundingClientRect().width,
+      })),
+    )
   for (const line of lines) assert.ok(line.points > 50 && line.width > 100, JSON.stringify(line))
 
   // Throughput: one bar per system, and with one trial no whisker, saying so.
   assert.deepEqual(await marks(page, 'throughput', 'g.bar'), expected)
   assert.equal(await page.locator('#throughput .whisker').count(), 0)
-  for (const title of await page.locator('#throughput .x-axis .axis-title').allTextContents()) assert.equal(title, 'ops/s, one trial: no interval')
+  for (const title of await page.locator('#throughput .x-axis .axis-title').allTextContents())
+    assert.equal(title, 'ops/s, one trial: no interval')
   const bars = await page.locator('#throughput g.bar text.value').allTextContents()
   assert.equal(bars.length, 7)
   for (const value of bars) assert.match(value, /^[\d.]+( [kMG])?$/)
@@ -139,7 +168,10 @@ test('the HTML report loads alone, with no console error, and draws each chart o
       assert.ok(timeline.length >= 3, `${workload.name}/${system.system}: ${timeline.length} windows`)
       assert.ok(timeline.every((window: any, i: number) => i === 0 || window.endNs > timeline[i - 1].endNs))
       // The warm-up's windows come first, and the windows count no op the run did not end.
-      assert.equal(timeline.findIndex((window: any) => !window.warmup), timeline.filter((window: any) => window.warmup).length)
+      assert.equal(
+        timeline.findIndex((window: any) => !window.warmup),
+        timeline.filter((window: any) => window.warmup).length,
+      )
       const ops = timeline.reduce((sum: number, window: any) => sum + window.ops, 0)
       assert.ok(ops > 0 && ops <= system.cpu.ops, `${ops} ops in the windows, ${system.cpu.ops} in the run`)
     }
@@ -162,7 +194,19 @@ test('the HTML report loads alone, with no console error, and draws each chart o
   // The rest of the report: a summary table per workload, the per-kind table of the mix, the
   // loop counters, the kernel.
   assert.equal(await page.locator('table.summary').count(), 3)
-  assert.deepEqual(await page.locator('table.summary').first().locator('th').allTextContents(), ['system', 'ops/s', 'throughput', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max', 'CPU/op', 'errors'])
+  assert.deepEqual(await page.locator('table.summary').first().locator('th').allTextContents(), [
+    'system',
+    'ops/s',
+    'throughput',
+    'p50',
+    'p90',
+    'p99',
+    'p99.9',
+    'p99.99',
+    'max',
+    'CPU/op',
+    'errors',
+  ])
   assert.match(await page.locator('section.workload').first().innerText(), /^file: .* page cache: /m)
   assert.match(await page.locator('table.summary').first().innerText(), /^fio\s+skipped: /m)
   assert.equal(await page.locator('table.kinds').count(), 1)
@@ -183,21 +227,36 @@ test('a gate report: throughput with its interval over the trials, and each verd
   assert.equal(workload.trials.length, 4)
 
   // The bar is the median, the whisker runs from the slowest trial to the fastest.
-  assert.deepEqual(await page.locator('#throughput .x-axis .axis-title').allTextContents(), ['ops/s, median of 4 trials; whisker: min – max'])
+  assert.deepEqual(await page.locator('#throughput .x-axis .axis-title').allTextContents(), [
+    'ops/s, median of 4 trials; whisker: min – max',
+  ])
   const bars = await page.locator('#throughput g.bar').evaluateAll((groups) =>
     groups.map((group) => {
       const rect = group.querySelector('rect')!.getBoundingClientRect()
       const whisker = group.querySelector('.whisker')!.getBoundingClientRect()
-      return {system: group.getAttribute('data-system'), barStart: rect.left, barEnd: rect.right, from: whisker.left, to: whisker.right, tooltip: group.querySelector('title')!.textContent}
+      return {
+        system: group.getAttribute('data-system'),
+        barStart: rect.left,
+        barEnd: rect.right,
+        from: whisker.left,
+        to: whisker.right,
+        tooltip: group.querySelector('title')!.textContent,
+      }
     }),
   )
-  assert.deepEqual(bars.map((bar) => bar.system), ['loop', 'raw'])
+  assert.deepEqual(
+    bars.map((bar) => bar.system),
+    ['loop', 'raw'],
+  )
   for (const bar of bars) {
     const {opsPerSec} = workload.spread.find((spread: any) => spread.system === bar.system)
     assert.ok(bar.from <= bar.barEnd + 1 && bar.barEnd <= bar.to + 1, JSON.stringify(bar))
     // The bar runs from 0 to the median, so its pixels per op/s give the whisker's width.
     const expected = ((opsPerSec.max - opsPerSec.min) * (bar.barEnd - bar.barStart)) / opsPerSec.median
-    assert.ok(Math.abs(bar.to - bar.from - expected) <= 2, `${bar.system}: the whisker spans min to max (${expected} px): ${JSON.stringify(bar)}`)
+    assert.ok(
+      Math.abs(bar.to - bar.from - expected) <= 2,
+      `${bar.system}: the whisker spans min to max (${expected} px): ${JSON.stringify(bar)}`,
+    )
     assert.match(bar.tooltip!, /^[\d.]+ ?[kMG]? ops\/s \[[\d.]+ ?[kMG]? – [\d.]+ ?[kMG]?\]$/)
   }
   // Every trial's windows, of both systems.
@@ -217,7 +276,13 @@ test('a gate report: throughput with its interval over the trials, and each verd
   )
   assert.deepEqual(
     shown,
-    verdicts.map((verdict: any) => ({metric: verdict.metric, badge: verdict.verdict, baseline: verdict.baseline.length, now: verdict.candidate.length, medians: 2})),
+    verdicts.map((verdict: any) => ({
+      metric: verdict.metric,
+      badge: verdict.verdict,
+      baseline: verdict.baseline.length,
+      now: verdict.candidate.length,
+      medians: 2,
+    })),
   )
   assert.equal(await page.locator('#gate .gate-workload').getAttribute('data-workload'), 'nop')
   await page.close()
@@ -230,13 +295,19 @@ test('both reports fit a wide screen and a phone: no sideways scrolling, charts 
       const {page, problems} = await open(name, width)
       assert.deepEqual(problems, [])
       const layout = {
-        ...(await page.locator('html').evaluate((html) => ({scrollWidth: html.scrollWidth, innerWidth: html.ownerDocument.defaultView!.innerWidth}))),
+        ...(await page
+          .locator('html')
+          .evaluate((html) => ({scrollWidth: html.scrollWidth, innerWidth: html.ownerDocument.defaultView!.innerWidth}))),
         charts: await page.locator('svg.chart').evaluateAll((svgs) => svgs.map((svg) => svg.getBoundingClientRect().toJSON())),
         // The smallest label's type as drawn: its font size scaled as its chart is to the page.
         smallestLabel: Math.min(
-          ...(await page.locator('svg.chart .axis text').evaluateAll((texts) =>
-            texts.map((text: any) => Number.parseFloat(text.ownerDocument.defaultView.getComputedStyle(text).fontSize) * text.getScreenCTM().a),
-          )),
+          ...(await page
+            .locator('svg.chart .axis text')
+            .evaluateAll((texts) =>
+              texts.map(
+                (text: any) => Number.parseFloat(text.ownerDocument.defaultView.getComputedStyle(text).fontSize) * text.getScreenCTM().a,
+              ),
+            )),
         ),
       }
       assert.ok(layout.scrollWidth <= layout.innerWidth, `${name} at ${width} px: the page is ${layout.scrollWidth} px wide`)

@@ -17,7 +17,9 @@ import {assertMatchesSchema, parseResult} from '../helpers/schema.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-report-'))
 const PROBES = new URL('../fixtures/raw-probe/', import.meta.url).pathname
-const probeFiles = readdirSync(PROBES).filter((file) => file.endsWith('.json')).map((file) => path.join(PROBES, file))
+const probeFiles = readdirSync(PROBES)
+  .filter((file) => file.endsWith('.json'))
+  .map((file) => path.join(PROBES, file))
 
 /** Two runs of one workload and a run of another, saved the way a user saves them. */
 const saved = {first: path.join(dir, 'first.json'), second: path.join(dir, 'second.json'), timer: path.join(dir, 'timer.json')}
@@ -45,9 +47,9 @@ function file(name: string): string {
 const parseXml = (xml: string): any => new XMLParser({ignoreAttributes: false, attributeNamePrefix: ''}).parse(xml)
 
 /** One file of github-action-benchmark's custom tools, judged by the schema of the action's own item type (test/schemas/README.md). */
-const validateGithubBenchmark = new Ajv2020({strict: true}).compile<Array<{name: string; unit: string; value: number; range?: string; extra?: string}>>(
-  JSON.parse(readFileSync(new URL('../schemas/github-action-benchmark.schema.json', import.meta.url), 'utf8')),
-)
+const validateGithubBenchmark = new Ajv2020({strict: true}).compile<
+  Array<{name: string; unit: string; value: number; range?: string; extra?: string}>
+>(JSON.parse(readFileSync(new URL('../schemas/github-action-benchmark.schema.json', import.meta.url), 'utf8')))
 
 /** promtool's verdict on an exposition: the empty string when it accepts it without lint findings. */
 function promtoolFindings(exposition: string): string {
@@ -69,7 +71,15 @@ describe('report: one saved result in every form', () => {
   test('terminal: the summary table, ratios, counters, histogram and kernel line, without colour when piped', async () => {
     const {stdout} = await runCli(['report', saved.first], {env: {NO_COLOR: ''}})
     assert.match(stdout, /^kernel \S+ \(.*\) · \d+ CPUs/)
-    for (const text of ['│ system │', '│ loop ', '│ raw ', 'loop vs raw:', 'capacity stalls', 'pending at the end', 'loop latency distribution:']) {
+    for (const text of [
+      '│ system │',
+      '│ loop ',
+      '│ raw ',
+      'loop vs raw:',
+      'capacity stalls',
+      'pending at the end',
+      'loop latency distribution:',
+    ]) {
       assert.ok(stdout.includes(text), text)
     }
     assert.doesNotMatch(stdout, /\x1b\[/)
@@ -88,7 +98,10 @@ describe('report: one saved result in every form', () => {
     assert.equal(status, 0, stderr)
     for (const system of documents.first.workloads[0].systems) {
       const text = readFileSync(file(`latency.nop.${system.system}.hgrm`), 'utf8')
-      assert.match(text, /^# iouring-bench .*workload nop, system \w+,.*values in ns\n {7}Value {5}Percentile TotalCount 1\/\(1-Percentile\)\n\n/)
+      assert.match(
+        text,
+        /^# iouring-bench .*workload nop, system \w+,.*values in ns\n {7}Value {5}Percentile TotalCount 1\/\(1-Percentile\)\n\n/,
+      )
       assert.match(text, /#\[Mean {4}=.*\n#\[Max {5}=.*Total count {4}= +20000\]\n#\[Buckets =/)
       const rows = text
         .split('\n')
@@ -129,7 +142,10 @@ describe('report: one saved result in every form', () => {
     // The schema is a real judge: the one object holding both arrays that stdout used to print fails it.
     assert.equal(validateGithubBenchmark({customBiggerIsBetter: bigger, customSmallerIsBetter: smaller}), false)
     const [loop] = documents.first.workloads[0].systems
-    assert.deepEqual(bigger.map((entry: {name: string}) => entry.name), ['nop/loop throughput', 'nop/raw throughput'])
+    assert.deepEqual(
+      bigger.map((entry: {name: string}) => entry.name),
+      ['nop/loop throughput', 'nop/raw throughput'],
+    )
     assert.equal(bigger[0].value, loop.opsPerSec)
     assert.equal(smaller.find((entry: {name: string}) => entry.name === 'nop/loop p99 latency').value, loop.latency.p99)
   })
@@ -145,14 +161,24 @@ describe('report: one saved result in every form', () => {
     for (const measures of Object.values(bmf) as Array<Record<string, object>>) {
       for (const [slug, metric] of Object.entries(measures)) {
         assert.match(slug, /^[a-z0-9-]+$/)
-        assert.deepEqual(Object.keys(metric).filter((key) => !['value', 'lower_value', 'upper_value'].includes(key)), [])
+        assert.deepEqual(
+          Object.keys(metric).filter((key) => !['value', 'lower_value', 'upper_value'].includes(key)),
+          [],
+        )
       }
     }
   })
 
   test('junit: a suite per workload, a case per system, a failure for a system that errored', async () => {
     const failing = structuredClone(documents.first)
-    failing.workloads[0].systems[1].error = {call: 'io_uring_setup', errno: 1, code: 'EPERM', detail: '', message: 'Operation not permitted (EPERM)', explanation: 'the kernel refused the ring'}
+    failing.workloads[0].systems[1].error = {
+      call: 'io_uring_setup',
+      errno: 1,
+      code: 'EPERM',
+      detail: '',
+      message: 'Operation not permitted (EPERM)',
+      explanation: 'the kernel refused the ring',
+    }
     const input = file('failing.json')
     writeFileSync(input, JSON.stringify(failing))
     const {status, stdout} = await runCli(['report', input, '--format', 'junit'])
@@ -163,7 +189,10 @@ describe('report: one saved result in every form', () => {
     assert.equal(xml.testsuites.failures, '1')
     const suite = xml.testsuites.testsuite
     assert.equal(suite.name, 'nop')
-    assert.deepEqual(suite.testcase.map((testcase: {name: string}) => testcase.name), ['loop', 'raw'])
+    assert.deepEqual(
+      suite.testcase.map((testcase: {name: string}) => testcase.name),
+      ['loop', 'raw'],
+    )
     assert.equal(suite.testcase[0].failure, undefined)
     assert.equal(suite.testcase[1].failure.message, 'the kernel refused the ring')
   })
@@ -188,7 +217,10 @@ describe('report: one saved result in every form', () => {
     const {stdout} = await runCli(['report', saved.first, '--format', 'prometheus'])
     assert.equal(promtoolFindings(stdout), '')
     // promtool is a real judge: it refuses a broken exposition.
-    assert.match(promtoolFindings(stdout.replace('# TYPE iouring_bench_ops_total counter', '# TYPE iouring_bench_ops_total teapot')), /^exit [1-9]/)
+    assert.match(
+      promtoolFindings(stdout.replace('# TYPE iouring_bench_ops_total counter', '# TYPE iouring_bench_ops_total teapot')),
+      /^exit [1-9]/,
+    )
 
     const [loop] = documents.first.workloads[0].systems
     assert.match(stdout, /^# TYPE iouring_bench_loop_pending_operations gauge$/m)
@@ -234,7 +266,9 @@ describe('report: one saved result in every form', () => {
 
   test('rendering needs no native addon: it works where the addon cannot load', async () => {
     for (const format of ['terminal', 'html', 'prometheus']) {
-      const {status, stderr} = await runCli(['report', saved.first, '--format', format], {env: {IOURING_BENCH_NATIVE_DIR: path.join(dir, 'no-addon-here')}})
+      const {status, stderr} = await runCli(['report', saved.first, '--format', format], {
+        env: {IOURING_BENCH_NATIVE_DIR: path.join(dir, 'no-addon-here')},
+      })
       assert.equal(status, 0, `${format}: ${stderr}`)
     }
     const bench = await runCli(['bench', '--ops', '10'], {env: {IOURING_BENCH_NATIVE_DIR: path.join(dir, 'no-addon-here')}})
@@ -242,11 +276,15 @@ describe('report: one saved result in every form', () => {
   })
 
   test('- reads the result from standard input', () => {
-    const stdout = execFileSync(process.execPath, [new URL('../../bin/run.js', import.meta.url).pathname, 'report', '-', '--format', 'bmf'], {
-      input: readFileSync(saved.first),
-      env: {...process.env, NO_COLOR: '1'},
-      encoding: 'utf8',
-    })
+    const stdout = execFileSync(
+      process.execPath,
+      [new URL('../../bin/run.js', import.meta.url).pathname, 'report', '-', '--format', 'bmf'],
+      {
+        input: readFileSync(saved.first),
+        env: {...process.env, NO_COLOR: '1'},
+        encoding: 'utf8',
+      },
+    )
     assert.ok(JSON.parse(stdout)['nop/loop'])
   })
 })
@@ -256,7 +294,10 @@ describe('report merge', () => {
     const {status, stdout, stderr} = await runCli(['report', 'merge', saved.first, saved.second, '--json'])
     assert.equal(status, 0, stderr)
     const merged = parseResult(stdout)
-    assert.deepEqual(merged.sources.map((source: {file: string}) => source.file), [saved.first, saved.second])
+    assert.deepEqual(
+      merged.sources.map((source: {file: string}) => source.file),
+      [saved.first, saved.second],
+    )
     const [a, b] = [documents.first.workloads[0], documents.second.workloads[0]]
     merged.workloads[0].systems.forEach((system: any, i: number) => {
       const [x, y] = [a.systems[i], b.systems[i]]
@@ -277,7 +318,13 @@ describe('report merge', () => {
       sum.add(decodeHistogram(x.latency.histogram))
       sum.add(decodeHistogram(y.latency.histogram))
       assert.equal(histogram.totalCount, x.latency.count + y.latency.count)
-      for (const [key, percentile] of [['p50', 50], ['p90', 90], ['p99', 99], ['p999', 99.9], ['p9999', 99.99]] as const) {
+      for (const [key, percentile] of [
+        ['p50', 50],
+        ['p90', 90],
+        ['p99', 99],
+        ['p999', 99.9],
+        ['p9999', 99.99],
+      ] as const) {
         assert.equal(system.latency[key], sum.getValueAtPercentile(percentile), key)
         assert.equal(histogram.getValueAtPercentile(percentile), sum.getValueAtPercentile(percentile), key)
       }
@@ -292,7 +339,10 @@ describe('report merge', () => {
     assert.equal(again.status, 0, again.stderr)
     const merged = parseResult(again.stdout)
     assert.equal(merged.sources.length, 4)
-    assert.deepEqual(merged.workloads.map((workload: {name: string}) => workload.name), ['nop', 'timer'])
+    assert.deepEqual(
+      merged.workloads.map((workload: {name: string}) => workload.name),
+      ['nop', 'timer'],
+    )
     assert.equal(merged.workloads[0].systems[0].ops, 60000)
     const {status, stdout} = await runCli(['report', once])
     assert.equal(status, 0)
@@ -307,23 +357,41 @@ describe('report merge', () => {
     const {status, stdout, stderr} = await runCli(['report', 'merge', saved.first, input])
     assert.equal(status, 2)
     assert.equal(stdout, '')
-    assert.equal(stderr, `Error: report merge: workload 'nop' is not the same in ${saved.first} and ${input} (drive.depth: 8 → 16); only runs of the same workload add up\n`)
+    assert.equal(
+      stderr,
+      `Error: report merge: workload 'nop' is not the same in ${saved.first} and ${input} (drive.depth: 8 → 16); only runs of the same workload add up\n`,
+    )
   })
 
   test('probes from many hosts: the fleet view by kernel and verdict', async () => {
     const {status, stdout, stderr} = await runCli(['report', 'merge', ...probeFiles])
     assert.equal(status, 0, stderr)
     assert.match(stdout, /^fleet: 7 hosts, 4 kernels$/m)
-    const row = (release: string): string[] => stdout.split('\n').find((line) => line.includes(` ${release} `))!.split('│').map((cell) => cell.trim()).filter(Boolean)
+    const row = (release: string): string[] =>
+      stdout
+        .split('\n')
+        .find((line) => line.includes(` ${release} `))!
+        .split('│')
+        .map((cell) => cell.trim())
+        .filter(Boolean)
     assert.deepEqual(row('5.10.0-46-cloud-amd64'), ['5.10.0-46-cloud-amd64', '2', '2'])
-    assert.match(stdout, /supported without single issuer \(2\): SINGLE_ISSUER\|DEFER_TASKRUN refused \(EINVAL\): .* this is 5\.10\.\d+ \(Debian\) — /)
-    assert.match(stdout, /unusable \(1\): kernel\.io_uring_disabled=2: io_uring is disabled for every process, root included — .*debian-6\.12-io_uring_disabled-2\.json/)
+    assert.match(
+      stdout,
+      /supported without single issuer \(2\): SINGLE_ISSUER\|DEFER_TASKRUN refused \(EINVAL\): .* this is 5\.10\.\d+ \(Debian\) — /,
+    )
+    assert.match(
+      stdout,
+      /unusable \(1\): kernel\.io_uring_disabled=2: io_uring is disabled for every process, root included — .*debian-6\.12-io_uring_disabled-2\.json/,
+    )
     assert.match(stdout, /unusable \(1\): a seccomp filter .* makes io_uring_setup fail with EPERM.* — .*host-6\.18-seccomp-eperm\.json/)
 
     const json = await runCli(['report', 'merge', ...probeFiles, '--json'])
     const fleet = JSON.parse(json.stdout)
     assertMatchesSchema('fleet', fleet)
-    assert.deepEqual(fleet.kernels.map((kernel: {release: string}) => kernel.release), ['5.10.0-46-cloud-amd64', '6.1.0-56-cloud-amd64', '6.12.118+deb13-cloud-amd64', '6.18.44-fc-v657'])
+    assert.deepEqual(
+      fleet.kernels.map((kernel: {release: string}) => kernel.release),
+      ['5.10.0-46-cloud-amd64', '6.1.0-56-cloud-amd64', '6.12.118+deb13-cloud-amd64', '6.18.44-fc-v657'],
+    )
     assert.deepEqual(fleet.kernels[0].verdicts, {'supported without single issuer': 2})
     assert.deepEqual(fleet.kernels[2].verdicts, {supported: 1, unusable: 1})
     assert.equal(fleet.hosts.length, 7)
@@ -437,7 +505,10 @@ describe('report: file and socket results (bytes, baselines without counters, a 
     const reason = 'fio not found: apt-get install fio'
     const [workload] = docs.read.workloads
     assert.deepEqual(workload.skipped, [{system: 'fio', reason}])
-    assert.deepEqual(workload.systems.map((system: {system: string}) => system.system), ['loop', 'raw', 'node-fs'])
+    assert.deepEqual(
+      workload.systems.map((system: {system: string}) => system.system),
+      ['loop', 'raw', 'node-fs'],
+    )
     assert.deepEqual(workload.trials[0].skipped, [{system: 'fio', reason}])
     const form = async (format: FormatName): Promise<Rendering> => render(docs.read, format, {color: false})
 
@@ -447,12 +518,16 @@ describe('report: file and socket results (bytes, baselines without counters, a 
     assert.equal(testsuite.skipped, '1')
     assert.deepEqual(testsuite.testcase.find((testcase: {name: string}) => testcase.name === 'fio').skipped, {message: reason})
     assert.match(junit, /<skipped message="fio not found: apt-get install fio"\/>/)
-    for (const format of ['terminal', 'markdown', 'html'] as const) assert.ok((await form(format)).text!.includes(`skipped: ${reason}`), format)
+    for (const format of ['terminal', 'markdown', 'html'] as const)
+      assert.ok((await form(format)).text!.includes(`skipped: ${reason}`), format)
 
     assert.doesNotMatch((await form('prometheus')).text!, /system="fio"/)
     assert.deepEqual(Object.keys(JSON.parse((await form('bmf')).text!)), ['file-read/loop', 'file-read/raw', 'file-read/node-fs'])
     const parts = (await form('github-benchmark')).parts!
-    assert.deepEqual(parts.map((part) => part.name), ['customBiggerIsBetter', 'customSmallerIsBetter'])
+    assert.deepEqual(
+      parts.map((part) => part.name),
+      ['customBiggerIsBetter', 'customSmallerIsBetter'],
+    )
     for (const part of parts) {
       const entries = JSON.parse(part.text)
       assert.ok(validateGithubBenchmark(entries), JSON.stringify(validateGithubBenchmark.errors))
@@ -477,7 +552,10 @@ describe('report: file and socket results (bytes, baselines without counters, a 
     const [workload] = parseResult(stdout).workloads
     assert.deepEqual(workload.skipped, docs.read.workloads[0].skipped)
     assert.deepEqual(workload.trials[0].skipped, docs.read.workloads[0].trials[0].skipped)
-    assert.deepEqual(workload.systems.map((system: {system: string}) => system.system), ['loop', 'raw', 'node-fs'])
+    assert.deepEqual(
+      workload.systems.map((system: {system: string}) => system.system),
+      ['loop', 'raw', 'node-fs'],
+    )
   })
 
   test('prometheus: promtool accepts it; each system has only the counters it keeps (node-fs none, the raw ring five)', async () => {
@@ -487,8 +565,20 @@ describe('report: file and socket results (bytes, baselines without counters, a 
     assert.match(stdout, /^iouring_bench_loop_sleeps_total\{workload="file-read",system="loop"\} \d+$/m)
     assert.doesNotMatch(stdout, /^iouring_bench_loop_\w+\{[^}]*system="node-fs"/m)
     const rawCounters = [...stdout.matchAll(/^iouring_bench_loop_(\w+)\{[^}]*system="raw"\}/gm)].map((match) => match[1])
-    assert.deepEqual(rawCounters, ['ops_completed_total', 'timeouts_fired_total', 'timeout_cqes_total', 'enter_calls_total', 'sqes_submitted_total'])
-    assert.deepEqual(Object.keys(docs.read.workloads[0].systems[1].counters), ['opsCompleted', 'timeoutsFired', 'timeoutCqes', 'enterCalls', 'sqesSubmitted'])
+    assert.deepEqual(rawCounters, [
+      'ops_completed_total',
+      'timeouts_fired_total',
+      'timeout_cqes_total',
+      'enter_calls_total',
+      'sqes_submitted_total',
+    ])
+    assert.deepEqual(Object.keys(docs.read.workloads[0].systems[1].counters), [
+      'opsCompleted',
+      'timeoutsFired',
+      'timeoutCqes',
+      'enterCalls',
+      'sqesSubmitted',
+    ])
   })
 
   test('bmf and github-benchmark: bytes per second where bytes move, capacity stalls only where there are loop counters', async () => {
@@ -501,7 +591,9 @@ describe('report: file and socket results (bytes, baselines without counters, a 
     }
     assert.equal((await runCli(['report', read, '--format', 'github-benchmark', '--output', file('read.json')])).status, 0)
     const bigger = JSON.parse(readFileSync(file('read.customBiggerIsBetter.json'), 'utf8'))
-    assert.ok(bigger.some((entry: {name: string; unit: string}) => entry.name === 'file-read/node-fs bytes per second' && entry.unit === 'B/s'))
+    assert.ok(
+      bigger.some((entry: {name: string; unit: string}) => entry.name === 'file-read/node-fs bytes per second' && entry.unit === 'B/s'),
+    )
   })
 
   test('merge adds up bytes and kinds, and keeps the file and the baseline settings', async () => {
@@ -515,20 +607,62 @@ describe('report: file and socket results (bytes, baselines without counters, a 
     assert.deepEqual(system(readBack, 'node-fs').info, system(docs.read.workloads[0], 'node-fs').info)
     assert.deepEqual(system(readBack, 'node-fs').counters, {})
     const kinds = (workload: any) => system(workload, 'loop').kinds.map((kind: any) => [kind.kind, kind.ops])
-    assert.deepEqual(kinds(mixBack), kinds(docs.mix.workloads[0]).map(([kind, ops]: [string, number]) => [kind, 2 * ops]))
+    assert.deepEqual(
+      kinds(mixBack),
+      kinds(docs.mix.workloads[0]).map(([kind, ops]: [string, number]) => [kind, 2 * ops]),
+    )
   })
 })
 
 describe('report: bad input gets one line and exit status 2', () => {
   const result = (): any => structuredClone(documents.first)
   const inputs: Array<[string, string, () => string | object, RegExp]> = [
-    ['a file that is not JSON', 'notes.txt', () => 'p99 was fine\n', /^Error: \S+notes\.txt: not JSON \(.*\); give a result saved by bench or run \(with --json, --output FILE\.json or --save-baseline\)$/],
-    ['JSON that is not a result', 'other.json', () => ({name: 'something else'}), /^Error: \S+other\.json: not an iouring-bench result \(it has no 'kind'\); give a result saved by bench or run/],
-    ['a document of another kind', 'kind.json', () => ({...result(), kind: 'hyperfine/export'}), /^Error: \S+kind\.json: kind "hyperfine\/export" is not allowed; give a result saved by bench or run/],
-    ['a result of a newer schema version', 'newer.json', () => ({...result(), schemaVersion: 2}), /^Error: \S+newer\.json: schemaVersion 2 is not allowed; this iouring-bench reads iouring-bench\/result up to schemaVersion 1, so a newer iouring-bench wrote it: upgrade to read it$/],
-    ['a result that breaks the schema', 'broken.json', () => { const d = result(); delete d.workloads[0].systems[0].latency.histogram; return d }, /^Error: \S+broken\.json: \/workloads\/0\/systems\/0\/latency: the field 'histogram' is missing; it does not match schemas\/result\.schema\.json$/],
-    ['a probe document that breaks its schema', 'probe.json', () => ({kind: 'iouring-bench/probe', schemaVersion: 1, kernel: {release: '6.8.0'}}), /^Error: \S+probe\.json: \(top level\): the field '\w+' is missing; it does not match schemas\/probe\.schema\.json$/],
-    ['a raw probe of a newer format', 'raw.json', () => ({rawProbeVersion: 9}), /^Error: \S+raw\.json: rawProbeVersion 9 is not allowed; this iouring-bench reads raw probes up to rawProbeVersion 1, so a newer iouring-bench wrote it: upgrade to read it$/],
+    [
+      'a file that is not JSON',
+      'notes.txt',
+      () => 'p99 was fine\n',
+      /^Error: \S+notes\.txt: not JSON \(.*\); give a result saved by bench or run \(with --json, --output FILE\.json or --save-baseline\)$/,
+    ],
+    [
+      'JSON that is not a result',
+      'other.json',
+      () => ({name: 'something else'}),
+      /^Error: \S+other\.json: not an iouring-bench result \(it has no 'kind'\); give a result saved by bench or run/,
+    ],
+    [
+      'a document of another kind',
+      'kind.json',
+      () => ({...result(), kind: 'hyperfine/export'}),
+      /^Error: \S+kind\.json: kind "hyperfine\/export" is not allowed; give a result saved by bench or run/,
+    ],
+    [
+      'a result of a newer schema version',
+      'newer.json',
+      () => ({...result(), schemaVersion: 2}),
+      /^Error: \S+newer\.json: schemaVersion 2 is not allowed; this iouring-bench reads iouring-bench\/result up to schemaVersion 1, so a newer iouring-bench wrote it: upgrade to read it$/,
+    ],
+    [
+      'a result that breaks the schema',
+      'broken.json',
+      () => {
+        const d = result()
+        delete d.workloads[0].systems[0].latency.histogram
+        return d
+      },
+      /^Error: \S+broken\.json: \/workloads\/0\/systems\/0\/latency: the field 'histogram' is missing; it does not match schemas\/result\.schema\.json$/,
+    ],
+    [
+      'a probe document that breaks its schema',
+      'probe.json',
+      () => ({kind: 'iouring-bench/probe', schemaVersion: 1, kernel: {release: '6.8.0'}}),
+      /^Error: \S+probe\.json: \(top level\): the field '\w+' is missing; it does not match schemas\/probe\.schema\.json$/,
+    ],
+    [
+      'a raw probe of a newer format',
+      'raw.json',
+      () => ({rawProbeVersion: 9}),
+      /^Error: \S+raw\.json: rawProbeVersion 9 is not allowed; this iouring-bench reads raw probes up to rawProbeVersion 1, so a newer iouring-bench wrote it: upgrade to read it$/,
+    ],
   ]
   for (const [what, name, content, message] of inputs) {
     test(what, async () => {
@@ -544,12 +678,28 @@ describe('report: bad input gets one line and exit status 2', () => {
   }
 
   const usages: Array<[string, () => string[], RegExp]> = [
-    ['an unknown format', () => [saved.first, '--format', 'pdf'], /^Error: --format: 'pdf' is not allowed; use one of: terminal, json, hgrm, html, markdown, github-benchmark, bmf, junit, prometheus$/],
+    [
+      'an unknown format',
+      () => [saved.first, '--format', 'pdf'],
+      /^Error: --format: 'pdf' is not allowed; use one of: terminal, json, hgrm, html, markdown, github-benchmark, bmf, junit, prometheus$/,
+    ],
     ['a missing file', () => [file('nosuch.json')], /^Error: \S+nosuch\.json: no such file; give a result saved by bench or run/],
     ['a directory', () => [dir], /^Error: \S+: is a directory; give a result saved by bench or run/],
-    ['an --output whose extension names no format', () => [saved.first, '--output', file('report.dat')], /^Error: --output: '\S+report\.dat' is not allowed; name its form with --format, or end the file name with \.txt, \.json, \.hgrm, \.html, \.htm, \.md, \.xml, \.prom$/],
-    ['an --output in a directory that does not exist', () => [saved.first, '--output', file('no/such/dir/r.html')], /^Error: --output: \S+r\.html cannot be written \(\S+dir is not a writable directory\); give a path in an existing directory you can write to$/],
-    ['a result-only format for a fleet view', () => [probeFiles[0], '--format', 'hgrm'], /^Error: --format: 'hgrm' is not allowed; a fleet view renders as terminal, json, markdown$/],
+    [
+      'an --output whose extension names no format',
+      () => [saved.first, '--output', file('report.dat')],
+      /^Error: --output: '\S+report\.dat' is not allowed; name its form with --format, or end the file name with \.txt, \.json, \.hgrm, \.html, \.htm, \.md, \.xml, \.prom$/,
+    ],
+    [
+      'an --output in a directory that does not exist',
+      () => [saved.first, '--output', file('no/such/dir/r.html')],
+      /^Error: --output: \S+r\.html cannot be written \(\S+dir is not a writable directory\); give a path in an existing directory you can write to$/,
+    ],
+    [
+      'a result-only format for a fleet view',
+      () => [probeFiles[0], '--format', 'hgrm'],
+      /^Error: --format: 'hgrm' is not allowed; a fleet view renders as terminal, json, markdown$/,
+    ],
     [
       'github-benchmark to stdout, which its action cannot read',
       () => [saved.first, '--format', 'github-benchmark'],
@@ -583,6 +733,9 @@ describe('report: bad input gets one line and exit status 2', () => {
   test('merging a result with a probe', async () => {
     const {status, stderr} = await runCli(['report', 'merge', saved.first, probeFiles[0]])
     assert.equal(status, 2)
-    assert.match(stderr, /^Error: report merge: \S+first\.json is a result and \S+ is not; merge results with results, probes with probes\n$/)
+    assert.match(
+      stderr,
+      /^Error: report merge: \S+first\.json is a result and \S+ is not; merge results with results, probes with probes\n$/,
+    )
   })
 })

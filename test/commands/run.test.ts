@@ -23,16 +23,25 @@ describe('run', () => {
 
   test('runs a profile given by path, as JSON', async () => {
     const file = path.join(dir, 'quick.yaml')
-    writeFileSync(file, 'defaults: {duration: 100ms, warmup: 0s}\nworkloads:\n  - {name: a, op: nop, depth: 4}\n  - {name: b, op: timer, timer: 100us}\n')
+    writeFileSync(
+      file,
+      'defaults: {duration: 100ms, warmup: 0s}\nworkloads:\n  - {name: a, op: nop, depth: 4}\n  - {name: b, op: timer, timer: 100us}\n',
+    )
     const {status, stdout} = await runCli(['run', file, '--json'])
     assert.equal(status, 0)
     const document = parseResult(stdout)
-    assert.deepEqual(document.workloads.map((w: {name: string}) => w.name), ['a', 'b'])
+    assert.deepEqual(
+      document.workloads.map((w: {name: string}) => w.name),
+      ['a', 'b'],
+    )
   })
 
   test('--output with a form of several files writes one per workload and system', async () => {
     const profile = path.join(dir, 'two.yaml')
-    writeFileSync(profile, 'defaults: {ops: 2000, warmup: 0s}\nworkloads:\n  - {name: a, op: nop}\n  - {name: b, op: nop, depth: 4, vs: []}\n')
+    writeFileSync(
+      profile,
+      'defaults: {ops: 2000, warmup: 0s}\nworkloads:\n  - {name: a, op: nop}\n  - {name: b, op: nop, depth: 4, vs: []}\n',
+    )
     const output = path.join(dir, 'lat.hgrm')
     const {status, stderr} = await runCli(['run', profile, '--output', output])
     assert.equal(status, 0, stderr)
@@ -55,7 +64,10 @@ describe('run', () => {
     const {status, stdout, stderr} = await runCli(['run', file])
     assert.equal(status, 2)
     assert.equal(stdout, '')
-    assert.match(stderr, /^Error: \S*twice\.yaml: workloads\[1\]\.name: 'a' is not allowed; \S*twice\.yaml already has a workload of that name, and reports tell workloads apart by name\n$/)
+    assert.match(
+      stderr,
+      /^Error: \S*twice\.yaml: workloads\[1\]\.name: 'a' is not allowed; \S*twice\.yaml already has a workload of that name, and reports tell workloads apart by name\n$/,
+    )
   })
 
   test('an unknown profile name exits 2 listing the shipped ones', async () => {
@@ -100,32 +112,49 @@ describe('run', () => {
     const {status, stdout, stderr} = await runCli(['run', file])
     assert.equal(status, 2)
     assert.equal(stdout, '')
-    assert.match(stderr, /^Error: \S*fifo\.yaml:3: workloads\[1\]\.file: '\S*fifo' is not allowed; give a regular file or a block device\n$/)
+    assert.match(
+      stderr,
+      /^Error: \S*fifo\.yaml:3: workloads\[1\]\.file: '\S*fifo' is not allowed; give a regular file or a block device\n$/,
+    )
   })
 
   test('a workload that cannot start keeps what the ones before it measured: printed, saved, then its line and status', async () => {
     const file = path.join(dir, 'later-fails.yaml')
-    writeFileSync(file, 'defaults: {vs: [], warmup: 0s}\nworkloads:\n  - {name: first, op: nop, ops: 500}\n  - {name: second, op: file-read, fileSize: 8m, ops: 100}\n')
+    writeFileSync(
+      file,
+      'defaults: {vs: [], warmup: 0s}\nworkloads:\n  - {name: first, op: nop, ops: 500}\n  - {name: second, op: file-read, fileSize: 8m, ops: 100}\n',
+    )
     const saved = path.join(dir, 'later-fails.json')
     // Files may not grow past 1 MiB: the 8 MiB test file of the second workload cannot be laid out.
-    const {status, stdout, stderr} = await runCli(['run', file, '--output', saved], {wrapper: ['bash', '-c', 'ulimit -f 1024 && exec "$@"', '--']})
+    const {status, stdout, stderr} = await runCli(['run', file, '--output', saved], {
+      wrapper: ['bash', '-c', 'ulimit -f 1024 && exec "$@"', '--'],
+    })
     assert.equal(status, 3, stderr)
     assert.match(stdout, /^first: nop/m)
     assert.equal(lines(stderr).length, 1, stderr)
     assert.match(stderr, /^Error: could not lay out the 8 MiB test file: pwrite \S+: File too large \(EFBIG\)$/m)
     const document: ResultDocument = parseResult(readFileSync(saved, 'utf8'))
-    assert.deepEqual(document.workloads.map((workload) => [workload.name, workload.systems[0].ops]), [['first', 500]])
+    assert.deepEqual(
+      document.workloads.map((workload) => [workload.name, workload.systems[0].ops]),
+      [['first', 500]],
+    )
   })
 
-  test('--duration and --warmup replace every workload\'s own, an op count too', async () => {
+  test("--duration and --warmup replace every workload's own, an op count too", async () => {
     const file = path.join(dir, 'phases.yaml')
-    writeFileSync(file, 'defaults: {duration: 5s, warmup: 1s, vs: []}\nworkloads:\n  - {name: a, op: nop}\n  - {name: b, op: nop, ops: 50000000}\n')
+    writeFileSync(
+      file,
+      'defaults: {duration: 5s, warmup: 1s, vs: []}\nworkloads:\n  - {name: a, op: nop}\n  - {name: b, op: nop, ops: 50000000}\n',
+    )
     const {status, stdout, stderr} = await runCli(['run', file, '--duration', '50ms', '--warmup', '10ms', '--json'])
     assert.equal(status, 0, stderr)
     const document: ResultDocument = parseResult(stdout)
     assert.deepEqual(
       document.workloads.map(({name, spec}) => [name, spec.drive.durationNs, spec.drive.ops, spec.drive.warmupNs]),
-      [['a', 50e6, 0, 10e6], ['b', 50e6, 0, 10e6]],
+      [
+        ['a', 50e6, 0, 10e6],
+        ['b', 50e6, 0, 10e6],
+      ],
     )
   })
 

@@ -47,7 +47,10 @@ describe('every shipped profile runs and gates against its own baseline', () => 
       const saved = await runCli(['run', profile, '--save-baseline', baseline, '--json'], {timeoutMs: 300_000})
       assert.equal(saved.status, 0, saved.stderr)
       const measured: ResultDocument = parseResult(saved.stdout)
-      assert.deepEqual(measured.workloads.map((workload) => workload.name), shipped.workloads.map((workload) => workload.name))
+      assert.deepEqual(
+        measured.workloads.map((workload) => workload.name),
+        shipped.workloads.map((workload) => workload.name),
+      )
       for (const workload of measured.workloads) {
         assert.equal(workload.trials.length, shipped.trials, `${workload.name}: every trial of the profile is in the baseline`)
         const loop = workload.systems.find((system) => system.system === 'loop')!

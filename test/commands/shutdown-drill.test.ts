@@ -10,20 +10,41 @@ describe('shutdown-drill', () => {
     assert.equal(status, 0, stdout + stderr)
     assert.equal(stderr, '')
     const output = lines(stdout)
-    assert.match(output[0], /^shutdown-drill: 12 rounds, seed 3, ring size 16, 4 submitters, op timeout 50 ms, ops nop,timer,file-read,file-write,socket,stall$/)
+    assert.match(
+      output[0],
+      /^shutdown-drill: 12 rounds, seed 3, ring size 16, 4 submitters, op timeout 50 ms, ops nop,timer,file-read,file-write,socket,stall$/,
+    )
     assert.match(stdout, /│ no shutdown timeout +│ +6 │/)
     assert.match(stdout, /│ shutdown timeout 20 ms +│ +6 │/)
     assert.deepEqual(
       output.filter((line) => /^(PASS|FAIL) /.test(line)).map((line) => line.split(':')[0]),
-      ['PASS no requester hung', 'PASS every op ended exactly once', 'PASS no descriptor leaked', 'PASS no memory the kernel may still write was let go'],
+      [
+        'PASS no requester hung',
+        'PASS every op ended exactly once',
+        'PASS no descriptor leaked',
+        'PASS no memory the kernel may still write was let go',
+      ],
     )
-    const [, submitted, completed, timedOut, abandoned] = /(\d+) submitted = (\d+) completed \+ (\d+) timed out \+ (\d+) abandoned/.exec(stdout)!.map(Number)
+    const [, submitted, completed, timedOut, abandoned] = /(\d+) submitted = (\d+) completed \+ (\d+) timed out \+ (\d+) abandoned/
+      .exec(stdout)!
+      .map(Number)
     assert.equal(submitted, completed + timedOut + abandoned)
     assert.ok(submitted > 0)
   })
 
   test('--json prints one document: modes, totals that add up, checks, descriptors', async () => {
-    const {status, stdout, stderr} = await runCli(['shutdown-drill', '--rounds', '8', '--seed', '5', '--ring-size', '4', '--submitters', '2', '--json'])
+    const {status, stdout, stderr} = await runCli([
+      'shutdown-drill',
+      '--rounds',
+      '8',
+      '--seed',
+      '5',
+      '--ring-size',
+      '4',
+      '--submitters',
+      '2',
+      '--json',
+    ])
     assert.equal(status, 0, stderr)
     assert.equal(stderr, '')
     const document = JSON.parse(stdout) as DrillDocument
@@ -75,7 +96,18 @@ describe('shutdown-drill', () => {
   })
 
   test('--shutdown-timeout picks one mode: stalls with no op timeout are all abandoned', async () => {
-    const {status, stdout, stderr} = await runCli(['shutdown-drill', '--rounds', '3', '--shutdown-timeout', '2ms', '--op-timeout', 'none', '--mix', 'stall', '--json'])
+    const {status, stdout, stderr} = await runCli([
+      'shutdown-drill',
+      '--rounds',
+      '3',
+      '--shutdown-timeout',
+      '2ms',
+      '--op-timeout',
+      'none',
+      '--mix',
+      'stall',
+      '--json',
+    ])
     assert.equal(status, 0, stderr)
     const document = JSON.parse(stdout) as DrillDocument
     assert.equal(document.modes.length, 1)
@@ -88,14 +120,31 @@ describe('shutdown-drill', () => {
   // A real hang, not a staged one: ops that never end, and neither an op timeout nor a shutdown
   // timeout to end them. The round deadline turns it into FAIL lines and exit 1.
   test('a drill whose loop never shuts down fails its checks (exit 1), and still ends', async () => {
-    const args = ['shutdown-drill', '--mix', 'stall', '--op-timeout', 'none', '--shutdown-timeout', 'none', '--rounds', '3', '--round-deadline', '300ms', '--seed', '9']
+    const args = [
+      'shutdown-drill',
+      '--mix',
+      'stall',
+      '--op-timeout',
+      'none',
+      '--shutdown-timeout',
+      'none',
+      '--rounds',
+      '3',
+      '--round-deadline',
+      '300ms',
+      '--seed',
+      '9',
+    ]
     const {status, stdout, stderr} = await runCli(args, {timeoutMs: 30_000})
     assert.equal(status, 1, stdout + stderr)
     assert.deepEqual(lines(stderr), ['Error: shutdown-drill: 3 of 4 checks failed (seed 9)'])
     assert.match(stdout, /^shutdown-drill: 1 of 3 rounds, seed 9/)
     assert.match(stdout, /^FAIL no requester hung: 1 round hung: \d+ ops without an end 300 ms after the round began$/m)
     assert.match(stdout, /^FAIL no descriptor leaked: a hung round's loop still runs/m)
-    assert.match(stdout, /^ {2}round 0 \(round seed \d+\): the round hung: .* the loop still runs with \d+ ops accepted, 0 completed, 0 abandoned, \d+ in flight$/m)
+    assert.match(
+      stdout,
+      /^ {2}round 0 \(round seed \d+\): the round hung: .* the loop still runs with \d+ ops accepted, 0 completed, 0 abandoned, \d+ in flight$/m,
+    )
 
     const json = await runCli([...args, '--json'], {timeoutMs: 30_000})
     assert.equal(json.status, 1, json.stderr)
@@ -113,7 +162,7 @@ describe('shutdown-drill', () => {
   })
 
   const BAD_INPUT: Array<[string[], string]> = [
-    [['--ring-size', '0'], "Error: --ring-size: 0 is not allowed; use 1 to 16384"],
+    [['--ring-size', '0'], 'Error: --ring-size: 0 is not allowed; use 1 to 16384'],
     [['--ring-size', '40000', '--op-timeout', 'none'], 'Error: --ring-size: 40000 is not allowed; use 1 to 32768'],
     [['--submitters', '65'], 'Error: --submitters: 65 is not allowed; use 1 to 64'],
     [['--rounds', '0'], 'Error: --rounds: 0 is not allowed; use 1 to 1000000'],

@@ -46,7 +46,21 @@ const UNDER_WAY = 100
 const FIO_UNDER_WAY = 10_000
 /** Each system runs 500 ms: long enough to be caught measuring, short enough to reach node-fs soon. */
 function fileRunArgs({fileSize = '16m', warmup = '0'} = {}): string[] {
-  return ['bench', '--op', 'file-read', '--vs', 'raw,fio,node-fs', '--file-size', fileSize, '--depth', String(DEPTH), '--duration', '500ms', '--warmup', warmup]
+  return [
+    'bench',
+    '--op',
+    'file-read',
+    '--vs',
+    'raw,fio,node-fs',
+    '--file-size',
+    fileSize,
+    '--depth',
+    String(DEPTH),
+    '--duration',
+    '500ms',
+    '--warmup',
+    warmup,
+  ]
 }
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'iob-signals-'))
@@ -119,7 +133,10 @@ describe('a signal while a system measures: what ran is printed and saved, then 
         assert.match(exit.stdout, /Interrupted: the figures above cover only what ran before the interrupt\./)
         const saved = JSON.parse(readFileSync(fileRun.output, 'utf8'))
         assert.equal(saved.interrupted, true)
-        assert.deepEqual(saved.workloads[0].systems.map((measured: {system: string}) => measured.system), ran)
+        assert.deepEqual(
+          saved.workloads[0].systems.map((measured: {system: string}) => measured.system),
+          ran,
+        )
         assert.ok(saved.workloads[0].systems.at(-1).ops > 0, `${system} saved no ops`)
         assertNothingLeft(fileRun, children)
       })
@@ -179,7 +196,8 @@ test('SIGHUP during shutdown-drill stops it after the round under way, exit 129,
   const tmp = mkdtempSync(path.join(scratch, 'tmp-'))
   const run = startCli(['shutdown-drill', '--rounds', '1000000', '--seed', '3'], {TMPDIR: tmp})
   // The file ops' scratch file, made by the core in a directory of the command's own.
-  const scratchFile = (): string | undefined => readdirSync(tmp, {recursive: true, encoding: 'utf8'}).find((name) => name.endsWith('/scratch'))
+  const scratchFile = (): string | undefined =>
+    readdirSync(tmp, {recursive: true, encoding: 'utf8'}).find((name) => name.endsWith('/scratch'))
   await waitFor(run, 'the drill made its scratch file', scratchFile)
   process.kill(run.pid, 'SIGHUP')
   const {status, stdout, stderr} = await run.exited

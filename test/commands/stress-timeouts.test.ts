@@ -22,7 +22,10 @@ describe('stress-timeouts', () => {
     ]) {
       assert.match(stdout, new RegExp(`^PASS  ${name.replace(/[+]/g, '\\+')}: `, 'm'), name)
     }
-    assert.match(stdout, /^ {2}watchdog: capacity stall: all waiters in flight, 2 ops queued, no completion for [\d.]+ m?s -> wrote to both peers$/m)
+    assert.match(
+      stdout,
+      /^ {2}watchdog: capacity stall: all waiters in flight, 2 ops queued, no completion for [\d.]+ m?s -> wrote to both peers$/m,
+    )
     assert.match(stdout, /^ {2}read\(fd1\) +-ETIMEDOUT +after /m)
     assert.match(stdout, /^ {2}write\(fd2\) +10 bytes +after /m)
     assert.match(stdout, /timeout lateness .*\n {2}p50 .* · p99 .* · max /)
@@ -64,7 +67,12 @@ describe('stress-timeouts', () => {
     assert.equal(withoutTimeouts.stalls[0].queued, 2)
     assert.deepEqual(
       withTimeouts.ops.map((op: {name: string; resultName: string; result: number}) => [op.name, op.resultName || op.result]),
-      [['read(fd1)', 'ETIMEDOUT'], ['read(fd2)', 'ETIMEDOUT'], ['write(fd1)', 10], ['write(fd2)', 10]],
+      [
+        ['read(fd1)', 'ETIMEDOUT'],
+        ['read(fd2)', 'ETIMEDOUT'],
+        ['write(fd1)', 10],
+        ['write(fd2)', 10],
+      ],
     )
   })
 
@@ -89,16 +97,48 @@ describe('stress-timeouts', () => {
   })
 
   const badInputs: Array<[string, string[], string]> = [
-    ['a mix without stalls', ['--mix', 'nop=1'], "Error: --mix: 'nop=1' is not allowed; it needs stall with a weight above 0; use stall plus normal kinds from: nop, timer, socket (e.g. stall=1,nop=3,timer=3,socket=3)"],
-    ['a mix of stalls only', ['--mix', 'stall=1'], "Error: --mix: 'stall=1' is not allowed; it needs a normal kind with a weight above 0; use stall plus normal kinds from: nop, timer, socket (e.g. stall=1,nop=3,timer=3,socket=3)"],
-    ['a file kind in the mix', ['--mix', 'stall=1,file-read=1'], "Error: --mix: 'stall=1,file-read=1' is not allowed; use stall plus normal kinds from: nop, timer, socket (e.g. stall=1,nop=3,timer=3,socket=3)"],
-    ['an unknown kind in the mix', ['--mix', 'stall=1,teleport=2'], "Error: --mix: 'stall=1,teleport=2' is not allowed; use kind=weight pairs such as 'file-read=3,socket=1' with kinds: nop, timer, file-read, file-write, socket, stall"],
+    [
+      'a mix without stalls',
+      ['--mix', 'nop=1'],
+      "Error: --mix: 'nop=1' is not allowed; it needs stall with a weight above 0; use stall plus normal kinds from: nop, timer, socket (e.g. stall=1,nop=3,timer=3,socket=3)",
+    ],
+    [
+      'a mix of stalls only',
+      ['--mix', 'stall=1'],
+      "Error: --mix: 'stall=1' is not allowed; it needs a normal kind with a weight above 0; use stall plus normal kinds from: nop, timer, socket (e.g. stall=1,nop=3,timer=3,socket=3)",
+    ],
+    [
+      'a file kind in the mix',
+      ['--mix', 'stall=1,file-read=1'],
+      "Error: --mix: 'stall=1,file-read=1' is not allowed; use stall plus normal kinds from: nop, timer, socket (e.g. stall=1,nop=3,timer=3,socket=3)",
+    ],
+    [
+      'an unknown kind in the mix',
+      ['--mix', 'stall=1,teleport=2'],
+      "Error: --mix: 'stall=1,teleport=2' is not allowed; use kind=weight pairs such as 'file-read=3,socket=1' with kinds: nop, timer, file-read, file-write, socket, stall",
+    ],
     ['a zero op timeout', ['--op-timeout', '0'], "Error: --op-timeout: '0' is not allowed; an op timeout must be longer than 0"],
     ['a negative slack', ['--slack', '-1ms'], "Error: --slack: '-1ms' is not allowed; durations cannot be negative"],
-    ['a timer as long as the op timeout', ['--timer', '10ms'], "Error: --timer: '10 ms' is not allowed; it must be shorter than --op-timeout (10 ms), or the normal timers would time out too"],
-    ['a run too short for the timeout', ['--duration', '50ms'], "Error: --duration: '50 ms' is not allowed; give at least 10 × --op-timeout (100 ms), so stalls time out and free their waiters many times over"],
-    ['a watchdog quicker than the timeout', ['--watchdog', '5ms'], "Error: --watchdog: '5 ms' is not allowed; it must be longer than --op-timeout (10 ms), so the timeouts recover before the watchdog would step in (or give --skip-liveness)"],
-    ['ring size 0', ['--ring-size', '0'], 'Error: --ring-size: 0 is not allowed; use a whole number from 1 to 16384 (with an op timeout each op takes two SQ entries, so the kernel maximum of 32768 allows 16384)'],
+    [
+      'a timer as long as the op timeout',
+      ['--timer', '10ms'],
+      "Error: --timer: '10 ms' is not allowed; it must be shorter than --op-timeout (10 ms), or the normal timers would time out too",
+    ],
+    [
+      'a run too short for the timeout',
+      ['--duration', '50ms'],
+      "Error: --duration: '50 ms' is not allowed; give at least 10 × --op-timeout (100 ms), so stalls time out and free their waiters many times over",
+    ],
+    [
+      'a watchdog quicker than the timeout',
+      ['--watchdog', '5ms'],
+      "Error: --watchdog: '5 ms' is not allowed; it must be longer than --op-timeout (10 ms), so the timeouts recover before the watchdog would step in (or give --skip-liveness)",
+    ],
+    [
+      'ring size 0',
+      ['--ring-size', '0'],
+      'Error: --ring-size: 0 is not allowed; use a whole number from 1 to 16384 (with an op timeout each op takes two SQ entries, so the kernel maximum of 32768 allows 16384)',
+    ],
     ['no submitters', ['--submitters', '0'], 'Error: --submitters: 0 is not allowed; use a whole number from 1 to 256'],
     ['a depth that is not a number', ['--depth', 'deep'], "Error: --depth: 'deep' is not allowed; use a whole number"],
   ]

@@ -51,7 +51,10 @@ describe('colour', () => {
     assert.match(run.stdout, /nop \[loop\] measuring .* ops\/s/, 'the progress line showed')
     assert.match(run.stdout, /kernel \S+ \(/, 'the report printed')
     assert.doesNotMatch(run.stdout, SGR)
-    const help = await shell('script', ['-qec', `${process.execPath} ${BIN} bench --help`, '/dev/null'], {NO_COLOR: '', FORCE_COLOR: undefined})
+    const help = await shell('script', ['-qec', `${process.execPath} ${BIN} bench --help`, '/dev/null'], {
+      NO_COLOR: '',
+      FORCE_COLOR: undefined,
+    })
     assert.equal(help.status, 0, help.stdout)
     assert.match(help.stdout, /USAGE/)
     assert.doesNotMatch(help.stdout, SGR)
@@ -77,12 +80,17 @@ describe('a pty that reports 0 columns and 0 rows', () => {
 
 describe('a mistyped command where no one can answer a prompt (stdin not a terminal)', () => {
   // The fewest edits, or the command whose name starts with what was typed.
-  for (const [typed, meant] of [['benhc', 'bench'], ['stress', 'stress-timeouts']]) {
+  for (const [typed, meant] of [
+    ['benhc', 'bench'],
+    ['stress', 'stress-timeouts'],
+  ]) {
     test(`${typed}: one line suggesting ${meant}, exit 2, no prompt`, async () => {
       const {status, stdout, stderr} = await runCli([typed], {timeoutMs: 20_000})
       assert.equal(status, 2, stderr)
       assert.equal(stdout, '')
-      assert.deepEqual(lines(stderr), [`Error: '${typed}' is not an iouring-bench command; did you mean ${meant}? (iouring-bench --help lists them)`])
+      assert.deepEqual(lines(stderr), [
+        `Error: '${typed}' is not an iouring-bench command; did you mean ${meant}? (iouring-bench --help lists them)`,
+      ])
     })
   }
 })

@@ -28,9 +28,25 @@ const leftovers = (): string[] => readdirSync(tmpdir()).filter((name) => name.st
 describe('file workloads', () => {
   test('random reads run through the loop, the raw ring, fio and node-fs side by side, with ratios', async () => {
     const before = leftovers()
-    const doc = await document(['bench', '--op', 'file-read', '--block-size', '4k', '--random', '--depth', '32', '--file-size', '32m', '--vs', 'raw,fio,node-fs'])
+    const doc = await document([
+      'bench',
+      '--op',
+      'file-read',
+      '--block-size',
+      '4k',
+      '--random',
+      '--depth',
+      '32',
+      '--file-size',
+      '32m',
+      '--vs',
+      'raw,fio,node-fs',
+    ])
     const [workload] = doc.workloads
-    assert.deepEqual(workload.systems.map((s: System) => s.system), ['loop', 'raw', 'fio', 'node-fs'])
+    assert.deepEqual(
+      workload.systems.map((s: System) => s.system),
+      ['loop', 'raw', 'fio', 'node-fs'],
+    )
     for (const system of workload.systems as System[]) {
       assert.ok(system.ops > 0, system.system)
       assert.equal(system.outcomes.expected, system.ops, system.system)
@@ -38,7 +54,10 @@ describe('file workloads', () => {
       assert.ok(system.cpu.userNsPerOp >= 0 && system.cpu.systemNsPerOp > 0, system.system)
     }
     assert.equal(named(workload, 'loop').outcomes.corrupt, 0)
-    assert.deepEqual(workload.ratios.map((r: {baseline: string}) => r.baseline), ['raw', 'fio', 'node-fs'])
+    assert.deepEqual(
+      workload.ratios.map((r: {baseline: string}) => r.baseline),
+      ['raw', 'fio', 'node-fs'],
+    )
     for (const ratio of workload.ratios) for (const key of ['opsPerSec', 'p50', 'p99', 'cpuPerOp']) assert.ok(ratio[key] > 0, key)
     assert.match(named(workload, 'fio').info.version, /^fio-/)
     assert.ok('UV_USE_IO_URING' in named(workload, 'node-fs').info)
@@ -52,7 +71,24 @@ describe('file workloads', () => {
 
   test('an op count ends fio after that many ops, as it ends the loop and the raw ring', async () => {
     // Sequential reads of 4 MiB wrap: 3000 ops of 4 KiB are 12 MiB, so fio must go round the file.
-    const {status, stdout, stderr} = await runCli(['bench', '--op', 'file-read', '--depth', '4', '--submitters', '2', '--file-size', '4m', '--ops', '3000', '--warmup', '50ms', '--vs', 'raw,fio', '--json'])
+    const {status, stdout, stderr} = await runCli([
+      'bench',
+      '--op',
+      'file-read',
+      '--depth',
+      '4',
+      '--submitters',
+      '2',
+      '--file-size',
+      '4m',
+      '--ops',
+      '3000',
+      '--warmup',
+      '50ms',
+      '--vs',
+      'raw,fio',
+      '--json',
+    ])
     assert.equal(status, 0, stderr)
     const [workload] = parseResult(stdout).workloads
     for (const system of workload.systems as System[]) assert.ok(system.ops >= 3000, `${system.system}: ${system.ops}`)
@@ -61,12 +97,35 @@ describe('file workloads', () => {
   })
 
   test('the terminal report shows every system, the file and the ratios', async () => {
-    const {status, stdout} = await runCli(['bench', '--op', 'file-read', '--random', '--depth', '8', '--file-size', '16m', '--vs', 'raw,node-fs', '--duration', '200ms'])
+    const {status, stdout} = await runCli([
+      'bench',
+      '--op',
+      'file-read',
+      '--random',
+      '--depth',
+      '8',
+      '--file-size',
+      '16m',
+      '--vs',
+      'raw,node-fs',
+      '--duration',
+      '200ms',
+    ])
     assert.equal(status, 0)
-    for (const text of ['throughput', 'loop vs raw:', 'loop vs node-fs:', 'CPU per op (user + system): loop', 'page cache: hot', 'UV_USE_IO_URING=']) {
+    for (const text of [
+      'throughput',
+      'loop vs raw:',
+      'loop vs node-fs:',
+      'CPU per op (user + system): loop',
+      'page cache: hot',
+      'UV_USE_IO_URING=',
+    ]) {
       assert.ok(stdout.includes(text), text)
     }
-    assert.match(stdout, /^file: \S+iouring-bench-\S+\.dat \(ext4, 16 MiB, laid out by the tool, removed after the run; page cache: hot\)$/m)
+    assert.match(
+      stdout,
+      /^file: \S+iouring-bench-\S+\.dat \(ext4, 16 MiB, laid out by the tool, removed after the run; page cache: hot\)$/m,
+    )
   })
 
   test('without fio installed the report says so and the run goes on', async () => {
@@ -77,8 +136,13 @@ describe('file workloads', () => {
     assert.deepEqual(workload.skipped, [{system: 'fio', reason: 'fio not found: apt-get install fio'}])
     assert.equal(named(workload, 'fio'), undefined)
     assert.ok(named(workload, 'node-fs').ops > 0)
-    assert.deepEqual(workload.ratios.map((r: {baseline: string}) => r.baseline), ['node-fs'])
-    const {stdout} = await runCli(['bench', '--op', 'file-read', '--file-size', '8m', '--vs', 'fio', '--duration', '100ms'], {env: {PATH: '/nonexistent'}})
+    assert.deepEqual(
+      workload.ratios.map((r: {baseline: string}) => r.baseline),
+      ['node-fs'],
+    )
+    const {stdout} = await runCli(['bench', '--op', 'file-read', '--file-size', '8m', '--vs', 'fio', '--duration', '100ms'], {
+      env: {PATH: '/nonexistent'},
+    })
     assert.match(stdout, /│ fio +│ skipped: fio not found: apt-get install fio/)
   })
 
@@ -98,7 +162,10 @@ describe('file workloads', () => {
     const result = spawnSync('unshare', ['--mount', 'sh', '-c', script], {encoding: 'utf8'})
     assert.equal(result.status, 3, result.stderr)
     assert.equal(lines(result.stderr).length, 1)
-    assert.match(result.stderr.trim(), /^Error: --direct: the ramfs file system refused O_DIRECT for \S+: open\(O_DIRECT\): Invalid argument \(EINVAL\); point TMPDIR at a file system that supports it, or drop --direct$/)
+    assert.match(
+      result.stderr.trim(),
+      /^Error: --direct: the ramfs file system refused O_DIRECT for \S+: open\(O_DIRECT\): Invalid argument \(EINVAL\); point TMPDIR at a file system that supports it, or drop --direct$/,
+    )
   })
 
   test('--file reads a user file read only, unchecked, and leaves it in place', async () => {
@@ -114,14 +181,32 @@ describe('file workloads', () => {
   })
 
   test('a write workload reads back every block it wrote and finds none corrupt', async () => {
-    const doc = await document(['bench', '--op', 'file-write', '--random', '--depth', '8', '--file-size', '4m', '--writev-buffers', '4', '--fsync-every', '16', '--vs', 'raw,fio'])
+    const doc = await document([
+      'bench',
+      '--op',
+      'file-write',
+      '--random',
+      '--depth',
+      '8',
+      '--file-size',
+      '4m',
+      '--writev-buffers',
+      '4',
+      '--fsync-every',
+      '16',
+      '--vs',
+      'raw,fio',
+    ])
     const [workload] = doc.workloads
     for (const name of ['loop', 'raw']) {
       const system = named(workload, name)
       assert.ok(system.readBack.blocks > 100, name)
       assert.equal(system.readBack.corrupt, 0, name)
       assert.equal(system.readBack.error, null)
-      assert.deepEqual(system.kinds.map((k: {kind: string}) => k.kind), ['file-write', 'fsync'])
+      assert.deepEqual(
+        system.kinds.map((k: {kind: string}) => k.kind),
+        ['file-write', 'fsync'],
+      )
       assert.equal(system.kinds[1].outcomes.expected, system.kinds[1].ops)
       assert.ok(system.kinds[1].ops > 0)
     }
@@ -156,8 +241,14 @@ describe('socket, stall and mix', () => {
     const doc = await document(['bench', '--op', 'mix', '--mix', 'file-read=3,socket=1,nop=2', '--depth', '8', '--file-size', '8m'])
     const [workload] = doc.workloads
     for (const system of workload.systems) {
-      assert.deepEqual(system.kinds.map((k: {kind: string}) => k.kind), ['file-read', 'socket', 'nop'])
-      assert.equal(system.kinds.reduce((sum: number, k: {ops: number}) => sum + k.ops, 0), system.ops)
+      assert.deepEqual(
+        system.kinds.map((k: {kind: string}) => k.kind),
+        ['file-read', 'socket', 'nop'],
+      )
+      assert.equal(
+        system.kinds.reduce((sum: number, k: {ops: number}) => sum + k.ops, 0),
+        system.ops,
+      )
       for (const kind of system.kinds) {
         assert.ok(kind.ops > 0)
         assert.equal(kind.outcomes.expected, kind.ops)
@@ -204,28 +295,100 @@ describe('bad workload input gets one line and exit status 2', () => {
   const fifo = path.join(dir, 'fifo')
   spawnSync('mkfifo', [fifo])
   const cases: Array<[string, string[], RegExp]> = [
-    ['a block size not a multiple of 512 with --direct', ['--op', 'file-read', '--direct', '--block-size', '1000'], /^Error: --block-size: 1000 is not allowed; with --direct it must be a multiple of 512 \(e\.g\. 4k\)$/],
-    ['a missing --file', ['--op', 'file-read', '--file', '/nonexistent/data'], /^Error: --file: '\/nonexistent\/data' is not allowed; it does not exist; give an existing file or block device to read$/],
-    ['a file smaller than one block', ['--op', 'file-read', '--file', file], /^Error: --file: '.*small\.dat' is not allowed; it holds 100 B, less than one block of 4 KiB$/],
-    ['a FIFO as --file (at once, not waiting for a writer)', ['--op', 'file-read', '--file', fifo], /^Error: --file: '.*fifo' is not allowed; give a regular file or a block device$/],
-    ['a character device as --file', ['--op', 'file-read', '--file', '/dev/zero'], /^Error: --file: '\/dev\/zero' is not allowed; give a regular file or a block device$/],
-    ['a directory as --file', ['--op', 'file-read', '--file', dir], /^Error: --file: '.*' is not allowed; give a regular file or a block device$/],
-    ['--file for writes', ['--op', 'file-write', '--file', file], /^Error: --file: '.*small\.dat' is not allowed; the tool never writes to your file/],
+    [
+      'a block size not a multiple of 512 with --direct',
+      ['--op', 'file-read', '--direct', '--block-size', '1000'],
+      /^Error: --block-size: 1000 is not allowed; with --direct it must be a multiple of 512 \(e\.g\. 4k\)$/,
+    ],
+    [
+      'a missing --file',
+      ['--op', 'file-read', '--file', '/nonexistent/data'],
+      /^Error: --file: '\/nonexistent\/data' is not allowed; it does not exist; give an existing file or block device to read$/,
+    ],
+    [
+      'a file smaller than one block',
+      ['--op', 'file-read', '--file', file],
+      /^Error: --file: '.*small\.dat' is not allowed; it holds 100 B, less than one block of 4 KiB$/,
+    ],
+    [
+      'a FIFO as --file (at once, not waiting for a writer)',
+      ['--op', 'file-read', '--file', fifo],
+      /^Error: --file: '.*fifo' is not allowed; give a regular file or a block device$/,
+    ],
+    [
+      'a character device as --file',
+      ['--op', 'file-read', '--file', '/dev/zero'],
+      /^Error: --file: '\/dev\/zero' is not allowed; give a regular file or a block device$/,
+    ],
+    [
+      'a directory as --file',
+      ['--op', 'file-read', '--file', dir],
+      /^Error: --file: '.*' is not allowed; give a regular file or a block device$/,
+    ],
+    [
+      '--file for writes',
+      ['--op', 'file-write', '--file', file],
+      /^Error: --file: '.*small\.dat' is not allowed; the tool never writes to your file/,
+    ],
     ['a zero rate', ['--rate', '0'], /^Error: --rate: 0 is not allowed; give ops per second above 0/],
     ['a negative rate', ['--rate', '-5'], /^Error: --rate: -5 is not allowed; give ops per second above 0/],
-    ['weights that sum to 0', ['--op', 'mix', '--mix', 'nop=0,timer=0'], /^Error: --mix: 'nop=0,timer=0' is not allowed; the weights add up to 0; give at least one kind a weight above 0$/],
-    ['an unknown mix kind', ['--op', 'mix', '--mix', 'nop=1,teleport=2'], /^Error: --mix: 'nop=1,teleport=2' is not allowed; use kind=weight pairs/],
+    [
+      'weights that sum to 0',
+      ['--op', 'mix', '--mix', 'nop=0,timer=0'],
+      /^Error: --mix: 'nop=0,timer=0' is not allowed; the weights add up to 0; give at least one kind a weight above 0$/,
+    ],
+    [
+      'an unknown mix kind',
+      ['--op', 'mix', '--mix', 'nop=1,teleport=2'],
+      /^Error: --mix: 'nop=1,teleport=2' is not allowed; use kind=weight pairs/,
+    ],
     ['a mix without --mix', ['--op', 'mix'], /^Error: --op: 'mix' is not allowed; a mix needs --mix/],
-    ['an unknown transport', ['--op', 'socket', '--transport', 'carrier-pigeon'], /^Error: --transport: 'carrier-pigeon' is not allowed; use one of: unix, tcp$/],
-    ['a message too big for the socket buffer', ['--op', 'socket', '--message-size', '1m'], /^Error: --message-size: 1048576 is not allowed; use a whole number from 1 to 65536/],
-    ['connections that disagree with the depth', ['--op', 'socket', '--connections', '4', '--depth', '8'], /^Error: --connections: 4 is not allowed; each connection carries one message at a time/],
-    ['a stall without an op timeout', ['--op', 'stall'], /^Error: --op: 'stall' is not allowed; a stalled op ends only by its timeout: give --op-timeout/],
-    ['buffers that do not split the block', ['--op', 'file-write', '--writev-buffers', '3'], /^Error: --writev-buffers: 3 is not allowed; the block \(4096 bytes\) must split into equal buffers$/],
-    ['fsync without writes', ['--op', 'file-read', '--fsync-every', '4'], /^Error: --fsync-every: 4 is not allowed; only writes are synced/],
-    ['a file flag for a nop', ['--op', 'nop', '--block-size', '4k'], /^Error: --block-size: '4096' is not allowed; it applies to file workloads/],
+    [
+      'an unknown transport',
+      ['--op', 'socket', '--transport', 'carrier-pigeon'],
+      /^Error: --transport: 'carrier-pigeon' is not allowed; use one of: unix, tcp$/,
+    ],
+    [
+      'a message too big for the socket buffer',
+      ['--op', 'socket', '--message-size', '1m'],
+      /^Error: --message-size: 1048576 is not allowed; use a whole number from 1 to 65536/,
+    ],
+    [
+      'connections that disagree with the depth',
+      ['--op', 'socket', '--connections', '4', '--depth', '8'],
+      /^Error: --connections: 4 is not allowed; each connection carries one message at a time/,
+    ],
+    [
+      'a stall without an op timeout',
+      ['--op', 'stall'],
+      /^Error: --op: 'stall' is not allowed; a stalled op ends only by its timeout: give --op-timeout/,
+    ],
+    [
+      'buffers that do not split the block',
+      ['--op', 'file-write', '--writev-buffers', '3'],
+      /^Error: --writev-buffers: 3 is not allowed; the block \(4096 bytes\) must split into equal buffers$/,
+    ],
+    [
+      'fsync without writes',
+      ['--op', 'file-read', '--fsync-every', '4'],
+      /^Error: --fsync-every: 4 is not allowed; only writes are synced/,
+    ],
+    [
+      'a file flag for a nop',
+      ['--op', 'nop', '--block-size', '4k'],
+      /^Error: --block-size: '4096' is not allowed; it applies to file workloads/,
+    ],
     ['fio for sockets', ['--op', 'socket', '--vs', 'fio'], /^Error: --vs: 'fio' is not allowed; fio runs file workloads only/],
-    ['arrivals without a rate', ['--arrivals', 'poisson'], /^Error: --arrivals: 'poisson' is not allowed; arrivals shape an open loop: give --rate too$/],
-    ['unknown arrivals', ['--rate', '10', '--arrivals', 'bursty'], /^Error: --arrivals: 'bursty' is not allowed; use one of: uniform, poisson$/],
+    [
+      'arrivals without a rate',
+      ['--arrivals', 'poisson'],
+      /^Error: --arrivals: 'poisson' is not allowed; arrivals shape an open loop: give --rate too$/,
+    ],
+    [
+      'unknown arrivals',
+      ['--rate', '10', '--arrivals', 'bursty'],
+      /^Error: --arrivals: 'bursty' is not allowed; use one of: uniform, poisson$/,
+    ],
   ]
   for (const [what, args, message] of cases) {
     test(what, async () => {

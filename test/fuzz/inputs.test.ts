@@ -83,7 +83,11 @@ async function commandFlags(config: Config): Promise<Map<string, FlagInfo[]>> {
     const loaded = await command.load()
     // Shared flags (--format, --output) come from the base class; --json is added by oclif itself.
     const flags = Object.entries({...loaded.baseFlags, ...loaded.flags}).map(([name, flag]) => {
-      const definition = flag as {type: 'boolean' | 'option'; parse?: (input: string, context: unknown, options: unknown) => Promise<unknown>; options?: string[]}
+      const definition = flag as {
+        type: 'boolean' | 'option'
+        parse?: (input: string, context: unknown, options: unknown) => Promise<unknown>
+        options?: string[]
+      }
       const info: FlagInfo = {name, type: definition.type}
       if (definition.type === 'option' && (definition.parse || definition.options)) {
         info.refuses = async (value) => {
@@ -126,7 +130,11 @@ test(`every command answers malformed flags with exit 2 and one line (seed ${SEE
       // ...and random noise around it, valid or not, in any order.
       for (let n = Math.floor(random() * 4); n > 0; n--) {
         const flag = pick(random, flags)
-        argv.splice(1 + Math.floor(random() * argv.length), 0, ...(flag.type === 'boolean' ? [`--${flag.name}`] : [`--${flag.name}`, garbage(random)]))
+        argv.splice(
+          1 + Math.floor(random() * argv.length),
+          0,
+          ...(flag.type === 'boolean' ? [`--${flag.name}`] : [`--${flag.name}`, garbage(random)]),
+        )
       }
       if (random() < 0.2) argv.push('--json')
       const result = await runInProcess(argv)
@@ -164,7 +172,16 @@ function mutateText(text: string, random: Random): string {
 
 function mutateStructure(text: string, random: Random): string {
   const data = parseYaml(text)
-  const values = [() => garbage(random), () => -Math.floor(random() * 100), () => random() * 1e12, () => null, () => [], () => ({}), () => random() < 0.5, () => 0]
+  const values = [
+    () => garbage(random),
+    () => -Math.floor(random() * 100),
+    () => random() * 1e12,
+    () => null,
+    () => [],
+    () => ({}),
+    () => random() < 0.5,
+    () => 0,
+  ]
   // Walk to a random node and replace it, or add a stray key.
   let node: Record<string, unknown> = data
   for (let depth = 0; depth < 4; depth++) {

@@ -134,19 +134,33 @@ describe('npm pack', () => {
     const tree = treeFiles()
     const under = (dir: string): string[] => tree.filter((file) => file.startsWith(`${dir}/`))
     const expected = [
-      'package.json', 'README.md', 'LICENSE', 'bin/run.js', 'oclif.manifest.json', PREBUILD,
-      'native/binding.gyp', 'native/install.js', 'src/probe/kernel-table.json',
-      ...under('src').filter((file) => file.endsWith('.ts')).map((file) => file.replace(/^src\/(.*)\.ts$/, 'dist/$1.js')),
-      ...under('bench-profiles'), ...under('schemas'), ...under('native/core'), ...under('native/addon'),
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'bin/run.js',
+      'oclif.manifest.json',
+      PREBUILD,
+      'native/binding.gyp',
+      'native/install.js',
+      'src/probe/kernel-table.json',
+      ...under('src')
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => file.replace(/^src\/(.*)\.ts$/, 'dist/$1.js')),
+      ...under('bench-profiles'),
+      ...under('schemas'),
+      ...under('native/core'),
+      ...under('native/addon'),
     ]
     assert.deepEqual(packed, [...new Set(expected)].sort())
   })
 
   test('every file the built CLI reads through import.meta.url is in the tarball', () => {
-    const reads = packed.filter((file) => file.startsWith('dist/')).flatMap((file) => {
-      const text = readFileSync(path.join(unpacked, file), 'utf8')
-      return [...text.matchAll(/new URL\('([^']+)', import\.meta\.url\)/g)].map((match) => path.join(path.dirname(file), match[1]))
-    })
+    const reads = packed
+      .filter((file) => file.startsWith('dist/'))
+      .flatMap((file) => {
+        const text = readFileSync(path.join(unpacked, file), 'utf8')
+        return [...text.matchAll(/new URL\('([^']+)', import\.meta\.url\)/g)].map((match) => path.join(path.dirname(file), match[1]))
+      })
     assert.ok(reads.length >= 3, `found only ${reads.join(', ')}`)
     for (const read of reads) assert.ok(existsSync(path.join(unpacked, read)), `${read} is read by dist/ but not packed`)
   })
@@ -157,11 +171,19 @@ describe('npm pack', () => {
       .split('\n')
       .map((line) => line.trim().split(/\s+/)[0])
       .filter((library) => library && !library.startsWith('linux-vdso') && !library.includes('ld-linux'))
-    assert.deepEqual(needed.filter((library) => !/^lib(c|m|stdc\+\+|gcc_s)\.so\.\d+$/.test(library)), [])
+    assert.deepEqual(
+      needed.filter((library) => !/^lib(c|m|stdc\+\+|gcc_s)\.so\.\d+$/.test(library)),
+      [],
+    )
     const versions = execFileSync('objdump', ['-T', addon], {encoding: 'utf8'}).match(/\b(GLIBC|GLIBCXX|CXXABI)_[\d.]+/g) ?? []
     const newest = (prefix: string): string =>
-      versions.filter((version) => version.startsWith(`${prefix}_`)).sort((a, b) => a.localeCompare(b, 'en', {numeric: true})).at(-1) ?? 'none'
-    t.diagnostic(`prebuild needs ${needed.join(' ')}; newest symbol versions: ${newest('GLIBC')}, ${newest('GLIBCXX')}, ${newest('CXXABI')}`)
+      versions
+        .filter((version) => version.startsWith(`${prefix}_`))
+        .sort((a, b) => a.localeCompare(b, 'en', {numeric: true}))
+        .at(-1) ?? 'none'
+    t.diagnostic(
+      `prebuild needs ${needed.join(' ')}; newest symbol versions: ${newest('GLIBC')}, ${newest('GLIBCXX')}, ${newest('CXXABI')}`,
+    )
   })
 
   test('oclif.manifest.json lists every command the tarball holds', () => {
@@ -169,7 +191,12 @@ describe('npm pack', () => {
     // dist/commands/report/merge.js is `report:merge`; an index.js names its directory.
     const commands = packed
       .filter((file) => /^dist\/commands\/.+\.js$/.test(file))
-      .map((file) => file.replace(/^dist\/commands\/(.*)\.js$/, '$1').replace(/\/index$/, '').replaceAll('/', ':'))
+      .map((file) =>
+        file
+          .replace(/^dist\/commands\/(.*)\.js$/, '$1')
+          .replace(/\/index$/, '')
+          .replaceAll('/', ':'),
+      )
     assert.deepEqual(Object.keys(manifest.commands).sort(), commands.sort())
   })
 })
@@ -216,11 +243,15 @@ describe('installed where there is Node and no compiler', () => {
     assert.equal(document.schemaVersion, 1)
     assert.equal(document.kind, 'iouring-bench/result')
     const profile = parseYaml(readFileSync(path.join(REPO, 'bench-profiles/default.yaml'), 'utf8'))
-    assert.deepEqual(document.workloads.map((workload: {name: string}) => workload.name), profile.workloads.map((workload: {name: string}) => workload.name))
+    assert.deepEqual(
+      document.workloads.map((workload: {name: string}) => workload.name),
+      profile.workloads.map((workload: {name: string}) => workload.name),
+    )
     for (const workload of document.workloads) {
       for (const system of workload.systems) assert.ok(system.ops > 0 && system.error === null, `${workload.name} ${system.system}`)
       // fio is not on this PATH: its baseline is skipped with the reason, and the run goes on.
-      for (const {system, reason} of workload.skipped ?? []) assert.deepEqual([system, reason], ['fio', 'fio not found: apt-get install fio'], workload.name)
+      for (const {system, reason} of workload.skipped ?? [])
+        assert.deepEqual([system, reason], ['fio', 'fio not found: apt-get install fio'], workload.name)
     }
     assert.deepEqual(await loadedAddons(dir, env), [path.join(dir, 'node_modules/iouring-bench', PREBUILD)])
     const total = install.seconds + report.seconds
@@ -242,7 +273,9 @@ describe('installed where there is Node and no compiler', () => {
 
     /** The README's line that starts so, without its comment; its tarball copied into the folder. */
     function readmeLine(start: string): string {
-      const line = readFileSync(path.join(REPO, 'README.md'), 'utf8').split('\n').find((text) => text.startsWith(start))
+      const line = readFileSync(path.join(REPO, 'README.md'), 'utf8')
+        .split('\n')
+        .find((text) => text.startsWith(start))
       assert.ok(line, `README.md has no line starting '${start}'`)
       const command = line.replace(/\s+#.*$/, '')
       // The README names the tarball npm pack writes for this version.
@@ -259,11 +292,15 @@ describe('installed where there is Node and no compiler', () => {
       assert.equal(status, 0, stderr)
       const document = JSON.parse(stdout)
       const profile = parseYaml(readFileSync(path.join(REPO, 'bench-profiles/default.yaml'), 'utf8'))
-      assert.deepEqual(document.workloads.map((workload: {name: string}) => workload.name), profile.workloads.map((workload: {name: string}) => workload.name))
+      assert.deepEqual(
+        document.workloads.map((workload: {name: string}) => workload.name),
+        profile.workloads.map((workload: {name: string}) => workload.name),
+      )
       for (const workload of document.workloads) {
         for (const system of workload.systems) assert.ok(system.ops > 0 && system.error === null, `${workload.name} ${system.system}`)
         // fio is off this PATH: where a workload asks for it, it is listed as skipped, never measured.
-        for (const skipped of workload.skipped ?? []) assert.deepEqual(skipped, {system: 'fio', reason: 'fio not found: apt-get install fio'})
+        for (const skipped of workload.skipped ?? [])
+          assert.deepEqual(skipped, {system: 'fio', reason: 'fio not found: apt-get install fio'})
       }
     })
 
@@ -278,7 +315,10 @@ describe('installed where there is Node and no compiler', () => {
       const version = await run('sh', ['-c', 'iouring-bench --version'], {cwd: folder, env: global})
       assert.equal(version.status, 0, version.stderr)
       assert.match(version.stdout, /^iouring-bench\/\S+ linux-x64 node-v/)
-      const bench = await run('sh', ['-c', 'iouring-bench bench --op nop --ops 1000 --warmup 0 --vs none --json'], {cwd: folder, env: global})
+      const bench = await run('sh', ['-c', 'iouring-bench bench --op nop --ops 1000 --warmup 0 --vs none --json'], {
+        cwd: folder,
+        env: global,
+      })
       assert.equal(bench.status, 0, bench.stderr)
       assert.equal(JSON.parse(bench.stdout).workloads[0].systems[0].ops, 1000)
     })
@@ -294,7 +334,10 @@ describe('installed where there is Node and no compiler', () => {
       assert.equal(status, 3)
       assert.equal(stdout, '')
       assert.equal(lines(stderr).length, 1)
-      assert.match(stderr, /^Error: the kernel refused the ring \(io_uring_setup: .* \(ENOSYS\): entries=\d+ flags=none\): io_uring_setup does not exist here \(ENOSYS\): this kernel was built without io_uring \(CONFIG_IO_URING\); use a kernel built with CONFIG_IO_URING=y$/m)
+      assert.match(
+        stderr,
+        /^Error: the kernel refused the ring \(io_uring_setup: .* \(ENOSYS\): entries=\d+ flags=none\): io_uring_setup does not exist here \(ENOSYS\): this kernel was built without io_uring \(CONFIG_IO_URING\); use a kernel built with CONFIG_IO_URING=y$/m,
+      )
     })
 
     test('a Linux without io_uring: probe-kernel --require loop exits 3 naming ENOSYS', async () => {
@@ -357,7 +400,10 @@ describe('installed where there is Node and no compiler', () => {
       )
       const build = await run('npm', ['run', 'install', '--prefix', root], {cwd: skipped, env})
       assert.equal(build.status, 1)
-      assert.match(build.stderr, /^iouring-bench: building the native addon from source \(no prebuilt addon loads here: No native build was found for /m)
+      assert.match(
+        build.stderr,
+        /^iouring-bench: building the native addon from source \(no prebuilt addon loads here: No native build was found for /m,
+      )
       assert.match(build.stderr, /^iouring-bench: cannot build it here: missing g\+\+, make, python3, pkg-config, liburing-dev\.$/m)
       assert.match(build.stderr, /^ {2}sudo apt-get install g\+\+ make python3 pkg-config liburing-dev$/m)
       assert.equal(existsSync(path.join(root, 'native/build')), false)

@@ -11,7 +11,10 @@ const values = (axis: Axis): number[] => axis.ticks.map((tick) => tick.value)
 test('a linear axis covers its range with 1, 2 or 5 times a power of ten, and labels without float noise', () => {
   assert.deepEqual(values(linearAxis('', 0, 7.3, String)), [0, 2, 4, 6, 8])
   assert.deepEqual(values(linearAxis('', 0, 1_830_000, String, 4)), [0, 500_000, 1_000_000, 1_500_000, 2_000_000])
-  assert.deepEqual(linearAxis('', 0.1, 0.3, String, 2).ticks.map((tick) => tick.label), ['0.1', '0.2', '0.3'])
+  assert.deepEqual(
+    linearAxis('', 0.1, 0.3, String, 2).ticks.map((tick) => tick.label),
+    ['0.1', '0.2', '0.3'],
+  )
   const axis = linearAxis('', 3.7, 4.3, String)
   assert.ok(axis.fraction(3.7) >= 0 && axis.fraction(4.3) <= 1)
   // One value still gets a range to stand in.
@@ -32,7 +35,14 @@ test('throughput bars: a whisker only with an interval, and the axis saying whic
   const one = throughputBars('nop', [{system: 'loop', value: 1000}], 1)
   assert.doesNotMatch(one, /class="whisker"/)
   assert.match(one, />ops\/s, one trial: no interval</)
-  const five = throughputBars('nop', [{system: 'loop', value: 1000, interval: [900, 1100]}, {system: 'raw', value: 2000, interval: [1500, 2500]}], 5)
+  const five = throughputBars(
+    'nop',
+    [
+      {system: 'loop', value: 1000, interval: [900, 1100]},
+      {system: 'raw', value: 2000, interval: [1500, 2500]},
+    ],
+    5,
+  )
   assert.equal(five.match(/class="whisker"/g)?.length, 2)
   assert.match(five, />ops\/s, median of 5 trials; whisker: min – max</)
 })

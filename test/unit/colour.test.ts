@@ -23,7 +23,12 @@ test('colorFor: a terminal is coloured, unless NO_COLOR is set, even to the empt
 })
 
 test('applyNoColor turns an empty NO_COLOR into one ansis also reads as no colour, and leaves others alone', () => {
-  const cases: Array<[string | undefined, string | undefined]> = [['', '1'], ['0', '0'], ['yes', 'yes'], [undefined, undefined]]
+  const cases: Array<[string | undefined, string | undefined]> = [
+    ['', '1'],
+    ['0', '0'],
+    ['yes', 'yes'],
+    [undefined, undefined],
+  ]
   for (const [given, after] of cases) {
     const env: NodeJS.ProcessEnv = given === undefined ? {} : {NO_COLOR: given}
     applyNoColor(env)

@@ -7,7 +7,13 @@ const config = {...DEFAULT_GATE, metrics: {opsPerSec: {minEffect: 0.1}, p99: {mi
 const steady = [1000, 1010, 990, 1005, 995, 1002]
 
 test('a large, consistent slowdown is worse', () => {
-  const verdict = judge('w', 'opsPerSec', steady, steady.map((v) => v * 0.5), config)
+  const verdict = judge(
+    'w',
+    'opsPerSec',
+    steady,
+    steady.map((v) => v * 0.5),
+    config,
+  )
   assert.equal(verdict.verdict, 'worse')
   assert.ok(verdict.pValue < 0.05)
   assert.ok(Math.abs(verdict.ratio - 0.5) < 0.01)
@@ -15,8 +21,26 @@ test('a large, consistent slowdown is worse', () => {
 })
 
 test('direction follows the metric: higher latency is worse, higher throughput better', () => {
-  assert.equal(judge('w', 'p99', steady, steady.map((v) => v * 2), config).verdict, 'worse')
-  assert.equal(judge('w', 'opsPerSec', steady, steady.map((v) => v * 2), config).verdict, 'better')
+  assert.equal(
+    judge(
+      'w',
+      'p99',
+      steady,
+      steady.map((v) => v * 2),
+      config,
+    ).verdict,
+    'worse',
+  )
+  assert.equal(
+    judge(
+      'w',
+      'opsPerSec',
+      steady,
+      steady.map((v) => v * 2),
+      config,
+    ).verdict,
+    'better',
+  )
 })
 
 test('the minimum effect holds both ways: swapping baseline and candidate swaps worse and better', () => {
@@ -24,7 +48,10 @@ test('the minimum effect holds both ways: swapping baseline and candidate swaps 
   const eightTimes = steady.map((v) => v * 8)
   assert.equal(judge('w', 'p99', steady, eightTimes, wide).verdict, 'worse')
   assert.equal(judge('w', 'p99', eightTimes, steady, wide).verdict, 'better', 'an 8× lower p99 is beyond a 100% effect')
-  for (const [factor, verdict, swapped] of [[0.75, 'same', 'same'], [0.6, 'worse', 'better']] as const) {
+  for (const [factor, verdict, swapped] of [
+    [0.75, 'same', 'same'],
+    [0.6, 'worse', 'better'],
+  ] as const) {
     const dropped = steady.map((v) => v * factor)
     assert.equal(judge('w', 'opsPerSec', steady, dropped, wide).verdict, verdict, `throughput ×${factor}`)
     assert.equal(judge('w', 'opsPerSec', dropped, steady, wide).verdict, swapped, `throughput ×${factor}, sides swapped`)
@@ -32,7 +59,13 @@ test('the minimum effect holds both ways: swapping baseline and candidate swaps 
 })
 
 test('a significant change smaller than the minimum effect is the same', () => {
-  const verdict = judge('w', 'opsPerSec', steady, steady.map((v) => v * 0.95), config)
+  const verdict = judge(
+    'w',
+    'opsPerSec',
+    steady,
+    steady.map((v) => v * 0.95),
+    config,
+  )
   assert.ok(verdict.pValue < 0.05, 'the shift is consistent, so significant')
   assert.equal(verdict.verdict, 'same')
   assert.match(verdict.reason, /smaller than the minimum effect of 10%/)
@@ -59,9 +92,15 @@ test('the fewest trials a side that can reach significance, by alpha', () => {
 })
 
 test('a baseline from another host or kernel is refused unless allowed', () => {
-  const here = {host: {hostname: 'a', cpus: 2, cpuModel: 'X', arch: 'x64', memoryBytes: 1, node: 'v20'}, kernel: {release: '6.18', version: '#1'}}
+  const here = {
+    host: {hostname: 'a', cpus: 2, cpuModel: 'X', arch: 'x64', memoryBytes: 1, node: 'v20'},
+    kernel: {release: '6.18', version: '#1'},
+  }
   const there = {...here, kernel: {release: '6.1', version: '#1'}}
-  assert.throws(() => checkSameHost(there, here, false), /^UsageError: --baseline: measured elsewhere: kernel 6\.1 \(baseline\) vs 6\.18 \(now\)|--baseline: measured elsewhere: kernel 6\.1 \(baseline\) vs 6\.18 \(now\)/)
+  assert.throws(
+    () => checkSameHost(there, here, false),
+    /^UsageError: --baseline: measured elsewhere: kernel 6\.1 \(baseline\) vs 6\.18 \(now\)|--baseline: measured elsewhere: kernel 6\.1 \(baseline\) vs 6\.18 \(now\)/,
+  )
   checkSameHost(there, here, true)
   checkSameHost(here, here, false)
 })

@@ -11,7 +11,11 @@ Max locked memory         65536                65536                bytes
 Max address space         unlimited            unlimited            bytes
 `
 
-function spec(overrides: {op?: WorkloadSpec['op']; submitters?: number; depth?: number; vs?: WorkloadSpec['vs']} & Partial<Pick<WorkloadSpec, 'mix' | 'socket' | 'file'>>): WorkloadSpec {
+function spec(
+  overrides: {op?: WorkloadSpec['op']; submitters?: number; depth?: number; vs?: WorkloadSpec['vs']} & Partial<
+    Pick<WorkloadSpec, 'mix' | 'socket' | 'file'>
+  >,
+): WorkloadSpec {
   const {op = 'nop', submitters = 1, depth = 1, vs = ['raw'], ...rest} = overrides
   return {
     name: 'w',
@@ -33,7 +37,10 @@ describe('process limits', () => {
   })
 
   test('one message: the limit, what is needed and the ulimit line (sizes in KiB for ulimit)', () => {
-    assert.equal(limitTooLow('RLIMIT_NOFILE', {soft: 64, hard: 4096}, 154, 'this run').message, 'RLIMIT_NOFILE is 64, this run needs about 154: ulimit -n 154')
+    assert.equal(
+      limitTooLow('RLIMIT_NOFILE', {soft: 64, hard: 4096}, 154, 'this run').message,
+      'RLIMIT_NOFILE is 64, this run needs about 154: ulimit -n 154',
+    )
     assert.equal(
       limitTooLow('RLIMIT_AS', {soft: 1000 * 1024 ** 2, hard: 1000 * 1024 ** 2}, 1.5 * 1024 ** 3, 'this run', '6 threads').message,
       'RLIMIT_AS is 1000 MiB, this run needs about 1.5 GiB (6 threads): ulimit -v 1573000 (the hard limit is 1000 MiB too; raising that needs root)',
@@ -46,8 +53,19 @@ describe('what a run needs', () => {
     assert.equal(descriptorsNeeded(spec({op: 'nop', depth: 256})), DESCRIPTORS_TO_START)
     // The loop (ring, eventfd, 128 socket ends) outnumbers the raw ring (ring, the same 128).
     assert.equal(descriptorsNeeded(spec({op: 'socket', depth: 64, socket: {transport: 'unix', messageSize: 4096}})), 24 + 2 + 128)
-    assert.equal(descriptorsNeeded(spec({op: 'socket', submitters: 2, depth: 64, socket: {transport: 'tcp', messageSize: 4096}})), 24 + 2 + 2 * (128 + 1))
-    const mix = spec({op: 'mix', depth: 100, mix: [{op: 'socket', weight: 1}, {op: 'file-read', weight: 1}], socket: {transport: 'unix', messageSize: 1024}})
+    assert.equal(
+      descriptorsNeeded(spec({op: 'socket', submitters: 2, depth: 64, socket: {transport: 'tcp', messageSize: 4096}})),
+      24 + 2 + 2 * (128 + 1),
+    )
+    const mix = spec({
+      op: 'mix',
+      depth: 100,
+      mix: [
+        {op: 'socket', weight: 1},
+        {op: 'file-read', weight: 1},
+      ],
+      socket: {transport: 'unix', messageSize: 1024},
+    })
     assert.equal(descriptorsNeeded(mix), 24 + 2 + 200 + 1)
   })
 
@@ -55,7 +73,12 @@ describe('what a run needs', () => {
     const small = spec({depth: 1})
     const wide = spec({submitters: 4, depth: 4096})
     assert.ok(addressSpaceNeeded(wide) > addressSpaceNeeded(small))
-    const file = spec({op: 'file-read', submitters: 4, depth: 4096, file: {sizeBytes: 1 << 30, blockSize: 65536, random: true, direct: false, fsyncEvery: 0, writevBuffers: 0}})
+    const file = spec({
+      op: 'file-read',
+      submitters: 4,
+      depth: 4096,
+      file: {sizeBytes: 1 << 30, blockSize: 65536, random: true, direct: false, fsyncEvery: 0, writevBuffers: 0},
+    })
     assert.ok(addressSpaceNeeded(file) - addressSpaceNeeded(wide) >= 4 * 4096 * 65536, 'each slot carries its block')
     const withWorker = {...file, vs: ['node-fs' as const]}
     assert.ok(addressSpaceNeeded(withWorker) - addressSpaceNeeded(file) >= 850 * 1024 ** 2, "node-fs's worker is a V8 of its own")

@@ -17,7 +17,7 @@ test('parts of file names are safe, bounded and distinct whatever the workloads 
   assert.equal(new Set(names).size, names.length, names.join(' '))
   assert.equal(names[2], 'a_b.loop')
   assert.equal(names[3], 'a_b.loop-2')
-  assert.equal(names[4], '.._.._etc.raw', 'no separator survives, so the part stays in FILE\'s directory')
+  assert.equal(names[4], '.._.._etc.raw', "no separator survives, so the part stays in FILE's directory")
 })
 
 test('replaceFile replaces a file whole and leaves no temporary file; through a link, the file linked to', () => {

@@ -38,20 +38,28 @@ function benchFlag(evaluation: ProbeEvaluation, flag: string) {
   return found
 }
 
-const SI_ON_510 = 'SINGLE_ISSUER|DEFER_TASKRUN refused (EINVAL): SINGLE_ISSUER appeared in Linux 6.0 and DEFER_TASKRUN in 6.1; this is 5.10.262 (Debian)'
+const SI_ON_510 =
+  'SINGLE_ISSUER|DEFER_TASKRUN refused (EINVAL): SINGLE_ISSUER appeared in Linux 6.0 and DEFER_TASKRUN in 6.1; this is 5.10.262 (Debian)'
 
 describe('probe explanations on real kernels', () => {
   for (const file of readdirSync(FIXTURES).filter((name) => name.endsWith('.json'))) {
     test(`${file}: the document validates against schemas/probe.schema.json`, () => {
       const raw = fixture(file.replace(/\.json$/, ''))
-      const document = probeDocument(raw, evaluateProbe(raw), {toolVersion: '0.0.0', file, requirements: requireAll(evaluateProbe(raw), 'loop', 'single-issuer', 'EXT_ARG')})
+      const document = probeDocument(raw, evaluateProbe(raw), {
+        toolVersion: '0.0.0',
+        file,
+        requirements: requireAll(evaluateProbe(raw), 'loop', 'single-issuer', 'EXT_ARG'),
+      })
       assert.ok(validateProbeDocument(document), schemaErrors(validateProbeDocument))
     })
   }
 
   test('the schema refuses a document that strays from it', () => {
     const raw = fixture('debian-6.1')
-    const document = probeDocument(raw, evaluateProbe(raw), {toolVersion: '0.0.0', file: null, requirements: null}) as unknown as Record<string, any>
+    const document = probeDocument(raw, evaluateProbe(raw), {toolVersion: '0.0.0', file: null, requirements: null}) as unknown as Record<
+      string,
+      any
+    >
     document.features.extra = true
     assert.equal(validateProbeDocument(document), false)
     delete document.features.extra
@@ -69,7 +77,10 @@ describe('probe explanations on real kernels', () => {
       assert.equal(evaluation.kernel.release, '5.10.0-46-cloud-amd64')
       assert.equal(evaluation.usability.usable, true)
       assert.equal(evaluation.verdict.loop.met, true)
-      assert.match(evaluation.verdict.loop.reason, /multishot POLL_ADD appeared in Linux 5\.13; this 5\.10\.262 \(Debian\) has it all the same, a backport/)
+      assert.match(
+        evaluation.verdict.loop.reason,
+        /multishot POLL_ADD appeared in Linux 5\.13; this 5\.10\.262 \(Debian\) has it all the same, a backport/,
+      )
       assert.deepEqual(evaluation.verdict.singleIssuer, {met: false, reason: SI_ON_510})
       assert.deepEqual(
         evaluation.verdict.benchFlags.filter((flag) => !flag.works).map((flag) => flag.flag),
@@ -82,8 +93,15 @@ describe('probe explanations on real kernels', () => {
     const evaluation = evaluateProbe(fixture('debian-5.10'))
     const row = (name: string) => evaluation.setupFlags.find((candidate) => candidate.name === name)
     assert.deepEqual(row('SINGLE_ISSUER'), {
-      bit: 12, name: 'SINGLE_ISSUER', firstKernel: '6.0', status: 'refused', triedAs: null, errno: 22, error: 'EINVAL',
-      explanation: 'SINGLE_ISSUER appeared in Linux 6.0; this is 5.10.262 (Debian)', listedByKernel: null,
+      bit: 12,
+      name: 'SINGLE_ISSUER',
+      firstKernel: '6.0',
+      status: 'refused',
+      triedAs: null,
+      errno: 22,
+      error: 'EINVAL',
+      explanation: 'SINGLE_ISSUER appeared in Linux 6.0; this is 5.10.262 (Debian)',
+      listedByKernel: null,
     })
     assert.equal(row('SQ_AFF')?.status, 'accepted')
     assert.equal(row('SQ_AFF')?.triedAs, 'SQPOLL|SQ_AFF')
@@ -100,14 +118,26 @@ describe('probe explanations on real kernels', () => {
     const evaluation = evaluateProbe(fixture('debian-5.10'))
     assert.equal(evaluation.opcodes.source, 'IORING_REGISTER_PROBE')
     assert.equal(evaluation.opcodes.rows.filter((row) => row.has).length, 37)
-    assert.deepEqual(evaluation.opcodes.rows.find((row) => row.name === 'READ_MULTISHOT'), {number: 49, name: 'READ_MULTISHOT', firstKernel: '6.7', has: false})
-    assert.deepEqual(evaluation.features.rows.find((row) => row.name === 'EXT_ARG'), {number: 8, name: 'EXT_ARG', firstKernel: '5.11', has: true})
+    assert.deepEqual(
+      evaluation.opcodes.rows.find((row) => row.name === 'READ_MULTISHOT'),
+      {number: 49, name: 'READ_MULTISHOT', firstKernel: '6.7', has: false},
+    )
+    assert.deepEqual(
+      evaluation.features.rows.find((row) => row.name === 'EXT_ARG'),
+      {number: 8, name: 'EXT_ARG', firstKernel: '5.11', has: true},
+    )
     assert.equal(evaluation.registerOps.count, 20)
     assert.equal(evaluation.registerOps.source, 'IORING_REGISTER_RESTRICTIONS search')
     const [multishot, ext, pbuf] = requireAll(evaluation, 'read_multishot', 'IORING_FEAT_EXT_ARG', 'REGISTER_PBUF_RING')
-    assert.deepEqual([multishot.met, multishot.reason], [false, 'not supported: READ_MULTISHOT appeared in Linux 6.7; this is 5.10.262 (Debian)'])
+    assert.deepEqual(
+      [multishot.met, multishot.reason],
+      [false, 'not supported: READ_MULTISHOT appeared in Linux 6.7; this is 5.10.262 (Debian)'],
+    )
     assert.deepEqual([ext.met, ext.reason], [true, 'present'])
-    assert.deepEqual([pbuf.met, pbuf.reason], [false, 'unknown to the kernel: REGISTER_PBUF_RING appeared in Linux 5.19; this is 5.10.262 (Debian)'])
+    assert.deepEqual(
+      [pbuf.met, pbuf.reason],
+      [false, 'unknown to the kernel: REGISTER_PBUF_RING appeared in Linux 5.19; this is 5.10.262 (Debian)'],
+    )
   })
 
   for (const name of ['debian-6.1', 'debian-6.12', 'host-6.18']) {
@@ -115,9 +145,18 @@ describe('probe explanations on real kernels', () => {
       const evaluation = evaluateProbe(fixture(name))
       assert.equal(evaluation.verdict.loop.met, true, evaluation.verdict.loop.reason)
       assert.doesNotMatch(evaluation.verdict.loop.reason, /backport/)
-      assert.deepEqual(evaluation.verdict.singleIssuer, {met: true, reason: 'SINGLE_ISSUER|DEFER_TASKRUN accepted and multishot POLL_ADD works on that ring'})
-      assert.deepEqual(evaluation.verdict.benchFlags.filter((flag) => !flag.works).map((flag) => flag.flag), ['--io-poll'])
-      assert.equal(benchFlag(evaluation, '--io-poll').reason, 'an IOPOLL ring refuses POLL_ADD (EINVAL): it takes only polled read/write ops, and the loop wakes through a POLL_ADD on an eventfd')
+      assert.deepEqual(evaluation.verdict.singleIssuer, {
+        met: true,
+        reason: 'SINGLE_ISSUER|DEFER_TASKRUN accepted and multishot POLL_ADD works on that ring',
+      })
+      assert.deepEqual(
+        evaluation.verdict.benchFlags.filter((flag) => !flag.works).map((flag) => flag.flag),
+        ['--io-poll'],
+      )
+      assert.equal(
+        benchFlag(evaluation, '--io-poll').reason,
+        'an IOPOLL ring refuses POLL_ADD (EINVAL): it takes only polled read/write ops, and the loop wakes through a POLL_ADD on an eventfd',
+      )
       assert.ok(requireAll(evaluation, 'single-issuer', 'loop', 'SINGLE_ISSUER', 'defer_taskrun').every((result) => result.met))
     })
   }
@@ -154,16 +193,22 @@ describe('probe explanations on real kernels', () => {
     assert.deepEqual(evaluation.verdict.loop, {met: false, reason})
     assert.deepEqual(evaluation.verdict.singleIssuer, {met: false, reason})
     assert.ok(evaluation.verdict.benchFlags.every((flag) => !flag.works && flag.reason === reason))
-    for (const result of requireAll(evaluation, 'NOP', 'EXT_ARG', 'SQPOLL', 'op-timeout')) assert.deepEqual([result.met, result.reason], [false, reason])
+    for (const result of requireAll(evaluation, 'NOP', 'EXT_ARG', 'SQPOLL', 'op-timeout'))
+      assert.deepEqual([result.met, result.reason], [false, reason])
     assert.equal(evaluation.opcodes.unavailable, 'not tested: io_uring_setup refused (EPERM)')
   })
 
   test('host-6.18-seccomp-eperm: the cause is the seccomp filter; the kernel itself has io_uring', () => {
     const evaluation = evaluateProbe(fixture('host-6.18-seccomp-eperm'))
     assert.equal(evaluation.usability.cause?.id, 'seccomp')
-    assert.match(evaluation.usability.cause?.summary ?? '', /^a seccomp filter \(1 on this thread\) makes io_uring_setup fail with EPERM, as a container runtime's default profile does/)
+    assert.match(
+      evaluation.usability.cause?.summary ?? '',
+      /^a seccomp filter \(1 on this thread\) makes io_uring_setup fail with EPERM, as a container runtime's default profile does/,
+    )
     assert.match(evaluation.usability.cause?.fix ?? '', /allows io_uring_setup, io_uring_enter and io_uring_register/)
-    assert.deepEqual(evaluation.usability.notes, ['IORING_REGISTER_QUERY answered, so this kernel has io_uring: something refuses io_uring_setup for this process'])
+    assert.deepEqual(evaluation.usability.notes, [
+      'IORING_REGISTER_QUERY answered, so this kernel has io_uring: something refuses io_uring_setup for this process',
+    ])
     assert.equal(evaluation.verdict.loop.met, false)
   })
 })
@@ -171,11 +216,21 @@ describe('probe explanations on real kernels', () => {
 describe('probe explanations of causes no kernel here shows', () => {
   test('io_uring_disabled=1 without the group or CAP_SYS_ADMIN: the group is the cause', () => {
     const raw = variant('debian-6.12-io_uring_disabled-2', (probe) => {
-      Object.assign(probe.environment, {ioUringDisabled: 1, ioUringGroup: 1001, capSysAdmin: false, euid: 1000, egid: 1000, groups: [1000, 27]})
+      Object.assign(probe.environment, {
+        ioUringDisabled: 1,
+        ioUringGroup: 1001,
+        capSysAdmin: false,
+        euid: 1000,
+        egid: 1000,
+        groups: [1000, 27],
+      })
     })
     const cause = evaluateProbe(raw).usability.cause
     assert.equal(cause?.id, 'io_uring_group')
-    assert.equal(cause?.summary, 'kernel.io_uring_disabled=1: only CAP_SYS_ADMIN and members of group 1001 (kernel.io_uring_group) may use io_uring, and this process (uid 1000, gid 1000, groups 1000,27) is neither')
+    assert.equal(
+      cause?.summary,
+      'kernel.io_uring_disabled=1: only CAP_SYS_ADMIN and members of group 1001 (kernel.io_uring_group) may use io_uring, and this process (uid 1000, gid 1000, groups 1000,27) is neither',
+    )
     assert.match(cause?.fix ?? '', /add this user to group 1001/)
   })
 
@@ -183,28 +238,41 @@ describe('probe explanations of causes no kernel here shows', () => {
     const raw = variant('debian-6.12-io_uring_disabled-2', (probe) => {
       Object.assign(probe.environment, {ioUringDisabled: 1, ioUringGroup: -1, capSysAdmin: false, euid: 1000, egid: 1000, groups: []})
     })
-    assert.match(evaluateProbe(raw).usability.cause?.summary ?? '', /kernel\.io_uring_group=-1: only CAP_SYS_ADMIN may use io_uring, and this process \(uid 1000, gid 1000\) lacks it/)
+    assert.match(
+      evaluateProbe(raw).usability.cause?.summary ?? '',
+      /kernel\.io_uring_group=-1: only CAP_SYS_ADMIN may use io_uring, and this process \(uid 1000, gid 1000\) lacks it/,
+    )
   })
 
   test('io_uring_disabled=1 that lets this process through is a note, not a cause', () => {
     const raw = variant('debian-6.12', (probe) => Object.assign(probe.environment, {ioUringDisabled: 1}))
     const {usability} = evaluateProbe(raw)
     assert.equal(usability.cause, null)
-    assert.deepEqual(usability.notes, ['kernel.io_uring_disabled=1: this process may use io_uring because it has CAP_SYS_ADMIN; other processes may not'])
+    assert.deepEqual(usability.notes, [
+      'kernel.io_uring_disabled=1: this process may use io_uring because it has CAP_SYS_ADMIN; other processes may not',
+    ])
   })
 
   test('EPERM with nothing in the way names the candidates left, not a guess', () => {
     const raw = variant('debian-6.12-io_uring_disabled-2', (probe) => Object.assign(probe.environment, {ioUringDisabled: 0}))
     const cause = evaluateProbe(raw).usability.cause
     assert.equal(cause?.id, 'unknown')
-    assert.match(cause?.summary ?? '', /kernel\.io_uring_disabled=0 allows this process and no seccomp filter is installed; a Linux security module/)
+    assert.match(
+      cause?.summary ?? '',
+      /kernel\.io_uring_disabled=0 allows this process and no seccomp filter is installed; a Linux security module/,
+    )
   })
 
   test('ENOMEM before 5.12 is the memlock limit', () => {
-    const raw = variant('debian-5.10-unprivileged', (probe) => Object.assign(probe.setup, {ok: false, errno: 12, error: 'ENOMEM', granted: null}))
+    const raw = variant('debian-5.10-unprivileged', (probe) =>
+      Object.assign(probe.setup, {ok: false, errno: 12, error: 'ENOMEM', granted: null}),
+    )
     const cause = evaluateProbe(raw).usability.cause
     assert.equal(cause?.id, 'memlock')
-    assert.equal(cause?.summary, "before Linux 5.12 ring memory counts against RLIMIT_MEMLOCK, summed over this user's rings; this is 5.10.262 (Debian), and of its 64 KiB the user's other rings leave less than the 8 KiB a ring of 8 entries needs")
+    assert.equal(
+      cause?.summary,
+      "before Linux 5.12 ring memory counts against RLIMIT_MEMLOCK, summed over this user's rings; this is 5.10.262 (Debian), and of its 64 KiB the user's other rings leave less than the 8 KiB a ring of 8 entries needs",
+    )
     assert.match(cause?.fix ?? '', /ulimit -l/)
   })
 
@@ -219,7 +287,7 @@ describe('probe explanations of causes no kernel here shows', () => {
     )
   })
 
-  test('a ring above the kernel\'s maximum (4096 entries before 5.4) names the maximum', () => {
+  test("a ring above the kernel's maximum (4096 entries before 5.4) names the maximum", () => {
     const kernel = identifyKernel({release: '5.3.0-1-amd64', version: '#1 SMP Debian 5.3.9-1', machine: 'x86_64', versionSignature: null})
     assert.equal(
       explainSetupRefusal({flags: 0, entries: 8192, error: 'EINVAL'}, {kernel, environment: null, registerAnswered: null}),
@@ -227,10 +295,16 @@ describe('probe explanations of causes no kernel here shows', () => {
     )
   })
 
-  test('a benchmark ring of 32768 refused with ENOMEM before 5.12 names what it needs of this process\'s memlock limit', () => {
+  test("a benchmark ring of 32768 refused with ENOMEM before 5.12 names what it needs of this process's memlock limit", () => {
     const kernel = evaluateProbe(variant('debian-5.10-unprivileged', () => {})).kernel
-    const text = explainSetupRefusal({flags: 0, entries: 32768, error: 'ENOMEM'}, {kernel, environment: null, registerAnswered: null, memlock: {soft: 64 * 1024, hard: 64 * 1024}})
-    assert.match(text, /^RLIMIT_MEMLOCK is 64 KiB, a ring of 32768 entries needs about 4 MiB: ulimit -l 5000 \(the hard limit is 64 KiB too; raising that needs root\); before Linux 5\.12/)
+    const text = explainSetupRefusal(
+      {flags: 0, entries: 32768, error: 'ENOMEM'},
+      {kernel, environment: null, registerAnswered: null, memlock: {soft: 64 * 1024, hard: 64 * 1024}},
+    )
+    assert.match(
+      text,
+      /^RLIMIT_MEMLOCK is 64 KiB, a ring of 32768 entries needs about 4 MiB: ulimit -l 5000 \(the hard limit is 64 KiB too; raising that needs root\); before Linux 5\.12/,
+    )
     assert.equal(ringLockedBytes(32768), 4 * 1024 ** 2)
   })
 
@@ -246,7 +320,10 @@ describe('probe explanations of causes no kernel here shows', () => {
     })
     assert.equal(evaluateProbe(notBuilt).usability.cause?.id, 'not_built')
     const filtered = variant('host-6.18-seccomp-eperm', (probe) => Object.assign(probe.setup, {errno: 38, error: 'ENOSYS'}))
-    assert.match(evaluateProbe(filtered).usability.cause?.summary ?? '', /^a seccomp filter \(1 on this thread\) makes io_uring_setup fail with ENOSYS$/)
+    assert.match(
+      evaluateProbe(filtered).usability.cause?.summary ?? '',
+      /^a seccomp filter \(1 on this thread\) makes io_uring_setup fail with ENOSYS$/,
+    )
   })
 
   test('SQPOLL refused with EPERM before 5.13 is the privilege it needed then', () => {
@@ -256,17 +333,24 @@ describe('probe explanations of causes no kernel here shows', () => {
       Object.assign(sqpoll, {ok: false, errno: 1, error: 'EPERM', granted: null})
     })
     const row = evaluateProbe(raw).setupFlags.find((candidate) => candidate.name === 'SQPOLL')
-    assert.equal(row?.explanation, 'SQPOLL without privilege (root before 5.11, CAP_SYS_NICE in 5.11 and 5.12) appeared in Linux 5.13; this is 5.10.262 (Debian)')
+    assert.equal(
+      row?.explanation,
+      'SQPOLL without privilege (root before 5.11, CAP_SYS_NICE in 5.11 and 5.12) appeared in Linux 5.13; this is 5.10.262 (Debian)',
+    )
   })
 
   test('a baseline that fails names what failed and the release that brought it', () => {
     const raw = variant('debian-5.10', (probe) => {
-      Object.assign(probe.behaviour.multishotPoll ?? {}, {works: false, detail: 'eventfd write 1: CQE without IORING_CQE_F_MORE, the poll was not multishot'})
+      Object.assign(probe.behaviour.multishotPoll ?? {}, {
+        works: false,
+        detail: 'eventfd write 1: CQE without IORING_CQE_F_MORE, the poll was not multishot',
+      })
     })
     const {verdict} = evaluateProbe(raw)
     assert.deepEqual(verdict.loop, {
       met: false,
-      reason: 'multishot POLL_ADD on an eventfd failed: eventfd write 1: CQE without IORING_CQE_F_MORE, the poll was not multishot; multishot POLL_ADD appeared in Linux 5.13; this is 5.10.262 (Debian)',
+      reason:
+        'multishot POLL_ADD on an eventfd failed: eventfd write 1: CQE without IORING_CQE_F_MORE, the poll was not multishot; multishot POLL_ADD appeared in Linux 5.13; this is 5.10.262 (Debian)',
     })
     assert.match(benchFlag(evaluateProbe(raw), '--op-timeout').reason, /^the loop itself cannot run here: multishot POLL_ADD/)
   })
@@ -287,42 +371,109 @@ describe('probe explanations of causes no kernel here shows', () => {
 
 describe('kernel identity', () => {
   test('Debian hides its version in uname -v, Ubuntu in /proc/version_signature', () => {
-    assert.deepEqual(identifyKernel({release: '5.15.0-91-generic', version: '#101-Ubuntu SMP', machine: 'x86_64', versionSignature: 'Ubuntu 5.15.0-91.101-generic 5.15.131'}), {
-      release: '5.15.0-91-generic', version: '#101-Ubuntu SMP', machine: 'x86_64', versionSignature: 'Ubuntu 5.15.0-91.101-generic 5.15.131',
-      mainline: '5.15.131', distribution: {name: 'Ubuntu', version: '5.15.0-91.101-generic'}, label: '5.15.131 (Ubuntu)',
+    assert.deepEqual(
+      identifyKernel({
+        release: '5.15.0-91-generic',
+        version: '#101-Ubuntu SMP',
+        machine: 'x86_64',
+        versionSignature: 'Ubuntu 5.15.0-91.101-generic 5.15.131',
+      }),
+      {
+        release: '5.15.0-91-generic',
+        version: '#101-Ubuntu SMP',
+        machine: 'x86_64',
+        versionSignature: 'Ubuntu 5.15.0-91.101-generic 5.15.131',
+        mainline: '5.15.131',
+        distribution: {name: 'Ubuntu', version: '5.15.0-91.101-generic'},
+        label: '5.15.131 (Ubuntu)',
+      },
+    )
+    const backport = identifyKernel({
+      release: '6.1.0-0.deb11.13-amd64',
+      version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.55-1~bpo11+1 (2023-10-08)',
+      machine: 'x86_64',
+      versionSignature: null,
     })
-    const backport = identifyKernel({release: '6.1.0-0.deb11.13-amd64', version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.55-1~bpo11+1 (2023-10-08)', machine: 'x86_64', versionSignature: null})
     assert.deepEqual([backport.mainline, backport.distribution?.version, backport.label], ['6.1.55', '6.1.55-1~bpo11+1', '6.1.55 (Debian)'])
-    const plain = identifyKernel({release: '6.18.44-fc-v657', version: '#1 SMP PREEMPT_DYNAMIC @0', machine: 'x86_64', versionSignature: null})
+    const plain = identifyKernel({
+      release: '6.18.44-fc-v657',
+      version: '#1 SMP PREEMPT_DYNAMIC @0',
+      machine: 'x86_64',
+      versionSignature: null,
+    })
     assert.deepEqual([plain.mainline, plain.distribution, plain.label], ['6.18.44', null, '6.18.44'])
   })
 })
 
 describe('--require names', () => {
   test('case does not matter and IORING_ prefixes are accepted; each name counts once', () => {
-    const resolved = resolveRequirements(['LOOP', 'Single-Issuer', 'IORING_SETUP_SQPOLL', 'sqpoll', 'ioring_op_read_multishot', 'feat_ext_arg', 'IORING_REGISTER_PBUF_RING', 'io-poll'])
-    assert.deepEqual(resolved.map(({name, kind}) => `${kind}:${name}`), ['tool:loop', 'tool:single-issuer', 'setupFlag:SQPOLL', 'opcode:READ_MULTISHOT', 'feature:EXT_ARG', 'registerOp:REGISTER_PBUF_RING', 'tool:io-poll'])
+    const resolved = resolveRequirements([
+      'LOOP',
+      'Single-Issuer',
+      'IORING_SETUP_SQPOLL',
+      'sqpoll',
+      'ioring_op_read_multishot',
+      'feat_ext_arg',
+      'IORING_REGISTER_PBUF_RING',
+      'io-poll',
+    ])
+    assert.deepEqual(
+      resolved.map(({name, kind}) => `${kind}:${name}`),
+      [
+        'tool:loop',
+        'tool:single-issuer',
+        'setupFlag:SQPOLL',
+        'opcode:READ_MULTISHOT',
+        'feature:EXT_ARG',
+        'registerOp:REGISTER_PBUF_RING',
+        'tool:io-poll',
+      ],
+    )
   })
 
   test('an unknown name is a usage error listing every known one', () => {
-    assert.throws(() => resolveRequirements(['loop', 'warp-drive']), (error: unknown) => {
-      assert.ok(error instanceof UsageError)
-      assert.equal(error.exitCode, 2)
-      assert.match(error.message, /^--require: 'warp-drive' is not allowed; use loop, single-issuer, io-poll, op-timeout, a setup flag \(IOPOLL, .*SINGLE_ISSUER.*\), a feature \(.*EXT_ARG.*\), an opcode \(.*READ_MULTISHOT.*\) or a register op \(.*REGISTER_PBUF_RING.*\); case does not matter/)
-      return true
-    })
+    assert.throws(
+      () => resolveRequirements(['loop', 'warp-drive']),
+      (error: unknown) => {
+        assert.ok(error instanceof UsageError)
+        assert.equal(error.exitCode, 2)
+        assert.match(
+          error.message,
+          /^--require: 'warp-drive' is not allowed; use loop, single-issuer, io-poll, op-timeout, a setup flag \(IOPOLL, .*SINGLE_ISSUER.*\), a feature \(.*EXT_ARG.*\), an opcode \(.*READ_MULTISHOT.*\) or a register op \(.*REGISTER_PBUF_RING.*\); case does not matter/,
+        )
+        return true
+      },
+    )
   })
 })
 
 describe('errors of a benchmark run are explained from the same table', () => {
   test('a refused SINGLE_ISSUER|DEFER_TASKRUN ring names the releases of both flags', () => {
-    const text = explainNativeError({call: 'io_uring_setup', errno: 22, code: 'EINVAL', detail: 'entries=256 flags=SINGLE_ISSUER|DEFER_TASKRUN', message: 'io_uring_setup: Invalid argument (EINVAL): entries=256 flags=SINGLE_ISSUER|DEFER_TASKRUN'})
-    assert.match(text, /^the kernel refused the ring \(io_uring_setup: Invalid argument \(EINVAL\): entries=256 flags=SINGLE_ISSUER\|DEFER_TASKRUN\): .*SINGLE_ISSUER appeared in Linux 6\.0 and DEFER_TASKRUN in 6\.1/)
+    const text = explainNativeError({
+      call: 'io_uring_setup',
+      errno: 22,
+      code: 'EINVAL',
+      detail: 'entries=256 flags=SINGLE_ISSUER|DEFER_TASKRUN',
+      message: 'io_uring_setup: Invalid argument (EINVAL): entries=256 flags=SINGLE_ISSUER|DEFER_TASKRUN',
+    })
+    assert.match(
+      text,
+      /^the kernel refused the ring \(io_uring_setup: Invalid argument \(EINVAL\): entries=256 flags=SINGLE_ISSUER\|DEFER_TASKRUN\): .*SINGLE_ISSUER appeared in Linux 6\.0 and DEFER_TASKRUN in 6\.1/,
+    )
     assert.match(text, /run 'iouring-bench probe-kernel'/)
   })
 
   test('EPERM lists the candidate causes and points at probe-kernel to tell which', () => {
-    const text = explainNativeError({call: 'io_uring_setup', errno: 1, code: 'EPERM', detail: 'entries=128 flags=none', message: 'io_uring_setup: Operation not permitted (EPERM): entries=128 flags=none'})
-    assert.match(text, /kernel\.io_uring_disabled, kernel\.io_uring_group or a seccomp filter .*; run 'iouring-bench probe-kernel' to see which$/)
+    const text = explainNativeError({
+      call: 'io_uring_setup',
+      errno: 1,
+      code: 'EPERM',
+      detail: 'entries=128 flags=none',
+      message: 'io_uring_setup: Operation not permitted (EPERM): entries=128 flags=none',
+    })
+    assert.match(
+      text,
+      /kernel\.io_uring_disabled, kernel\.io_uring_group or a seccomp filter .*; run 'iouring-bench probe-kernel' to see which$/,
+    )
   })
 })

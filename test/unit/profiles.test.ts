@@ -38,7 +38,10 @@ test('defaults apply to every workload unless it sets the field', () => {
   const loaded = loadProfile(
     profile('defaults', 'defaults:\n  depth: 4\n  duration: 300ms\nworkloads:\n  - {name: a, op: nop}\n  - {name: b, op: nop, depth: 2}\n'),
   )
-  assert.deepEqual(loaded.workloads.map((w) => w.drive.depth), [4, 2])
+  assert.deepEqual(
+    loaded.workloads.map((w) => w.drive.depth),
+    [4, 2],
+  )
   assert.equal(loaded.workloads[0].drive.durationNs, 300_000_000)
   assert.deepEqual(loaded.workloads[0].vs, ['raw'])
 })
@@ -46,7 +49,7 @@ test('defaults apply to every workload unless it sets the field', () => {
 test('an unknown workload op names the file, line, field and the allowed ops', () => {
   assert.equal(
     refusal('workloads:\n  - name: a\n    op: teleport\n'),
-    "FILE:3: workloads[0].op: \"teleport\" is not allowed; use one of: nop, timer, file-read, file-write, socket, stall, mix",
+    'FILE:3: workloads[0].op: "teleport" is not allowed; use one of: nop, timer, file-read, file-write, socket, stall, mix',
   )
 })
 
@@ -75,11 +78,23 @@ test('range rules are the same as for bench flags, named in the profile', () => 
     'FILE:4: workloads[0].ringSize: 32768 is not allowed; use a whole number from 1 to 16384 ' +
       '(with an op timeout each op takes two SQ entries, so the kernel maximum of 32768 allows 16384)',
   )
-  assert.match(refusal('workloads:\n  - name: a\n    op: nop\n    duration: 5\n'), /^FILE:4: workloads\[0\]\.duration: 5 is not allowed; use a number with a unit/)
-  assert.match(refusal('workloads:\n  - name: a\n    op: nop\n    submitters: -1\n'), /^FILE:4: workloads\[0\]\.submitters: -1 is not allowed; it must be at least 1/)
+  assert.match(
+    refusal('workloads:\n  - name: a\n    op: nop\n    duration: 5\n'),
+    /^FILE:4: workloads\[0\]\.duration: 5 is not allowed; use a number with a unit/,
+  )
+  assert.match(
+    refusal('workloads:\n  - name: a\n    op: nop\n    submitters: -1\n'),
+    /^FILE:4: workloads\[0\]\.submitters: -1 is not allowed; it must be at least 1/,
+  )
   // Neither a measured phase of 0 nor 0 measured ops: both are refused, the same way as the flags.
-  assert.match(refusal('workloads:\n  - name: a\n    op: nop\n    duration: 0s\n'), /^FILE:4: workloads\[0\]\.duration: '0' is not allowed; the measured phase must last longer than 0 \(or give workloads\[0\]\.ops\)$/)
-  assert.equal(refusal('workloads:\n  - name: a\n    op: nop\n    ops: 0\n'), 'FILE:4: workloads[0].ops: 0 is not allowed; it must be at least 1')
+  assert.match(
+    refusal('workloads:\n  - name: a\n    op: nop\n    duration: 0s\n'),
+    /^FILE:4: workloads\[0\]\.duration: '0' is not allowed; the measured phase must last longer than 0 \(or give workloads\[0\]\.ops\)$/,
+  )
+  assert.equal(
+    refusal('workloads:\n  - name: a\n    op: nop\n    ops: 0\n'),
+    'FILE:4: workloads[0].ops: 0 is not allowed; it must be at least 1',
+  )
 })
 
 test('a workload name is capped: it goes into file names', () => {
@@ -92,7 +107,10 @@ test('a workload name is capped: it goes into file names', () => {
 
 test('broken YAML and an unknown profile name are refused', () => {
   assert.match(refusal('workloads:\n  - name: [a\n'), /^FILE:\d+: not valid YAML/)
-  assert.throws(() => loadProfile('no-such-profile'), /profile: 'no-such-profile' is neither a file nor a shipped profile; shipped: .*default/)
+  assert.throws(
+    () => loadProfile('no-such-profile'),
+    /profile: 'no-such-profile' is neither a file nor a shipped profile; shipped: .*default/,
+  )
 })
 
 test('file, socket, mix and open-loop settings load with their units, by the same rules as bench flags', () => {
@@ -115,7 +133,10 @@ test('file, socket, mix and open-loop settings load with their units, by the sam
   assert.equal(writes.file?.sizeBytes, 1024 ** 3)
   assert.deepEqual(sockets.socket, {transport: 'tcp', messageSize: 1024})
   assert.equal(sockets.drive.depth, 8)
-  assert.deepEqual(mixed.mix, [{op: 'file-read', weight: 3}, {op: 'socket', weight: 1}])
+  assert.deepEqual(mixed.mix, [
+    {op: 'file-read', weight: 3},
+    {op: 'socket', weight: 1},
+  ])
   assert.equal(mixed.drive.rate, 5000)
   assert.equal(mixed.drive.arrivals, 'poisson')
   assert.equal(mixed.drive.depth, 256, 'an open loop gets room for ops in flight')
@@ -134,7 +155,10 @@ test('bad workload settings name the file, line and field', () => {
     refusal('workloads:\n  - name: a\n    op: file-read\n    direct: true\n    blockSize: 1000\n'),
     'FILE:5: workloads[0].blockSize: 1000 is not allowed; with workloads[0].direct it must be a multiple of 512 (e.g. 4k)',
   )
-  assert.match(refusal('workloads:\n  - name: a\n    op: nop\n    rate: 0\n'), /^FILE:4: workloads\[0\]\.rate: 0 is not allowed; it must be above 0$/)
+  assert.match(
+    refusal('workloads:\n  - name: a\n    op: nop\n    rate: 0\n'),
+    /^FILE:4: workloads\[0\]\.rate: 0 is not allowed; it must be above 0$/,
+  )
 })
 
 test('found by fuzzing: an alias to a missing anchor is a YAML error, not a crash', () => {

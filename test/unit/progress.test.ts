@@ -35,7 +35,10 @@ test('the progress line appears only once a run has lasted a second, then shows 
 test('nothing at all when the stream is not a terminal, or when asked for none (--json)', () => {
   const pipe = {isTTY: false, write: () => assert.fail('wrote to a pipe')} as unknown as NodeJS.WriteStream
   const {stream, written} = terminal()
-  for (const [enabled, target] of [[true, pipe], [false, stream]] as const) {
+  for (const [enabled, target] of [
+    [true, pipe],
+    [false, stream],
+  ] as const) {
     let now = 0
     const display = progressDisplay(enabled, target, () => now)
     now = 5000

@@ -56,7 +56,14 @@ function result(systems: SystemResult[], createdAt = '2026-01-01T00:00:00.000Z')
     interrupted: false,
     workloads: [
       workloadFromTrials(
-        {name: 'nop', op: 'nop', timerNs: 0, loop: {ringSize: 128, ioPoll: false, singleIssuer: false}, drive: {submitters: 1, depth: 1, durationNs: 0, ops: 10, warmupNs: 0}, vs: ['raw']},
+        {
+          name: 'nop',
+          op: 'nop',
+          timerNs: 0,
+          loop: {ringSize: 128, ioPoll: false, singleIssuer: false},
+          drive: {submitters: 1, depth: 1, durationNs: 0, ops: 10, warmupNs: 0},
+          vs: ['raw'],
+        },
         [{systems}],
         {interrupted: false},
       ),
@@ -68,7 +75,13 @@ describe('merging results', () => {
   const [a1, a2, b1, b2] = [latencies(1, 5000, 5000), latencies(2, 3000, 20000), latencies(3, 5000, 1000), latencies(4, 3000, 800)]
   const first = result([system('loop', a1, {stallNsMax: 70, sqesSubmitted: 5}), system('raw', b1)])
   const second = result([system('loop', a2, {stallNsMax: 30, sqesSubmitted: 7}), system('raw', b2)], '2026-01-02T00:00:00.000Z')
-  const merged = mergeResults([{file: 'one.json', document: first}, {file: 'two.json', document: second}], '9.9.9')
+  const merged = mergeResults(
+    [
+      {file: 'one.json', document: first},
+      {file: 'two.json', document: second},
+    ],
+    '9.9.9',
+  )
 
   test('the percentiles are those of every op of both runs, not an average', () => {
     assertMatchesSchema('result', merged)
@@ -77,7 +90,13 @@ describe('merging results', () => {
     const loop = merged.workloads[0].systems[0]
     assert.equal(loop.latency.count, 8000)
     assert.equal(decodeHistogram(loop.latency.histogram).totalCount, 8000)
-    for (const [key, percentile] of [['p50', 50], ['p90', 90], ['p99', 99], ['p999', 99.9], ['p9999', 99.99]] as const) {
+    for (const [key, percentile] of [
+      ['p50', 50],
+      ['p90', 90],
+      ['p99', 99],
+      ['p999', 99.9],
+      ['p9999', 99.99],
+    ] as const) {
       assert.equal(loop.latency[key], union.getValueAtPercentile(percentile), key)
     }
     assert.equal(loop.latency.min, Math.min(...a1, ...a2))
@@ -108,7 +127,10 @@ describe('merging results', () => {
     const timed = (values: number[], late: number[]): SystemResult => ({...system('loop', values), opTimeouts: lateness(late)})
     const [l1, l2] = [latencies(5, 400, 50_000), latencies(6, 100, 900_000)]
     const runs = [result([timed(a1, l1)]), result([timed(a2, l2)]), result([system('loop', b1)])]
-    const [loop] = mergeResults(runs.map((document, i) => ({file: `${i}.json`, document})), '9.9.9').workloads[0].systems
+    const [loop] = mergeResults(
+      runs.map((document, i) => ({file: `${i}.json`, document})),
+      '9.9.9',
+    ).workloads[0].systems
     assertMatchesSchema('result', {...first, workloads: [{...first.workloads[0], systems: [loop], trials: [], spread: [], ratios: []}]})
     assert.equal(loop.opTimeouts?.lateness.count, 500)
     assert.equal(loop.opTimeouts?.early, 2)
@@ -133,7 +155,13 @@ describe('merging results', () => {
         cpuPerOp: 1,
       },
     ])
-    assert.deepEqual(merged.sources!.map((source) => [source.file, source.createdAt]), [['one.json', first.createdAt], ['two.json', second.createdAt]])
+    assert.deepEqual(
+      merged.sources!.map((source) => [source.file, source.createdAt]),
+      [
+        ['one.json', first.createdAt],
+        ['two.json', second.createdAt],
+      ],
+    )
     assert.equal(merged.tool.version, '9.9.9')
   })
 })
@@ -141,30 +169,61 @@ describe('merging results', () => {
 test('a baseline skipped in every trial is listed once, with the first reason; one that ran in any trial is a system', () => {
   const spec = result([]).workloads[0].spec
   const loop = system('loop', latencies(9, 200, 1000))
-  const skippedTwice = workloadFromTrials(spec, [
-    {systems: [loop], skipped: [{system: 'raw', reason: 'first'}]},
-    {systems: [loop], skipped: [{system: 'raw', reason: 'second'}]},
-  ], {interrupted: false})
+  const skippedTwice = workloadFromTrials(
+    spec,
+    [
+      {systems: [loop], skipped: [{system: 'raw', reason: 'first'}]},
+      {systems: [loop], skipped: [{system: 'raw', reason: 'second'}]},
+    ],
+    {interrupted: false},
+  )
   assert.deepEqual(skippedTwice.skipped, [{system: 'raw', reason: 'first'}])
-  assert.deepEqual(skippedTwice.systems.map((s) => s.system), ['loop'])
-  const ranOnce = workloadFromTrials(spec, [
-    {systems: [loop], skipped: [{system: 'raw', reason: 'first'}]},
-    {systems: [loop, system('raw', latencies(10, 200, 900))]},
-  ], {interrupted: false})
+  assert.deepEqual(
+    skippedTwice.systems.map((s) => s.system),
+    ['loop'],
+  )
+  const ranOnce = workloadFromTrials(
+    spec,
+    [{systems: [loop], skipped: [{system: 'raw', reason: 'first'}]}, {systems: [loop, system('raw', latencies(10, 200, 900))]}],
+    {interrupted: false},
+  )
   assert.equal(ranOnce.skipped, undefined)
-  assert.deepEqual(ranOnce.systems.map((s) => [s.system, s.ops]), [['loop', 400], ['raw', 200]])
-  assert.deepEqual(ranOnce.spread.map((s) => s.system), ['loop', 'raw'])
+  assert.deepEqual(
+    ranOnce.systems.map((s) => [s.system, s.ops]),
+    [
+      ['loop', 400],
+      ['raw', 200],
+    ],
+  )
+  assert.deepEqual(
+    ranOnce.spread.map((s) => s.system),
+    ['loop', 'raw'],
+  )
 })
 
-test('a timeline keeps at most 100 windows, merged whole, none across the warm-up\'s end, the ops all counted', () => {
+test("a timeline keeps at most 100 windows, merged whole, none across the warm-up's end, the ops all counted", () => {
   // 3 warm-up windows, then 347 measured ones of 10 ops each.
-  const ends = Array.from({length: 350}, (_, i) => ({elapsedNs: (i + 1) * 1e8, measuring: i >= 3, opsEnded: (i + 1) * 10, bytesEnded: (i + 1) * 40}))
+  const ends = Array.from({length: 350}, (_, i) => ({
+    elapsedNs: (i + 1) * 1e8,
+    measuring: i >= 3,
+    opsEnded: (i + 1) * 10,
+    bytesEnded: (i + 1) * 40,
+  }))
   const timeline = timelineOf(ends)
   assert.ok(timeline.length <= 100, String(timeline.length))
-  assert.deepEqual(timeline.filter((window) => window.warmup).map((window) => window.ops), [30])
-  assert.equal(timeline.reduce((sum, window) => sum + window.ops, 0), 3500)
+  assert.deepEqual(
+    timeline.filter((window) => window.warmup).map((window) => window.ops),
+    [30],
+  )
+  assert.equal(
+    timeline.reduce((sum, window) => sum + window.ops, 0),
+    3500,
+  )
   assert.equal(timeline.at(-1)!.endNs, 350e8)
-  assert.deepEqual(timelineOf(ends.slice(0, 5)).map((window) => window.ops), [10, 10, 10, 10, 10])
+  assert.deepEqual(
+    timelineOf(ends.slice(0, 5)).map((window) => window.ops),
+    [10, 10, 10, 10, 10],
+  )
 })
 
 test('.hgrm: the row at 99% is the p99 of the summary, whatever the distribution', () => {
@@ -205,8 +264,18 @@ test("JUnit: suites in order, failures and skips counted, text escaped, valid ag
   assertValidJunit(xml)
   const {testsuites} = parseXml(xml)
   assert.equal(testsuites.name, 'gate <ci>')
-  assert.deepEqual([testsuites.tests, testsuites.failures, testsuites.skipped], ['3', '1', undefined], 'junit-10.xsd has no skipped on <testsuites>')
-  assert.deepEqual(testsuites.testsuite.map((suite: {name: string; skipped: string}) => [suite.name, suite.skipped]), [['nop', '0'], ['timer', '1']])
+  assert.deepEqual(
+    [testsuites.tests, testsuites.failures, testsuites.skipped],
+    ['3', '1', undefined],
+    'junit-10.xsd has no skipped on <testsuites>',
+  )
+  assert.deepEqual(
+    testsuites.testsuite.map((suite: {name: string; skipped: string}) => [suite.name, suite.skipped]),
+    [
+      ['nop', '0'],
+      ['timer', '1'],
+    ],
+  )
   const failed = testsuites.testsuite[0].testcase[1]
   assert.equal(failed.name, 'p99 "latency"')
   assert.deepEqual(failed.failure, {message: 'p99 +30% > 10% & noise', '#text': 'a < b'})
@@ -237,7 +306,15 @@ describe('Markdown: text from outside shows as text, never as markup', () => {
     document.kernel = {release: `6.1 ${text}`, version: `#1 ${text}`}
     const [workload] = document.workloads
     workload.name = `nop ${text}`
-    workload.file = {path: `/tmp/${text}.dat`, createdByTool: false, removed: false, filesystem: `ext4 ${text}`, sizeBytes: 4096, residentShare: 1, pageCache: 'hot'}
+    workload.file = {
+      path: `/tmp/${text}.dat`,
+      createdByTool: false,
+      removed: false,
+      filesystem: `ext4 ${text}`,
+      sizeBytes: 4096,
+      residentShare: 1,
+      pageCache: 'hot',
+    }
     workload.skipped = [{system: 'fio', reason: `fio failed: ${text}`}]
     workload.systems[1].error = {call: 'io_uring_enter', errno: 5, code: 'EIO', detail: '', message: 'EIO', explanation: `stopped: ${text}`}
     return document

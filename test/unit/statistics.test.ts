@@ -18,7 +18,10 @@ test('the exact Mann-Whitney p-value matches published tables', () => {
 test('the smallest p-value is that of fully separated samples, for every size', () => {
   for (let n1 = 1; n1 <= 8; n1++) {
     for (let n2 = 1; n2 <= 8; n2++) {
-      const separated = mannWhitneyU(Array.from({length: n1}, (_, i) => i), Array.from({length: n2}, (_, i) => n1 + i)).pValue
+      const separated = mannWhitneyU(
+        Array.from({length: n1}, (_, i) => i),
+        Array.from({length: n2}, (_, i) => n1 + i),
+      ).pValue
       assert.ok(Math.abs(smallestPValue(n1, n2) - separated) < 1e-12, `${n1} and ${n2}`)
     }
   }

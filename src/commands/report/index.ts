@@ -17,9 +17,18 @@ export default class Report extends ReportingCommand {
 
   static override examples = [
     {description: 'The terminal report of a saved run:', command: '<%= config.bin %> <%= command.id %> result.json'},
-    {description: 'An HTML report with charts per workload (latency percentiles, throughput, over time):', command: '<%= config.bin %> <%= command.id %> result.json --output report.html'},
-    {description: "HdrHistogram's percentile distribution, one .hgrm per workload and system:", command: '<%= config.bin %> <%= command.id %> result.json --format hgrm --output latency.hgrm'},
-    {description: "For node_exporter's textfile collector (write it into the collector's directory):", command: '<%= config.bin %> <%= command.id %> result.json --format prometheus --output iouring_bench.prom'},
+    {
+      description: 'An HTML report with charts per workload (latency percentiles, throughput, over time):',
+      command: '<%= config.bin %> <%= command.id %> result.json --output report.html',
+    },
+    {
+      description: "HdrHistogram's percentile distribution, one .hgrm per workload and system:",
+      command: '<%= config.bin %> <%= command.id %> result.json --format hgrm --output latency.hgrm',
+    },
+    {
+      description: "For node_exporter's textfile collector (write it into the collector's directory):",
+      command: '<%= config.bin %> <%= command.id %> result.json --format prometheus --output iouring_bench.prom',
+    },
   ]
 
   async run(): Promise<ReportDocument> {

@@ -22,8 +22,14 @@ Probes (probe-kernel --json, or raw iouring-probe output) and saved fleet views 
   static override strict = false
 
   static override examples = [
-    {description: "Add up repeated runs and look at the tail of all of them (here a gate's baseline and the run gated on it):", command: '<%= config.bin %> <%= command.id %> baseline.json now.json --output all.json'},
-    {description: 'Which kernels in the fleet can run the loop, and why the others cannot:', command: '<%= config.bin %> <%= command.id %> *.probe.json'},
+    {
+      description: "Add up repeated runs and look at the tail of all of them (here a gate's baseline and the run gated on it):",
+      command: '<%= config.bin %> <%= command.id %> baseline.json now.json --output all.json',
+    },
+    {
+      description: 'Which kernels in the fleet can run the loop, and why the others cannot:',
+      command: '<%= config.bin %> <%= command.id %> *.probe.json',
+    },
   ]
 
   async run(): Promise<ReportDocument> {
@@ -41,7 +47,9 @@ Probes (probe-kernel --json, or raw iouring-probe output) and saved fleet views 
     const odd = inputs.find((input) => input.kind === 'result')
     if (odd) {
       const other = inputs.find((input) => input.kind !== 'result')!
-      throw new UsageError(`report merge: ${shown(odd.file)} is a result and ${shown(other.file)} is not; merge results with results, probes with probes`)
+      throw new UsageError(
+        `report merge: ${shown(odd.file)} is a result and ${shown(other.file)} is not; merge results with results, probes with probes`,
+      )
     }
     const hosts = inputs.flatMap((input) => (input.kind === 'probe' ? [input.host] : input.kind === 'fleet' ? input.document.hosts : []))
     return fleetDocument(hosts, this.config.version)
