@@ -9,7 +9,7 @@ import {errorDocument, ExitCode, ToolError} from './errors.js'
 import {outputFlags} from './flags.js'
 import {installInterruptHandling, interruptedBeforeMeasuring, interruptedStatus} from './interrupt.js'
 import {emit, type OutputFlags, type OutputPlan, planOutput} from './report/output.js'
-import type {ResultDocument} from './report/result.js'
+import type {ResultDocument} from './model/result.js'
 
 interface OclifError extends Error {
   oclif?: {exit?: number}

@@ -1,22 +1,7 @@
 // Facts about the machine a result was measured on, recorded in every result document.
 
 import os from 'node:os'
-
-export interface HostInfo {
-  hostname: string
-  arch: string
-  cpus: number
-  cpuModel: string
-  memoryBytes: number
-  node: string
-}
-
-export interface KernelInfo {
-  /** `uname -r` */
-  release: string
-  /** `uname -v`: on Debian it carries the real package version, which `uname -r` hides */
-  version: string
-}
+import type {HostInfo, KernelInfo} from './model/envelope.js'
 
 export function hostInfo(): HostInfo {
   const cpus = os.cpus()

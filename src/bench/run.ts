@@ -2,14 +2,16 @@
 // same process and on the same file, so every figure has a ratio measured under the same
 // conditions.
 
-import {cancelledBy, type NativeBenchRequest, type NativeBenchResult, type NativeProgress, runBench} from '../native/addon.js'
+import {cancelledBy, type NativeBenchRequest, type NativeBenchResult, runBench} from '../native/addon.js'
 import type {MeasuredBaseline} from './baseline.js'
 import {FIO_MISSING, fioVersion, runFio} from './fio.js'
 import {runNodeFs} from './node-fs.js'
-import {type BaselineName, usesFile, type WorkloadSpec} from './spec.js'
+import {usesFile} from './spec.js'
 import {openTestFile, releaseTestFile, type TestFile} from './test-file.js'
-
-export type SystemName = 'loop' | BaselineName
+import type {NativeProgress} from '../model/native.js'
+import type {ProgressEvent} from '../model/progress.js'
+import type {BaselineName, SystemName} from '../model/workload.js'
+import type {WorkloadSpec} from '../model/workload.js'
 
 export interface SystemRun {
   system: SystemName
@@ -34,12 +36,6 @@ export interface WorkloadRun {
   /** The file of a file workload; `removed` once the tool has removed its own. */
   file?: TestFile & {removed: boolean}
   interrupted: boolean
-}
-
-export interface ProgressEvent {
-  workload: WorkloadSpec
-  system: SystemName
-  progress: NativeProgress
 }
 
 export interface RunOptions {

@@ -11,7 +11,7 @@ import {EnvironmentError, UsageError} from '../errors.js'
 import {registerTempPath, removeTempPath} from '../interrupt.js'
 import {layOutTestFile, type NativeFileError, pageCacheResidency, probeDirectRead, testFileInfo} from '../native/addon.js'
 import {formatSize} from '../units.js'
-import type {FileWorkloadSpec, WorkloadSpec} from './spec.js'
+import type {FileWorkloadSpec, WorkloadSpec} from '../model/workload.js'
 
 export interface TestFile {
   path: string

@@ -2,9 +2,10 @@ import {Flags} from '@oclif/core'
 
 import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
-import {ARRIVALS, BASELINES, type FieldLabels, MIX_KINDS, OPS, parseMix, toWorkloadSpec, TRANSPORTS} from '../bench/spec.js'
+import {type FieldLabels, parseMix, toWorkloadSpec} from '../bench/spec.js'
 import {durationFlag, durationOrNoneFlag, integerFlag, listFlag, numberFlag, refuseBoth, sizeFlag} from '../flags.js'
-import type {ResultDocument} from '../report/result.js'
+import {ARRIVALS, BASELINES, MIX_KINDS, OPS, TRANSPORTS} from '../model/workload.js'
+import type {ResultDocument} from '../model/result.js'
 
 const LABELS: FieldLabels = {
   op: '--op',

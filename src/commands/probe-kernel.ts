@@ -3,11 +3,12 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {EnvironmentError, ExitCode} from '../errors.js'
 import {probeKernel} from '../native/addon.js'
-import {type ProbeDocument, probeDocument} from '../probe/document.js'
+import {probeDocument} from '../probe/document.js'
 import {evaluateProbe} from '../probe/evaluate.js'
 import {renderProbe, renderRequirements, unmetText} from '../probe/render.js'
 import {checkRequirements, resolveRequirements} from '../probe/requirements.js'
 import {colorFor, paintFor} from '../report/terminal.js'
+import type {ProbeDocument} from '../model/probe.js'
 
 export default class ProbeKernel extends BaseCommand {
   static override summary = "What this kernel's io_uring can do, tested for real, and whether this tool's loop can run here."

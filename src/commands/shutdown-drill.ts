@@ -6,7 +6,6 @@ import {
   DEFAULT_OP_TIMEOUT_NS,
   DEFAULT_SHUTDOWN_TIMEOUT_NS,
   DRILL_OPS,
-  type DrillDocument,
   type DrillLabels,
   renderDrill,
   runDrill,
@@ -14,6 +13,7 @@ import {
 import {durationFlag, durationOrNoneFlag, integerFlag, listFlag} from '../flags.js'
 import type {NativeOp} from '../native/addon.js'
 import {formatDuration} from '../units.js'
+import type {DrillDocument} from '../model/drill.js'
 
 const LABELS: DrillLabels = {
   rounds: '--rounds',

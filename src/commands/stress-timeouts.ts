@@ -7,15 +7,9 @@ import {interruptedStatus} from '../interrupt.js'
 import {durationFlag, integerFlag} from '../flags.js'
 import {colorFor, paintFor} from '../report/terminal.js'
 import {renderStress} from '../stress/render.js'
-import {
-  checkStressOptions,
-  DEFAULT_SLACK_NS,
-  NORMAL_KINDS,
-  runStressTimeouts,
-  type StressDocument,
-  type StressLabels,
-} from '../stress/timeouts.js'
+import {checkStressOptions, DEFAULT_SLACK_NS, NORMAL_KINDS, runStressTimeouts, type StressLabels} from '../stress/timeouts.js'
 import {formatDuration} from '../units.js'
+import type {StressDocument} from '../model/stress.js'
 
 const LABELS: StressLabels = {
   opTimeout: '--op-timeout',

@@ -12,31 +12,25 @@ import Table from 'cli-table3'
 import {EnvironmentError, invalidValue} from '../errors.js'
 import {onInterrupt, registerTempPath, removeTempPath} from '../interrupt.js'
 import {checkThreadLimits, threadLimitBehind} from '../bench/needs.js'
-import {MAX_RING_ENTRIES, MIX_KINDS} from '../bench/spec.js'
-import {type NativeDrillMode, type NativeDrillResult, type NativeError, type NativeOp, runShutdownDrill} from '../native/addon.js'
-import {histogramFromBuckets, type LatencySummary, REPORTED_PERCENTILES, summarize} from '../report/histogram.js'
+import {MAX_RING_ENTRIES} from '../bench/spec.js'
+import {type NativeDrillResult, type NativeOp, runShutdownDrill} from '../native/addon.js'
+import {hostInfo, kernelInfo} from '../host.js'
+import {histogramFromBuckets, summarize} from '../report/histogram.js'
 import {statusLine} from '../report/progress.js'
 import {formatCount, formatDuration} from '../units.js'
+import {DRILL_SCHEMA_VERSION, type DrillCheck, type DrillDocument, type DrillModeReport, type DrillOptions} from '../model/drill.js'
+import {type LatencySummary, REPORTED_PERCENTILES} from '../model/latency.js'
+import type {NativeError} from '../model/native.js'
+import {MIX_KINDS} from '../model/workload.js'
+import type {NativeDrillMode} from '../model/native.js'
+import {toolInfo} from '../model/envelope.js'
 
-export const DRILL_SCHEMA_VERSION = 1
 export const DRILL_OPS = MIX_KINDS
 /** The shutdown timeout of the "with" rounds when --shutdown-timeout is not given. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_NS = 20e6
 export const DEFAULT_OP_TIMEOUT_NS = 50e6
 export const MAX_SUBMITTERS = 64
 export const MAX_ROUNDS = 1_000_000
-
-export interface DrillOptions {
-  rounds: number
-  seed: number
-  ringSize: number
-  submitters: number
-  /** One mode per entry, used by the rounds in turn; null: wait for every op. */
-  shutdownTimeoutsNs: Array<number | null>
-  opTimeoutNs: number | null
-  ops: NativeOp[]
-  roundDeadlineNs: number
-}
 
 /** Labels of the fields as the user gave them (flags), for error messages. */
 export interface DrillLabels {
@@ -65,37 +59,6 @@ export function checkDrillOptions(options: DrillOptions, label: DrillLabels): Dr
   }
   if (options.roundDeadlineNs <= 0) throw invalidValue(label.roundDeadline, '0', 'use a duration above 0 (e.g. 10s)')
   return options
-}
-
-export type CheckStatus = 'pass' | 'fail'
-
-export interface DrillCheck {
-  name: 'no-hang' | 'exactly-once' | 'no-fd-leak' | 'kernel-memory-kept'
-  status: CheckStatus
-  detail: string
-}
-
-/** The native mode's counts, with its shutdown latency summarized. */
-export interface DrillModeReport extends Omit<NativeDrillMode, 'shutdownLatency'> {
-  shutdownLatency: LatencySummary
-}
-
-export interface DrillDocument {
-  schemaVersion: typeof DRILL_SCHEMA_VERSION
-  kind: 'shutdown-drill'
-  toolVersion: string
-  config: DrillOptions
-  roundsRun: number
-  interrupted: boolean
-  modes: DrillModeReport[]
-  totals: {submitted: number; completed: number; timedOut: number; abandoned: number}
-  fds: {before: number; after: number | null}
-  checks: DrillCheck[]
-  /** The first few failures, each with the round and its seed. */
-  failures: Array<{round: number; roundSeed: string; what: string}>
-  passed: boolean
-  /** The drill could not set up (e.g. a ring or descriptor the system refused). */
-  error: string | null
 }
 
 /** Runs the drill with a TTY status line (when `progress`); a signal (src/interrupt.ts) stops it after the round under way. */
@@ -199,8 +162,10 @@ export function drillDocument(options: DrillOptions, result: NativeDrillResult, 
   ]
   return {
     schemaVersion: DRILL_SCHEMA_VERSION,
-    kind: 'shutdown-drill',
-    toolVersion,
+    kind: 'iouring-bench/shutdown-drill',
+    tool: toolInfo(toolVersion),
+    host: hostInfo(),
+    kernel: kernelInfo(),
     config: options,
     roundsRun: result.roundsRun,
     interrupted: result.interrupted,

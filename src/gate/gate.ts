@@ -10,11 +10,11 @@
 import {median} from 'simple-statistics'
 
 import {UsageError} from '../errors.js'
-import type {ResultDocument, SystemResult, WorkloadResult} from '../report/result.js'
 import {mannWhitneyU, ratioInterval, smallestPValue} from './statistics.js'
-
-export const GATE_METRICS = ['opsPerSec', 'p50', 'p99', 'vsRaw'] as const
-export type GateMetric = (typeof GATE_METRICS)[number]
+import {GATE_METRICS, type GateConfig, type GateMetric, type GateReport, type VerdictKind} from '../model/gate.js'
+import type {Verdict} from '../model/gate.js'
+import type {SystemResult} from '../model/result.js'
+import type {ResultDocument, WorkloadResult} from '../model/result.js'
 
 const BIGGER_IS_BETTER: Record<GateMetric, boolean> = {opsPerSec: true, p50: false, p99: false, vsRaw: true}
 
@@ -25,42 +25,10 @@ export const METRIC_LABELS: Record<GateMetric, string> = {
   vsRaw: 'throughput ÷ raw ring',
 }
 
-export interface GateConfig {
-  alpha: number
-  confidence: number
-  metrics: Partial<Record<GateMetric, {minEffect: number}>>
-}
-
 export const DEFAULT_GATE: GateConfig = {
   alpha: 0.05,
   confidence: 0.95,
   metrics: {opsPerSec: {minEffect: 0.1}, p50: {minEffect: 0.1}, p99: {minEffect: 0.25}},
-}
-
-export type VerdictKind = 'better' | 'same' | 'worse'
-
-export interface Verdict {
-  workload: string
-  metric: GateMetric
-  verdict: VerdictKind
-  baseline: number[]
-  candidate: number[]
-  /** median(candidate) / median(baseline) */
-  ratio: number
-  interval: [number, number]
-  pValue: number
-  minEffect: number
-  /** Why this verdict, in a sentence. */
-  reason: string
-}
-
-export interface GateReport {
-  passed: boolean
-  alpha: number
-  confidence: number
-  verdicts: Verdict[]
-  /** Things a reader should know: workloads missing on one side, specs that changed. */
-  notes: string[]
 }
 
 /** Refuses a baseline from another machine or kernel unless allowed: the figures would not compare. */

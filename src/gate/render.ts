@@ -6,7 +6,9 @@ import {formatSpread} from '../report/figures.js'
 import {spreadOf} from '../report/result.js'
 import type {Paint} from '../report/terminal.js'
 import {formatCount, formatDuration} from '../units.js'
-import {type GateMetric, type GateReport, METRIC_LABELS, type Verdict} from './gate.js'
+import {METRIC_LABELS} from './gate.js'
+import type {GateMetric, GateReport} from '../model/gate.js'
+import type {Verdict} from '../model/gate.js'
 
 export function formatMetric(metric: GateMetric, value: number): string {
   if (metric === 'opsPerSec') return formatCount(value)

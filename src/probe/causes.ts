@@ -4,23 +4,13 @@
 
 import {MAX_RING_ENTRIES} from '../bench/spec.js'
 import {type Limit, limitTooLow} from '../limits.js'
-import type {RawProbe} from '../native/addon.js'
 import {formatSize} from '../units.js'
-import {appearedIn, type KernelIdentity, newerThanKernel, olderThan} from './kernel.js'
+import {appearedIn, newerThanKernel, olderThan} from './kernel.js'
 import {bitsOf, milestone, nameOf, SETUP_FLAGS, type TableEntry} from './kernel-table.js'
+import type {RawProbe} from '../model/native.js'
+import type {Cause, KernelIdentity} from '../model/probe.js'
 
 export type RawEnvironment = RawProbe['environment']
-
-export type CauseId =
-  'io_uring_disabled' | 'io_uring_group' | 'seccomp' | 'not_built' | 'memlock' | 'out_of_memory' | 'not_permitted' | 'unknown'
-
-export interface Cause {
-  id: CauseId
-  /** What keeps io_uring from this process, in one sentence. */
-  summary: string
-  /** What to do about it. */
-  fix: string
-}
 
 /** What else the probe knows that bears on a refusal. */
 export interface RefusalContext {

@@ -2,27 +2,11 @@
 // facts as the probe gave them and, beside them, everything this version of the tool made of
 // them. A fleet keeps these; `--input` reads one back and explains it again.
 
-import {type HostInfo, hostInfo} from '../host.js'
-import type {RawProbe} from '../native/addon.js'
-import type {ProbeEvaluation} from './evaluate.js'
-import type {RequirementResult} from './requirements.js'
-
-export const PROBE_SCHEMA_VERSION = 1
-export const PROBE_KIND = 'iouring-bench/probe'
-
-export interface ProbeDocument extends ProbeEvaluation {
-  schemaVersion: typeof PROBE_SCHEMA_VERSION
-  kind: typeof PROBE_KIND
-  tool: {name: string; version: string}
-  createdAt: string
-  /** Probed by this process, or read from a file (`--input`). */
-  source: {probedHere: boolean; file: string | null}
-  /** The machine, when probed here; a file does not say. */
-  host: HostInfo | null
-  /** The `--require` names and whether each is met; null without --require. */
-  requirements: RequirementResult[] | null
-  raw: RawProbe
-}
+import {hostInfo} from '../host.js'
+import type {RawProbe} from '../model/native.js'
+import {PROBE_KIND, PROBE_SCHEMA_VERSION, type ProbeDocument, type ProbeEvaluation, type RequirementResult} from '../model/probe.js'
+import type {HostInfo} from '../model/envelope.js'
+import {toolInfo} from '../model/envelope.js'
 
 export interface DocumentOptions {
   toolVersion: string
@@ -35,7 +19,7 @@ export function probeDocument(raw: RawProbe, evaluation: ProbeEvaluation, option
   return {
     schemaVersion: PROBE_SCHEMA_VERSION,
     kind: PROBE_KIND,
-    tool: {name: 'iouring-bench', version: options.toolVersion},
+    tool: toolInfo(options.toolVersion),
     createdAt: new Date().toISOString(),
     source: {probedHere: options.file === null, file: options.file},
     host: options.file === null ? hostInfo() : null,

@@ -4,111 +4,26 @@
 // behaviour tests saw; and a verdict against this tool's loop. Every answer comes from a probe
 // result; the kernel release only ever explains one.
 
-import {MAX_RING_ENTRIES, type OpName} from '../bench/spec.js'
-import type {RawOutcome, RawProbe, RawSetupTrial} from '../native/addon.js'
-import {type Cause, causeOfRefusal, explainSetupRefusal, flagMask, flagNames, type RefusalContext} from './causes.js'
-import {identifyKernel, type KernelIdentity, newerThanKernel, olderThan} from './kernel.js'
+import {MAX_RING_ENTRIES} from '../bench/spec.js'
+import {causeOfRefusal, explainSetupRefusal, flagMask, flagNames, type RefusalContext} from './causes.js'
+import {identifyKernel, newerThanKernel, olderThan} from './kernel.js'
 import {bitsOf, FEATURES, milestone, nameOf, OPCODES, REGISTER_OPS, type Section, SETUP_FLAGS} from './kernel-table.js'
-
-export interface Usability {
-  usable: boolean
-  /** The plain 8-entry ring's io_uring_setup. */
-  setup: RawOutcome
-  /** Why not, and the fix; null when usable. */
-  cause: Cause | null
-  /** Facts that bear on it without deciding it (a sysctl that lets this process through, ...). */
-  notes: string[]
-}
-
-export type FlagStatus = 'accepted' | 'refused' | 'not tried'
-
-export interface SetupFlagRow {
-  bit: number
-  name: string
-  /** null for a bit this iouring-bench has no name for. */
-  firstKernel: string | null
-  status: FlagStatus
-  /** The flag set of the trial that decided it, when that was more than this flag. */
-  triedAs: string | null
-  errno: number | null
-  error: string | null
-  explanation: string | null
-  /** From IORING_REGISTER_QUERY (6.18+): whether the kernel lists it; null where not asked. */
-  listedByKernel: boolean | null
-}
-
-export interface RingSizeRow {
-  /** e.g. 'a ring of 32768 SQ entries' */
-  what: string
-  flags: string
-  entries: number
-  cqEntries: number | null
-  ok: boolean
-  errno: number | null
-  error: string | null
-  granted: {sqEntries: number; cqEntries: number} | null
-  explanation: string | null
-}
-
-export interface NamedRow {
-  number: number
-  name: string
-  firstKernel: string | null
-  /** present / supported / known (false too where the set is unavailable: see NamedSet). */
-  has: boolean
-}
-
-export interface NamedSet {
-  /** How the kernel was asked; null when it could not be (no ring). */
-  source: string | null
-  /** Why the kernel could not be asked, when it could not. */
-  unavailable: string | null
-  rows: NamedRow[]
-}
-
-export type BehaviourId = keyof RawProbe['behaviour']
-
-export interface BehaviourRow {
-  id: BehaviourId
-  title: string
-  ran: boolean
-  works: boolean
-  detail: string
-  /** Why it did not work, by errno or release; null when it worked. */
-  explanation: string | null
-}
-
-export interface Assessment {
-  met: boolean
-  reason: string
-}
-
-export interface BenchFlagAssessment {
-  flag: string
-  works: boolean
-  reason: string
-}
-
-export interface Verdict {
-  /** The loop's baseline: what every workload needs (the seed says 5.13+). */
-  loop: Assessment
-  /** The loop's single_issuer mode, `bench --single-issuer` (6.1+). */
-  singleIssuer: Assessment
-  /** Each `bench` flag that needs more of the kernel than the baseline, and whether it works. */
-  benchFlags: BenchFlagAssessment[]
-}
-
-export interface ProbeEvaluation {
-  kernel: KernelIdentity
-  usability: Usability
-  verdict: Verdict
-  setupFlags: SetupFlagRow[]
-  ringSizes: RingSizeRow[]
-  features: NamedSet
-  opcodes: NamedSet
-  registerOps: NamedSet & {count: number | null}
-  behaviour: BehaviourRow[]
-}
+import type {RawOutcome, RawProbe, RawSetupTrial} from '../model/native.js'
+import type {
+  Assessment,
+  BehaviourId,
+  BehaviourRow,
+  Cause,
+  KernelIdentity,
+  NamedRow,
+  NamedSet,
+  ProbeEvaluation,
+  RingSizeRow,
+  SetupFlagRow,
+  Usability,
+  ProbeVerdict,
+} from '../model/probe.js'
+import type {OpName} from '../model/workload.js'
 
 const TRIAL_ENTRIES = 8
 const SINGLE_ISSUER_RING = flagMask('SINGLE_ISSUER', 'DEFER_TASKRUN')
@@ -371,7 +286,7 @@ class Facts {
     return {met: false, reason: `io_uring cannot be used here: ${this.usability.cause?.summary}`}
   }
 
-  verdict(opcodes: NamedSet): Verdict {
+  verdict(opcodes: NamedSet): ProbeVerdict {
     const loop = this.loopBaseline()
     const singleIssuer = this.singleIssuer()
     const own: Array<[string, Assessment]> = [

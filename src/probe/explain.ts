@@ -4,11 +4,11 @@
 // for EPERM, and points at probe-kernel, which tests them.
 
 import {limitBehind} from '../bench/needs.js'
-import type {WorkloadSpec} from '../bench/spec.js'
 import {readLimit} from '../limits.js'
-import type {NativeError} from '../native/addon.js'
 import {causeOfRefusal, explainSetupRefusal, flagMask} from './causes.js'
 import {thisKernel} from './kernel.js'
+import type {NativeError} from '../model/native.js'
+import type {WorkloadSpec} from '../model/workload.js'
 
 const PROBE_HINT = "run 'iouring-bench probe-kernel' to see what this kernel supports"
 

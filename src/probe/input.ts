@@ -9,8 +9,8 @@ import {fileURLToPath} from 'node:url'
 import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js'
 
 import {invalidValue} from '../errors.js'
-import type {RawProbe} from '../native/addon.js'
-import {PROBE_KIND, PROBE_SCHEMA_VERSION} from './document.js'
+import type {RawProbe} from '../model/native.js'
+import {PROBE_KIND, PROBE_SCHEMA_VERSION} from '../model/probe.js'
 
 /** The raw format this build reads (native/core/probe.h kRawProbeVersion). */
 export const RAW_PROBE_VERSION = 1

@@ -1,31 +1,10 @@
 import {readFileSync} from 'node:fs'
 import os from 'node:os'
+import type {KernelIdentity, KernelVersion} from '../model/probe.js'
 
 // Which kernel this is, in the words explanations use: "5.10.262 (Debian)". Distribution kernels
 // hide their real version behind `uname -r` (Debian's 5.10.0-46 is 5.10.262; Ubuntu's
 // 5.15.0-91-generic is 5.15.131), so the mainline version comes from where each puts it.
-
-export interface KernelVersion {
-  major: number
-  minor: number
-  patch: number | null
-}
-
-export interface KernelIdentity {
-  /** `uname -r` */
-  release: string
-  /** `uname -v` */
-  version: string
-  machine: string
-  /** /proc/version_signature (Ubuntu), null when absent. */
-  versionSignature: string | null
-  /** The mainline release the kernel is built from, e.g. "5.10.262"; null when nothing says. */
-  mainline: string | null
-  /** The distribution's own package version, when the kernel names it. */
-  distribution: {name: string; version: string} | null
-  /** How explanations name this kernel: "5.10.262 (Debian)", "6.18.44". */
-  label: string
-}
 
 const VERSION = /^(\d+)\.(\d+)(?:\.(\d+))?/
 

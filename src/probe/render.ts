@@ -3,10 +3,8 @@
 // features, opcodes, register ops, behaviour), each with the release that brought it.
 
 import type {Paint} from '../report/terminal.js'
-import type {ProbeDocument} from './document.js'
-import type {Assessment, NamedSet} from './evaluate.js'
-import type {KernelIdentity} from './kernel.js'
-import type {RequirementResult} from './requirements.js'
+import type {Assessment, KernelIdentity, NamedSet, RequirementResult} from '../model/probe.js'
+import type {ProbeDocument} from '../model/probe.js'
 
 export interface RenderOptions {
   paint: Paint

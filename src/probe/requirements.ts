@@ -4,21 +4,9 @@
 // without its IORING_ prefix. Each is answered from the probe, never from the release.
 
 import {invalidValue} from '../errors.js'
-import {type Assessment, assessNamed, assessSetupFlag, type ProbeEvaluation} from './evaluate.js'
+import {assessNamed, assessSetupFlag} from './evaluate.js'
 import {FEATURES, OPCODES, REGISTER_OPS, type Section, SETUP_FLAGS} from './kernel-table.js'
-
-export type RequirementKind = 'tool' | 'setupFlag' | 'feature' | 'opcode' | 'registerOp'
-
-export interface Requirement {
-  /** The canonical name: 'single-issuer', 'SINGLE_ISSUER', 'EXT_ARG', 'REGISTER_PBUF_RING'. */
-  name: string
-  kind: RequirementKind
-}
-
-export interface RequirementResult extends Requirement, Assessment {
-  /** As the user wrote it. */
-  given: string
-}
+import type {Assessment, ProbeEvaluation, Requirement, RequirementKind, RequirementResult} from '../model/probe.js'
 
 /** This tool's own needs, by the name of the `bench` flag they stand for. */
 const TOOL_REQUIREMENTS: Record<string, (evaluation: ProbeEvaluation) => Assessment> = {

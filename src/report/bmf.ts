@@ -5,8 +5,8 @@
 // stalls where the system keeps them (the loop; not the raw ring, fio or node-fs).
 
 import {measuredSeries} from './figures.js'
-import {REPORTED_PERCENTILES} from './histogram.js'
-import type {ResultDocument} from './result.js'
+import {REPORTED_PERCENTILES} from '../model/latency.js'
+import type {ResultDocument} from '../model/result.js'
 
 interface Metric {
   value: number

@@ -5,39 +5,17 @@
 import Table from 'cli-table3'
 
 import {markdownTable, markdownText} from './markdown.js'
-import type {HostVerdict} from './probe-verdict.js'
 import {paintFor} from './terminal.js'
-
-export const FLEET_KIND = 'iouring-bench/fleet'
-export const FLEET_SCHEMA_VERSION = 1
-
-export interface FleetHost extends HostVerdict {
-  /** The file the probe came from (raw probes carry no hostname). */
-  source: string
-}
-
-export interface FleetKernel {
-  release: string
-  version: string
-  hosts: number
-  verdicts: Record<string, number>
-}
-
-export interface FleetVerdict {
-  verdict: string
-  hosts: number
-  reasons: Array<{reason: string; sources: string[]}>
-}
-
-export interface FleetDocument {
-  schemaVersion: typeof FLEET_SCHEMA_VERSION
-  kind: typeof FLEET_KIND
-  tool: {name: string; version: string}
-  createdAt: string
-  hosts: FleetHost[]
-  kernels: FleetKernel[]
-  verdicts: FleetVerdict[]
-}
+import {
+  FLEET_KIND,
+  FLEET_SCHEMA_VERSION,
+  type FleetDocument,
+  type FleetHost,
+  type FleetKernel,
+  type FleetVerdict,
+  type HostVerdict,
+} from '../model/fleet.js'
+import {toolInfo} from '../model/envelope.js'
 
 /** Leading numbers of a kernel release ("6.1.0-56-cloud-amd64" -> [6, 1, 0, 56]), for ordering. */
 function releaseNumbers(release: string): number[] {
@@ -72,7 +50,7 @@ export function fleetDocument(hosts: FleetHost[], toolVersion: string): FleetDoc
   return {
     schemaVersion: FLEET_SCHEMA_VERSION,
     kind: FLEET_KIND,
-    tool: {name: 'iouring-bench', version: toolVersion},
+    tool: toolInfo(toolVersion),
     createdAt: new Date().toISOString(),
     hosts,
     kernels: [...kernels.values()].sort((a, b) => byRelease(a.release, b.release)),

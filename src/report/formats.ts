@@ -2,15 +2,16 @@
 // file extensions and the renderers (one module per form) meet in.
 
 import {renderBmf} from './bmf.js'
-import {type FleetDocument, renderFleetMarkdown, renderFleetTerminal} from './fleet.js'
+import {renderFleetMarkdown, renderFleetTerminal} from './fleet.js'
 import {renderGithubBenchmark} from './github-benchmark.js'
 import {renderHgrm} from './hgrm.js'
 import {renderHtml} from './html.js'
 import {renderResultJunit} from './junit.js'
 import {renderMarkdown} from './markdown.js'
 import {renderPrometheus} from './prometheus.js'
-import type {ResultDocument} from './result.js'
 import {renderTerminal} from './terminal.js'
+import type {FleetDocument} from '../model/fleet.js'
+import type {ResultDocument} from '../model/result.js'
 
 export const FORMAT_NAMES = ['terminal', 'json', 'hgrm', 'html', 'markdown', 'github-benchmark', 'bmf', 'junit', 'prometheus'] as const
 export type FormatName = (typeof FORMAT_NAMES)[number]

@@ -4,9 +4,9 @@
 // move) for `customBiggerIsBetter`, latencies and CPU per op for `customSmallerIsBetter`.
 
 import {measuredSeries} from './figures.js'
-import {REPORTED_PERCENTILES} from './histogram.js'
 import type {Rendering} from './formats.js'
-import type {ResultDocument} from './result.js'
+import {REPORTED_PERCENTILES} from '../model/latency.js'
+import type {ResultDocument} from '../model/result.js'
 
 interface BenchmarkEntry {
   name: string

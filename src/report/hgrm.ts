@@ -5,7 +5,7 @@
 import {measuredSeries, type Series} from './figures.js'
 import type {Rendering} from './formats.js'
 import {decodeHistogram} from './histogram.js'
-import type {ResultDocument} from './result.js'
+import type {ResultDocument} from '../model/result.js'
 
 // HdrHistogram prints 5 ticks per half distance to 100% by default; 25 is the fewest that puts a
 // row exactly at 99% (ticks are binary fractions), so the p99 read from the file is the report's.

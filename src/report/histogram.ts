@@ -3,6 +3,7 @@
 // HdrHistogram interchange forms (compressed base64, percentile distribution) come for free.
 
 import * as hdr from 'hdr-histogram-js'
+import {type LatencySummary, type PercentileKey, REPORTED_PERCENTILES} from '../model/latency.js'
 
 export type Histogram = hdr.Histogram
 
@@ -31,27 +32,6 @@ export function encodeHistogram(histogram: Histogram): string {
 
 export function decodeHistogram(encoded: string): Histogram {
   return hdr.decodeFromCompressedBase64(encoded, 64, false)
-}
-
-export const REPORTED_PERCENTILES = [
-  ['p50', 50],
-  ['p90', 90],
-  ['p99', 99],
-  ['p999', 99.9],
-  ['p9999', 99.99],
-] as const
-
-export type PercentileKey = (typeof REPORTED_PERCENTILES)[number][0]
-
-export interface LatencySummary extends Record<PercentileKey, number> {
-  unit: 'ns'
-  count: number
-  min: number
-  max: number
-  mean: number
-  stddev: number
-  /** The whole distribution: HdrHistogram V2 compressed base64 (mergeable without loss). */
-  histogram: string
 }
 
 /**

@@ -7,7 +7,8 @@ import {XMLBuilder} from 'fast-xml-parser'
 import {METRIC_LABELS} from '../gate/gate.js'
 import {GATE_HEAD, gateRows} from '../gate/render.js'
 import {measuredLoop} from './figures.js'
-import type {ResultDocument, SystemResult, WorkloadResult} from './result.js'
+import type {SystemResult} from '../model/result.js'
+import type {ResultDocument, WorkloadResult} from '../model/result.js'
 
 export interface Verdict {
   suite: string

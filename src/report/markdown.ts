@@ -2,10 +2,10 @@
 // Appended to $GITHUB_STEP_SUMMARY by the command that measured, when that is set. Every text
 // that comes from outside (names, paths, host strings, messages) is escaped: it shows as text.
 
-import type {GateReport} from '../gate/gate.js'
 import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/render.js'
 import {counterRows, documentFigures, type Line, SPREAD_HEAD, workloadFigures} from './figures.js'
-import type {ResultDocument, WorkloadResult} from './result.js'
+import type {GateReport} from '../model/gate.js'
+import type {ResultDocument, WorkloadResult} from '../model/result.js'
 
 /**
  * Text from outside (names, paths, host, kernel and CPU strings, error messages) as Markdown that

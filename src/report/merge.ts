@@ -5,14 +5,10 @@
 
 import {shown, UsageError} from '../errors.js'
 import {specChanges} from '../gate/gate.js'
-import {
-  RESULT_KIND,
-  RESULT_SCHEMA_VERSION,
-  type ResultDocument,
-  type ResultSource,
-  type WorkloadResult,
-  workloadFromTrials,
-} from './result.js'
+import {workloadFromTrials} from './result.js'
+import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultSource} from '../model/result.js'
+import type {ResultDocument, WorkloadResult} from '../model/result.js'
+import {toolInfo} from '../model/envelope.js'
 
 export interface NamedResult {
   file: string
@@ -33,7 +29,7 @@ export function mergeResults(inputs: NamedResult[], toolVersion: string): Result
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
     kind: RESULT_KIND,
-    tool: {name: 'iouring-bench', version: toolVersion},
+    tool: toolInfo(toolVersion),
     createdAt: new Date().toISOString(),
     // The first run's host and kernel stand for the merge; every run's own are in `sources`.
     host: first.document.host,

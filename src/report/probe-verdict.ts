@@ -3,18 +3,11 @@
 // a raw `iouring-probe` output, from a host without Node, is evaluated here by the same code
 // `probe-kernel --input` uses, so both give the same verdicts and reasons.
 
-import {evaluateProbe, type ProbeEvaluation} from '../probe/evaluate.js'
-import type {ProbeDocument} from '../probe/document.js'
-import type {RawProbe} from '../native/addon.js'
-
-export type FleetVerdict = 'unusable' | 'unsupported' | 'supported without single issuer' | 'supported'
-
-export interface HostVerdict {
-  hostname: string | null
-  kernel: {release: string; version: string}
-  verdict: FleetVerdict
-  reason: string
-}
+import {evaluateProbe} from '../probe/evaluate.js'
+import type {HostVerdict} from '../model/fleet.js'
+import type {RawProbe} from '../model/native.js'
+import type {ProbeEvaluation} from '../model/probe.js'
+import type {ProbeDocument} from '../model/probe.js'
 
 /** A probe-kernel document, as it judged its host. */
 export function documentVerdict(document: ProbeDocument): HostVerdict {

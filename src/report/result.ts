@@ -2,175 +2,35 @@
 // HdrHistogram, HTML, CI formats) is rendered.
 
 import type {MeasuredBaseline} from '../bench/baseline.js'
-import type {SystemName, SystemRun, WindowEnd, WorkloadRun} from '../bench/run.js'
-import type {ArrivalsName, BaselineName, WorkloadSpec} from '../bench/spec.js'
-import type {GateReport} from '../gate/gate.js'
-import {type HostInfo, hostInfo, type KernelInfo, kernelInfo} from '../host.js'
-import type {NativeCounters, NativeError, NativeHistogram, NativeOpStats, NativeRing} from '../native/addon.js'
+import type {SystemRun, WindowEnd, WorkloadRun} from '../bench/run.js'
+import {hostInfo, kernelInfo} from '../host.js'
+import type {NativeOpStats} from '../native/addon.js'
 import {explainNativeError} from '../probe/explain.js'
 import {median} from 'simple-statistics'
 
 import {LOOP_COUNTERS, rawRingCounters} from './counters.js'
-import {decodeHistogram, histogramFromBuckets, type LatencySummary, newHistogram, summarize} from './histogram.js'
-
-export const RESULT_SCHEMA_VERSION = 1
-export const RESULT_KIND = 'iouring-bench/result'
-
-export interface Outcomes {
-  expected: number
-  timedOut: number
-  abandoned: number
-  /** The right length, but not the bytes that were written (a wrong buffer, a lost write). */
-  corrupt: number
-  unexpected: Record<string, number>
-}
-
-/** What every measured set of ops reports: a system's, or one kind's within a mix. */
-interface MeasuredFigures {
-  /** Measured ops that ended, however they ended. */
-  ops: number
-  opsPerSec: number
-  bytes: number
-  bytesPerSec: number
-  outcomes: Outcomes
-  /** From each op's intended start (closed loop: its issue) to its end: response time. */
-  latency: LatencySummary
-  /** Open loop only: from each op's actual issue to its end. */
-  service?: LatencySummary
-}
-
-/** One kind of op of a workload with several (a mix, writes with fsyncs). */
-export interface KindResult extends MeasuredFigures {
-  kind: string
-}
-
-export interface SystemResult extends MeasuredFigures {
-  system: SystemName
-  /** Set when this system could not run (or stopped); the figures are then partial or empty. */
-  error: (NativeError & {explanation: string}) | null
-  elapsedNs: number
-  /** Open loop only: ops due while every in-flight slot was busy, and ops due but never issued. */
-  openLoop?: {late: number; missed: number}
-  /** Loop and raw, when op timeouts fired: how long after its deadline (armed + op timeout) each
-   * -ETIMEDOUT was handled, and how many came before it (a kernel or clock fault). */
-  opTimeouts?: {lateness: LatencySummary; early: number}
-  /** Per kind of op, when the workload has more than one. */
-  kinds?: KindResult[]
-  /** Write workloads: every block written, read back after the run and checked. */
-  readBack?: {blocks: number; corrupt: number; firstCorruptOffset: number | null; error: string | null}
-  /** CPU of every thread of the system per op ended: loop and raw over the whole run, warm-up
-   * included; fio and node-fs over their measured phase. */
-  cpu: {userNs: number; systemNs: number; nsPerOp: number; userNsPerOp: number; systemNsPerOp: number; ops: number}
-  counters: NativeCounters
-  /** The ring of the loop and the raw ring; absent for fio and node-fs. */
-  ring?: NativeRing
-  /** How a baseline ran: versions, command line, settings that change its figures. */
-  info?: Record<string, string | number | boolean | null>
-  /** The loop and the raw ring, in each trial: its throughput window by window. */
-  timeline?: TimelineWindow[]
-}
-
-/** What one window of a run ended: from the previous window's end (or the start) to `endNs`. */
-export interface TimelineWindow {
-  /** Since the system started, warm-up included. */
-  endNs: number
-  ops: number
-  bytes: number
-  /** Ended before the warm-up did (a window spanning the warm-up's end is measured). */
-  warmup: boolean
-}
-
-/** The loop's figures divided by a baseline's (opsPerSec < 1: the loop is slower). */
-export interface Ratio {
-  baseline: BaselineName
-  opsPerSec: number | null
-  p50: number | null
-  p99: number | null
-  p90: number | null
-  p999: number | null
-  bytesPerSec: number | null
-  /** CPU time per op (< 1: the loop costs less CPU). */
-  cpuPerOp: number | null
-}
-
-export interface Spread {
-  median: number
-  min: number
-  max: number
-}
-
-/** How one system's headline metrics varied over the trials. */
-export interface SystemSpread {
-  system: SystemName
-  opsPerSec: Spread
-  p50: Spread
-  p99: Spread
-}
-
-/** A baseline that did not run (fio not installed, fio failed, node-fs refused): why, and no figures. */
-interface SkippedSystem {
-  system: SystemName
-  reason: string
-}
-
-export interface TrialResult {
-  /** The systems that ran. */
-  systems: SystemResult[]
-  skipped?: SkippedSystem[]
-}
-
-export interface FileResult {
-  path: string
-  /** Laid out by the tool (and removed by it), or the user's --file. */
-  createdByTool: boolean
-  removed: boolean
-  filesystem: string
-  sizeBytes: number
-  /** Share of the file in the page cache just before the run. */
-  residentShare: number
-  pageCache: 'hot' | 'cold' | 'partly cached' | 'bypassed (O_DIRECT)'
-}
-
-export interface WorkloadResult {
-  name: string
-  spec: WorkloadSpec
-  /** All trials together: histograms added, counts summed, throughput the median of the trials. */
-  systems: SystemResult[]
-  /** The baselines that ran in no trial, each with the first reason given. */
-  skipped?: SkippedSystem[]
-  ratios: Ratio[]
-  spread: SystemSpread[]
-  /** Each trial as measured; trials of all workloads ran interleaved (A B A B ...). */
-  trials: TrialResult[]
-  interrupted: boolean
-  file?: FileResult
-  /** Open loop: the schedule the ops were due on. */
-  openLoop?: {rate: number; arrivals: ArrivalsName}
-}
-
-/** One run that a merged result adds up (`report merge`). */
-export interface ResultSource {
-  file: string
-  createdAt: string
-  hostname: string
-  kernel: KernelInfo
-  toolVersion: string
-}
-
-export interface ResultDocument {
-  schemaVersion: typeof RESULT_SCHEMA_VERSION
-  kind: typeof RESULT_KIND
-  tool: {name: string; version: string}
-  createdAt: string
-  host: HostInfo
-  kernel: KernelInfo
-  interrupted: boolean
-  workloads: WorkloadResult[]
-  /** Set by `report merge`: the runs this result adds up. */
-  sources?: ResultSource[]
-  /** Set by `run --baseline`: the regression gate's verdicts against the baseline. */
-  gate?: GateReport
-}
+import {decodeHistogram, histogramFromBuckets, newHistogram, summarize} from './histogram.js'
+import type {GateReport} from '../model/gate.js'
+import type {LatencySummary} from '../model/latency.js'
+import type {NativeCounters, NativeError, NativeHistogram, NativeRing} from '../model/native.js'
+import {
+  type FileResult,
+  type Outcomes,
+  RESULT_KIND,
+  RESULT_SCHEMA_VERSION,
+  type Ratio,
+  type ResultDocument,
+  type Spread,
+  type SystemResult,
+  type TimelineWindow,
+  type TrialResult,
+  type WorkloadResult,
+} from '../model/result.js'
+import type {ArrivalsName, BaselineName, SystemName} from '../model/workload.js'
+import type {HostInfo, KernelInfo} from '../model/envelope.js'
+import type {WorkloadSpec} from '../model/workload.js'
+import type {SkippedSystem} from '../model/result.js'
+import {toolInfo} from '../model/envelope.js'
 
 const perSec = (count: number, elapsedNs: number): number => (elapsedNs > 0 ? (count * 1e9) / elapsedNs : 0)
 
@@ -492,7 +352,7 @@ export function resultDocument(workloads: Array<{spec: WorkloadSpec; runs: Workl
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
     kind: RESULT_KIND,
-    tool: {name: 'iouring-bench', version: toolVersion},
+    tool: toolInfo(toolVersion),
     createdAt: new Date().toISOString(),
     host: hostInfo(),
     kernel: kernelInfo(),

@@ -11,7 +11,7 @@ import {renderGate} from '../gate/render.js'
 import {formatDuration} from '../units.js'
 import {counterRows, documentFigures, type Line, type Tone, workloadFigures} from './figures.js'
 import {decodeHistogram, type Histogram} from './histogram.js'
-import type {ResultDocument, WorkloadResult} from './result.js'
+import type {ResultDocument, WorkloadResult} from '../model/result.js'
 
 export interface TerminalOptions {
   color: boolean

@@ -5,7 +5,8 @@
 import {decodeHistogram} from '../report/histogram.js'
 import {histogramLines, type Paint} from '../report/terminal.js'
 import {formatCount, formatDuration} from '../units.js'
-import {outcome, type StressDocument} from './timeouts.js'
+import {outcome} from './timeouts.js'
+import type {StressDocument} from '../model/stress.js'
 
 export function renderStress(document: StressDocument, paint: Paint): string {
   const {config, stress} = document

@@ -8,28 +8,30 @@
 // the liveness scenario (native/core/liveness.h), without and with op timeouts.
 
 import {EnvironmentError, invalidValue} from '../errors.js'
-import {hostInfo, type HostInfo, kernelInfo, type KernelInfo} from '../host.js'
+import {hostInfo, kernelInfo} from '../host.js'
 import {onInterrupt} from '../interrupt.js'
-import {
-  type NativeBenchResult,
-  type NativeCounters,
-  type NativeHistogram,
-  type NativeLivenessHalf,
-  type NativeLivenessResult,
-  type NativeOpStats,
-  type NativeProgress,
-  runBench,
-  runLiveness,
-} from '../native/addon.js'
-import {histogramFromBuckets, type LatencySummary, summarize} from '../report/histogram.js'
+import {type NativeBenchResult, type NativeOpStats, runBench, runLiveness} from '../native/addon.js'
+import {histogramFromBuckets, summarize} from '../report/histogram.js'
 import {progressDisplay} from '../report/progress.js'
 import {spreadOf} from '../report/result.js'
 import {checkLimits, limitBehind} from '../bench/needs.js'
 import {nativeRequest} from '../bench/run.js'
-import {type FieldLabels, type MixEntry, toWorkloadSpec, type WorkloadSpec} from '../bench/spec.js'
+import {type FieldLabels, toWorkloadSpec} from '../bench/spec.js'
 import {formatDuration} from '../units.js'
-
-export const STRESS_SCHEMA_VERSION = 1
+import type {LatencySummary} from '../model/latency.js'
+import type {NativeCounters, NativeHistogram, NativeLivenessHalf, NativeLivenessResult, NativeProgress} from '../model/native.js'
+import {
+  type Check,
+  STRESS_SCHEMA_VERSION,
+  type StressDocument,
+  type StressOptions,
+  type StressResult,
+  type ThroughputWindows,
+} from '../model/stress.js'
+import type {MixEntry} from '../model/workload.js'
+import type {HostInfo, KernelInfo} from '../model/envelope.js'
+import type {WorkloadSpec} from '../model/workload.js'
+import {toolInfo} from '../model/envelope.js'
 
 /** The normal kinds a stress mix may hold next to its stalls. */
 export const NORMAL_KINDS = ['nop', 'timer', 'socket'] as const
@@ -41,20 +43,6 @@ export const NORMAL_KINDS = ['nop', 'timer', 'socket'] as const
  * quiet machine can use a slack of a few ms.
  */
 export const DEFAULT_SLACK_NS = 100_000_000
-
-export interface StressOptions {
-  opTimeoutNs: number
-  slackNs: number
-  /** Stalls and normal kinds with their weights. */
-  mix: MixEntry[]
-  timerNs: number
-  ringSize: number
-  submitters: number
-  depth: number
-  durationNs: number
-  watchdogNs: number
-  liveness: boolean
-}
 
 /** Where each option came from, in the user's terms. */
 export interface StressLabels {
@@ -68,64 +56,6 @@ export interface StressLabels {
   duration: string
   watchdog: string
   skipLiveness: string
-}
-
-export interface Check {
-  name: string
-  passed: boolean
-  detail: string
-}
-
-export interface ThroughputWindows {
-  windowNs: number
-  count: number
-  /** Windows in which no normal op completed. */
-  empty: number
-  minOpsPerSec: number
-  medianOpsPerSec: number
-  maxOpsPerSec: number
-}
-
-export interface StressResult {
-  elapsedNs: number
-  /** Ops the submitters handed to the loop. */
-  submitted: number
-  /** The loop's counts of how they ended. */
-  completed: number
-  timedOut: number
-  abandoned: number
-  /** Ends the submitters saw. */
-  requesterEnds: number
-  pendingAtEnd: number
-  stalls: {ops: number; timedOut: number}
-  normal: {
-    ops: number
-    endedNormally: number
-    opsPerSec: number
-    kinds: Array<{kind: string; ops: number; expected: number; opsPerSec: number}>
-  }
-  lateness: LatencySummary & {overSlack: number; early: number}
-  windows: ThroughputWindows
-  capacityStallsWaiterBound: number
-  counters: NativeCounters
-}
-
-export interface StressDocument {
-  schemaVersion: typeof STRESS_SCHEMA_VERSION
-  kind: 'iouring-bench/stress-timeouts'
-  tool: {name: 'iouring-bench'; version: string}
-  host: HostInfo
-  kernel: KernelInfo
-  config: Omit<StressOptions, 'liveness'>
-  passed: boolean
-  interrupted: boolean
-  checks: Check[]
-  stress: StressResult | null
-  /** The same normal ops, same loop and drive, no stalls: what the stalls cost them. */
-  withoutStalls: {normalOpsPerSec: number; elapsedNs: number} | null
-  /** Normal-op throughput with stalls / without. */
-  normalThroughputRatio: number | null
-  liveness: NativeLivenessResult | null
 }
 
 /** Checks the options beyond what each flag checks alone; throws a UsageError naming the flag. */
@@ -402,7 +332,7 @@ export async function runStressTimeouts(options: StressOptions, spec: WorkloadSp
   const document: StressDocument = {
     schemaVersion: STRESS_SCHEMA_VERSION,
     kind: 'iouring-bench/stress-timeouts',
-    tool: {name: 'iouring-bench', version: run.toolVersion},
+    tool: toolInfo(run.toolVersion),
     host: hostInfo(),
     kernel: kernelInfo(),
     config: {...options},

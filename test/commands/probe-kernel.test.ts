@@ -6,9 +6,9 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {after, before, describe, test} from 'node:test'
 
-import type {ProbeDocument} from '../../src/probe/document.ts'
 import {lines, runCli} from '../helpers/cli.ts'
 import {schemaErrors, validateProbeDocument} from '../helpers/probe-schema.ts'
+import type {ProbeDocument} from '../../src/model/probe.ts'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const FIXTURE = (name: string) => path.join(REPO, 'test', 'fixtures', 'raw-probe', `${name}.json`)

@@ -138,14 +138,12 @@ test('the HTML report loads alone, with no console error, and draws each chart o
     '99.999%',
   ])
   for (const tick of await plot.locator('.y-axis text:not(.axis-title)').allTextContents()) assert.match(tick, /^\d+ (ns|µs|ms|s)$/)
-  const lines = await page
-    .locator('#latency path.series')
-    .evaluateAll((paths) =>
-      paths.map((element) => ({
-        points: (element.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).length,
-        width: element.getBoundingClientRect().width,
-      })),
-    )
+  const lines = await page.locator('#latency path.series').evaluateAll((paths) =>
+    paths.map((element) => ({
+      points: (element.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).length,
+      width: element.getBoundingClientRect().width,
+    })),
+  )
   for (const line of lines) assert.ok(line.points > 50 && line.width > 100, JSON.stringify(line))
 
   // Throughput: one bar per system, and with one trial no whisker, saying so.

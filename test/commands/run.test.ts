@@ -6,9 +6,9 @@ import path from 'node:path'
 import {describe, test} from 'node:test'
 
 import {loadProfile} from '../../src/profiles/load.ts'
-import type {ResultDocument} from '../../src/report/result.ts'
 import {lines, runCli} from '../helpers/cli.ts'
 import {parseResult} from '../helpers/schema.ts'
+import type {ResultDocument} from '../../src/model/result.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-run-'))
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import type {DrillDocument} from '../../src/drill/shutdown-drill.ts'
 import {lines, runCli} from '../helpers/cli.ts'
+import type {DrillDocument} from '../../src/model/drill.ts'
 
 describe('shutdown-drill', () => {
   test('passes every check here, one PASS line each, nothing on stderr (no progress when piped)', async () => {
@@ -48,7 +48,7 @@ describe('shutdown-drill', () => {
     assert.equal(status, 0, stderr)
     assert.equal(stderr, '')
     const document = JSON.parse(stdout) as DrillDocument
-    assert.equal(document.kind, 'shutdown-drill')
+    assert.equal(document.kind, 'iouring-bench/shutdown-drill')
     assert.equal(document.schemaVersion, 1)
     assert.equal(document.roundsRun, 8)
     assert.equal(document.passed, true)

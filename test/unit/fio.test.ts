@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {test} from 'node:test'
 
 import {fioMeasured, parseFioOutput} from '../../src/bench/fio.ts'
-import type {WorkloadSpec} from '../../src/bench/spec.ts'
+import type {WorkloadSpec} from '../../src/model/workload.ts'
 
 // Captured from fio 3.33: 4 KiB random reads at depth 32, --ramp_time=50ms --runtime=100ms
 // --output-format=json+. Its own counts disagree: io_bytes is 7805 blocks, lat_ns.N (and its bins)

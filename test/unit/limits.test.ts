@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
 import {addressSpaceNeeded, descriptorsNeeded} from '../../src/bench/needs.ts'
-import type {WorkloadSpec} from '../../src/bench/spec.ts'
 import {DESCRIPTORS_TO_START, limitTooLow, readLimit} from '../../src/limits.ts'
+import type {WorkloadSpec} from '../../src/model/workload.ts'
 
 const TABLE = `Limit                     Soft Limit           Hard Limit           Units
 Max open files            1024                 4096                 files

@@ -11,9 +11,11 @@ import {renderJunit} from '../../src/report/junit.ts'
 import {markdownTable, renderMarkdown} from '../../src/report/markdown.ts'
 import {mergeResults} from '../../src/report/merge.ts'
 import {percentilePlot} from '../../src/report/plot.ts'
-import {type ResultDocument, type SystemResult, timelineOf, workloadFromTrials} from '../../src/report/result.ts'
+import {timelineOf, workloadFromTrials} from '../../src/report/result.ts'
 import {assertValidJunit} from '../helpers/junit.ts'
 import {assertMatchesSchema} from '../helpers/schema.ts'
+import type {SystemResult} from '../../src/model/result.ts'
+import type {ResultDocument} from '../../src/model/result.ts'
 
 /** A deterministic stream of latencies: mostly around `base`, with a long tail. */
 function latencies(seed: number, count: number, base: number): number[] {

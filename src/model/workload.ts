@@ -1,0 +1,96 @@
+// A workload as data: what to run, through which loop configuration, driven how, compared with
+// which baselines (checked and built by src/bench/spec.ts).
+
+export const OPS = ['nop', 'timer', 'file-read', 'file-write', 'socket', 'stall', 'mix'] as const
+
+export type OpName = (typeof OPS)[number]
+
+/** The kinds a mix can be made of. */
+export const MIX_KINDS = ['nop', 'timer', 'file-read', 'file-write', 'socket', 'stall'] as const
+
+export type KindName = (typeof MIX_KINDS)[number]
+
+export const BASELINES = ['raw', 'fio', 'node-fs'] as const
+
+export type BaselineName = (typeof BASELINES)[number]
+
+export type SystemName = 'loop' | BaselineName
+
+export const TRANSPORTS = ['unix', 'tcp'] as const
+
+export type TransportName = (typeof TRANSPORTS)[number]
+
+export const ARRIVALS = ['uniform', 'poisson'] as const
+
+export type ArrivalsName = (typeof ARRIVALS)[number]
+
+export interface LoopSpec {
+  /** Waiter and queue capacity; rounded up to a power of two by the loop. */
+  ringSize: number
+  ioPoll: boolean
+  singleIssuer: boolean
+  opTimeoutNs?: number
+  shutdownTimeoutNs?: number
+  /** Poll this long before sleeping, in the loop and its submitters (absent: sleep at once). */
+  idleSpinNs?: number
+  /** Submit staged ops after at most this many (absent: all that are queued, then submit). */
+  submitBatch?: number
+}
+
+export interface DriveSpec {
+  submitters: number
+  /** Ops each submitter keeps outstanding (closed loop), or at most in flight (open loop). */
+  depth: number
+  /** Length of the measured phase; unused when `ops` > 0. */
+  durationNs: number
+  /** Measured ops to run instead of a duration (0: use the duration). */
+  ops: number
+  warmupNs: number
+  /** Open loop: ops due per second, in total; absent for a closed loop. */
+  rate?: number
+  /** Open loop: evenly spaced or Poisson arrivals. */
+  arrivals?: ArrivalsName
+}
+
+export interface FileWorkloadSpec {
+  /** A user's file or block device, read only; absent: the tool lays out a file of its own. */
+  path?: string
+  /** Bytes the ops use (the tool's file is this big; a user's file is used up to this much). */
+  sizeBytes: number
+  blockSize: number
+  random: boolean
+  /** O_DIRECT: bypass the page cache. */
+  direct: boolean
+  /** An fsync after every this many writes of each submitter (0: never). */
+  fsyncEvery: number
+  /** Writes are WRITEV of this many buffers (0 or 1: plain WRITE). */
+  writevBuffers: number
+}
+
+export interface SocketWorkloadSpec {
+  transport: TransportName
+  messageSize: number
+}
+
+export interface MixEntry {
+  op: KindName
+  weight: number
+}
+
+export interface WorkloadSpec {
+  name: string
+  op: OpName
+  /** IORING_OP_TIMEOUT length for the timer op. */
+  timerNs: number
+  /** The kinds of a mix and their weights (op 'mix' only). */
+  mix?: MixEntry[]
+  /** File workloads (file-read, file-write, or a mix with them). */
+  file?: FileWorkloadSpec
+  /** Socket workloads. */
+  socket?: SocketWorkloadSpec
+  /** Seeds the test data, random offsets, mix choices and Poisson arrivals. */
+  seed?: number
+  loop: LoopSpec
+  drive: DriveSpec
+  vs: BaselineName[]
+}
