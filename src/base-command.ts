@@ -1,6 +1,7 @@
 // What every command shares: --json (oclif's JSON flag), and one way to fail — a single line on
 // stderr (or one JSON document on stdout with --json) and the exit status from DESIGN.md, never a
-// stack trace.
+// stack trace. A command that reports ends in finish(): its document out through the formats
+// table, its verdict turned into the exit status, the same way for every command.
 
 import {Command, Errors} from '@oclif/core'
 
@@ -8,8 +9,10 @@ import type {SessionOutcome} from './bench/session.js'
 import {errorDocument, ExitCode, ToolError} from './errors.js'
 import {outputFlags} from './flags.js'
 import {installInterruptHandling, interruptedBeforeMeasuring, interruptedStatus} from './interrupt.js'
-import {emit, type OutputFlags, type OutputPlan, planOutput} from './report/output.js'
+import type {DocumentName} from './model/envelope.js'
 import type {ResultDocument} from './model/result.js'
+import type {AnyDocument} from './report/formats.js'
+import {emit, type EmitOptions, type OutputFlags, type OutputPlan, planOutput} from './report/output.js'
 
 interface OclifError extends Error {
   oclif?: {exit?: number}
@@ -25,7 +28,8 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(error: OclifError): Promise<void> {
-    const exitCode = error instanceof ToolError ? error.exitCode : (error.oclif?.exit ?? (isParseError(error) ? ExitCode.usage : 1))
+    // oclif's own errors carry their status (usage: 2, from "exitCodes" in package.json).
+    const exitCode = error instanceof ToolError ? error.exitCode : (error.oclif?.exit ?? 1)
     const message = oneLine(error)
     process.exitCode = exitCode
     if (this.jsonEnabled()) {
@@ -63,28 +67,52 @@ export function oneLine(error: Error): string {
   return error instanceof ToolError || isParseError(error) ? joined : `${joined} (an internal error; DEBUG=1 shows where)`
 }
 
+/**
+ * What a command concluded about what it ran, which finish() turns into the exit status (the
+ * README's table): 0 ok, the error's status when it failed (1 a check or the gate, 3 the kernel
+ * or environment), 128 + the signal when interrupted. The error's message is the one line on
+ * stderr unless `quiet` (the report itself says it) or with --json (the document says it).
+ */
+export type Verdict = {status: 'ok'} | {status: 'interrupted'; message?: string} | {status: 'failed'; error: ToolError; quiet?: boolean}
+
 /** A command that prints a report: --format and --output, the same for all (report/output.ts). */
 export abstract class ReportingCommand extends BaseCommand {
-  static override baseFlags = outputFlags
+  static override baseFlags = outputFlags()
+  private plan?: OutputPlan
 
-  /** Call before any long work, so that a bad --format or --output fails at once. */
-  protected outputPlan(flags: OutputFlags): OutputPlan {
-    return planOutput(flags, this.jsonEnabled())
+  /**
+   * Call before any long work, so that a bad --format or --output fails at once; `printed` is
+   * the kind of document the command prints, when known before it runs.
+   */
+  protected planOutput(flags: OutputFlags, printed?: DocumentName): void {
+    this.plan = planOutput(flags, this.jsonEnabled(), printed)
+  }
+
+  /** Prints and writes the document as planned, then sets the exit status from the verdict. */
+  protected async finish<Document extends AnyDocument>(document: Document, verdict: Verdict, options?: EmitOptions): Promise<Document> {
+    await emit(document, this.plan!, options)
+    const json = this.jsonEnabled()
+    if (verdict.status === 'interrupted') {
+      process.exitCode = interruptedStatus()
+      if (verdict.message && !json) process.stderr.write(`${verdict.message}\n`)
+    } else if (verdict.status === 'failed') {
+      // A file that could not be written (exit 3, set by emit) outranks a failed check.
+      process.exitCode = Math.max(Number(process.exitCode ?? 0), verdict.error.exitCode)
+      if (!verdict.quiet && !json) process.stderr.write(`Error: ${verdict.error.message}\n`)
+    }
+    return document
   }
 }
 
-/** A command that measures: prints the report (or returns the document for --json). */
+/** A command that measures workloads: the session's outcome is its verdict unless it passed. */
 export abstract class MeasureCommand extends ReportingCommand {
-  protected async report(outcome: SessionOutcome, plan: OutputPlan): Promise<ResultDocument> {
-    const {document} = outcome
-    await emit(document, plan, {printReport: outcome.measured, stepSummary: true})
-    if (document.interrupted) {
-      process.exitCode = interruptedStatus()
-      if (!outcome.measured && !this.jsonEnabled()) process.stderr.write(`${interruptedBeforeMeasuring()}\n`)
-    } else if (outcome.failure) {
-      process.exitCode = outcome.failure.exitCode
-      if (!this.jsonEnabled()) process.stderr.write(`Error: ${outcome.failure.message}\n`)
-    }
-    return document
+  protected async report(outcome: SessionOutcome, passed: Verdict = {status: 'ok'}): Promise<ResultDocument> {
+    const {document, failure, measured} = outcome
+    const verdict: Verdict = document.interrupted
+      ? {status: 'interrupted', message: measured ? undefined : interruptedBeforeMeasuring()}
+      : failure
+        ? {status: 'failed', error: failure}
+        : passed
+    return this.finish(document, verdict, {printReport: measured, stepSummary: true})
   }
 }

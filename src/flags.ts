@@ -5,7 +5,8 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
 import {invalidValue} from './errors.js'
-import {FORMAT_NAMES, type FormatName, isFormatName, KNOWN_EXTENSIONS} from './report/formats.js'
+import type {DocumentName} from './model/envelope.js'
+import {FORMAT_NAMES, type FormatName, formatForFile, formatsFor, isFormatName, KNOWN_EXTENSIONS} from './report/formats.js'
 import {durationInput, parseDuration, parseSize, sizeInput} from './units.js'
 
 export const integerFlag = Flags.custom<number>({
@@ -92,17 +93,26 @@ export const formatFlag = Flags.custom<FormatName>({
   },
 })
 
-/** Where every command that reports sends it (see report/output.ts for the convention). */
-export const outputFlags = {
-  format: formatFlag({
-    description: `form of the report: ${FORMAT_NAMES.join(', ')}; on stdout, or in the --output file (github-benchmark: files only)`,
-    helpGroup: 'OUTPUT',
-  }),
-  output: Flags.string({
-    char: 'o',
-    description:
-      `write the report to this file, in the --format given or the one its extension names (${KNOWN_EXTENSIONS.join(' ')}); ` +
-      'the terminal report still goes to stdout. Forms of several files (hgrm, github-benchmark) write FILE.<part>.<ext>',
-    helpGroup: 'OUTPUT',
-  }),
+/**
+ * Where every command that reports sends it (see report/output.ts for the convention); the help
+ * lists the forms of what the command prints (`documents`), or all of them.
+ */
+export function outputFlags(documents?: DocumentName) {
+  const formats = documents ? formatsFor(documents) : FORMAT_NAMES
+  const extensions = KNOWN_EXTENSIONS.filter((extension) => formats.includes(formatForFile(extension)!))
+  const filesOnly = formats.includes('github-benchmark') ? ' (github-benchmark: files only)' : ''
+  const parts = formats.includes('hgrm') ? '. Forms of several files (hgrm, github-benchmark) write FILE.<part>.<ext>' : ''
+  return {
+    format: formatFlag({
+      description: `form of the report: ${formats.join(', ')}; on stdout, or in the --output file${filesOnly}`,
+      helpGroup: 'OUTPUT',
+    }),
+    output: Flags.string({
+      char: 'o',
+      description:
+        `write the report to this file, in the --format given or the one its extension names (${extensions.join(' ')}); ` +
+        `the terminal report still goes to stdout${parts}`,
+      helpGroup: 'OUTPUT',
+    }),
+  }
 }

@@ -5,10 +5,10 @@
 import {execFile, spawn} from 'node:child_process'
 
 import {trackChild} from '../interrupt.js'
+import type {WorkloadSpec} from '../model/workload.js'
 import {type Histogram, newHistogram} from '../report/histogram.js'
 import type {BaselineRun} from './baseline.js'
 import type {TestFile} from './test-file.js'
-import type {WorkloadSpec} from '../model/workload.js'
 
 export const FIO_MISSING = 'fio not found: apt-get install fio'
 

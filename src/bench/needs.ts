@@ -7,9 +7,9 @@ import {availableParallelism} from 'node:os'
 
 import type {EnvironmentError} from '../errors.js'
 import {DESCRIPTORS_TO_START, type Limit, limitTooLow, MIB, NODE_ADDRESS_SPACE, readLimit} from '../limits.js'
-import {kindsOf, MAX_RING_ENTRIES, usesFile} from './spec.js'
 import type {NativeError} from '../model/native.js'
 import type {WorkloadSpec} from '../model/workload.js'
+import {kindsOf, MAX_RING_ENTRIES, usesFile} from './spec.js'
 
 /**
  * Descriptors the process holds once its modules are loaded (stdio, libuv's epoll and eventfds,

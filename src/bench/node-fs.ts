@@ -4,11 +4,11 @@
 
 import {Worker} from 'node:worker_threads'
 
+import type {WorkloadSpec} from '../model/workload.js'
 import {decodeHistogram} from '../report/histogram.js'
 import type {BaselineRun} from './baseline.js'
 import type {NodeFsJob, NodeFsResult} from './node-fs-worker.js'
 import type {TestFile} from './test-file.js'
-import type {WorkloadSpec} from '../model/workload.js'
 
 export function runNodeFs(spec: WorkloadSpec, file: TestFile, signal?: AbortSignal): Promise<BaselineRun> {
   const files = spec.file!

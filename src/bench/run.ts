@@ -2,16 +2,15 @@
 // same process and on the same file, so every figure has a ratio measured under the same
 // conditions.
 
+import type {NativeProgress} from '../model/native.js'
+import type {ProgressEvent} from '../model/progress.js'
+import type {SystemName, WorkloadSpec} from '../model/workload.js'
 import {cancelledBy, type NativeBenchRequest, type NativeBenchResult, runBench} from '../native/addon.js'
 import type {MeasuredBaseline} from './baseline.js'
 import {FIO_MISSING, fioVersion, runFio} from './fio.js'
 import {runNodeFs} from './node-fs.js'
 import {usesFile} from './spec.js'
 import {openTestFile, releaseTestFile, type TestFile} from './test-file.js'
-import type {NativeProgress} from '../model/native.js'
-import type {ProgressEvent} from '../model/progress.js'
-import type {BaselineName, SystemName} from '../model/workload.js'
-import type {WorkloadSpec} from '../model/workload.js'
 
 export interface SystemRun {
   system: SystemName

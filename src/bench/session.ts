@@ -4,12 +4,12 @@
 
 import {EnvironmentError, ToolError} from '../errors.js'
 import {onInterrupt} from '../interrupt.js'
+import type {ResultDocument} from '../model/result.js'
+import type {WorkloadSpec} from '../model/workload.js'
 import {progressDisplay} from '../report/progress.js'
 import {firstFailure, resultDocument} from '../report/result.js'
 import {checkLimits} from './needs.js'
 import {runWorkload, type WorkloadRun} from './run.js'
-import type {ResultDocument} from '../model/result.js'
-import type {WorkloadSpec} from '../model/workload.js'
 
 export interface SessionOptions {
   toolVersion: string

@@ -6,7 +6,6 @@
 import {statSync} from 'node:fs'
 
 import {invalidValue, UsageError} from '../errors.js'
-import {formatSize} from '../units.js'
 import {
   ARRIVALS,
   type ArrivalsName,
@@ -25,6 +24,7 @@ import {
   type TransportName,
   type WorkloadSpec,
 } from '../model/workload.js'
+import {formatSize} from '../units.js'
 
 /** Baselines that run file workloads only. */
 export const FILE_BASELINES: readonly BaselineName[] = ['fio', 'node-fs']

@@ -9,9 +9,9 @@ import path from 'node:path'
 
 import {EnvironmentError, UsageError} from '../errors.js'
 import {registerTempPath, removeTempPath} from '../interrupt.js'
+import type {FileWorkloadSpec, WorkloadSpec} from '../model/workload.js'
 import {layOutTestFile, type NativeFileError, pageCacheResidency, probeDirectRead, testFileInfo} from '../native/addon.js'
 import {formatSize} from '../units.js'
-import type {FileWorkloadSpec, WorkloadSpec} from '../model/workload.js'
 
 export interface TestFile {
   path: string

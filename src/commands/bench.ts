@@ -4,8 +4,8 @@ import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
 import {type FieldLabels, parseMix, toWorkloadSpec} from '../bench/spec.js'
 import {durationFlag, durationOrNoneFlag, integerFlag, listFlag, numberFlag, refuseBoth, sizeFlag} from '../flags.js'
-import {ARRIVALS, BASELINES, MIX_KINDS, OPS, TRANSPORTS} from '../model/workload.js'
 import type {ResultDocument} from '../model/result.js'
+import {ARRIVALS, BASELINES, MIX_KINDS, OPS, TRANSPORTS} from '../model/workload.js'
 
 const LABELS: FieldLabels = {
   op: '--op',
@@ -144,7 +144,7 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
   async run(): Promise<ResultDocument> {
     const {flags, raw} = await this.parse(Bench)
     refuseBoth(raw, 'ops', 'duration', 'give a number of measured ops or a duration, not both')
-    const plan = this.outputPlan(flags)
+    this.planOutput(flags, 'result')
     const spec = toWorkloadSpec(
       {
         name: flags.op,
@@ -180,6 +180,6 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
       LABELS,
     )
     const outcome = await runSession([spec], {toolVersion: this.config.version, progress: !this.jsonEnabled()})
-    return this.report(outcome, plan)
+    return this.report(outcome)
   }
 }

@@ -1,16 +1,16 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../base-command.js'
-import {EnvironmentError, ExitCode} from '../errors.js'
+import {ReportingCommand} from '../base-command.js'
+import {EnvironmentError} from '../errors.js'
+import {outputFlags} from '../flags.js'
+import type {ProbeDocument} from '../model/probe.js'
 import {probeKernel} from '../native/addon.js'
 import {probeDocument} from '../probe/document.js'
 import {evaluateProbe} from '../probe/evaluate.js'
-import {renderProbe, renderRequirements, unmetText} from '../probe/render.js'
+import {unmetText} from '../probe/render.js'
 import {checkRequirements, resolveRequirements} from '../probe/requirements.js'
-import {colorFor, paintFor} from '../report/terminal.js'
-import type {ProbeDocument} from '../model/probe.js'
 
-export default class ProbeKernel extends BaseCommand {
+export default class ProbeKernel extends ReportingCommand {
   static override summary = "What this kernel's io_uring can do, tested for real, and whether this tool's loop can run here."
 
   static override description = `Every answer comes from a real test on this kernel (a ring set up with each flag, IORING_REGISTER_PROBE, multishot poll, EXT_ARG wait, LINK_TIMEOUT); the kernel release only explains a result. When io_uring cannot be used at all, it names the cause (kernel.io_uring_disabled, kernel.io_uring_group, a seccomp filter, a kernel without io_uring, the memlock limit of kernels before 5.12) and the fix.
@@ -30,11 +30,17 @@ Exit status 3, after the whole report, when io_uring cannot be used on the probe
       command: '<%= config.bin %> <%= command.id %> --json > "$(hostname).probe.json"',
     },
     {
+      description: 'The report on the terminal and the document in a file, for CI:',
+      command: '<%= config.bin %> <%= command.id %> --format json --output probe.json',
+    },
+    {
       description:
         'Explain a probe taken elsewhere: a probe-kernel --json document, or on a host without Node the output of the static iouring-probe (built from native/core with cmake):',
       command: '<%= config.bin %> <%= command.id %> --input "$(hostname).probe.json"',
     },
   ]
+
+  static override baseFlags = outputFlags('probe')
 
   static override flags = {
     require: Flags.string({
@@ -52,6 +58,7 @@ Exit status 3, after the whole report, when io_uring cannot be used on the probe
 
   async run(): Promise<ProbeDocument> {
     const {flags} = await this.parse(ProbeKernel)
+    this.planOutput(flags, 'probe')
     // Names first: a typo fails at once, before anything is probed.
     const wanted = flags.require ? resolveRequirements(flags.require) : null
     // The schema validator (ajv) is loaded only for a file: probing here needs no validation.
@@ -69,14 +76,6 @@ Exit status 3, after the whole report, when io_uring cannot be used on the probe
       : usability.usable
         ? null
         : `io_uring cannot be used on ${kernel.label}: ${usability.cause?.summary ?? `io_uring_setup failed with ${usability.setup.error}`}`
-    if (!this.jsonEnabled()) {
-      const options = {paint: paintFor(colorFor(process.stdout)), width: Math.max(60, process.stdout.columns || 100)}
-      process.stdout.write(requirements ? renderRequirements(document, requirements, options) : renderProbe(document, options))
-      if (failure) throw new EnvironmentError(failure)
-    } else if (failure) {
-      // The document says which and why; the status says that.
-      process.exitCode = ExitCode.environment
-    }
-    return document
+    return this.finish(document, failure ? {status: 'failed', error: new EnvironmentError(failure)} : {status: 'ok'})
   }
 }

@@ -5,15 +5,16 @@ import {Args, Flags} from '@oclif/core'
 import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
 import {withPhases} from '../bench/spec.js'
+import {CheckFailedError} from '../errors.js'
 import {checkWritable} from '../files.js'
 import {durationFlag, integerFlag} from '../flags.js'
 import {checkGateTrials, checkSameHost, checkTrials, compare} from '../gate/gate.js'
 import {hostInfo, kernelInfo} from '../host.js'
+import type {GateConfig} from '../model/gate.js'
+import type {ResultDocument} from '../model/result.js'
 import {loadProfiles} from '../profiles/load.js'
 import {readResult} from '../report/load.js'
 import {writeRequested} from '../report/output.js'
-import type {GateConfig} from '../model/gate.js'
-import type {ResultDocument} from '../model/result.js'
 
 export default class Run extends MeasureCommand {
   static override summary = 'Run profiles of workloads (the default profile when none is named) and print the full report.'
@@ -59,7 +60,7 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
 
   async run(): Promise<ResultDocument> {
     const {argv, flags} = await this.parse(Run)
-    const plan = this.outputPlan(flags)
+    this.planOutput(flags, 'result')
     const profiles = loadProfiles(argv.length > 0 ? (argv as string[]) : ['default'])
     const trials = flags.trials ?? Math.max(...profiles.map((profile) => profile.trials))
     const gateFor = new Map<string, GateConfig>(
@@ -93,9 +94,11 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
     if (baseline && !document.interrupted && !outcome.failure) {
       document.gate = compare(baseline, document, (name) => gateFor.get(name)!)
     }
-    await this.report(outcome, plan)
-    // A file that could not be written (exit 3) outranks the verdict, which the report shows.
-    if (document.gate && !document.gate.passed && !process.exitCode) process.exitCode = 1
-    return document
+    const regressed = document.gate && !document.gate.passed
+    // The report shows the gate's verdicts; the status says it failed.
+    return this.report(
+      outcome,
+      regressed ? {status: 'failed', error: new CheckFailedError('the regression gate found a regression'), quiet: true} : {status: 'ok'},
+    )
   }
 }

@@ -1,19 +1,17 @@
-import {BaseCommand} from '../base-command.js'
-import {CheckFailedError, EnvironmentError, ExitCode} from '../errors.js'
-import {interruptedStatus} from '../interrupt.js'
+import {ReportingCommand, type Verdict} from '../base-command.js'
 import {
   checkDrillOptions,
   DEFAULT_OP_TIMEOUT_NS,
   DEFAULT_SHUTDOWN_TIMEOUT_NS,
   DRILL_OPS,
   type DrillLabels,
-  renderDrill,
   runDrill,
 } from '../drill/shutdown-drill.js'
-import {durationFlag, durationOrNoneFlag, integerFlag, listFlag} from '../flags.js'
+import {CheckFailedError, EnvironmentError} from '../errors.js'
+import {durationFlag, durationOrNoneFlag, integerFlag, listFlag, outputFlags} from '../flags.js'
+import type {DrillDocument} from '../model/drill.js'
 import type {NativeOp} from '../native/addon.js'
 import {formatDuration} from '../units.js'
-import type {DrillDocument} from '../model/drill.js'
 
 const LABELS: DrillLabels = {
   rounds: '--rounds',
@@ -24,7 +22,7 @@ const LABELS: DrillLabels = {
   roundDeadline: '--round-deadline',
 }
 
-export default class ShutdownDrill extends BaseCommand {
+export default class ShutdownDrill extends ReportingCommand {
   static override summary = 'Drop every submitter of the loop at random moments, many times; check that every op ends exactly once.'
 
   static override description = `Each round starts a loop and --submitters requester threads running a random mix of the --mix kinds closed loop. Each requester drops its handle at a random moment (after a random number of ops, then a random pause), so the last drop lands while ops are queued, in flight or about to complete. Rounds alternate between no shutdown timeout (the loop waits for every op) and a ${formatDuration(DEFAULT_SHUTDOWN_TIMEOUT_NS)} one (it abandons what is left), unless --shutdown-timeout picks one.
@@ -47,7 +45,13 @@ A round with neither an op timeout nor a shutdown timeout leaves stall out of it
       description: 'Replay a drill (the seed and rounds it printed):',
       command: '<%= config.bin %> <%= command.id %> --seed 1234 --rounds 20',
     },
+    {
+      description: 'For a CI test report: one JUnit test case per check:',
+      command: '<%= config.bin %> <%= command.id %> --rounds 20 --format junit --output drill.xml',
+    },
   ]
+
+  static override baseFlags = outputFlags('shutdown-drill')
 
   static override flags = {
     rounds: integerFlag({description: 'rounds to run', default: 100}),
@@ -72,6 +76,7 @@ A round with neither an op timeout nor a shutdown timeout leaves stall out of it
 
   async run(): Promise<DrillDocument> {
     const {flags} = await this.parse(ShutdownDrill)
+    this.planOutput(flags, 'shutdown-drill')
     const options = checkDrillOptions(
       {
         rounds: flags.rounds,
@@ -86,24 +91,15 @@ A round with neither an op timeout nor a shutdown timeout leaves stall out of it
       LABELS,
     )
     const document = await runDrill(options, {toolVersion: this.config.version, progress: !this.jsonEnabled()})
-    const exitCode = document.error
-      ? ExitCode.environment
-      : document.interrupted
-        ? interruptedStatus()
-        : document.passed
-          ? ExitCode.ok
-          : ExitCode.checkFailed
-    if (this.jsonEnabled()) {
-      process.exitCode = exitCode
-      return document
-    }
-    process.stdout.write(renderDrill(document))
-    if (document.error) throw new EnvironmentError(`shutdown-drill: ${document.error}`)
-    if (document.interrupted) process.exitCode = exitCode
-    else if (!document.passed) {
-      const failed = document.checks.filter((check) => check.status === 'fail').length
-      throw new CheckFailedError(`shutdown-drill: ${failed} of ${document.checks.length} checks failed (seed ${options.seed})`)
-    }
-    return document
+    return this.finish(document, drillVerdict(document))
   }
+}
+
+function drillVerdict(document: DrillDocument): Verdict {
+  if (document.error) return {status: 'failed', error: new EnvironmentError(`shutdown-drill: ${document.error}`)}
+  if (document.interrupted) return {status: 'interrupted'}
+  if (document.passed) return {status: 'ok'}
+  const failed = document.checks.filter((check) => check.status === 'fail').length
+  const message = `shutdown-drill: ${failed} of ${document.checks.length} checks failed (seed ${document.config.seed})`
+  return {status: 'failed', error: new CheckFailedError(message)}
 }

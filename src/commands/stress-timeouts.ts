@@ -1,15 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../base-command.js'
+import {ReportingCommand} from '../base-command.js'
 import {parseMix} from '../bench/spec.js'
 import {CheckFailedError} from '../errors.js'
-import {interruptedStatus} from '../interrupt.js'
-import {durationFlag, integerFlag} from '../flags.js'
-import {colorFor, paintFor} from '../report/terminal.js'
-import {renderStress} from '../stress/render.js'
+import {durationFlag, integerFlag, outputFlags} from '../flags.js'
+import type {StressDocument} from '../model/stress.js'
 import {checkStressOptions, DEFAULT_SLACK_NS, NORMAL_KINDS, runStressTimeouts, type StressLabels} from '../stress/timeouts.js'
 import {formatDuration} from '../units.js'
-import type {StressDocument} from '../model/stress.js'
 
 const LABELS: StressLabels = {
   opTimeout: '--op-timeout',
@@ -24,7 +21,7 @@ const LABELS: StressLabels = {
   skipLiveness: '--skip-liveness',
 }
 
-export default class StressTimeouts extends BaseCommand {
+export default class StressTimeouts extends ReportingCommand {
   static override summary = "Op timeouts under load, and the seed's liveness scenario stalling without them and recovering with them."
 
   static override description = `Stress: stalls (a RECV nobody answers, ended only by its op timeout) mixed with normal ops (nop, timer, socket), more ops outstanding than the loop holds, so stalls fill the waiters and normal ops get a slot only when a timeout frees one. Checks: every stalled op comes back -ETIMEDOUT within the op timeout plus --slack (lateness runs from the deadline, when the loop handed the op to the kernel plus the timeout, to when the loop handled the -ETIMEDOUT and passed it to the requester); no op is lost (submitted = completed + timed out + abandoned, from the loop's counts, and every requester saw its end); normal ops end normally; and they keep completing in every window while stalls hold the waiters. The same normal ops then run without stalls, for the throughput ratio.
@@ -47,6 +44,8 @@ Exit status 1 when a check fails.`
     },
     {description: 'Machine-readable, stress only:', command: '<%= config.bin %> <%= command.id %> --skip-liveness --duration 500ms --json'},
   ]
+
+  static override baseFlags = outputFlags('stress-timeouts')
 
   static override flags = {
     'op-timeout': durationFlag({description: 'the op timeout every op is linked to', default: 10_000_000}),
@@ -73,6 +72,7 @@ Exit status 1 when a check fails.`
 
   async run(): Promise<StressDocument> {
     const {flags} = await this.parse(StressTimeouts)
+    this.planOutput(flags, 'stress-timeouts')
     const options = {
       opTimeoutNs: flags['op-timeout'],
       slackNs: flags.slack,
@@ -87,22 +87,10 @@ Exit status 1 when a check fails.`
     }
     const spec = checkStressOptions(options, LABELS)
     const document = await runStressTimeouts(options, spec, {toolVersion: this.config.version, progress: !this.jsonEnabled()})
-    if (!this.jsonEnabled()) {
-      process.stdout.write(renderStress(document, paintFor(colorFor(process.stdout))))
-    }
-    if (document.interrupted) {
-      process.exitCode = interruptedStatus()
-      return document
-    }
+    if (document.interrupted) return this.finish(document, {status: 'interrupted'})
     const failed = document.checks.filter((check) => !check.passed)
-    if (failed.length > 0) {
-      const error = new CheckFailedError(
-        `${failed.length} of ${document.checks.length} checks failed: ${failed.map((check) => check.name).join('; ')}`,
-      )
-      // With --json the document itself says which failed; one JSON document on stdout.
-      if (!this.jsonEnabled()) throw error
-      process.exitCode = error.exitCode
-    }
-    return document
+    if (failed.length === 0) return this.finish(document, {status: 'ok'})
+    const message = `${failed.length} of ${document.checks.length} checks failed: ${failed.map((check) => check.name).join('; ')}`
+    return this.finish(document, {status: 'failed', error: new CheckFailedError(message)})
   }
 }

@@ -1,29 +1,26 @@
 // The shutdown drill (issue 8): many rounds, each dropping every submitter of a loop at a random
 // moment, with ops queued, in flight and about to complete, with and without a shutdown timeout.
 // The native core runs the rounds (native/core/shutdown_drill.h); this turns options into its
-// request, its result into the document (--json) and the report with one PASS/FAIL line per check.
+// request and its result into the document with one PASS/FAIL check each (drill/render.ts shows it).
 
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import Table from 'cli-table3'
-
-import {EnvironmentError, invalidValue} from '../errors.js'
-import {onInterrupt, registerTempPath, removeTempPath} from '../interrupt.js'
 import {checkThreadLimits, threadLimitBehind} from '../bench/needs.js'
 import {MAX_RING_ENTRIES} from '../bench/spec.js'
-import {type NativeDrillResult, type NativeOp, runShutdownDrill} from '../native/addon.js'
+import {EnvironmentError, invalidValue} from '../errors.js'
 import {hostInfo, kernelInfo} from '../host.js'
+import {onInterrupt, registerTempPath, removeTempPath} from '../interrupt.js'
+import {DRILL_SCHEMA_VERSION, type DrillCheck, type DrillDocument, type DrillModeReport, type DrillOptions} from '../model/drill.js'
+import {toolInfo} from '../model/envelope.js'
+import {REPORTED_PERCENTILES} from '../model/latency.js'
+import type {NativeDrillMode, NativeError} from '../model/native.js'
+import {MIX_KINDS} from '../model/workload.js'
+import {type NativeDrillResult, runShutdownDrill} from '../native/addon.js'
 import {histogramFromBuckets, summarize} from '../report/histogram.js'
 import {statusLine} from '../report/progress.js'
 import {formatCount, formatDuration} from '../units.js'
-import {DRILL_SCHEMA_VERSION, type DrillCheck, type DrillDocument, type DrillModeReport, type DrillOptions} from '../model/drill.js'
-import {type LatencySummary, REPORTED_PERCENTILES} from '../model/latency.js'
-import type {NativeError} from '../model/native.js'
-import {MIX_KINDS} from '../model/workload.js'
-import type {NativeDrillMode} from '../model/native.js'
-import {toolInfo} from '../model/envelope.js'
 
 export const DRILL_OPS = MIX_KINDS
 /** The shutdown timeout of the "with" rounds when --shutdown-timeout is not given. */
@@ -205,46 +202,4 @@ function fdCheck(result: NativeDrillResult): DrillCheck {
         status: 'fail',
         detail: `${result.fdsBefore} descriptors open before the drill, ${result.fdsAfter} after: ${leaked} leaked`,
       }
-}
-
-function modeName(timeoutNs: number | null): string {
-  return timeoutNs === null ? 'no shutdown timeout' : `shutdown timeout ${formatDuration(timeoutNs)}`
-}
-
-const CHECK_TITLES: Record<DrillCheck['name'], string> = {
-  'no-hang': 'no requester hung',
-  'exactly-once': 'every op ended exactly once',
-  'no-fd-leak': 'no descriptor leaked',
-  'kernel-memory-kept': 'no memory the kernel may still write was let go',
-}
-
-export function renderDrill(document: DrillDocument): string {
-  const {config} = document
-  const lines = [
-    `shutdown-drill: ${document.roundsRun}${document.roundsRun === config.rounds ? '' : ` of ${config.rounds}`} rounds, seed ${config.seed}, ` +
-      `ring size ${config.ringSize}, ${config.submitters} submitters, ` +
-      `${config.opTimeoutNs === null ? 'no op timeout' : `op timeout ${formatDuration(config.opTimeoutNs)}`}, ops ${config.ops.join(',')}`,
-  ]
-  const head = ['mode', 'rounds', 'submitted', 'completed', 'timed out', 'abandoned', 'shutdown p50', 'p99', 'max']
-  const table = new Table({head, style: {head: [], border: []}, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right'))})
-  for (const mode of document.modes) {
-    const latency = mode.shutdownLatency
-    table.push([
-      modeName(mode.shutdownTimeoutNs),
-      mode.rounds,
-      mode.submitted,
-      mode.completed,
-      mode.timedOut,
-      mode.abandoned,
-      ...(latency.count ? [formatDuration(latency.p50), formatDuration(latency.p99), formatDuration(latency.max)] : ['-', '-', '-']),
-    ])
-  }
-  lines.push(table.toString())
-  if (document.error) lines.push(`FAIL the drill could not run: ${document.error}`)
-  for (const check of document.checks)
-    lines.push(`${check.status === 'pass' ? 'PASS' : 'FAIL'} ${CHECK_TITLES[check.name]}: ${check.detail}`)
-  for (const failure of document.failures) lines.push(`  round ${failure.round} (round seed ${failure.roundSeed}): ${failure.what}`)
-  if (document.interrupted) lines.push(`Interrupted after ${document.roundsRun} rounds.`)
-  if (!document.passed) lines.push(`Replay: iouring-bench shutdown-drill --seed ${config.seed} --rounds ${config.rounds} (same flags)`)
-  return `${lines.join('\n')}\n`
 }

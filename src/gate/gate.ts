@@ -10,11 +10,9 @@
 import {median} from 'simple-statistics'
 
 import {UsageError} from '../errors.js'
+import {GATE_METRICS, type GateConfig, type GateMetric, type GateReport, type Verdict, type VerdictKind} from '../model/gate.js'
+import type {ResultDocument, SystemResult, WorkloadResult} from '../model/result.js'
 import {mannWhitneyU, ratioInterval, smallestPValue} from './statistics.js'
-import {GATE_METRICS, type GateConfig, type GateMetric, type GateReport, type VerdictKind} from '../model/gate.js'
-import type {Verdict} from '../model/gate.js'
-import type {SystemResult} from '../model/result.js'
-import type {ResultDocument, WorkloadResult} from '../model/result.js'
 
 const BIGGER_IS_BETTER: Record<GateMetric, boolean> = {opsPerSec: true, p50: false, p99: false, vsRaw: true}
 

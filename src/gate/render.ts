@@ -2,13 +2,12 @@
 
 import Table from 'cli-table3'
 
+import type {GateMetric, GateReport, Verdict} from '../model/gate.js'
 import {formatSpread} from '../report/figures.js'
+import type {Paint} from '../report/paint.js'
 import {spreadOf} from '../report/result.js'
-import type {Paint} from '../report/terminal.js'
 import {formatCount, formatDuration} from '../units.js'
 import {METRIC_LABELS} from './gate.js'
-import type {GateMetric, GateReport} from '../model/gate.js'
-import type {Verdict} from '../model/gate.js'
 
 export function formatMetric(metric: GateMetric, value: number): string {
   if (metric === 'opsPerSec') return formatCount(value)

@@ -20,11 +20,11 @@ export interface KernelInfo {
 }
 
 /** Every document the tool writes, by name; its kind is `iouring-bench/<name>`. */
-export const DOCUMENT_NAMES = ['result', 'fleet', 'probe', 'shutdown-drill', 'stress-timeouts'] as const
+const DOCUMENT_NAMES = ['result', 'fleet', 'probe', 'shutdown-drill', 'stress-timeouts'] as const
 export type DocumentName = (typeof DOCUMENT_NAMES)[number]
 export type DocumentKind<Name extends DocumentName = DocumentName> = `iouring-bench/${Name}`
 
-export interface ToolInfo {
+interface ToolInfo {
   name: string
   version: string
 }

@@ -4,11 +4,11 @@
 
 import {MAX_RING_ENTRIES} from '../bench/spec.js'
 import {type Limit, limitTooLow} from '../limits.js'
-import {formatSize} from '../units.js'
-import {appearedIn, newerThanKernel, olderThan} from './kernel.js'
-import {bitsOf, milestone, nameOf, SETUP_FLAGS, type TableEntry} from './kernel-table.js'
 import type {RawProbe} from '../model/native.js'
 import type {Cause, KernelIdentity} from '../model/probe.js'
+import {formatSize} from '../units.js'
+import {bitsOf, milestone, nameOf, SETUP_FLAGS, type TableEntry} from './kernel-table.js'
+import {appearedIn, newerThanKernel, olderThan} from './kernel.js'
 
 export type RawEnvironment = RawProbe['environment']
 

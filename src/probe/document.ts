@@ -3,10 +3,9 @@
 // them. A fleet keeps these; `--input` reads one back and explains it again.
 
 import {hostInfo} from '../host.js'
+import {toolInfo} from '../model/envelope.js'
 import type {RawProbe} from '../model/native.js'
 import {PROBE_KIND, PROBE_SCHEMA_VERSION, type ProbeDocument, type ProbeEvaluation, type RequirementResult} from '../model/probe.js'
-import type {HostInfo} from '../model/envelope.js'
-import {toolInfo} from '../model/envelope.js'
 
 export interface DocumentOptions {
   toolVersion: string

@@ -5,15 +5,11 @@
 // result; the kernel release only ever explains one.
 
 import {MAX_RING_ENTRIES} from '../bench/spec.js'
-import {causeOfRefusal, explainSetupRefusal, flagMask, flagNames, type RefusalContext} from './causes.js'
-import {identifyKernel, newerThanKernel, olderThan} from './kernel.js'
-import {bitsOf, FEATURES, milestone, nameOf, OPCODES, REGISTER_OPS, type Section, SETUP_FLAGS} from './kernel-table.js'
-import type {RawOutcome, RawProbe, RawSetupTrial} from '../model/native.js'
+import type {RawProbe, RawSetupTrial} from '../model/native.js'
 import type {
   Assessment,
   BehaviourId,
   BehaviourRow,
-  Cause,
   KernelIdentity,
   NamedRow,
   NamedSet,
@@ -24,6 +20,9 @@ import type {
   ProbeVerdict,
 } from '../model/probe.js'
 import type {OpName} from '../model/workload.js'
+import {causeOfRefusal, explainSetupRefusal, flagMask, flagNames, type RefusalContext} from './causes.js'
+import {bitsOf, FEATURES, milestone, nameOf, OPCODES, REGISTER_OPS, type Section, SETUP_FLAGS} from './kernel-table.js'
+import {identifyKernel, newerThanKernel, olderThan} from './kernel.js'
 
 const TRIAL_ENTRIES = 8
 const SINGLE_ISSUER_RING = flagMask('SINGLE_ISSUER', 'DEFER_TASKRUN')

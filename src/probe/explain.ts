@@ -5,10 +5,10 @@
 
 import {limitBehind} from '../bench/needs.js'
 import {readLimit} from '../limits.js'
-import {causeOfRefusal, explainSetupRefusal, flagMask} from './causes.js'
-import {thisKernel} from './kernel.js'
 import type {NativeError} from '../model/native.js'
 import type {WorkloadSpec} from '../model/workload.js'
+import {causeOfRefusal, explainSetupRefusal, flagMask} from './causes.js'
+import {thisKernel} from './kernel.js'
 
 const PROBE_HINT = "run 'iouring-bench probe-kernel' to see what this kernel supports"
 

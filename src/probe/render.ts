@@ -2,18 +2,24 @@
 // not, the cause and the fix), the verdict against the loop, then the detail (setup flags,
 // features, opcodes, register ops, behaviour), each with the release that brought it.
 
-import type {Paint} from '../report/terminal.js'
-import type {Assessment, KernelIdentity, NamedSet, RequirementResult} from '../model/probe.js'
-import type {ProbeDocument} from '../model/probe.js'
+import type {Assessment, KernelIdentity, NamedSet, ProbeDocument, RequirementResult} from '../model/probe.js'
+import {type Paint, paintFor} from '../report/paint.js'
+import type {RenderOptions as FormatOptions} from '../report/rendering.js'
 
-export interface RenderOptions {
+interface RenderOptions {
   paint: Paint
   /** Lines wrap at this many columns. */
   width: number
 }
 
+/** The terminal form: the short one when `--require` named needs, else the whole report. */
+export function renderProbeTerminal(document: ProbeDocument, options: FormatOptions): string {
+  const lines = {paint: paintFor(options.color), width: options.width}
+  return document.requirements ? renderRequirements(document, document.requirements, lines) : renderProbe(document, lines)
+}
+
 /** The whole report. */
-export function renderProbe(document: ProbeDocument, options: RenderOptions): string {
+function renderProbe(document: ProbeDocument, options: RenderOptions): string {
   const out = new Lines(options)
   header(document, out)
   out.blank()
@@ -40,7 +46,7 @@ export function renderProbe(document: ProbeDocument, options: RenderOptions): st
 }
 
 /** The short form for `--require`: the kernel and one line per requirement. */
-export function renderRequirements(document: ProbeDocument, requirements: RequirementResult[], options: RenderOptions): string {
+function renderRequirements(document: ProbeDocument, requirements: RequirementResult[], options: RenderOptions): string {
   const out = new Lines(options)
   out.line(`${options.paint.bold('Kernel')}  ${kernelText(document.kernel)}${sourceText(document)}`)
   const width = Math.max(...requirements.map((requirement) => requirement.name.length))

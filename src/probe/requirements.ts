@@ -4,9 +4,9 @@
 // without its IORING_ prefix. Each is answered from the probe, never from the release.
 
 import {invalidValue} from '../errors.js'
+import type {Assessment, ProbeEvaluation, Requirement, RequirementKind, RequirementResult} from '../model/probe.js'
 import {assessNamed, assessSetupFlag} from './evaluate.js'
 import {FEATURES, OPCODES, REGISTER_OPS, type Section, SETUP_FLAGS} from './kernel-table.js'
-import type {Assessment, ProbeEvaluation, Requirement, RequirementKind, RequirementResult} from '../model/probe.js'
 
 /** This tool's own needs, by the name of the `bench` flag they stand for. */
 const TOOL_REQUIREMENTS: Record<string, (evaluation: ProbeEvaluation) => Assessment> = {

@@ -12,9 +12,9 @@ import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 import {type FieldLabels, parseMix, toWorkloadSpec} from '../bench/spec.js'
 import {shown, UsageError} from '../errors.js'
 import {DEFAULT_GATE} from '../gate/gate.js'
-import {parseDuration, parseSize} from '../units.js'
 import type {GateConfig} from '../model/gate.js'
 import type {WorkloadSpec} from '../model/workload.js'
+import {parseDuration, parseSize} from '../units.js'
 
 export const PROFILE_DIR = fileURLToPath(new URL('../../bench-profiles', import.meta.url))
 const SCHEMA_PATH = fileURLToPath(new URL('../../schemas/profile.schema.json', import.meta.url))

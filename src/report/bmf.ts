@@ -4,9 +4,9 @@
 // gets its own threshold; CPU per op, bytes per second where bytes move, and the loop's capacity
 // stalls where the system keeps them (the loop; not the raw ring, fio or node-fs).
 
-import {measuredSeries} from './figures.js'
 import {REPORTED_PERCENTILES} from '../model/latency.js'
 import type {ResultDocument} from '../model/result.js'
+import {measuredSeries} from './figures.js'
 
 interface Metric {
   value: number

@@ -3,8 +3,8 @@
 // that every chart shares. Each chart is its own <svg> with a viewBox and no fixed size, so the
 // page's CSS scales it to the width it has, from a phone to a wide screen.
 
-import {escapeMarkup as e} from './escape.js'
 import type {SystemName} from '../model/workload.js'
+import {escapeMarkup as e} from './escape.js'
 
 /**
  * One colour per system, the same in every chart: Okabe and Ito's palette, told apart with

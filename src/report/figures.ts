@@ -4,9 +4,8 @@
 // checks and baseline settings, the per-kind table and the loop's counters. Each form only lays
 // these out and gives each tone its own look.
 
+import type {KindResult, Ratio, ResultDocument, Spread, SystemResult, SystemSpread, WorkloadResult} from '../model/result.js'
 import {formatCount, formatDuration, formatSize} from '../units.js'
-import type {KindResult, Ratio, SystemResult, SystemSpread} from '../model/result.js'
-import type {ResultDocument, Spread, WorkloadResult} from '../model/result.js'
 
 /** How a line reads: plain, secondary (dim), a warning (yellow) or a failure (red). */
 export type Tone = 'plain' | 'dim' | 'warn' | 'bad'

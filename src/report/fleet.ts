@@ -4,18 +4,10 @@
 
 import Table from 'cli-table3'
 
-import {markdownTable, markdownText} from './markdown.js'
-import {paintFor} from './terminal.js'
-import {
-  FLEET_KIND,
-  FLEET_SCHEMA_VERSION,
-  type FleetDocument,
-  type FleetHost,
-  type FleetKernel,
-  type FleetVerdict,
-  type HostVerdict,
-} from '../model/fleet.js'
 import {toolInfo} from '../model/envelope.js'
+import {FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, type FleetHost, type FleetKernel, type FleetVerdict} from '../model/fleet.js'
+import {markdownTable, markdownText} from './markdown.js'
+import {paintFor} from './paint.js'
 
 /** Leading numbers of a kernel release ("6.1.0-56-cloud-amd64" -> [6, 1, 0, 56]), for ordering. */
 function releaseNumbers(release: string): number[] {

@@ -1,70 +1,88 @@
 // Every form a document renders to, by format name: the one table that `--format`, `--output`'s
-// file extensions and the renderers (one module per form) meet in.
+// file extensions and the renderers (one module per form) meet in, for every kind of document.
+// Renderers load when a document is rendered in their form, so a command loads only what it
+// prints (probe-kernel never loads prom-client or the HTML chart code).
 
-import {renderBmf} from './bmf.js'
-import {renderFleetMarkdown, renderFleetTerminal} from './fleet.js'
-import {renderGithubBenchmark} from './github-benchmark.js'
-import {renderHgrm} from './hgrm.js'
-import {renderHtml} from './html.js'
-import {renderResultJunit} from './junit.js'
-import {renderMarkdown} from './markdown.js'
-import {renderPrometheus} from './prometheus.js'
-import {renderTerminal} from './terminal.js'
+import type {DrillDocument} from '../model/drill.js'
+import {type DocumentKind, type DocumentName, documentName} from '../model/envelope.js'
 import type {FleetDocument} from '../model/fleet.js'
+import type {ProbeDocument} from '../model/probe.js'
 import type {ResultDocument} from '../model/result.js'
+import type {StressDocument} from '../model/stress.js'
+import type {RenderOptions, Rendering} from './rendering.js'
 
 export const FORMAT_NAMES = ['terminal', 'json', 'hgrm', 'html', 'markdown', 'github-benchmark', 'bmf', 'junit', 'prometheus'] as const
 export type FormatName = (typeof FORMAT_NAMES)[number]
 
+export type AnyDocument = ResultDocument | FleetDocument | ProbeDocument | DrillDocument | StressDocument
+/** What `report` reads back and renders. */
 export type ReportDocument = ResultDocument | FleetDocument
+type DocumentOf<Name extends DocumentName> = Extract<AnyDocument, {kind: DocumentKind<Name>}>
 
-export interface RenderedPart {
-  /** Goes into the file name: `out.hgrm` becomes `out.<name>.hgrm`. */
-  name: string
-  text: string
-}
-
-/**
- * A form as one text (for stdout); forms that are several files for their consumers add parts,
- * and a form that only makes sense as its files (see Format.filesOnly) has no text.
- */
-export interface Rendering {
-  text?: string
-  parts?: RenderedPart[]
-}
-
-export interface RenderOptions {
-  color: boolean
-}
-
-type Renderer<T> = (document: T, options: RenderOptions) => string | Rendering | Promise<string>
+type Renderer<T> = (document: T, options: RenderOptions) => string | Rendering | Promise<string | Rendering>
+/** Each kind of document this form applies to, with a loader of its renderer. */
+type Renderers = {[Name in DocumentName]?: () => Promise<Renderer<DocumentOf<Name>>>}
 
 interface Format {
   /** File extensions that choose this format for --output when --format is not given. */
   extensions: string[]
-  result: Renderer<ResultDocument>
-  fleet?: Renderer<FleetDocument>
+  renderers: Renderers
   /** Why this form cannot go to stdout: its consumer reads several files. */
   filesOnly?: string
 }
 
-const json = (document: ReportDocument): string => JSON.stringify(document, null, 2) + '\n'
+const json = async (): Promise<Renderer<AnyDocument>> => (document) => JSON.stringify(document, null, 2) + '\n'
 
 const FORMATS: Record<FormatName, Format> = {
-  terminal: {extensions: ['.txt'], result: renderTerminal, fleet: renderFleetTerminal},
-  json: {extensions: ['.json'], result: json, fleet: json},
-  hgrm: {extensions: ['.hgrm'], result: renderHgrm},
-  html: {extensions: ['.html', '.htm'], result: renderHtml},
-  markdown: {extensions: ['.md'], result: renderMarkdown, fleet: renderFleetMarkdown},
+  terminal: {
+    extensions: ['.txt'],
+    renderers: {
+      result: async () => (await import('./terminal.js')).renderTerminal,
+      fleet: async () => (await import('./fleet.js')).renderFleetTerminal,
+      probe: async () => (await import('../probe/render.js')).renderProbeTerminal,
+      'shutdown-drill': async () => (await import('../drill/render.js')).renderDrill,
+      'stress-timeouts': async () => (await import('../stress/render.js')).renderStressTerminal,
+    },
+  },
+  json: {
+    extensions: ['.json'],
+    renderers: {result: json, fleet: json, probe: json, 'shutdown-drill': json, 'stress-timeouts': json},
+  },
+  hgrm: {extensions: ['.hgrm'], renderers: {result: async () => (await import('./hgrm.js')).renderHgrm}},
+  html: {extensions: ['.html', '.htm'], renderers: {result: async () => (await import('./html.js')).renderHtml}},
+  markdown: {
+    extensions: ['.md'],
+    renderers: {
+      result: async () => (await import('./markdown.js')).renderMarkdown,
+      fleet: async () => (await import('./fleet.js')).renderFleetMarkdown,
+    },
+  },
   'github-benchmark': {
     extensions: [],
-    result: renderGithubBenchmark,
+    renderers: {result: async () => (await import('./github-benchmark.js')).renderGithubBenchmark},
     filesOnly:
       'github-action-benchmark reads one file per tool: add --output FILE.json to write FILE.customBiggerIsBetter.json and FILE.customSmallerIsBetter.json',
   },
-  bmf: {extensions: [], result: renderBmf},
-  junit: {extensions: ['.xml'], result: renderResultJunit},
-  prometheus: {extensions: ['.prom'], result: renderPrometheus},
+  bmf: {extensions: [], renderers: {result: async () => (await import('./bmf.js')).renderBmf}},
+  junit: {
+    extensions: ['.xml'],
+    renderers: {
+      result: async () => (await import('./junit.js')).renderResultJunit,
+      probe: async () => (await import('./junit.js')).renderProbeJunit,
+      'shutdown-drill': async () => (await import('./junit.js')).renderDrillJunit,
+      'stress-timeouts': async () => (await import('./junit.js')).renderStressJunit,
+    },
+  },
+  prometheus: {extensions: ['.prom'], renderers: {result: async () => (await import('./prometheus.js')).renderPrometheus}},
+}
+
+/** How messages name a document of each kind. */
+export const DOCUMENT_TITLES: Record<DocumentName, string> = {
+  result: 'a result',
+  fleet: 'a fleet view',
+  probe: 'a probe',
+  'shutdown-drill': 'a shutdown drill',
+  'stress-timeouts': 'a stress-timeouts run',
 }
 
 /** Why a form cannot be printed on stdout, or undefined when it can. */
@@ -84,13 +102,13 @@ export function formatForFile(file: string): FormatName | undefined {
 }
 
 /** The formats a document of this kind renders to. */
-export function formatsFor(document: ReportDocument): FormatName[] {
-  return FORMAT_NAMES.filter((name) => document.kind === 'iouring-bench/result' || FORMATS[name].fleet)
+export function formatsFor(name: DocumentName): FormatName[] {
+  return FORMAT_NAMES.filter((format) => FORMATS[format].renderers[name])
 }
 
 /** Renders; the caller has checked with formatsFor() that the format applies to the document. */
-export async function render(document: ReportDocument, format: FormatName, options: RenderOptions): Promise<Rendering> {
-  const spec = FORMATS[format]
-  const rendered = await (document.kind === 'iouring-bench/result' ? spec.result(document, options) : spec.fleet!(document, options))
+export async function render(document: AnyDocument, format: FormatName, options: RenderOptions): Promise<Rendering> {
+  const load = FORMATS[format].renderers[documentName(document.kind)] as () => Promise<Renderer<AnyDocument>>
+  const rendered = await (await load())(document, options)
   return typeof rendered === 'string' ? {text: rendered} : rendered
 }

@@ -3,10 +3,10 @@
 // BenchmarkResult). So the figures come as two files: throughput (ops/s, and bytes/s where bytes
 // move) for `customBiggerIsBetter`, latencies and CPU per op for `customSmallerIsBetter`.
 
-import {measuredSeries} from './figures.js'
-import type {Rendering} from './formats.js'
 import {REPORTED_PERCENTILES} from '../model/latency.js'
 import type {ResultDocument} from '../model/result.js'
+import {measuredSeries} from './figures.js'
+import type {Rendering} from './rendering.js'
 
 interface BenchmarkEntry {
   name: string

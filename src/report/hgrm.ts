@@ -2,10 +2,10 @@
 // it and as wrk2, jHiccup and HdrHistogram's plotter read it: one distribution per
 // workload/system, values in nanoseconds (the unit of the result document).
 
-import {measuredSeries, type Series} from './figures.js'
-import type {Rendering} from './formats.js'
-import {decodeHistogram} from './histogram.js'
 import type {ResultDocument} from '../model/result.js'
+import {measuredSeries, type Series} from './figures.js'
+import {decodeHistogram} from './histogram.js'
+import type {Rendering} from './rendering.js'
 
 // HdrHistogram prints 5 ticks per half distance to 100% by default; 25 is the fewest that puts a
 // row exactly at 99% (ticks are binary fractions), so the p99 read from the file is the report's.

@@ -5,16 +5,15 @@
 // each workload's tables, ratios and loop counters, and the kernel and host.
 
 import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/render.js'
+import type {GateReport} from '../model/gate.js'
+import type {ResultDocument, SystemResult, WorkloadResult} from '../model/result.js'
+import type {SystemName} from '../model/workload.js'
 import {formatDuration} from '../units.js'
 import {attributes as attrs, SYSTEM_ORDER, systemLegend} from './chart.js'
 import {LOOP_COUNTERS} from './counters.js'
 import {escapeMarkup as e} from './escape.js'
 import {counterRows, documentFigures, type Line, SPREAD_HEAD, workloadFigures} from './figures.js'
 import {gateStrip, percentilePlot, throughputBars, timelinePlot, type TimelineLine} from './plot.js'
-import type {GateReport} from '../model/gate.js'
-import type {SystemResult} from '../model/result.js'
-import type {SystemName} from '../model/workload.js'
-import type {ResultDocument, WorkloadResult} from '../model/result.js'
 
 const STYLE = `
 :root { color-scheme: light; --ink: #1d2330; --muted: #5c6577; --rule: #d9dde5; --bad: #b42318; --warn: #9a6700; --good: #1a7f37; }

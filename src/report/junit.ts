@@ -1,14 +1,18 @@
 // JUnit XML, as test-report UIs (GitLab, Jenkins, dorny/test-reporter) read it: a list of named
 // verdicts, one <testsuite> per suite and one <testcase> each. A result renders as one suite per
-// workload with a case per system; the regression gate hands in its own verdicts.
+// workload with a case per system, the regression gate with a case per metric it judged; a probe,
+// a shutdown drill and a stress-timeouts run with a case per check.
 
 import {XMLBuilder} from 'fast-xml-parser'
 
+import {CHECK_TITLES} from '../drill/render.js'
 import {METRIC_LABELS} from '../gate/gate.js'
 import {GATE_HEAD, gateRows} from '../gate/render.js'
+import type {DrillDocument} from '../model/drill.js'
+import type {ProbeDocument} from '../model/probe.js'
+import type {ResultDocument, SystemResult, WorkloadResult} from '../model/result.js'
+import type {StressDocument} from '../model/stress.js'
 import {measuredLoop} from './figures.js'
-import type {SystemResult} from '../model/result.js'
-import type {ResultDocument, WorkloadResult} from '../model/result.js'
 
 export interface Verdict {
   suite: string
@@ -131,4 +135,60 @@ function figures(system: SystemResult): string {
 
 export function renderResultJunit(document: ResultDocument): string {
   return renderJunit(`iouring-bench on ${document.host.hostname}, kernel ${document.kernel.release}`, resultVerdicts(document))
+}
+
+export function renderProbeJunit(document: ProbeDocument): string {
+  const suite = `probe-kernel ${document.kernel.label}`
+  const {usability} = document
+  const verdicts: Verdict[] = [
+    usability.usable
+      ? {suite, name: 'io_uring usable', status: 'passed'}
+      : {
+          suite,
+          name: 'io_uring usable',
+          status: 'failed',
+          message: usability.cause?.summary ?? `io_uring_setup failed with ${usability.setup.error}`,
+          detail: usability.cause?.fix,
+        },
+    ...[document.verdict.loop, document.verdict.singleIssuer].map((assessment, index): Verdict => ({
+      suite,
+      name: index === 0 ? 'the loop can run' : 'the single-issuer loop can run',
+      // What the kernel lacks is a finding here, not a failure: --require makes it one.
+      status: assessment.met ? 'passed' : 'skipped',
+      message: assessment.met ? undefined : assessment.reason,
+      detail: assessment.met ? assessment.reason : undefined,
+    })),
+    ...(document.requirements ?? []).map((requirement): Verdict => ({
+      suite,
+      name: `--require ${requirement.given}`,
+      status: requirement.met ? 'passed' : 'failed',
+      message: requirement.met ? undefined : requirement.reason,
+      detail: requirement.met ? requirement.reason : undefined,
+    })),
+  ]
+  return renderJunit(`iouring-bench probe-kernel on ${document.host?.hostname ?? document.source.file}`, verdicts)
+}
+
+export function renderDrillJunit(document: DrillDocument): string {
+  const suite = `shutdown-drill seed ${document.config.seed}`
+  const verdicts: Verdict[] = document.checks.map((check) => ({
+    suite,
+    name: CHECK_TITLES[check.name],
+    status: check.status === 'pass' ? 'passed' : 'failed',
+    message: check.status === 'pass' ? undefined : check.detail,
+    detail: check.detail,
+  }))
+  if (document.error) verdicts.unshift({suite, name: 'the drill ran', status: 'failed', message: document.error})
+  return renderJunit(`iouring-bench shutdown-drill on ${document.host.hostname}, kernel ${document.kernel.release}`, verdicts)
+}
+
+export function renderStressJunit(document: StressDocument): string {
+  const verdicts = document.checks.map((check): Verdict => ({
+    suite: 'stress-timeouts',
+    name: check.name,
+    status: check.passed ? 'passed' : 'failed',
+    message: check.passed ? undefined : check.detail,
+    detail: check.detail,
+  }))
+  return renderJunit(`iouring-bench stress-timeouts on ${document.host.hostname}, kernel ${document.kernel.release}`, verdicts)
 }

@@ -5,14 +5,12 @@
 import {readFileSync} from 'node:fs'
 
 import {shown, UsageError} from '../errors.js'
+import {FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, type FleetHost} from '../model/fleet.js'
+import {PROBE_KIND, PROBE_SCHEMA_VERSION} from '../model/probe.js'
+import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument} from '../model/result.js'
 import {RAW_PROBE_VERSION} from '../probe/input.js'
 import {documentVerdict, rawVerdict} from './probe-verdict.js'
 import {type SchemaName, schemaViolation} from './schema.js'
-import {FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetHost} from '../model/fleet.js'
-import {PROBE_KIND, PROBE_SCHEMA_VERSION} from '../model/probe.js'
-import {RESULT_KIND, RESULT_SCHEMA_VERSION} from '../model/result.js'
-import type {FleetDocument} from '../model/fleet.js'
-import type {ResultDocument} from '../model/result.js'
 
 export type LoadedDocument =
   | {kind: 'result'; file: string; document: ResultDocument}

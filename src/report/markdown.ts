@@ -3,9 +3,9 @@
 // that comes from outside (names, paths, host strings, messages) is escaped: it shows as text.
 
 import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/render.js'
-import {counterRows, documentFigures, type Line, SPREAD_HEAD, workloadFigures} from './figures.js'
 import type {GateReport} from '../model/gate.js'
 import type {ResultDocument, WorkloadResult} from '../model/result.js'
+import {counterRows, documentFigures, type Line, SPREAD_HEAD, workloadFigures} from './figures.js'
 
 /**
  * Text from outside (names, paths, host, kernel and CPU strings, error messages) as Markdown that

@@ -5,10 +5,9 @@
 
 import {shown, UsageError} from '../errors.js'
 import {specChanges} from '../gate/gate.js'
-import {workloadFromTrials} from './result.js'
-import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultSource} from '../model/result.js'
-import type {ResultDocument, WorkloadResult} from '../model/result.js'
 import {toolInfo} from '../model/envelope.js'
+import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument, type ResultSource, type WorkloadResult} from '../model/result.js'
+import {workloadFromTrials} from './result.js'
 
 export interface NamedResult {
   file: string

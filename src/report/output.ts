@@ -13,17 +13,19 @@ import path from 'node:path'
 
 import {ExitCode, invalidValue, shown} from '../errors.js'
 import {checkWritable, replaceFile} from '../files.js'
+import {type DocumentName, documentName} from '../model/envelope.js'
 import {
+  type AnyDocument,
+  DOCUMENT_TITLES,
   filesOnly,
   type FormatName,
   formatForFile,
   formatsFor,
   KNOWN_EXTENSIONS,
   render,
-  type Rendering,
-  type ReportDocument,
 } from './formats.js'
-import {colorFor} from './terminal.js'
+import {colorFor} from './paint.js'
+import type {Rendering} from './rendering.js'
 
 export interface OutputFlags {
   format?: FormatName
@@ -37,7 +39,9 @@ export interface OutputPlan {
   json: boolean
 }
 
-export function planOutput(flags: OutputFlags, json: boolean): OutputPlan {
+/** `printed`: the kind of document the command prints, when it is known before it runs (`report` reads it from a file). */
+export function planOutput(flags: OutputFlags, json: boolean, printed?: DocumentName): OutputPlan {
+  if (flags.format && printed) checkApplies(flags.format, printed)
   if (flags.output === undefined) {
     const why = flags.format && filesOnly(flags.format)
     if (why) throw invalidValue('--format', flags.format, why)
@@ -61,14 +65,21 @@ export interface EmitOptions {
   stepSummary?: boolean
 }
 
-export async function emit(document: ReportDocument, plan: OutputPlan, options: EmitOptions = {}): Promise<void> {
-  if (plan.format && !formatsFor(document).includes(plan.format)) {
-    const what = document.kind === 'iouring-bench/result' ? 'a result' : 'a fleet view'
-    throw invalidValue('--format', plan.format, `${what} renders as ${formatsFor(document).join(', ')}`)
+function checkApplies(format: FormatName, name: DocumentName): void {
+  if (!formatsFor(name).includes(format)) {
+    throw invalidValue('--format', format, `${DOCUMENT_TITLES[name]} renders as ${formatsFor(name).join(', ')}`)
   }
+}
+
+/** Columns of a report written to a file, and the fewest a terminal report wraps to. */
+const FILE_WIDTH = 100
+const MIN_WIDTH = 60
+
+export async function emit(document: AnyDocument, plan: OutputPlan, options: EmitOptions = {}): Promise<void> {
+  if (plan.format) checkApplies(plan.format, documentName(document.kind))
   if (plan.output) {
     // A file that cannot be written (a full disk) costs that file, never the report on stdout.
-    const rendering = await render(document, plan.format!, {color: false})
+    const rendering = await render(document, plan.format!, {color: false, width: FILE_WIDTH})
     const written = writeRendering(plan.output, rendering)
     if (!plan.json && rendering.parts && written.length !== 1) {
       if (written.length) process.stderr.write(`wrote ${written.join(', ')}\n`)
@@ -78,11 +89,12 @@ export async function emit(document: ReportDocument, plan: OutputPlan, options: 
   if (!plan.json && options.printReport !== false) {
     const format = plan.output ? 'terminal' : (plan.format ?? 'terminal')
     const color = format === 'terminal' && colorFor(process.stdout)
-    process.stdout.write((await render(document, format, {color})).text ?? '')
+    const width = Math.max(MIN_WIDTH, process.stdout.columns || FILE_WIDTH)
+    process.stdout.write((await render(document, format, {color, width})).text ?? '')
   }
   const summary = process.env.GITHUB_STEP_SUMMARY
   if (options.stepSummary && summary) {
-    const markdown = (await render(document, 'markdown', {color: false})).text + '\n'
+    const markdown = (await render(document, 'markdown', {color: false, width: FILE_WIDTH})).text + '\n'
     written(summary, '$GITHUB_STEP_SUMMARY', () => appendFileSync(summary, markdown))
   }
 }

@@ -5,13 +5,13 @@
 import {median} from 'simple-statistics'
 
 import {formatMetric} from '../gate/render.js'
+import type {Verdict} from '../model/gate.js'
+import type {TimelineWindow} from '../model/result.js'
+import type {SystemName} from '../model/workload.js'
 import {formatCount, formatDuration} from '../units.js'
 import {attributes, axis, categoryAxis, chart, linearAxis, logAxis, px, SYSTEM_STYLE, systemPath} from './chart.js'
 import {escapeMarkup as e} from './escape.js'
 import {decodeHistogram} from './histogram.js'
-import type {Verdict} from '../model/gate.js'
-import type {TimelineWindow} from '../model/result.js'
-import type {SystemName} from '../model/workload.js'
 
 interface LatencySeries {
   system: SystemName

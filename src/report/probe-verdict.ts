@@ -3,11 +3,10 @@
 // a raw `iouring-probe` output, from a host without Node, is evaluated here by the same code
 // `probe-kernel --input` uses, so both give the same verdicts and reasons.
 
-import {evaluateProbe} from '../probe/evaluate.js'
 import type {HostVerdict} from '../model/fleet.js'
 import type {RawProbe} from '../model/native.js'
-import type {ProbeEvaluation} from '../model/probe.js'
-import type {ProbeDocument} from '../model/probe.js'
+import type {ProbeDocument, ProbeEvaluation} from '../model/probe.js'
+import {evaluateProbe} from '../probe/evaluate.js'
 
 /** A probe-kernel document, as it judged its host. */
 export function documentVerdict(document: ProbeDocument): HostVerdict {

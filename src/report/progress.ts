@@ -5,8 +5,8 @@
 
 import {createLogUpdate} from 'log-update'
 
-import {formatCount, formatDuration, formatSize} from '../units.js'
 import type {ProgressEvent} from '../model/progress.js'
+import {formatCount, formatDuration, formatSize} from '../units.js'
 
 export interface ProgressDisplay {
   /** `stage` labels where the run is, e.g. "trial 2/5". */

@@ -5,11 +5,10 @@
 
 import {Counter, Gauge, Registry, Summary} from 'prom-client'
 
+import {REPORTED_PERCENTILES} from '../model/latency.js'
+import type {ResultDocument, SystemResult} from '../model/result.js'
 import {LOOP_COUNTERS} from './counters.js'
 import {measuredSeries} from './figures.js'
-import {REPORTED_PERCENTILES} from '../model/latency.js'
-import type {SystemResult} from '../model/result.js'
-import type {ResultDocument} from '../model/result.js'
 
 const PREFIX = 'iouring_bench_'
 

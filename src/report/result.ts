@@ -8,29 +8,26 @@ import type {NativeOpStats} from '../native/addon.js'
 import {explainNativeError} from '../probe/explain.js'
 import {median} from 'simple-statistics'
 
-import {LOOP_COUNTERS, rawRingCounters} from './counters.js'
-import {decodeHistogram, histogramFromBuckets, newHistogram, summarize} from './histogram.js'
-import type {GateReport} from '../model/gate.js'
+import {toolInfo} from '../model/envelope.js'
 import type {LatencySummary} from '../model/latency.js'
-import type {NativeCounters, NativeError, NativeHistogram, NativeRing} from '../model/native.js'
+import type {NativeCounters, NativeHistogram} from '../model/native.js'
 import {
   type FileResult,
   type Outcomes,
+  type Ratio,
   RESULT_KIND,
   RESULT_SCHEMA_VERSION,
-  type Ratio,
   type ResultDocument,
+  type SkippedSystem,
   type Spread,
   type SystemResult,
   type TimelineWindow,
   type TrialResult,
   type WorkloadResult,
 } from '../model/result.js'
-import type {ArrivalsName, BaselineName, SystemName} from '../model/workload.js'
-import type {HostInfo, KernelInfo} from '../model/envelope.js'
-import type {WorkloadSpec} from '../model/workload.js'
-import type {SkippedSystem} from '../model/result.js'
-import {toolInfo} from '../model/envelope.js'
+import type {BaselineName, SystemName, WorkloadSpec} from '../model/workload.js'
+import {LOOP_COUNTERS, rawRingCounters} from './counters.js'
+import {decodeHistogram, histogramFromBuckets, newHistogram, summarize} from './histogram.js'
 
 const perSec = (count: number, elapsedNs: number): number => (elapsedNs > 0 ? (count * 1e9) / elapsedNs : 0)
 

@@ -1,51 +1,19 @@
 // The terminal form of a result document: the figures of figures.ts (summary table, ratios,
 // details, per-kind table, the loop's counters) laid out with cli-table3, and a compact latency
-// histogram; the kernel line first. Colour as colorFor decides: warnings yellow, failures red,
+// histogram; the kernel line first. Colour as report/paint.ts decides: warnings yellow, failures red,
 // secondary lines dim.
 
-import ansis from 'ansis'
 import Table from 'cli-table3'
 
-import {noColorSet} from '../color.js'
 import {renderGate} from '../gate/render.js'
+import type {ResultDocument, WorkloadResult} from '../model/result.js'
 import {formatDuration} from '../units.js'
 import {counterRows, documentFigures, type Line, type Tone, workloadFigures} from './figures.js'
 import {decodeHistogram, type Histogram} from './histogram.js'
-import type {ResultDocument, WorkloadResult} from '../model/result.js'
+import {type Paint, paintFor} from './paint.js'
+import type {RenderOptions} from './rendering.js'
 
-export interface TerminalOptions {
-  color: boolean
-}
-
-type Style = (text: string) => string
-
-/** The few styles the report uses; plain text when colour is off. */
-export interface Paint {
-  bold: Style
-  dim: Style
-  red: Style
-  yellow: Style
-  green: Style
-}
-
-/**
- * Whether what goes to `stream` is coloured, for every command: on a terminal, or anywhere when
- * FORCE_COLOR is set; never with NO_COLOR (set to anything, see color.ts), FORCE_COLOR=0 or
- * TERM=dumb. ansis reads those once, at load, and its styles add nothing where it said no, so
- * its answer counts too.
- */
-export function colorFor(stream: NodeJS.WriteStream): boolean {
-  return !noColorSet() && ansis.isSupported() && (Boolean(stream.isTTY) || process.env.FORCE_COLOR !== undefined)
-}
-
-export function paintFor(color: boolean): Paint {
-  const plain: Style = (text) => text
-  return color
-    ? {bold: ansis.bold, dim: ansis.dim, red: ansis.red, yellow: ansis.yellow, green: ansis.green}
-    : {bold: plain, dim: plain, red: plain, yellow: plain, green: plain}
-}
-
-export function renderTerminal(document: ResultDocument, options: TerminalOptions): string {
+export function renderTerminal(document: ResultDocument, options: RenderOptions): string {
   const paint = paintFor(options.color)
   const figures = documentFigures(document)
   const out: string[] = [paint.dim(figures.kernel)]

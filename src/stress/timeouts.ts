@@ -7,18 +7,13 @@
 // must add up exactly. Then the same normal ops without stalls, for the throughput ratio. Then
 // the liveness scenario (native/core/liveness.h), without and with op timeouts.
 
-import {EnvironmentError, invalidValue} from '../errors.js'
-import {hostInfo, kernelInfo} from '../host.js'
-import {onInterrupt} from '../interrupt.js'
-import {type NativeBenchResult, type NativeOpStats, runBench, runLiveness} from '../native/addon.js'
-import {histogramFromBuckets, summarize} from '../report/histogram.js'
-import {progressDisplay} from '../report/progress.js'
-import {spreadOf} from '../report/result.js'
 import {checkLimits, limitBehind} from '../bench/needs.js'
 import {nativeRequest} from '../bench/run.js'
 import {type FieldLabels, toWorkloadSpec} from '../bench/spec.js'
-import {formatDuration} from '../units.js'
-import type {LatencySummary} from '../model/latency.js'
+import {EnvironmentError, invalidValue} from '../errors.js'
+import {hostInfo, kernelInfo} from '../host.js'
+import {onInterrupt} from '../interrupt.js'
+import {toolInfo} from '../model/envelope.js'
 import type {NativeCounters, NativeHistogram, NativeLivenessHalf, NativeLivenessResult, NativeProgress} from '../model/native.js'
 import {
   type Check,
@@ -28,10 +23,12 @@ import {
   type StressResult,
   type ThroughputWindows,
 } from '../model/stress.js'
-import type {MixEntry} from '../model/workload.js'
-import type {HostInfo, KernelInfo} from '../model/envelope.js'
-import type {WorkloadSpec} from '../model/workload.js'
-import {toolInfo} from '../model/envelope.js'
+import type {MixEntry, WorkloadSpec} from '../model/workload.js'
+import {type NativeBenchResult, type NativeOpStats, runBench, runLiveness} from '../native/addon.js'
+import {histogramFromBuckets, summarize} from '../report/histogram.js'
+import {progressDisplay} from '../report/progress.js'
+import {spreadOf} from '../report/result.js'
+import {formatDuration} from '../units.js'
 
 /** The normal kinds a stress mix may hold next to its stalls. */
 export const NORMAL_KINDS = ['nop', 'timer', 'socket'] as const

@@ -6,9 +6,10 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {after, before, describe, test} from 'node:test'
 
-import {lines, runCli} from '../helpers/cli.ts'
-import {schemaErrors, validateProbeDocument} from '../helpers/probe-schema.ts'
 import type {ProbeDocument} from '../../src/model/probe.ts'
+import {lines, runCli} from '../helpers/cli.ts'
+import {assertValidJunit} from '../helpers/junit.ts'
+import {schemaErrors, validateProbeDocument} from '../helpers/probe-schema.ts'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const FIXTURE = (name: string) => path.join(REPO, 'test', 'fixtures', 'raw-probe', `${name}.json`)
@@ -81,6 +82,34 @@ describe('probe-kernel on this host', () => {
 })
 
 describe('probe-kernel --input (a probe taken elsewhere)', () => {
+  test('--format json --output FILE writes the document there and the terminal report on stdout; JUnit has a case per need', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'iob-probe-'))
+    try {
+      const file = path.join(dir, 'p.json')
+      const input = ['--input', FIXTURE('debian-5.10'), '--require', 'single-issuer']
+      const written = await runCli(['probe-kernel', ...input, '--format', 'json', '--output', file])
+      assert.equal(written.status, 3)
+      assert.match(written.stdout, /^Kernel {2}5\.10\.262 /)
+      assert.equal(parseDocument(readFileSync(file, 'utf8')).requirements?.[0]?.met, false)
+      const junit = await runCli(['probe-kernel', ...input, '--format', 'junit'])
+      assert.equal(junit.status, 3)
+      assertValidJunit(junit.stdout)
+      assert.match(
+        junit.stdout,
+        /<testcase classname="probe-kernel 5\.10\.262 \(Debian\)" name="--require single-issuer" time="0\.000">\n\s*<failure message="SINGLE_ISSUER\|DEFER_TASKRUN refused \(EINVAL\)/,
+      )
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  test('a form a probe has not is refused before probing (exit 2)', async () => {
+    const {status, stdout, stderr} = await runCli(['probe-kernel', '--format', 'prometheus'])
+    assert.equal(status, 2)
+    assert.equal(stdout, '')
+    assert.deepEqual(lines(stderr), ["Error: --format: 'prometheus' is not allowed; a probe renders as terminal, json, junit"])
+  })
+
   test('Debian 5.10: --require single-issuer exits 3 naming it, with the EINVAL reason', async () => {
     const {status, stdout, stderr} = await runCli(['probe-kernel', '--input', FIXTURE('debian-5.10'), '--require', 'single-issuer', 'loop'])
     assert.equal(status, 3)

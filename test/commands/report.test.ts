@@ -9,8 +9,9 @@ import {Ajv2020} from 'ajv/dist/2020.js'
 import {XMLParser} from 'fast-xml-parser'
 import * as hdr from 'hdr-histogram-js'
 
-import {FORMAT_NAMES, type FormatName, render, type Rendering} from '../../src/report/formats.ts'
+import {FORMAT_NAMES, type FormatName, render} from '../../src/report/formats.ts'
 import {decodeHistogram, newHistogram} from '../../src/report/histogram.ts'
+import type {Rendering} from '../../src/report/rendering.ts'
 import {lines, runCli} from '../helpers/cli.ts'
 import {assertValidJunit} from '../helpers/junit.ts'
 import {assertMatchesSchema, parseResult} from '../helpers/schema.ts'
@@ -510,7 +511,7 @@ describe('report: file and socket results (bytes, baselines without counters, a 
       ['loop', 'raw', 'node-fs'],
     )
     assert.deepEqual(workload.trials[0].skipped, [{system: 'fio', reason}])
-    const form = async (format: FormatName): Promise<Rendering> => render(docs.read, format, {color: false})
+    const form = async (format: FormatName): Promise<Rendering> => render(docs.read, format, {color: false, width: 100})
 
     const junit = (await form('junit')).text!
     assertValidJunit(junit)

@@ -5,10 +5,10 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, test} from 'node:test'
 
+import type {ResultDocument} from '../../src/model/result.ts'
 import {loadProfile} from '../../src/profiles/load.ts'
 import {lines, runCli} from '../helpers/cli.ts'
 import {parseResult} from '../helpers/schema.ts'
-import type {ResultDocument} from '../../src/model/result.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-run-'))
 

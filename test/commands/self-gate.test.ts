@@ -10,10 +10,10 @@ import {describe, test} from 'node:test'
 
 import {parseDocument} from 'yaml'
 
+import type {ResultDocument} from '../../src/model/result.ts'
 import {loadProfile, PROFILE_DIR, shippedProfiles} from '../../src/profiles/load.ts'
 import {runCli} from '../helpers/cli.ts'
 import {parseResult} from '../helpers/schema.ts'
-import type {ResultDocument} from '../../src/model/result.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-self-gate-'))
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
-import {lines, runCli} from '../helpers/cli.ts'
 import type {DrillDocument} from '../../src/model/drill.ts'
+import {lines, runCli} from '../helpers/cli.ts'
+import {assertValidJunit} from '../helpers/junit.ts'
+import {assertMatchesSchema} from '../helpers/schema.ts'
 
 describe('shutdown-drill', () => {
   test('passes every check here, one PASS line each, nothing on stderr (no progress when piped)', async () => {
@@ -48,6 +50,7 @@ describe('shutdown-drill', () => {
     assert.equal(status, 0, stderr)
     assert.equal(stderr, '')
     const document = JSON.parse(stdout) as DrillDocument
+    assertMatchesSchema('shutdown-drill', document)
     assert.equal(document.kind, 'iouring-bench/shutdown-drill')
     assert.equal(document.schemaVersion, 1)
     assert.equal(document.roundsRun, 8)
@@ -185,5 +188,40 @@ describe('shutdown-drill', () => {
     const {status, stdout} = await runCli(['shutdown-drill', '--ring-size', '0', '--json'])
     assert.equal(status, 2)
     assert.deepEqual(JSON.parse(stdout).error, {code: 'E_USAGE', message: '--ring-size: 0 is not allowed; use 1 to 16384', exitCode: 2})
+  })
+
+  test('--format junit prints a JUnit report with one case per check, valid against junit-10.xsd', async () => {
+    const {status, stdout, stderr} = await runCli(['shutdown-drill', '--rounds', '4', '--seed', '7', '--format', 'junit'])
+    assert.equal(status, 0, stderr)
+    assertValidJunit(stdout)
+    assert.match(stdout, /<testsuite name="shutdown-drill seed 7" tests="4" failures="0" errors="0" skipped="0"/)
+    assert.match(stdout, /<testcase classname="shutdown-drill seed 7" name="every op ended exactly once" time="0\.000">/)
+  })
+
+  test('a failed check: the report, then one error line and exit 1, in every form', async () => {
+    // Stalls with neither an op timeout nor a shutdown timeout hang every round: the no-hang check fails.
+    const hang = [
+      'shutdown-drill',
+      '--rounds',
+      '1',
+      '--seed',
+      '2',
+      '--mix',
+      'stall',
+      '--op-timeout',
+      'none',
+      '--shutdown-timeout',
+      'none',
+      '--round-deadline',
+      '100ms',
+    ]
+    const text = await runCli(hang)
+    assert.equal(text.status, 1)
+    assert.match(text.stdout, /^FAIL no requester hung: /m)
+    assert.deepEqual(lines(text.stderr), ['Error: shutdown-drill: 3 of 4 checks failed (seed 2)'])
+    const junit = await runCli([...hang, '--format', 'junit'])
+    assert.equal(junit.status, 1)
+    assertValidJunit(junit.stdout)
+    assert.match(junit.stdout, /<testcase classname="shutdown-drill seed 2" name="no requester hung" time="0\.000">\n\s*<failure message="/)
   })
 })

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 
 import {lines, runCli} from '../helpers/cli.ts'
+import {assertValidJunit} from '../helpers/junit.ts'
+import {assertMatchesSchema} from '../helpers/schema.ts'
 
 // Short runs: the checks hold at any length, and no test asserts a speed.
 const QUICK = ['--duration', '300ms', '--op-timeout', '5ms']
@@ -37,6 +39,7 @@ describe('stress-timeouts', () => {
     assert.equal(status, 0, stderr)
     assert.equal(stderr, '')
     const document = JSON.parse(stdout)
+    assertMatchesSchema('stress-timeouts', document)
     assert.equal(document.kind, 'iouring-bench/stress-timeouts')
     assert.equal(document.schemaVersion, 1)
     assert.equal(document.passed, true)
@@ -82,6 +85,17 @@ describe('stress-timeouts', () => {
     assert.match(stdout, /^FAIL {2}within the timeout \+ slack: \d+ of \d+ came later than 5 ms \+ 0 ns slack/m)
     assert.match(stdout, /^PASS {2}no op lost: /m)
     assert.deepEqual(lines(stderr), ['Error: 1 of 5 checks failed: within the timeout + slack'])
+  })
+
+  test('--format junit: one case per check, the failed one a failure, exit 1', async () => {
+    const {status, stdout} = await runCli(['stress-timeouts', ...QUICK, '--slack', '0ns', '--skip-liveness', '--format', 'junit'])
+    assert.equal(status, 1)
+    assertValidJunit(stdout)
+    assert.match(stdout, /<testsuite name="stress-timeouts" tests="5" failures="1" errors="0" skipped="0"/)
+    assert.match(
+      stdout,
+      /<testcase classname="stress-timeouts" name="within the timeout \+ slack" time="0\.000">\n\s*<failure message="\d+ of \d+ came later/,
+    )
   })
 
   test('with --json a failed check still prints the document, and exits 1', async () => {

@@ -7,7 +7,7 @@ import {applyNoColor, noColorSet} from '../../src/color.ts'
 // ansis reads the environment once, when it loads: load it where it would colour.
 delete process.env.NO_COLOR
 process.env.FORCE_COLOR = '1'
-const {colorFor} = await import('../../src/report/terminal.ts')
+const {colorFor} = await import('../../src/report/paint.ts')
 const terminal = {isTTY: true} as NodeJS.WriteStream
 
 test('colorFor: a terminal is coloured, unless NO_COLOR is set, even to the empty string', () => {

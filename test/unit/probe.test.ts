@@ -6,6 +6,8 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
 import {UsageError} from '../../src/errors.ts'
+import type {RawProbe} from '../../src/model/native.ts'
+import type {ProbeEvaluation} from '../../src/model/probe.ts'
 import {explainSetupRefusal, ringLockedBytes} from '../../src/probe/causes.ts'
 import {probeDocument} from '../../src/probe/document.ts'
 import {evaluateProbe} from '../../src/probe/evaluate.ts'
@@ -13,8 +15,6 @@ import {explainNativeError} from '../../src/probe/explain.ts'
 import {identifyKernel} from '../../src/probe/kernel.ts'
 import {checkRequirements, resolveRequirements} from '../../src/probe/requirements.ts'
 import {schemaErrors, validateProbeDocument} from '../helpers/probe-schema.ts'
-import type {RawProbe} from '../../src/model/native.ts'
-import type {ProbeEvaluation} from '../../src/model/probe.ts'
 
 const FIXTURES = new URL('../fixtures/raw-probe/', import.meta.url)
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {progressDisplay} from '../../src/report/progress.ts'
 import type {ProgressEvent} from '../../src/model/progress.ts'
+import {progressDisplay} from '../../src/report/progress.ts'
 
 function terminal(): {stream: NodeJS.WriteStream; written: string[]} {
   const written: string[] = []

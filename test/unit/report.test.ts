@@ -4,6 +4,8 @@ import {describe, test} from 'node:test'
 import {Parser} from 'commonmark'
 import {XMLParser} from 'fast-xml-parser'
 
+import type {SystemResult} from '../../src/model/result.ts'
+import type {ResultDocument} from '../../src/model/result.ts'
 import {LOOP_COUNTERS} from '../../src/report/counters.ts'
 import {percentileDistribution} from '../../src/report/hgrm.ts'
 import {decodeHistogram, newHistogram, summarize} from '../../src/report/histogram.ts'
@@ -14,8 +16,6 @@ import {percentilePlot} from '../../src/report/plot.ts'
 import {timelineOf, workloadFromTrials} from '../../src/report/result.ts'
 import {assertValidJunit} from '../helpers/junit.ts'
 import {assertMatchesSchema} from '../helpers/schema.ts'
-import type {SystemResult} from '../../src/model/result.ts'
-import type {ResultDocument} from '../../src/model/result.ts'
 
 /** A deterministic stream of latencies: mostly around `base`, with a long tail. */
 function latencies(seed: number, count: number, base: number): number[] {

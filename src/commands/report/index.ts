@@ -4,7 +4,6 @@ import {ReportingCommand} from '../../base-command.js'
 import {fleetDocument} from '../../report/fleet.js'
 import {FORMAT_NAMES, type ReportDocument} from '../../report/formats.js'
 import {loadDocument} from '../../report/load.js'
-import {emit} from '../../report/output.js'
 
 export default class Report extends ReportingCommand {
   static override summary = 'Render a saved result again, in any form.'
@@ -33,11 +32,10 @@ export default class Report extends ReportingCommand {
 
   async run(): Promise<ReportDocument> {
     const {args, flags} = await this.parse(Report)
-    const plan = this.outputPlan(flags)
+    this.planOutput(flags)
     const loaded = loadDocument(args.file)
     // A probe shows as a fleet of one host.
     const document = loaded.kind === 'probe' ? fleetDocument([loaded.host], this.config.version) : loaded.document
-    await emit(document, plan)
-    return document
+    return this.finish(document, {status: 'ok'})
   }
 }

@@ -6,7 +6,6 @@ import {fleetDocument} from '../../report/fleet.js'
 import type {ReportDocument} from '../../report/formats.js'
 import {type LoadedDocument, loadDocument} from '../../report/load.js'
 import {mergeResults} from '../../report/merge.js'
-import {emit} from '../../report/output.js'
 
 export default class ReportMerge extends ReportingCommand {
   static override summary = 'Combine results, or probes from many hosts, into one report.'
@@ -34,11 +33,10 @@ Probes (probe-kernel --json, or raw iouring-probe output) and saved fleet views 
 
   async run(): Promise<ReportDocument> {
     const {argv, flags} = await this.parse(ReportMerge)
-    const plan = this.outputPlan(flags)
+    this.planOutput(flags)
     const inputs = (argv as string[]).map(loadDocument)
     const document = this.combine(inputs)
-    await emit(document, plan)
-    return document
+    return this.finish(document, {status: 'ok'})
   }
 
   private combine(inputs: LoadedDocument[]): ReportDocument {

@@ -1,0 +1,23 @@
+// What a renderer is given and gives back, apart from the formats table so that renderers depend
+// on this and the table on them, never the other way.
+
+export interface RenderOptions {
+  color: boolean
+  /** Columns the text may take: the terminal's for stdout; forms that wrap use it. */
+  width: number
+}
+
+export interface RenderedPart {
+  /** Goes into the file name: `out.hgrm` becomes `out.<name>.hgrm`. */
+  name: string
+  text: string
+}
+
+/**
+ * A form as one text (for stdout); forms that are several files for their consumers add parts,
+ * and a form that only makes sense as its files (see Format.filesOnly) has no text.
+ */
+export interface Rendering {
+  text?: string
+  parts?: RenderedPart[]
+}
