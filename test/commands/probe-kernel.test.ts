@@ -103,6 +103,26 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
     }
   })
 
+  test('loads only what it prints: no other form of any document, none of their libraries', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'iob-imports-'))
+    try {
+      const imports = path.join(dir, 'imports.txt')
+      const recorder = fileURLToPath(new URL('../helpers/record-imports.mjs', import.meta.url))
+      const {status} = await runCli(['probe-kernel'], {env: {NODE_OPTIONS: `--import ${recorder}`, IOB_IMPORTS_FILE: imports}})
+      assert.equal(status, 0)
+      const loaded = readFileSync(imports, 'utf8')
+      assert.match(loaded, /\/dist\/probe\/render\.js$/m)
+      for (const unwanted of [
+        /\/dist\/report\/(?!formats|output|paint|schema)[\w-]+\.js$/m,
+        /node_modules\/(hdr-histogram-js|cli-table3|fast-xml-parser|prom-client)\//,
+      ]) {
+        assert.doesNotMatch(loaded, unwanted)
+      }
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
   test('a form a probe has not is refused before probing (exit 2)', async () => {
     const {status, stdout, stderr} = await runCli(['probe-kernel', '--format', 'prometheus'])
     assert.equal(status, 2)
