@@ -65,6 +65,18 @@ describe('colour', () => {
     assert.equal(status, 0, stderr)
     assert.ok(stdout.includes(ESCAPE), JSON.stringify(stdout.slice(0, 200)))
   })
+
+  for (const args of [
+    ['probe-kernel'],
+    ['stress-timeouts', '--duration', '100ms', '--skip-liveness'],
+    ['shutdown-drill', '--rounds', '2'],
+  ]) {
+    test(`${args[0]}: an empty NO_COLOR outranks FORCE_COLOR=1`, async () => {
+      const {status, stdout, stderr} = await runCli(args, {env: {NO_COLOR: '', FORCE_COLOR: '1'}})
+      assert.equal(status, 0, stderr)
+      assert.doesNotMatch(stdout, SGR)
+    })
+  }
 })
 
 describe('a pty that reports 0 columns and 0 rows', () => {
