@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Writes the files that would otherwise copy a list kept elsewhere: the TypeScript counter and op
 // lists and the result schema's parts that name them (from the native X-macros), and the native
-// io_uring name tables (from src/probe/kernel-table.json). `npm run build:ts` runs it before tsc;
-// `node scripts/gen/generate.mjs` runs it alone. test/unit/generated.test.ts fails when a
-// committed file differs from what this writes.
+// io_uring name tables (from src/probe/kernel-table.json). `npm run build:native` runs it before
+// node-gyp and `npm run build:ts` before tsc; `node scripts/gen/generate.mjs` runs it alone.
+// test/unit/generated.test.ts fails when a committed file differs from what this writes.
 
 import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'

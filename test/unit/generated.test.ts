@@ -1,7 +1,7 @@
 // The files scripts/gen/generate.mjs writes (counter and op lists, the result schema's counter and
 // op parts, the native io_uring name tables) are committed; these fail when one of them differs
 // from what the generator makes of its sources, e.g. after a hand edit or a source change without
-// `npm run build:ts`.
+// a build.
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
 import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
