@@ -1,12 +1,15 @@
 // A workload as data: what to run, through which loop configuration, driven how, compared with
 // which baselines (checked and built by src/bench/spec.ts).
 
-export const OPS = ['nop', 'timer', 'file-read', 'file-write', 'socket', 'stall', 'mix'] as const
+import {OP_KINDS} from './ops.generated.js'
+
+/** The native core's kinds of op, or a mix of them. */
+export const OPS = [...OP_KINDS, 'mix'] as const
 
 export type OpName = (typeof OPS)[number]
 
 /** The kinds a mix can be made of. */
-export const MIX_KINDS = ['nop', 'timer', 'file-read', 'file-write', 'socket', 'stall'] as const
+export const MIX_KINDS = OP_KINDS
 
 export type KindName = (typeof MIX_KINDS)[number]
 

@@ -8,11 +8,12 @@ import {createRequire} from 'node:module'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import type {OP_KINDS} from '../model/ops.generated.js'
 import {EnvironmentError} from '../errors.js'
 import type {NativeCounters, NativeDrillMode, NativeError, NativeHistogram, NativeLivenessResult, NativeProgress, NativeRing, RawProbe} from '../model/native.js'
 
 export type NativeSystem = 'loop' | 'raw'
-export type NativeOp = 'nop' | 'timer' | 'file-read' | 'file-write' | 'socket' | 'stall'
+export type NativeOp = (typeof OP_KINDS)[number]
 
 export interface NativeLoopConfig {
   size: number
