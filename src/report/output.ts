@@ -54,6 +54,8 @@ export function planOutput(flags: OutputFlags, json: boolean, printed?: Document
   if (!format) {
     throw invalidValue('--output', flags.output, `name its form with --format, or end the file name with ${KNOWN_EXTENSIONS.join(', ')}`)
   }
+  // A form chosen by the file's extension is checked as one named by --format is.
+  if (!flags.format && printed) checkApplies(format, printed, '--output', flags.output)
   checkWritable(flags.output, '--output')
   return {format, output: flags.output, json}
 }
@@ -65,9 +67,16 @@ export interface EmitOptions {
   stepSummary?: boolean
 }
 
-function checkApplies(format: FormatName, name: DocumentName): void {
+function checkApplies(format: FormatName, name: DocumentName, field = '--format', given: string = format): void {
   if (!formatsFor(name).includes(format)) {
-    throw invalidValue('--format', format, `${DOCUMENT_TITLES[name]} renders as ${formatsFor(name).join(', ')}`)
+    const forms = formatsFor(name)
+    const extensions = forms.flatMap((form) => KNOWN_EXTENSIONS.filter((extension) => formatForFile(extension) === form))
+    const allowed = `${DOCUMENT_TITLES[name]} renders as ${forms.join(', ')}`
+    throw invalidValue(
+      field,
+      given,
+      field === '--format' ? allowed : `${allowed}: name one with --format, or end the file name with ${extensions.join(', ')}`,
+    )
   }
 }
 

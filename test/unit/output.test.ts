@@ -5,7 +5,7 @@ import path from 'node:path'
 import {test} from 'node:test'
 
 import {replaceFile} from '../../src/files.ts'
-import {partFileNames} from '../../src/report/output.ts'
+import {partFileNames, planOutput} from '../../src/report/output.ts'
 
 test('parts of file names are safe, bounded and distinct whatever the workloads are called', () => {
   const long = 'w'.repeat(5000)
@@ -30,4 +30,19 @@ test('replaceFile replaces a file whole and leaves no temporary file; through a 
   replaceFile(path.join(dir, 'link.json'), 'through the link')
   assert.equal(readFileSync(file, 'utf8'), 'through the link')
   assert.deepEqual(readdirSync(dir).sort(), ['link.json', 'r.json'])
+})
+
+test('a form the command does not print is refused before it runs, named by --format or by the --output extension', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'iob-plan-'))
+  assert.throws(() => planOutput({format: 'hgrm'}, false, 'probe'), {
+    message: "--format: 'hgrm' is not allowed; a probe renders as terminal, json, junit",
+  })
+  assert.throws(() => planOutput({output: 'drill.prom'}, false, 'shutdown-drill'), {
+    message: `--output: 'drill.prom' is not allowed; a shutdown drill renders as terminal, json, junit: name one with --format, or end the file name with .txt, .json, .xml`,
+  })
+  assert.deepEqual(planOutput({output: path.join(dir, 'drill.xml')}, false, 'shutdown-drill'), {
+    format: 'junit',
+    output: path.join(dir, 'drill.xml'),
+    json: false,
+  })
 })
