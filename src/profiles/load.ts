@@ -10,7 +10,7 @@ import {Ajv2020, type ErrorObject} from 'ajv/dist/2020.js'
 import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
 import {type FieldLabels, parseMix, toWorkloadSpec} from '../bench/spec.js'
-import {shown, UsageError} from '../errors.js'
+import {oneLine, shown, UsageError} from '../errors.js'
 import {DEFAULT_GATE} from '../gate/gate.js'
 import type {GateConfig} from '../model/gate.js'
 import type {WorkloadSpec} from '../model/workload.js'
@@ -134,7 +134,7 @@ export function resolveProfile(nameOrPath: string): string {
 
 export function loadProfile(nameOrPath: string): Profile {
   const file = resolveProfile(nameOrPath)
-  const where = shown(path.relative(process.cwd(), file) || file)
+  const where = oneLine(path.relative(process.cwd(), file) || file)
   const lines = new LineCounter()
   const document = parseDocument(readFileSync(file, 'utf8'), {lineCounter: lines, prettyErrors: false})
   if (document.errors.length > 0) {
