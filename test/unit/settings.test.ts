@@ -4,10 +4,13 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {test} from 'node:test'
 
+import {nativeRequest} from '../../src/bench/run.ts'
 import {UsageError} from '../../src/errors.ts'
+import {benchRequestFields, type NativeBenchRequest, runBench} from '../../src/native/addon.ts'
 import {profileSchemaText} from '../../src/settings/profile-schema.ts'
 import {flagLabels, nativeRequestFields, profileLabels, type Setting, SETTINGS} from '../../src/settings/table.ts'
 import {toWorkloadSpec, type WorkloadInput} from '../../src/settings/workload.ts'
+import type {TestFile} from '../../src/bench/test-file.ts'
 
 const FLAGS = flagLabels()
 
@@ -77,4 +80,43 @@ test('unset settings take the table defaults', () => {
 test('the committed profile schema is the one the table makes (npm run build:ts writes it)', () => {
   const committed = readFileSync(new URL('../../schemas/profile.schema.json', import.meta.url), 'utf8')
   assert.equal(committed, profileSchemaText(), 'schemas/profile.schema.json drifted from src/settings/table.ts: run npm run build:ts')
+})
+
+test('the addon reads exactly the native fields the table and the run send', () => {
+  const addon = benchRequestFields()
+  assert.deepEqual([...nativeRequestFields()].sort(), [...addon].sort())
+
+  // What nativeRequest sends for a workload with every part: a file, a socket, a mix.
+  const spec = toWorkloadSpec(
+    {
+      name: 'w',
+      op: 'mix',
+      mix: [
+        {op: 'file-read', weight: 1},
+        {op: 'socket', weight: 1},
+      ],
+    },
+    FLAGS,
+  )
+  const file = {path: '/tmp/x', sizeBytes: 4096, createdByTool: true} as TestFile
+  const request = nativeRequest(spec, 'loop', file) as unknown as Record<string, Record<string, unknown>>
+  const sent = Object.entries(request).flatMap(([group, value]) =>
+    group === 'loop' || group === 'workload' || group === 'drive' ? Object.keys(value).map((name) => `${group}.${name}`) : [group],
+  )
+  const nested = ['file', 'socket'].flatMap((part) => Object.keys(request.workload[part] as object).map((name) => `${part}.${name}`))
+  assert.deepEqual([...sent, ...nested].sort(), [...addon].sort())
+})
+
+test('the addon refuses a request with a field missing or unknown, naming it', () => {
+  const request = nativeRequest(toWorkloadSpec({name: 'w', op: 'nop', ops: 1}, FLAGS), 'loop')
+  const loop: Partial<NativeBenchRequest['loop']> = {...request.loop}
+  delete loop.submitBatch
+  assert.throws(
+    () => runBench({...request, loop} as NativeBenchRequest),
+    /^TypeError: internal error: the bench request lacks loop\.submitBatch$/,
+  )
+  assert.throws(
+    () => runBench({...request, drive: {...request.drive, spin: 1}} as NativeBenchRequest),
+    /^TypeError: internal error: the bench request has an unknown field drive\.spin$/,
+  )
 })
