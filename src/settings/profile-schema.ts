@@ -43,7 +43,7 @@ function settingSchema(row: Setting): Record<string, unknown> {
   return {...shape, description: row.help + (shown === undefined ? '' : ` [default: ${shown}]`)}
 }
 
-export function profileSchema(): Record<string, unknown> {
+function profileSchema(): Record<string, unknown> {
   const minEffect = {
     type: 'object',
     additionalProperties: false,

@@ -344,7 +344,7 @@ export function settingsIn(group: HelpGroup): SettingKey[] {
 }
 
 /** Native request fields that are no setting's: the request's frame, and what the run resolves. */
-export const NATIVE_RUN_FIELDS = [
+const NATIVE_RUN_FIELDS = [
   'system',
   'progressIntervalMs',
   'workload.seed',
