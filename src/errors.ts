@@ -39,17 +39,19 @@ export class CheckFailedError extends ToolError {
   readonly code = 'E_CHECK_FAILED'
 }
 
-/**
- * User-supplied text as it may appear in a one-line message: control characters escaped (a
- * newline in a value must not split the line) and very long values shortened.
- */
+/** Text on one line: control characters escaped (a newline in a value must not split the line); a path is shown so, never shortened. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))
+}
+
+/** User-supplied text as it may appear in a one-line message: on one line, and very long values shortened. */
 export function shown(text: string): string {
-  const escaped = text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))
+  const escaped = oneLine(text)
   return escaped.length > 80 ? `${escaped.slice(0, 77)}...` : escaped
 }
 
-/** A field's value is not allowed: names the field, what was given and what is allowed. */
+/** A field's value is not allowed: names the field (whole: a profile's field carries its path), what was given and what is allowed. */
 export function invalidValue(field: string, given: unknown, allowed: string): UsageError {
   const text = typeof given === 'string' ? `'${shown(given)}'` : String(given)
-  return new UsageError(`${shown(field)}: ${text} is not allowed; ${allowed}`)
+  return new UsageError(`${oneLine(field)}: ${text} is not allowed; ${allowed}`)
 }

@@ -302,24 +302,27 @@ Napi::Array bench_request_fields(Napi::Env env) {
 
 Napi::Object counters_to_js(Napi::Env env, const LoopCountersSnapshot& counters) {
   Napi::Object object = Napi::Object::New(env);
-#define IOB_SET(writer, field, name, help) \
+#define IOB_SET(field, name) \
   object.Set(name, Napi::Number::New(env, static_cast<double>(counters.field)));
-  IOB_LOOP_COUNTERS(IOB_SET)
+#define IOB_SET_COUNTER(writer, field, name, kind, unit, help) IOB_SET(field, name)
+#define IOB_SET_GAUGE(field, name, unit, help) IOB_SET(field, name)
+  IOB_LOOP_COUNTERS(IOB_SET_COUNTER)
+  IOB_LOOP_GAUGES(IOB_SET_GAUGE)
+#undef IOB_SET_GAUGE
+#undef IOB_SET_COUNTER
 #undef IOB_SET
-  object.Set("pendingOperations",
-             Napi::Number::New(env, static_cast<double>(counters.pending_operations)));
   return object;
 }
 
 Napi::Array loop_counter_info(Napi::Env env) {
   Napi::Array array = Napi::Array::New(env);
   uint32_t index = 0;
-#define IOB_INFO(writer, field, name, help)     \
-  {                                             \
-    Napi::Object info = Napi::Object::New(env); \
-    info.Set("name", name);                     \
-    info.Set("help", help);                     \
-    array.Set(index++, info);                   \
+#define IOB_INFO(writer, field, name, kind, unit, help) \
+  {                                                     \
+    Napi::Object info = Napi::Object::New(env);         \
+    info.Set("name", name);                             \
+    info.Set("help", help);                             \
+    array.Set(index++, info);                           \
   }
   IOB_LOOP_COUNTERS(IOB_INFO)
 #undef IOB_INFO

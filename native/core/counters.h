@@ -1,8 +1,9 @@
 // What the loop counts about itself.
 //
-// Every counter is listed once, in IOB_LOOP_COUNTERS, with its report name and meaning; the
-// live atomic set, the plain snapshot and every renderer (JS object, Prometheus help text) are
-// generated from that list.
+// Every counter is listed once, in IOB_LOOP_COUNTERS, with its report name, kind, unit and
+// meaning (the gauges in IOB_LOOP_GAUGES); the live atomic set, the plain snapshot, the JS object
+// and, through scripts/gen/generate.mjs, the TypeScript counter list, the result schema and
+// the Prometheus help text all come from those lists.
 //
 // Cost: loop-side counters have a single writer (the loop thread), so an increment is a relaxed
 // load and store, i.e. a plain add, never a locked instruction; any thread may read them while
@@ -22,53 +23,80 @@ namespace iob {
 
 inline constexpr bool kCountersEnabled = IOB_COUNTERS != 0;
 
-// X(writer, field, "reportName", "meaning"); writer is Owned (the loop thread) or Shared
-// (submitters, slow paths only).
-#define IOB_LOOP_COUNTERS(X)                                                                      \
-  X(Owned, ops_accepted, "opsAccepted", "ops taken from the submission queue and staged")         \
-  X(Owned, ops_completed, "opsCompleted", "ops whose CQE was handled and delivered")              \
-  X(Owned, ops_abandoned, "opsAbandoned", "ops given up at shutdown or on a loop error")          \
-  X(Owned, timeouts_fired, "timeoutsFired", "ops ended by their linked timeout (-ETIMEDOUT)")     \
-  X(Owned, timeout_cqes, "timeoutCqes", "linked-timeout CQEs (reserved user_data UINT64_MAX)")    \
-  X(Owned, capacity_stalls, "capacityStalls",                                                     \
-    "times work was queued but staging stopped at capacity")                                      \
-  X(Owned, capacity_stalls_waiter_bound, "capacityStallsWaiterBound",                             \
-    "capacity stalls where every waiter slot was in flight")                                      \
-  X(Owned, capacity_stalls_sq_bound, "capacityStallsSqBound",                                     \
-    "capacity stalls where the submission queue was full")                                        \
-  X(Owned, stall_ns_total, "stallNsTotal", "time spent waiting in capacity stalls (ns)")          \
-  X(Owned, stall_ns_max, "stallNsMax", "longest single capacity stall (ns)")                      \
-  X(Owned, sleeps, "sleeps", "times the loop blocked waiting for a completion or a wake")         \
-  X(Owned, skipped_sleeps, "skippedSleeps", "times the arm recheck saw new work and ran on")      \
-  X(Owned, spin_wakes, "spinWakes", "times an idle spin (idle_spin) found work before sleeping")  \
-  X(Owned, wake_cqes, "wakeCqes", "wake CQEs from the eventfd poll (user_data UINT64_MAX-1)")     \
-  X(Owned, wake_rearms, "wakeRearms", "multishot wake polls installed (first one and re-arms)")   \
-  X(Owned, enter_calls, "enterCalls", "io_uring_enter calls made by the loop")                    \
-  X(Owned, sqes_submitted, "sqesSubmitted", "SQEs handed to the kernel by those calls")           \
-  X(Owned, transient_enter_errors, "transientEnterErrors",                                        \
-    "io_uring_enter calls that returned EINTR, EAGAIN or EBUSY")                                  \
-  X(Shared, eventfd_rings, "eventfdRings", "eventfd writes that woke a sleeping loop")            \
-  X(Shared, backpressure_waits, "backpressureWaits", "times a submitter blocked on a full queue") \
-  X(Shared, backpressure_ns, "backpressureNs", "time submitters spent blocked on a full queue (ns)")
+// X(writer, field, "reportName", kind, unit, "meaning"):
+// - writer is Owned (the loop thread) or Shared (submitters, slow paths only);
+// - kind is Total (grows over a run, added when runs merge) or Max (the largest seen);
+// - unit is Count or Ns, so a report can show a duration as one.
+// scripts/gen/generate.mjs reads this list for the TypeScript side (counter list, result
+// schema, Prometheus help): keep each entry's strings literal.
+#define IOB_LOOP_COUNTERS(X)                                                                       \
+  X(Owned, ops_accepted, "opsAccepted", Total, Count,                                              \
+    "ops taken from the submission queue and staged")                                              \
+  X(Owned, ops_completed, "opsCompleted", Total, Count, "ops whose CQE was handled and delivered") \
+  X(Owned, ops_abandoned, "opsAbandoned", Total, Count,                                            \
+    "ops given up at shutdown or on a loop error")                                                 \
+  X(Owned, timeouts_fired, "timeoutsFired", Total, Count,                                          \
+    "ops ended by their linked timeout (-ETIMEDOUT)")                                              \
+  X(Owned, timeout_cqes, "timeoutCqes", Total, Count,                                              \
+    "linked-timeout CQEs (reserved user_data UINT64_MAX)")                                         \
+  X(Owned, capacity_stalls, "capacityStalls", Total, Count,                                        \
+    "times work was queued but staging stopped at capacity")                                       \
+  X(Owned, capacity_stalls_waiter_bound, "capacityStallsWaiterBound", Total, Count,                \
+    "capacity stalls where every waiter slot was in flight")                                       \
+  X(Owned, capacity_stalls_sq_bound, "capacityStallsSqBound", Total, Count,                        \
+    "capacity stalls where the submission queue was full")                                         \
+  X(Owned, stall_ns_total, "stallNsTotal", Total, Ns,                                              \
+    "time spent waiting in capacity stalls (ns)")                                                  \
+  X(Owned, stall_ns_max, "stallNsMax", Max, Ns, "longest single capacity stall (ns)")              \
+  X(Owned, sleeps, "sleeps", Total, Count,                                                         \
+    "times the loop blocked waiting for a completion or a wake")                                   \
+  X(Owned, skipped_sleeps, "skippedSleeps", Total, Count,                                          \
+    "times the arm recheck saw new work and ran on")                                               \
+  X(Owned, spin_wakes, "spinWakes", Total, Count,                                                  \
+    "times an idle spin (idle_spin) found work before sleeping")                                   \
+  X(Owned, wake_cqes, "wakeCqes", Total, Count,                                                    \
+    "wake CQEs from the eventfd poll (user_data UINT64_MAX-1)")                                    \
+  X(Owned, wake_rearms, "wakeRearms", Total, Count,                                                \
+    "multishot wake polls installed (first one and re-arms)")                                      \
+  X(Owned, enter_calls, "enterCalls", Total, Count, "io_uring_enter calls made by the loop")       \
+  X(Owned, sqes_submitted, "sqesSubmitted", Total, Count,                                          \
+    "SQEs handed to the kernel by those calls")                                                    \
+  X(Owned, transient_enter_errors, "transientEnterErrors", Total, Count,                           \
+    "io_uring_enter calls that returned EINTR, EAGAIN or EBUSY")                                   \
+  X(Shared, eventfd_rings, "eventfdRings", Total, Count,                                           \
+    "eventfd writes that woke a sleeping loop")                                                    \
+  X(Shared, backpressure_waits, "backpressureWaits", Total, Count,                                 \
+    "times a submitter blocked on a full queue")                                                   \
+  X(Shared, backpressure_ns, "backpressureNs", Total, Ns,                                          \
+    "time submitters spent blocked on a full queue (ns)")
+
+// X(field, "reportName", unit, "meaning"): levels read at one moment, never compiled out, merged
+// by maximum (runs that did not overlap in time cannot be in flight together).
+#define IOB_LOOP_GAUGES(X)                          \
+  X(pending_operations, "pendingOperations", Count, \
+    "ops submitted to the ring whose CQE had not been handled when the counters were read")
+
+enum class CounterKind { kTotal, kMax };
 
 // A plain copy of the counters, plus the gauge, taken at one moment.
 struct LoopCountersSnapshot {
-#define IOB_FIELD(writer, field, name, help) uint64_t field = 0;
+#define IOB_FIELD(writer, field, name, kind, unit, help) uint64_t field = 0;
   IOB_LOOP_COUNTERS(IOB_FIELD)
 #undef IOB_FIELD
-  // Gauge: ops submitted to the ring whose CQE has not been handled (the seed's metric).
-  uint64_t pending_operations = 0;
+#define IOB_GAUGE_FIELD(field, name, unit, help) uint64_t field = 0;
+  IOB_LOOP_GAUGES(IOB_GAUGE_FIELD)
+#undef IOB_GAUGE_FIELD
 };
 
-// What happened between two snapshots. Totals are subtracted; stall_ns_max and the gauge keep
-// `later`'s value (a maximum cannot be split).
+// What happened between two snapshots. Totals are subtracted; maxima and gauges keep `later`'s
+// value (a maximum cannot be split).
 inline LoopCountersSnapshot counters_since(const LoopCountersSnapshot& later,
                                            const LoopCountersSnapshot& earlier) {
   LoopCountersSnapshot delta = later;
-#define IOB_SUBTRACT(writer, field, name, help) delta.field -= earlier.field;
+#define IOB_SUBTRACT(writer, field, name, kind, unit, help) \
+  if constexpr (CounterKind::k##kind == CounterKind::kTotal) delta.field -= earlier.field;
   IOB_LOOP_COUNTERS(IOB_SUBTRACT)
 #undef IOB_SUBTRACT
-  delta.stall_ns_max = later.stall_ns_max;
   return delta;
 }
 
@@ -109,22 +137,26 @@ class SharedCounter {
 };
 
 struct LoopCounters {
-#define IOB_DECLARE(writer, field, name, help) writer##Counter field;
+#define IOB_DECLARE(writer, field, name, kind, unit, help) writer##Counter field;
   IOB_LOOP_COUNTERS(IOB_DECLARE)
 #undef IOB_DECLARE
 
-  // The seed's gauge, always maintained.
-  std::atomic<uint64_t> pending_operations{0};
+  // The gauges, always maintained.
+#define IOB_DECLARE_GAUGE(field, name, unit, help) std::atomic<uint64_t> field{0};
+  IOB_LOOP_GAUGES(IOB_DECLARE_GAUGE)
+#undef IOB_DECLARE_GAUGE
   // Monotonic time (ns) at which the current capacity stall began, 0 when not stalled; read
   // by watchdogs to report a stall that has not ended.
   std::atomic<int64_t> stall_since_ns{0};
 
   LoopCountersSnapshot snapshot() const {
     LoopCountersSnapshot s;
-#define IOB_READ(writer, field, name, help) s.field = field.get();
+#define IOB_READ(writer, field, name, kind, unit, help) s.field = field.get();
     IOB_LOOP_COUNTERS(IOB_READ)
 #undef IOB_READ
-    s.pending_operations = pending_operations.load(std::memory_order_relaxed);
+#define IOB_READ_GAUGE(field, name, unit, help) s.field = field.load(std::memory_order_relaxed);
+    IOB_LOOP_GAUGES(IOB_READ_GAUGE)
+#undef IOB_READ_GAUGE
     return s;
   }
 };

@@ -461,29 +461,20 @@ std::unique_ptr<OpSource> make_op_source(const WorkloadSpec& spec, const SourceC
 
 const char* op_kind_name(OpKind kind) {
   switch (kind) {
-    case OpKind::kNop:
-      return "nop";
-    case OpKind::kTimer:
-      return "timer";
-    case OpKind::kFileRead:
-      return "file-read";
-    case OpKind::kFileWrite:
-      return "file-write";
-    case OpKind::kSocket:
-      return "socket";
-    case OpKind::kStall:
-      return "stall";
+#define IOB_NAME_CASE(enumerator, name) \
+  case OpKind::enumerator:              \
+    return name;
+    IOB_OP_KINDS(IOB_NAME_CASE)
+#undef IOB_NAME_CASE
   }
   return "unknown";
 }
 
 std::optional<OpKind> op_kind_from_name(std::string_view name) {
-  for (OpKind kind : {OpKind::kNop, OpKind::kTimer, OpKind::kFileRead, OpKind::kFileWrite,
-                      OpKind::kSocket, OpKind::kStall}) {
-    if (name == op_kind_name(kind)) {
-      return kind;
-    }
-  }
+#define IOB_MATCH(enumerator, kind_name) \
+  if (name == kind_name) return OpKind::enumerator;
+  IOB_OP_KINDS(IOB_MATCH)
+#undef IOB_MATCH
   return std::nullopt;
 }
 

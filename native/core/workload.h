@@ -34,7 +34,21 @@
 
 namespace iob {
 
-enum class OpKind { kNop, kTimer, kFileRead, kFileWrite, kSocket, kStall };
+// X(enumerator, "name"): the kinds of op a workload runs, once for the native code and, through
+// scripts/gen/generate.mjs, for the TypeScript op list and the result schema.
+#define IOB_OP_KINDS(X)       \
+  X(kNop, "nop")              \
+  X(kTimer, "timer")          \
+  X(kFileRead, "file-read")   \
+  X(kFileWrite, "file-write") \
+  X(kSocket, "socket")        \
+  X(kStall, "stall")
+
+enum class OpKind {
+#define IOB_ENUMERATOR(kind, name) kind,
+  IOB_OP_KINDS(IOB_ENUMERATOR)
+#undef IOB_ENUMERATOR
+};
 
 struct FileSpec {
   std::string path;

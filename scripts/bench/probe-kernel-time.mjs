@@ -3,15 +3,17 @@
 // (A B C D A B C D ...) so the machine's load touches every variant alike; each figure is the
 // median wall time of its trials, shown with its ratio to a bare `node -e ''`.
 //
-//   node scripts/bench/probe-kernel-time.mjs [--trials 9]
+//   node scripts/bench/probe-kernel-time.mjs [--trials 9] [--before DIR]
 //
+// With --before, DIR is a built checkout of an earlier commit: its probe-kernel runs in the same
+// interleaved trials, shown with the ratio of this one to it.
 // Needs `npm run build` (dist/ and the addon). The static iouring-probe (native/build-plain) is
 // the probe alone, without Node; it is built here if missing.
 import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
-const {values} = parseArgs({options: {trials: {type: 'string', default: '9'}}})
+const {values} = parseArgs({options: {trials: {type: 'string', default: '9'}, before: {type: 'string'}}})
 const trials = Number(values.trials)
 const repo = new URL('../../', import.meta.url).pathname
 const build = `${repo}native/build-plain`
@@ -29,6 +31,8 @@ const variants = [
   ['probe-kernel --input (no probe)', [...cli, 'probe-kernel', '--input', `${repo}test/fixtures/raw-probe/host-6.18.json`]],
   ['iouring-probe (native, static)', [`${build}/iouring-probe`]],
 ]
+const before = values.before && ['probe-kernel of --before', [process.execPath, `${values.before}/bin/run.js`, 'probe-kernel']]
+if (before) variants.push(before)
 
 const times = new Map(variants.map(([name]) => [name, []]))
 for (let trial = 0; trial < trials; trial++) {
@@ -48,4 +52,8 @@ for (const [name] of variants) {
   const ms = median(times.get(name))
   const spread = `${Math.min(...times.get(name)).toFixed(0)}-${Math.max(...times.get(name)).toFixed(0)}`
   console.log(`${name.padEnd(36)} ${ms.toFixed(0).padStart(5)} ms  (${spread} ms)  ${(ms / base).toFixed(2)}x`)
+}
+if (before) {
+  const ratio = median(times.get('iouring-bench probe-kernel')) / median(times.get(before[0]))
+  console.log(`\nprobe-kernel now / before: ${ratio.toFixed(2)}x`)
 }

@@ -3,11 +3,13 @@
 // settings/workload.ts, which checks them by the rules of the settings table.
 
 import {invalidValue} from '../errors.js'
+import {OP_KINDS} from './ops.generated.js'
 
-export const OPS = ['nop', 'timer', 'file-read', 'file-write', 'socket', 'stall', 'mix'] as const
+/** The native core's kinds of op, or a mix of them. */
+export const OPS = [...OP_KINDS, 'mix'] as const
 export type OpName = (typeof OPS)[number]
 /** The kinds a mix can be made of. */
-export const MIX_KINDS = ['nop', 'timer', 'file-read', 'file-write', 'socket', 'stall'] as const
+export const MIX_KINDS = OP_KINDS
 export type KindName = (typeof MIX_KINDS)[number]
 
 export const BASELINES = ['raw', 'fio', 'node-fs'] as const

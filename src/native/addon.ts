@@ -8,10 +8,11 @@ import {createRequire} from 'node:module'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import type {OP_KINDS} from '../bench/ops.generated.js'
 import {EnvironmentError} from '../errors.js'
 
 export type NativeSystem = 'loop' | 'raw'
-export type NativeOp = 'nop' | 'timer' | 'file-read' | 'file-write' | 'socket' | 'stall'
+export type NativeOp = (typeof OP_KINDS)[number]
 
 // The bench request is complete: every field is sent, null where a setting is unset (the native
 // struct's default holds). benchRequestFields() lists them as the addon reads them.

@@ -10,7 +10,7 @@ import {Ajv2020, type ErrorObject} from 'ajv/dist/2020.js'
 import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
 import {parseMix, type WorkloadSpec} from '../bench/spec.js'
-import {shown, UsageError} from '../errors.js'
+import {oneLine, shown, UsageError} from '../errors.js'
 import {DEFAULT_GATE, type GateConfig} from '../gate/gate.js'
 import {profileLabels, type Setting, type SettingKey, SETTINGS} from '../settings/table.js'
 import {toWorkloadSpec, type WorkloadInput} from '../settings/workload.js'
@@ -74,7 +74,7 @@ export function resolveProfile(nameOrPath: string): string {
 
 export function loadProfile(nameOrPath: string): Profile {
   const file = resolveProfile(nameOrPath)
-  const where = shown(path.relative(process.cwd(), file) || file)
+  const where = oneLine(path.relative(process.cwd(), file) || file)
   const lines = new LineCounter()
   const document = parseDocument(readFileSync(file, 'utf8'), {lineCounter: lines, prettyErrors: false})
   if (document.errors.length > 0) {

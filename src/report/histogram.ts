@@ -29,8 +29,11 @@ export function encodeHistogram(histogram: Histogram): string {
   return hdr.encodeIntoCompressedBase64(histogram)
 }
 
-export function decodeHistogram(encoded: string): Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 64, false)
+/** Decodes into hdr-histogram-js's JS form (not WASM), whose recorded values can be iterated. */
+export function decodeHistogram(encoded: string): hdr.JsHistogram {
+  const histogram = hdr.decodeFromCompressedBase64(encoded, 64, false)
+  if (!(histogram instanceof hdr.JsHistogram)) throw new Error('hdr-histogram-js decoded a histogram into its WebAssembly form')
+  return histogram
 }
 
 export const REPORTED_PERCENTILES = [

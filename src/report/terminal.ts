@@ -5,12 +5,13 @@
 
 import ansis from 'ansis'
 import Table from 'cli-table3'
+import type {JsHistogram} from 'hdr-histogram-js'
 
 import {noColorSet} from '../color.js'
 import {renderGate} from '../gate/render.js'
 import {formatDuration} from '../units.js'
 import {counterRows, documentFigures, type Line, type Tone, workloadFigures} from './figures.js'
-import {decodeHistogram, type Histogram} from './histogram.js'
+import {decodeHistogram} from './histogram.js'
 import type {ResultDocument, WorkloadResult} from './result.js'
 
 export interface TerminalOptions {
@@ -97,15 +98,9 @@ function newTable(head: string[], labels: number): Table.Table {
   return new Table({head, style: {head: [], border: []}, colAligns: head.map((_, i) => (i < labels ? 'left' : 'right'))})
 }
 
-interface RecordedValue {
-  valueIteratedTo: number
-  countAtValueIteratedTo: number
-}
-
-/** Visits every recorded value of an hdr-histogram-js (JS, not WASM) histogram. */
-function forEachRecordedValue(histogram: Histogram, visit: (value: number, count: number) => void): void {
-  const iterator = (histogram as unknown as {recordedValuesIterator: {reset(): void; hasNext(): boolean; next(): RecordedValue}})
-    .recordedValuesIterator
+/** Visits every recorded value of a histogram. */
+function forEachRecordedValue(histogram: JsHistogram, visit: (value: number, count: number) => void): void {
+  const iterator = histogram.recordedValuesIterator
   iterator.reset()
   while (iterator.hasNext()) {
     const step = iterator.next()
@@ -117,7 +112,7 @@ const BAR_WIDTH = 30
 const MAX_ROWS = 12
 
 /** Counts per power-of-two latency range, as bars, merging ranges to fit MAX_ROWS lines. */
-export function histogramLines(histogram: Histogram): string[] {
+export function histogramLines(histogram: JsHistogram): string[] {
   const counts = new Map<number, number>()
   forEachRecordedValue(histogram, (value, count) => {
     const range = Math.floor(Math.log2(Math.max(value, 1)))

@@ -1,5 +1,6 @@
-// The loop counters are named once in native/core/counters.h; a saved result is rendered without
-// the addon, from src/report/counters.ts and the schema. These keep the three in step.
+// The loop counters are named once in native/core/counters.h; the list a saved result is rendered
+// from without the addon, and the schema's counters, are generated from it (scripts/gen). These
+// check that the built addon reports the same list, and the names the generator derives.
 import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {test} from 'node:test'

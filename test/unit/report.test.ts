@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
 import {describe, test} from 'node:test'
 
 import {Parser} from 'commonmark'
@@ -11,6 +12,7 @@ import {renderJunit} from '../../src/report/junit.ts'
 import {markdownTable, renderMarkdown} from '../../src/report/markdown.ts'
 import {mergeResults} from '../../src/report/merge.ts'
 import {percentilePlot} from '../../src/report/plot.ts'
+import {renderPrometheus} from '../../src/report/prometheus.ts'
 import {type ResultDocument, type SystemResult, timelineOf, workloadFromTrials} from '../../src/report/result.ts'
 import {assertValidJunit} from '../helpers/junit.ts'
 import {assertMatchesSchema} from '../helpers/schema.ts'
@@ -296,6 +298,23 @@ test('JUnit: markup characters and characters XML 1.0 forbids in names and messa
   assert.equal(testsuites.testsuite.name, shown)
   assert.deepEqual(testsuites.testsuite.testcase[0].failure, {message: shown, '#text': shown})
   assert.equal(testsuites.testsuite.testcase[1].skipped.message, shown)
+})
+
+test('Prometheus: names and label values are escaped, every counter has its HELP and TYPE, and promtool accepts it', () => {
+  const document = result([system('loop', latencies(5, 1000, 5000), {stallNsMax: 2_500_000_000})])
+  document.workloads[0].name = 'quoted " back\\slash\nnew line'
+  const exposition = renderPrometheus(document)
+
+  const check = spawnSync('promtool', ['check', 'metrics'], {input: exposition, encoding: 'utf8'})
+  assert.ok(!check.error, "promtool is not installed: install Debian's 'prometheus' package (scripts/setup.sh does)")
+  assert.equal(check.status, 0, `${check.stdout}${check.stderr}`)
+  assert.ok(exposition.includes('{workload="quoted \\" back\\\\slash\\nnew line",system="loop"}'))
+  for (const counter of LOOP_COUNTERS) {
+    const name = `iouring_bench_loop_${counter.metric}`
+    assert.ok(exposition.includes(`# HELP ${name} ${counter.metricHelp}\n# TYPE ${name} ${counter.metricType}\n`), name)
+  }
+  assert.match(exposition, /^iouring_bench_loop_stall_max_seconds\{[^}]*\} 2\.5$/m)
+  assert.ok(exposition.endsWith('\n') && !exposition.endsWith('\n\n'))
 })
 
 describe('Markdown: text from outside shows as text, never as markup', () => {
