@@ -1,5 +1,9 @@
 #include "convert.h"
 
+#include <algorithm>
+#include <array>
+#include <initializer_list>
+#include <optional>
 #include <string>
 
 #include "uring_names.h"
@@ -30,19 +34,6 @@ double number_field(const Napi::Object& object, const char* name, double fallbac
 }
 
 namespace {
-
-std::optional<std::chrono::nanoseconds> optional_ns(const Napi::Object& object, const char* name) {
-  Napi::Value value = object.Get(name);
-  if (value.IsUndefined() || value.IsNull()) {
-    return std::nullopt;
-  }
-  return std::chrono::nanoseconds(static_cast<int64_t>(number_field(object, name, 0)));
-}
-
-bool bool_field(const Napi::Object& object, const char* name) {
-  Napi::Value value = object.Get(name);
-  return !value.IsUndefined() && value.ToBoolean().Value();
-}
 
 std::string string_field(const Napi::Object& object, const char* name) {
   Napi::Value value = object.Get(name);
@@ -115,74 +106,198 @@ Napi::Value error_to_js(Napi::Env env, const LoopError& error) {
   return object;
 }
 
+namespace {
+
+// The bench request, field by field: the TypeScript side sends every one (src/settings/table.ts
+// names each setting's), null where a setting is unset, which keeps the native struct's default.
+// So the structs hold the only native defaults, and a missing or unknown field is a bug on one
+// side, reported as an internal error naming it.
+constexpr std::array<const char*, 2> kTopFields{"system", "progressIntervalMs"};
+constexpr std::array<const char*, 7> kLoopFields{
+    "size",       "ioPoll",     "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs",
+    "idleSpinNs", "submitBatch"};
+constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
+                                                     "seed", "file", "socket"};
+constexpr std::array<const char*, 8> kFileFields{"path",   "sizeBytes",  "blockSize",     "random",
+                                                 "direct", "fsyncEvery", "writevBuffers", "verify"};
+constexpr std::array<const char*, 2> kSocketFields{"transport", "messageSize"};
+constexpr std::array<const char*, 7> kDriveFields{"submitters", "depth", "durationNs", "ops",
+                                                  "warmupNs",   "rate",  "arrivals"};
+
+// The object's fields are exactly `fields` (plus the `nested` objects); throws naming the first
+// that is missing or unknown.
+template <size_t N>
+void check_fields(const Napi::Object& object, const std::string& group,
+                  const std::array<const char*, N>& fields,
+                  std::initializer_list<const char*> nested = {}) {
+  const auto prefixed = [&](const std::string& name) {
+    return group.empty() ? name : group + "." + name;
+  };
+  for (const char* name : fields) {
+    if (object.Get(name).IsUndefined()) {
+      throw Napi::TypeError::New(object.Env(),
+                                 "internal error: the bench request lacks " + prefixed(name));
+    }
+  }
+  const Napi::Array names = object.GetPropertyNames();
+  for (uint32_t i = 0; i < names.Length(); ++i) {
+    const std::string name = names.Get(i).As<Napi::String>().Utf8Value();
+    const auto known = [&](const char* field) { return name == field; };
+    if (std::none_of(fields.begin(), fields.end(), known) &&
+        std::none_of(nested.begin(), nested.end(), known)) {
+      throw Napi::TypeError::New(
+          object.Env(), "internal error: the bench request has an unknown field " + prefixed(name));
+    }
+  }
+}
+
+// Sets `target` from a number field unless it is null.
+template <typename T>
+void read_number(const Napi::Object& object, const char* name, T& target) {
+  Napi::Value value = object.Get(name);
+  if (value.IsNull()) {
+    return;
+  }
+  if (!value.IsNumber()) {
+    throw Napi::TypeError::New(object.Env(), std::string(name) + " must be a number");
+  }
+  target = static_cast<T>(value.As<Napi::Number>().DoubleValue());
+}
+
+void read_ns(const Napi::Object& object, const char* name, std::chrono::nanoseconds& target) {
+  double ns = static_cast<double>(target.count());
+  read_number(object, name, ns);
+  target = std::chrono::nanoseconds(static_cast<int64_t>(ns));
+}
+
+void read_ns(const Napi::Object& object, const char* name,
+             std::optional<std::chrono::nanoseconds>& target) {
+  if (object.Get(name).IsNull()) {
+    return;
+  }
+  std::chrono::nanoseconds ns{0};
+  read_ns(object, name, ns);
+  target = ns;
+}
+
+void read_bool(const Napi::Object& object, const char* name, bool& target) {
+  Napi::Value value = object.Get(name);
+  if (!value.IsNull()) {
+    target = value.ToBoolean().Value();
+  }
+}
+
+// The object field `name`, or nothing when it is null.
+std::optional<Napi::Object> nullable_object(const Napi::Object& parent, const char* name) {
+  if (parent.Get(name).IsNull()) {
+    return std::nullopt;
+  }
+  return object_field(parent, name);
+}
+
+LoopConfig loop_config_from_js(const Napi::Object& loop) {
+  check_fields(loop, "loop", kLoopFields);
+  LoopConfig config;
+  read_number(loop, "size", config.size);
+  read_bool(loop, "ioPoll", config.io_poll);
+  read_bool(loop, "singleIssuer", config.single_issuer);
+  read_ns(loop, "opTimeoutNs", config.op_timeout);
+  read_ns(loop, "shutdownTimeoutNs", config.shutdown_timeout);
+  read_ns(loop, "idleSpinNs", config.idle_spin);
+  read_number(loop, "submitBatch", config.submit_batch);
+  return config;
+}
+
+WorkloadSpec workload_from_js(const Napi::Object& workload) {
+  check_fields(workload, "workload", kWorkloadFields);
+  WorkloadSpec spec;
+  spec.op = op_kind(workload, string_field(workload, "op"));
+  if (Napi::Value mix = workload.Get("mix"); !mix.IsNull()) {
+    if (!mix.IsArray()) {
+      throw Napi::TypeError::New(workload.Env(), "mix must be an array");
+    }
+    const Napi::Array entries = mix.As<Napi::Array>();
+    for (uint32_t i = 0; i < entries.Length(); ++i) {
+      const Napi::Object entry = entries.Get(i).As<Napi::Object>();
+      MixEntry kind{op_kind(entry, string_field(entry, "op"))};
+      read_number(entry, "weight", kind.weight);
+      spec.mix.push_back(kind);
+    }
+  }
+  read_ns(workload, "timerNs", spec.timer);
+  read_number(workload, "seed", spec.seed);
+  if (const std::optional<Napi::Object> file = nullable_object(workload, "file")) {
+    check_fields(*file, "file", kFileFields);
+    spec.file.path = string_field(*file, "path");
+    read_number(*file, "sizeBytes", spec.file.size);
+    read_number(*file, "blockSize", spec.file.block_size);
+    read_bool(*file, "random", spec.file.random);
+    read_bool(*file, "direct", spec.file.direct);
+    read_number(*file, "fsyncEvery", spec.file.fsync_every);
+    read_number(*file, "writevBuffers", spec.file.writev_buffers);
+    read_bool(*file, "verify", spec.file.verify);
+  }
+  if (const std::optional<Napi::Object> socket = nullable_object(workload, "socket")) {
+    check_fields(*socket, "socket", kSocketFields);
+    if (!socket->Get("transport").IsNull()) {
+      spec.socket.transport =
+          string_field(*socket, "transport") == "tcp" ? Transport::kTcp : Transport::kUnix;
+    }
+    read_number(*socket, "messageSize", spec.socket.message_size);
+  }
+  return spec;
+}
+
+DriveSpec drive_from_js(const Napi::Object& drive) {
+  check_fields(drive, "drive", kDriveFields);
+  DriveSpec spec;
+  read_number(drive, "submitters", spec.submitters);
+  read_number(drive, "depth", spec.depth);
+  read_ns(drive, "durationNs", spec.duration);
+  read_number(drive, "ops", spec.ops);
+  read_ns(drive, "warmupNs", spec.warmup);
+  read_number(drive, "rate", spec.rate);
+  if (!drive.Get("arrivals").IsNull()) {
+    spec.arrivals =
+        string_field(drive, "arrivals") == "poisson" ? Arrivals::kPoisson : Arrivals::kUniform;
+  }
+  return spec;
+}
+
+}  // namespace
+
 BenchRequest bench_request_from_js(const Napi::Object& object) {
+  check_fields(object, "", kTopFields, {"loop", "workload", "drive"});
   BenchRequest request;
   const std::string system = string_field(object, "system");
   if (system != "loop" && system != "raw") {
     throw Napi::TypeError::New(object.Env(), "system must be 'loop' or 'raw'");
   }
   request.system = system == "raw" ? System::kRaw : System::kLoop;
-
-  BenchSpec& spec = request.spec;
-  const Napi::Object loop = object_field(object, "loop");
-  spec.loop.size = static_cast<uint32_t>(number_field(loop, "size", 128));
-  spec.loop.io_poll = bool_field(loop, "ioPoll");
-  spec.loop.single_issuer = bool_field(loop, "singleIssuer");
-  spec.loop.op_timeout = optional_ns(loop, "opTimeoutNs");
-  spec.loop.shutdown_timeout = optional_ns(loop, "shutdownTimeoutNs");
-  spec.loop.idle_spin =
-      std::chrono::nanoseconds(static_cast<int64_t>(number_field(loop, "idleSpinNs", 0)));
-  spec.loop.submit_batch = static_cast<uint32_t>(number_field(loop, "submitBatch", 0));
-
-  const Napi::Object workload = object_field(object, "workload");
-  spec.workload.op = op_kind(workload, string_field(workload, "op"));
-  if (Napi::Value mix = workload.Get("mix"); mix.IsArray()) {
-    const Napi::Array entries = mix.As<Napi::Array>();
-    for (uint32_t i = 0; i < entries.Length(); ++i) {
-      const Napi::Object entry = entries.Get(i).As<Napi::Object>();
-      spec.workload.mix.push_back(
-          MixEntry{op_kind(entry, string_field(entry, "op")),
-                   static_cast<uint32_t>(number_field(entry, "weight", 1))});
-    }
-  }
-  spec.workload.timer =
-      std::chrono::nanoseconds(static_cast<int64_t>(number_field(workload, "timerNs", 1'000'000)));
-  spec.workload.seed = static_cast<uint64_t>(number_field(workload, "seed", 1));
-  if (Napi::Value file = workload.Get("file"); file.IsObject()) {
-    const Napi::Object f = file.As<Napi::Object>();
-    FileSpec& spec_file = spec.workload.file;
-    spec_file.path = string_field(f, "path");
-    spec_file.size = static_cast<uint64_t>(number_field(f, "sizeBytes", 0));
-    spec_file.block_size = static_cast<uint32_t>(number_field(f, "blockSize", 4096));
-    spec_file.random = bool_field(f, "random");
-    spec_file.direct = bool_field(f, "direct");
-    spec_file.fsync_every = static_cast<uint32_t>(number_field(f, "fsyncEvery", 0));
-    spec_file.writev_buffers = static_cast<uint32_t>(number_field(f, "writevBuffers", 0));
-    spec_file.verify = bool_field(f, "verify");
-  }
-  if (Napi::Value socket = workload.Get("socket"); socket.IsObject()) {
-    const Napi::Object s = socket.As<Napi::Object>();
-    spec.workload.socket.transport =
-        string_field(s, "transport") == "tcp" ? Transport::kTcp : Transport::kUnix;
-    spec.workload.socket.message_size = static_cast<uint32_t>(number_field(s, "messageSize", 4096));
-  }
-
-  const Napi::Object drive = object_field(object, "drive");
-  spec.drive.submitters = static_cast<uint32_t>(number_field(drive, "submitters", 1));
-  spec.drive.depth = static_cast<uint32_t>(number_field(drive, "depth", 1));
-  spec.drive.duration =
-      std::chrono::nanoseconds(static_cast<int64_t>(number_field(drive, "durationNs", 1e9)));
-  spec.drive.ops = static_cast<uint64_t>(number_field(drive, "ops", 0));
-  spec.drive.warmup =
-      std::chrono::nanoseconds(static_cast<int64_t>(number_field(drive, "warmupNs", 0)));
-  spec.drive.rate = number_field(drive, "rate", 0);
-  if (Napi::Value arrivals = drive.Get("arrivals"); arrivals.IsString()) {
-    spec.drive.arrivals = arrivals.As<Napi::String>().Utf8Value() == "poisson" ? Arrivals::kPoisson
-                                                                               : Arrivals::kUniform;
-  }
-  spec.progress_interval = std::chrono::milliseconds(
-      static_cast<int64_t>(number_field(object, "progressIntervalMs", 250)));
+  request.spec.loop = loop_config_from_js(object_field(object, "loop"));
+  request.spec.workload = workload_from_js(object_field(object, "workload"));
+  request.spec.drive = drive_from_js(object_field(object, "drive"));
+  double interval_ms = static_cast<double>(request.spec.progress_interval.count());
+  read_number(object, "progressIntervalMs", interval_ms);
+  request.spec.progress_interval = std::chrono::milliseconds(static_cast<int64_t>(interval_ms));
   return request;
+}
+
+Napi::Array bench_request_fields(Napi::Env env) {
+  Napi::Array array = Napi::Array::New(env);
+  uint32_t index = 0;
+  const auto add = [&](const std::string& group, const auto& fields) {
+    for (const char* name : fields) {
+      array.Set(index++, group.empty() ? std::string(name) : group + "." + name);
+    }
+  };
+  add("", kTopFields);
+  add("loop", kLoopFields);
+  add("workload", kWorkloadFields);
+  add("file", kFileFields);
+  add("socket", kSocketFields);
+  add("drive", kDriveFields);
+  return array;
 }
 
 Napi::Object counters_to_js(Napi::Env env, const LoopCountersSnapshot& counters) {

@@ -16,7 +16,10 @@ struct BenchRequest {
   BenchSpec spec;
 };
 
+// Reads a complete bench request; a missing or unknown field is an internal error naming it.
 BenchRequest bench_request_from_js(const Napi::Object& object);
+// Every field bench_request_from_js reads, as "group.name" (the request's own ones bare).
+Napi::Array bench_request_fields(Napi::Env env);
 
 Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result);
 Napi::Object progress_to_js(Napi::Env env, const Progress& progress);

@@ -47,7 +47,7 @@ struct DriveSpec {
   // Ops each submitter keeps outstanding (closed loop), or at most keeps in flight (open loop).
   uint32_t depth = 1;
   // The measured phase ends after `duration`, or after `ops` measured ops when `ops` > 0.
-  std::chrono::nanoseconds duration{std::chrono::seconds(1)};
+  std::chrono::nanoseconds duration{std::chrono::seconds(2)};
   uint64_t ops = 0;
   std::chrono::nanoseconds warmup{0};
   // Open loop when > 0: ops due at this total rate (ops/s), split evenly over the submitters.

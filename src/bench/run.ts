@@ -57,6 +57,10 @@ function windowMs(spec: WorkloadSpec): number {
   return Math.min(1000, Math.max(MIN_WINDOW_MS, Math.round(runMs / TIMELINE_WINDOWS)))
 }
 
+/**
+ * The native request: every field the addon reads (its benchRequestFields), null where a setting
+ * is unset so the native struct's default holds.
+ */
 export function nativeRequest(spec: WorkloadSpec, system: 'loop' | 'raw', file?: TestFile): NativeBenchRequest {
   return {
     system,
@@ -64,20 +68,20 @@ export function nativeRequest(spec: WorkloadSpec, system: 'loop' | 'raw', file?:
       size: spec.loop.ringSize,
       ioPoll: spec.loop.ioPoll,
       singleIssuer: spec.loop.singleIssuer,
-      opTimeoutNs: spec.loop.opTimeoutNs,
-      shutdownTimeoutNs: spec.loop.shutdownTimeoutNs,
-      idleSpinNs: spec.loop.idleSpinNs,
-      submitBatch: spec.loop.submitBatch,
+      opTimeoutNs: spec.loop.opTimeoutNs ?? null,
+      shutdownTimeoutNs: spec.loop.shutdownTimeoutNs ?? null,
+      idleSpinNs: spec.loop.idleSpinNs ?? null,
+      submitBatch: spec.loop.submitBatch ?? null,
     },
     workload: {
       op: spec.op === 'mix' ? 'nop' : spec.op,
-      ...(spec.op === 'mix' ? {mix: spec.mix} : {}),
+      mix: spec.op === 'mix' ? (spec.mix ?? null) : null,
       timerNs: spec.timerNs,
-      seed: spec.seed,
-      ...(spec.socket ? {socket: spec.socket} : {}),
-      ...(spec.file && file
-        ? {
-            file: {
+      seed: spec.seed ?? null,
+      socket: spec.socket ?? null,
+      file:
+        spec.file && file
+          ? {
               path: file.path,
               sizeBytes: file.sizeBytes,
               blockSize: spec.file.blockSize,
@@ -86,9 +90,8 @@ export function nativeRequest(spec: WorkloadSpec, system: 'loop' | 'raw', file?:
               fsyncEvery: spec.file.fsyncEvery,
               writevBuffers: spec.file.writevBuffers,
               verify: file.createdByTool,
-            },
-          }
-        : {}),
+            }
+          : null,
     },
     drive: {
       submitters: spec.drive.submitters,
@@ -96,8 +99,8 @@ export function nativeRequest(spec: WorkloadSpec, system: 'loop' | 'raw', file?:
       durationNs: spec.drive.durationNs,
       ops: spec.drive.ops,
       warmupNs: spec.drive.warmupNs,
-      rate: spec.drive.rate,
-      arrivals: spec.drive.arrivals,
+      rate: spec.drive.rate ?? null,
+      arrivals: spec.drive.arrivals ?? null,
     },
     progressIntervalMs: windowMs(spec),
   }

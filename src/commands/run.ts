@@ -4,7 +4,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
-import {withPhases} from '../bench/spec.js'
+import {withPhases} from '../settings/workload.js'
 import {CheckFailedError} from '../errors.js'
 import {checkWritable} from '../files.js'
 import {durationFlag, integerFlag} from '../flags.js'

@@ -15,16 +15,19 @@ import type {NativeCounters, NativeDrillMode, NativeError, NativeHistogram, Nati
 export type NativeSystem = 'loop' | 'raw'
 export type NativeOp = (typeof OP_KINDS)[number]
 
+// The bench request is complete: every field is sent, null where a setting is unset (the native
+// struct's default holds). benchRequestFields() lists them as the addon reads them.
+
 export interface NativeLoopConfig {
   size: number
   ioPoll: boolean
   singleIssuer: boolean
-  opTimeoutNs?: number
-  shutdownTimeoutNs?: number
-  /** Poll this long before sleeping, in the loop and its submitters (0: sleep at once). */
-  idleSpinNs?: number
-  /** Submit staged ops after at most this many (0: all that are queued). */
-  submitBatch?: number
+  opTimeoutNs: number | null
+  shutdownTimeoutNs: number | null
+  /** Poll this long before sleeping, in the loop and its submitters (null: sleep at once). */
+  idleSpinNs: number | null
+  /** Submit staged ops after at most this many (null: all that are queued). */
+  submitBatch: number | null
 }
 
 export interface NativeDrive {
@@ -34,9 +37,9 @@ export interface NativeDrive {
   durationNs: number
   ops: number
   warmupNs: number
-  /** Open loop: ops due per second in total (absent or 0: closed loop). */
-  rate?: number
-  arrivals?: 'uniform' | 'poisson'
+  /** Open loop: ops due per second in total (null: closed loop). */
+  rate: number | null
+  arrivals: 'uniform' | 'poisson' | null
 }
 
 export interface NativeFileSpec {
@@ -54,13 +57,13 @@ export interface NativeFileSpec {
 
 export interface NativeWorkload {
   op: NativeOp
-  /** When present, each op is one of these kinds, chosen by weight (`op` is then unused). */
-  mix?: Array<{op: NativeOp; weight: number}>
-  timerNs?: number
+  /** When set, each op is one of these kinds, chosen by weight (`op` is then unused). */
+  mix: Array<{op: NativeOp; weight: number}> | null
+  timerNs: number
   /** Seeds the test data, random offsets, mix choices and arrivals. */
-  seed?: number
-  file?: NativeFileSpec
-  socket?: {transport: 'unix' | 'tcp'; messageSize: number}
+  seed: number | null
+  file: NativeFileSpec | null
+  socket: {transport: 'unix' | 'tcp'; messageSize: number} | null
 }
 
 export interface NativeBenchRequest {
@@ -68,7 +71,7 @@ export interface NativeBenchRequest {
   loop: NativeLoopConfig
   workload: NativeWorkload
   drive: NativeDrive
-  progressIntervalMs?: number
+  progressIntervalMs: number
 }
 
 /** How measured ops ended, for all ops or for one kind. */
@@ -184,6 +187,7 @@ interface Addon {
   ): {promise: Promise<NativeBenchResult>; cancel(): void}
   probeKernel(): Promise<string>
   loopCounterInfo(): Array<{name: string; help: string}>
+  benchRequestFields(): string[]
   layOutTestFile(path: string, sizeBytes: number, seed: number): {promise: Promise<void>; cancel(): void}
   testFileInfo(path: string): TestFileInfo
   probeDirectRead(path: string, blockSize: number): NativeFileError | null
@@ -284,6 +288,11 @@ export async function probeKernel(): Promise<RawProbe> {
 /** Every loop counter's report name and meaning, in the order the core declares them. */
 export function loopCounterInfo(): Array<{name: string; help: string}> {
   return load().loopCounterInfo()
+}
+
+/** Every field of the bench request as the addon reads it, `group.name` (the request's own bare). */
+export function benchRequestFields(): string[] {
+  return load().benchRequestFields()
 }
 
 /**

@@ -9,11 +9,13 @@ import {fileURLToPath} from 'node:url'
 import {Ajv2020, type ErrorObject} from 'ajv/dist/2020.js'
 import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
-import {type FieldLabels, parseMix, toWorkloadSpec} from '../bench/spec.js'
+import {parseMix} from '../bench/spec.js'
 import {oneLine, shown, UsageError} from '../errors.js'
 import {DEFAULT_GATE} from '../gate/gate.js'
 import type {GateConfig} from '../model/gate.js'
 import type {WorkloadSpec} from '../model/workload.js'
+import {profileLabels, type Setting, type SettingKey, SETTINGS} from '../settings/table.js'
+import {toWorkloadSpec, type WorkloadInput} from '../settings/workload.js'
 import {parseDuration, parseSize} from '../units.js'
 
 export const PROFILE_DIR = fileURLToPath(new URL('../../bench-profiles', import.meta.url))
@@ -29,66 +31,8 @@ export interface Profile {
   gate: GateConfig
 }
 
-/** The settings a profile entry may carry (schemas/profile.schema.json `$defs.settings`). */
-interface Settings {
-  op?: WorkloadSpec['op']
-  timer?: string
-  ringSize?: number
-  opTimeout?: string
-  shutdownTimeout?: string
-  spin?: string
-  submitBatch?: number
-  singleIssuer?: boolean
-  ioPoll?: boolean
-  submitters?: number
-  depth?: number
-  duration?: string
-  ops?: number
-  warmup?: string
-  vs?: WorkloadSpec['vs']
-  blockSize?: string | number
-  random?: boolean
-  direct?: boolean
-  fileSize?: string | number
-  file?: string
-  fsyncEvery?: number
-  writevBuffers?: number
-  transport?: string
-  messageSize?: string | number
-  connections?: number
-  mix?: string | Record<string, number>
-  rate?: number
-  arrivals?: string
-}
-
-/** Every setting a profile entry may carry, in the order the schema lists them. */
-const SETTINGS: Array<keyof FieldLabels> = [
-  'op',
-  'timer',
-  'ringSize',
-  'opTimeout',
-  'shutdownTimeout',
-  'submitters',
-  'depth',
-  'duration',
-  'ops',
-  'warmup',
-  'vs',
-  'blockSize',
-  'random',
-  'direct',
-  'fileSize',
-  'file',
-  'fsyncEvery',
-  'writevBuffers',
-  'transport',
-  'messageSize',
-  'connections',
-  'mix',
-  'rate',
-  'arrivals',
-  'submitBatch',
-]
+/** A profile entry's settings as written (schemas/profile.schema.json `$defs.settings`, made from the table). */
+type Settings = Partial<Record<SettingKey, unknown>>
 
 interface ProfileFile {
   description?: string
@@ -99,8 +43,6 @@ interface ProfileFile {
 }
 
 const DURATION_HINT = 'use a number with a unit: ns, us, ms, s, m or h (e.g. 500ms)'
-
-const DEFAULTS = {submitters: 1, duration: '1s', warmup: '200ms', timer: '1ms', vs: ['raw'] as WorkloadSpec['vs']}
 
 let validate: ReturnType<Ajv2020['compile']> | undefined
 
@@ -172,7 +114,7 @@ export function loadProfile(nameOrPath: string): Profile {
     gate,
     workloads: profile.workloads.map((entry, index) => {
       const at = (field: string): string => `${where}:${lineOf(['workloads', index, field])}: workloads[${index}].${field}`
-      return toWorkload({...DEFAULTS, ...profile.defaults, ...entry}, at)
+      return toWorkload({...profile.defaults, ...entry}, at)
     }),
   }
 }
@@ -199,53 +141,20 @@ export function loadProfiles(namesOrPaths: string[]): Profile[] {
   })
 }
 
-function toWorkload(
-  settings: Settings & typeof DEFAULTS & {name: string; op: WorkloadSpec['op']},
-  at: (field: string) => string,
-): WorkloadSpec {
-  const labels = Object.fromEntries(SETTINGS.map((field) => [field, at(field)])) as FieldLabels
-  const duration = (field: keyof Settings): number | undefined => {
-    const value = settings[field]
-    return value === undefined ? undefined : parseDuration(String(value), labels[field as keyof FieldLabels])
+/** A profile entry's settings, converted by the table's type of each (durations and sizes to numbers). */
+function toWorkload(settings: Settings & {name: string}, at: (field: string) => string): WorkloadSpec {
+  const labels = profileLabels(at)
+  const input: Record<string, unknown> = {name: settings.name}
+  for (const row of SETTINGS as readonly Setting[]) {
+    const value = settings[row.key as SettingKey]
+    const label = labels[row.key as SettingKey]
+    if (value === undefined) continue
+    if (row.type === 'duration') input[row.key] = parseDuration(String(value), label)
+    else if (row.type === 'size') input[row.key] = parseSize(String(value), label)
+    else if (row.type === 'mix') input[row.key] = parseMix(value as string | Record<string, unknown>, label)
+    else input[row.key] = value
   }
-  const size = (field: 'blockSize' | 'fileSize' | 'messageSize'): number | undefined => {
-    const value = settings[field]
-    return value === undefined ? undefined : parseSize(String(value), labels[field])
-  }
-  return toWorkloadSpec(
-    {
-      name: settings.name,
-      op: settings.op,
-      timerNs: duration('timer')!,
-      ringSize: settings.ringSize,
-      ioPoll: settings.ioPoll ?? false,
-      singleIssuer: settings.singleIssuer ?? false,
-      opTimeoutNs: duration('opTimeout'),
-      shutdownTimeoutNs: duration('shutdownTimeout'),
-      idleSpinNs: settings.spin === undefined ? undefined : parseDuration(settings.spin, at('spin')),
-      submitBatch: settings.submitBatch,
-      submitters: settings.submitters,
-      depth: settings.depth,
-      durationNs: duration('duration')!,
-      ops: settings.ops,
-      warmupNs: duration('warmup')!,
-      rate: settings.rate,
-      arrivals: settings.arrivals,
-      mix: settings.mix === undefined ? undefined : parseMix(settings.mix, labels.mix),
-      file: settings.file,
-      fileSizeBytes: size('fileSize'),
-      blockSize: size('blockSize'),
-      random: settings.random,
-      direct: settings.direct,
-      fsyncEvery: settings.fsyncEvery,
-      writevBuffers: settings.writevBuffers,
-      transport: settings.transport,
-      messageSize: size('messageSize'),
-      connections: settings.connections,
-      vs: settings.vs,
-    },
-    labels,
-  )
+  return toWorkloadSpec(input as WorkloadInput, labels)
 }
 
 /** One sentence for the first schema violation, in the profile's own terms. */
@@ -306,7 +215,7 @@ function describeSchemaError(
 }
 
 function allowedFields(fieldPath: Array<string | number>): string {
-  const settings = [...SETTINGS.slice(0, 5), 'spin', 'singleIssuer', 'ioPoll', ...SETTINGS.slice(5)]
+  const settings = SETTINGS.map((row) => row.key)
   if (fieldPath.length === 0) return 'description, trials, gate, defaults, workloads'
   if (fieldPath[0] === 'gate')
     return fieldPath.length === 1 ? 'alpha, confidence, metrics' : 'opsPerSec, p50, p99, vsRaw (each {minEffect})'

@@ -9,7 +9,6 @@
 
 import {checkLimits, limitBehind} from '../bench/needs.js'
 import {nativeRequest} from '../bench/run.js'
-import {type FieldLabels, toWorkloadSpec} from '../bench/spec.js'
 import {EnvironmentError, invalidValue} from '../errors.js'
 import {hostInfo, kernelInfo} from '../host.js'
 import {onInterrupt} from '../interrupt.js'
@@ -28,6 +27,8 @@ import {type NativeBenchResult, type NativeOpStats, runBench, runLiveness} from 
 import {histogramFromBuckets, summarize} from '../report/histogram.js'
 import {progressDisplay} from '../report/progress.js'
 import {spreadOf} from '../report/result.js'
+import {type FieldLabels, flagLabels} from '../settings/table.js'
+import {toWorkloadSpec} from '../settings/workload.js'
 import {formatDuration} from '../units.js'
 
 /** The normal kinds a stress mix may hold next to its stalls. */
@@ -73,15 +74,13 @@ export function checkStressOptions(options: StressOptions, label: StressLabels):
       name: 'stress',
       op: 'mix',
       mix: options.mix,
-      timerNs: options.timerNs,
+      timer: options.timerNs,
       ringSize: options.ringSize,
-      ioPoll: false,
-      singleIssuer: false,
-      opTimeoutNs: options.opTimeoutNs,
+      opTimeout: options.opTimeoutNs,
       submitters: options.submitters,
       depth: options.depth,
-      durationNs: options.durationNs,
-      warmupNs: 0,
+      duration: options.durationNs,
+      warmup: 0,
       vs: [],
     },
     workloadLabels(label),
@@ -112,7 +111,9 @@ export function checkStressOptions(options: StressOptions, label: StressLabels):
 }
 
 function workloadLabels(label: StressLabels): FieldLabels {
-  const ours: Partial<FieldLabels> = {
+  // Fields this command never sets cannot come up; they keep bench's flag names (--file-size).
+  return {
+    ...flagLabels(),
     op: label.mix,
     mix: label.mix,
     timer: label.timer,
@@ -122,10 +123,6 @@ function workloadLabels(label: StressLabels): FieldLabels {
     depth: label.depth,
     duration: label.duration,
   }
-  // Fields this command never sets cannot come up; they keep bench's flag names (--file-size).
-  return new Proxy(ours as FieldLabels, {
-    get: (target, field: string) => target[field as keyof FieldLabels] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
-  })
 }
 
 function normalMix(mix: MixEntry[]): MixEntry[] {

@@ -2,15 +2,13 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
+import {nativeRequest} from '../../src/bench/run.ts'
 import {runBench} from '../../src/native/addon.ts'
+import {flagLabels} from '../../src/settings/table.ts'
+import {toWorkloadSpec} from '../../src/settings/workload.ts'
 
-const request = {
-  system: 'loop' as const,
-  loop: {size: 256, ioPoll: false, singleIssuer: false},
-  workload: {op: 'nop' as const},
-  drive: {submitters: 1, depth: 64, durationNs: 2e9, ops: 0, warmupNs: 0},
-  progressIntervalMs: 100,
-}
+const spec = toWorkloadSpec({name: 'nop', op: 'nop', ringSize: 256, depth: 64, duration: 2e9, warmup: 0, vs: []}, flagLabels())
+const request = {...nativeRequest(spec, 'loop'), progressIntervalMs: 100}
 
 test('a JS timer keeps ticking during a 2 s benchmark, and progress arrives while it runs', async () => {
   let ticks = 0

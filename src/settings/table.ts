@@ -1,0 +1,374 @@
+// Every workload and loop setting, once, as data. The bench and run flags, the profile schema
+// (scripts/gen/profile-schema.mjs), the labels of error messages, the plain range checks and the
+// fields of the native request all come from these rows; see CONTRIBUTING.md for adding one.
+
+import {MAX_MESSAGE_SIZE, MAX_RING_ENTRIES} from '../bench/spec.js'
+import {ARRIVALS, BASELINES, MIX_KINDS, OPS, TRANSPORTS} from '../model/workload.js'
+import {durationInput} from '../units.js'
+
+/**
+ * How a setting is written and what it becomes: enum (one of `values`), int, number, duration
+ * (ns), size (bytes), bool, list (of `values`), path (a file), mix (kind=weight pairs).
+ */
+export type SettingType = 'enum' | 'int' | 'number' | 'duration' | 'size' | 'bool' | 'list' | 'path' | 'mix'
+
+export type HelpGroup = 'FILE' | 'SOCKET' | 'OPEN LOOP'
+
+export interface Setting {
+  /** The name in a profile, in error labels and in WorkloadInput. */
+  key: string
+  /** The flag of bench (and of any command taking workload flags), without its dashes. */
+  flag: string
+  type: SettingType
+  /** Of the converted value: durations are ns and sizes bytes, whatever unit the user wrote. */
+  unit?: 'ns' | 'bytes' | 'ops' | 'ops/s' | 'threads' | 'entries'
+  /** Applied when the setting is not given (conditional ones, in a help group, only where they apply). */
+  default?: number | boolean | string | readonly string[]
+  /** The default in words, when it depends on other settings. */
+  defaultHelp?: string
+  /** Inclusive range of a number; `above` makes the minimum exclusive. */
+  min?: number
+  max?: number
+  above?: boolean
+  /** Why the maximum is what it is, added to a range refusal. */
+  maxWhy?: string
+  /** The allowed values of an enum or a list, the kinds of a mix. */
+  values?: readonly string[]
+  /** A duration that may also be `none` (the flag only: a profile leaves it out, as it leaves out baselines). */
+  orNone?: boolean
+  help: string
+  helpValue?: string
+  group?: HelpGroup
+  /** The ops it applies to; absent: every op. */
+  ops?: readonly string[]
+  /** The kernel feature it needs, as the probe names it (src/probe/kernel-table.json). */
+  needs?: string
+  /** Where it goes in the native request (native/addon/convert.cc), absent: the TS side only. */
+  native?: string
+}
+
+const FILE_OPS = ['file-read', 'file-write', 'mix'] as const
+const SOCKET_OPS = ['socket', 'mix'] as const
+
+/** In the order profiles list their fields (and the schema its properties). */
+export const SETTINGS = [
+  {key: 'op', flag: 'op', type: 'enum', values: OPS, default: 'nop', help: 'operation to run', native: 'workload.op'},
+  {
+    key: 'timer',
+    flag: 'timer',
+    type: 'duration',
+    unit: 'ns',
+    default: 1_000_000,
+    help: 'length of each timer op (--op timer)',
+    ops: ['timer', 'mix'],
+    native: 'workload.timerNs',
+  },
+  {
+    key: 'ringSize',
+    flag: 'ring-size',
+    type: 'int',
+    unit: 'entries',
+    min: 1,
+    max: MAX_RING_ENTRIES,
+    maxWhy: `the kernel maximum is ${MAX_RING_ENTRIES} entries`,
+    help: `loop capacity (waiters and queue), rounded up to a power of two; at most ${MAX_RING_ENTRIES} (${MAX_RING_ENTRIES / 2} with --op-timeout)`,
+    defaultHelp: 'room for submitters x depth, at least 128',
+    native: 'loop.size',
+  },
+  {
+    key: 'opTimeout',
+    flag: 'op-timeout',
+    type: 'duration',
+    unit: 'ns',
+    orNone: true,
+    help: 'link every op to a timeout of this length (reports -ETIMEDOUT)',
+    needs: 'LINK_TIMEOUT',
+    native: 'loop.opTimeoutNs',
+  },
+  {
+    key: 'shutdownTimeout',
+    flag: 'shutdown-timeout',
+    type: 'duration',
+    unit: 'ns',
+    orNone: true,
+    help: 'abandon ops still in flight this long after the submitters are gone',
+    native: 'loop.shutdownTimeoutNs',
+  },
+  {
+    key: 'spin',
+    flag: 'spin',
+    type: 'duration',
+    unit: 'ns',
+    help: 'poll this long for work before sleeping, in the loop and its submitters (a cross-CPU wake costs tens of µs on VMs; spinning costs CPU)',
+    defaultHelp: '0, sleep at once',
+    native: 'loop.idleSpinNs',
+  },
+  {
+    key: 'singleIssuer',
+    flag: 'single-issuer',
+    type: 'bool',
+    help: 'create the ring with SINGLE_ISSUER|DEFER_TASKRUN (Linux 6.1+)',
+    needs: 'SINGLE_ISSUER',
+    native: 'loop.singleIssuer',
+  },
+  {key: 'ioPoll', flag: 'io-poll', type: 'bool', help: 'create the ring with IOPOLL', needs: 'IOPOLL', native: 'loop.ioPoll'},
+  {
+    key: 'submitters',
+    flag: 'submitters',
+    type: 'int',
+    unit: 'threads',
+    default: 1,
+    min: 1,
+    max: 256,
+    help: 'submitter threads',
+    native: 'drive.submitters',
+  },
+  {
+    key: 'depth',
+    flag: 'depth',
+    type: 'int',
+    unit: 'ops',
+    min: 1,
+    max: 32768,
+    help: 'ops each submitter keeps outstanding (open loop: at most in flight)',
+    defaultHelp: '1; 256 with --rate',
+    native: 'drive.depth',
+  },
+  {
+    key: 'duration',
+    flag: 'duration',
+    type: 'duration',
+    unit: 'ns',
+    default: 2_000_000_000,
+    help: 'length of the measured phase',
+    native: 'drive.durationNs',
+  },
+  {
+    key: 'ops',
+    flag: 'ops',
+    type: 'int',
+    unit: 'ops',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    help: 'run this many measured ops instead of a duration',
+    native: 'drive.ops',
+  },
+  {
+    key: 'warmup',
+    flag: 'warmup',
+    type: 'duration',
+    unit: 'ns',
+    default: 200_000_000,
+    help: 'warm-up before measuring (not recorded)',
+    native: 'drive.warmupNs',
+  },
+  {
+    key: 'vs',
+    flag: 'vs',
+    type: 'list',
+    values: BASELINES,
+    default: ['raw'],
+    help: `baselines to run the same ops through: ${BASELINES.join(', ')} (fio and node-fs: file workloads)`,
+  },
+  {
+    key: 'blockSize',
+    flag: 'block-size',
+    type: 'size',
+    unit: 'bytes',
+    default: 4096,
+    min: 1,
+    max: 64 * 1024 ** 2,
+    help: 'bytes per file op',
+    group: 'FILE',
+    ops: FILE_OPS,
+    native: 'file.blockSize',
+  },
+  {
+    key: 'random',
+    flag: 'random',
+    type: 'bool',
+    help: 'random block offsets (default: sequential)',
+    group: 'FILE',
+    ops: FILE_OPS,
+    native: 'file.random',
+  },
+  {
+    key: 'direct',
+    flag: 'direct',
+    type: 'bool',
+    help: 'O_DIRECT: bypass the page cache (block size a multiple of 512)',
+    group: 'FILE',
+    ops: FILE_OPS,
+    native: 'file.direct',
+  },
+  {
+    key: 'fileSize',
+    flag: 'file-size',
+    type: 'size',
+    unit: 'bytes',
+    default: 1024 ** 3,
+    help: 'size of the file the tool lays out, or how much of --file to use',
+    group: 'FILE',
+    ops: FILE_OPS,
+    native: 'file.sizeBytes',
+  },
+  {
+    key: 'file',
+    flag: 'file',
+    type: 'path',
+    help: 'read this existing file or block device instead (read only; never written)',
+    group: 'FILE',
+    ops: FILE_OPS,
+    native: 'file.path',
+  },
+  {
+    key: 'fsyncEvery',
+    flag: 'fsync-every',
+    type: 'int',
+    unit: 'ops',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    help: 'an fsync after every N writes of each submitter',
+    group: 'FILE',
+    ops: ['file-write', 'mix'],
+    native: 'file.fsyncEvery',
+  },
+  {
+    key: 'writevBuffers',
+    flag: 'writev-buffers',
+    type: 'int',
+    min: 1,
+    max: 1024,
+    help: 'write each block with writev from K buffers',
+    group: 'FILE',
+    ops: ['file-write', 'mix'],
+    native: 'file.writevBuffers',
+  },
+  {
+    key: 'transport',
+    flag: 'transport',
+    type: 'enum',
+    values: TRANSPORTS,
+    default: 'unix',
+    help: 'socket transport',
+    group: 'SOCKET',
+    ops: SOCKET_OPS,
+    native: 'socket.transport',
+  },
+  {
+    key: 'messageSize',
+    flag: 'message-size',
+    type: 'size',
+    unit: 'bytes',
+    default: 4096,
+    min: 1,
+    max: MAX_MESSAGE_SIZE,
+    maxWhy: 'a connection sends a message, then receives it, so it must fit in the socket buffer',
+    help: 'bytes per message, at most 64k',
+    group: 'SOCKET',
+    ops: SOCKET_OPS,
+    native: 'socket.messageSize',
+  },
+  {
+    key: 'connections',
+    flag: 'connections',
+    type: 'int',
+    min: 1,
+    max: 32768,
+    help: 'connections per submitter; each carries one message at a time, so this is the socket depth',
+    group: 'SOCKET',
+    ops: SOCKET_OPS,
+  },
+  {
+    key: 'mix',
+    flag: 'mix',
+    type: 'mix',
+    values: MIX_KINDS,
+    help: 'kinds and weights for --op mix, e.g. file-read=3,socket=1',
+    helpValue: 'KIND=WEIGHT,...',
+    ops: ['mix'],
+    native: 'workload.mix',
+  },
+  {
+    key: 'rate',
+    flag: 'rate',
+    type: 'number',
+    unit: 'ops/s',
+    min: 0,
+    above: true,
+    max: 100_000_000,
+    help: 'open loop: ops due per second, in total',
+    group: 'OPEN LOOP',
+    native: 'drive.rate',
+  },
+  {
+    key: 'arrivals',
+    flag: 'arrivals',
+    type: 'enum',
+    values: ARRIVALS,
+    default: 'uniform',
+    help: 'open loop arrivals',
+    group: 'OPEN LOOP',
+    native: 'drive.arrivals',
+  },
+  {
+    key: 'submitBatch',
+    flag: 'submit-batch',
+    type: 'int',
+    min: 1,
+    max: MAX_RING_ENTRIES,
+    help: 'the loop submits staged ops after at most N, so ops that complete inline come back sooner',
+    defaultHelp: 'all that are queued',
+    native: 'loop.submitBatch',
+  },
+] as const satisfies readonly Setting[]
+
+type Row = (typeof SETTINGS)[number]
+export type SettingKey = Row['key']
+
+export const SETTING = Object.fromEntries(SETTINGS.map((row) => [row.key, row])) as {[K in SettingKey]: Extract<Row, {key: K}> & Setting}
+
+/** Where each setting came from, in the user's terms: a flag (`--depth`) or a profile place (`file:3: workloads[0].depth`). */
+export type FieldLabels = Record<SettingKey, string>
+
+export function flagLabels(): FieldLabels {
+  return Object.fromEntries(SETTINGS.map((row) => [row.key, `--${row.flag}`])) as FieldLabels
+}
+
+export function profileLabels(at: (key: SettingKey) => string): FieldLabels {
+  return Object.fromEntries(SETTINGS.map((row) => [row.key, at(row.key)])) as FieldLabels
+}
+
+/** The keys of the settings in a help group. */
+export function settingsIn(group: HelpGroup): SettingKey[] {
+  return SETTINGS.filter((row: Setting) => row.group === group).map((row) => row.key)
+}
+
+/** Native request fields that are no setting's: the request's frame, and what the run resolves. */
+const NATIVE_RUN_FIELDS = ['system', 'progressIntervalMs', 'workload.seed', 'workload.file', 'workload.socket', 'file.verify'] as const
+
+/** Every field of the native bench request, as `group.name` (top-level ones bare). */
+export function nativeRequestFields(): string[] {
+  const fromSettings = SETTINGS.flatMap((row: Setting) => (row.native ? [row.native] : []))
+  return [...fromSettings, ...NATIVE_RUN_FIELDS]
+}
+
+/** A size as a user writes it: 4096 -> 4k, 1073741824 -> 1g. */
+function sizeText(bytes: number): string {
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && value % 1024 === 0 && unit < 4) {
+    value /= 1024
+    unit++
+  }
+  return `${value}${['', 'k', 'm', 'g', 't'][unit]}`
+}
+
+/** A default as a user writes it. */
+export function defaultText(row: Setting): string | undefined {
+  if (row.defaultHelp !== undefined) return row.defaultHelp
+  if (row.default === undefined) return undefined
+  if (row.type === 'size') return sizeText(row.default as number)
+  if (row.type === 'duration') return durationInput(row.default as number)
+  return Array.isArray(row.default) ? row.default.join(',') : String(row.default)
+}

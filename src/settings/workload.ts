@@ -1,0 +1,288 @@
+// Flags (bench) and profile entries (run) become a WorkloadSpec here, and only here: the table's
+// defaults applied, its ranges checked and the rules between settings enforced, every refusal
+// naming the setting in its user's terms (the labels the source passes).
+
+import {statSync} from 'node:fs'
+
+import {DEFAULT_OPEN_LOOP_DEPTH, defaultRingSize, FILE_BASELINES, kindsOf, MAX_RING_ENTRIES, usesFile} from '../bench/spec.js'
+import {invalidValue, UsageError} from '../errors.js'
+import {
+  ARRIVALS,
+  type ArrivalsName,
+  BASELINES,
+  type BaselineName,
+  type DriveSpec,
+  type FileWorkloadSpec,
+  type MixEntry,
+  type OpName,
+  OPS,
+  type SocketWorkloadSpec,
+  TRANSPORTS,
+  type TransportName,
+  type WorkloadSpec,
+} from '../model/workload.js'
+import {formatSize} from '../units.js'
+import {
+  type FieldLabels,
+  type HelpGroup,
+  type Setting,
+  SETTING,
+  type SettingKey,
+  type SETTINGS,
+  settingsIn,
+  type SettingType,
+} from './table.js'
+
+const SECTOR = 512
+
+type ValueOf<T extends SettingType> = T extends 'enum' | 'path'
+  ? string
+  : T extends 'list'
+    ? string[]
+    : T extends 'bool'
+      ? boolean
+      : T extends 'mix'
+        ? MixEntry[]
+        : number
+
+/** A workload as given (flags or a profile entry, units already converted); absent: not given. */
+export type WorkloadInput = {name: string} & {
+  -readonly [R in (typeof SETTINGS)[number] as R['key']]?: ValueOf<R['type']>
+}
+
+/** A field as named inside another field's message: the flag, or the profile field without its file and line. */
+function ref(label: string): string {
+  return label.slice(label.lastIndexOf(': ') + 1).trim()
+}
+
+/** The setting's range from the table; throws a UsageError naming it. */
+function checkRange(key: SettingKey, value: number, label: FieldLabels, max?: number, why?: string): void {
+  const row: Setting = SETTING[key]
+  const min = row.min ?? 0
+  const most = max ?? row.max ?? Number.MAX_SAFE_INTEGER
+  const reason = why ?? row.maxWhy
+  if (!Number.isInteger(value) || value < min || value > most) {
+    throw new UsageError(
+      `${label[key]}: ${value} is not allowed; use a whole number from ${min} to ${most}` + (reason ? ` (${reason})` : ''),
+    )
+  }
+}
+
+/** Checks every range rule; throws a UsageError naming the offending field. */
+function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
+  if (!(OPS as readonly string[]).includes(spec.op)) {
+    throw invalidValue(label.op, spec.op, `use one of: ${OPS.join(', ')}`)
+  }
+  if (spec.op === 'mix' && !spec.mix) {
+    throw invalidValue(label.op, spec.op, `a mix needs ${ref(label.mix)} (e.g. file-read=3,socket=1)`)
+  }
+  if (spec.op !== 'mix' && spec.mix) {
+    throw invalidValue(label.mix, spec.mix.map((entry) => `${entry.op}=${entry.weight}`).join(','), `only ${ref(label.op)} mix takes a mix`)
+  }
+  const kinds = kindsOf(spec)
+  if (kinds.includes('timer') && spec.timerNs <= 0) {
+    throw invalidValue(label.timer, spec.timerNs, 'the timer must be longer than 0')
+  }
+  checkRange('submitters', spec.drive.submitters, label)
+  checkRange('depth', spec.drive.depth, label)
+
+  const timed = spec.loop.opTimeoutNs !== undefined
+  if (timed) {
+    const maxRing = MAX_RING_ENTRIES / 2
+    const why = `with an op timeout each op takes two SQ entries, so the kernel maximum of ${MAX_RING_ENTRIES} allows ${maxRing}`
+    checkRange('ringSize', spec.loop.ringSize, label, maxRing, why)
+  } else {
+    checkRange('ringSize', spec.loop.ringSize, label)
+  }
+  if (spec.loop.submitBatch !== undefined) checkRange('submitBatch', spec.loop.submitBatch, label)
+  if (timed && spec.loop.opTimeoutNs! <= 0) {
+    throw invalidValue(label.opTimeout, '0', 'an op timeout must be longer than 0')
+  }
+  if (kinds.includes('stall') && !timed) {
+    throw invalidValue(label.op, spec.op, `a stalled op ends only by its timeout: give ${ref(label.opTimeout)} (e.g. 10ms)`)
+  }
+
+  if (spec.drive.ops > 0) {
+    checkRange('ops', spec.drive.ops, label)
+  } else if (spec.drive.durationNs <= 0) {
+    throw invalidValue(label.duration, '0', `the measured phase must last longer than 0 (or give ${ref(label.ops)})`)
+  }
+  const maxRate = SETTING.rate.max
+  if (spec.drive.rate !== undefined && !(spec.drive.rate > 0 && spec.drive.rate <= maxRate)) {
+    throw invalidValue(label.rate, spec.drive.rate, `give ops per second above 0 and at most ${maxRate} (leave it out for a closed loop)`)
+  }
+  if (spec.drive.arrivals !== undefined && !(ARRIVALS as readonly string[]).includes(spec.drive.arrivals)) {
+    throw invalidValue(label.arrivals, spec.drive.arrivals, `use one of: ${ARRIVALS.join(', ')}`)
+  }
+  if (spec.drive.arrivals !== undefined && spec.drive.rate === undefined) {
+    throw invalidValue(label.arrivals, spec.drive.arrivals, `arrivals shape an open loop: give ${ref(label.rate)} too`)
+  }
+  if (spec.file) checkFile(spec, spec.file, label)
+  if (spec.socket) checkSocket(spec.socket, label)
+  for (const baseline of spec.vs) {
+    if (!(BASELINES as readonly string[]).includes(baseline)) {
+      throw invalidValue(label.vs, baseline, `use one of: ${BASELINES.join(', ')}`)
+    }
+    if (FILE_BASELINES.includes(baseline) && !(spec.op === 'file-read' || spec.op === 'file-write')) {
+      throw invalidValue(label.vs, baseline, `${baseline} runs file workloads only: use it with ${ref(label.op)} file-read or file-write`)
+    }
+  }
+  return spec
+}
+function checkFile(spec: WorkloadSpec, file: FileWorkloadSpec, label: FieldLabels): void {
+  const kinds = kindsOf(spec)
+  checkRange('blockSize', file.blockSize, label)
+  if (file.direct && file.blockSize % SECTOR !== 0) {
+    throw invalidValue(label.blockSize, file.blockSize, `with ${ref(label.direct)} it must be a multiple of ${SECTOR} (e.g. 4k)`)
+  }
+  if (file.path !== undefined) {
+    if (kinds.includes('file-write')) {
+      throw invalidValue(
+        label.file,
+        file.path,
+        `the tool never writes to your file: file-write lays out one of its own (leave ${ref(label.file)} out)`,
+      )
+    }
+    const found = statSync(file.path, {throwIfNoEntry: false})
+    if (!found) throw invalidValue(label.file, file.path, 'it does not exist; give an existing file or block device to read')
+    // Judged before any workload runs, and without opening it: a FIFO with no writer would block.
+    if (!found.isFile() && !found.isBlockDevice()) throw invalidValue(label.file, file.path, 'give a regular file or a block device')
+  } else if (file.sizeBytes < file.blockSize) {
+    throw invalidValue(label.fileSize, formatSize(file.sizeBytes), `it must hold at least one block (${formatSize(file.blockSize)})`)
+  }
+  const writes = kinds.includes('file-write')
+  if (file.fsyncEvery > 0 && !writes) {
+    throw invalidValue(label.fsyncEvery, file.fsyncEvery, 'only writes are synced: use it with file-write')
+  }
+  checkRange('fsyncEvery', file.fsyncEvery, label)
+  if (file.writevBuffers > 1) {
+    if (!writes) throw invalidValue(label.writevBuffers, file.writevBuffers, 'only writes are vectored: use it with file-write')
+    checkRange('writevBuffers', file.writevBuffers, label)
+    const each = file.blockSize / file.writevBuffers
+    if (!Number.isInteger(each)) {
+      throw invalidValue(label.writevBuffers, file.writevBuffers, `the block (${file.blockSize} bytes) must split into equal buffers`)
+    }
+    if (file.direct && each % SECTOR !== 0) {
+      throw invalidValue(
+        label.writevBuffers,
+        file.writevBuffers,
+        `with ${ref(label.direct)} each buffer must be a multiple of ${SECTOR} bytes (the block is ${file.blockSize})`,
+      )
+    }
+  }
+}
+
+function checkSocket(socket: SocketWorkloadSpec, label: FieldLabels): void {
+  if (!(TRANSPORTS as readonly string[]).includes(socket.transport)) {
+    throw invalidValue(label.transport, socket.transport, `use one of: ${TRANSPORTS.join(', ')}`)
+  }
+  checkRange('messageSize', socket.messageSize, label)
+}
+
+/**
+ * A socket connection carries one message at a time, so its connections are the socket
+ * workload's depth: `connections` sets the depth, and must agree with an explicit depth.
+ */
+function depthWithConnections(depth: number | undefined, connections: number | undefined, label: FieldLabels): number | undefined {
+  if (connections === undefined) return depth
+  if (depth !== undefined && depth !== connections) {
+    throw invalidValue(
+      label.connections,
+      connections,
+      `each connection carries one message at a time, so connections are the socket depth: leave ${ref(label.depth)} out or make it ${connections}`,
+    )
+  }
+  return connections
+}
+
+/** The table's default for a setting not given. */
+function orDefault<
+  K extends 'op' | 'timer' | 'submitters' | 'duration' | 'warmup' | 'blockSize' | 'fileSize' | 'transport' | 'messageSize',
+>(input: WorkloadInput, key: K): NonNullable<WorkloadInput[K]> {
+  return (input[key] ?? SETTING[key].default) as NonNullable<WorkloadInput[K]>
+}
+
+/** Applies the defaults and checks every rule: the one way flags and profiles become a WorkloadSpec. */
+export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): WorkloadSpec {
+  const op = orDefault(input, 'op')
+  const partial = {op: op as OpName, mix: input.mix}
+  const kinds = (OPS as readonly string[]).includes(op) ? kindsOf(partial) : []
+  const notFor = (group: HelpGroup, applies: boolean, what: string): void => {
+    if (applies) return
+    const given = settingsIn(group).find((key) => input[key] !== undefined && input[key] !== false)
+    if (given) throw invalidValue(label[given], String(input[given]), `it applies to ${what} only`)
+  }
+  notFor('FILE', usesFile(partial), 'file workloads (file-read, file-write, or a mix with them)')
+  notFor('SOCKET', kinds.includes('socket'), 'socket workloads (socket, or a mix with it)')
+  // 0 ops would silently mean "use the duration": refuse it as a duration of 0 is refused.
+  if (input.ops !== undefined && input.ops < 1) {
+    throw invalidValue(label.ops, input.ops, `run at least 1 measured op (or give ${ref(label.duration)})`)
+  }
+  const rate = input.rate
+  const depth =
+    (kinds.includes('socket') ? depthWithConnections(input.depth, input.connections, label) : input.depth) ??
+    (rate === undefined ? 1 : DEFAULT_OPEN_LOOP_DEPTH)
+  const drive: DriveSpec = {
+    submitters: orDefault(input, 'submitters'),
+    depth,
+    durationNs: input.ops === undefined ? orDefault(input, 'duration') : 0,
+    ops: input.ops ?? 0,
+    warmupNs: orDefault(input, 'warmup'),
+    ...(rate === undefined ? {} : {rate, arrivals: (input.arrivals ?? SETTING.arrivals.default) as ArrivalsName}),
+  }
+  if (rate === undefined && input.arrivals !== undefined) drive.arrivals = input.arrivals as ArrivalsName
+  const spec: WorkloadSpec = {
+    name: input.name,
+    op: op as OpName,
+    timerNs: orDefault(input, 'timer'),
+    ...(input.mix ? {mix: input.mix} : {}),
+    loop: {
+      ringSize: input.ringSize ?? defaultRingSize(drive, input.opTimeout !== undefined),
+      ioPoll: input.ioPoll ?? false,
+      singleIssuer: input.singleIssuer ?? false,
+      opTimeoutNs: input.opTimeout,
+      shutdownTimeoutNs: input.shutdownTimeout,
+      ...(input.spin ? {idleSpinNs: input.spin} : {}),
+      ...(input.submitBatch ? {submitBatch: input.submitBatch} : {}),
+    },
+    drive,
+    vs: (input.vs ?? [...SETTING.vs.default]) as BaselineName[],
+  }
+  if (usesFile(partial)) {
+    spec.file = {
+      ...(input.file === undefined ? {} : {path: input.file}),
+      // A user's file is used whole unless a size is given (0 here: resolved when it is opened).
+      sizeBytes: input.fileSize ?? (input.file === undefined ? SETTING.fileSize.default : 0),
+      blockSize: orDefault(input, 'blockSize'),
+      random: input.random ?? false,
+      direct: input.direct ?? false,
+      fsyncEvery: input.fsyncEvery ?? 0,
+      writevBuffers: input.writevBuffers ?? 0,
+    }
+  }
+  if (kinds.includes('socket')) {
+    spec.socket = {transport: orDefault(input, 'transport') as TransportName, messageSize: orDefault(input, 'messageSize')}
+  }
+  if (kinds.some((kind) => kind !== 'nop' && kind !== 'timer') || rate !== undefined) {
+    // Fresh per run: a file left by another run can never pass for this one's data.
+    spec.seed = 1 + Math.floor(Math.random() * 2 ** 48)
+  }
+  return checkWorkload(spec, label)
+}
+
+/**
+ * The workload with its measured phase and warm-up replaced where given: run's --duration and
+ * --warmup, a quicker look at a profile. A duration replaces an op count too.
+ */
+export function withPhases(spec: WorkloadSpec, phases: {durationNs?: number; warmupNs?: number}, durationLabel: string): WorkloadSpec {
+  const {durationNs, warmupNs} = phases
+  if (durationNs !== undefined && durationNs <= 0) throw invalidValue(durationLabel, '0', 'the measured phase must last longer than 0')
+  return {
+    ...spec,
+    drive: {
+      ...spec.drive,
+      ...(durationNs === undefined ? {} : {durationNs, ops: 0}),
+      ...(warmupNs === undefined ? {} : {warmupNs}),
+    },
+  }
+}

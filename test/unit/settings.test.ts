@@ -1,0 +1,122 @@
+// The settings table is the one source of the workload flags, labels, range checks, the profile
+// schema and the native request: these fail when something made from it drifts.
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {test} from 'node:test'
+
+import {nativeRequest} from '../../src/bench/run.ts'
+import {UsageError} from '../../src/errors.ts'
+import {benchRequestFields, type NativeBenchRequest, runBench} from '../../src/native/addon.ts'
+import {profileSchemaText} from '../../src/settings/profile-schema.ts'
+import {flagLabels, nativeRequestFields, profileLabels, type Setting, SETTINGS} from '../../src/settings/table.ts'
+import {toWorkloadSpec, type WorkloadInput} from '../../src/settings/workload.ts'
+import type {TestFile} from '../../src/bench/test-file.ts'
+
+const FLAGS = flagLabels()
+
+function refusal(input: Omit<WorkloadInput, 'name'>, labels = FLAGS): string {
+  try {
+    toWorkloadSpec({name: 'w', ...input}, labels)
+  } catch (error) {
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`)
+    return error.message
+  }
+  assert.fail('the input was accepted')
+}
+
+test('every setting has one key, one flag and one native field', () => {
+  const unique = (values: string[]): void => assert.equal(new Set(values).size, values.length, values.join(', '))
+  unique(SETTINGS.map((row) => row.key))
+  unique(SETTINGS.map((row) => row.flag))
+  unique(nativeRequestFields())
+  for (const row of SETTINGS as readonly Setting[]) {
+    // The flag is the profile key written the command-line way.
+    assert.equal(
+      row.flag,
+      row.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+    )
+    if (row.type === 'enum' || row.type === 'list' || row.type === 'mix') assert.ok(row.values?.length, `${row.key} lists its values`)
+  }
+})
+
+test('labels name a setting by its flag, or by its place in a profile', () => {
+  assert.equal(FLAGS.submitBatch, '--submit-batch')
+  assert.equal(FLAGS.spin, '--spin')
+  const inProfile = profileLabels((key) => `p.yaml:7: workloads[0].${key}`)
+  assert.equal(inProfile.submitBatch, 'p.yaml:7: workloads[0].submitBatch')
+  assert.equal(
+    refusal({op: 'nop', submitBatch: 40000}, inProfile),
+    'p.yaml:7: workloads[0].submitBatch: 40000 is not allowed; use a whole number from 1 to 32768',
+  )
+})
+
+test('range checks come from the table', () => {
+  for (const row of SETTINGS as readonly Setting[]) {
+    if (row.type !== 'int' || row.max === Number.MAX_SAFE_INTEGER || row.key === 'connections') continue
+    const op = row.group === 'FILE' ? 'file-write' : 'nop'
+    const extra = row.key === 'writevBuffers' ? {blockSize: 1024 ** 2 * 4} : {}
+    const tooMany = row.max! + 1
+    assert.match(
+      refusal({op, ...extra, [row.key]: tooMany}),
+      new RegExp(`^--${row.flag}: ${tooMany} is not allowed; use a whole number from ${row.min} to ${row.max}`),
+    )
+  }
+  assert.equal(
+    refusal({op: 'nop', ringSize: 32768, opTimeout: 1e9}),
+    '--ring-size: 32768 is not allowed; use a whole number from 1 to 16384 ' +
+      '(with an op timeout each op takes two SQ entries, so the kernel maximum of 32768 allows 16384)',
+  )
+})
+
+test('unset settings take the table defaults', () => {
+  const spec = toWorkloadSpec({name: 'w', op: 'socket'}, FLAGS)
+  assert.equal(spec.drive.durationNs, 2e9)
+  assert.equal(spec.drive.warmupNs, 200e6)
+  assert.equal(spec.drive.submitters, 1)
+  assert.deepEqual(spec.vs, ['raw'])
+  assert.deepEqual(spec.socket, {transport: 'unix', messageSize: 4096})
+})
+
+test('the committed profile schema is the one the table makes (npm run build:ts writes it)', () => {
+  const committed = readFileSync(new URL('../../schemas/profile.schema.json', import.meta.url), 'utf8')
+  assert.equal(committed, profileSchemaText(), 'schemas/profile.schema.json drifted from src/settings/table.ts: run npm run build:ts')
+})
+
+test('the addon reads exactly the native fields the table and the run send', () => {
+  const addon = benchRequestFields()
+  assert.deepEqual([...nativeRequestFields()].sort(), [...addon].sort())
+
+  // What nativeRequest sends for a workload with every part: a file, a socket, a mix.
+  const spec = toWorkloadSpec(
+    {
+      name: 'w',
+      op: 'mix',
+      mix: [
+        {op: 'file-read', weight: 1},
+        {op: 'socket', weight: 1},
+      ],
+    },
+    FLAGS,
+  )
+  const file = {path: '/tmp/x', sizeBytes: 4096, createdByTool: true} as TestFile
+  const request = nativeRequest(spec, 'loop', file) as unknown as Record<string, Record<string, unknown>>
+  const sent = Object.entries(request).flatMap(([group, value]) =>
+    group === 'loop' || group === 'workload' || group === 'drive' ? Object.keys(value).map((name) => `${group}.${name}`) : [group],
+  )
+  const nested = ['file', 'socket'].flatMap((part) => Object.keys(request.workload[part] as object).map((name) => `${part}.${name}`))
+  assert.deepEqual([...sent, ...nested].sort(), [...addon].sort())
+})
+
+test('the addon refuses a request with a field missing or unknown, naming it', () => {
+  const request = nativeRequest(toWorkloadSpec({name: 'w', op: 'nop', ops: 1}, FLAGS), 'loop')
+  const loop: Partial<NativeBenchRequest['loop']> = {...request.loop}
+  delete loop.submitBatch
+  assert.throws(
+    () => runBench({...request, loop} as NativeBenchRequest),
+    /^TypeError: internal error: the bench request lacks loop\.submitBatch$/,
+  )
+  assert.throws(
+    () => runBench({...request, drive: {...request.drive, spin: 1}} as NativeBenchRequest),
+    /^TypeError: internal error: the bench request has an unknown field drive\.spin$/,
+  )
+})
