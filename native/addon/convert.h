@@ -5,7 +5,7 @@
 
 #include <napi.h>
 
-#include "bench.h"
+#include "harness/bench.h"
 
 namespace iob::addon {
 

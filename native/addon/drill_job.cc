@@ -1,6 +1,6 @@
 // runShutdownDrill(request, onProgress?) -> { promise, cancel }
 //
-// Runs a shutdown drill (native/core/shutdown_drill.h) off the JS thread, as an
+// Runs a shutdown drill (native/core/harness/shutdown_drill.h) off the JS thread, as an
 // AsyncProgressWorker on libuv's pool: the drill's own threads do the work, the pool thread only
 // waits for each round. Progress (rounds done) reaches JS after each round; cancel() stops the
 // drill after the round under way.
@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 #include "convert.h"
-#include "shutdown_drill.h"
+#include "harness/shutdown_drill.h"
 
 namespace iob::addon {
 

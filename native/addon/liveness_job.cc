@@ -5,9 +5,9 @@
 #include "liveness_job.h"
 
 #include "convert.h"
-#include "liveness.h"
+#include "harness/liveness.h"
+#include "harness/workload.h"
 #include "uring_names.h"
-#include "workload.h"
 
 namespace iob::addon {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "test_file.h"
+#include "harness/test_file.h"
 #include "uring_names.h"
 
 namespace iob::addon {

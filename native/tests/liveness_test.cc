@@ -3,8 +3,8 @@
 // and recovers on its own with them. Both halves must end without help from the test.
 #include <errno.h>
 
+#include "harness/liveness.h"
 #include "helpers.h"
-#include "liveness.h"
 
 namespace iob {
 namespace {

@@ -9,11 +9,11 @@
 
 #include <string>
 
+#include "harness/probe.h"
+#include "harness/uring_compat.h"
 #include "helpers.h"
 #include "json_lite.h"
-#include "probe.h"
 #include "seccomp_filter.h"
-#include "uring_compat.h"
 #include "uring_names.h"
 
 namespace iob {

@@ -13,8 +13,8 @@
 #include <map>
 #include <string>
 
-#include "bench.h"
-#include "test_file.h"
+#include "harness/bench.h"
+#include "harness/test_file.h"
 
 namespace {
 

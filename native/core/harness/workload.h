@@ -30,7 +30,7 @@
 #include <string_view>
 #include <vector>
 
-#include "op.h"
+#include "loop/op.h"
 
 namespace iob {
 

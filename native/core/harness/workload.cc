@@ -1,4 +1,4 @@
-#include "workload.h"
+#include "harness/workload.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,9 +12,9 @@
 #include <cstring>
 #include <utility>
 
-#include "ops.h"
-#include "random.h"
-#include "test_file.h"
+#include "harness/ops.h"
+#include "harness/random.h"
+#include "harness/test_file.h"
 
 namespace iob {
 

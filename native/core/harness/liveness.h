@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "loop.h"
-#include "watchdog.h"
+#include "harness/watchdog.h"
+#include "loop/loop.h"
 
 namespace iob {
 
