@@ -30,8 +30,6 @@ SocketPairEnds socket_pair_or_throw() {
   return {share_fd(ends[0]), share_fd(ends[1])};
 }
 
-}  // namespace
-
 LivenessHalf run_liveness_half(const LivenessSpec& spec, bool op_timeouts) {
   using namespace std::chrono_literals;
   LivenessHalf half;
@@ -117,6 +115,8 @@ LivenessHalf run_liveness_half(const LivenessSpec& spec, bool op_timeouts) {
   half.counters = loop.counters().snapshot();
   return half;
 }
+
+}  // namespace
 
 LivenessResult run_liveness(const LivenessSpec& spec) {
   return LivenessResult{run_liveness_half(spec, false), run_liveness_half(spec, true)};
