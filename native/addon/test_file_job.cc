@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "errors.h"
 #include "harness/test_file.h"
 #include "uring_names.h"
 
@@ -15,11 +16,9 @@ namespace {
 
 Napi::Error file_error_to_js(Napi::Env env, const FileError& error) {
   Napi::Error js =
-      Napi::Error::New(env, error.call + " " + error.path + ": " + std::strerror(error.error) +
-                                " (" + errno_name(error.error) + ")");
-  js.Set("code", Napi::String::New(env, errno_name(error.error)));
-  js.Set("errno", Napi::Number::New(env, error.error));
-  js.Set("syscall", Napi::String::New(env, error.call));
+      system_error_exception(env, error.call, error.error,
+                             error.call + " " + error.path + ": " + std::strerror(error.error) +
+                                 " (" + errno_name(error.error) + ")");
   js.Set("path", Napi::String::New(env, error.path));
   return js;
 }
