@@ -138,17 +138,23 @@ void ThreadJob<Result, Progress>::deliver(Napi::Env env, Napi::Function on_progr
   if (env == nullptr) {
     return;
   }
-  if (!owned->done) {
-    if (job->spec_.progress_to_js != nullptr && !on_progress.IsEmpty() &&
-        on_progress.IsFunction()) {
-      on_progress.Call({job->spec_.progress_to_js(env, owned->progress)});
+  try {
+    if (!owned->done) {
+      if (job->spec_.progress_to_js != nullptr && !on_progress.IsEmpty() &&
+          on_progress.IsFunction()) {
+        on_progress.Call({job->spec_.progress_to_js(env, owned->progress)});
+      }
+    } else if (owned->failure) {
+      const LoopError& failure = *owned->failure;
+      job->deferred_.Reject(
+          system_error_exception(env, failure.call, failure.error, failure.detail).Value());
+    } else {
+      job->deferred_.Resolve(job->spec_.result_to_js(env, owned->result));
     }
-  } else if (owned->failure) {
-    const LoopError& failure = *owned->failure;
-    job->deferred_.Reject(
-        system_error_exception(env, failure.call, failure.error, failure.detail).Value());
-  } else {
-    job->deferred_.Resolve(job->spec_.result_to_js(env, owned->result));
+  } catch (const Napi::Error&) {
+    // JS refused the call: the environment is terminating (a worker's terminate()) or the
+    // progress callback threw. Nothing is left to tell, and a C++ exception must not leave a
+    // thread-safe function's callback.
   }
 }
 
