@@ -17,9 +17,9 @@ namespace {
 Napi::Error file_error_to_js(Napi::Env env, const FileError& error) {
   Napi::Error js =
       system_error_exception(env, error.call, error.error,
-                             error.call + " " + error.path + ": " + std::strerror(error.error) +
+                             error.call + " " + error.detail + ": " + std::strerror(error.error) +
                                  " (" + errno_name(error.error) + ")");
-  js.Set("path", Napi::String::New(env, error.path));
+  js.Set("path", Napi::String::New(env, error.detail));
   return js;
 }
 

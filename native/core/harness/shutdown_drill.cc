@@ -549,7 +549,7 @@ class ScratchFile {
     dir_ = pattern;
     path_ = dir_ + "/scratch";
     if (auto error = lay_out_test_file(path_, kScratchFileSize, seed)) {
-      return LoopError{error->call, error->error, error->path};
+      return error;
     }
     return std::nullopt;
   }

@@ -21,9 +21,7 @@ namespace iob {
 WorkloadError::WorkloadError(std::string call_, int error_, std::string detail_)
     : std::runtime_error(call_ + ": " + std::strerror(error_) +
                          (detail_.empty() ? "" : " (" + detail_ + ")")),
-      call(std::move(call_)),
-      error(error_),
-      detail(std::move(detail_)) {}
+      SystemError{std::move(call_), error_, std::move(detail_)} {}
 
 namespace {
 

@@ -52,17 +52,6 @@ uint32_t ring_setup_flags(const LoopConfig& config) {
   return flags;
 }
 
-std::string LoopError::message() const {
-  std::string text = call;
-  if (error != 0) {
-    text += ": " + std::string(strerror(error)) + " (" + errno_name(error) + ")";
-  }
-  if (!detail.empty()) {
-    text += ": " + detail;
-  }
-  return text;
-}
-
 LoopError resource_error(const std::exception_ptr& failure, const std::string& detail) {
   try {
     std::rethrow_exception(failure);

@@ -68,6 +68,7 @@
 #include "loop/sleep_gate.h"
 #include "loop/waiters.h"
 #include "loop/waker.h"
+#include "system_error.h"
 
 namespace iob {
 
@@ -105,14 +106,8 @@ uint32_t round_up_to_power_of_two(uint32_t size);
 // The ring flags a configuration asks for.
 uint32_t ring_setup_flags(const LoopConfig& config);
 
-// A failure of the loop: which call, and the errno (0 when the cause is not an errno).
-struct LoopError {
-  std::string call;
-  int error = 0;
-  std::string detail;
-
-  std::string message() const;
-};
+// A failure of the loop (or of a run around it): which call, the errno, what it was about.
+using LoopError = SystemError;
 
 // What a run reports when this process's limits refuse it memory (std::bad_alloc) or a thread
 // (std::system_error from std::thread: EAGAIN under RLIMIT_AS or RLIMIT_NPROC): a limit for
