@@ -398,13 +398,17 @@ TEST(OpenLoop, PoissonArrivalsAverageTheRate) {
 }
 
 TEST(OpenLoop, AnOpDueBeforeTheEndIsIssuedEvenIfTheThreadWakesAfterIt) {
-  // A sustainable rate with 64 slots: no op ever waits for one, so none may be missed. Each
+  // A sustainable rate with 512 slots: no op waits for one unless the thread stalls for 100 ms
+  // (64 slots were not enough under TSan on a loaded machine), so none may be missed. Each
   // short run ends between two arrivals; a timed wait oversleeps by tens of microseconds here,
   // so over 30 runs some arrival falls due just before the end and is reached just after it.
   BenchSpec spec;
-  spec.loop.size = 64;
-  spec.drive = DriveSpec{
-      .submitters = 1, .depth = 64, .duration = 20ms, .rate = 5000, .arrivals = Arrivals::kPoisson};
+  spec.loop.size = 512;
+  spec.drive = DriveSpec{.submitters = 1,
+                         .depth = 512,
+                         .duration = 20ms,
+                         .rate = 5000,
+                         .arrivals = Arrivals::kPoisson};
   for (RunFn run : kBoth) {
     for (int i = 0; i < 30; ++i) {
       spec.workload.seed = 1000 + i;
