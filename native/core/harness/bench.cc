@@ -432,7 +432,7 @@ std::optional<LoopError> make_sources(const BenchSpec& spec, uint32_t threads, u
       sources.push_back(make_op_source(spec.workload, SourceContext{i, threads, slots}));
     }
   } catch (const WorkloadError& error) {
-    return LoopError{error.call, error.error, error.detail};
+    return static_cast<const SystemError&>(error);
   }
   return std::nullopt;
 }

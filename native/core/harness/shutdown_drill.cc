@@ -356,7 +356,7 @@ class Drill {
                            SourceContext{i, requester_count, plan.requesters[i].depth})));
       }
     } catch (const WorkloadError& error) {
-      result_.error = LoopError{error.call, error.error, error.detail};
+      result_.error = static_cast<const SystemError&>(error);
       return false;
     }
     const auto started = steady_clock::now();
