@@ -1,5 +1,5 @@
 {
-  # The Node addon: the native core (core/*.cc, no Node headers) plus the binding (addon/*.cc),
+  # The Node addon: the native core (core/**/*.cc, no Node headers) plus the binding (addon/*.cc),
   # one shared object with liburing linked statically, so it needs no liburing at run time.
   # Built with `node-gyp rebuild --directory=native` (npm run build:native), and for the package
   # by prebuildify during `npm pack` (npm run build:prebuild: native/prebuilds/linux-x64/).
@@ -10,7 +10,7 @@
     {
       "target_name": "iouring_bench",
       "sources": [
-        "<!@(ls -1 core/*.cc)",
+        "<!@(ls -1 core/*.cc core/loop/*.cc core/harness/*.cc)",
         "<!@(ls -1 addon/*.cc)"
       ],
       "include_dirs": ["core"],

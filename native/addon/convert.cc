@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "errors.h"
 #include "uring_names.h"
 
 namespace iob::addon {
@@ -95,16 +96,6 @@ void set_op_stats(Napi::Env env, Napi::Object& object, const OpStats& stats, boo
 }
 
 }  // namespace
-
-Napi::Value error_to_js(Napi::Env env, const LoopError& error) {
-  Napi::Object object = Napi::Object::New(env);
-  object.Set("call", error.call);
-  object.Set("errno", error.error);
-  object.Set("code", error.error != 0 ? errno_name(error.error) : std::string());
-  object.Set("detail", error.detail);
-  object.Set("message", error.message());
-  return object;
-}
 
 namespace {
 
@@ -382,7 +373,7 @@ Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result) {
   ring.Set("setupFlagNames", describe_setup_flags(result.ring.setup_flags));
   ring.Set("features", result.ring.features);
   object.Set("ring", ring);
-  object.Set("error", result.error ? error_to_js(env, *result.error) : env.Null());
+  object.Set("error", result.error ? system_error_to_js(env, *result.error) : env.Null());
   return object;
 }
 

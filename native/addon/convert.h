@@ -5,7 +5,7 @@
 
 #include <napi.h>
 
-#include "bench.h"
+#include "harness/bench.h"
 
 namespace iob::addon {
 
@@ -28,7 +28,6 @@ Napi::Object counters_to_js(Napi::Env env, const LoopCountersSnapshot& counters)
 // Shared with the other jobs' conversions.
 double number_field(const Napi::Object& object, const char* name, double fallback);
 Napi::Object histogram_to_js(Napi::Env env, const LatencyHistogram& histogram);
-Napi::Value error_to_js(Napi::Env env, const LoopError& error);
 
 // [{name, help}] for every loop counter, in declaration order.
 Napi::Array loop_counter_info(Napi::Env env);

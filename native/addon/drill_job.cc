@@ -1,9 +1,8 @@
 // runShutdownDrill(request, onProgress?) -> { promise, cancel }
 //
-// Runs a shutdown drill (native/core/shutdown_drill.h) off the JS thread, as an
-// AsyncProgressWorker on libuv's pool: the drill's own threads do the work, the pool thread only
-// waits for each round. Progress (rounds done) reaches JS after each round; cancel() stops the
-// drill after the round under way.
+// Runs a shutdown drill (native/core/harness/shutdown_drill.h) as a ThreadJob (thread_job.h), on
+// a thread of its own that waits for each round while the round's threads do the work. Progress
+// (rounds done) reaches JS after each round; cancel() stops the drill after the round under way.
 #include "drill_job.h"
 
 #include <atomic>
@@ -11,7 +10,9 @@
 #include <stdexcept>
 
 #include "convert.h"
-#include "shutdown_drill.h"
+#include "errors.h"
+#include "harness/shutdown_drill.h"
+#include "thread_job.h"
 
 namespace iob::addon {
 
@@ -115,56 +116,17 @@ Napi::Object drill_result_to_js(Napi::Env env, const DrillResult& result) {
   object.Set("fdsAfter", result.fds_after);
   object.Set("loopLeftRunning", result.loop_left_running);
   object.Set("interrupted", result.interrupted);
-  object.Set("error", result.error ? error_to_js(env, *result.error) : env.Null());
+  object.Set("error", result.error ? system_error_to_js(env, *result.error) : env.Null());
   return object;
 }
 
-class DrillJob : public Napi::AsyncProgressWorker<DrillProgress> {
- public:
-  DrillJob(Napi::Env env, DrillSpec spec, Napi::Function on_progress,
-           std::shared_ptr<std::atomic<bool>> cancel)
-      : Napi::AsyncProgressWorker<DrillProgress>(env, "iouring-bench shutdown-drill"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        spec_(std::move(spec)),
-        cancel_(std::move(cancel)) {
-    if (!on_progress.IsEmpty()) {
-      on_progress_ = Napi::Persistent(on_progress);
-    }
-  }
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
- protected:
-  void Execute(const ExecutionProgress& progress) override {
-    try {
-      result_ = run_shutdown_drill(
-          spec_, [&](const DrillProgress& done) { progress.Send(&done, 1); }, *cancel_);
-    } catch (const std::exception& error) {
-      SetError(error.what());
-    }
-  }
-
-  void OnProgress(const DrillProgress* done, size_t count) override {
-    if (done == nullptr || count == 0 || on_progress_.IsEmpty()) {
-      return;
-    }
-    Napi::Object snapshot = Napi::Object::New(Env());
-    snapshot.Set("roundsDone", done->rounds_done);
-    snapshot.Set("rounds", done->rounds);
-    snapshot.Set("ops", static_cast<double>(done->ops));
-    on_progress_.Call({snapshot});
-  }
-
-  void OnOK() override { deferred_.Resolve(drill_result_to_js(Env(), result_)); }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  Napi::FunctionReference on_progress_;
-  const DrillSpec spec_;
-  const std::shared_ptr<std::atomic<bool>> cancel_;
-  DrillResult result_;
-};
+Napi::Value drill_progress_to_js(Napi::Env env, const DrillProgress& done) {
+  Napi::Object snapshot = Napi::Object::New(env);
+  snapshot.Set("roundsDone", done.rounds_done);
+  snapshot.Set("rounds", done.rounds);
+  snapshot.Set("ops", static_cast<double>(done.ops));
+  return snapshot;
+}
 
 }  // namespace
 
@@ -177,16 +139,28 @@ Napi::Value run_shutdown_drill_js(const Napi::CallbackInfo& info) {
   DrillSpec spec = drill_spec_from_js(info[0].As<Napi::Object>());
   Napi::Function on_progress =
       info.Length() > 1 && info[1].IsFunction() ? info[1].As<Napi::Function>() : Napi::Function();
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  // Queued workers delete themselves once OnOK or OnError has run.
-  auto* job = new DrillJob(env, std::move(spec), on_progress, cancel);
-  job->Queue();
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("promise", job->promise());
-  handle.Set("cancel",
-             Napi::Function::New(
-                 env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
-  return handle;
+  using Job = ThreadJob<DrillResult, DrillProgress>;
+  return Job::start(
+      env,
+      Job::Spec{
+          .name = "iouring-bench shutdown-drill",
+          .work =
+              [spec = std::move(spec)](const Job::ProgressFn& progress,
+                                       const std::atomic<bool>& cancel) {
+                return run_shutdown_drill(spec, progress, cancel);
+              },
+          .result_to_js = [](Napi::Env env, const DrillResult& result) -> Napi::Value {
+            return drill_result_to_js(env, result);
+          },
+          .progress_to_js = drill_progress_to_js,
+          .refused =
+              [](const LoopError& error) {
+                DrillResult refused;
+                refused.error = error;
+                return refused;
+              },
+      },
+      on_progress);
 }
 
 }  // namespace iob::addon

@@ -1,13 +1,14 @@
 // runLiveness({opTimeoutNs, watchdogNs}) -> Promise<{withoutTimeouts, withTimeouts}>
 //
 // Both halves take a few hundred milliseconds (the watchdog's threshold, then the op
-// timeouts): an AsyncWorker on libuv's pool keeps them off the JS thread.
+// timeouts): a ThreadJob (thread_job.h) keeps them off the JS thread and libuv's pool.
 #include "liveness_job.h"
 
 #include "convert.h"
-#include "liveness.h"
+#include "harness/liveness.h"
+#include "harness/workload.h"
+#include "thread_job.h"
 #include "uring_names.h"
-#include "workload.h"
 
 namespace iob::addon {
 
@@ -48,38 +49,12 @@ Napi::Object half_to_js(Napi::Env env, const LivenessHalf& half) {
   return object;
 }
 
-class LivenessJob : public Napi::AsyncWorker {
- public:
-  LivenessJob(Napi::Env env, LivenessSpec spec)
-      : Napi::AsyncWorker(env, "iouring-bench liveness"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        spec_(spec) {}
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
- protected:
-  // A socket pair that cannot be made (out of descriptors) rejects with the reason.
-  void Execute() override {
-    try {
-      result_ = run_liveness(spec_);
-    } catch (const WorkloadError& error) {
-      SetError(error.what());
-    }
-  }
-
-  void OnOK() override {
-    Napi::Object object = Napi::Object::New(Env());
-    object.Set("withoutTimeouts", half_to_js(Env(), result_.without_timeouts));
-    object.Set("withTimeouts", half_to_js(Env(), result_.with_timeouts));
-    deferred_.Resolve(object);
-  }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  const LivenessSpec spec_;
-  LivenessResult result_;
-};
+Napi::Value liveness_result_to_js(Napi::Env env, const LivenessResult& result) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("withoutTimeouts", half_to_js(env, result.without_timeouts));
+  object.Set("withTimeouts", half_to_js(env, result.with_timeouts));
+  return object;
+}
 
 }  // namespace
 
@@ -98,10 +73,24 @@ Napi::Value run_liveness_async(const Napi::CallbackInfo& info) {
     }
     *field = std::chrono::nanoseconds(value.As<Napi::Number>().Int64Value());
   }
-  // Queued workers delete themselves once OnOK or OnError has run.
-  auto* job = new LivenessJob(env, spec);
-  job->Queue();
-  return job->promise();
+  // A socket pair that cannot be made (out of descriptors) rejects with the reason.
+  using Job = ThreadJob<LivenessResult, NoProgress>;
+  return Job::start(env,
+                    Job::Spec{
+                        .name = "iouring-bench liveness",
+                        .work = [spec](const Job::ProgressFn&,
+                                       const std::atomic<bool>&) { return run_liveness(spec); },
+                        .result_to_js = liveness_result_to_js,
+                        .progress_to_js = nullptr,
+                        .refused =
+                            [](const LoopError& error) {
+                              return LivenessResult{
+                                  LivenessHalf{.error = error},
+                                  LivenessHalf{.op_timeouts = true, .error = error}};
+                            },
+                    },
+                    Napi::Function())
+      .Get("promise");
 }
 
 }  // namespace iob::addon

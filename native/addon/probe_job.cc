@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "probe.h"
+#include "harness/probe.h"
 
 namespace iob::addon {
 

@@ -6,7 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "test_file.h"
+#include "errors.h"
+#include "harness/test_file.h"
 #include "uring_names.h"
 
 namespace iob::addon {
@@ -15,12 +16,10 @@ namespace {
 
 Napi::Error file_error_to_js(Napi::Env env, const FileError& error) {
   Napi::Error js =
-      Napi::Error::New(env, error.call + " " + error.path + ": " + std::strerror(error.error) +
-                                " (" + errno_name(error.error) + ")");
-  js.Set("code", Napi::String::New(env, errno_name(error.error)));
-  js.Set("errno", Napi::Number::New(env, error.error));
-  js.Set("syscall", Napi::String::New(env, error.call));
-  js.Set("path", Napi::String::New(env, error.path));
+      system_error_exception(env, error.call, error.error,
+                             error.call + " " + error.detail + ": " + std::strerror(error.error) +
+                                 " (" + errno_name(error.error) + ")");
+  js.Set("path", Napi::String::New(env, error.detail));
   return js;
 }
 

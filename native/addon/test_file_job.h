@@ -4,8 +4,8 @@
 
 namespace iob::addon {
 
-// Test files (see core/test_file.h). Failures are Errors carrying code, errno, syscall and path,
-// the shape Node's own fs errors have.
+// Test files (see core/harness/test_file.h). Failures are Errors carrying code, errno, syscall and
+// path, the shape Node's own fs errors have.
 //   layOutTestFile(path, sizeBytes, seed) -> {promise, cancel}  (on a worker thread: it writes
 //   GiBs;
 //                                         cancel() stops it, the promise rejects with ECANCELED)

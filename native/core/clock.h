@@ -1,9 +1,12 @@
-// Time sources used for measurements.
+// Time sources used for measurements, and the one conversion of a duration to io_uring's timespec.
 #pragma once
 
+#include <linux/time_types.h>
 #include <sys/resource.h>
 #include <time.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 
 namespace iob {
@@ -31,6 +34,18 @@ inline void thread_cpu_ns(int64_t& user_ns, int64_t& system_ns) {
   user_ns = int64_t{usage.ru_utime.tv_sec} * 1'000'000'000 + int64_t{usage.ru_utime.tv_usec} * 1000;
   system_ns =
       int64_t{usage.ru_stime.tv_sec} * 1'000'000'000 + int64_t{usage.ru_stime.tv_usec} * 1000;
+}
+
+// The timespec io_uring takes (timeouts, EXT_ARG waits) for `duration`. Negative durations are
+// 0; the kernel rejects a timespec it cannot convert, so very long ones are clamped to a bound
+// that still means "practically never" (about 34 years).
+inline __kernel_timespec to_kernel_timespec(std::chrono::nanoseconds duration) {
+  constexpr int64_t kMaxSeconds = int64_t{1} << 30;
+  const int64_t ns = std::max<int64_t>(duration.count(), 0);
+  __kernel_timespec ts{};
+  ts.tv_sec = std::min(ns / 1'000'000'000, kMaxSeconds);
+  ts.tv_nsec = ts.tv_sec == kMaxSeconds ? 0 : ns % 1'000'000'000;
+  return ts;
 }
 
 }  // namespace iob

@@ -5,9 +5,9 @@
 
 #include <vector>
 
-#include "bench.h"
+#include "harness/bench.h"
+#include "harness/histogram.h"
 #include "helpers.h"
-#include "histogram.h"
 
 namespace iob {
 namespace {

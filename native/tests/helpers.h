@@ -11,9 +11,10 @@
 #include <thread>
 #include <utility>
 
-#include "loop.h"
-#include "ops.h"
-#include "sinks.h"
+#include "harness/ops.h"
+#include "loop/loop.h"
+#include "loop/loop_thread.h"
+#include "loop/sinks.h"
 
 namespace iob {
 
@@ -29,47 +30,27 @@ class LoopTestAccess {
   static bool wake_rearm_needed(const Loop& loop) { return loop.wake_rearm_needed_; }
 };
 
-// A loop running on its own thread, with the first submitter handle.
-class RunningLoop {
- public:
-  explicit RunningLoop(LoopConfig config) {
-    auto [submitter, loop] = Loop::create(config);
-    submitter_.emplace(std::move(submitter));
-    loop_ = std::move(loop);
-    thread_ = std::thread([this] { exit_ = loop_->run(); });
-  }
-  RunningLoop(const RunningLoop&) = delete;
-  RunningLoop& operator=(const RunningLoop&) = delete;
-  ~RunningLoop() {
-    if (thread_.joinable()) {
-      stop();
-    }
-  }
+// IORING_OP_NOP.
+inline Op make_nop() {
+  Op op;
+  io_uring_prep_nop(&op.sqe);
+  return op;
+}
 
-  Submitter& submitter() { return *submitter_; }
-  Loop& loop() { return *loop_; }
-  std::thread& thread() { return thread_; }
+// IORING_OP_TIMEOUT of `duration`: ends with -ETIME when it expires.
+inline Op make_timer(std::chrono::nanoseconds duration) {
+  Op op;
+  prep_timer(op.sqe, op.resources, duration);
+  return op;
+}
 
-  // Sends `op` to be reported to `sink`; expects the loop to accept it.
-  void send(Op op, CompletionSink& sink, uint64_t cookie = 0) {
-    op.sink = &sink;
-    op.cookie = cookie;
-    ASSERT_TRUE(submitter_->send(op));
-  }
-
-  // Drops the last submitter handle and waits for the loop to exit; returns its error, if any.
-  std::optional<LoopError> stop() {
-    submitter_.reset();
-    thread_.join();
-    return exit_;
-  }
-
- private:
-  std::optional<Submitter> submitter_;
-  std::unique_ptr<Loop> loop_;
-  std::thread thread_;
-  std::optional<LoopError> exit_;
-};
+// Sends `op` through the loop's first handle, to be reported to `sink`; expects the loop to
+// accept it.
+inline void send(LoopThread& running, Op op, CompletionSink& sink, uint64_t cookie = 0) {
+  op.sink = &sink;
+  op.cookie = cookie;
+  ASSERT_TRUE(running.submitter().send(op));
+}
 
 inline std::pair<SharedFd, SharedFd> socket_pair() {
   int fds[2];

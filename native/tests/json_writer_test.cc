@@ -1,6 +1,6 @@
 // The JSON writer behind the raw probe: commas, nesting, and strings that stay valid JSON
 // whatever bytes they hold.
-#include "json_writer.h"
+#include "harness/json_writer.h"
 #include "helpers.h"
 #include "json_lite.h"
 

@@ -3,13 +3,19 @@
 // and recovers on its own with them. Both halves must end without help from the test.
 #include <errno.h>
 
+#include "harness/liveness.h"
 #include "helpers.h"
-#include "liveness.h"
 
 namespace iob {
 namespace {
 
 const LivenessSpec kSpec{.op_timeout = 20ms, .watchdog = 150ms};
+
+// The scenario, run once for the tests of both halves.
+const LivenessResult& scenario() {
+  static const LivenessResult result = run_liveness(kSpec);
+  return result;
+}
 
 // write(fd1) and write(fd2), the last two ops, each wrote its own name.
 void expect_writes_went_through(const LivenessHalf& half) {
@@ -22,7 +28,7 @@ void expect_writes_went_through(const LivenessHalf& half) {
 }
 
 TEST(Liveness, WithoutTimeoutsTheWatchdogReportsTheStallAndUnblocksIt) {
-  const LivenessHalf half = run_liveness_half(kSpec, false);
+  const LivenessHalf& half = scenario().without_timeouts;
   ASSERT_FALSE(half.error) << half.error->message();
   EXPECT_FALSE(half.gave_up);
   ASSERT_EQ(half.stalls.size(), 1u);
@@ -49,7 +55,7 @@ TEST(Liveness, WithoutTimeoutsTheWatchdogReportsTheStallAndUnblocksIt) {
 }
 
 TEST(Liveness, WithTimeoutsTheReadsTimeOutAndTheWritesProceed) {
-  const LivenessHalf half = run_liveness_half(kSpec, true);
+  const LivenessHalf& half = scenario().with_timeouts;
   ASSERT_FALSE(half.error) << half.error->message();
   EXPECT_FALSE(half.gave_up);
   EXPECT_TRUE(half.stalls.empty()) << half.stalls.front().message();

@@ -44,13 +44,13 @@ class CountingSink final : public CompletionSink {
 // drain / fill / arm / recheck / block sequence. A lost wake leaves an op unfinished and the
 // wait times out.
 TEST(LoopRaces, PublishRacingWithArmNeverLosesAWake) {
-  RunningLoop running(LoopConfig{.size = 4});
+  LoopThread running(LoopConfig{.size = 4});
   std::mt19937 random(12345);
   std::uniform_int_distribution<int> gap_us(0, 60);
   const int kOps = scaled_count(3000);
   for (int i = 0; i < kOps; ++i) {
     OneShot done;
-    running.send(make_nop(), done);
+    send(running, make_nop(), done);
     auto end = done.wait_for(2s);
     ASSERT_TRUE(end.has_value()) << "op " << i << " never completed: a wake was lost";
     ASSERT_EQ(end->result, 0);
@@ -71,7 +71,7 @@ TEST(LoopRaces, PublishRacingWithArmNeverLosesAWake) {
 // a loop blocked in io_uring_enter with nothing in flight sees the shutdown promptly.
 TEST(LoopRaces, TheLastSubmitterDroppedWhileTheLoopSleepsEndsItPromptly) {
   for (int round = 0; round < scaled_count(50); ++round) {
-    RunningLoop running(LoopConfig{});
+    LoopThread running(LoopConfig{});
     if (round % 2 == 0) {
       ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
     }
@@ -85,7 +85,7 @@ TEST(LoopRaces, ManySubmittersEveryOpEndsExactlyOnce) {
   constexpr int kSubmitters = 8;
   const int kPerSubmitter = scaled_count(20000);
   CountingSink sink(kSubmitters * kPerSubmitter);
-  RunningLoop running(LoopConfig{.size = 64});
+  LoopThread running(LoopConfig{.size = 64});
   std::vector<std::thread> submitters;
   for (int s = 0; s < kSubmitters; ++s) {
     submitters.emplace_back([&, s, handle = running.submitter()]() mutable {
@@ -147,17 +147,17 @@ TEST(LoopRaces, SignalsInterruptingTheWaitAreSurvived) {
   struct sigaction previous {};
   ASSERT_EQ(sigaction(SIGUSR1, &action, &previous), 0);
 
-  RunningLoop running(LoopConfig{});
+  LoopThread running(LoopConfig{});
   OneShot timer;
-  running.send(make_timer(300ms), timer);
-  const pthread_t loop_thread = running.thread().native_handle();
+  send(running, make_timer(300ms), timer);
+  const pthread_t loop_thread = running.native_handle();
   ASSERT_TRUE(eventually([&] {
     pthread_kill(loop_thread, SIGUSR1);
     return running.loop().counters().transient_enter_errors.get() > 0;
   }));
   EXPECT_EQ(timer.wait().result, -ETIME);  // the op still completes normally
   OneShot nop;
-  running.send(make_nop(), nop);
+  send(running, make_nop(), nop);
   EXPECT_EQ(nop.wait().result, 0);
   EXPECT_FALSE(running.stop());
   sigaction(SIGUSR1, &previous, nullptr);

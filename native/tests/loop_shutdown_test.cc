@@ -13,9 +13,9 @@ namespace {
 // Seed: test_shutdown_no_timeout. Without a shutdown timeout the loop waits for every op, here a
 // 3 s timer submitted just before the last submitter goes.
 TEST(LoopShutdown, WithoutATimeoutItWaitsForEveryOp) {
-  RunningLoop running(LoopConfig{});
+  LoopThread running(LoopConfig{});
   OneShot done;
-  running.send(make_timer(3s), done);
+  send(running, make_timer(3s), done);
   const auto started = std::chrono::steady_clock::now();
   EXPECT_FALSE(running.stop());
   EXPECT_GE(std::chrono::steady_clock::now() - started, 2900ms);
@@ -27,9 +27,9 @@ TEST(LoopShutdown, WithoutATimeoutItWaitsForEveryOp) {
 // Seed: test_shutdown_timeout. A 5000 s timer is abandoned after the 1 s shutdown timeout, and
 // its requester sees "abandoned" (never a hang, never a fake result).
 TEST(LoopShutdown, WithATimeoutItAbandonsWhatIsLeftPromptly) {
-  RunningLoop running(LoopConfig{.shutdown_timeout = 1s});
+  LoopThread running(LoopConfig{.shutdown_timeout = 1s});
   OneShot done;
-  running.send(make_timer(5000s), done);
+  send(running, make_timer(5000s), done);
   // Let the loop block in io_uring_enter first.
   ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
   const auto started = std::chrono::steady_clock::now();
@@ -73,8 +73,8 @@ TEST(LoopShutdown, AbandonedOpsKeepTheirResourcesUntilTheRingIsTornDown) {
   std::weak_ptr<const UniqueFd> watched = left;
   LifetimeProbe probe(watched);
   {
-    RunningLoop running(LoopConfig{.shutdown_timeout = 50ms});
-    running.send(make_recv(std::move(left), 64), probe);
+    LoopThread running(LoopConfig{.shutdown_timeout = 50ms});
+    send(running, make_recv(std::move(left), 64), probe);
     ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
     EXPECT_FALSE(running.stop());
     EXPECT_TRUE(watched.expired()) << "released after teardown";
@@ -90,8 +90,8 @@ TEST(LoopShutdown, AbandonedOpsKeepTheirResourcesUntilTheRingIsTornDown) {
 TEST(LoopShutdown, WithEveryWaiterInFlightTheShutdownTimeoutStillApplies) {
   auto [left, right] = socket_pair();
   OneShot done;
-  RunningLoop running(LoopConfig{.size = 1, .shutdown_timeout = 20ms});
-  running.send(make_recv(left, 8), done);
+  LoopThread running(LoopConfig{.size = 1, .shutdown_timeout = 20ms});
+  send(running, make_recv(left, 8), done);
   ASSERT_TRUE(eventually([&] { return running.loop().counters().pending_operations.load() == 1; }));
   auto stopped = std::async(std::launch::async, [&] { return running.stop(); });
   if (stopped.wait_for(5s) != std::future_status::ready) {
@@ -105,10 +105,10 @@ TEST(LoopShutdown, WithEveryWaiterInFlightTheShutdownTimeoutStillApplies) {
 TEST(LoopShutdown, ShutdownDrainsOpsQueuedBehindFullCapacityFirst) {
   // Size 2, four queued timers: two wait behind capacity when the last submitter goes. They
   // are staged as the first two end, well within the shutdown timeout.
-  RunningLoop running(LoopConfig{.size = 2, .shutdown_timeout = 5s});
+  LoopThread running(LoopConfig{.size = 2, .shutdown_timeout = 5s});
   OneShot sinks[4];
   for (auto& sink : sinks) {
-    running.send(make_timer(30ms), sink);
+    send(running, make_timer(30ms), sink);
   }
   EXPECT_FALSE(running.stop());
   for (auto& sink : sinks) {
@@ -127,13 +127,13 @@ TEST(LoopShutdown, OpsQueuedBehindEndlessOpsAreAbandonedWhenTheShutdownTimeoutRu
   auto [left, right] = socket_pair();
   OneShot in_flight[2];
   OneShot queued[2];
-  RunningLoop running(LoopConfig{.size = 2, .shutdown_timeout = 20ms});
+  LoopThread running(LoopConfig{.size = 2, .shutdown_timeout = 20ms});
   for (auto& sink : in_flight) {
-    running.send(make_recv(left, 8), sink);
+    send(running, make_recv(left, 8), sink);
   }
   ASSERT_TRUE(eventually([&] { return running.loop().counters().pending_operations.load() == 2; }));
-  running.send(make_nop(), queued[0]);
-  running.send(make_recv(left, 8), queued[1]);
+  send(running, make_nop(), queued[0]);
+  send(running, make_recv(left, 8), queued[1]);
   auto stopped = std::async(std::launch::async, [&] { return running.stop(); });
   if (stopped.wait_for(5s) != std::future_status::ready) {
     ::shutdown(right->get(), SHUT_RDWR);  // ends the recvs, so the test fails instead of hanging
@@ -156,10 +156,10 @@ TEST(LoopShutdown, WithoutATimeoutOpsQueuedBehindAFullLoopRunWhenRoomFreesUp) {
   auto [left, right] = socket_pair();
   OneShot in_flight;
   OneShot queued;
-  RunningLoop running(LoopConfig{.size = 1});
-  running.send(make_recv(left, 8), in_flight);
+  LoopThread running(LoopConfig{.size = 1});
+  send(running, make_recv(left, 8), in_flight);
   ASSERT_TRUE(eventually([&] { return running.loop().counters().pending_operations.load() == 1; }));
-  running.send(make_nop(), queued);
+  send(running, make_nop(), queued);
   auto stopped = std::async(std::launch::async, [&] { return running.stop(); });
   EXPECT_EQ(stopped.wait_for(50ms), std::future_status::timeout) << "it waits for the recv";
   ::shutdown(right->get(), SHUT_RDWR);  // the recv ends (0 bytes), freeing the one waiter

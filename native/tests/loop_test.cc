@@ -35,8 +35,8 @@ TEST(Loop, RefusesRingsAboveTheKernelMaximum) {
 }
 
 TEST(Loop, OpTimeoutDoublesTheRingEntries) {
-  RunningLoop plain(LoopConfig{.size = 8});
-  RunningLoop timed(LoopConfig{.size = 8, .op_timeout = 1s});
+  LoopThread plain(LoopConfig{.size = 8});
+  LoopThread timed(LoopConfig{.size = 8, .op_timeout = 1s});
   ASSERT_FALSE(plain.loop().wait_until_started());
   ASSERT_FALSE(timed.loop().wait_until_started());
   EXPECT_EQ(plain.loop().ring_info().sq_entries, 8u);
@@ -47,14 +47,14 @@ TEST(Loop, OpTimeoutDoublesTheRingEntries) {
 // Seed: test_wake_path_makes_progress. The recv is staged and the loop blocks in
 // io_uring_enter; only the wake path can get the write to it, which completes the recv.
 TEST(Loop, RecvBeforeSendCompletesWhileTheLoopIsBlocked) {
-  RunningLoop running(LoopConfig{});
+  LoopThread running(LoopConfig{});
   auto [left, right] = socket_pair();
 
   OneShot recv_done, write_done;
-  running.send(make_recv(left, 5), recv_done);
+  send(running, make_recv(left, 5), recv_done);
   // Let the loop go to sleep with the recv in flight.
   ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
-  running.send(make_write(right, "hello"), write_done);
+  send(running, make_write(right, "hello"), write_done);
 
   auto recv = recv_done.wait_for(2s);
   auto write = write_done.wait_for(2s);
@@ -72,7 +72,7 @@ TEST(Loop, RecvBeforeSendCompletesWhileTheLoopIsBlocked) {
 }
 
 TEST(Loop, TheLastSubmitterGoingIsNotACountedWake) {
-  RunningLoop running(LoopConfig{});
+  LoopThread running(LoopConfig{});
   ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
   EXPECT_FALSE(running.stop());
   // The disconnection rings the eventfd to end the loop's sleep, but no submission was published.
@@ -80,11 +80,11 @@ TEST(Loop, TheLastSubmitterGoingIsNotACountedWake) {
 }
 
 TEST(Loop, ReturnsTheBufferWithTheResult) {
-  RunningLoop running(LoopConfig{});
+  LoopThread running(LoopConfig{});
   auto [left, right] = socket_pair();
   ASSERT_EQ(::write(right->get(), "abc", 3), 3);
   OneShot done;
-  running.send(make_recv(left, 16), done, /*cookie=*/42);
+  send(running, make_recv(left, 16), done, /*cookie=*/42);
   Completion completion = done.wait();
   EXPECT_EQ(completion.end, OpEnd::kCompleted);
   EXPECT_EQ(completion.cookie, 42u);
@@ -120,34 +120,34 @@ class WakeCqeInjector final : public CompletionSink {
 // without IORING_CQE_F_MORE. The loop must install a new poll on its next fill, or it would
 // sleep through every later submission.
 TEST(Loop, AWakeCqeWithoutMoreReArmsThePollOnTheNextFill) {
-  RunningLoop running(LoopConfig{});
+  LoopThread running(LoopConfig{});
   Loop& loop = running.loop();
   ASSERT_TRUE(eventually([&] { return loop.counters().sleeps.get() > 0; }));
   EXPECT_EQ(loop.counters().wake_rearms.get(), 1u);  // installed once, at the first fill
 
   WakeCqeInjector still_armed(loop, IORING_CQE_F_MORE);
-  running.send(make_nop(), still_armed);
+  send(running, make_nop(), still_armed);
   EXPECT_FALSE(still_armed.wait_rearm_needed());
 
   WakeCqeInjector ended(loop, 0);
-  running.send(make_nop(), ended);
+  send(running, make_nop(), ended);
   EXPECT_TRUE(ended.wait_rearm_needed());
   ASSERT_TRUE(eventually([&] { return loop.counters().wake_rearms.get() == 2; }));
 
   // Once the loop sleeps again, a new submission still wakes it.
   std::this_thread::sleep_for(20ms);
   OneShot again;
-  running.send(make_nop(), again);
+  send(running, make_nop(), again);
   EXPECT_TRUE(again.wait_for(2s).has_value());
   EXPECT_FALSE(running.stop());
 }
 
 TEST(Loop, PendingOperationsCountsOpsInFlight) {
-  RunningLoop running(LoopConfig{.size = 8});
+  LoopThread running(LoopConfig{.size = 8});
   OneShot a, b, c;
-  running.send(make_timer(300ms), a);
-  running.send(make_timer(300ms), b);
-  running.send(make_timer(300ms), c);
+  send(running, make_timer(300ms), a);
+  send(running, make_timer(300ms), b);
+  send(running, make_timer(300ms), c);
   ASSERT_TRUE(eventually([&] { return running.loop().counters().pending_operations.load() == 3; }));
   a.wait();
   b.wait();
@@ -156,17 +156,17 @@ TEST(Loop, PendingOperationsCountsOpsInFlight) {
 }
 
 TEST(Loop, TimerOpEndsWithEtime) {
-  RunningLoop running(LoopConfig{});
+  LoopThread running(LoopConfig{});
   OneShot done;
   const auto started = std::chrono::steady_clock::now();
-  running.send(make_timer(20ms), done);
+  send(running, make_timer(20ms), done);
   EXPECT_EQ(done.wait().result, -ETIME);
   EXPECT_GE(std::chrono::steady_clock::now() - started, 20ms);
 }
 
 // Seed: test_single_issuer.
 TEST(Loop, NopOnASingleIssuerRing) {
-  RunningLoop running(LoopConfig{.single_issuer = true});
+  LoopThread running(LoopConfig{.single_issuer = true});
   auto started = running.loop().wait_until_started();
   if (started && started->error == EINVAL) {
     GTEST_SKIP() << "kernel refuses SINGLE_ISSUER|DEFER_TASKRUN: " << started->message();
@@ -175,7 +175,7 @@ TEST(Loop, NopOnASingleIssuerRing) {
   EXPECT_EQ(running.loop().ring_info().setup_flags,
             uint32_t{IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN});
   OneShot done;
-  running.send(make_nop(), done);
+  send(running, make_nop(), done);
   EXPECT_EQ(done.wait().result, 0);
   EXPECT_FALSE(running.stop());
 }
@@ -194,7 +194,7 @@ TEST(Loop, AnErrorNamesTheCallTheErrnoAndTheRingFlags) {
 // kernel refuses the loop's eventfd POLL_ADD: the loop must stop with that reason, abandon
 // what it was given, and never hang.
 TEST(Loop, IoPollRingStopsWithTheWakePollReason) {
-  RunningLoop running(LoopConfig{.io_poll = true});
+  LoopThread running(LoopConfig{.io_poll = true});
   auto started = running.loop().wait_until_started();
   ASSERT_FALSE(started) << started->message();
   EXPECT_EQ(running.loop().ring_info().setup_flags & IORING_SETUP_IOPOLL,
@@ -219,10 +219,10 @@ TEST(Loop, IoPollRingStopsWithTheWakePollReason) {
 }
 
 TEST(Loop, ACapacityStallIsCountedWaiterBound) {
-  RunningLoop running(LoopConfig{.size = 2});
+  LoopThread running(LoopConfig{.size = 2});
   OneShot sinks[4];
   for (auto& sink : sinks) {
-    running.send(make_timer(20ms), sink);
+    send(running, make_timer(20ms), sink);
   }
   for (auto& sink : sinks) {
     EXPECT_EQ(sink.wait().result, -ETIME);

@@ -11,11 +11,11 @@ namespace {
 // Seed: test_timeout. A recv on an idle socket never completes on its own; its linked timeout
 // cancels it, and the requester sees -ETIMEDOUT (not -ECANCELED).
 TEST(LoopTimeouts, AnOpCancelledByItsTimeoutReportsEtimedout) {
-  RunningLoop running(LoopConfig{.op_timeout = 1s});
+  LoopThread running(LoopConfig{.op_timeout = 1s});
   auto [left, right] = socket_pair();
   OneShot done;
   const auto started = std::chrono::steady_clock::now();
-  running.send(make_recv(left, 8), done);
+  send(running, make_recv(left, 8), done);
   Completion completion = done.wait();
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(completion.end, OpEnd::kCompleted);
@@ -32,11 +32,11 @@ TEST(LoopTimeouts, AnOpCancelledByItsTimeoutReportsEtimedout) {
 // timeout), and staging once reserved only one, overflowing the SQ. Size 8 gives 16 SQ entries;
 // 64 NOPs force batching through them.
 TEST(LoopTimeouts, StagingReservesTwoSqSlotsPerOp) {
-  RunningLoop running(LoopConfig{.size = 8, .op_timeout = 5ms});
+  LoopThread running(LoopConfig{.size = 8, .op_timeout = 5ms});
   constexpr int kOps = 64;
   std::vector<OneShot> sinks(kOps);
   for (auto& sink : sinks) {
-    running.send(make_nop(), sink);
+    send(running, make_nop(), sink);
   }
   for (auto& sink : sinks) {
     EXPECT_EQ(sink.wait().result, 0);
@@ -50,9 +50,9 @@ TEST(LoopTimeouts, StagingReservesTwoSqSlotsPerOp) {
 }
 
 TEST(LoopTimeouts, OpsThatFinishInTimeKeepTheirResult) {
-  RunningLoop running(LoopConfig{.op_timeout = 2s});
+  LoopThread running(LoopConfig{.op_timeout = 2s});
   OneShot done;
-  running.send(make_timer(10ms), done);
+  send(running, make_timer(10ms), done);
   EXPECT_EQ(done.wait().result, -ETIME);  // the timer's own expiry, not the op timeout
   EXPECT_FALSE(running.stop());
   EXPECT_EQ(running.loop().counters().timeouts_fired.get(), 0u);
@@ -61,12 +61,12 @@ TEST(LoopTimeouts, OpsThatFinishInTimeKeepTheirResult) {
 // Timeouts free waiter capacity: with every slot taken by ops that never complete, queued ops
 // still get their turn once the timeouts fire.
 TEST(LoopTimeouts, TimedOutOpsFreeTheirSlotsForQueuedOps) {
-  RunningLoop running(LoopConfig{.size = 2, .op_timeout = 50ms});
+  LoopThread running(LoopConfig{.size = 2, .op_timeout = 50ms});
   auto [left, right] = socket_pair();
   OneShot stalled1, stalled2, queued;
-  running.send(make_recv(left, 8), stalled1);
-  running.send(make_recv(left, 8), stalled2);
-  running.send(make_nop(), queued);
+  send(running, make_recv(left, 8), stalled1);
+  send(running, make_recv(left, 8), stalled2);
+  send(running, make_nop(), queued);
   EXPECT_EQ(stalled1.wait().result, -ETIMEDOUT);
   EXPECT_EQ(stalled2.wait().result, -ETIMEDOUT);
   EXPECT_EQ(queued.wait().result, 0);

@@ -1,19 +1,22 @@
-// The kernel probe: that its JSON is valid and says what the report holds (on any kernel,
-// including the qemu guests of the kernel matrix), what it finds on the 6.18 development host,
-// and that a seccomp filter refusing io_uring_setup shows up as the facts that name it.
+// The kernel probe: that its JSON is valid and says what the report holds, that it finds what
+// each release introduced (both on any kernel, including the qemu guests of the kernel matrix),
+// the exact counts of the 6.18 development host, and that a seccomp filter refusing io_uring_setup
+// shows up as the facts that name it.
 #include <errno.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <string>
+#include <utility>
 
+#include "harness/probe.h"
+#include "harness/uring_compat.h"
 #include "helpers.h"
 #include "json_lite.h"
-#include "probe.h"
 #include "seccomp_filter.h"
-#include "uring_compat.h"
 #include "uring_names.h"
 
 namespace iob {
@@ -91,32 +94,89 @@ TEST(Probe, RegisterOpcodeCountsAgree) {
   }
 }
 
-// What qemu-probe-output.txt recorded for this development host (6.18), plus what this probe
-// adds. Other kernels are checked by the kernel matrix (scripts/kernels/).
-TEST(Probe, FindsWhatTheResearchSawOnThe618Host) {
+// The running kernel's release as major * 100 + minor (6.18 -> 618), from uname.
+int running_kernel() {
   utsname names{};
-  ASSERT_EQ(uname(&names), 0);
-  if (std::string(names.release).rfind("6.18.", 0) != 0) {
-    GTEST_SKIP() << "expectations recorded for 6.18, this is " << names.release;
+  int major = 0, minor = 0;
+  if (uname(&names) != 0 || std::sscanf(names.release, "%d.%d", &major, &minor) != 2) {
+    return 0;
   }
-  const Value probe = json_lite::parse(probe_to_json(probe_kernel()));
-  EXPECT_TRUE(probe["setup"]["ok"].boolean());
-  EXPECT_EQ(probe["features"]["mask"].integer(), 0x3ffff);
-  EXPECT_EQ(probe["opcodes"]["lastOp"].integer(), 62);
-  EXPECT_EQ(probe["opcodes"]["opsLen"].integer(), 63);
-  EXPECT_EQ(probe["opcodes"]["supported"].array().size(), 63u);
-  EXPECT_EQ(probe["opcodes"]["supported"].array().back()["name"].string(), "PIPE");
+  return major * 100 + minor;
+}
 
-  for (const uint32_t flags :
-       {0u, IORING_SETUP_SQPOLL, IORING_SETUP_COOP_TASKRUN,
-        IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG, IORING_SETUP_SINGLE_ISSUER,
-        IORING_SETUP_SUBMIT_ALL, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP, IORING_SETUP_NO_SQARRAY,
-        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
-        IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY, IORING_SETUP_CQE_MIXED}) {
-    if (flags != 0) {
-      EXPECT_TRUE(trial_accepted(probe, flags)) << describe_setup_flags(flags);
+// What any kernel has from the release that introduced it: checked on every kernel the tests
+// run on (the host and the kernel matrix's guests), each expectation from its first release on.
+TEST(Probe, FindsWhatEachReleaseIntroducedOnAnyKernel) {
+  const int kernel = running_kernel();
+  ASSERT_GT(kernel, 0);
+  const Value probe = json_lite::parse(probe_to_json(probe_kernel()));
+  if (!probe["setup"]["ok"].boolean()) {
+    GTEST_SKIP() << "io_uring_setup refused: " << probe["setup"]["error"].string();
+  }
+  const Value& opcodes = probe["opcodes"];
+  EXPECT_EQ(opcodes["opsLen"].integer(), opcodes["lastOp"].integer() + 1);
+  EXPECT_LE(opcodes["supported"].array().size(), static_cast<size_t>(opcodes["opsLen"].integer()));
+  EXPECT_EQ(opcodes["supported"].array().front()["name"].string(), "NOP");
+  // IORING_MAX_ENTRIES is 32768 from 5.4 on.
+  EXPECT_EQ((*find_trial(probe, 0, 65536))["error"].string(), "EINVAL");
+  // SINGLE_MMAP (5.4) up to POLL_32BITS (5.9): every kernel the tool supports (5.10+) has them.
+  constexpr int64_t kFeaturesOf59 = 0x7f;
+  EXPECT_EQ(probe["features"]["mask"].integer() & kFeaturesOf59, kFeaturesOf59);
+
+  struct Since {
+    int kernel;
+    uint32_t flags;
+  };
+  for (const Since flag :
+       {Since{506, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP},
+        Since{513, IORING_SETUP_SQPOLL},  // unprivileged from 5.13
+        Since{518, IORING_SETUP_SUBMIT_ALL}, Since{519, IORING_SETUP_COOP_TASKRUN},
+        Since{519, IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG},
+        Since{600, IORING_SETUP_SINGLE_ISSUER},
+        Since{601, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN},
+        Since{605, IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY},
+        Since{606, IORING_SETUP_NO_SQARRAY}, Since{618, IORING_SETUP_CQE_MIXED}}) {
+    if (kernel >= flag.kernel) {
+      EXPECT_TRUE(trial_accepted(probe, flag.flags)) << describe_setup_flags(flag.flags);
     }
   }
+  if (trial_accepted(probe, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP)) {
+    // CLAMP grants the most CQ entries there are (2 * IORING_MAX_ENTRIES).
+    const Value* clamped = find_trial(probe, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP);
+    EXPECT_EQ((*clamped)["granted"]["cqEntries"].integer(), 65536);
+  }
+  if (kernel >= 512) {  // rings stopped counting against RLIMIT_MEMLOCK
+    EXPECT_TRUE(trial_accepted(probe, 0, 32768));
+  }
+
+  const Value& behaviour = probe["behaviour"];
+  for (const auto& [since, test] :
+       {std::pair{505, "linkTimeout"}, std::pair{511, "extArgWait"},
+        std::pair{513, "multishotPoll"}, std::pair{601, "multishotPollSingleIssuer"}}) {
+    if (kernel >= since) {
+      EXPECT_TRUE(behaviour[test]["works"].boolean())
+          << test << ": " << behaviour[test]["detail"].string();
+    }
+  }
+  if (behaviour["multishotPoll"]["works"].boolean()) {
+    // Two F_MORE CQEs, then the remove and the final -ECANCELED (in either order).
+    EXPECT_EQ(behaviour["multishotPoll"]["events"].array().size(), 4u);
+  }
+}
+
+// What qemu-probe-output.txt recorded for this development host (6.18), plus what this probe
+// adds: the exact counts and refusals of that one release. FindsWhatEachReleaseIntroduced...
+// checks the rest everywhere.
+TEST(Probe, FindsWhatTheResearchSawOnThe618Host) {
+  if (running_kernel() != 618) {
+    GTEST_SKIP() << "expectations recorded for 6.18 only";
+  }
+  const Value probe = json_lite::parse(probe_to_json(probe_kernel()));
+  ASSERT_TRUE(probe["setup"]["ok"].boolean());
+  EXPECT_EQ(probe["features"]["mask"].integer(), 0x3ffff);
+  EXPECT_EQ(probe["opcodes"]["lastOp"].integer(), 62);
+  EXPECT_EQ(probe["opcodes"]["supported"].array().size(), 63u);
+  EXPECT_EQ(probe["opcodes"]["supported"].array().back()["name"].string(), "PIPE");
   // Newer than 6.18.
   for (const uint32_t flags :
        {IORING_SETUP_SQE_MIXED, IORING_SETUP_NO_SQARRAY | IORING_SETUP_SQ_REWIND}) {
@@ -124,28 +184,15 @@ TEST(Probe, FindsWhatTheResearchSawOnThe618Host) {
     ASSERT_NE(trial, nullptr);
     EXPECT_EQ((*trial)["error"].string(), "EINVAL") << describe_setup_flags(flags);
   }
-  EXPECT_TRUE(trial_accepted(probe, 0, 32768));
-  EXPECT_EQ((*find_trial(probe, 0, 65536))["error"].string(), "EINVAL");
-  const Value* clamped = find_trial(probe, IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP);
-  EXPECT_EQ((*clamped)["granted"]["cqEntries"].integer(), 65536);
-
   EXPECT_TRUE(probe["query"]["ok"].boolean());
   EXPECT_EQ(probe["query"]["nrRequestOpcodes"].integer(), 63);
   EXPECT_EQ(probe["registerOps"]["byQuery"].integer(), 36);  // up to REGISTER_QUERY
   EXPECT_EQ(probe["registerOps"]["byRestrictions"].integer(), 36);
   EXPECT_EQ(probe["registerOps"]["known"].array().back()["name"].string(), "REGISTER_QUERY");
-
-  const Value& behaviour = probe["behaviour"];
-  for (const char* test :
-       {"multishotPoll", "multishotPollSingleIssuer", "extArgWait", "linkTimeout"}) {
-    EXPECT_TRUE(behaviour[test]["works"].boolean())
-        << test << ": " << behaviour[test]["detail"].string();
-  }
-  // Two F_MORE CQEs, then the remove and the final -ECANCELED (in either order).
-  EXPECT_EQ(behaviour["multishotPoll"]["events"].array().size(), 4u);
   // The loop's io_poll mode depends on this, and this kernel refuses it.
-  EXPECT_FALSE(behaviour["iopollPollAdd"]["works"].boolean());
-  EXPECT_EQ(behaviour["iopollPollAdd"]["events"].array().at(0)["resultName"].string(), "EINVAL");
+  const Value& iopoll_poll_add = probe["behaviour"]["iopollPollAdd"];
+  EXPECT_FALSE(iopoll_poll_add["works"].boolean());
+  EXPECT_EQ(iopoll_poll_add["events"].array().at(0)["resultName"].string(), "EINVAL");
 }
 
 #if defined(__x86_64__)

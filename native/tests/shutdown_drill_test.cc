@@ -12,8 +12,8 @@
 #include <string>
 
 #include "clock.h"
+#include "harness/shutdown_drill.h"
 #include "helpers.h"
-#include "shutdown_drill.h"
 
 namespace iob {
 namespace {

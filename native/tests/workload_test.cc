@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <string>
 
-#include "bench.h"
+#include "harness/bench.h"
+#include "harness/ops.h"
+#include "harness/test_file.h"
 #include "helpers.h"
-#include "ops.h"
-#include "test_file.h"
 
 namespace iob {
 namespace {

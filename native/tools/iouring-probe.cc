@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "probe.h"
+#include "harness/probe.h"
 
 int main(int argc, char** argv) {
   if (argc > 1) {

@@ -13,8 +13,8 @@
 #include <map>
 #include <string>
 
-#include "bench.h"
-#include "test_file.h"
+#include "harness/bench.h"
+#include "harness/test_file.h"
 
 namespace {
 
@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   if (lay_out) {
     if (auto error = iob::lay_out_test_file(spec.workload.file.path, spec.workload.file.size,
                                             spec.workload.seed)) {
-      std::fprintf(stderr, "loop-bench: %s %s: %s\n", error->call.c_str(), error->path.c_str(),
+      std::fprintf(stderr, "loop-bench: %s %s: %s\n", error->call.c_str(), error->detail.c_str(),
                    std::strerror(error->error));
       return 3;
     }

@@ -12,7 +12,7 @@ import {fileURLToPath} from 'node:url'
 /** Native files read or written, relative to the repository root (the native tree may move). */
 const NATIVE = {
   counters: 'native/core/counters.h',
-  opKinds: 'native/core/workload.h',
+  opKinds: 'native/core/harness/workload.h',
   uringNames: 'native/core/uring_names.cc',
 }
 const KERNEL_TABLE = 'src/probe/kernel-table.json'

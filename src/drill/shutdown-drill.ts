@@ -1,6 +1,6 @@
 // The shutdown drill (issue 8): many rounds, each dropping every submitter of a loop at a random
 // moment, with ops queued, in flight and about to complete, with and without a shutdown timeout.
-// The native core runs the rounds (native/core/shutdown_drill.h); this turns options into its
+// The native core runs the rounds (native/core/harness/shutdown_drill.h); this turns options into its
 // request and its result into the document with one PASS/FAIL check each (drill/render.ts shows it).
 
 import {mkdtempSync} from 'node:fs'

@@ -252,7 +252,7 @@ export function runBench(
   return {result: job.promise, cancel: () => job.cancel()}
 }
 
-/** Starts a shutdown drill on libuv's pool (its rounds run on their own threads). */
+/** Starts a shutdown drill on a native thread of its own (its rounds run on threads of theirs). */
 export function runShutdownDrill(request: NativeDrillRequest, onProgress?: (progress: NativeDrillProgress) => void): DrillJob {
   const job = load().runShutdownDrill(request, (progress) => {
     try {

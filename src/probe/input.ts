@@ -12,7 +12,7 @@ import {invalidValue} from '../errors.js'
 import type {RawProbe} from '../model/native.js'
 import {PROBE_KIND, PROBE_SCHEMA_VERSION} from '../model/probe.js'
 
-/** The raw format this build reads (native/core/probe.h kRawProbeVersion). */
+/** The raw format this build reads (native/core/harness/probe.h kRawProbeVersion). */
 export const RAW_PROBE_VERSION = 1
 
 const RAW_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/raw-probe.schema.json', import.meta.url))

@@ -4,7 +4,7 @@
 
 export {LOOP_COUNTERS} from './counters.generated.js'
 
-/** The counters the raw ring keeps too (BenchResult::counters in native/core/bench.h). */
+/** The counters the raw ring keeps too (BenchResult::counters in native/core/harness/bench.h). */
 const RAW_RING_COUNTERS = ['opsCompleted', 'timeoutsFired', 'timeoutCqes', 'enterCalls', 'sqesSubmitted']
 
 /** Of a raw ring's counters, those it keeps: the loop's others would read as 0. */

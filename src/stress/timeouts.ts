@@ -5,7 +5,7 @@
 // loop holds, so stalls fill the waiters and the normal ops get a slot only when a timeout frees
 // one. No warm-up: every op counts, so the loop's counters cover the whole run and the counts
 // must add up exactly. Then the same normal ops without stalls, for the throughput ratio. Then
-// the liveness scenario (native/core/liveness.h), without and with op timeouts.
+// the liveness scenario (native/core/harness/liveness.h), without and with op timeouts.
 
 import {checkLimits, limitBehind} from '../bench/needs.js'
 import {nativeRequest} from '../bench/run.js'

@@ -5,8 +5,8 @@
 
 #include <cstdio>
 
-#include "json_writer.h"
-#include "probe.h"
+#include "harness/json_writer.h"
+#include "harness/probe.h"
 #include "uring_names.h"
 
 namespace iob {

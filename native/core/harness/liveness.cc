@@ -1,16 +1,16 @@
-#include "liveness.h"
+#include "harness/liveness.h"
 
 #include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
-#include <thread>
 
 #include "clock.h"
-#include "ops.h"
-#include "sinks.h"
-#include "workload.h"
+#include "harness/ops.h"
+#include "harness/workload.h"
+#include "loop/loop_thread.h"
+#include "loop/sinks.h"
 
 namespace iob {
 
@@ -30,8 +30,6 @@ SocketPairEnds socket_pair_or_throw() {
   return {share_fd(ends[0]), share_fd(ends[1])};
 }
 
-}  // namespace
-
 LivenessHalf run_liveness_half(const LivenessSpec& spec, bool op_timeouts) {
   using namespace std::chrono_literals;
   LivenessHalf half;
@@ -45,16 +43,12 @@ LivenessHalf run_liveness_half(const LivenessSpec& spec, bool op_timeouts) {
   if (op_timeouts) {
     config.op_timeout = spec.op_timeout;
   }
-  auto [first, loop] = Loop::create(config);
-  std::optional<Submitter> submitter(std::move(first));
-  std::optional<LoopError> loop_error;
-  std::thread loop_thread([&, l = loop.get()] { loop_error = l->run(); });
-  if (auto error = loop->wait_until_started()) {
-    submitter.reset();
-    loop_thread.join();
+  std::optional<LoopThread> running;
+  if (auto error = LoopThread::start(running, config)) {
     half.error = error;
     return half;
   }
+  Loop& loop = running->loop();
 
   CompletionQueue ends(4);
   std::vector<Op> ops;
@@ -74,7 +68,7 @@ LivenessHalf run_liveness_half(const LivenessSpec& spec, bool op_timeouts) {
 
   // Without timeouts, the watchdog is the only way out: it does what the queued writes would
   // have done. With them, it only reports (it should have nothing to report).
-  CapacityWatchdog watchdog(*loop, spec.watchdog, [&](const CapacityStallReport&) {
+  CapacityWatchdog watchdog(loop, spec.watchdog, [&](const CapacityStallReport&) {
     if (op_timeouts) {
       return;
     }
@@ -87,7 +81,7 @@ LivenessHalf run_liveness_half(const LivenessSpec& spec, bool op_timeouts) {
   const int64_t started = monotonic_ns();
   // Returns once the writes are queued behind the reads (the queue holds 2). Ops the loop did
   // not accept (it stopped on an error) never run: they count as abandoned.
-  const size_t sent = submitter->send_all(ops);
+  const size_t sent = running->submitter().send_all(ops);
   for (size_t i = sent; i < ops.size(); ++i) {
     half.ops[i].end = OpEnd::kAbandoned;
   }
@@ -110,18 +104,19 @@ LivenessHalf run_liveness_half(const LivenessSpec& spec, bool op_timeouts) {
   half.gave_up = ended < sent;
   // The last submitter: the loop drains and exits, abandoning after its shutdown timeout
   // whatever the half gave up on.
-  submitter.reset();
+  running->release_submitter();
   while (ended < sent) {
     ends.wait();
     take_ends();
   }
-  loop_thread.join();
+  half.error = running->stop();
   half.elapsed_ns = monotonic_ns() - started;
   half.stalls = watchdog.reports();
-  half.counters = loop->counters().snapshot();
-  half.error = loop_error;
+  half.counters = loop.counters().snapshot();
   return half;
 }
+
+}  // namespace
 
 LivenessResult run_liveness(const LivenessSpec& spec) {
   return LivenessResult{run_liveness_half(spec, false), run_liveness_half(spec, true)};

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "loop.h"
+#include "loop/loop.h"
 
 namespace iob {
 

@@ -2,7 +2,7 @@
 // are asked of the kernel with raw system calls (liburing 2.3 cannot name or map what newer
 // kernels offer); behaviour tests use liburing rings, each its own, torn down before the next.
 // Nothing here interprets a result beyond "seen as documented" (BehaviourTest::works).
-#include "probe.h"
+#include "harness/probe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +24,9 @@
 #include <exception>
 #include <string_view>
 
+#include "clock.h"
 #include "fd.h"
-#include "uring_compat.h"
+#include "harness/uring_compat.h"
 #include "uring_names.h"
 
 namespace iob {
@@ -97,14 +98,6 @@ const char* role_of(uint64_t user_data) {
 
 int64_t micros_since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
-}
-
-__kernel_timespec to_kernel_timespec(Clock::duration duration) {
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count();
-  __kernel_timespec ts{};
-  ts.tv_sec = ns / 1'000'000'000;
-  ts.tv_nsec = ns % 1'000'000'000;
-  return ts;
 }
 
 void sleep_briefly() {

@@ -1,4 +1,4 @@
-#include "op.h"
+#include "loop/op.h"
 
 #include <new>
 

@@ -34,9 +34,9 @@
 #include <vector>
 
 #include "counters.h"
-#include "histogram.h"
-#include "loop.h"
-#include "workload.h"
+#include "harness/histogram.h"
+#include "harness/workload.h"
+#include "loop/loop.h"
 
 namespace iob {
 

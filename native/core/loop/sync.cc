@@ -13,8 +13,8 @@
 #include <system_error>
 
 #include "invariant.h"
-#include "sleep_gate.h"
-#include "waker.h"
+#include "loop/sleep_gate.h"
+#include "loop/waker.h"
 
 namespace iob {
 

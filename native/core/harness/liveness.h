@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "loop.h"
-#include "watchdog.h"
+#include "harness/watchdog.h"
+#include "loop/loop.h"
 
 namespace iob {
 
@@ -59,8 +59,8 @@ struct LivenessResult {
   LivenessHalf with_timeouts;
 };
 
-// Throws WorkloadError when the socket pairs cannot be made.
-LivenessHalf run_liveness_half(const LivenessSpec& spec, bool op_timeouts);
+// Runs the half without op timeouts, then the half with them. Throws WorkloadError when the
+// socket pairs cannot be made.
 LivenessResult run_liveness(const LivenessSpec& spec);
 
 }  // namespace iob

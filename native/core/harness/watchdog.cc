@@ -1,4 +1,4 @@
-#include "watchdog.h"
+#include "harness/watchdog.h"
 
 #include <algorithm>
 #include <cstdio>

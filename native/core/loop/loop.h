@@ -1,6 +1,6 @@
 // The io_uring event loop: one thread owns a ring and runs every op submitted to it by any
 // number of submitter threads. A C++ rendering of the seed, commonware's
-// runtime/src/iouring/mod.rs (see ../../../shared/seed/iouring_event_loop.rs).
+// runtime/src/iouring/mod.rs (see ../../../../shared/seed/iouring_event_loop.rs).
 //
 //   Data path:
 //     submitter -> Submitter::send -> bounded MPSC -> Loop -> SQE -> kernel
@@ -8,21 +8,30 @@
 //   Wake path:
 //     Submitter --write(eventfd)--> wake fd --POLLIN CQE (kWakeUserData)--> Loop
 //
-// One iteration of Loop::run:
-//   1. Drain CQEs: wake CQEs drain the eventfd, timeout CQEs are counted, op CQEs go to their
-//      waiter's sink.
-//   2. Stage ops from the MPSC into the SQ until the queue is empty or capacity is reached
-//      (waiter slots, or SQ entries: two per op with an op timeout).
-//   3. If submitted work is still queued and staging stopped at capacity, that is a capacity
-//      stall: waiter-bound, submit and wait for one completion; SQ-bound, submit. If idle, arm
-//      sleep intent, recheck, and only then block in io_uring_enter until a CQE (an op or a
-//      wake) arrives.
+// One iteration of Loop::run (the ring is created first, on the loop thread):
+//   1. Drain CQEs: wake CQEs drain the eventfd (and ask for a re-arm when the multishot poll
+//      ended), linked-timeout CQEs are counted, op CQEs go to their waiter's sink; sinks that
+//      got ends are flushed once per batch.
+//   2. Stage: re-arm the wake poll if needed, then move ops from the MPSC into the SQ until the
+//      queue is empty or a limit is reached: waiter slots, SQ entries (two per op with an op
+//      timeout), or `submit_batch` ops.
+//   3. Shutdown check: once the last Submitter is gone, drain_for_shutdown() stages what is
+//      left, waits for every op (abandoning the rest after `shutdown_timeout`) and the loop
+//      exits.
+//   4. At the batch limit: submit this batch and go round again, to reap and stage more.
+//   5. Submitters published ops not staged yet: at capacity that is a capacity stall
+//      (waiter-bound: submit and wait for one completion; SQ-bound: submit); otherwise go round.
+//   6. Idle: spin up to `idle_spin` for a submission or a completion; if none came, arm sleep
+//      intent, recheck the published sequence, and only then block in io_uring_enter until a
+//      CQE (an op or a wake) arrives; disarm.
+// On an error the loop abandons what is queued or in flight; on exit it tears the ring down and
+// only then frees what abandoned ops lent the kernel.
 //
 // Invariants:
 // - `size` is rounded up to a power of two; it is both the waiter capacity and the MPSC
 //   capacity. With an op timeout the ring has 2 * size SQ entries.
 // - A waiter's slot index is its SQE user_data. UINT64_MAX (linked timeouts) and UINT64_MAX - 1
-//   (wake poll) are reserved and can never be slot indices.
+//   (wake poll) are reserved (loop/cqe.h) and can never be slot indices.
 // - Every op the loop accepts ends exactly once at its sink: completed (with the CQE result,
 //   -ETIMEDOUT when its linked timeout fired) or abandoned.
 // - An abandoned op's resources are released only after the ring is torn down, since the
@@ -53,18 +62,15 @@
 #include <vector>
 
 #include "counters.h"
-#include "mpsc.h"
-#include "op.h"
-#include "sleep_gate.h"
-#include "waiters.h"
-#include "waker.h"
+#include "loop/cqe.h"
+#include "loop/mpsc.h"
+#include "loop/op.h"
+#include "loop/sleep_gate.h"
+#include "loop/waiters.h"
+#include "loop/waker.h"
+#include "system_error.h"
 
 namespace iob {
-
-// Reserved user_data for a linked-timeout CQE.
-inline constexpr uint64_t kTimeoutUserData = UINT64_MAX;
-// Reserved user_data for a wake poll CQE.
-inline constexpr uint64_t kWakeUserData = UINT64_MAX - 1;
 
 // The kernel's limit on SQ entries (IORING_MAX_ENTRIES).
 inline constexpr uint32_t kMaxRingEntries = 32768;
@@ -100,14 +106,8 @@ uint32_t round_up_to_power_of_two(uint32_t size);
 // The ring flags a configuration asks for.
 uint32_t ring_setup_flags(const LoopConfig& config);
 
-// A failure of the loop: which call, and the errno (0 when the cause is not an errno).
-struct LoopError {
-  std::string call;
-  int error = 0;
-  std::string detail;
-
-  std::string message() const;
-};
+// A failure of the loop (or of a run around it): which call, the errno, what it was about.
+using LoopError = SystemError;
 
 // What a run reports when this process's limits refuse it memory (std::bad_alloc) or a thread
 // (std::system_error from std::thread: EAGAIN under RLIMIT_AS or RLIMIT_NPROC): a limit for

@@ -15,7 +15,7 @@
 #include <cstdint>
 
 #include "fd.h"
-#include "sleep_gate.h"
+#include "loop/sleep_gate.h"
 
 namespace iob {
 

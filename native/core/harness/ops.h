@@ -8,16 +8,12 @@
 #include <cstdint>
 #include <string_view>
 
-#include "op.h"
+#include "loop/op.h"
 
 namespace iob {
 
-// IORING_OP_NOP.
-Op make_nop();
-
 // IORING_OP_TIMEOUT of `duration`; ends with -ETIME when the timer expires. The timespec lives
 // in the op's buffer (allocated on first use, reused after).
-Op make_timer(std::chrono::nanoseconds duration);
 void prep_timer(io_uring_sqe& sqe, Resources& resources, std::chrono::nanoseconds duration);
 
 // The op's buffer, at least `size` bytes (reallocated only when too small), with `fd` held.

@@ -16,8 +16,8 @@
 
 #include "clock.h"
 #include "invariant.h"
-#include "op.h"
-#include "sleep_gate.h"
+#include "loop/op.h"
+#include "loop/sleep_gate.h"
 
 namespace iob {
 

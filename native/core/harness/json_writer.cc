@@ -1,4 +1,4 @@
-#include "json_writer.h"
+#include "harness/json_writer.h"
 
 #include <cstdio>
 

@@ -24,9 +24,9 @@
 #include <string>
 #include <vector>
 
-#include "histogram.h"
-#include "loop.h"
-#include "workload.h"
+#include "harness/histogram.h"
+#include "harness/workload.h"
+#include "loop/loop.h"
 
 namespace iob {
 

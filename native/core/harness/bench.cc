@@ -1,4 +1,4 @@
-#include "bench.h"
+#include "harness/bench.h"
 
 #include <errno.h>
 #include <sys/prctl.h>
@@ -15,8 +15,9 @@
 #include <vector>
 
 #include "clock.h"
-#include "random.h"
-#include "sinks.h"
+#include "harness/random.h"
+#include "loop/loop_thread.h"
+#include "loop/sinks.h"
 
 namespace iob {
 
@@ -431,7 +432,7 @@ std::optional<LoopError> make_sources(const BenchSpec& spec, uint32_t threads, u
       sources.push_back(make_op_source(spec.workload, SourceContext{i, threads, slots}));
     }
   } catch (const WorkloadError& error) {
-    return LoopError{error.call, error.error, error.detail};
+    return static_cast<const SystemError&>(error);
   }
   return std::nullopt;
 }
@@ -487,53 +488,32 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     result.error = error;
     return result;
   }
-  std::unique_ptr<Loop> loop;
-  std::optional<Submitter> submitter;
-  try {
-    auto [first, created] = Loop::create(spec.loop);
-    submitter.emplace(std::move(first));
-    loop = std::move(created);
-  } catch (const std::system_error& error) {
-    // The eventfd could not be made: out of descriptors or memory. A limit of this machine, not
-    // a bug: report it like a refused ring.
-    result.error = LoopError{"eventfd", error.code().value(), "creating the loop's wake source"};
-    return result;
-  }
-  std::optional<LoopError> loop_error;
+  // The loop thread's CPU time, all of it the loop's (the thread is new).
   CpuTime loop_cpu;
-  std::thread loop_thread;
-  try {
-    loop_thread = std::thread([&, l = loop.get()] {
-      ThreadCpuMeter cpu;
-      loop_error = l->run();
-      cpu.add_to(loop_cpu);
-    });
-  } catch (const std::system_error&) {
-    // The loop never ran: dropping the handle and the loop is all there is to undo.
-    result.error = resource_error(std::current_exception(), "the loop's thread");
+  std::optional<LoopThread> loop_thread;
+  auto on_loop_exit = [&](const std::optional<LoopError>&) {
+    thread_cpu_ns(loop_cpu.user_ns, loop_cpu.system_ns);
+  };
+  if (auto error = LoopThread::start(loop_thread, spec.loop, on_loop_exit)) {
+    result.error = error;
     return result;
   }
+  Loop& loop = loop_thread->loop();
   // Counters as the warm-up ended, so the report covers the measured phase only: taken by the
   // first submitter to issue a measured op (a timer thread would take it late, when busy
   // threads keep it from running).
   LoopCountersSnapshot at_measure_start;
   std::once_flag measure_once;
   auto measure_started = [&] {
-    std::call_once(measure_once, [&] { at_measure_start = loop->counters().snapshot(); });
+    std::call_once(measure_once, [&] { at_measure_start = loop.counters().snapshot(); });
   };
   auto finish = [&] {
-    submitter.reset();  // the last handle: the loop drains and exits
-    loop_thread.join();
-    result.counters = counters_since(loop->counters().snapshot(), at_measure_start);
-    result.error = loop_error;
+    result.error = loop_thread->stop();  // drops the last handle: the loop drains and exits
+    result.counters = counters_since(loop.counters().snapshot(), at_measure_start);
     result.stats.cpu.user_ns += loop_cpu.user_ns;
     result.stats.cpu.system_ns += loop_cpu.system_ns;
   };
-  if (auto start_error = loop->wait_until_started()) {
-    finish();
-    return result;
-  }
-  result.ring = loop->ring_info();
+  result.ring = loop.ring_info();
 
   const int64_t started = monotonic_ns();
   const PhaseClock clock(spec.drive, started);
@@ -559,7 +539,8 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   std::optional<LoopError> thread_error;
   try {
     for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
-      threads.emplace_back([&, i, s = states[i].get(), handle = *submitter]() mutable {
+      threads.emplace_back([&, i, s = states[i].get(),
+                            handle = loop_thread->submitter()]() mutable {
         {
           std::unique_lock lock(mutex);
           all_done.wait(lock, [&] { return gate_open; });
@@ -610,7 +591,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
           snapshot.ops_ended += state->ended.load(std::memory_order_relaxed);
           snapshot.bytes_ended += state->bytes_ended.load(std::memory_order_relaxed);
         }
-        snapshot.counters = loop->counters().snapshot();
+        snapshot.counters = loop.counters().snapshot();
         lock.unlock();
         progress(snapshot);
         lock.lock();
@@ -666,11 +647,8 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   LoopCountersSnapshot at_measure_start;
   Recorder recorder(clock, source, cancel, spec.drive.ops, [&] { at_measure_start = counters; });
   // The kernel copies a LINK_TIMEOUT's timespec when the SQE is submitted, so one will do here.
-  __kernel_timespec link_timeout{};
-  if (timed) {
-    link_timeout.tv_sec = spec.loop.op_timeout->count() / 1'000'000'000;
-    link_timeout.tv_nsec = spec.loop.op_timeout->count() % 1'000'000'000;
-  }
+  __kernel_timespec link_timeout =
+      to_kernel_timespec(spec.loop.op_timeout.value_or(std::chrono::nanoseconds{0}));
   Slots slots(in_flight);
   // Lifetime: slot resources outlive the ring (destroyed after io_uring_queue_exit below).
   std::vector<Resources> resources(in_flight);
@@ -683,10 +661,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
     slots[slot].kind = source.prepare(slot, *sqe, resources[slot]);
     io_uring_sqe_set_data64(sqe, slot);
     if (timed) {
-      sqe->flags |= IOSQE_IO_LINK;
-      io_uring_sqe* timeout = io_uring_get_sqe(&ring);
-      io_uring_prep_link_timeout(timeout, &link_timeout, 0);
-      io_uring_sqe_set_data64(timeout, kTimeoutUserData);
+      link_op_timeout(ring, *sqe, link_timeout);
     }
     ++outstanding;
     ++recorder.stats.issued;
@@ -711,7 +686,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
     if (issuing && schedule.open() && slots.any_free()) {
       // Wait for a completion, but no longer than until the next op is due.
       const int64_t wait_ns = std::max<int64_t>(schedule.due(now) - monotonic_ns(), 0);
-      __kernel_timespec until_due{wait_ns / 1'000'000'000, wait_ns % 1'000'000'000};
+      __kernel_timespec until_due = to_kernel_timespec(std::chrono::nanoseconds(wait_ns));
       io_uring_cqe* first = nullptr;
       ret = io_uring_submit_and_wait_timeout(&ring, &first, 1, &until_due, nullptr);
       if (ret == -ETIME) {
@@ -720,7 +695,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
     } else {
       ret = io_uring_submit_and_wait(&ring, 1);
     }
-    if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
+    if (ret < 0 && !transient_enter_error(-ret)) {
       result.error = LoopError{"io_uring_enter", -ret, "raw ring"};
       break;
     }
@@ -736,8 +711,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
       int32_t res = cqe->res;
       const auto slot = static_cast<uint32_t>(cqe->user_data);
       std::optional<int64_t> lateness;
-      if (res == -ECANCELED && timed) {
-        res = -ETIMEDOUT;
+      if (op_timed_out(res, timed)) {
         ++counters.timeouts_fired;
         // The raw ring submits each op as it is issued: its issue is when its timeout was armed.
         lateness = now - (slots[slot].at + spec.loop.op_timeout->count());

@@ -18,6 +18,8 @@
 #include <optional>
 #include <string>
 
+#include "system_error.h"
+
 namespace iob {
 
 inline constexpr size_t kSectorSize = 512;
@@ -43,12 +45,8 @@ class Pattern {
   std::array<std::byte, kSectorSize> image_{};  // a sector with its header fields zeroed
 };
 
-// A failed system call on a test file: which call, its errno, and the path.
-struct FileError {
-  std::string call;
-  int error = 0;
-  std::string path;
-};
+// A failed system call on a test file: which call, its errno, and the path (as the detail).
+using FileError = SystemError;
 
 // Creates `path` (which must not exist) holding `size` bytes of Pattern(seed, laid-out), and
 // syncs it, so write-back of the layout does not run during the measurement and the pages stay

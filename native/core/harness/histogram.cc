@@ -1,4 +1,4 @@
-#include "histogram.h"
+#include "harness/histogram.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "shutdown_drill.h"
+#include "harness/shutdown_drill.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,8 +16,9 @@
 #include <vector>
 
 #include "clock.h"
-#include "random.h"
-#include "test_file.h"
+#include "harness/random.h"
+#include "harness/test_file.h"
+#include "loop/loop_thread.h"
 
 namespace iob {
 
@@ -285,7 +286,8 @@ class Requester final : public CompletionSink {
 // A round's shared state: owned jointly by its threads, so threads left running after a hang
 // keep what they touch alive.
 struct RoundState {
-  std::unique_ptr<Loop> loop;
+  // The round's loop, owned by its LoopThread (and kept alive by the thread if left running).
+  const Loop* loop = nullptr;
   std::vector<std::unique_ptr<Requester>> requesters;
   std::atomic<int64_t> last_drop_ns{0};
   std::mutex mutex;
@@ -354,50 +356,34 @@ class Drill {
                            SourceContext{i, requester_count, plan.requesters[i].depth})));
       }
     } catch (const WorkloadError& error) {
-      result_.error = LoopError{error.call, error.error, error.detail};
+      result_.error = static_cast<const SystemError&>(error);
       return false;
     }
-    std::optional<Submitter> submitter;
-    try {
-      auto [first, loop] = Loop::create(plan.loop);
-      submitter.emplace(std::move(first));
-      state->loop = std::move(loop);
-    } catch (const std::system_error& error) {
-      result_.error = LoopError{"eventfd", error.code().value(), "creating the loop's wake source"};
-      return false;
-    }
-
     const auto started = steady_clock::now();
-    std::thread loop_thread;
-    try {
-      loop_thread = std::thread([state] {
-        std::optional<LoopError> error = state->loop->run();
-        const int64_t now = monotonic_ns();
-        std::lock_guard lock(state->mutex);
-        state->loop_error = std::move(error);
-        state->loop_exit_ns = now;
-        state->loop_exited = true;
-        ++state->threads_finished;
-        state->finished.notify_all();
-      });
-    } catch (const std::system_error&) {
-      result_.error = resource_error(std::current_exception(), "the loop's thread");
-      return false;
-    }
-    if (auto error = state->loop->wait_until_started()) {
-      submitter.reset();
-      loop_thread.join();
+    std::optional<LoopThread> loop_thread;
+    auto on_loop_exit = [state](const std::optional<LoopError>& error) {
+      const int64_t now = monotonic_ns();
+      std::lock_guard lock(state->mutex);
+      state->loop_error = error;
+      state->loop_exit_ns = now;
+      state->loop_exited = true;
+      ++state->threads_finished;
+      state->finished.notify_all();
+    };
+    if (auto error = LoopThread::start(loop_thread, plan.loop, on_loop_exit)) {
       result_.error = error;
       return false;
     }
+    state->loop = &loop_thread->loop();
     std::vector<std::thread> threads;
     std::optional<LoopError> thread_error;
     try {
       for (auto& requester : state->requesters) {
-        threads.emplace_back([state, r = requester.get(), handle = *submitter]() mutable {
-          r->run(std::move(handle), [&](int64_t at) { state->note_drop(at); });
-          state->thread_finished();
-        });
+        threads.emplace_back(
+            [state, r = requester.get(), handle = loop_thread->submitter()]() mutable {
+              r->run(std::move(handle), [&](int64_t at) { state->note_drop(at); });
+              state->thread_finished();
+            });
       }
     } catch (const std::system_error&) {
       // Not the round planned: the requesters already running give up, and the drill stops
@@ -409,7 +395,7 @@ class Drill {
     }
     const auto running = static_cast<uint32_t>(threads.size()) + 1;  // and the loop
     const int64_t dropped_at = monotonic_ns();
-    submitter.reset();
+    loop_thread->release_submitter();
     state->note_drop(dropped_at);
 
     bool over = false;
@@ -441,9 +427,9 @@ class Drill {
       loop_exited = state->loop_exited;
     }
     if (loop_exited) {
-      loop_thread.join();
+      loop_thread->stop();
     } else {
-      loop_thread.detach();
+      loop_thread->leave_running();
       left_running = true;
     }
     result_.loop_left_running = result_.loop_left_running || left_running;
@@ -563,7 +549,7 @@ class ScratchFile {
     dir_ = pattern;
     path_ = dir_ + "/scratch";
     if (auto error = lay_out_test_file(path_, kScratchFileSize, seed)) {
-      return LoopError{error->call, error->error, error->path};
+      return error;
     }
     return std::nullopt;
   }

@@ -1,4 +1,16 @@
-#include "loop.h"
+// The loop itself: one thread that owns an io_uring ring and runs, to its end, every op any
+// Submitter sends (the design, the iteration and the invariants are in loop.h).
+//
+// The contract in brief: an accepted op ends exactly once at its sink, completed or abandoned;
+// a full loop pushes back on its submitters instead of growing; a sleeping loop is woken by the
+// first publish after it armed its sleep intent and never sleeps past queued work; when the last
+// Submitter goes, the loop drains (or abandons after the shutdown timeout) and exits. The seed it
+// follows is commonware's runtime/src/iouring/mod.rs; ../../../../shared/DESIGN.md states the
+// contract in full, and native/tests/loop_*_test.cc pin it one behaviour at a time.
+//
+// Reading order: run() (one iteration), then fill_submission_queue() and handle_cqe() (the data
+// path), enter() (the only io_uring_enter), drain_for_shutdown() and abandon_all() (the end).
+#include "loop/loop.h"
 
 #include <errno.h>
 #include <string.h>
@@ -17,17 +29,6 @@ namespace {
 
 using std::chrono::nanoseconds;
 using std::chrono::steady_clock;
-
-// The kernel rejects a timespec it cannot convert, so very long durations are clamped to a
-// bound that still means "practically never" (about 31 years).
-__kernel_timespec to_kernel_timespec(nanoseconds duration) {
-  constexpr int64_t kMaxSeconds = int64_t{1} << 30;
-  const int64_t ns = std::max<int64_t>(duration.count(), 0);
-  __kernel_timespec ts{};
-  ts.tv_sec = std::min(ns / 1'000'000'000, kMaxSeconds);
-  ts.tv_nsec = ts.tv_sec == kMaxSeconds ? 0 : ns % 1'000'000'000;
-  return ts;
-}
 
 }  // namespace
 
@@ -49,17 +50,6 @@ uint32_t ring_setup_flags(const LoopConfig& config) {
     flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
   }
   return flags;
-}
-
-std::string LoopError::message() const {
-  std::string text = call;
-  if (error != 0) {
-    text += ": " + std::string(strerror(error)) + " (" + errno_name(error) + ")";
-  }
-  if (!detail.empty()) {
-    text += ": " + detail;
-  }
-  return text;
 }
 
 LoopError resource_error(const std::exception_ptr& failure, const std::string& detail) {
@@ -302,8 +292,7 @@ void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
       Waiter waiter = waiters_.remove(user_data);
       std::optional<int64_t> lateness;
       // A linked timeout cancels its op; the requester is told it timed out, and how late.
-      if (result == -ECANCELED && config_.op_timeout) {
-        result = -ETIMEDOUT;
+      if (op_timed_out(result, config_.op_timeout.has_value())) {
         counters_.timeouts_fired.add();
         lateness = monotonic_ns() - (waiter.staged_ns + config_.op_timeout->count());
       }
@@ -374,12 +363,8 @@ Loop::Staged Loop::fill_submission_queue() {
     *sqe = op.sqe;
     io_uring_sqe_set_data64(sqe, slot);
     if (config_.op_timeout) {
-      // IO_LINK ties the next SQE, the timeout, to this op.
-      sqe->flags |= IOSQE_IO_LINK;
-      io_uring_sqe* timeout = io_uring_get_sqe(&ring_);
       // Lifetime: the timespec lives in the waiter slot, which does not move.
-      io_uring_prep_link_timeout(timeout, &waiters_.get(slot).timeout, 0);
-      io_uring_sqe_set_data64(timeout, kTimeoutUserData);
+      link_op_timeout(ring_, *sqe, waiters_.get(slot).timeout);
     }
     counters_.ops_accepted.add();
   }
@@ -482,16 +467,12 @@ Loop::Waited Loop::enter(unsigned want, std::optional<nanoseconds> timeout) {
   if (ret >= 0) {
     return Waited::kReady;
   }
-  switch (-ret) {
-    case EINTR:   // a signal arrived while waiting
-    case EAGAIN:  // the kernel could not allocate request memory right now
-    case EBUSY:   // CQ overflow backlog not yet flushed
-      counters_.transient_enter_errors.add();
-      return Waited::kReady;  // drain what is there and go round again
-    default:
-      fail("io_uring_enter", -ret);
-      return Waited::kReady;
+  if (transient_enter_error(-ret)) {
+    counters_.transient_enter_errors.add();
+  } else {
+    fail("io_uring_enter", -ret);
   }
+  return Waited::kReady;  // drain what is there and go round again (or stop on the failure)
 }
 
 // ---------------------------------------------------------------------------------------------

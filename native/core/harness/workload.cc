@@ -1,4 +1,4 @@
-#include "workload.h"
+#include "harness/workload.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,18 +12,16 @@
 #include <cstring>
 #include <utility>
 
-#include "ops.h"
-#include "random.h"
-#include "test_file.h"
+#include "harness/ops.h"
+#include "harness/random.h"
+#include "harness/test_file.h"
 
 namespace iob {
 
 WorkloadError::WorkloadError(std::string call_, int error_, std::string detail_)
     : std::runtime_error(call_ + ": " + std::strerror(error_) +
                          (detail_.empty() ? "" : " (" + detail_ + ")")),
-      call(std::move(call_)),
-      error(error_),
-      detail(std::move(detail_)) {}
+      SystemError{std::move(call_), error_, std::move(detail_)} {}
 
 namespace {
 

@@ -30,7 +30,8 @@
 #include <string_view>
 #include <vector>
 
-#include "op.h"
+#include "loop/op.h"
+#include "system_error.h"
 
 namespace iob {
 
@@ -116,12 +117,9 @@ struct SourceContext {
 };
 
 // A source could not set up what its ops need (open a file, connect sockets).
-class WorkloadError : public std::runtime_error {
+class WorkloadError : public std::runtime_error, public SystemError {
  public:
   WorkloadError(std::string call, int error, std::string detail);
-  const std::string call;
-  const int error;
-  const std::string detail;
 };
 
 // Makes the ops of one thread. Not thread-safe: each thread has its own.

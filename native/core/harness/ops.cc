@@ -1,4 +1,4 @@
-#include "ops.h"
+#include "harness/ops.h"
 
 #include <linux/time_types.h>
 #include <sys/socket.h>
@@ -6,28 +6,16 @@
 #include <cstring>
 #include <utility>
 
+#include "clock.h"
+
 namespace iob {
-
-Op make_nop() {
-  Op op;
-  io_uring_prep_nop(&op.sqe);
-  return op;
-}
-
-Op make_timer(std::chrono::nanoseconds duration) {
-  Op op;
-  prep_timer(op.sqe, op.resources, duration);
-  return op;
-}
 
 void prep_timer(io_uring_sqe& sqe, Resources& resources, std::chrono::nanoseconds duration) {
   Buffer& buffer = resources_of(resources).buffer;
   if (buffer.size() < sizeof(__kernel_timespec)) {
     buffer = Buffer(sizeof(__kernel_timespec));
   }
-  auto* ts = new (buffer.data()) __kernel_timespec{};
-  ts->tv_sec = duration.count() / 1'000'000'000;
-  ts->tv_nsec = duration.count() % 1'000'000'000;
+  auto* ts = new (buffer.data()) __kernel_timespec(to_kernel_timespec(duration));
   // Lifetime: the timespec is in the op's buffer, which the op owns until it ends.
   io_uring_prep_timeout(&sqe, ts, 0, 0);
 }

@@ -1,4 +1,4 @@
-#include "test_file.h"
+#include "harness/test_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "fd.h"
-#include "op.h"
-#include "random.h"
+#include "harness/random.h"
+#include "loop/op.h"
 
 namespace iob {
 

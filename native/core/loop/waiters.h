@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "invariant.h"
-#include "op.h"
+#include "loop/op.h"
 
 namespace iob {
 
