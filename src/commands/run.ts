@@ -4,10 +4,9 @@ import {Args, Flags} from '@oclif/core'
 
 import {MeasureCommand} from '../base-command.js'
 import {runSession} from '../bench/session.js'
-import {withPhases} from '../settings/workload.js'
 import {CheckFailedError} from '../errors.js'
 import {checkWritable} from '../files.js'
-import {durationFlag, integerFlag} from '../flags.js'
+import {integerFlag} from '../flags.js'
 import {checkGateTrials, checkSameHost, checkTrials, compare} from '../gate/gate.js'
 import {hostInfo, kernelInfo} from '../host.js'
 import type {GateConfig} from '../model/gate.js'
@@ -15,6 +14,8 @@ import type {ResultDocument} from '../model/result.js'
 import {loadProfiles} from '../profiles/load.js'
 import {readResult} from '../report/load.js'
 import {writeRequested} from '../report/output.js'
+import {workloadFlag} from '../settings/flags.js'
+import {withPhases} from '../settings/workload.js'
 
 export default class Run extends MeasureCommand {
   static override summary = 'Run profiles of workloads (the default profile when none is named) and print the full report.'
@@ -31,11 +32,16 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
 
   static override flags = {
     trials: integerFlag({description: "runs of each workload, interleaved [default: the profile's trials]"}),
-    duration: durationFlag({
+    // Each workload's profile holds its phases: these replace them, so they have no default of their own.
+    duration: workloadFlag('duration', {
       description:
         "measure every workload this long, instead of its profile's duration or op count (a quicker look) [default: the profile's]",
+      default: undefined,
     }),
-    warmup: durationFlag({description: "warm every workload up this long, instead of its profile's warm-up [default: the profile's]"}),
+    warmup: workloadFlag('warmup', {
+      description: "warm every workload up this long, instead of its profile's warm-up [default: the profile's]",
+      default: undefined,
+    }),
     'save-baseline': Flags.string({description: 'write this run to FILE as a baseline for later --baseline runs', helpValue: 'FILE'}),
     baseline: Flags.string({description: 'compare with a baseline written by --save-baseline; exit 1 on a regression', helpValue: 'FILE'}),
     'allow-host-change': Flags.boolean({description: 'accept a baseline measured on another host or kernel'}),

@@ -3,8 +3,9 @@ import {Flags} from '@oclif/core'
 import {ReportingCommand} from '../base-command.js'
 import {parseMix} from '../bench/spec.js'
 import {CheckFailedError} from '../errors.js'
-import {durationFlag, integerFlag, outputFlags} from '../flags.js'
+import {durationFlag, outputFlags} from '../flags.js'
 import type {StressDocument} from '../model/stress.js'
+import {workloadFlag} from '../settings/flags.js'
 import {checkStressOptions, DEFAULT_SLACK_NS, NORMAL_KINDS, runStressTimeouts, type StressLabels} from '../stress/timeouts.js'
 import {formatDuration} from '../units.js'
 
@@ -47,22 +48,24 @@ Exit status 1 when a check fails.`
 
   static override baseFlags = outputFlags('stress-timeouts')
 
+  // The stress is one mix workload of its own: where a setting means something else here, or
+  // needs another default to fill the loop with stalls, the flag says so.
   static override flags = {
-    'op-timeout': durationFlag({description: 'the op timeout every op is linked to', default: 10_000_000}),
+    // Stalls end only by their timeout, so there is always one.
+    'op-timeout': workloadFlag('opTimeout', {description: 'the op timeout every op is linked to', default: 10_000_000, orNone: false}),
     slack: durationFlag({description: 'how late past its deadline a -ETIMEDOUT may come', default: DEFAULT_SLACK_NS}),
-    mix: Flags.string({
+    mix: workloadFlag('mix', {
       description: `stall plus normal kinds (${NORMAL_KINDS.join(', ')}) with weights`,
       default: 'stall=1,nop=3,timer=3,socket=3',
-      helpValue: 'KIND=WEIGHT,...',
     }),
-    timer: durationFlag({description: 'length of each normal timer op (shorter than --op-timeout)', default: 1_000_000}),
-    'ring-size': integerFlag({
+    timer: workloadFlag('timer', {description: 'length of each normal timer op (shorter than --op-timeout)'}),
+    'ring-size': workloadFlag('ringSize', {
       description: 'loop capacity (waiters and queue), rounded up to a power of two; keep it below submitters × depth so stalls fill it',
       default: 32,
     }),
-    submitters: integerFlag({description: 'submitter threads', default: 2}),
-    depth: integerFlag({description: 'ops each submitter keeps outstanding', default: 64}),
-    duration: durationFlag({description: 'length of the stress run (and of the run without stalls)', default: 2_000_000_000}),
+    submitters: workloadFlag('submitters', {default: 2}),
+    depth: workloadFlag('depth', {description: 'ops each submitter keeps outstanding', default: 64}),
+    duration: workloadFlag('duration', {description: 'length of the stress run (and of the run without stalls)'}),
     watchdog: durationFlag({
       description: 'liveness: how long a capacity stall lasts before the watchdog reports it (longer than --op-timeout)',
       default: 200_000_000,
