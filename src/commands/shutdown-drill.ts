@@ -8,9 +8,10 @@ import {
   runDrill,
 } from '../drill/shutdown-drill.js'
 import {CheckFailedError, EnvironmentError} from '../errors.js'
-import {durationFlag, durationOrNoneFlag, integerFlag, listFlag, outputFlags} from '../flags.js'
+import {durationFlag, integerFlag, listFlag, outputFlags} from '../flags.js'
 import type {DrillDocument} from '../model/drill.js'
 import type {NativeOp} from '../native/addon.js'
+import {workloadFlag} from '../settings/flags.js'
 import {formatDuration} from '../units.js'
 
 const LABELS: DrillLabels = {
@@ -56,12 +57,13 @@ A round with neither an op timeout nor a shutdown timeout leaves stall out of it
   static override flags = {
     rounds: integerFlag({description: 'rounds to run', default: 100}),
     seed: integerFlag({description: 'seed of every random choice (default: from the clock; printed, so a drill replays)'}),
-    'shutdown-timeout': durationOrNoneFlag({
+    // A drill tries the loop's shutdown with and without a timeout, so rounds alternate unless one is given.
+    'shutdown-timeout': workloadFlag('shutdownTimeout', {
       description: `the loop's shutdown timeout in every round, or none (default: rounds alternate between none and ${formatDuration(DEFAULT_SHUTDOWN_TIMEOUT_NS)})`,
     }),
-    'op-timeout': durationOrNoneFlag({description: "every op's timeout, or none", default: DEFAULT_OP_TIMEOUT_NS}),
-    'ring-size': integerFlag({description: 'the loop size (rounded up to a power of two)', default: 16}),
-    submitters: integerFlag({description: 'requester threads per round, each with its own handle', default: 4}),
+    'op-timeout': workloadFlag('opTimeout', {description: "every op's timeout, or none", default: DEFAULT_OP_TIMEOUT_NS}),
+    'ring-size': workloadFlag('ringSize', {description: 'the loop size (rounded up to a power of two)', default: 16}),
+    submitters: workloadFlag('submitters', {description: 'requester threads per round, each with its own handle', default: 4}),
     // --ops was this flag's name; bench's --ops is a count, so the list of kinds is --mix, as in bench and stress-timeouts.
     mix: listFlag({
       description: `kinds of op, mixed with random weights per round (${DRILL_OPS.join(', ')})`,

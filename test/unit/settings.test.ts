@@ -1,14 +1,15 @@
 // The settings table is the one source of the workload flags, labels, range checks, the profile
 // schema and the native request: these fail when something made from it drifts.
 import assert from 'node:assert/strict'
-import {readFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {test} from 'node:test'
 
 import {nativeRequest} from '../../src/bench/run.ts'
 import {UsageError} from '../../src/errors.ts'
 import {benchRequestFields, type NativeBenchRequest, runBench} from '../../src/native/addon.ts'
+import {workloadFlag} from '../../src/settings/flags.ts'
 import {profileSchemaText} from '../../src/settings/profile-schema.ts'
-import {flagLabels, nativeRequestFields, profileLabels, type Setting, SETTINGS} from '../../src/settings/table.ts'
+import {flagLabels, nativeRequestFields, profileLabels, type Setting, type SettingKey, SETTINGS} from '../../src/settings/table.ts'
 import {toWorkloadSpec, type WorkloadInput} from '../../src/settings/workload.ts'
 import type {TestFile} from '../../src/bench/test-file.ts'
 
@@ -36,6 +37,34 @@ test('every setting has one key, one flag and one native field', () => {
       row.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
     )
     if (row.type === 'enum' || row.type === 'list' || row.type === 'mix') assert.ok(row.values?.length, `${row.key} lists its values`)
+  }
+})
+
+// shutdown-drill's --mix is a list of drill kinds, not the weighted mix of a workload.
+const NOT_THE_SETTING = new Set(['shutdown-drill --mix'])
+
+test('every command takes a setting as a flag from its row: its name, parse and help value', async () => {
+  const commands = new URL('../../src/commands/', import.meta.url)
+  for (const file of readdirSync(commands).filter((name) => name.endsWith('.ts'))) {
+    const id = file.replace(/\.ts$/, '')
+    const command = (await import(new URL(file, commands).href)).default as {
+      flags?: Record<string, {parse?: unknown; type: string; helpValue?: unknown}>
+    }
+    const source = readFileSync(new URL(file, commands), 'utf8')
+    const definitions = /static override flags = [^\n]*(\n {4}.*)*/.exec(source)?.[0] ?? ''
+    for (const row of SETTINGS as readonly Setting[]) {
+      const flag = command.flags?.[row.flag]
+      if (!flag || NOT_THE_SETTING.has(`${id} --${row.flag}`)) continue
+      // A hand-written flag may parse alike (durationFlag is durationFlag), so its definition is read too.
+      const handWritten = new RegExp(`^\\s*'?${row.flag}'?: (?!workloadFlag\\('${row.key}')\\w+\\(`, 'm')
+      assert.doesNotMatch(definitions, handWritten, `${id} --${row.flag} comes from workloadFlag('${row.key}')`)
+      const forms = [workloadFlag(row.key as SettingKey), workloadFlag(row.key as SettingKey, {orNone: false})]
+      // oclif makes a new parse for every string or boolean flag, alike in text.
+      const made = forms.find((form) => String(form.parse) === String(flag.parse))
+      assert.ok(made, `${id} --${row.flag} parses as its row says`)
+      assert.equal(flag.type, made.type, `${id} --${row.flag}`)
+      assert.equal(flag.helpValue, made.helpValue, `${id} --${row.flag}`)
+    }
   }
 })
 
