@@ -204,7 +204,7 @@ function toWorkload(
   at: (field: string) => string,
 ): WorkloadSpec {
   const labels = Object.fromEntries(SETTINGS.map((field) => [field, at(field)])) as FieldLabels
-  const duration = (field: keyof Settings): number | undefined => {
+  const duration = (field: 'timer' | 'opTimeout' | 'shutdownTimeout' | 'duration' | 'warmup'): number | undefined => {
     const value = settings[field]
     return value === undefined ? undefined : parseDuration(String(value), labels[field as keyof FieldLabels])
   }
@@ -278,7 +278,7 @@ function describeSchemaError(
       return `${where(unknown)}: unknown field; remove it or use one of: ${allowedFields(fieldPath)}`
     }
     case 'required':
-      return `${where()}: the field '${params.missingProperty}' is missing; every ${field.startsWith('workloads') ? 'workload' : 'profile'} needs it`
+      return `${where()}: the field '${String(params.missingProperty)}' is missing; every ${field.startsWith('workloads') ? 'workload' : 'profile'} needs it`
     case 'enum':
       return `${where()}: ${shownGiven} is not allowed; use one of: ${(params.allowedValues as unknown[]).join(', ')}`
     case 'type':
@@ -286,16 +286,16 @@ function describeSchemaError(
       return `${where()}: ${shownGiven} is not allowed; it must be ${article(String(params.type))}`
     case 'minimum':
     case 'maximum':
-      return `${where()}: ${shownGiven} is not allowed; it must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${params.limit}`
+      return `${where()}: ${shownGiven} is not allowed; it must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}`
     case 'exclusiveMinimum':
-      return `${where()}: ${shownGiven} is not allowed; it must be above ${params.limit}`
+      return `${where()}: ${shownGiven} is not allowed; it must be above ${String(params.limit)}`
     case 'pattern':
       return fieldPath.at(-1) === 'name'
         ? `${where()}: ${shownGiven} is not allowed; use letters, digits, '.', '_' or '-'`
         : `${where()}: ${shownGiven} is not allowed; ${DURATION_HINT}`
     case 'maxLength':
       // The value itself may be thousands of characters: its length says enough.
-      return `${where()}: ${(given as string).length} characters are not allowed; use at most ${params.limit}`
+      return `${where()}: ${(given as string).length} characters are not allowed; use at most ${String(params.limit)}`
     case 'minItems':
       return `${where()}: the list is empty; name at least one workload`
     case 'uniqueItems':

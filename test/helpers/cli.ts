@@ -45,6 +45,7 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
       {env: options.env, cwd: options.cwd, timeout: options.timeoutMs, maxBuffer: 64 << 20},
       (error, stdout, stderr) => {
         if (!error) return resolve({status: 0, signal: null, timedOut: false, stdout, stderr})
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an Error; @types/node's Omit<> type hides that
         if (typeof error.code === 'string') return reject(error)
         // killed is set only by execFile's own kill, here the timeout's (a CLI that handles
         // SIGTERM then exits with a status of its own choosing, which must not count).
