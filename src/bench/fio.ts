@@ -20,7 +20,7 @@ export function fioVersion(): Promise<string | undefined> {
 }
 
 /** fio's arguments for the same op, block size, depth, jobs, file and phases as the loop. */
-export function fioArguments(spec: WorkloadSpec, file: TestFile): string[] {
+function fioArguments(spec: WorkloadSpec, file: TestFile): string[] {
   const {drive} = spec
   const files = spec.file!
   const write = spec.op === 'file-write'

@@ -27,7 +27,7 @@ import {
 import {formatSize} from '../units.js'
 
 /** Baselines that run file workloads only. */
-export const FILE_BASELINES: readonly BaselineName[] = ['fio', 'node-fs']
+const FILE_BASELINES: readonly BaselineName[] = ['fio', 'node-fs']
 
 /** The kernel's limit on SQ entries (IORING_MAX_ENTRIES). */
 export const MAX_RING_ENTRIES = 32768
@@ -36,7 +36,7 @@ const MAX_DEPTH = 32768
 const SECTOR = 512
 const MAX_BLOCK_SIZE = 64 * 1024 ** 2
 /** A socket connection sends a message, then receives it: it must fit in the socket's buffer. */
-export const MAX_MESSAGE_SIZE = 64 * 1024
+const MAX_MESSAGE_SIZE = 64 * 1024
 /** Above this an open loop would only measure how far behind the schedule the tool falls. */
 const MAX_RATE = 100_000_000
 
@@ -70,19 +70,19 @@ export type FieldLabels = Record<
   string
 >
 
-export const DEFAULT_RING_SIZE = 128
-export const DEFAULT_FILE_SIZE = 1024 ** 3
-export const DEFAULT_BLOCK_SIZE = 4096
+const DEFAULT_RING_SIZE = 128
+const DEFAULT_FILE_SIZE = 1024 ** 3
+const DEFAULT_BLOCK_SIZE = 4096
 /** In-flight slots per submitter of an open loop when no depth is given. */
-export const DEFAULT_OPEN_LOOP_DEPTH = 256
+const DEFAULT_OPEN_LOOP_DEPTH = 256
 
 /** The ring size used when none is given: room for every outstanding op, at least the seed's 128. */
-export function defaultRingSize(drive: Pick<DriveSpec, 'submitters' | 'depth'>, timed: boolean): number {
+function defaultRingSize(drive: Pick<DriveSpec, 'submitters' | 'depth'>, timed: boolean): number {
   const limit = timed ? MAX_RING_ENTRIES / 2 : MAX_RING_ENTRIES
   return Math.min(limit, Math.max(DEFAULT_RING_SIZE, nextPowerOfTwo(drive.submitters * drive.depth)))
 }
 
-export function nextPowerOfTwo(value: number): number {
+function nextPowerOfTwo(value: number): number {
   let power = 1
   while (power < value) power *= 2
   return power
@@ -133,7 +133,7 @@ function ref(label: string): string {
 }
 
 /** Checks every range rule; throws a UsageError naming the offending field. */
-export function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
+function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
   if (!(OPS as readonly string[]).includes(spec.op)) {
     throw invalidValue(label.op, spec.op, `use one of: ${OPS.join(', ')}`)
   }
@@ -256,7 +256,7 @@ function checkSocket(socket: SocketWorkloadSpec, label: FieldLabels): void {
  * A socket connection carries one message at a time, so its connections are the socket
  * workload's depth: `connections` sets the depth, and must agree with an explicit depth.
  */
-export function depthWithConnections(depth: number | undefined, connections: number | undefined, label: FieldLabels): number | undefined {
+function depthWithConnections(depth: number | undefined, connections: number | undefined, label: FieldLabels): number | undefined {
   if (connections === undefined) return depth
   if (depth !== undefined && depth !== connections) {
     throw invalidValue(
@@ -275,7 +275,7 @@ function checkInteger(value: number, min: number, max: number, field: string, wh
 }
 
 /** A workload as given (flags or a profile entry, units already converted); absent: not given. */
-export interface WorkloadInput extends Omit<LoopSpec, 'ringSize'> {
+interface WorkloadInput extends Omit<LoopSpec, 'ringSize'> {
   name: string
   op: string
   timerNs: number

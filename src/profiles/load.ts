@@ -19,7 +19,7 @@ import {parseDuration, parseSize} from '../units.js'
 export const PROFILE_DIR = fileURLToPath(new URL('../../bench-profiles', import.meta.url))
 const SCHEMA_PATH = fileURLToPath(new URL('../../schemas/profile.schema.json', import.meta.url))
 
-export interface Profile {
+interface Profile {
   name: string
   file: string
   description?: string
@@ -118,7 +118,7 @@ export function shippedProfiles(): string[] {
 }
 
 /** Resolves a profile argument: a path to a YAML file, or the name of a shipped profile. */
-export function resolveProfile(nameOrPath: string): string {
+function resolveProfile(nameOrPath: string): string {
   if (nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml') || nameOrPath.includes('/')) {
     if (!existsSync(nameOrPath)) throw new UsageError(`profile: ${shown(nameOrPath)} does not exist`)
     return nameOrPath

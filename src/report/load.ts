@@ -17,7 +17,7 @@ export type LoadedDocument =
   | {kind: 'fleet'; file: string; document: FleetDocument}
   | {kind: 'probe'; file: string; host: FleetHost}
 
-export const EXPECTED = 'a result saved by bench or run (with --json, --output FILE.json or --save-baseline)'
+const EXPECTED = 'a result saved by bench or run (with --json, --output FILE.json or --save-baseline)'
 
 /** `-` reads standard input, so `bench --json | iouring-bench report - --format html` works. */
 function readText(file: string): string {

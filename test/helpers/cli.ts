@@ -19,7 +19,7 @@ export interface CliResult {
   stderr: string
 }
 
-export interface ProcessOptions {
+interface ProcessOptions {
   env: NodeJS.ProcessEnv
   cwd?: string
   timeoutMs: number
@@ -27,7 +27,7 @@ export interface ProcessOptions {
   input?: string
 }
 
-export interface CliOptions {
+interface CliOptions {
   env?: NodeJS.ProcessEnv
   timeoutMs?: number
   /** Written to the CLI's stdin (which is otherwise left open and empty). */
