@@ -50,4 +50,8 @@ export default tseslint.config(
       globals: {console: 'readonly', process: 'readonly', URL: 'readonly', setTimeout: 'readonly'},
     },
   },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: {sourceType: 'commonjs', globals: {module: 'writable', require: 'readonly'}},
+  },
 )
