@@ -19,7 +19,7 @@ interface OclifError extends Error {
   exitCode?: number
 }
 
-export abstract class BaseCommand extends Command {
+abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
 
   public override async init(): Promise<void> {
@@ -57,7 +57,7 @@ function codeFor(exitCode: number): string {
  * One line from whatever oclif or a library put in the message: drops oclif's "Parsing --flag"
  * wrapper and "See more help" footer, joins what is left.
  */
-export function oneLine(error: Error): string {
+function oneLine(error: Error): string {
   const text = error.message.replace(/^Parsing --[\w-]+ \s*\n\s*/, '').replace(/\n?See more help with --help\s*$/, '')
   const joined = text
     .split('\n')

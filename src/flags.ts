@@ -86,7 +86,7 @@ export const listFlag = Flags.custom<string[]>({
   },
 })
 
-export const formatFlag = Flags.custom<FormatName>({
+const formatFlag = Flags.custom<FormatName>({
   async parse(input, _context, options) {
     if (!isFormatName(input)) throw invalidValue(`--${options.name}`, input, `use one of: ${FORMAT_NAMES.join(', ')}`)
     return input

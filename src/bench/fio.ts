@@ -20,7 +20,7 @@ export function fioVersion(): Promise<string | undefined> {
 }
 
 /** fio's arguments for the same op, block size, depth, jobs, file and phases as the loop. */
-export function fioArguments(spec: WorkloadSpec, file: TestFile): string[] {
+function fioArguments(spec: WorkloadSpec, file: TestFile): string[] {
   const {drive} = spec
   const files = spec.file!
   const write = spec.op === 'file-write'
@@ -89,7 +89,7 @@ interface FioDirection {
 export function parseFioOutput(output: string): {'fio version': string; jobs: FioJob[]} {
   const start = output.search(/^\{/m)
   if (start < 0) throw new Error(`fio printed no JSON: ${output.trim().split('\n')[0] ?? ''}`)
-  return JSON.parse(output.slice(start))
+  return JSON.parse(output.slice(start)) as {'fio version': string; jobs: FioJob[]}
 }
 
 /** Runs fio for the workload; resolves with its figures in the loop's terms. */

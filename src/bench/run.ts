@@ -37,7 +37,7 @@ export interface WorkloadRun {
   interrupted: boolean
 }
 
-export interface RunOptions {
+interface RunOptions {
   onProgress?: (event: ProgressEvent) => void
   /** Aborting stops the current system early (its partial result is kept) and skips the rest. */
   signal?: AbortSignal

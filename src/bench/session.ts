@@ -11,7 +11,7 @@ import {firstFailure, resultDocument} from '../report/result.js'
 import {checkLimits} from './needs.js'
 import {runWorkload, type WorkloadRun} from './run.js'
 
-export interface SessionOptions {
+interface SessionOptions {
   toolVersion: string
   /** Runs of each workload, interleaved across workloads (A B A B ...) so drift touches all alike. */
   trials?: number

@@ -26,8 +26,8 @@ export const DRILL_OPS = MIX_KINDS
 /** The shutdown timeout of the "with" rounds when --shutdown-timeout is not given. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_NS = 20e6
 export const DEFAULT_OP_TIMEOUT_NS = 50e6
-export const MAX_SUBMITTERS = 64
-export const MAX_ROUNDS = 1_000_000
+const MAX_SUBMITTERS = 64
+const MAX_ROUNDS = 1_000_000
 
 /** Labels of the fields as the user gave them (flags), for error messages. */
 export interface DrillLabels {
@@ -109,7 +109,7 @@ function modeReport(mode: NativeDrillMode): DrillModeReport {
   return {...counts, shutdownLatency: summary}
 }
 
-export function drillDocument(options: DrillOptions, result: NativeDrillResult, toolVersion: string): DrillDocument {
+function drillDocument(options: DrillOptions, result: NativeDrillResult, toolVersion: string): DrillDocument {
   const modes = result.modes.map(modeReport)
   const sum = (key: 'submitted' | 'completed' | 'timedOut' | 'abandoned'): number => modes.reduce((total, mode) => total + mode[key], 0)
   const totals = {submitted: sum('submitted'), completed: sum('completed'), timedOut: sum('timedOut'), abandoned: sum('abandoned')}

@@ -158,7 +158,9 @@ export function checkTrials(baselineTrials: number, trials: number, alpha: numbe
 export function specChanges(before: WorkloadResult, now: WorkloadResult): string {
   const flatten = (value: unknown, prefix = ''): Record<string, string> =>
     value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? Object.assign({}, ...Object.entries(value).map(([key, inner]) => flatten(inner, prefix ? `${prefix}.${key}` : key)))
+      ? Object.fromEntries(
+          Object.entries(value).flatMap(([key, inner]) => Object.entries(flatten(inner, prefix ? `${prefix}.${key}` : key))),
+        )
       : {[prefix]: JSON.stringify(value)}
   const a = flatten(before.spec)
   const b = flatten(now.spec)

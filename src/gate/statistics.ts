@@ -5,7 +5,7 @@
 
 import {median, sampleWithReplacement, wilcoxonRankSum} from 'simple-statistics'
 
-export interface MannWhitney {
+interface MannWhitney {
   u: number
   /** Two-sided exact p-value (ties handled by mid-ranks; the exact table assumes none). */
   pValue: number

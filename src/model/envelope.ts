@@ -20,8 +20,7 @@ export interface KernelInfo {
 }
 
 /** Every document the tool writes, by name; its kind is `iouring-bench/<name>`. */
-const DOCUMENT_NAMES = ['result', 'fleet', 'probe', 'shutdown-drill', 'stress-timeouts'] as const
-export type DocumentName = (typeof DOCUMENT_NAMES)[number]
+export type DocumentName = 'result' | 'fleet' | 'probe' | 'shutdown-drill' | 'stress-timeouts'
 export type DocumentKind<Name extends DocumentName = DocumentName> = `iouring-bench/${Name}`
 
 interface ToolInfo {

@@ -42,7 +42,7 @@ export interface NativeDrive {
   arrivals: 'uniform' | 'poisson' | null
 }
 
-export interface NativeFileSpec {
+interface NativeFileSpec {
   path: string
   /** Bytes of the file the ops use, from offset 0. */
   sizeBytes: number
@@ -119,13 +119,13 @@ export interface NativeBenchResult {
   error: NativeError | null
 }
 
-export interface BenchJob {
+interface BenchJob {
   result: Promise<NativeBenchResult>
   /** Asks the run to stop issuing ops; `result` then resolves with what was measured. */
   cancel(): void
 }
 
-export interface NativeDrillRequest {
+interface NativeDrillRequest {
   rounds: number
   seed: number
   /** 0: a random power of two from 1 to 256 per round. */
@@ -163,13 +163,13 @@ export interface NativeDrillResult {
   error: NativeError | null
 }
 
-export interface NativeDrillProgress {
+interface NativeDrillProgress {
   roundsDone: number
   rounds: number
   ops: number
 }
 
-export interface DrillJob {
+interface DrillJob {
   result: Promise<NativeDrillResult>
   /** Stops the drill after the round under way; `result` then has the rounds run. */
   cancel(): void
@@ -202,7 +202,7 @@ export interface NativeFileError extends Error {
   path: string
 }
 
-export interface TestFileInfo {
+interface TestFileInfo {
   /** Size of the regular file, or of the block device. */
   sizeBytes: number
   /** The file system holding it (statfs), e.g. "ext4", "tmpfs". */

@@ -173,7 +173,7 @@ export function ringLockedBytes(entries: number): number {
 }
 
 /** A ring setup that was refused: its flags, size and errno. */
-export interface RefusedSetup {
+interface RefusedSetup {
   flags: number
   entries: number
   error: string

@@ -7,7 +7,7 @@ import {toolInfo} from '../model/envelope.js'
 import type {RawProbe} from '../model/native.js'
 import {PROBE_KIND, PROBE_SCHEMA_VERSION, type ProbeDocument, type ProbeEvaluation, type RequirementResult} from '../model/probe.js'
 
-export interface DocumentOptions {
+interface DocumentOptions {
   toolVersion: string
   /** The --input file; null when this process probed. */
   file: string | null

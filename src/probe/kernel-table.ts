@@ -29,10 +29,10 @@ export interface Section {
   byName(name: string): TableEntry | undefined
 }
 
-export type MilestoneName =
+type MilestoneName =
   'io_uring' | 'max_entries_32768' | 'memlock_free_rings' | 'unprivileged_sqpoll' | 'multishot_poll' | 'io_uring_disabled'
 
-export interface Milestone {
+interface Milestone {
   firstKernel: string
   /** What arrived, e.g. 'multishot POLL_ADD (IORING_POLL_ADD_MULTI)'. */
   text: string

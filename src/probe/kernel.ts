@@ -8,7 +8,7 @@ import type {KernelIdentity, KernelVersion} from '../model/probe.js'
 
 const VERSION = /^(\d+)\.(\d+)(?:\.(\d+))?/
 
-export function parseKernelVersion(text: string): KernelVersion | null {
+function parseKernelVersion(text: string): KernelVersion | null {
   const match = VERSION.exec(text)
   if (!match) return null
   return {major: Number(match[1]), minor: Number(match[2]), patch: match[3] === undefined ? null : Number(match[3])}

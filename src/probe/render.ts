@@ -64,7 +64,7 @@ export function unmetText(requirements: RequirementResult[]): string {
     .join('; ')
 }
 
-export function kernelText(kernel: KernelIdentity): string {
+function kernelText(kernel: KernelIdentity): string {
   const distribution = kernel.distribution
     ? `${kernel.mainline} (${kernel.distribution.name} ${kernel.distribution.version})`
     : (kernel.mainline ?? kernel.release)

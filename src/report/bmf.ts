@@ -14,7 +14,7 @@ interface Metric {
   upper_value?: number
 }
 
-export function bmfDocument(document: ResultDocument): Record<string, Record<string, Metric>> {
+function bmfDocument(document: ResultDocument): Record<string, Record<string, Metric>> {
   const benchmarks: Record<string, Record<string, Metric>> = {}
   for (const {workload, system} of measuredSeries(document)) {
     const {latency} = system

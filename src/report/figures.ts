@@ -18,9 +18,9 @@ export interface Line {
 const line = (text: string, tone: Tone = 'plain'): Line => ({text, tone})
 
 /** A system's cells after its name, or why it has none (it failed, or a baseline did not run). */
-export type SummaryRow = {system: string; cells: string[]} | {system: string; note: Line}
+type SummaryRow = {system: string; cells: string[]} | {system: string; note: Line}
 
-export interface Table<Row> {
+interface Table<Row> {
   head: string[]
   rows: Row[]
 }
@@ -236,7 +236,7 @@ export function measuredLoop(workload: WorkloadResult): SystemResult | undefined
   return workload.systems.find((system) => system.system === 'loop' && system.ops > 0)
 }
 
-export interface WorkloadFigures {
+interface WorkloadFigures {
   title: string
   /** The test file of a file workload. */
   file?: Line
@@ -271,7 +271,7 @@ export function workloadFigures(workload: WorkloadResult): WorkloadFigures {
   }
 }
 
-export interface DocumentFigures {
+interface DocumentFigures {
   /** "kernel 6.18.44 (#1 SMP ...) · 2 CPUs AMD EPYC · node v20.20.2 · iouring-bench 0.1.0" */
   kernel: string
   /** For a merged result: which runs, hosts and kernels it adds up. */

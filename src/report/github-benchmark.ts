@@ -15,7 +15,7 @@ interface BenchmarkEntry {
   extra?: string
 }
 
-export function githubBenchmarkEntries(document: ResultDocument): {
+function githubBenchmarkEntries(document: ResultDocument): {
   customBiggerIsBetter: BenchmarkEntry[]
   customSmallerIsBetter: BenchmarkEntry[]
 } {

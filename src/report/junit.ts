@@ -14,7 +14,7 @@ import type {ResultDocument, SystemResult, WorkloadResult} from '../model/result
 import type {StressDocument} from '../model/stress.js'
 import {measuredLoop} from './figures.js'
 
-export interface Verdict {
+interface Verdict {
   suite: string
   name: string
   status: 'passed' | 'failed' | 'skipped'
@@ -81,7 +81,7 @@ export function renderJunit(title: string, verdicts: Verdict[]): string {
  * A result's verdicts: each system of each workload ran (or why not) and every op ended as it
  * should; with a regression gate, each metric it judged (failed when worse).
  */
-export function resultVerdicts(document: ResultDocument): Verdict[] {
+function resultVerdicts(document: ResultDocument): Verdict[] {
   const gate = document.gate ? gateRows(document.gate) : []
   return document.workloads.flatMap((workload) => [
     ...['loop', ...workload.spec.vs].map((name) => {

@@ -17,7 +17,7 @@ export type LoadedDocument =
   | {kind: 'fleet'; file: string; document: FleetDocument}
   | {kind: 'probe'; file: string; host: FleetHost}
 
-export const EXPECTED = 'a result saved by bench or run (with --json, --output FILE.json or --save-baseline)'
+const EXPECTED = 'a result saved by bench or run (with --json, --output FILE.json or --save-baseline)'
 
 /** `-` reads standard input, so `bench --json | iouring-bench report - --format html` works. */
 function readText(file: string): string {
@@ -63,6 +63,7 @@ export function loadDocument(file: string): LoadedDocument {
 }
 
 type SystemsHolder = {systems?: unknown; skipped?: unknown[]}
+type OldSystem = {system?: unknown; skipped?: unknown}
 
 /**
  * A result saved by iouring-bench 0.1.0 before skipped baselines were listed apart kept each as a
@@ -73,14 +74,15 @@ function upgradedResult(json: Record<string, unknown>): Record<string, unknown> 
   if (!Array.isArray(json.workloads)) return json
   const upgrade = (holder: SystemsHolder): void => {
     if (!holder || typeof holder !== 'object' || !Array.isArray(holder.systems)) return
-    const old = holder.systems.filter((system) => typeof system?.skipped === 'string')
+    const systems = holder.systems as OldSystem[]
+    const old = systems.filter((system) => typeof system?.skipped === 'string')
     if (old.length === 0) return
-    holder.systems = holder.systems.filter((system) => !old.includes(system))
+    holder.systems = systems.filter((system) => !old.includes(system))
     holder.skipped = [...(holder.skipped ?? []), ...old.map(({system, skipped}) => ({system, reason: skipped}))]
   }
   for (const workload of json.workloads as Array<SystemsHolder & {trials?: unknown}>) {
     upgrade(workload)
-    if (Array.isArray(workload?.trials)) for (const trial of workload.trials) upgrade(trial)
+    if (Array.isArray(workload?.trials)) for (const trial of workload.trials as SystemsHolder[]) upgrade(trial)
   }
   return json
 }
@@ -95,7 +97,7 @@ function checked<T>(
   const version = json[versionField]
   if (typeof version === 'number' && version > knownVersion) {
     throw new UsageError(
-      `${shown(file)}: ${versionField} ${version} is not allowed; this iouring-bench reads ${json.kind ?? 'raw probes'} up to ${versionField} ${knownVersion}, ` +
+      `${shown(file)}: ${versionField} ${version} is not allowed; this iouring-bench reads ${typeof json.kind === 'string' ? json.kind : 'raw probes'} up to ${versionField} ${knownVersion}, ` +
         'so a newer iouring-bench wrote it: upgrade to read it',
     )
   }

@@ -9,7 +9,7 @@ import {toolInfo} from '../model/envelope.js'
 import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument, type ResultSource, type WorkloadResult} from '../model/result.js'
 import {workloadFromTrials} from './result.js'
 
-export interface NamedResult {
+interface NamedResult {
   file: string
   document: ResultDocument
 }

@@ -8,7 +8,7 @@ import {createLogUpdate} from 'log-update'
 import type {ProgressEvent} from '../model/progress.js'
 import {formatCount, formatDuration, formatSize} from '../units.js'
 
-export interface ProgressDisplay {
+interface ProgressDisplay {
   /** `stage` labels where the run is, e.g. "trial 2/5". */
   update(event: ProgressEvent, stage?: string): void
   done(): void

@@ -154,7 +154,7 @@ function ratio(numerator: number, denominator: number): number | null {
 }
 
 /** The loop's figures next to each baseline's that ran. */
-export function baselineRatios(systems: SystemResult[]): Ratio[] {
+function baselineRatios(systems: SystemResult[]): Ratio[] {
   const loop = systems.find((s) => s.system === 'loop')
   if (!loop) return []
   return systems
@@ -198,7 +198,7 @@ const COUNTER_KINDS = new Map(LOOP_COUNTERS.map(({name, kind}) => [name, kind]))
  * Several measurements of one system as one: histograms added (percentiles computed again from
  * the sum, never averaged), counts summed, counters by their kind, rates the median.
  */
-export function mergeSystemResults(results: SystemResult[]): SystemResult {
+function mergeSystemResults(results: SystemResult[]): SystemResult {
   const [first] = results
   const sum = (pick: (result: SystemResult) => number): number => results.reduce((total, result) => total + pick(result), 0)
   // fio and node-fs have no loop counters: only the names a result has are merged.
@@ -338,7 +338,7 @@ export function workloadFromTrials(
 }
 
 /** A workload's trials, each a run of the loop and its baselines. */
-export function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): WorkloadResult {
+function workloadResult(spec: WorkloadSpec, runs: WorkloadRun[]): WorkloadResult {
   const open = spec.drive.rate !== undefined
   const trials = runs.map((run) => trialResult(run.systems, open, spec))
   return workloadFromTrials(spec, trials, {interrupted: runs.some((run) => run.interrupted), file: fileResult(runs)})

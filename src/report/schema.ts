@@ -18,7 +18,7 @@ const validators = new Map<SchemaName, ValidateFunction>()
 function validator(name: SchemaName): ValidateFunction {
   let validate = validators.get(name)
   if (!validate) {
-    const read = (file: string): object => JSON.parse(readFileSync(`${SCHEMA_DIR}/${file}.schema.json`, 'utf8'))
+    const read = (file: string): object => JSON.parse(readFileSync(`${SCHEMA_DIR}/${file}.schema.json`, 'utf8')) as object
     // strictTypes off: raw-probe.schema.json puts unevaluatedProperties beside `if` without a type.
     const ajv = new Ajv2020({allErrors: false, strict: true, strictTypes: false, allowUnionTypes: true})
     // The probe document holds a raw probe; the drill and stress documents share the result's
@@ -46,7 +46,7 @@ function describe(error: ErrorObject): string {
     case 'additionalProperties':
       return `${where}: unknown field '${shown(String(params.additionalProperty))}'`
     case 'required':
-      return `${where}: the field '${params.missingProperty}' is missing`
+      return `${where}: the field '${String(params.missingProperty)}' is missing`
     case 'const':
       return `${where}: must be ${JSON.stringify(params.allowedValue)}`
     case 'enum':

@@ -309,7 +309,7 @@ export function outcome(op: NativeLivenessHalf['ops'][number]): string {
   return op.result < 0 ? `-${op.resultName}` : `${op.result} bytes`
 }
 
-export interface StressRunOptions {
+interface StressRunOptions {
   toolVersion: string
   progress: boolean
 }

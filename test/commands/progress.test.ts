@@ -11,6 +11,7 @@ function onTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string
   const {GITHUB_STEP_SUMMARY, NO_COLOR, ...inherited} = process.env
   return new Promise((resolve, reject) => {
     execFile('script', ['-qec', command, '/dev/null'], {env: {...inherited, ...env}, timeout: 60_000}, (error, stdout) =>
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an Error; @types/node's Omit<> type hides that
       error ? reject(error) : resolve(stdout),
     )
   })

@@ -3,7 +3,7 @@
 // of each per workload, each system in one colour everywhere; and the page must fit a phone's
 // width. Screenshots at both widths are left in test-results/ to be looked at.
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, before, test} from 'node:test'
@@ -183,7 +183,7 @@ test('the HTML report loads alone, with no console error, and draws each chart o
     }),
   )
   const bySystem = new Map<string, Set<string>>()
-  for (const [system, colour] of colours) bySystem.set(system!, (bySystem.get(system!) ?? new Set()).add(colour!))
+  for (const [system, colour] of colours) bySystem.set(system, (bySystem.get(system) ?? new Set()).add(colour))
   assert.deepEqual([...bySystem.keys()].sort(), ['loop', 'node-fs', 'raw'])
   for (const [system, set] of bySystem) assert.equal(set.size, 1, `${system}: ${[...set].join(', ')}`)
   assert.equal(new Set([...bySystem.values()].map((set) => [...set][0])).size, 3)
@@ -255,7 +255,7 @@ test('a gate report: throughput with its interval over the trials, and each verd
       Math.abs(bar.to - bar.from - expected) <= 2,
       `${bar.system}: the whisker spans min to max (${expected} px): ${JSON.stringify(bar)}`,
     )
-    assert.match(bar.tooltip!, /^[\d.]+ ?[kMG]? ops\/s \[[\d.]+ ?[kMG]? – [\d.]+ ?[kMG]?\]$/)
+    assert.match(bar.tooltip, /^[\d.]+ ?[kMG]? ops\/s \[[\d.]+ ?[kMG]? – [\d.]+ ?[kMG]?\]$/)
   }
   // Every trial's windows, of both systems.
   assert.equal(await page.locator('#timeline path.series').count(), 8)

@@ -159,7 +159,7 @@ describe('report: one saved result in every form', () => {
     assert.deepEqual(bmf['nop/loop'].throughput, {value: loop.opsPerSec})
     assert.deepEqual(bmf['nop/loop'].latency, {value: loop.latency.p50, lower_value: loop.latency.min, upper_value: loop.latency.max})
     assert.deepEqual(bmf['nop/loop']['p99-latency'], {value: loop.latency.p99})
-    for (const measures of Object.values(bmf) as Array<Record<string, object>>) {
+    for (const measures of Object.values<Record<string, object>>(bmf)) {
       for (const [slug, metric] of Object.entries(measures)) {
         assert.match(slug, /^[a-z0-9-]+$/)
         assert.deepEqual(

@@ -43,10 +43,13 @@ interface CapturedRun {
 async function runInProcess(argv: string[]): Promise<CapturedRun> {
   const out: string[] = []
   const err: string[] = []
+  // Saved only to be put back as they were, never called detached.
+  /* eslint-disable @typescript-eslint/unbound-method */
   const writeOut = process.stdout.write
   const writeErr = process.stderr.write
-  process.stdout.write = ((chunk: unknown) => (out.push(String(chunk)), true)) as typeof process.stdout.write
-  process.stderr.write = ((chunk: unknown) => (err.push(String(chunk)), true)) as typeof process.stderr.write
+  /* eslint-enable @typescript-eslint/unbound-method */
+  process.stdout.write = (chunk: unknown) => (out.push(String(chunk)), true)
+  process.stderr.write = (chunk: unknown) => (err.push(String(chunk)), true)
   process.exitCode = 0
   try {
     await run(argv, ROOT)

@@ -19,7 +19,7 @@ export interface CliResult {
   stderr: string
 }
 
-export interface ProcessOptions {
+interface ProcessOptions {
   env: NodeJS.ProcessEnv
   cwd?: string
   timeoutMs: number
@@ -27,7 +27,7 @@ export interface ProcessOptions {
   input?: string
 }
 
-export interface CliOptions {
+interface CliOptions {
   env?: NodeJS.ProcessEnv
   timeoutMs?: number
   /** Written to the CLI's stdin (which is otherwise left open and empty). */
@@ -45,6 +45,7 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
       {env: options.env, cwd: options.cwd, timeout: options.timeoutMs, maxBuffer: 64 << 20},
       (error, stdout, stderr) => {
         if (!error) return resolve({status: 0, signal: null, timedOut: false, stdout, stderr})
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an Error; @types/node's Omit<> type hides that
         if (typeof error.code === 'string') return reject(error)
         // killed is set only by execFile's own kill, here the timeout's (a CLI that handles
         // SIGTERM then exits with a status of its own choosing, which must not count).

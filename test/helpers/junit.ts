@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
-export const JUNIT_XSD = fileURLToPath(new URL('../schemas/junit-10.xsd', import.meta.url))
+const JUNIT_XSD = fileURLToPath(new URL('../schemas/junit-10.xsd', import.meta.url))
 
 /** Fails unless xmllint finds the file well-formed and valid against junit-10.xsd. */
 export function assertValidJunit(xml: string, what = 'JUnit'): void {

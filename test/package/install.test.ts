@@ -281,7 +281,7 @@ describe('installed where there is Node and no compiler', () => {
       // The README names the tarball npm pack writes for this version.
       const named = /\.\/(iouring-bench-\S+\.tgz)/.exec(command)?.[1]
       assert.equal(named, path.basename(tarball))
-      cpSync(tarball, path.join(folder, named!))
+      cpSync(tarball, path.join(folder, named))
       return command
     }
 

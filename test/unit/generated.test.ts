@@ -14,7 +14,7 @@ import * as prettier from 'prettier'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const GENERATOR = new URL('../../scripts/gen/generate.mjs', import.meta.url).href
-const {generatedFiles} = (await import(GENERATOR)) as {generatedFiles(root?: string): Promise<Map<string, string>>}
+const {generatedFiles} = (await import(GENERATOR)) as {generatedFiles: (root?: string) => Promise<Map<string, string>>}
 
 /** The generated files whose committed text under `root` differs from the generator's. */
 async function staleFiles(root: string): Promise<string[]> {

@@ -20,7 +20,7 @@ function refusal(yaml: string): string {
   try {
     loadProfile(file)
   } catch (error) {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`)
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`)
     assert.ok(!error.message.includes('\n'), 'one line')
     return error.message.replace(`${path.relative(process.cwd(), file)}`, 'FILE')
   }

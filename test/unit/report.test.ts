@@ -10,7 +10,7 @@ import type {ResultDocument} from '../../src/model/result.ts'
 import {LOOP_COUNTERS} from '../../src/report/counters.ts'
 import {percentileDistribution} from '../../src/report/hgrm.ts'
 import {decodeHistogram, newHistogram, summarize} from '../../src/report/histogram.ts'
-import {renderJunit} from '../../src/report/junit.ts'
+import {renderJunit, renderResultJunit} from '../../src/report/junit.ts'
 import {markdownTable, renderMarkdown} from '../../src/report/markdown.ts'
 import {mergeResults} from '../../src/report/merge.ts'
 import {percentilePlot} from '../../src/report/plot.ts'
@@ -317,6 +317,24 @@ test('Prometheus: names and label values are escaped, every counter has its HELP
   }
   assert.match(exposition, /^iouring_bench_loop_stall_max_seconds\{[^}]*\} 2\.5$/m)
   assert.ok(exposition.endsWith('\n') && !exposition.endsWith('\n\n'))
+})
+
+test('JUnit of a result: a workload, host and kernel named with markup and control characters still give a valid file', () => {
+  const hostile = `a<&"'>\u0007b\u001B`
+  const document = result([system('loop', latencies(3, 100, 1000)), system('raw', latencies(4, 100, 900))])
+  document.host = {...document.host, hostname: hostile}
+  document.kernel = {release: hostile, version: hostile}
+  document.workloads[0].name = `nop ${hostile}`
+  const xml = renderResultJunit(document)
+  assertValidJunit(xml)
+  const {testsuites} = parseXml(xml)
+  const shown = `a<&"'>\uFFFDb\uFFFD`
+  assert.equal(testsuites.name, `iouring-bench on ${shown}, kernel ${shown}`)
+  assert.equal(testsuites.testsuite.name, `nop ${shown}`)
+  assert.deepEqual(
+    testsuites.testsuite.testcase.map((testcase: {classname: string}) => testcase.classname),
+    [`nop ${shown}`, `nop ${shown}`],
+  )
 })
 
 describe('Markdown: text from outside shows as text, never as markup', () => {
