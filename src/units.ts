@@ -37,6 +37,13 @@ const SIZE_UNITS: Record<string, number> = {
 
 const NUMBER_WITH_UNIT = /^\s*(-?\d+(?:\.\d+)?)\s*([a-zµ]*)\s*$/i
 
+/** A value as text: a string as it is, a number or boolean as written, anything else as JSON. */
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  return JSON.stringify(value) ?? String(value)
+}
+
 /** Parses `5ms`, `2s`, `100us` into nanoseconds. A unit is required (except for 0). */
 export function parseDuration(text: string, field: string): number {
   const allowed = 'use a number with a unit: ns, us, ms, s, m or h (e.g. 500ms, 2s)'

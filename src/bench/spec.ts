@@ -14,7 +14,7 @@ export const MAX_RING_ENTRIES = 32768
 /** A socket connection sends a message, then receives it: it must fit in the socket's buffer. */
 export const MAX_MESSAGE_SIZE = 64 * 1024
 
-export const DEFAULT_RING_SIZE = 128
+const DEFAULT_RING_SIZE = 128
 /** In-flight slots per submitter of an open loop when no depth is given. */
 export const DEFAULT_OPEN_LOOP_DEPTH = 256
 
@@ -24,7 +24,7 @@ export function defaultRingSize(drive: Pick<DriveSpec, 'submitters' | 'depth'>, 
   return Math.min(limit, Math.max(DEFAULT_RING_SIZE, nextPowerOfTwo(drive.submitters * drive.depth)))
 }
 
-export function nextPowerOfTwo(value: number): number {
+function nextPowerOfTwo(value: number): number {
   let power = 1
   while (power < value) power *= 2
   return power

@@ -16,12 +16,12 @@ import type {GateConfig} from '../model/gate.js'
 import type {WorkloadSpec} from '../model/workload.js'
 import {profileLabels, type Setting, type SettingKey, SETTINGS} from '../settings/table.js'
 import {toWorkloadSpec, type WorkloadInput} from '../settings/workload.js'
-import {parseDuration, parseSize} from '../units.js'
+import {parseDuration, parseSize, textOf} from '../units.js'
 
 export const PROFILE_DIR = fileURLToPath(new URL('../../bench-profiles', import.meta.url))
 const SCHEMA_PATH = fileURLToPath(new URL('../../schemas/profile.schema.json', import.meta.url))
 
-export interface Profile {
+interface Profile {
   name: string
   file: string
   description?: string
@@ -60,7 +60,7 @@ export function shippedProfiles(): string[] {
 }
 
 /** Resolves a profile argument: a path to a YAML file, or the name of a shipped profile. */
-export function resolveProfile(nameOrPath: string): string {
+function resolveProfile(nameOrPath: string): string {
   if (nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml') || nameOrPath.includes('/')) {
     if (!existsSync(nameOrPath)) throw new UsageError(`profile: ${shown(nameOrPath)} does not exist`)
     return nameOrPath
@@ -149,8 +149,8 @@ function toWorkload(settings: Settings & {name: string}, at: (field: string) => 
     const value = settings[row.key as SettingKey]
     const label = labels[row.key as SettingKey]
     if (value === undefined) continue
-    if (row.type === 'duration') input[row.key] = parseDuration(String(value), label)
-    else if (row.type === 'size') input[row.key] = parseSize(String(value), label)
+    if (row.type === 'duration') input[row.key] = parseDuration(textOf(value), label)
+    else if (row.type === 'size') input[row.key] = parseSize(textOf(value), label)
     else if (row.type === 'mix') input[row.key] = parseMix(value as string | Record<string, unknown>, label)
     else input[row.key] = value
   }
@@ -187,7 +187,7 @@ function describeSchemaError(
       return `${where(unknown)}: unknown field; remove it or use one of: ${allowedFields(fieldPath)}`
     }
     case 'required':
-      return `${where()}: the field '${params.missingProperty}' is missing; every ${field.startsWith('workloads') ? 'workload' : 'profile'} needs it`
+      return `${where()}: the field '${String(params.missingProperty)}' is missing; every ${field.startsWith('workloads') ? 'workload' : 'profile'} needs it`
     case 'enum':
       return `${where()}: ${shownGiven} is not allowed; use one of: ${(params.allowedValues as unknown[]).join(', ')}`
     case 'type':
@@ -195,16 +195,16 @@ function describeSchemaError(
       return `${where()}: ${shownGiven} is not allowed; it must be ${article(String(params.type))}`
     case 'minimum':
     case 'maximum':
-      return `${where()}: ${shownGiven} is not allowed; it must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${params.limit}`
+      return `${where()}: ${shownGiven} is not allowed; it must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}`
     case 'exclusiveMinimum':
-      return `${where()}: ${shownGiven} is not allowed; it must be above ${params.limit}`
+      return `${where()}: ${shownGiven} is not allowed; it must be above ${String(params.limit)}`
     case 'pattern':
       return fieldPath.at(-1) === 'name'
         ? `${where()}: ${shownGiven} is not allowed; use letters, digits, '.', '_' or '-'`
         : `${where()}: ${shownGiven} is not allowed; ${DURATION_HINT}`
     case 'maxLength':
       // The value itself may be thousands of characters: its length says enough.
-      return `${where()}: ${(given as string).length} characters are not allowed; use at most ${params.limit}`
+      return `${where()}: ${(given as string).length} characters are not allowed; use at most ${String(params.limit)}`
     case 'minItems':
       return `${where()}: the list is empty; name at least one workload`
     case 'uniqueItems':

@@ -44,7 +44,7 @@ type WorkloadFlag<K extends SettingKey, O> = RowOf<K>['type'] extends 'bool'
  * What a command may say differently of a setting: its own help text and default (`undefined`:
  * none, the flag is unset unless given), and `orNone: false` where a timeout must be given.
  */
-export interface FlagOverrides {
+interface FlagOverrides {
   description?: string
   default?: number | string | boolean | string[]
   orNone?: false
@@ -71,7 +71,7 @@ export function workloadFlag<K extends SettingKey, const O extends FlagOverrides
       row.help + values + (orNone || row.type === 'list' ? ', or none' : '') + (shown ? ` [default: ${shown}]` : ''),
     ...(row.group ? {helpGroup: row.group} : {}),
     ...(row.helpValue ? {helpValue: row.helpValue} : {}),
-    ...(flagDefault === undefined ? {} : {default: Array.isArray(flagDefault) ? [...flagDefault] : flagDefault}),
+    ...(flagDefault === undefined ? {} : {default: Array.isArray(flagDefault) ? [...(flagDefault as string[])] : flagDefault}),
   }
   return flagOfType(row, orNone, options) as WorkloadFlag<K, O>
 }

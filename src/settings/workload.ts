@@ -21,7 +21,7 @@ import {
   type TransportName,
   type WorkloadSpec,
 } from '../model/workload.js'
-import {formatSize} from '../units.js'
+import {formatSize, textOf} from '../units.js'
 import {
   type FieldLabels,
   type HelpGroup,
@@ -210,7 +210,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
   const notFor = (group: HelpGroup, applies: boolean, what: string): void => {
     if (applies) return
     const given = settingsIn(group).find((key) => input[key] !== undefined && input[key] !== false)
-    if (given) throw invalidValue(label[given], String(input[given]), `it applies to ${what} only`)
+    if (given) throw invalidValue(label[given], textOf(input[given]), `it applies to ${what} only`)
   }
   notFor('FILE', usesFile(partial), 'file workloads (file-read, file-write, or a mix with them)')
   notFor('SOCKET', kinds.includes('socket'), 'socket workloads (socket, or a mix with it)')

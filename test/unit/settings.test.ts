@@ -19,7 +19,7 @@ function refusal(input: Omit<WorkloadInput, 'name'>, labels = FLAGS): string {
   try {
     toWorkloadSpec({name: 'w', ...input}, labels)
   } catch (error) {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`)
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`)
     return error.message
   }
   assert.fail('the input was accepted')
