@@ -1,6 +1,6 @@
 // Flag types shared by the commands: whole numbers, durations and sizes with units. They only
-// convert; range rules live with the data they constrain (bench/spec.ts), so a profile entry and
-// a flag are held to the same rules.
+// convert; range rules live with the settings they constrain (src/settings/), so a profile entry
+// and a flag are held to the same rules.
 
 import {Flags, type Interfaces} from '@oclif/core'
 

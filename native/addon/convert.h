@@ -1,6 +1,6 @@
 // Conversions between JS values and the native core's plain structs. Argument shapes are
-// validated by the TypeScript layer; these only check types, and throw a TypeError naming the
-// field when one is wrong.
+// validated by the TypeScript layer; these check types and that a request is complete, and
+// throw a TypeError naming the field when one is wrong, missing or unknown.
 #pragma once
 
 #include <napi.h>

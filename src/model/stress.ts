@@ -3,7 +3,7 @@
 
 import type {Envelope} from './envelope.js'
 import type {LatencySummary} from './latency.js'
-import type {NativeCounters, NativeLivenessResult} from './native.js'
+import type {NativeCounters, NativeLivenessHalf, NativeLivenessResult} from './native.js'
 import type {MixEntry} from './workload.js'
 
 export const STRESS_SCHEMA_VERSION = 1
@@ -74,4 +74,10 @@ export interface StressDocument extends Envelope<'stress-timeouts'> {
   /** Normal-op throughput with stalls / without. */
   normalThroughputRatio: number | null
   liveness: NativeLivenessResult | null
+}
+
+/** How a liveness op ended, as the report shows it: abandoned, an errno name, or the bytes it moved. */
+export function outcome(op: NativeLivenessHalf['ops'][number]): string {
+  if (op.end === 'abandoned') return 'abandoned'
+  return op.result < 0 ? `-${op.resultName}` : `${op.result} bytes`
 }

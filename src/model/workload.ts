@@ -1,5 +1,5 @@
 // A workload as data: what to run, through which loop configuration, driven how, compared with
-// which baselines (checked and built by src/bench/spec.ts).
+// which baselines (built and checked by src/settings/workload.ts, by the rules of the settings table).
 
 import {OP_KINDS} from './ops.generated.js'
 

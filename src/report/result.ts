@@ -1,12 +1,13 @@
 // The result document: one JSON value per run, versioned, from which every other form (terminal,
 // HdrHistogram, HTML, CI formats) is rendered.
 
+import {median} from 'simple-statistics'
+
 import type {MeasuredBaseline} from '../bench/baseline.js'
 import type {SystemRun, WindowEnd, WorkloadRun} from '../bench/run.js'
 import {hostInfo, kernelInfo} from '../host.js'
 import type {NativeOpStats} from '../native/addon.js'
 import {explainNativeError} from '../probe/explain.js'
-import {median} from 'simple-statistics'
 
 import {toolInfo} from '../model/envelope.js'
 import type {LatencySummary} from '../model/latency.js'

@@ -243,7 +243,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       opTimeoutNs: input.opTimeout,
       shutdownTimeoutNs: input.shutdownTimeout,
       ...(input.spin ? {idleSpinNs: input.spin} : {}),
-      ...(input.submitBatch ? {submitBatch: input.submitBatch} : {}),
+      ...(input.submitBatch !== undefined ? {submitBatch: input.submitBatch} : {}),
     },
     drive,
     vs: (input.vs ?? [...SETTING.vs.default]) as BaselineName[],

@@ -2,13 +2,12 @@
 // normal-op throughput with and without stalls, the timeout-lateness histogram, and both halves
 // of the liveness scenario op by op.
 
-import type {StressDocument} from '../model/stress.js'
+import {outcome, type StressDocument} from '../model/stress.js'
 import {decodeHistogram} from '../report/histogram.js'
 import {type Paint, paintFor} from '../report/paint.js'
 import type {RenderOptions} from '../report/rendering.js'
 import {histogramLines} from '../report/terminal.js'
 import {formatCount, formatDuration} from '../units.js'
-import {outcome} from './timeouts.js'
 
 export function renderStressTerminal(document: StressDocument, options: RenderOptions): string {
   return renderStress(document, paintFor(options.color))

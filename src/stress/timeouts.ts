@@ -16,6 +16,7 @@ import {toolInfo} from '../model/envelope.js'
 import type {NativeCounters, NativeHistogram, NativeLivenessHalf, NativeLivenessResult, NativeProgress} from '../model/native.js'
 import {
   type Check,
+  outcome,
   STRESS_SCHEMA_VERSION,
   type StressDocument,
   type StressOptions,
@@ -302,11 +303,6 @@ function livenessChecks(liveness: NativeLivenessResult): Check[] {
       detail: withTimeouts.ops.map((op) => `${op.name} ${outcome(op)}`).join(', '),
     },
   ]
-}
-
-export function outcome(op: NativeLivenessHalf['ops'][number]): string {
-  if (op.end === 'abandoned') return 'abandoned'
-  return op.result < 0 ? `-${op.resultName}` : `${op.result} bytes`
 }
 
 interface StressRunOptions {

@@ -77,6 +77,11 @@ test('labels name a setting by its flag, or by its place in a profile', () => {
     refusal({op: 'nop', submitBatch: 40000}, inProfile),
     'p.yaml:7: workloads[0].submitBatch: 40000 is not allowed; use a whole number from 1 to 32768',
   )
+  // 0 is below the range, not "unset": it once passed as no batch limit at all.
+  assert.equal(
+    refusal({op: 'nop', submitBatch: 0}, inProfile),
+    'p.yaml:7: workloads[0].submitBatch: 0 is not allowed; use a whole number from 1 to 32768',
+  )
 })
 
 test('range checks come from the table', () => {
