@@ -44,9 +44,12 @@ export function textOf(value: unknown): string {
   return JSON.stringify(value) ?? String(value)
 }
 
+/** What a duration must look like, for messages that refuse one. */
+export const DURATION_HINT = 'use a number with a unit: ns, us, ms, s, m or h (e.g. 500ms, 2s)'
+
 /** Parses `5ms`, `2s`, `100us` into nanoseconds. A unit is required (except for 0). */
 export function parseDuration(text: string, field: string): number {
-  const allowed = 'use a number with a unit: ns, us, ms, s, m or h (e.g. 500ms, 2s)'
+  const allowed = DURATION_HINT
   const match = NUMBER_WITH_UNIT.exec(text)
   if (!match) throw invalidValue(field, text, allowed)
   const value = Number(match[1])
@@ -87,9 +90,15 @@ export function durationInput(ns: number): string {
   return formatDuration(ns).replace(' ', '')
 }
 
-/** A size as a user writes it, which parseSize reads back: 4096 -> "4KiB". */
+/** A size as a user writes it, exactly, which parseSize reads back: 4096 -> "4k", 1073741824 -> "1g", 1536 -> "1536". */
 export function sizeInput(bytes: number): string {
-  return formatSize(bytes).replace(' ', '')
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && value % 1024 === 0 && unit < 4) {
+    value /= 1024
+    unit++
+  }
+  return `${value}${['', 'k', 'm', 'g', 't'][unit]}`
 }
 
 /** 1536 -> "1.5 KiB". */

@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "loop/loop.h"
+#include "loop/loop.h"  // LoopError, the loop's name for a SystemError
 
 namespace iob::addon {
 

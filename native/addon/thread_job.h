@@ -62,6 +62,13 @@ class ThreadJob {
                                      }
                                      delete done;
                                    });
+    // The handle first: once the channel is released the finalizer may free the job.
+    Napi::Object handle = Napi::Object::New(env);
+    handle.Set("promise", job->deferred_.Promise());
+    handle.Set("cancel",
+               Napi::Function::New(
+                   env, [cancel = job->cancel_](const Napi::CallbackInfo&) { cancel->store(true); },
+                   "cancel"));
     try {
       job->thread_ = std::thread([channel, job]() mutable {
         send(channel, job->run([&](const Progress& snapshot) {
@@ -69,17 +76,12 @@ class ThreadJob {
         }));
         channel.Release();
       });
-    } catch (const std::system_error&) {
+    } catch (const std::exception&) {
+      // std::thread throws system_error (EAGAIN under a limit) or bad_alloc for its state.
       const LoopError error = resource_error(std::current_exception(), "the run's thread");
       job->deferred_.Resolve(job->spec_.result_to_js(env, job->spec_.refused(error)));
       channel.Release();
     }
-    Napi::Object handle = Napi::Object::New(env);
-    handle.Set("promise", job->deferred_.Promise());
-    handle.Set("cancel",
-               Napi::Function::New(
-                   env, [cancel = job->cancel_](const Napi::CallbackInfo&) { cancel->store(true); },
-                   "cancel"));
     return handle;
   }
 
@@ -109,7 +111,7 @@ class ThreadJob {
     } catch (const std::bad_alloc&) {
       done->result = spec_.refused(resource_error(std::current_exception(), "setting up the run"));
     } catch (const WorkloadError& error) {
-      done->failure = LoopError{error.call, error.error, error.what()};
+      done->failure = static_cast<const SystemError&>(error);
     } catch (const std::exception& error) {
       done->failure = LoopError{"", 0, error.what()};
     }
@@ -146,8 +148,10 @@ void ThreadJob<Result, Progress>::deliver(Napi::Env env, Napi::Function on_progr
       }
     } else if (owned->failure) {
       const LoopError& failure = *owned->failure;
-      job->deferred_.Reject(
-          system_error_exception(env, failure.call, failure.error, failure.detail).Value());
+      Napi::Error error =
+          system_error_exception(env, failure.call, failure.error, failure.message());
+      error.Set("detail", Napi::String::New(env, failure.detail));
+      job->deferred_.Reject(error.Value());
     } else {
       job->deferred_.Resolve(job->spec_.result_to_js(env, owned->result));
     }

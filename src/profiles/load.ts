@@ -16,7 +16,7 @@ import type {GateConfig} from '../model/gate.js'
 import type {WorkloadSpec} from '../model/workload.js'
 import {profileLabels, type Setting, type SettingKey, SETTINGS} from '../settings/table.js'
 import {toWorkloadSpec, type WorkloadInput} from '../settings/workload.js'
-import {parseDuration, parseSize, textOf} from '../units.js'
+import {DURATION_HINT, parseDuration, parseSize, textOf} from '../units.js'
 
 export const PROFILE_DIR = fileURLToPath(new URL('../../bench-profiles', import.meta.url))
 const SCHEMA_PATH = fileURLToPath(new URL('../../schemas/profile.schema.json', import.meta.url))
@@ -41,8 +41,6 @@ interface ProfileFile {
   defaults?: Settings
   workloads: Array<Settings & {name: string; op: WorkloadSpec['op']}>
 }
-
-const DURATION_HINT = 'use a number with a unit: ns, us, ms, s, m or h (e.g. 500ms)'
 
 let validate: ReturnType<Ajv2020['compile']> | undefined
 

@@ -4,7 +4,7 @@
 
 import {MAX_MESSAGE_SIZE, MAX_RING_ENTRIES} from '../bench/spec.js'
 import {ARRIVALS, BASELINES, MIX_KINDS, OPS, TRANSPORTS} from '../model/workload.js'
-import {durationInput} from '../units.js'
+import {durationInput, sizeInput} from '../units.js'
 
 /**
  * How a setting is written and what it becomes: enum (one of `values`), int, number, duration
@@ -353,22 +353,11 @@ export function nativeRequestFields(): string[] {
   return [...fromSettings, ...NATIVE_RUN_FIELDS]
 }
 
-/** A size as a user writes it: 4096 -> 4k, 1073741824 -> 1g. */
-function sizeText(bytes: number): string {
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && value % 1024 === 0 && unit < 4) {
-    value /= 1024
-    unit++
-  }
-  return `${value}${['', 'k', 'm', 'g', 't'][unit]}`
-}
-
 /** A default as a user writes it. */
 export function defaultText(row: Setting): string | undefined {
   if (row.defaultHelp !== undefined) return row.defaultHelp
   if (row.default === undefined) return undefined
-  if (row.type === 'size') return sizeText(row.default as number)
+  if (row.type === 'size') return sizeInput(row.default as number)
   if (row.type === 'duration') return durationInput(row.default as number)
   return Array.isArray(row.default) ? row.default.join(',') : String(row.default)
 }
