@@ -16,7 +16,7 @@ import {toolInfo} from '../model/envelope.js'
 import {REPORTED_PERCENTILES} from '../model/latency.js'
 import type {NativeDrillMode, NativeError} from '../model/native.js'
 import {MIX_KINDS} from '../model/workload.js'
-import {type NativeDrillResult, runShutdownDrill} from '../native/addon.js'
+import {type NativeDrillRequest, type NativeDrillResult, runShutdownDrill} from '../native/addon.js'
 import type {FieldLabels} from '../settings/table.js'
 import {checkRange, checkRingSize} from '../settings/workload.js'
 import {histogramFromBuckets, summarize} from '../report/histogram.js'
@@ -61,19 +61,8 @@ export async function runDrill(options: DrillOptions, context: {toolVersion: str
   // second signal, which ends the process under the core, still removes it.
   const scratchDir = scratchDirectory()
   registerTempPath(scratchDir)
-  const job = runShutdownDrill(
-    {
-      rounds: options.rounds,
-      seed: options.seed,
-      ringSize: options.ringSize,
-      submitters: options.submitters,
-      shutdownTimeoutsNs: options.shutdownTimeoutsNs,
-      opTimeoutsNs: [options.opTimeoutNs],
-      ops: options.ops,
-      roundDeadlineNs: options.roundDeadlineNs,
-      scratchDir,
-    },
-    (progress) => display?.(`shutdown-drill: round ${progress.roundsDone}/${progress.rounds} · ${formatCount(progress.ops)} ops`),
+  const job = runShutdownDrill(nativeDrillRequest(options, scratchDir), (progress) =>
+    display?.(`shutdown-drill: round ${progress.roundsDone}/${progress.rounds} · ${formatCount(progress.ops)} ops`),
   )
   const dispose = onInterrupt(() => job.cancel())
   try {
@@ -83,6 +72,24 @@ export async function runDrill(options: DrillOptions, context: {toolVersion: str
     removeTempPath(scratchDir)
     display?.clear()
     display?.done()
+  }
+}
+
+/** The native request: every field the addon reads (its drillRequestFields), null where DrillSpec's default holds. */
+export function nativeDrillRequest(options: DrillOptions, scratchDir: string): NativeDrillRequest {
+  return {
+    rounds: options.rounds,
+    seed: options.seed,
+    ringSize: options.ringSize,
+    submitters: options.submitters,
+    shutdownTimeoutsNs: options.shutdownTimeoutsNs,
+    opTimeoutsNs: [options.opTimeoutNs],
+    ops: options.ops,
+    // How many ops a requester issues and how long its timers last are left to the core.
+    maxOpsPerSubmitter: null,
+    maxTimerNs: null,
+    roundDeadlineNs: options.roundDeadlineNs,
+    scratchDir,
   }
 }
 
