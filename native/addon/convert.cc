@@ -4,6 +4,7 @@
 #include <array>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "errors.h"
@@ -23,19 +24,6 @@ Napi::Object object_field(const Napi::Object& parent, const char* name) {
 
 }  // namespace
 
-double number_field(const Napi::Object& object, const char* name, double fallback) {
-  Napi::Value value = object.Get(name);
-  if (value.IsUndefined() || value.IsNull()) {
-    return fallback;
-  }
-  if (!value.IsNumber()) {
-    throw Napi::TypeError::New(object.Env(), std::string(name) + " must be a number");
-  }
-  return value.As<Napi::Number>().DoubleValue();
-}
-
-namespace {
-
 std::string string_field(const Napi::Object& object, const char* name) {
   Napi::Value value = object.Get(name);
   if (!value.IsString()) {
@@ -51,8 +39,6 @@ OpKind op_kind(const Napi::Object& object, const std::string& name) {
   }
   return *kind;
 }
-
-}  // namespace
 
 // The histogram as flat [value, count, value, count, ...] pairs of non-empty buckets.
 Napi::Object histogram_to_js(Napi::Env env, const LatencyHistogram& histogram) {
@@ -95,14 +81,9 @@ void set_op_stats(Napi::Env env, Napi::Object& object, const OpStats& stats, boo
   }
 }
 
-}  // namespace
-
-namespace {
-
-// The bench request, field by field: the TypeScript side sends every one (src/settings/table.ts
-// names each setting's), null where a setting is unset, which keeps the native struct's default.
-// So the structs hold the only native defaults, and a missing or unknown field is a bug on one
-// side, reported as an internal error naming it.
+// The bench request's fields (src/settings/table.ts names each setting's), checked as
+// check_fields says: null where a setting is unset keeps the native struct's default.
+constexpr const char* kBenchRequest = "bench request";
 constexpr std::array<const char*, 2> kTopFields{"system", "progressIntervalMs"};
 constexpr std::array<const char*, 7> kLoopFields{
     "size",       "ioPoll",     "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs",
@@ -115,19 +96,17 @@ constexpr std::array<const char*, 2> kSocketFields{"transport", "messageSize"};
 constexpr std::array<const char*, 7> kDriveFields{"submitters", "depth", "durationNs", "ops",
                                                   "warmupNs",   "rate",  "arrivals"};
 
-// The object's fields are exactly `fields` (plus the `nested` objects); throws naming the first
-// that is missing or unknown.
-template <size_t N>
-void check_fields(const Napi::Object& object, const std::string& group,
-                  const std::array<const char*, N>& fields,
-                  std::initializer_list<const char*> nested = {}) {
+}  // namespace
+
+void check_fields(const Napi::Object& object, const std::string& request, const std::string& group,
+                  std::span<const char* const> fields, std::initializer_list<const char*> nested) {
   const auto prefixed = [&](const std::string& name) {
     return group.empty() ? name : group + "." + name;
   };
   for (const char* name : fields) {
     if (object.Get(name).IsUndefined()) {
       throw Napi::TypeError::New(object.Env(),
-                                 "internal error: the bench request lacks " + prefixed(name));
+                                 "internal error: the " + request + " lacks " + prefixed(name));
     }
   }
   const Napi::Array names = object.GetPropertyNames();
@@ -136,23 +115,10 @@ void check_fields(const Napi::Object& object, const std::string& group,
     const auto known = [&](const char* field) { return name == field; };
     if (std::none_of(fields.begin(), fields.end(), known) &&
         std::none_of(nested.begin(), nested.end(), known)) {
-      throw Napi::TypeError::New(
-          object.Env(), "internal error: the bench request has an unknown field " + prefixed(name));
+      throw Napi::TypeError::New(object.Env(), "internal error: the " + request +
+                                                   " has an unknown field " + prefixed(name));
     }
   }
-}
-
-// Sets `target` from a number field unless it is null.
-template <typename T>
-void read_number(const Napi::Object& object, const char* name, T& target) {
-  Napi::Value value = object.Get(name);
-  if (value.IsNull()) {
-    return;
-  }
-  if (!value.IsNumber()) {
-    throw Napi::TypeError::New(object.Env(), std::string(name) + " must be a number");
-  }
-  target = static_cast<T>(value.As<Napi::Number>().DoubleValue());
 }
 
 void read_ns(const Napi::Object& object, const char* name, std::chrono::nanoseconds& target) {
@@ -171,6 +137,8 @@ void read_ns(const Napi::Object& object, const char* name,
   target = ns;
 }
 
+namespace {
+
 void read_bool(const Napi::Object& object, const char* name, bool& target) {
   Napi::Value value = object.Get(name);
   if (!value.IsNull()) {
@@ -187,7 +155,7 @@ std::optional<Napi::Object> nullable_object(const Napi::Object& parent, const ch
 }
 
 LoopConfig loop_config_from_js(const Napi::Object& loop) {
-  check_fields(loop, "loop", kLoopFields);
+  check_fields(loop, kBenchRequest, "loop", kLoopFields);
   LoopConfig config;
   read_number(loop, "size", config.size);
   read_bool(loop, "ioPoll", config.io_poll);
@@ -200,7 +168,7 @@ LoopConfig loop_config_from_js(const Napi::Object& loop) {
 }
 
 WorkloadSpec workload_from_js(const Napi::Object& workload) {
-  check_fields(workload, "workload", kWorkloadFields);
+  check_fields(workload, kBenchRequest, "workload", kWorkloadFields);
   WorkloadSpec spec;
   spec.op = op_kind(workload, string_field(workload, "op"));
   if (Napi::Value mix = workload.Get("mix"); !mix.IsNull()) {
@@ -218,7 +186,7 @@ WorkloadSpec workload_from_js(const Napi::Object& workload) {
   read_ns(workload, "timerNs", spec.timer);
   read_number(workload, "seed", spec.seed);
   if (const std::optional<Napi::Object> file = nullable_object(workload, "file")) {
-    check_fields(*file, "file", kFileFields);
+    check_fields(*file, kBenchRequest, "file", kFileFields);
     spec.file.path = string_field(*file, "path");
     read_number(*file, "sizeBytes", spec.file.size);
     read_number(*file, "blockSize", spec.file.block_size);
@@ -229,7 +197,7 @@ WorkloadSpec workload_from_js(const Napi::Object& workload) {
     read_bool(*file, "verify", spec.file.verify);
   }
   if (const std::optional<Napi::Object> socket = nullable_object(workload, "socket")) {
-    check_fields(*socket, "socket", kSocketFields);
+    check_fields(*socket, kBenchRequest, "socket", kSocketFields);
     if (!socket->Get("transport").IsNull()) {
       spec.socket.transport =
           string_field(*socket, "transport") == "tcp" ? Transport::kTcp : Transport::kUnix;
@@ -240,7 +208,7 @@ WorkloadSpec workload_from_js(const Napi::Object& workload) {
 }
 
 DriveSpec drive_from_js(const Napi::Object& drive) {
-  check_fields(drive, "drive", kDriveFields);
+  check_fields(drive, kBenchRequest, "drive", kDriveFields);
   DriveSpec spec;
   read_number(drive, "submitters", spec.submitters);
   read_number(drive, "depth", spec.depth);
@@ -258,7 +226,7 @@ DriveSpec drive_from_js(const Napi::Object& drive) {
 }  // namespace
 
 BenchRequest bench_request_from_js(const Napi::Object& object) {
-  check_fields(object, "", kTopFields, {"loop", "workload", "drive"});
+  check_fields(object, kBenchRequest, "", kTopFields, {"loop", "workload", "drive"});
   BenchRequest request;
   const std::string system = string_field(object, "system");
   if (system != "loop" && system != "raw") {

@@ -5,6 +5,7 @@
 // (rounds done) reaches JS after each round; cancel() stops the drill after the round under way.
 #include "drill_job.h"
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <stdexcept>
@@ -17,6 +18,14 @@
 namespace iob::addon {
 
 namespace {
+
+// The drill request's fields, checked as check_fields (convert.h) says: null keeps the
+// DrillSpec's default (the CLI leaves the ops' count and the timers' length to it).
+constexpr const char* kDrillRequest = "drill request";
+constexpr std::array<const char*, 11> kDrillFields{
+    "rounds",       "seed", "ringSize",           "submitters", "shutdownTimeoutsNs",
+    "opTimeoutsNs", "ops",  "maxOpsPerSubmitter", "maxTimerNs", "roundDeadlineNs",
+    "scratchDir"};
 
 std::vector<OptionalDuration> durations_field(const Napi::Object& object, const char* name) {
   Napi::Value value = object.Get(name);
@@ -41,23 +50,18 @@ std::vector<OptionalDuration> durations_field(const Napi::Object& object, const 
 }
 
 DrillSpec drill_spec_from_js(const Napi::Object& object) {
+  check_fields(object, kDrillRequest, "", kDrillFields);
   DrillSpec spec;
-  spec.rounds = static_cast<uint32_t>(number_field(object, "rounds", spec.rounds));
-  spec.seed = static_cast<uint64_t>(number_field(object, "seed", static_cast<double>(spec.seed)));
-  spec.ring_size = static_cast<uint32_t>(number_field(object, "ringSize", spec.ring_size));
-  spec.submitters = static_cast<uint32_t>(number_field(object, "submitters", spec.submitters));
+  read_number(object, "rounds", spec.rounds);
+  read_number(object, "seed", spec.seed);
+  read_number(object, "ringSize", spec.ring_size);
+  read_number(object, "submitters", spec.submitters);
   spec.shutdown_timeouts = durations_field(object, "shutdownTimeoutsNs");
   spec.op_timeouts = durations_field(object, "opTimeoutsNs");
-  spec.max_ops_per_submitter =
-      static_cast<uint32_t>(number_field(object, "maxOpsPerSubmitter", spec.max_ops_per_submitter));
-  spec.max_timer = std::chrono::nanoseconds(static_cast<int64_t>(
-      number_field(object, "maxTimerNs", static_cast<double>(spec.max_timer.count()))));
-  spec.round_deadline = std::chrono::nanoseconds(static_cast<int64_t>(
-      number_field(object, "roundDeadlineNs", static_cast<double>(spec.round_deadline.count()))));
-  Napi::Value scratch = object.Get("scratchDir");
-  if (scratch.IsString()) {
-    spec.scratch_dir = scratch.As<Napi::String>().Utf8Value();
-  }
+  read_number(object, "maxOpsPerSubmitter", spec.max_ops_per_submitter);
+  read_ns(object, "maxTimerNs", spec.max_timer);
+  read_ns(object, "roundDeadlineNs", spec.round_deadline);
+  spec.scratch_dir = string_field(object, "scratchDir");
   Napi::Value ops = object.Get("ops");
   if (!ops.IsArray()) {
     throw Napi::TypeError::New(object.Env(), "ops must be an array of op names");
@@ -65,12 +69,7 @@ DrillSpec drill_spec_from_js(const Napi::Object& object) {
   spec.ops.clear();
   Napi::Array names = ops.As<Napi::Array>();
   for (uint32_t i = 0; i < names.Length(); ++i) {
-    const std::string name = names.Get(i).ToString().Utf8Value();
-    const std::optional<OpKind> kind = op_kind_from_name(name);
-    if (!kind) {
-      throw Napi::TypeError::New(object.Env(), "op '" + name + "' is not a native op");
-    }
-    spec.ops.push_back(*kind);
+    spec.ops.push_back(op_kind(object, names.Get(i).ToString().Utf8Value()));
   }
   return spec;
 }
@@ -129,6 +128,14 @@ Napi::Value drill_progress_to_js(Napi::Env env, const DrillProgress& done) {
 }
 
 }  // namespace
+
+Napi::Array drill_request_fields(Napi::Env env) {
+  Napi::Array array = Napi::Array::New(env, kDrillFields.size());
+  for (uint32_t i = 0; i < kDrillFields.size(); ++i) {
+    array.Set(i, kDrillFields[i]);
+  }
+  return array;
+}
 
 Napi::Value run_shutdown_drill_js(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -30,6 +30,12 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
                                           return iob::addon::bench_request_fields(info.Env());
                                         },
                                         "benchRequestFields"));
+  exports.Set("drillRequestFields", Napi::Function::New(
+                                        env,
+                                        [](const Napi::CallbackInfo& info) {
+                                          return iob::addon::drill_request_fields(info.Env());
+                                        },
+                                        "drillRequestFields"));
   exports.Set("layOutTestFile",
               Napi::Function::New(env, iob::addon::lay_out_test_file_js, "layOutTestFile"));
   exports.Set("testFileInfo",

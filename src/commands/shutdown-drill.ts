@@ -12,16 +12,11 @@ import {durationFlag, integerFlag, listFlag, outputFlags} from '../flags.js'
 import type {DrillDocument} from '../model/drill.js'
 import type {NativeOp} from '../native/addon.js'
 import {workloadFlag} from '../settings/flags.js'
+import {flagLabels} from '../settings/table.js'
 import {formatDuration} from '../units.js'
 
-const LABELS: DrillLabels = {
-  rounds: '--rounds',
-  seed: '--seed',
-  ringSize: '--ring-size',
-  submitters: '--submitters',
-  ops: '--mix',
-  roundDeadline: '--round-deadline',
-}
+// The settings' labels come from the table; the drill's own flags (its --mix is a list of kinds) are named here.
+const LABELS: DrillLabels = {...flagLabels(), rounds: '--rounds', seed: '--seed', ops: '--mix', roundDeadline: '--round-deadline'}
 
 export default class ShutdownDrill extends ReportingCommand {
   static override summary = 'Drop every submitter of the loop at random moments, many times; check that every op ends exactly once.'

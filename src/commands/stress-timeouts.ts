@@ -6,21 +6,12 @@ import {CheckFailedError} from '../errors.js'
 import {durationFlag, outputFlags} from '../flags.js'
 import type {StressDocument} from '../model/stress.js'
 import {workloadFlag} from '../settings/flags.js'
+import {flagLabels} from '../settings/table.js'
 import {checkStressOptions, DEFAULT_SLACK_NS, NORMAL_KINDS, runStressTimeouts, type StressLabels} from '../stress/timeouts.js'
 import {formatDuration} from '../units.js'
 
-const LABELS: StressLabels = {
-  opTimeout: '--op-timeout',
-  slack: '--slack',
-  mix: '--mix',
-  timer: '--timer',
-  ringSize: '--ring-size',
-  submitters: '--submitters',
-  depth: '--depth',
-  duration: '--duration',
-  watchdog: '--watchdog',
-  skipLiveness: '--skip-liveness',
-}
+// The settings' labels come from the table; the stress's own flags are named here.
+const LABELS: StressLabels = {...flagLabels(), slack: '--slack', watchdog: '--watchdog', skipLiveness: '--skip-liveness'}
 
 export default class StressTimeouts extends ReportingCommand {
   static override summary = "Op timeouts under load, and the seed's liveness scenario stalling without them and recovering with them."

@@ -8,7 +8,6 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {checkThreadLimits, threadLimitBehind} from '../bench/needs.js'
-import {MAX_RING_ENTRIES} from '../bench/spec.js'
 import {EnvironmentError, invalidValue} from '../errors.js'
 import {hostInfo, kernelInfo} from '../host.js'
 import {onInterrupt, registerTempPath, removeTempPath} from '../interrupt.js'
@@ -17,7 +16,9 @@ import {toolInfo} from '../model/envelope.js'
 import {REPORTED_PERCENTILES} from '../model/latency.js'
 import type {NativeDrillMode, NativeError} from '../model/native.js'
 import {MIX_KINDS} from '../model/workload.js'
-import {type NativeDrillResult, runShutdownDrill} from '../native/addon.js'
+import {type NativeDrillRequest, type NativeDrillResult, runShutdownDrill} from '../native/addon.js'
+import type {FieldLabels} from '../settings/table.js'
+import {checkRange, checkRingSize} from '../settings/workload.js'
 import {histogramFromBuckets, summarize} from '../report/histogram.js'
 import {statusLine} from '../report/progress.js'
 import {formatCount, formatDuration} from '../units.js'
@@ -26,18 +27,13 @@ export const DRILL_OPS = MIX_KINDS
 /** The shutdown timeout of the "with" rounds when --shutdown-timeout is not given. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_NS = 20e6
 export const DEFAULT_OP_TIMEOUT_NS = 50e6
+// Below the table's 256 for the bench: a drill starts this many requester threads in every
+// round, round after round, so it keeps the count lower.
 const MAX_SUBMITTERS = 64
 const MAX_ROUNDS = 1_000_000
 
-/** Labels of the fields as the user gave them (flags), for error messages. */
-export interface DrillLabels {
-  rounds: string
-  seed: string
-  ringSize: string
-  submitters: string
-  ops: string
-  roundDeadline: string
-}
+/** Labels of the fields as the user gave them (flags), for error messages: the settings' and the drill's own. */
+export type DrillLabels = FieldLabels & {rounds: string; seed: string; ops: string; roundDeadline: string}
 
 function checkWhole(value: number, min: number, max: number, label: string): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) throw invalidValue(label, value, `use ${min} to ${max}`)
@@ -47,9 +43,8 @@ function checkWhole(value: number, min: number, max: number, label: string): voi
 export function checkDrillOptions(options: DrillOptions, label: DrillLabels): DrillOptions {
   checkWhole(options.rounds, 1, MAX_ROUNDS, label.rounds)
   checkWhole(options.seed, 0, Number.MAX_SAFE_INTEGER, label.seed)
-  const maxRing = options.opTimeoutNs === null ? MAX_RING_ENTRIES : MAX_RING_ENTRIES / 2
-  checkWhole(options.ringSize, 1, maxRing, label.ringSize)
-  checkWhole(options.submitters, 1, MAX_SUBMITTERS, label.submitters)
+  checkRingSize(options.ringSize, options.opTimeoutNs !== null, label)
+  checkRange('submitters', options.submitters, label, MAX_SUBMITTERS, 'a drill starts them anew in every round')
   if (options.ops.length === 0) throw invalidValue(label.ops, '', `use one or more of ${DRILL_OPS.join(', ')}`)
   for (const op of options.ops) {
     if (!(DRILL_OPS as readonly string[]).includes(op)) throw invalidValue(label.ops, op, `use one or more of ${DRILL_OPS.join(', ')}`)
@@ -66,19 +61,8 @@ export async function runDrill(options: DrillOptions, context: {toolVersion: str
   // second signal, which ends the process under the core, still removes it.
   const scratchDir = scratchDirectory()
   registerTempPath(scratchDir)
-  const job = runShutdownDrill(
-    {
-      rounds: options.rounds,
-      seed: options.seed,
-      ringSize: options.ringSize,
-      submitters: options.submitters,
-      shutdownTimeoutsNs: options.shutdownTimeoutsNs,
-      opTimeoutsNs: [options.opTimeoutNs],
-      ops: options.ops,
-      roundDeadlineNs: options.roundDeadlineNs,
-      scratchDir,
-    },
-    (progress) => display?.(`shutdown-drill: round ${progress.roundsDone}/${progress.rounds} · ${formatCount(progress.ops)} ops`),
+  const job = runShutdownDrill(nativeDrillRequest(options, scratchDir), (progress) =>
+    display?.(`shutdown-drill: round ${progress.roundsDone}/${progress.rounds} · ${formatCount(progress.ops)} ops`),
   )
   const dispose = onInterrupt(() => job.cancel())
   try {
@@ -88,6 +72,24 @@ export async function runDrill(options: DrillOptions, context: {toolVersion: str
     removeTempPath(scratchDir)
     display?.clear()
     display?.done()
+  }
+}
+
+/** The native request: every field the addon reads (its drillRequestFields), null where DrillSpec's default holds. */
+export function nativeDrillRequest(options: DrillOptions, scratchDir: string): NativeDrillRequest {
+  return {
+    rounds: options.rounds,
+    seed: options.seed,
+    ringSize: options.ringSize,
+    submitters: options.submitters,
+    shutdownTimeoutsNs: options.shutdownTimeoutsNs,
+    opTimeoutsNs: [options.opTimeoutNs],
+    ops: options.ops,
+    // How many ops a requester issues and how long its timers last are left to the core.
+    maxOpsPerSubmitter: null,
+    maxTimerNs: null,
+    roundDeadlineNs: options.roundDeadlineNs,
+    scratchDir,
   }
 }
 

@@ -125,7 +125,8 @@ interface BenchJob {
   cancel(): void
 }
 
-interface NativeDrillRequest {
+/** Complete like the bench request: every field is sent, null where DrillSpec's default holds (drillRequestFields() lists them). */
+export interface NativeDrillRequest {
   rounds: number
   seed: number
   /** 0: a random power of two from 1 to 256 per round. */
@@ -137,8 +138,10 @@ interface NativeDrillRequest {
   /** Each round picks one; null: no op timeout. */
   opTimeoutsNs: Array<number | null>
   ops: NativeOp[]
-  maxOpsPerSubmitter?: number
-  maxTimerNs?: number
+  /** Each requester issues from 1 to this many ops before it drops its handle. */
+  maxOpsPerSubmitter: number | null
+  /** Timer ops of a round last a random time up to this. */
+  maxTimerNs: number | null
   roundDeadlineNs: number
   /** The file ops' scratch file goes in a fresh directory under this one. */
   scratchDir: string
@@ -188,6 +191,7 @@ interface Addon {
   probeKernel(): Promise<string>
   loopCounterInfo(): Array<{name: string; help: string}>
   benchRequestFields(): string[]
+  drillRequestFields(): string[]
   layOutTestFile(path: string, sizeBytes: number, seed: number): {promise: Promise<void>; cancel(): void}
   testFileInfo(path: string): TestFileInfo
   probeDirectRead(path: string, blockSize: number): NativeFileError | null
@@ -293,6 +297,11 @@ export function loopCounterInfo(): Array<{name: string; help: string}> {
 /** Every field of the bench request as the addon reads it, `group.name` (the request's own bare). */
 export function benchRequestFields(): string[] {
   return load().benchRequestFields()
+}
+
+/** Every field of the drill request as the addon reads it. */
+export function drillRequestFields(): string[] {
+  return load().drillRequestFields()
 }
 
 /**

@@ -55,8 +55,8 @@ function ref(label: string): string {
   return label.slice(label.lastIndexOf(': ') + 1).trim()
 }
 
-/** The setting's range from the table; throws a UsageError naming it. */
-function checkRange(key: SettingKey, value: number, label: FieldLabels, max?: number, why?: string): void {
+/** The setting's range from the table (or a narrower maximum, with why); throws a UsageError naming it. */
+export function checkRange(key: SettingKey, value: number, label: FieldLabels, max?: number, why?: string): void {
   const row: Setting = SETTING[key]
   const min = row.min ?? 0
   const most = max ?? row.max ?? Number.MAX_SAFE_INTEGER
@@ -65,6 +65,17 @@ function checkRange(key: SettingKey, value: number, label: FieldLabels, max?: nu
     throw new UsageError(
       `${label[key]}: ${value} is not allowed; use a whole number from ${min} to ${most}` + (reason ? ` (${reason})` : ''),
     )
+  }
+}
+
+/** The ring size's range, halved when an op timeout links a second SQ entry to every op. */
+export function checkRingSize(ringSize: number, timed: boolean, label: FieldLabels): void {
+  if (timed) {
+    const maxRing = MAX_RING_ENTRIES / 2
+    const why = `with an op timeout each op takes two SQ entries, so the kernel maximum of ${MAX_RING_ENTRIES} allows ${maxRing}`
+    checkRange('ringSize', ringSize, label, maxRing, why)
+  } else {
+    checkRange('ringSize', ringSize, label)
   }
 }
 
@@ -87,13 +98,7 @@ function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
   checkRange('depth', spec.drive.depth, label)
 
   const timed = spec.loop.opTimeoutNs !== undefined
-  if (timed) {
-    const maxRing = MAX_RING_ENTRIES / 2
-    const why = `with an op timeout each op takes two SQ entries, so the kernel maximum of ${MAX_RING_ENTRIES} allows ${maxRing}`
-    checkRange('ringSize', spec.loop.ringSize, label, maxRing, why)
-  } else {
-    checkRange('ringSize', spec.loop.ringSize, label)
-  }
+  checkRingSize(spec.loop.ringSize, timed, label)
   if (spec.loop.submitBatch !== undefined) checkRange('submitBatch', spec.loop.submitBatch, label)
   if (timed && spec.loop.opTimeoutNs! <= 0) {
     throw invalidValue(label.opTimeout, '0', 'an op timeout must be longer than 0')

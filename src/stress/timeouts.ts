@@ -28,7 +28,7 @@ import {type NativeBenchResult, type NativeOpStats, runBench, runLiveness} from 
 import {histogramFromBuckets, summarize} from '../report/histogram.js'
 import {progressDisplay} from '../report/progress.js'
 import {spreadOf} from '../report/result.js'
-import {type FieldLabels, flagLabels} from '../settings/table.js'
+import type {FieldLabels} from '../settings/table.js'
 import {toWorkloadSpec} from '../settings/workload.js'
 import {formatDuration} from '../units.js'
 
@@ -43,19 +43,8 @@ export const NORMAL_KINDS = ['nop', 'timer', 'socket'] as const
  */
 export const DEFAULT_SLACK_NS = 100_000_000
 
-/** Where each option came from, in the user's terms. */
-export interface StressLabels {
-  opTimeout: string
-  slack: string
-  mix: string
-  timer: string
-  ringSize: string
-  submitters: string
-  depth: string
-  duration: string
-  watchdog: string
-  skipLiveness: string
-}
+/** Where each option came from, in the user's terms: the settings' labels and the stress's own. */
+export type StressLabels = FieldLabels & {slack: string; watchdog: string; skipLiveness: string}
 
 /** Checks the options beyond what each flag checks alone; throws a UsageError naming the flag. */
 export function checkStressOptions(options: StressOptions, label: StressLabels): WorkloadSpec {
@@ -112,18 +101,8 @@ export function checkStressOptions(options: StressOptions, label: StressLabels):
 }
 
 function workloadLabels(label: StressLabels): FieldLabels {
-  // Fields this command never sets cannot come up; they keep bench's flag names (--file-size).
-  return {
-    ...flagLabels(),
-    op: label.mix,
-    mix: label.mix,
-    timer: label.timer,
-    ringSize: label.ringSize,
-    opTimeout: label.opTimeout,
-    submitters: label.submitters,
-    depth: label.depth,
-    duration: label.duration,
-  }
+  // The stress is one mix workload: its op is the mix the user gave.
+  return {...label, op: label.mix}
 }
 
 function normalMix(mix: MixEntry[]): MixEntry[] {

@@ -165,9 +165,18 @@ describe('shutdown-drill', () => {
   })
 
   const BAD_INPUT: Array<[string[], string]> = [
-    [['--ring-size', '0'], 'Error: --ring-size: 0 is not allowed; use 1 to 16384'],
-    [['--ring-size', '40000', '--op-timeout', 'none'], 'Error: --ring-size: 40000 is not allowed; use 1 to 32768'],
-    [['--submitters', '65'], 'Error: --submitters: 65 is not allowed; use 1 to 64'],
+    [
+      ['--ring-size', '0'],
+      'Error: --ring-size: 0 is not allowed; use a whole number from 1 to 16384 (with an op timeout each op takes two SQ entries, so the kernel maximum of 32768 allows 16384)',
+    ],
+    [
+      ['--ring-size', '40000', '--op-timeout', 'none'],
+      'Error: --ring-size: 40000 is not allowed; use a whole number from 1 to 32768 (the kernel maximum is 32768 entries)',
+    ],
+    [
+      ['--submitters', '65'],
+      'Error: --submitters: 65 is not allowed; use a whole number from 1 to 64 (a drill starts them anew in every round)',
+    ],
     [['--rounds', '0'], 'Error: --rounds: 0 is not allowed; use 1 to 1000000'],
     [['--rounds', 'abc'], "Error: --rounds: 'abc' is not allowed; use a whole number"],
     [['--mix', 'nop,bogus'], "Error: --mix: 'bogus' is not allowed; use one or more of nop, timer, file-read, file-write, socket, stall"],
@@ -187,7 +196,12 @@ describe('shutdown-drill', () => {
   test('bad input with --json: one error document, exit 2', async () => {
     const {status, stdout} = await runCli(['shutdown-drill', '--ring-size', '0', '--json'])
     assert.equal(status, 2)
-    assert.deepEqual(JSON.parse(stdout).error, {code: 'E_USAGE', message: '--ring-size: 0 is not allowed; use 1 to 16384', exitCode: 2})
+    assert.deepEqual(JSON.parse(stdout).error, {
+      code: 'E_USAGE',
+      message:
+        '--ring-size: 0 is not allowed; use a whole number from 1 to 16384 (with an op timeout each op takes two SQ entries, so the kernel maximum of 32768 allows 16384)',
+      exitCode: 2,
+    })
   })
 
   test('--format junit prints a JUnit report with one case per check, valid against junit-10.xsd', async () => {

@@ -6,7 +6,15 @@ import {test} from 'node:test'
 
 import {nativeRequest} from '../../src/bench/run.ts'
 import {UsageError} from '../../src/errors.ts'
-import {benchRequestFields, type NativeBenchRequest, runBench} from '../../src/native/addon.ts'
+import {checkDrillOptions, nativeDrillRequest} from '../../src/drill/shutdown-drill.ts'
+import {
+  benchRequestFields,
+  drillRequestFields,
+  type NativeBenchRequest,
+  type NativeDrillRequest,
+  runBench,
+  runShutdownDrill,
+} from '../../src/native/addon.ts'
 import {workloadFlag} from '../../src/settings/flags.ts'
 import {profileSchemaText} from '../../src/settings/profile-schema.ts'
 import {flagLabels, nativeRequestFields, profileLabels, type Setting, type SettingKey, SETTINGS} from '../../src/settings/table.ts'
@@ -152,5 +160,25 @@ test('the addon refuses a request with a field missing or unknown, naming it', (
   assert.throws(
     () => runBench({...request, drive: {...request.drive, spin: 1}} as NativeBenchRequest),
     /^TypeError: internal error: the bench request has an unknown field drive\.spin$/,
+  )
+})
+
+// The drill's request is complete like the bench's: what the drill sends is what the addon reads.
+const DRILL_OPTIONS = checkDrillOptions(
+  {rounds: 1, seed: 1, ringSize: 4, submitters: 1, shutdownTimeoutsNs: [null], opTimeoutNs: null, ops: ['nop'], roundDeadlineNs: 1e9},
+  {...FLAGS, rounds: '--rounds', seed: '--seed', ops: '--mix', roundDeadline: '--round-deadline'},
+)
+
+test('the addon reads exactly the fields the drill sends', () => {
+  assert.deepEqual(Object.keys(nativeDrillRequest(DRILL_OPTIONS, '/tmp')).sort(), [...drillRequestFields()].sort())
+})
+
+test('the addon refuses a drill request with a field missing or unknown, naming it', () => {
+  const request: Partial<NativeDrillRequest> = nativeDrillRequest(DRILL_OPTIONS, '/tmp')
+  delete request.maxTimerNs
+  assert.throws(() => runShutdownDrill(request as NativeDrillRequest), /^TypeError: internal error: the drill request lacks maxTimerNs$/)
+  assert.throws(
+    () => runShutdownDrill({...nativeDrillRequest(DRILL_OPTIONS, '/tmp'), spin: 1} as NativeDrillRequest),
+    /^TypeError: internal error: the drill request has an unknown field spin$/,
   )
 })
