@@ -7,6 +7,7 @@ import type {ProgressEvent} from '../model/progress.js'
 import type {SystemName, WorkloadSpec} from '../model/workload.js'
 import {cancelledBy, type NativeBenchRequest, type NativeBenchResult, runBench} from '../native/addon.js'
 import type {MeasuredBaseline} from './baseline.js'
+import {nativeSettings} from '../settings/table.js'
 import {FIO_MISSING, fioVersion, runFio} from './fio.js'
 import {runNodeFs} from './node-fs.js'
 import {usesFile} from './spec.js'
@@ -59,49 +60,22 @@ function windowMs(spec: WorkloadSpec): number {
 
 /**
  * The native request: every field the addon reads (its benchRequestFields), null where a setting
- * is unset so the native struct's default holds.
+ * is unset so the native struct's default holds. The settings come from their rows of the table;
+ * the rest is the request's frame and what the run resolves.
  */
 export function nativeRequest(spec: WorkloadSpec, system: 'loop' | 'raw', file?: TestFile): NativeBenchRequest {
+  const settings = nativeSettings(spec)
   return {
     system,
-    loop: {
-      size: spec.loop.ringSize,
-      ioPoll: spec.loop.ioPoll,
-      singleIssuer: spec.loop.singleIssuer,
-      opTimeoutNs: spec.loop.opTimeoutNs ?? null,
-      shutdownTimeoutNs: spec.loop.shutdownTimeoutNs ?? null,
-      idleSpinNs: spec.loop.idleSpinNs ?? null,
-      submitBatch: spec.loop.submitBatch ?? null,
-    },
+    loop: settings.loop,
     workload: {
-      op: spec.op === 'mix' ? 'nop' : spec.op,
-      mix: spec.op === 'mix' ? (spec.mix ?? null) : null,
-      timerNs: spec.timerNs,
+      ...settings.workload,
       seed: spec.seed ?? null,
-      socket: spec.socket ?? null,
-      file:
-        spec.file && file
-          ? {
-              path: file.path,
-              sizeBytes: file.sizeBytes,
-              blockSize: spec.file.blockSize,
-              random: spec.file.random,
-              direct: spec.file.direct,
-              fsyncEvery: spec.file.fsyncEvery,
-              writevBuffers: spec.file.writevBuffers,
-              verify: file.createdByTool,
-            }
-          : null,
+      socket: spec.socket ? settings.socket : null,
+      // The file the run laid out or opened, and how much of it the ops use.
+      file: spec.file && file ? {...settings.file, path: file.path, sizeBytes: file.sizeBytes, verify: file.createdByTool} : null,
     },
-    drive: {
-      submitters: spec.drive.submitters,
-      depth: spec.drive.depth,
-      durationNs: spec.drive.durationNs,
-      ops: spec.drive.ops,
-      warmupNs: spec.drive.warmupNs,
-      rate: spec.drive.rate ?? null,
-      arrivals: spec.drive.arrivals ?? null,
-    },
+    drive: settings.drive,
     progressIntervalMs: windowMs(spec),
   }
 }

@@ -10,68 +10,35 @@ import {fileURLToPath} from 'node:url'
 
 import type {OP_KINDS} from '../model/ops.generated.js'
 import {EnvironmentError} from '../errors.js'
+import type {NativeSettings} from '../settings/table.js'
 import type {NativeCounters, NativeDrillMode, NativeError, NativeHistogram, NativeLivenessResult, NativeProgress, NativeRing, RawProbe} from '../model/native.js'
 
 export type NativeSystem = 'loop' | 'raw'
 export type NativeOp = (typeof OP_KINDS)[number]
 
 // The bench request is complete: every field is sent, null where a setting is unset (the native
-// struct's default holds). benchRequestFields() lists them as the addon reads them.
-
-export interface NativeLoopConfig {
-  size: number
-  ioPoll: boolean
-  singleIssuer: boolean
-  opTimeoutNs: number | null
-  shutdownTimeoutNs: number | null
-  /** Poll this long before sleeping, in the loop and its submitters (null: sleep at once). */
-  idleSpinNs: number | null
-  /** Submit staged ops after at most this many (null: all that are queued). */
-  submitBatch: number | null
-}
-
-export interface NativeDrive {
-  submitters: number
-  depth: number
-  /** Measured phase length; ignored when `ops` > 0. */
-  durationNs: number
-  ops: number
-  warmupNs: number
-  /** Open loop: ops due per second in total (null: closed loop). */
-  rate: number | null
-  arrivals: 'uniform' | 'poisson' | null
-}
-
-interface NativeFileSpec {
-  path: string
-  /** Bytes of the file the ops use, from offset 0. */
-  sizeBytes: number
-  blockSize: number
-  random: boolean
-  direct: boolean
-  fsyncEvery: number
-  writevBuffers: number
-  /** The file holds the tool's pattern (laid out with the workload's seed): check every read. */
-  verify: boolean
-}
-
-export interface NativeWorkload {
-  op: NativeOp
-  /** When set, each op is one of these kinds, chosen by weight (`op` is then unused). */
-  mix: Array<{op: NativeOp; weight: number}> | null
-  timerNs: number
-  /** Seeds the test data, random offsets, mix choices and arrivals. */
-  seed: number | null
-  file: NativeFileSpec | null
-  socket: {transport: 'unix' | 'tcp'; messageSize: number} | null
-}
+// struct's default holds). The settings' fields and their types come from their rows of the
+// settings table; benchRequestFields() lists the fields as the addon reads them.
 
 export interface NativeBenchRequest {
   system: NativeSystem
-  loop: NativeLoopConfig
-  workload: NativeWorkload
-  drive: NativeDrive
+  loop: NativeSettings['loop']
+  workload: NativeSettings['workload'] & {
+    /** Seeds the test data, random offsets, mix choices and arrivals. */
+    seed: number | null
+    file: NativeFile | null
+    socket: NativeSettings['socket'] | null
+  }
+  drive: NativeSettings['drive']
   progressIntervalMs: number
+}
+
+/** The file the run laid out or opened, and how much of it the ops use. */
+type NativeFile = NativeSettings['file'] & {
+  path: string
+  sizeBytes: number
+  /** The file holds the tool's pattern (laid out with the workload's seed): check every read. */
+  verify: boolean
 }
 
 /** How measured ops ended, for all ops or for one kind. */

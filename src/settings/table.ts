@@ -3,7 +3,7 @@
 // fields of the native request all come from these rows; see CONTRIBUTING.md for adding one.
 
 import {MAX_MESSAGE_SIZE, MAX_RING_ENTRIES} from '../bench/spec.js'
-import {ARRIVALS, BASELINES, MIX_KINDS, OPS, TRANSPORTS} from '../model/workload.js'
+import {ARRIVALS, BASELINES, MIX_KINDS, OPS, TRANSPORTS, type WorkloadSpec} from '../model/workload.js'
 import {durationInput, sizeInput} from '../units.js'
 
 /**
@@ -14,7 +14,7 @@ export type SettingType = 'enum' | 'int' | 'number' | 'duration' | 'size' | 'boo
 
 export type HelpGroup = 'FILE' | 'SOCKET' | 'OPEN LOOP'
 
-export interface Setting {
+interface SettingBase {
   /** The name in a profile, in error labels and in WorkloadInput. */
   key: string
   /** The flag of bench (and of any command taking workload flags), without its dashes. */
@@ -43,16 +43,40 @@ export interface Setting {
   ops?: readonly string[]
   /** The kernel feature it needs, as the probe names it (src/probe/kernel-table.json). */
   needs?: string
-  /** Where it goes in the native request (native/addon/convert.cc), absent: the TS side only. */
-  native?: string
 }
+
+/** A setting the native side reads: its field in the request and its value in a workload. */
+interface NativeSetting extends SettingBase {
+  /** Its field in the native request (native/addon/convert.cc), as `group.name`. */
+  native: string
+  /** Its value in a checked workload; undefined is sent as null, which keeps the native default. */
+  fromSpec: (spec: WorkloadSpec) => unknown
+}
+
+/** A setting of the TS side only. */
+interface TsSetting extends SettingBase {
+  native?: undefined
+  fromSpec?: undefined
+}
+
+export type Setting = NativeSetting | TsSetting
 
 const FILE_OPS = ['file-read', 'file-write', 'mix'] as const
 const SOCKET_OPS = ['socket', 'mix'] as const
 
 /** In the order profiles list their fields (and the schema its properties). */
 export const SETTINGS = [
-  {key: 'op', flag: 'op', type: 'enum', values: OPS, default: 'nop', help: 'operation to run', native: 'workload.op'},
+  {
+    key: 'op',
+    flag: 'op',
+    type: 'enum',
+    values: OPS,
+    default: 'nop',
+    help: 'operation to run',
+    native: 'workload.op',
+    // The native side has no op 'mix': it runs the workload's mix when one is set.
+    fromSpec: (spec) => (spec.op === 'mix' ? 'nop' : spec.op),
+  },
   {
     key: 'timer',
     flag: 'timer',
@@ -62,6 +86,7 @@ export const SETTINGS = [
     help: 'length of each timer op (--op timer)',
     ops: ['timer', 'mix'],
     native: 'workload.timerNs',
+    fromSpec: (spec) => spec.timerNs,
   },
   {
     key: 'ringSize',
@@ -74,6 +99,7 @@ export const SETTINGS = [
     help: `loop capacity (waiters and queue), rounded up to a power of two; at most ${MAX_RING_ENTRIES} (${MAX_RING_ENTRIES / 2} with --op-timeout)`,
     defaultHelp: 'room for submitters x depth, at least 128',
     native: 'loop.size',
+    fromSpec: (spec) => spec.loop.ringSize,
   },
   {
     key: 'opTimeout',
@@ -84,6 +110,7 @@ export const SETTINGS = [
     help: 'link every op to a timeout of this length (reports -ETIMEDOUT)',
     needs: 'LINK_TIMEOUT',
     native: 'loop.opTimeoutNs',
+    fromSpec: (spec) => spec.loop.opTimeoutNs,
   },
   {
     key: 'shutdownTimeout',
@@ -93,6 +120,7 @@ export const SETTINGS = [
     orNone: true,
     help: 'abandon ops still in flight this long after the submitters are gone',
     native: 'loop.shutdownTimeoutNs',
+    fromSpec: (spec) => spec.loop.shutdownTimeoutNs,
   },
   {
     key: 'spin',
@@ -102,6 +130,7 @@ export const SETTINGS = [
     help: 'poll this long for work before sleeping, in the loop and its submitters (a cross-CPU wake costs tens of µs on VMs; spinning costs CPU)',
     defaultHelp: '0, sleep at once',
     native: 'loop.idleSpinNs',
+    fromSpec: (spec) => spec.loop.idleSpinNs,
   },
   {
     key: 'singleIssuer',
@@ -110,8 +139,17 @@ export const SETTINGS = [
     help: 'create the ring with SINGLE_ISSUER|DEFER_TASKRUN (Linux 6.1+)',
     needs: 'SINGLE_ISSUER',
     native: 'loop.singleIssuer',
+    fromSpec: (spec) => spec.loop.singleIssuer,
   },
-  {key: 'ioPoll', flag: 'io-poll', type: 'bool', help: 'create the ring with IOPOLL', needs: 'IOPOLL', native: 'loop.ioPoll'},
+  {
+    key: 'ioPoll',
+    flag: 'io-poll',
+    type: 'bool',
+    help: 'create the ring with IOPOLL',
+    needs: 'IOPOLL',
+    native: 'loop.ioPoll',
+    fromSpec: (spec) => spec.loop.ioPoll,
+  },
   {
     key: 'submitters',
     flag: 'submitters',
@@ -122,6 +160,7 @@ export const SETTINGS = [
     max: 256,
     help: 'submitter threads',
     native: 'drive.submitters',
+    fromSpec: (spec) => spec.drive.submitters,
   },
   {
     key: 'depth',
@@ -133,6 +172,7 @@ export const SETTINGS = [
     help: 'ops each submitter keeps outstanding (open loop: at most in flight)',
     defaultHelp: '1; 256 with --rate',
     native: 'drive.depth',
+    fromSpec: (spec) => spec.drive.depth,
   },
   {
     key: 'duration',
@@ -142,6 +182,7 @@ export const SETTINGS = [
     default: 2_000_000_000,
     help: 'length of the measured phase',
     native: 'drive.durationNs',
+    fromSpec: (spec) => spec.drive.durationNs,
   },
   {
     key: 'ops',
@@ -152,6 +193,7 @@ export const SETTINGS = [
     max: Number.MAX_SAFE_INTEGER,
     help: 'run this many measured ops instead of a duration',
     native: 'drive.ops',
+    fromSpec: (spec) => spec.drive.ops,
   },
   {
     key: 'warmup',
@@ -161,6 +203,7 @@ export const SETTINGS = [
     default: 200_000_000,
     help: 'warm-up before measuring (not recorded)',
     native: 'drive.warmupNs',
+    fromSpec: (spec) => spec.drive.warmupNs,
   },
   {
     key: 'vs',
@@ -182,6 +225,7 @@ export const SETTINGS = [
     group: 'FILE',
     ops: FILE_OPS,
     native: 'file.blockSize',
+    fromSpec: (spec) => spec.file?.blockSize,
   },
   {
     key: 'random',
@@ -191,6 +235,7 @@ export const SETTINGS = [
     group: 'FILE',
     ops: FILE_OPS,
     native: 'file.random',
+    fromSpec: (spec) => spec.file?.random,
   },
   {
     key: 'direct',
@@ -200,6 +245,7 @@ export const SETTINGS = [
     group: 'FILE',
     ops: FILE_OPS,
     native: 'file.direct',
+    fromSpec: (spec) => spec.file?.direct,
   },
   {
     key: 'fileSize',
@@ -211,6 +257,7 @@ export const SETTINGS = [
     group: 'FILE',
     ops: FILE_OPS,
     native: 'file.sizeBytes',
+    fromSpec: (spec) => spec.file?.sizeBytes,
   },
   {
     key: 'file',
@@ -220,6 +267,7 @@ export const SETTINGS = [
     group: 'FILE',
     ops: FILE_OPS,
     native: 'file.path',
+    fromSpec: (spec) => spec.file?.path,
   },
   {
     key: 'fsyncEvery',
@@ -232,6 +280,7 @@ export const SETTINGS = [
     group: 'FILE',
     ops: ['file-write', 'mix'],
     native: 'file.fsyncEvery',
+    fromSpec: (spec) => spec.file?.fsyncEvery,
   },
   {
     key: 'writevBuffers',
@@ -243,6 +292,7 @@ export const SETTINGS = [
     group: 'FILE',
     ops: ['file-write', 'mix'],
     native: 'file.writevBuffers',
+    fromSpec: (spec) => spec.file?.writevBuffers,
   },
   {
     key: 'transport',
@@ -254,6 +304,7 @@ export const SETTINGS = [
     group: 'SOCKET',
     ops: SOCKET_OPS,
     native: 'socket.transport',
+    fromSpec: (spec) => spec.socket?.transport,
   },
   {
     key: 'messageSize',
@@ -268,6 +319,7 @@ export const SETTINGS = [
     group: 'SOCKET',
     ops: SOCKET_OPS,
     native: 'socket.messageSize',
+    fromSpec: (spec) => spec.socket?.messageSize,
   },
   {
     key: 'connections',
@@ -288,6 +340,7 @@ export const SETTINGS = [
     helpValue: 'KIND=WEIGHT,...',
     ops: ['mix'],
     native: 'workload.mix',
+    fromSpec: (spec) => (spec.op === 'mix' ? spec.mix : undefined),
   },
   {
     key: 'rate',
@@ -300,6 +353,7 @@ export const SETTINGS = [
     help: 'open loop: ops due per second, in total',
     group: 'OPEN LOOP',
     native: 'drive.rate',
+    fromSpec: (spec) => spec.drive.rate,
   },
   {
     key: 'arrivals',
@@ -310,6 +364,7 @@ export const SETTINGS = [
     help: 'open loop arrivals',
     group: 'OPEN LOOP',
     native: 'drive.arrivals',
+    fromSpec: (spec) => spec.drive.arrivals,
   },
   {
     key: 'submitBatch',
@@ -320,6 +375,7 @@ export const SETTINGS = [
     help: 'the loop submits staged ops after at most N, so ops that complete inline come back sooner',
     defaultHelp: 'all that are queued',
     native: 'loop.submitBatch',
+    fromSpec: (spec) => spec.loop.submitBatch,
   },
 ] as const satisfies readonly Setting[]
 
@@ -351,6 +407,31 @@ const NATIVE_RUN_FIELDS = ['system', 'progressIntervalMs', 'workload.seed', 'wor
 export function nativeRequestFields(): string[] {
   const fromSettings = SETTINGS.flatMap((row: Setting) => (row.native ? [row.native] : []))
   return [...fromSettings, ...NATIVE_RUN_FIELDS]
+}
+
+/** A value the request sends as null when it is undefined. */
+type NullWhenUnset<V> = undefined extends V ? Exclude<V, undefined> | null : V
+
+type NativeRow = Extract<Row, {native: string}>
+type GroupOf<Field> = Field extends `${infer G}.${string}` ? G : never
+type NativeGroupName = GroupOf<NativeRow['native']>
+
+/** The native settings by request group, each field typed by its row's value in a workload (null where that may be unset). */
+export type NativeSettings = {
+  [G in NativeGroupName]: {
+    [R in NativeRow as R['native'] extends `${G}.${infer N}` ? N : never]: NullWhenUnset<ReturnType<R['fromSpec']>>
+  }
+}
+
+/** Each native setting's value in `spec` by request group (`loop`, `workload`, `file`...), null where unset. */
+export function nativeSettings(spec: WorkloadSpec): NativeSettings {
+  const groups: Record<string, Record<string, unknown>> = {}
+  for (const row of SETTINGS as readonly Setting[]) {
+    if (!row.native) continue
+    const [group, name] = row.native.split('.') as [string, string]
+    groups[group] = {...groups[group], [name]: row.fromSpec(spec) ?? null}
+  }
+  return groups as NativeSettings
 }
 
 /** A default as a user writes it. */

@@ -149,6 +149,66 @@ test('the addon reads exactly the native fields the table and the run send', () 
   assert.deepEqual([...sent, ...nested].sort(), [...addon].sort())
 })
 
+test('nativeRequest sends each setting from the workload and the file the run resolved', () => {
+  const input: WorkloadInput = {
+    name: 'w',
+    op: 'mix',
+    mix: [
+      {op: 'file-write', weight: 3},
+      {op: 'socket', weight: 1},
+    ],
+    timer: 5000,
+    ringSize: 64,
+    opTimeout: 5e6,
+    shutdownTimeout: 1e9,
+    spin: 1000,
+    singleIssuer: true,
+    submitters: 2,
+    depth: 8,
+    ops: 100,
+    warmup: 0,
+    blockSize: 8192,
+    random: true,
+    fsyncEvery: 3,
+    writevBuffers: 2,
+    transport: 'tcp',
+    messageSize: 100,
+    rate: 1000,
+    arrivals: 'poisson',
+    submitBatch: 4,
+  }
+  const spec = {...toWorkloadSpec(input, FLAGS), seed: 7}
+  const file = {path: '/tmp/x', sizeBytes: 8192, createdByTool: true} as TestFile
+  assert.deepEqual(nativeRequest(spec, 'raw', file), {
+    system: 'raw',
+    loop: {size: 64, ioPoll: false, singleIssuer: true, opTimeoutNs: 5e6, shutdownTimeoutNs: 1e9, idleSpinNs: 1000, submitBatch: 4},
+    workload: {
+      op: 'nop',
+      mix: input.mix,
+      timerNs: 5000,
+      seed: 7,
+      socket: {transport: 'tcp', messageSize: 100},
+      file: {path: '/tmp/x', sizeBytes: 8192, blockSize: 8192, random: true, direct: false, fsyncEvery: 3, writevBuffers: 2, verify: true},
+    },
+    drive: {submitters: 2, depth: 8, durationNs: 0, ops: 100, warmupNs: 0, rate: 1000, arrivals: 'poisson'},
+    progressIntervalMs: 20,
+  })
+  // Unset settings are null (the native default holds); parts the workload lacks are null.
+  const nop = nativeRequest(toWorkloadSpec({name: 'w', op: 'nop'}, FLAGS), 'loop', file)
+  assert.deepEqual(
+    [
+      nop.loop.opTimeoutNs,
+      nop.loop.idleSpinNs,
+      nop.loop.submitBatch,
+      nop.drive.rate,
+      nop.workload.mix,
+      nop.workload.file,
+      nop.workload.socket,
+    ],
+    [null, null, null, null, null, null, null],
+  )
+})
+
 test('the addon refuses a request with a field missing or unknown, naming it', () => {
   const request = nativeRequest(toWorkloadSpec({name: 'w', op: 'nop', ops: 1}, FLAGS), 'loop')
   const loop: Partial<NativeBenchRequest['loop']> = {...request.loop}
