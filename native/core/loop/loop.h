@@ -61,6 +61,7 @@
 #include <utility>
 #include <vector>
 
+#include "cache_line.h"
 #include "counters.h"
 #include "loop/cqe.h"
 #include "loop/mpsc.h"
@@ -122,17 +123,22 @@ struct RingInfo {
   uint32_t features = 0;
 };
 
-// Shared by the loop and every Submitter.
+// Shared by the loop and every Submitter. Laid out by writer, each part on cache lines of its
+// own (false sharing would make every op pay for another thread's stores): the queue keeps its
+// producers' tail and the loop's head apart itself; the waker word is written by every publish
+// and by the loop's arm and disarm; the space gate by the loop after each drained batch; the
+// counters keep what the loop and what submitters write apart (counters.h).
 struct LoopChannel {
   explicit LoopChannel(size_t capacity) : queue(capacity) {}
 
   BoundedMpsc<Op> queue;
-  Waker waker;
+  alignas(kCacheLineSize) Waker waker;
   // Submitters waiting for queue space sleep here; the loop publishes after it pops.
-  FutexGate space;
-  // Set once the last Submitter is gone.
+  alignas(kCacheLineSize) FutexGate space;
+  // Set once the last Submitter is gone. Read by the loop every iteration, so it sits with the
+  // gate only the loop writes while submitters have space.
   std::atomic<bool> senders_closed{false};
-  LoopCounters counters;
+  alignas(kCacheLineSize) LoopCounters counters;
 };
 
 // Handle for submitting ops to a Loop. Copies share one channel; when the last copy is

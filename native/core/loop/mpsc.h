@@ -21,6 +21,7 @@
 #include <thread>
 #include <utility>
 
+#include "cache_line.h"
 #include "invariant.h"
 
 namespace iob {
@@ -119,8 +120,8 @@ class BoundedMpsc {
 
   std::unique_ptr<Cell[]> cells_;
   const uint64_t mask_;
-  alignas(64) std::atomic<uint64_t> tail_{0};
-  alignas(64) uint64_t head_ = 0;
+  alignas(kCacheLineSize) std::atomic<uint64_t> tail_{0};
+  alignas(kCacheLineSize) uint64_t head_ = 0;
 };
 
 }  // namespace iob

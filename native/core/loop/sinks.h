@@ -14,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "cache_line.h"
 #include "clock.h"
 #include "invariant.h"
 #include "loop/op.h"
@@ -123,8 +124,8 @@ class CompletionQueue final : public CompletionSink {
   std::vector<Completion> slots_;
   // Loop thread: the consumer's position as last read, refreshed only when the queue looks full.
   size_t cached_head_ = 0;
-  alignas(64) std::atomic<size_t> tail_{0};
-  alignas(64) std::atomic<size_t> head_{0};
+  alignas(kCacheLineSize) std::atomic<size_t> tail_{0};
+  alignas(kCacheLineSize) std::atomic<size_t> head_{0};
   FutexGate gate_;
 };
 
