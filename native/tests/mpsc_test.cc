@@ -43,6 +43,22 @@ TEST(BoundedMpsc, ACapacityOfOneRefusesASecondPushUntilThePop) {
   EXPECT_EQ(out, 2);
 }
 
+// The loop stages an op straight from its cell: the cell stays the consumer's until `use`
+// returns, so no producer can overwrite the value while it is being read.
+TEST(BoundedMpsc, PopWithUsesTheValueInItsCellAndFreesTheCellAfter) {
+  BoundedMpsc<int> queue(1);
+  int value = 5;
+  ASSERT_EQ(queue.try_push(value), BoundedMpsc<int>::Push::kOk);
+  int used = 0;
+  ASSERT_TRUE(queue.try_pop_with([&](int& in_cell) {
+    used = in_cell;
+    EXPECT_FALSE(queue.has_space_or_closed());
+  }));
+  EXPECT_EQ(used, 5);
+  EXPECT_TRUE(queue.has_space_or_closed());
+  EXPECT_FALSE(queue.try_pop_with([&](int&) { ADD_FAILURE() << "popped an empty queue"; }));
+}
+
 TEST(BoundedMpsc, CloseHandsBackEveryClaimedValueAndRefusesLaterPushes) {
   BoundedMpsc<int> queue(8);
   for (int i = 0; i < 5; ++i) {

@@ -334,7 +334,27 @@ Loop::Staged Loop::fill_submission_queue() {
   bool batch_full = false;
   // Read once per batch, and only with op timeouts: every op of the batch is submitted after it.
   int64_t staged_ns = 0;
-  Op op;
+  // Stages the op in its MPSC cell: its SQE is copied once, from the cell into the ring.
+  auto stage = [&](Op& op) {
+    if (config_.op_timeout && staged_ns == 0) {
+      staged_ns = monotonic_ns();
+    }
+    const uint64_t slot = waiters_.insert(
+        Waiter{op.sink, op.cookie, std::move(op.resources), op_timeout_ts_, staged_ns});
+
+    // Lifetime: the op's buffers, iovec array and fd handle now live in waiters_[slot] until
+    // its CQE is handled (or, if abandoned, until the ring is torn down), so every pointer in
+    // the SQE stays valid and the fd number cannot be reused. Space for both SQEs was checked
+    // before the pop.
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    *sqe = op.sqe;
+    io_uring_sqe_set_data64(sqe, slot);
+    if (config_.op_timeout) {
+      // Lifetime: the timespec lives in the waiter slot, which does not move.
+      link_op_timeout(ring_, *sqe, waiters_.get(slot).timeout);
+    }
+    counters_.ops_accepted.add();
+  };
   while (!waiters_.full()) {
     if (drained == config_.submit_batch && drained > 0) {
       batch_full = true;
@@ -344,29 +364,10 @@ Loop::Staged Loop::fill_submission_queue() {
       sq_full = true;
       break;
     }
-    if (!channel_->queue.try_pop(op)) {
+    if (!channel_->queue.try_pop_with(stage)) {
       break;
     }
     ++drained;
-    if (config_.op_timeout && staged_ns == 0) {
-      staged_ns = monotonic_ns();
-    }
-
-    const uint64_t slot = waiters_.insert(
-        Waiter{op.sink, op.cookie, std::move(op.resources), op_timeout_ts_, staged_ns});
-
-    // Lifetime: the op's buffers, iovec array and fd handle now live in waiters_[slot] until
-    // its CQE is handled (or, if abandoned, until the ring is torn down), so every pointer in
-    // the SQE stays valid and the fd number cannot be reused. Space for both SQEs was checked
-    // above.
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-    *sqe = op.sqe;
-    io_uring_sqe_set_data64(sqe, slot);
-    if (config_.op_timeout) {
-      // Lifetime: the timespec lives in the waiter slot, which does not move.
-      link_op_timeout(ring_, *sqe, waiters_.get(slot).timeout);
-    }
-    counters_.ops_accepted.add();
   }
 
   processed_seq_ = (processed_seq_ + drained) & SleepGate::kSequenceMask;

@@ -77,16 +77,25 @@ class BoundedMpsc {
     return static_cast<int64_t>(sequence - 2 * position) >= 0;
   }
 
-  // Consumer only. Returns false when the next cell is empty or still being written.
-  bool try_pop(T& out) {
+  // Consumer only. Hands the next value, in its cell, to use(T&), then frees the cell; returns
+  // false, calling nothing, when the next cell is empty or still being written. The value is
+  // used where the producer wrote it instead of being moved out first; whatever `use` leaves in
+  // it stays there until the cell's next push overwrites it.
+  template <typename Use>
+  bool try_pop_with(Use&& use) {
     Cell& cell = cells_[head_ & mask_];
     if (cell.sequence.load(std::memory_order_acquire) != 2 * head_ + 1) {
       return false;
     }
-    out = std::move(cell.value);
+    use(cell.value);
     cell.sequence.store(2 * (head_ + mask_ + 1), std::memory_order_release);
     ++head_;
     return true;
+  }
+
+  // Consumer only: moves the next value into `out`; false when there is none (see try_pop_with).
+  bool try_pop(T& out) {
+    return try_pop_with([&](T& value) { out = std::move(value); });
   }
 
   // Consumer only: whether the next cell holds no finished push (empty, or still being written).
@@ -98,11 +107,8 @@ class BoundedMpsc {
   template <typename Take>
   void close_receiver(Take&& take) {
     const uint64_t end = tail_.fetch_or(kClosedBit, std::memory_order_acq_rel) & ~kClosedBit;
-    T value;
     while (head_ != end) {
-      if (try_pop(value)) {
-        take(std::move(value));
-      } else {
+      if (!try_pop_with([&](T& value) { take(std::move(value)); })) {
         std::this_thread::yield();  // a producer claimed this cell and is still writing it
       }
     }
@@ -113,7 +119,10 @@ class BoundedMpsc {
  private:
   static constexpr uint64_t kClosedBit = uint64_t{1} << 63;
 
-  struct Cell {
+  // Each cell starts a cache line and fills whole lines, so a producer writing one cell never
+  // invalidates the line of a neighbouring cell the consumer is reading (for Op: 8 + 88 bytes
+  // in two lines, where unaligned 96-byte cells straddled lines they shared).
+  struct alignas(kCacheLineSize) Cell {
     std::atomic<uint64_t> sequence{0};
     T value{};
   };

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "cache_line.h"
 #include "fd.h"
 
 namespace iob {
@@ -90,6 +91,9 @@ struct Op {
   uint64_t cookie = 0;
   Resources resources;
 };
+// With its MPSC cell's sequence, an Op fills two cache lines (the SQE alone is one).
+static_assert(sizeof(Op) <= 2 * kCacheLineSize - sizeof(uint64_t),
+              "an Op outgrew two cache lines with its queue cell's sequence");
 
 enum class OpEnd : uint8_t {
   // The kernel produced a CQE; `result` is its res (-ETIMEDOUT when the op timeout fired).
