@@ -1,9 +1,9 @@
 // Two ways to receive the ends of ops.
 //
 // OneShot: one op, one waiting thread (the seed's oneshot channel). Tests and simple callers.
-// CompletionQueue: many ops of one submitter thread. The loop appends ends as CQEs arrive and
-//   wakes the submitter at most once per CQE batch, only if it is asleep (the same SleepGate
-//   handshake the loop uses for its own wake).
+// CompletionQueue: many ops of one submitter thread. The loop writes ends as CQEs arrive,
+//   publishes them once per CQE batch and wakes the submitter then, only if it is asleep (the
+//   same SleepGate handshake the loop uses for its own wake).
 #pragma once
 
 #include <atomic>
@@ -66,18 +66,23 @@ class CompletionQueue final : public CompletionSink {
                     "completion queue capacity must be a power of two");
   }
 
+  // Writes the end into its slot; the owner sees it only once flush() publishes the batch.
   void deliver(Completion&& completion) override {
-    const size_t tail = tail_.load(std::memory_order_relaxed);
-    if (tail - cached_head_ == slots_.size()) {
+    if (written_ - cached_head_ == slots_.size()) {
       cached_head_ = head_.load(std::memory_order_acquire);
-      check_invariant(tail - cached_head_ < slots_.size(),
+      check_invariant(written_ - cached_head_ < slots_.size(),
                       "more ops outstanding than the completion queue holds");
     }
-    slots_[tail & (slots_.size() - 1)] = std::move(completion);
-    tail_.store(tail + 1, std::memory_order_release);
+    slots_[written_ & (slots_.size() - 1)] = std::move(completion);
+    ++written_;
   }
 
-  void flush() override { gate_.publish_and_wake(); }
+  // Publishes the batch's ends with one store of the tail (the owner's line moves once per
+  // batch, not once per op), then wakes the owner if it sleeps.
+  void flush() override {
+    tail_.store(written_, std::memory_order_release);
+    gate_.publish_and_wake();
+  }
 
   // Owner: calls take(Completion&) on every available end, in place, and releases their slots;
   // returns how many.
@@ -121,12 +126,17 @@ class CompletionQueue final : public CompletionSink {
   }
 
  private:
+  // Read by both sides, written by neither once made.
   std::vector<Completion> slots_;
-  // Loop thread: the consumer's position as last read, refreshed only when the queue looks full.
+  // Loop thread only: ends written so far, published or not, and the consumer's position as
+  // last read (refreshed only when the queue looks full).
+  alignas(kCacheLineSize) size_t written_ = 0;
   size_t cached_head_ = 0;
+  // Written by the loop once per batch (the owner writes the gate only to sleep).
   alignas(kCacheLineSize) std::atomic<size_t> tail_{0};
-  alignas(kCacheLineSize) std::atomic<size_t> head_{0};
   FutexGate gate_;
+  // Written by the owner after each drain.
+  alignas(kCacheLineSize) std::atomic<size_t> head_{0};
 };
 
 }  // namespace iob
