@@ -78,14 +78,15 @@ size_t Submitter::send_all(std::span<Op> ops) {
   };
   size_t accepted = 0;
   while (accepted < ops.size()) {
-    const auto pushed = channel.queue.try_push(ops[accepted]);
-    if (pushed == BoundedMpsc<Op>::Push::kOk) {
-      ++accepted;
-      ++unpublished;
+    // The burst's cells are claimed together, as many as are free.
+    const auto pushed = channel.queue.try_push_n(ops.subspan(accepted));
+    if (pushed.result == BoundedMpsc<Op>::Push::kOk) {
+      accepted += pushed.count;
+      unpublished += static_cast<uint32_t>(pushed.count);
       continue;
     }
     publish();  // before blocking, or the loop could sleep through what is already queued
-    if (pushed == BoundedMpsc<Op>::Push::kClosed) {
+    if (pushed.result == BoundedMpsc<Op>::Push::kClosed) {
       break;
     }
     channel.counters.backpressure_waits.add();

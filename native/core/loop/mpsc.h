@@ -2,7 +2,8 @@
 //
 // A Vyukov array queue: each cell carries a sequence number that says whose turn it is, so a
 // push and a pop each touch one cell and one position counter, with no lock. Producers claim a
-// position with a CAS on `tail_`; the single consumer owns `head_`.
+// position with a CAS on `tail_` (a burst claims a run of free positions with one CAS); the
+// single consumer owns `head_`.
 //
 // Closing from the receiving side sets the top bit of `tail_`, so no producer can claim a
 // position after it (the CAS fails on the changed word) and the receiver knows exactly which
@@ -18,6 +19,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <thread>
 #include <utility>
 
@@ -42,29 +44,55 @@ class BoundedMpsc {
 
   size_t capacity() const { return mask_ + 1; }
 
-  // Moves `value` in and returns kOk, or leaves it untouched and returns kFull / kClosed.
-  Push try_push(T& value) {
+  struct Pushed {
+    Push result;
+    size_t count;  // values moved in: at least 1 with kOk, 0 otherwise
+  };
+
+  // Claims as many of the free cells from the tail on as there are `values` (all of them, or
+  // as many as are free) with one CAS, moves that many values in, in order, and publishes each
+  // cell as it is written. Returns kOk with that count, or kFull / kClosed with 0, leaving the
+  // values it did not take untouched.
+  Pushed try_push_n(std::span<T> values) {
     uint64_t position = tail_.load(std::memory_order_relaxed);
     for (;;) {
       if ((position & kClosedBit) != 0) {
-        return Push::kClosed;
+        return {Push::kClosed, 0};
       }
-      Cell& cell = cells_[position & mask_];
-      const uint64_t sequence = cell.sequence.load(std::memory_order_acquire);
-      const int64_t turn = static_cast<int64_t>(sequence - 2 * position);
-      if (turn == 0) {
-        if (tail_.compare_exchange_weak(position, position + 1, std::memory_order_relaxed)) {
-          cell.value = std::move(value);
-          cell.sequence.store(2 * position + 1, std::memory_order_release);
-          return Push::kOk;
+      // The free run from `position`: a cell is free for the push at p when its sequence is
+      // 2p. It cannot pass the capacity: the cell after the last is the first again, whose
+      // sequence is 2 * position then.
+      size_t free = 0;
+      int64_t turn = 0;
+      for (; free < values.size(); ++free) {
+        const uint64_t at = position + free;
+        const uint64_t sequence = cells_[at & mask_].sequence.load(std::memory_order_acquire);
+        turn = static_cast<int64_t>(sequence - 2 * at);
+        if (turn != 0) {
+          break;
+        }
+      }
+      if (free > 0) {
+        // The run stays free until the tail moves past it, so the CAS claims all of it; a
+        // failed CAS (another producer, or the close) reloads `position` and looks again.
+        if (tail_.compare_exchange_weak(position, position + free, std::memory_order_relaxed)) {
+          for (size_t i = 0; i < free; ++i) {
+            Cell& cell = cells_[(position + i) & mask_];
+            cell.value = std::move(values[i]);
+            cell.sequence.store(2 * (position + i) + 1, std::memory_order_release);
+          }
+          return {Push::kOk, free};
         }
       } else if (turn < 0) {
-        return Push::kFull;
+        return {Push::kFull, 0};
       } else {
         position = tail_.load(std::memory_order_relaxed);
       }
     }
   }
+
+  // Moves `value` in and returns kOk, or leaves it untouched and returns kFull / kClosed.
+  Push try_push(T& value) { return try_push_n(std::span<T>(&value, 1)).result; }
 
   // Whether a push could succeed now (or would fail as closed): for producers deciding to
   // sleep. Another producer may take the space first, so a push can still find it full.
