@@ -379,19 +379,21 @@ struct SubmitterState {
     };
 
     for (;;) {
-      // One clock read per batch: every end in it was seen now, and every op issued for it is
-      // issued now.
-      const int64_t now = monotonic_ns();
+      // Every end in the batch was seen at once: when the drain began.
+      const int64_t seen = monotonic_ns();
       queue.drain([&](Completion& completion) {
         const auto slot = static_cast<uint32_t>(completion.cookie);
         --outstanding;
-        recorder.ended(slot, slots[slot], now, completion.end, completion.result,
+        recorder.ended(slot, slots[slot], seen, completion.end, completion.result,
                        completion.resources.get(), schedule.open(), completion.timeout_lateness_ns);
         spare[slot] = std::move(completion.resources);
-        slots.give_back(slot, now);
+        slots.give_back(slot, seen);
         // The loop abandons ops only at shutdown or after an error: it takes no more.
         issuing = issuing && completion.end == OpEnd::kCompleted;
       });
+      // Read again once the batch is judged: an op's latency runs from its issue, and judging
+      // the ends before it is not part of it.
+      const int64_t now = monotonic_ns();
       if (issuing) {
         issuing = issue_due(schedule, slots, recorder, now, issue);
         send_burst();
@@ -672,7 +674,9 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   bool issuing = true;
   for (;;) {
     if (issuing) {
-      issuing = issue_due(schedule, slots, recorder, now, issue);
+      // Read after judging the last batch, which is no part of the latency of the ops issued
+      // now (its ends were seen at `now` as the batch was reaped).
+      issuing = issue_due(schedule, slots, recorder, monotonic_ns(), issue);
       if (!issuing && schedule.open()) {
         recorder.count_missed(schedule);
       }
