@@ -109,7 +109,11 @@ Submitter::Inner::~Inner() {
 // ---------------------------------------------------------------------------------------------
 // Loop: construction and the main iteration
 
-std::pair<Submitter, std::unique_ptr<Loop>> Loop::create(LoopConfig config) {
+namespace {
+
+// `config` with its size rounded up; throws std::invalid_argument when the ring it needs is
+// larger than the kernel allows.
+LoopConfig checked_config(LoopConfig config) {
   config.size = round_up_to_power_of_two(config.size);
   const uint64_t entries = uint64_t{config.size} * (config.op_timeout ? 2 : 1);
   if (entries > kMaxRingEntries) {
@@ -117,9 +121,24 @@ std::pair<Submitter, std::unique_ptr<Loop>> Loop::create(LoopConfig config) {
                                 " SQ entries exceeds the kernel maximum of " +
                                 std::to_string(kMaxRingEntries));
   }
+  return config;
+}
+
+}  // namespace
+
+std::pair<Submitter, std::unique_ptr<Loop>> Loop::create(LoopConfig config) {
+  config = checked_config(config);
   auto channel = std::make_shared<LoopChannel>(config.size);
   std::unique_ptr<Loop> loop(new Loop(config, channel));
   return {Submitter(std::move(channel)), std::move(loop)};
+}
+
+std::unique_ptr<Loop> Loop::create_inline(LoopConfig config) {
+  config = checked_config(config);
+  auto channel = std::make_shared<LoopChannel>(config.size);
+  // No Submitter will ever exist: as if the last one were already gone.
+  channel->senders_closed.store(true, std::memory_order_relaxed);
+  return std::unique_ptr<Loop>(new Loop(config, channel));
 }
 
 Loop::Loop(LoopConfig config, std::shared_ptr<LoopChannel> channel)
@@ -186,7 +205,51 @@ std::optional<LoopError> Loop::run() {
     }
     channel_->waker.disarm();
   }
+  return tear_down();
+}
 
+std::optional<LoopError> Loop::run_inline(LoopDriver& driver) {
+  check_invariant(channel_->senders_closed.load(std::memory_order_relaxed),
+                  "run_inline needs a loop made by create_inline");
+  mark_started(create_ring());
+  // Nothing ever wakes this loop but its own completions: no wake poll.
+  wake_rearm_needed_ = false;
+  LocalSubmitter submitter(*this);
+  while (!error_) {
+    drain_completions();
+    if (error_) {
+      break;
+    }
+    inline_staged_ns_ = 0;
+    const DriveNext next = driver.drive(submitter);
+    if (error_) {
+      break;
+    }
+    if (next.done) {
+      drain_for_shutdown();
+      break;
+    }
+    counters_.pending_operations.store(waiters_.size(), std::memory_order_relaxed);
+    std::optional<nanoseconds> until_due;
+    if (next.wake_at_ns) {
+      until_due = nanoseconds(*next.wake_at_ns - monotonic_ns());
+      if (until_due->count() <= 0) {
+        enter(0, std::nullopt);  // hand over what was staged and call the driver again
+        continue;
+      }
+    } else {
+      check_invariant(!waiters_.empty(),
+                      "a driver that is not done must have ops in flight or a time to be called");
+    }
+    counters_.sleeps.add();
+    enter(1, until_due);
+  }
+  return tear_down();
+}
+
+// The end of run() and run_inline(): abandons everything on an error, then the ring goes and
+// only after it what abandoned ops lent the kernel.
+std::optional<LoopError> Loop::tear_down() {
   if (error_) {
     abandon_all();
   }
@@ -351,22 +414,7 @@ Loop::Staged Loop::fill_submission_queue() {
     if (config_.op_timeout && staged_ns == 0) {
       staged_ns = monotonic_ns();
     }
-
-    const uint64_t slot = waiters_.insert(
-        Waiter{op.sink, op.cookie, std::move(op.resources), op_timeout_ts_, staged_ns});
-
-    // Lifetime: the op's buffers, iovec array and fd handle now live in waiters_[slot] until
-    // its CQE is handled (or, if abandoned, until the ring is torn down), so every pointer in
-    // the SQE stays valid and the fd number cannot be reused. Space for both SQEs was checked
-    // above.
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-    *sqe = op.sqe;
-    io_uring_sqe_set_data64(sqe, slot);
-    if (config_.op_timeout) {
-      // Lifetime: the timespec lives in the waiter slot, which does not move.
-      link_op_timeout(ring_, *sqe, waiters_.get(slot).timeout);
-    }
-    counters_.ops_accepted.add();
+    stage(op, staged_ns);
   }
 
   processed_seq_ = (processed_seq_ + drained) & SleepGate::kSequenceMask;
@@ -382,6 +430,59 @@ Loop::Staged Loop::fill_submission_queue() {
   }
   return batch_full ? Staged::kAtBatchLimit : Staged::kBelowCapacity;
 }
+
+void Loop::stage(Op& op, int64_t staged_ns) {
+  const uint64_t slot = waiters_.insert(
+      Waiter{op.sink, op.cookie, std::move(op.resources), op_timeout_ts_, staged_ns});
+
+  // Lifetime: the op's buffers, iovec array and fd handle now live in waiters_[slot] until its
+  // CQE is handled (or, if abandoned, until the ring is torn down), so every pointer in the SQE
+  // stays valid and the fd number cannot be reused.
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  *sqe = op.sqe;
+  io_uring_sqe_set_data64(sqe, slot);
+  if (config_.op_timeout) {
+    // Lifetime: the timespec lives in the waiter slot, which does not move.
+    link_op_timeout(ring_, *sqe, waiters_.get(slot).timeout);
+  }
+  counters_.ops_accepted.add();
+}
+
+bool Loop::submit_local(Op& op) {
+  if (error_ || waiters_.full()) {
+    return false;
+  }
+  const unsigned sqes_per_op = config_.op_timeout ? 2 : 1;
+  // The SQ holds every waiter's SQEs, so it has room whenever a waiter slot is free; only a
+  // transient enter error can leave it full (then the driver tries again on its next call).
+  const bool batch_full =
+      config_.submit_batch > 0 && io_uring_sq_ready(&ring_) >= config_.submit_batch * sqes_per_op;
+  if (batch_full || io_uring_sq_space_left(&ring_) < sqes_per_op) {
+    enter(0, std::nullopt);
+    if (error_ || io_uring_sq_space_left(&ring_) < sqes_per_op) {
+      return false;
+    }
+  }
+  if (config_.op_timeout && inline_staged_ns_ == 0) {
+    inline_staged_ns_ = monotonic_ns();
+  }
+  stage(op, inline_staged_ns_);
+  return true;
+}
+
+bool LocalSubmitter::submit(Op& op) { return loop_.submit_local(op); }
+
+size_t LocalSubmitter::submit_all(std::span<Op> ops) {
+  size_t staged = 0;
+  while (staged < ops.size() && loop_.submit_local(ops[staged])) {
+    ++staged;
+  }
+  return staged;
+}
+
+size_t LocalSubmitter::capacity() const { return loop_.waiters_.capacity(); }
+
+size_t LocalSubmitter::room() const { return loop_.waiters_.capacity() - loop_.waiters_.size(); }
 
 bool Loop::stage_wake_poll() {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
