@@ -350,8 +350,10 @@ struct Handed {
 // One submitter of a loop benchmark: its op source, recorder, slots and completion queue. The
 // cross-thread design runs it on a thread of its own (run(): it sends through a Submitter and
 // sleeps on its queue); the same-thread design makes it the driver of a loop of its own, which
-// calls drive() on the loop's thread. Both make the same pass, step().
-struct SubmitterState final : LoopDriver {
+// calls drive() on the loop's thread. Both make the same pass, step(). In the same-thread design
+// the loop delivers each end to the submitter itself, on the same thread: it is recorded at once,
+// with no queue in between.
+struct SubmitterState final : LoopDriver, CompletionSink {
   SubmitterState(const BenchSpec& spec, const PhaseClock& clock, const std::atomic<bool>& cancel,
                  uint32_t index, std::unique_ptr<OpSource> op_source,
                  std::function<void()> measure_started, Schedule op_schedule)
@@ -422,13 +424,22 @@ struct SubmitterState final : LoopDriver {
   std::optional<LoopError> run_inline(Loop& loop) {
     tighten_timer_slack(schedule);
     ThreadCpuMeter cpu;  // the ring's creation included, as in the cross-thread loop's thread
+    sink = this;
     std::optional<LoopError> error = loop.run_inline(*this);
-    // Ends the loop delivered after the last pass: ops an error abandoned.
-    record_ends(monotonic_ns());
     cpu.add_to(recorder.stats.cpu);
     recorder.stats.read_back = source->read_back();
     return error;
   }
+
+  // The same-thread design's sink, called by the loop on this thread: one clock read per batch
+  // of ends, as record_ends() makes.
+  void deliver(Completion&& completion) override {
+    if (batch_seen_at == 0) {
+      batch_seen_at = monotonic_ns();
+    }
+    record_end(completion, batch_seen_at);
+  }
+  void flush() override { batch_seen_at = 0; }
 
   // Whether the next op falls due on a schedule with a slot free for it: then the submitter
   // waits for that moment as well as for an end.
@@ -446,16 +457,19 @@ struct SubmitterState final : LoopDriver {
  private:
   // Records the ends in the queue, seen `now`, and frees their slots.
   void record_ends(int64_t now) {
-    queue.drain([&](Completion& completion) {
-      const auto slot = static_cast<uint32_t>(completion.cookie);
-      --outstanding;
-      recorder.ended(slot, slots[slot], now, completion.end, completion.result,
-                     completion.resources.get(), schedule.open(), completion.timeout_lateness_ns);
-      spare[slot] = std::move(completion.resources);
-      slots.give_back(slot, now);
-      // The loop abandons ops only at shutdown or after an error: it takes no more.
-      issuing = issuing && completion.end == OpEnd::kCompleted;
-    });
+    queue.drain([&](Completion& completion) { record_end(completion, now); });
+  }
+
+  // Records one end, seen `now`, and frees its slot.
+  void record_end(Completion& completion, int64_t now) {
+    const auto slot = static_cast<uint32_t>(completion.cookie);
+    --outstanding;
+    recorder.ended(slot, slots[slot], now, completion.end, completion.result,
+                   completion.resources.get(), schedule.open(), completion.timeout_lateness_ns);
+    spare[slot] = std::move(completion.resources);
+    slots.give_back(slot, now);
+    // The loop abandons ops only at shutdown or after an error: it takes no more.
+    issuing = issuing && completion.end == OpEnd::kCompleted;
   }
 
   // Prepares the op of `slot` at the end of the burst.
@@ -463,7 +477,7 @@ struct SubmitterState final : LoopDriver {
     Op& op = burst[burst_size++];
     slots[slot].kind = source->prepare(slot, op.sqe, spare[slot]);
     op.resources = std::move(spare[slot]);
-    op.sink = &queue;
+    op.sink = sink;
     op.cookie = slot;
   }
 
@@ -487,6 +501,10 @@ struct SubmitterState final : LoopDriver {
     }
   }
 
+  // Where the loop delivers the ends: the queue, or this submitter in the same-thread design.
+  CompletionSink* sink = &queue;
+  // The same-thread design: when the ends of the batch being delivered were seen (0: none yet).
+  int64_t batch_seen_at = 0;
   Schedule schedule;
   Slots slots;
   std::vector<Resources> spare;
