@@ -113,6 +113,24 @@ TEST_P(SameThreadDepth, EveryOpEndsExactlyOnceAndNeverPastCapacity) {
 INSTANTIATE_TEST_SUITE_P(Depths, SameThreadDepth, testing::Values(1u, 32u, 256u),
                          [](const auto& info) { return "depth" + std::to_string(info.param); });
 
+// With a submit batch, staged ops go to the kernel every `submit_batch` ops, not once per call.
+TEST(SameThread, ASubmitBatchHandsStagedOpsToTheKernelEveryBatch) {
+  auto loop = Loop::create_inline(LoopConfig{.size = 32, .submit_batch = 4});
+  EndLog log;
+  uint64_t issued = 0;
+  ScriptedDriver driver([&](LocalSubmitter& submitter, int) {
+    while (issued < 3200 && submitter.submit(op_for(make_nop(), log, issued))) {
+      ++issued;
+    }
+    return DriveNext{.done = issued == 3200};
+  });
+  EXPECT_FALSE(loop->run_inline(driver));
+  EXPECT_EQ(log.ends.size(), 3200u);
+  const auto counters = loop->counters().snapshot();
+  EXPECT_EQ(counters.sqes_submitted, 3200u);
+  EXPECT_GE(counters.enter_calls * 4, counters.sqes_submitted);
+}
+
 // A driver's ops carry their resources into the loop and get them back with their end.
 TEST(SameThread, ResourcesComeBackWithTheEnd) {
   auto loop = Loop::create_inline(LoopConfig{.size = 4});
