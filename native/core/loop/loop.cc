@@ -452,37 +452,42 @@ void Loop::stage(Op& op, int64_t staged_ns) {
   counters_.ops_accepted.add();
 }
 
-bool Loop::submit_local(Op& op) {
-  if (error_ || waiters_.full()) {
-    return false;
-  }
+size_t Loop::submit_local(std::span<Op> ops) {
   const unsigned sqes_per_op = config_.op_timeout ? 2 : 1;
-  // The SQ holds every waiter's SQEs, so it has room whenever a waiter slot is free; only a
-  // transient enter error can leave it full (then the driver tries again on its next call).
-  const bool batch_full =
-      config_.submit_batch > 0 && io_uring_sq_ready(&ring_) >= config_.submit_batch * sqes_per_op;
-  if (batch_full || io_uring_sq_space_left(&ring_) < sqes_per_op) {
-    enter(0, std::nullopt);
-    if (error_ || io_uring_sq_space_left(&ring_) < sqes_per_op) {
-      return false;
-    }
-  }
-  if (config_.op_timeout && inline_staged_ns_ == 0) {
-    inline_staged_ns_ = monotonic_ns();
-  }
-  stage(op, inline_staged_ns_);
-  return true;
-}
-
-bool LocalSubmitter::submit(Op& op) { return loop_.submit_local(op); }
-
-size_t LocalSubmitter::submit_all(std::span<Op> ops) {
   size_t staged = 0;
-  while (staged < ops.size() && loop_.submit_local(ops[staged])) {
-    ++staged;
+  // Room is checked once per run of ops, not per op.
+  while (staged < ops.size() && !error_ && !waiters_.full()) {
+    // The SQ holds every waiter's SQEs, so it has room whenever a waiter slot is free; only a
+    // full submit batch, or a transient enter error, calls for handing the SQ over first.
+    const size_t sq_room = io_uring_sq_space_left(&ring_) / sqes_per_op;
+    size_t batch_room = SIZE_MAX;
+    if (config_.submit_batch > 0) {
+      const size_t in_batch = io_uring_sq_ready(&ring_) / sqes_per_op;
+      batch_room = config_.submit_batch > in_batch ? config_.submit_batch - in_batch : 0;
+    }
+    if (sq_room == 0 || batch_room == 0) {
+      const unsigned ready = io_uring_sq_ready(&ring_);
+      enter(0, std::nullopt);
+      if (io_uring_sq_ready(&ring_) == ready) {
+        break;  // nothing was taken (a transient error): the driver tries again on its next call
+      }
+      continue;
+    }
+    if (config_.op_timeout && inline_staged_ns_ == 0) {
+      inline_staged_ns_ = monotonic_ns();
+    }
+    const size_t run =
+        std::min({ops.size() - staged, waiters_.capacity() - waiters_.size(), sq_room, batch_room});
+    for (const size_t end = staged + run; staged < end; ++staged) {
+      stage(ops[staged], inline_staged_ns_);
+    }
   }
   return staged;
 }
+
+bool LocalSubmitter::submit(Op& op) { return loop_.submit_local(std::span<Op>(&op, 1)) == 1; }
+
+size_t LocalSubmitter::submit_all(std::span<Op> ops) { return loop_.submit_local(ops); }
 
 size_t LocalSubmitter::capacity() const { return loop_.waiters_.capacity(); }
 

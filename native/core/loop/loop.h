@@ -47,7 +47,9 @@
 //      flight (abandoning it after `shutdown_timeout`), as when the last Submitter goes.
 //   4. Otherwise submit what was staged and block in io_uring_enter for a completion, no
 //      longer than until the time drive() asked to be called again (an open loop's next op,
-//      through EXT_ARG). A driver that is not done has ops in flight or such a time.
+//      through EXT_ARG). A driver that is not done has ops in flight or such a time. Nothing
+//      else can bring work, so there is nothing to spin for (idle_spin does not apply) and no
+//      wake to wait for.
 // Splitting the designs prices the loop: raw ring vs same-thread is the bookkeeping's cost,
 // same-thread vs cross-thread the hand-off's (queue, wakes, a second thread).
 //
@@ -291,7 +293,8 @@ class Loop {
   // Puts `op` in a waiter slot and its SQE (and linked timeout) in the SQ; the caller has
   // checked there is room for both. `staged_ns`: see Waiter::staged_ns.
   void stage(Op& op, int64_t staged_ns);
-  bool submit_local(Op& op);
+  // Stages `ops` in order while there is room; how many were staged.
+  size_t submit_local(std::span<Op> ops);
   std::optional<LoopError> tear_down();
   bool stage_wake_poll();
   // Polls for up to config_.idle_spin for a submission or a completion; true if one came.
