@@ -93,8 +93,8 @@ constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
 constexpr std::array<const char*, 8> kFileFields{"path",   "sizeBytes",  "blockSize",     "random",
                                                  "direct", "fsyncEvery", "writevBuffers", "verify"};
 constexpr std::array<const char*, 2> kSocketFields{"transport", "messageSize"};
-constexpr std::array<const char*, 7> kDriveFields{"submitters", "depth", "durationNs", "ops",
-                                                  "warmupNs",   "rate",  "arrivals"};
+constexpr std::array<const char*, 8> kDriveFields{"submitters", "depth", "durationNs", "ops",
+                                                  "warmupNs",   "rate",  "arrivals",   "design"};
 
 }  // namespace
 
@@ -219,6 +219,16 @@ DriveSpec drive_from_js(const Napi::Object& drive) {
   if (!drive.Get("arrivals").IsNull()) {
     spec.arrivals =
         string_field(drive, "arrivals") == "poisson" ? Arrivals::kPoisson : Arrivals::kUniform;
+  }
+  if (!drive.Get("design").IsNull()) {
+    const std::string design = string_field(drive, "design");
+    if (design == "same-thread") {
+      spec.design = Design::kSameThread;
+    } else if (design != "cross-thread") {
+      throw Napi::TypeError::New(drive.Env(), "internal error: the " + std::string(kBenchRequest) +
+                                                  " has an unknown drive.design '" + design +
+                                                  "': use cross-thread or same-thread");
+    }
   }
   return spec;
 }

@@ -103,6 +103,22 @@ inline LoopCountersSnapshot counters_since(const LoopCountersSnapshot& later,
   return delta;
 }
 
+// Adds `part`, the counters of a loop that ran at the same time as the others in `total` (the
+// same-thread design's loops): totals and gauges add up, a maximum is the larger.
+inline void add_concurrent_counters(LoopCountersSnapshot& total, const LoopCountersSnapshot& part) {
+#define IOB_ADD(writer, field, name, kind, unit, help)                 \
+  if constexpr (CounterKind::k##kind == CounterKind::kTotal) {         \
+    total.field += part.field;                                         \
+  } else {                                                             \
+    total.field = total.field > part.field ? total.field : part.field; \
+  }
+  IOB_LOOP_COUNTERS(IOB_ADD)
+#undef IOB_ADD
+#define IOB_ADD_GAUGE(field, name, unit, help) total.field += part.field;
+  IOB_LOOP_GAUGES(IOB_ADD_GAUGE)
+#undef IOB_ADD_GAUGE
+}
+
 // A counter with a single writing thread: increments are plain adds, reads may come from any
 // thread.
 class OwnedCounter {

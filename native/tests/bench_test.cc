@@ -92,6 +92,34 @@ TEST(Bench, LoopRunsExactlyTheRequestedOps) {
   EXPECT_FALSE(result.stats.interrupted);
 }
 
+// Same-thread with 2 submitters: two loops, each driven by its submitter on its own thread; the
+// counters are the two loops' together, and nothing is handed over or woken.
+TEST(Bench, SameThreadRunsExactlyTheRequestedOps) {
+  const BenchResult result = run_same_thread_bench(nop_spec(2, 16, 10'001), nullptr, kNeverCancel);
+  ASSERT_FALSE(result.error) << result.error->message();
+  EXPECT_EQ(result.stats.ops, 10'001u);
+  EXPECT_EQ(result.stats.expected, 10'001u);
+  EXPECT_EQ(result.stats.latency.total_count(), 10'001u);
+  EXPECT_EQ(result.counters.ops_completed, 10'001u);
+  EXPECT_EQ(result.counters.ops_accepted, result.counters.ops_completed);
+  EXPECT_EQ(result.counters.wake_cqes, 0u);
+  EXPECT_EQ(result.counters.eventfd_rings, 0u);
+  EXPECT_GE(result.ring.sq_entries, 64u);
+}
+
+// A same-thread loop smaller than the depth: the driver keeps the ops it has no room for and
+// issues them as slots free up, as a cross-thread submitter waits on a full queue.
+TEST(Bench, SameThreadOpsBeyondTheLoopsCapacityWaitInTheDriver) {
+  BenchSpec spec = nop_spec(1, 32, 5000);
+  spec.loop.size = 4;
+  for (RunFn run : {&run_loop_bench, &run_same_thread_bench}) {
+    const BenchResult result = run(spec, nullptr, kNeverCancel);
+    ASSERT_FALSE(result.error) << result.error->message();
+    EXPECT_EQ(result.stats.expected, 5000u);
+    EXPECT_EQ(result.counters.ops_completed, 5000u);
+  }
+}
+
 TEST(Bench, RawRunsExactlyTheRequestedOps) {
   const BenchResult result = run_raw_bench(nop_spec(1, 32, 5000), nullptr, kNeverCancel);
   ASSERT_FALSE(result.error) << result.error->message();
@@ -115,8 +143,8 @@ TEST(Bench, WarmupOpsAreNotMeasured) {
 TEST(Bench, CountersCoverTheMeasuredPhase) {
   BenchSpec spec = nop_spec(1, 4, 5000);
   spec.drive.warmup = 100ms;
-  for (auto* run : {&run_loop_bench, &run_raw_bench}) {
-    const BenchResult result = (*run)(spec, nullptr, kNeverCancel);
+  for (RunFn run : kEverySystem) {
+    const BenchResult result = run(spec, nullptr, kNeverCancel);
     ASSERT_FALSE(result.error);
     EXPECT_GT(result.stats.all_ops, 5000u);
     // Only ops in flight as the warm-up ended may fall on either side.
@@ -129,8 +157,8 @@ TEST(Bench, CountersCoverTheMeasuredPhase) {
 TEST(Bench, TimerLatencyIsAtLeastTheTimer) {
   BenchSpec spec = nop_spec(1, 2, 10);
   spec.workload = WorkloadSpec{.op = OpKind::kTimer, .timer = 2ms};
-  for (auto* run : {&run_loop_bench, &run_raw_bench}) {
-    const BenchResult result = (*run)(spec, nullptr, kNeverCancel);
+  for (RunFn run : kEverySystem) {
+    const BenchResult result = run(spec, nullptr, kNeverCancel);
     ASSERT_FALSE(result.error);
     EXPECT_EQ(result.stats.expected, 10u);  // each ended with -ETIME
     EXPECT_GE(result.stats.latency.min(), 2'000'000u);
@@ -142,8 +170,8 @@ TEST(Bench, OpTimeoutsApplyToBothSystems) {
   BenchSpec spec = nop_spec(1, 2, 6);
   spec.loop.op_timeout = 1ms;
   spec.workload = WorkloadSpec{.op = OpKind::kTimer, .timer = 50ms};
-  for (auto* run : {&run_loop_bench, &run_raw_bench}) {
-    const BenchResult result = (*run)(spec, nullptr, kNeverCancel);
+  for (RunFn run : kEverySystem) {
+    const BenchResult result = run(spec, nullptr, kNeverCancel);
     ASSERT_FALSE(result.error);
     EXPECT_EQ(result.stats.timed_out, 6u);
     EXPECT_EQ(result.counters.timeouts_fired, 6u);
@@ -154,10 +182,10 @@ TEST(Bench, ProgressIsReportedWhileItRuns) {
   BenchSpec spec = nop_spec(1, 8, 0);
   spec.drive.duration = 300ms;
   spec.progress_interval = 50ms;
-  for (auto* run : {&run_loop_bench, &run_raw_bench}) {
+  for (RunFn run : kEverySystem) {
     int reports = 0;
     uint64_t last_ops = 0;
-    const BenchResult result = (*run)(
+    const BenchResult result = run(
         spec,
         [&](const Progress& progress) {
           ++reports;
@@ -173,18 +201,20 @@ TEST(Bench, ProgressIsReportedWhileItRuns) {
 TEST(Bench, CancellingStopsEarlyAndMarksTheResult) {
   BenchSpec spec = nop_spec(2, 8, 0);
   spec.drive.duration = 60s;
-  std::atomic<bool> cancel{false};
-  std::thread canceller([&] {
-    std::this_thread::sleep_for(100ms);
-    cancel = true;
-  });
-  const auto started = std::chrono::steady_clock::now();
-  const BenchResult result = run_loop_bench(spec, nullptr, cancel);
-  canceller.join();
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
-  ASSERT_FALSE(result.error);
-  EXPECT_TRUE(result.stats.interrupted);
-  EXPECT_GT(result.stats.ops, 0u);
+  for (RunFn run : {&run_loop_bench, &run_same_thread_bench}) {
+    std::atomic<bool> cancel{false};
+    std::thread canceller([&] {
+      std::this_thread::sleep_for(100ms);
+      cancel = true;
+    });
+    const auto started = std::chrono::steady_clock::now();
+    const BenchResult result = run(spec, nullptr, cancel);
+    canceller.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+    ASSERT_FALSE(result.error);
+    EXPECT_TRUE(result.stats.interrupted);
+    EXPECT_GT(result.stats.ops, 0u);
+  }
 }
 
 TEST(Bench, RunningOutOfDescriptorsIsReportedNotThrown) {

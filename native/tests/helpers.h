@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "harness/bench.h"
 #include "harness/ops.h"
 #include "loop/loop.h"
 #include "loop/loop_thread.h"
@@ -29,6 +30,18 @@ class LoopTestAccess {
   }
   static bool wake_rearm_needed(const Loop& loop) { return loop.wake_rearm_needed_; }
 };
+
+// run_loop_bench in the same-thread design: each submitter drives a loop of its own.
+inline BenchResult run_same_thread_bench(const BenchSpec& spec, const ProgressFn& progress,
+                                         const std::atomic<bool>& cancel) {
+  BenchSpec same_thread = spec;
+  same_thread.drive.design = Design::kSameThread;
+  return run_loop_bench(same_thread, progress, cancel);
+}
+
+using RunFn = BenchResult (*)(const BenchSpec&, const ProgressFn&, const std::atomic<bool>&);
+// Every system a benchmark measures: the loop in both designs, and the raw ring.
+inline constexpr RunFn kEverySystem[] = {&run_loop_bench, &run_same_thread_bench, &run_raw_bench};
 
 // IORING_OP_NOP.
 inline Op make_nop() {

@@ -1,5 +1,5 @@
-// Workloads: the self-describing test data, and every kind of op through the loop and the raw
-// ring, closed and open loop.
+// Workloads: the self-describing test data, and every kind of op through the loop (both designs)
+// and the raw ring, closed and open loop.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,8 +17,6 @@ namespace iob {
 namespace {
 
 const std::atomic<bool> kNever{false};
-using RunFn = BenchResult (*)(const BenchSpec&, const ProgressFn&, const std::atomic<bool>&);
-constexpr RunFn kBoth[] = {&run_loop_bench, &run_raw_bench};
 
 // A test file laid out with the tool's pattern, removed at the end of the test.
 class LaidOutFile {
@@ -127,7 +125,7 @@ TEST(FileRead, RandomAndSequentialReadsAreAllChecked) {
   for (bool random : {false, true}) {
     BenchSpec spec = file_spec(OpKind::kFileRead, file.path(), 1 << 20, 3000);
     spec.workload.file.random = random;
-    for (RunFn run : kBoth) {
+    for (RunFn run : kEverySystem) {
       const BenchResult result = run(spec, nullptr, kNever);
       ASSERT_FALSE(result.error) << result.error->message();
       EXPECT_EQ(result.stats.ops, 3000u);
@@ -143,7 +141,7 @@ TEST(FileRead, ABlockThatDoesNotHoldItsPatternIsCountedCorrupt) {
   file.scribble(5 * 4096 + 700, 10);
   // Sequential over 64 blocks, 640 reads: the damaged block is read 10 times.
   const BenchSpec spec = file_spec(OpKind::kFileRead, file.path(), 64 * 4096, 640);
-  for (RunFn run : kBoth) {
+  for (RunFn run : kEverySystem) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
     EXPECT_EQ(result.stats.corrupt, 10u);
@@ -153,7 +151,7 @@ TEST(FileRead, ABlockThatDoesNotHoldItsPatternIsCountedCorrupt) {
 
 TEST(FileRead, AMissingFileStopsTheRunWithTheCall) {
   const BenchSpec spec = file_spec(OpKind::kFileRead, "/nonexistent/iob", 1 << 20, 10);
-  for (RunFn run : kBoth) {
+  for (RunFn run : kEverySystem) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_TRUE(result.error);
     EXPECT_EQ(result.error->call, "open");
@@ -167,7 +165,7 @@ TEST(FileWrite, WrittenBlocksAreReadBackAfterTheRun) {
     BenchSpec spec = file_spec(OpKind::kFileWrite, file.path(), 1 << 20, 2000);
     spec.workload.file.random = true;
     spec.workload.file.writev_buffers = buffers;
-    for (RunFn run : kBoth) {
+    for (RunFn run : kEverySystem) {
       const BenchResult result = run(spec, nullptr, kNever);
       ASSERT_FALSE(result.error);
       EXPECT_EQ(result.stats.expected, 2000u) << buffers << " buffers";
@@ -183,7 +181,7 @@ TEST(FileWrite, FsyncsAreTheirOwnKind) {
   BenchSpec spec = file_spec(OpKind::kFileWrite, file.path(), 1 << 20, 600);
   spec.workload.file.fsync_every = 5;
   spec.drive.depth = 4;
-  for (RunFn run : kBoth) {
+  for (RunFn run : kEverySystem) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
     ASSERT_EQ(result.stats.kind_names, (std::vector<std::string>{"file-write", "fsync"}));
@@ -261,7 +259,7 @@ BenchSpec socket_spec(Transport transport, uint64_t ops) {
 
 TEST(Socket, MessagesArriveWholeAndInOrderOverBothTransports) {
   for (Transport transport : {Transport::kUnix, Transport::kTcp}) {
-    for (RunFn run : kBoth) {
+    for (RunFn run : kEverySystem) {
       const BenchResult result = run(socket_spec(transport, 4000), nullptr, kNever);
       ASSERT_FALSE(result.error) << result.error->message();
       EXPECT_EQ(result.stats.expected, 4000u);
@@ -298,7 +296,7 @@ TEST(Stall, OpsEndOnlyByTheirTimeout) {
   spec.loop.op_timeout = 2ms;
   spec.workload.op = OpKind::kStall;
   spec.drive = DriveSpec{.submitters = 1, .depth = 4, .ops = 20};
-  for (RunFn run : kBoth) {
+  for (RunFn run : kEverySystem) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
     EXPECT_EQ(result.stats.expected, 20u);
@@ -343,7 +341,7 @@ TEST(Mix, EachKindIsReportedAndTheKindsAddUp) {
   BenchSpec spec = file_spec(OpKind::kNop, file.path(), 1 << 20, 6000);
   spec.workload.mix = {
       {OpKind::kFileRead, 3}, {OpKind::kSocket, 1}, {OpKind::kNop, 2}, {OpKind::kFileWrite, 1}};
-  for (RunFn run : kBoth) {
+  for (RunFn run : kEverySystem) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error) << result.error->message();
     ASSERT_EQ(result.stats.kind_names,
@@ -368,7 +366,7 @@ TEST(OpenLoop, OpsAreIssuedAtTheRateAsked) {
   BenchSpec spec;
   spec.loop.size = 64;
   spec.drive = DriveSpec{.submitters = 2, .depth = 16, .ops = 3000, .rate = 10'000};
-  for (RunFn run : kBoth) {
+  for (RunFn run : kEverySystem) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
     EXPECT_EQ(result.stats.ops, 3000u);
@@ -387,7 +385,7 @@ TEST(OpenLoop, PoissonArrivalsAverageTheRate) {
   spec.loop.size = 64;
   spec.drive = DriveSpec{
       .submitters = 1, .depth = 16, .ops = 2000, .rate = 20'000, .arrivals = Arrivals::kPoisson};
-  for (RunFn run : kBoth) {
+  for (RunFn run : kEverySystem) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
     EXPECT_EQ(result.stats.ops, 2000u);
@@ -409,7 +407,7 @@ TEST(OpenLoop, AnOpDueBeforeTheEndIsIssuedEvenIfTheThreadWakesAfterIt) {
                          .duration = 20ms,
                          .rate = 5000,
                          .arrivals = Arrivals::kPoisson};
-  for (RunFn run : kBoth) {
+  for (RunFn run : kEverySystem) {
     for (int i = 0; i < 30; ++i) {
       spec.workload.seed = 1000 + i;
       const BenchResult result = run(spec, nullptr, kNever);
@@ -435,7 +433,7 @@ TEST(OpenLoop, AnOverloadShowsInResponseTimeNotServiceTime) {
   // for a slot, so response time grows through the run while service time stays ~2 ms.
   const BenchSpec spec =
       two_ms_timers(DriveSpec{.submitters = 1, .depth = 2, .duration = 300ms, .rate = 5000});
-  for (RunFn run : kBoth) {
+  for (RunFn run : kEverySystem) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
     const RunStats& stats = result.stats;
@@ -453,7 +451,7 @@ TEST(OpenLoop, AnOpDueWhileTheThreadWaitsForItsOnlySlotIsLate) {
   // one before it still runs, also those due while the thread sleeps until that one ends.
   const BenchSpec spec =
       two_ms_timers(DriveSpec{.submitters = 1, .depth = 1, .ops = 60, .rate = 600});
-  for (RunFn run : kBoth) {
+  for (RunFn run : kEverySystem) {
     const BenchResult result = run(spec, nullptr, kNever);
     ASSERT_FALSE(result.error);
     EXPECT_EQ(result.stats.ops, 60u);
@@ -470,7 +468,7 @@ TEST(OpenLoop, AnOverloadAfterTheWarmUpIsMeasuredAtTheRateTheLoopKeepsUp) {
       DriveSpec{.submitters = 1, .depth = 2, .duration = 300ms, .warmup = 100ms, .rate = 5000});
   BenchSpec closed = spec;
   closed.drive.rate = 0;
-  for (RunFn run : kBoth) {
+  for (RunFn run : kEverySystem) {
     const BenchResult open_result = run(spec, nullptr, kNever);
     const BenchResult closed_result = run(closed, nullptr, kNever);
     ASSERT_FALSE(open_result.error);

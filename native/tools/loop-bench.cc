@@ -1,11 +1,14 @@
 // Runs one benchmark through the loop or the raw ring, without Node, and prints one JSON line.
 // The bench scripts use it to compare builds (counters compiled in vs out) side by side.
 //
-//   loop-bench system=loop|raw op=nop|timer|file-read|file-write|socket depth=256 submitters=1
+//   loop-bench system=loop|raw [design=cross-thread|same-thread]
+//              op=nop|timer|file-read|file-write|socket depth=256 submitters=1
 //              size=256 duration_ms=2000 [ops=N instead of a duration] warmup_ms=200 [timer_us=100]
 //              [op_timeout_us=...] [single_issuer=1] [spin_us=50] [submit_batch=8]
 //              [rate=OPS_PER_SEC [poisson=1]] [file=PATH file_size=BYTES block_size=4096 random=1
 //              direct=1 seed=1 lay_out=1] [transport=unix|tcp message_size=4096]
+// design=same-thread runs each submitter as the driver of a loop of its own, on that loop's thread
+// (see harness/bench.h); with system=raw it is ignored.
 // With lay_out=1 it creates `file` with the tool's pattern first and removes it after.
 #include <cstdio>
 #include <cstdlib>
@@ -81,6 +84,14 @@ int main(int argc, char** argv) {
   spec.drive.ops = number(args, "ops", 0);
   spec.drive.warmup = milliseconds(number(args, "warmup_ms", 200));
   const bool raw = args.count("system") && args.at("system") == "raw";
+  const std::string design = args.count("design") ? args.at("design") : "cross-thread";
+  if (design != "cross-thread" && design != "same-thread") {
+    std::fprintf(stderr, "loop-bench: design=%s: use cross-thread or same-thread\n",
+                 design.c_str());
+    return 2;
+  }
+  const bool same_thread = design == "same-thread";
+  spec.drive.design = same_thread ? iob::Design::kSameThread : iob::Design::kCrossThread;
 
   const std::atomic<bool> never{false};
   const iob::BenchResult result =
@@ -96,12 +107,17 @@ int main(int argc, char** argv) {
   const double seconds = static_cast<double>(stats.elapsed_ns) / 1e9;
   const double cpu_ns = static_cast<double>(stats.cpu.user_ns + stats.cpu.system_ns);
   std::printf(
-      "{\"system\":\"%s\",\"counters\":%s,\"ops\":%llu,\"opsPerSec\":%.0f,\"p50Ns\":%llu,"
+      "{\"system\":\"%s\",\"design\":\"%s\",\"counters\":%s,\"ops\":%llu,\"opsPerSec\":%.0f,"
+      "\"p50Ns\":%llu,"
       "\"p99Ns\":%llu,\"cpuNsPerOp\":%.1f,\"sleeps\":%llu,\"enterCalls\":%llu,"
       "\"capacityStalls\":%llu,\"allOps\":%llu,\"p99ServiceNs\":%llu,\"late\":%llu,\"missed\":%llu,"
       "\"corrupt\":%llu,\"unexpected\":%zu}\n",
-      raw ? "raw" : "loop", iob::kCountersEnabled ? "true" : "false",
-      static_cast<unsigned long long>(stats.ops), seconds > 0 ? stats.ops / seconds : 0.0,
+      raw ? "raw" : "loop",
+      raw           ? "none"
+      : same_thread ? "same-thread"
+                    : "cross-thread",
+      iob::kCountersEnabled ? "true" : "false", static_cast<unsigned long long>(stats.ops),
+      seconds > 0 ? stats.ops / seconds : 0.0,
       static_cast<unsigned long long>(stats.latency.value_at_percentile(50)),
       static_cast<unsigned long long>(stats.latency.value_at_percentile(99)),
       stats.all_ops ? cpu_ns / static_cast<double>(stats.all_ops) : 0.0,

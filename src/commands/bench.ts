@@ -47,6 +47,11 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
         '<%= config.bin %> <%= command.id %> --op file-read --random --rate 50000 --arrivals poisson --file-size 64m --duration 200ms',
     },
     {
+      description:
+        "The loop's bookkeeping alone, driven on the loop's own thread with no hand-off (vs raw: the bookkeeping tax; vs the default design: the hand-off tax):",
+      command: '<%= config.bin %> <%= command.id %> --design same-thread --op nop --depth 32 --duration 200ms',
+    },
+    {
       description: 'Timer accuracy of 1 ms timeouts, 8 at a time:',
       command: '<%= config.bin %> <%= command.id %> --op timer --timer 1ms --depth 8 --duration 200ms',
     },

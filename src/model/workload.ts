@@ -27,6 +27,14 @@ export const ARRIVALS = ['uniform', 'poisson'] as const
 
 export type ArrivalsName = (typeof ARRIVALS)[number]
 
+/**
+ * Where the loop's submitters run: on threads of their own that hand ops to the loop's thread,
+ * or each as the driver of a loop of its own, on that loop's thread (no hand-off, no wake).
+ */
+export const DESIGNS = ['cross-thread', 'same-thread'] as const
+
+export type DesignName = (typeof DESIGNS)[number]
+
 export interface LoopSpec {
   /** Waiter and queue capacity; rounded up to a power of two by the loop. */
   ringSize: number
@@ -53,6 +61,8 @@ export interface DriveSpec {
   rate?: number
   /** Open loop: evenly spaced or Poisson arrivals. */
   arrivals?: ArrivalsName
+  /** Where the submitters run (absent: cross-thread). */
+  design?: DesignName
 }
 
 export interface FileWorkloadSpec {

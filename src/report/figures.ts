@@ -5,6 +5,7 @@
 // these out and gives each tone its own look.
 
 import type {KindResult, Ratio, ResultDocument, Spread, SystemResult, SystemSpread, WorkloadResult} from '../model/result.js'
+import type {DesignName} from '../model/workload.js'
 import {formatCount, formatDuration, formatSize} from '../units.js'
 
 /** How a line reads: plain, secondary (dim), a warning (yellow) or a failure (red). */
@@ -83,8 +84,12 @@ function spreadRow(spread: SystemSpread): [string, string, string, string] {
   ]
 }
 
-/** "loop vs raw: 0.27× the throughput, p50 3.73×, p99 4.86×, ...", or undefined when nothing compares. */
-function ratioSentence(ratio: Ratio): string | undefined {
+/**
+ * "loop vs raw: 0.27× the throughput, p50 3.73×, p99 4.86×, ...", or undefined when nothing compares.
+ * In the same-thread design the loop hands nothing over, so what it costs against the raw ring is
+ * its bookkeeping alone: the sentence says so.
+ */
+function ratioSentence(ratio: Ratio, design: DesignName | undefined): string | undefined {
   const times = (name: string, value: number | null | undefined): string | undefined =>
     value === null || value === undefined ? undefined : `${name} ${formatRatio(value)}`
   const parts = [
@@ -94,7 +99,9 @@ function ratioSentence(ratio: Ratio): string | undefined {
     times('p99.9', ratio.p999),
     times('CPU/op', ratio.cpuPerOp),
   ].filter(Boolean)
-  return parts.length ? `loop vs ${ratio.baseline}: ${parts.join(', ')}` : undefined
+  if (!parts.length) return undefined
+  const tax = design === 'same-thread' && ratio.baseline === 'raw' ? ' (same-thread: the bookkeeping tax, no hand-off)' : ''
+  return `loop vs ${ratio.baseline}${tax}: ${parts.join(', ')}`
 }
 
 /** Two decimals, or two significant digits for a small ratio, which two decimals would show as 0.00×. */
@@ -132,6 +139,7 @@ function workloadTitle(workload: WorkloadResult): string {
     spec.loop.submitBatch ? `submit batch ${spec.loop.submitBatch}` : undefined,
     spec.loop.singleIssuer ? 'single issuer' : undefined,
     spec.loop.ioPoll ? 'io_poll' : undefined,
+    spec.drive.design === 'same-thread' ? 'same-thread' : undefined,
   ].filter(Boolean)
   const warmup = spec.drive.warmupNs > 0 ? ` (+${formatDuration(spec.drive.warmupNs)} warm-up)` : ''
   return `${workload.name}: ${describeOp(workload)} · ${drive} · ${extras.join(' · ')} · ${length}${warmup}`
@@ -261,7 +269,9 @@ export function workloadFigures(workload: WorkloadResult): WorkloadFigures {
     title: workloadTitle(workload),
     file: fileLine(workload),
     summary: summaryTable(workload),
-    ratios: workload.ratios.map(ratioSentence).filter((sentence): sentence is string => sentence !== undefined),
+    ratios: workload.ratios
+      .map((ratio) => ratioSentence(ratio, workload.spec.drive.design))
+      .filter((sentence): sentence is string => sentence !== undefined),
     details: detailLines(workload),
     spread: workload.trials.length > 1 ? {trials: workload.trials.length, rows: workload.spread.map(spreadRow)} : undefined,
     kinds: kindTable(workload),

@@ -3,7 +3,7 @@
 // fields of the native request all come from these rows; see CONTRIBUTING.md for adding one.
 
 import {MAX_MESSAGE_SIZE, MAX_RING_ENTRIES} from '../bench/spec.js'
-import {ARRIVALS, BASELINES, MIX_KINDS, OPS, TRANSPORTS, type WorkloadSpec} from '../model/workload.js'
+import {ARRIVALS, BASELINES, DESIGNS, MIX_KINDS, OPS, TRANSPORTS, type WorkloadSpec} from '../model/workload.js'
 import {durationInput, sizeInput} from '../units.js'
 
 /**
@@ -161,6 +161,16 @@ export const SETTINGS = [
     help: 'submitter threads',
     native: 'drive.submitters',
     fromSpec: (spec) => spec.drive.submitters,
+  },
+  {
+    key: 'design',
+    flag: 'design',
+    type: 'enum',
+    values: DESIGNS,
+    default: 'cross-thread',
+    help: "cross-thread: submitter threads hand ops to the loop thread (queue + wake); same-thread: each submitter drives a loop of its own on that loop's thread, no hand-off (N submitters: N loops, a thread-per-core runtime)",
+    native: 'drive.design',
+    fromSpec: (spec) => spec.drive.design,
   },
   {
     key: 'depth',

@@ -11,6 +11,8 @@ import {
   type ArrivalsName,
   BASELINES,
   type BaselineName,
+  DESIGNS,
+  type DesignName,
   type DriveSpec,
   type FileWorkloadSpec,
   type MixEntry,
@@ -119,6 +121,9 @@ function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
   if (spec.drive.arrivals !== undefined && !(ARRIVALS as readonly string[]).includes(spec.drive.arrivals)) {
     throw invalidValue(label.arrivals, spec.drive.arrivals, `use one of: ${ARRIVALS.join(', ')}`)
   }
+  if (spec.drive.design !== undefined && !(DESIGNS as readonly string[]).includes(spec.drive.design)) {
+    throw invalidValue(label.design, spec.drive.design, `use one of: ${DESIGNS.join(', ')}`)
+  }
   if (spec.drive.arrivals !== undefined && spec.drive.rate === undefined) {
     throw invalidValue(label.arrivals, spec.drive.arrivals, `arrivals shape an open loop: give ${ref(label.rate)} too`)
   }
@@ -202,7 +207,7 @@ function depthWithConnections(depth: number | undefined, connections: number | u
 
 /** The table's default for a setting not given. */
 function orDefault<
-  K extends 'op' | 'timer' | 'submitters' | 'duration' | 'warmup' | 'blockSize' | 'fileSize' | 'transport' | 'messageSize',
+  K extends 'op' | 'timer' | 'submitters' | 'design' | 'duration' | 'warmup' | 'blockSize' | 'fileSize' | 'transport' | 'messageSize',
 >(input: WorkloadInput, key: K): NonNullable<WorkloadInput[K]> {
   return (input[key] ?? SETTING[key].default) as NonNullable<WorkloadInput[K]>
 }
@@ -233,6 +238,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
     durationNs: input.ops === undefined ? orDefault(input, 'duration') : 0,
     ops: input.ops ?? 0,
     warmupNs: orDefault(input, 'warmup'),
+    design: orDefault(input, 'design') as DesignName,
     ...(rate === undefined ? {} : {rate, arrivals: (input.arrivals ?? SETTING.arrivals.default) as ArrivalsName}),
   }
   if (rate === undefined && input.arrivals !== undefined) drive.arrivals = input.arrivals as ArrivalsName

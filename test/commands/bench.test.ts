@@ -56,6 +56,36 @@ describe('bench', () => {
     assert.equal(stderr, '', 'no progress or noise on stderr with --json')
   })
 
+  test('--design same-thread runs each submitter as the driver of its own loop: nothing is handed over or woken', async () => {
+    const {status, stdout, stderr} = await runCli([
+      'bench',
+      '--design',
+      'same-thread',
+      '--op',
+      'nop',
+      '--depth',
+      '32',
+      '--duration',
+      '200ms',
+      '--json',
+    ])
+    assert.equal(status, 0, stderr)
+    const [workload] = parseResult(stdout).workloads
+    assert.equal(workload.spec.drive.design, 'same-thread')
+    assert.deepEqual(
+      workload.systems.map((s: {system: string}) => s.system),
+      ['loop', 'raw'],
+    )
+    const loop = workload.systems[0]
+    assert.equal(loop.error, null)
+    assert.ok(loop.ops > 0)
+    assert.equal(loop.outcomes.expected, loop.ops)
+    assert.ok(loop.counters.opsCompleted > 0)
+    for (const name of ['wakeCqes', 'wakeRearms', 'eventfdRings', 'backpressureWaits']) assert.equal(loop.counters[name], 0, name)
+    assert.equal(workload.ratios[0].baseline, 'raw')
+    assert.ok(workload.ratios[0].opsPerSec > 0)
+  })
+
   test('the terminal report has the summary table, counters, ratio and kernel line', async () => {
     const {status, stdout} = await runCli([
       'bench',
@@ -157,6 +187,7 @@ describe('bench', () => {
     ['a flag given twice', ['--file-size', '4m', '--file-size', '5m'], /^Error: Flag --file-size can only be specified once$/],
     ['a flag without its value', ['--depth'], /^Error: Flag --depth expects a value$/],
     ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw, fio, node-fs$/],
+    ['an unknown design', ['--design', 'sideways'], /^Error: --design: 'sideways' is not allowed; use one of: cross-thread, same-thread$/],
     // Each named with what was given, never with a default (oclif's own check said --duration=2s).
     [
       'both --ops and --duration',

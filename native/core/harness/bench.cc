@@ -339,75 +339,48 @@ bool issue_due(Schedule& schedule, Slots& slots, Recorder& recorder, int64_t now
   }
 }
 
-// One submitter thread of a loop benchmark.
-struct SubmitterState {
+// How many of a burst's ops the loop took, and whether it refuses the rest for good (a
+// cross-thread loop that stopped on an error) rather than for now (a same-thread loop at
+// capacity, which takes them on a later pass).
+struct Handed {
+  size_t accepted = 0;
+  bool loop_stopped = false;
+};
+
+// One submitter of a loop benchmark: its op source, recorder, slots and completion queue. The
+// cross-thread design runs it on a thread of its own (run(): it sends through a Submitter and
+// sleeps on its queue); the same-thread design makes it the driver of a loop of its own, which
+// calls drive() on the loop's thread. Both make the same pass, step(). In the same-thread design
+// the loop delivers each end to the submitter itself, on the same thread: it is recorded at once,
+// with no queue in between.
+struct SubmitterState final : LoopDriver, CompletionSink {
   SubmitterState(const BenchSpec& spec, const PhaseClock& clock, const std::atomic<bool>& cancel,
                  uint32_t index, std::unique_ptr<OpSource> op_source,
-                 std::function<void()> measure_started)
+                 std::function<void()> measure_started, Schedule op_schedule)
       : source(std::move(op_source)),
         queue(round_up_to_power_of_two(spec.drive.depth)),
         recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters),
-                 std::move(measure_started)) {}
+                 std::move(measure_started)),
+        schedule(op_schedule),
+        slots(spec.drive.depth),
+        spare(spec.drive.depth),
+        burst(spec.drive.depth) {}
 
-  void run(Submitter submitter, uint32_t depth, std::chrono::nanoseconds spin, Schedule schedule) {
+  // The cross-thread design, on this submitter's own thread.
+  void run(Submitter submitter, std::chrono::nanoseconds spin) {
     tighten_timer_slack(schedule);
     ThreadCpuMeter cpu;
-    Slots slots(depth);
-    std::vector<Resources> spare(depth);
-    // Reused: each prep writes every SQE field, and sending moves the resources out, so a slot
-    // needs no clearing between bursts.
-    std::vector<Op> burst(depth);
-    size_t burst_size = 0;
-    uint32_t outstanding = 0;
-    bool issuing = true;
-
-    auto issue = [&](uint32_t slot) {
-      Op& op = burst[burst_size++];
-      slots[slot].kind = source->prepare(slot, op.sqe, spare[slot]);
-      op.resources = std::move(spare[slot]);
-      op.sink = &queue;
-      op.cookie = slot;
+    auto send = [&](std::span<Op> ops) {
+      const size_t accepted = submitter.send_all(ops);
+      return Handed{accepted, accepted < ops.size()};
     };
-    // Sends the ops prepared for one batch together. Ops refused because the loop stopped on
-    // an error are not re-issued; the run reports the error.
-    auto send_burst = [&] {
-      const size_t accepted = submitter.send_all(std::span<Op>(burst.data(), burst_size));
-      issuing = issuing && accepted == burst_size;
-      outstanding += static_cast<uint32_t>(accepted);
-      recorder.stats.issued += accepted;
-      burst_size = 0;
-    };
-
     for (;;) {
-      // Every end in the batch was seen at once: when the drain began.
       const int64_t seen = monotonic_ns();
-      queue.drain([&](Completion& completion) {
-        const auto slot = static_cast<uint32_t>(completion.cookie);
-        --outstanding;
-        recorder.ended(slot, slots[slot], seen, completion.end, completion.result,
-                       completion.resources.get(), schedule.open(), completion.timeout_lateness_ns);
-        spare[slot] = std::move(completion.resources);
-        slots.give_back(slot, seen);
-        // The loop abandons ops only at shutdown or after an error: it takes no more.
-        issuing = issuing && completion.end == OpEnd::kCompleted;
-      });
-      // Read again once the batch is judged: an op's latency runs from its issue, and judging
-      // the ends before it is not part of it.
-      const int64_t now = monotonic_ns();
-      if (issuing) {
-        issuing = issue_due(schedule, slots, recorder, now, issue);
-        send_burst();
-        if (!issuing && schedule.open()) {
-          recorder.count_missed(schedule);
-        }
-      }
-      ended.store(recorder.stats.all_ops, std::memory_order_relaxed);
-      bytes_ended.store(recorder.all_bytes, std::memory_order_relaxed);
-      if (!issuing && outstanding == 0) {
+      if (!step(seen, send)) {
         break;
       }
-      if (issuing && schedule.open() && slots.any_free()) {
-        queue.wait_until(schedule.due(now));
+      if (waits_for_schedule()) {
+        queue.wait_until(schedule.due(monotonic_ns()));
       } else {
         queue.wait(spin);
       }
@@ -416,14 +389,131 @@ struct SubmitterState {
     recorder.stats.read_back = source->read_back();
   }
 
+  // The same-thread design, on the loop's thread.
+  DriveNext drive(LocalSubmitter& submitter) override {
+    const int64_t now = monotonic_ns();
+    if (!step(now, [&](std::span<Op> ops) { return Handed{submitter.submit_all(ops), false}; })) {
+      return DriveNext{.done = true};
+    }
+    return waits_for_schedule() ? DriveNext{.wake_at_ns = schedule.due(now)} : DriveNext{};
+  }
+
+  // One pass: records the ends delivered so far, seen at `seen`, issues the ops due and hands
+  // them to `send` (std::span<Op> -> Handed). Returns whether the submitter has more to do.
+  template <typename Send>
+  bool step(int64_t seen, Send&& send) {
+    // The clock is read again once ends were judged: an op's latency runs from its issue, and
+    // judging the ends before it is not part of it.
+    const int64_t now = record_ends(seen) > 0 ? monotonic_ns() : seen;
+    if (issuing) {
+      issuing = issue_due(schedule, slots, recorder, now, [&](uint32_t slot) { issue(slot); });
+      if (!issuing && schedule.open()) {
+        recorder.count_missed(schedule);
+      }
+    }
+    if (burst_size > 0) {
+      send_burst(send);
+    }
+    ended.store(recorder.stats.all_ops, std::memory_order_relaxed);
+    bytes_ended.store(recorder.all_bytes, std::memory_order_relaxed);
+    return issuing || outstanding > 0 || burst_size > 0;
+  }
+
+  // The same-thread design: runs `loop` (made by Loop::create_inline) on this thread, with this
+  // submitter as its driver; the loop's error, if any.
+  std::optional<LoopError> run_inline(Loop& loop) {
+    tighten_timer_slack(schedule);
+    ThreadCpuMeter cpu;  // the ring's creation included, as in the cross-thread loop's thread
+    sink = this;
+    std::optional<LoopError> error = loop.run_inline(*this);
+    cpu.add_to(recorder.stats.cpu);
+    recorder.stats.read_back = source->read_back();
+    return error;
+  }
+
+  // The same-thread design's sink, called by the loop on this thread: one clock read per batch
+  // of ends, as record_ends() makes.
+  void deliver(Completion&& completion) override {
+    if (batch_seen_at == 0) {
+      batch_seen_at = monotonic_ns();
+    }
+    record_end(completion, batch_seen_at);
+  }
+  void flush() override { batch_seen_at = 0; }
+
+  // Whether the next op falls due on a schedule with a slot free for it: then the submitter
+  // waits for that moment as well as for an end.
+  bool waits_for_schedule() { return issuing && schedule.open() && slots.any_free(); }
+
   std::unique_ptr<OpSource> source;
-  // What stopped this thread's run when the process could not give it memory.
+  // What stopped this submitter's run when the process could not give it memory.
   std::exception_ptr failure;
   // Kept alive by the driver until the loop has exited (CompletionQueue's rule).
   CompletionQueue queue;
   Recorder recorder;
   std::atomic<uint64_t> ended{0};
   std::atomic<uint64_t> bytes_ended{0};
+
+ private:
+  // Records the ends in the queue, seen `now`, and frees their slots; how many there were.
+  size_t record_ends(int64_t now) {
+    return queue.drain([&](Completion& completion) { record_end(completion, now); });
+  }
+
+  // Records one end, seen `now`, and frees its slot.
+  void record_end(Completion& completion, int64_t now) {
+    const auto slot = static_cast<uint32_t>(completion.cookie);
+    --outstanding;
+    recorder.ended(slot, slots[slot], now, completion.end, completion.result,
+                   completion.resources.get(), schedule.open(), completion.timeout_lateness_ns);
+    spare[slot] = std::move(completion.resources);
+    slots.give_back(slot, now);
+    // The loop abandons ops only at shutdown or after an error: it takes no more.
+    issuing = issuing && completion.end == OpEnd::kCompleted;
+  }
+
+  // Prepares the op of `slot` at the end of the burst.
+  void issue(uint32_t slot) {
+    Op& op = burst[burst_size++];
+    slots[slot].kind = source->prepare(slot, op.sqe, spare[slot]);
+    op.resources = std::move(spare[slot]);
+    op.sink = sink;
+    op.cookie = slot;
+  }
+
+  // Hands the burst to the loop together. Ops refused because a cross-thread loop stopped on an
+  // error are not re-issued (the run reports the error); ops a same-thread loop had no room for
+  // stay at the front of the burst, issued and waiting, as they would wait in a full MPSC.
+  template <typename Send>
+  void send_burst(Send&& send) {
+    const Handed handed = send(std::span<Op>(burst.data(), burst_size));
+    outstanding += static_cast<uint32_t>(handed.accepted);
+    recorder.stats.issued += handed.accepted;
+    if (handed.loop_stopped) {
+      issuing = false;
+      burst_size = 0;
+      return;
+    }
+    if (handed.accepted > 0) {
+      std::move(burst.begin() + static_cast<ptrdiff_t>(handed.accepted),
+                burst.begin() + static_cast<ptrdiff_t>(burst_size), burst.begin());
+      burst_size -= handed.accepted;
+    }
+  }
+
+  // Where the loop delivers the ends: the queue, or this submitter in the same-thread design.
+  CompletionSink* sink = &queue;
+  // The same-thread design: when the ends of the batch being delivered were seen (0: none yet).
+  int64_t batch_seen_at = 0;
+  Schedule schedule;
+  Slots slots;
+  std::vector<Resources> spare;
+  // Reused: each prep writes every SQE field, and sending moves the resources out, so an entry
+  // needs no clearing between bursts.
+  std::vector<Op> burst;
+  size_t burst_size = 0;
+  uint32_t outstanding = 0;
+  bool issuing = true;
 };
 
 // One OpSource per submitting thread, or the error that stopped setting them up.
@@ -485,45 +575,79 @@ void RunStats::merge(const RunStats& other) {
 BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
                            const std::atomic<bool>& cancel) {
   BenchResult result;
+  const bool same_thread = spec.drive.design == Design::kSameThread;
+  const uint32_t submitters = spec.drive.submitters;
   std::vector<std::unique_ptr<OpSource>> sources;
-  if (auto error = make_sources(spec, spec.drive.submitters, spec.drive.depth, sources)) {
+  if (auto error = make_sources(spec, submitters, spec.drive.depth, sources)) {
     result.error = error;
     return result;
   }
-  // The loop thread's CPU time, all of it the loop's (the thread is new).
+  // Cross-thread: one loop on a thread of its own, whose CPU time is all the loop's (the thread
+  // is new). Same-thread: a loop per submitter, run by the submitter's thread (its error, if
+  // any, in loop_errors).
   CpuTime loop_cpu;
   std::optional<LoopThread> loop_thread;
-  auto on_loop_exit = [&](const std::optional<LoopError>&) {
-    thread_cpu_ns(loop_cpu.user_ns, loop_cpu.system_ns);
-  };
-  if (auto error = LoopThread::start(loop_thread, spec.loop, on_loop_exit)) {
-    result.error = error;
-    return result;
+  std::vector<std::unique_ptr<Loop>> own_loops;
+  std::vector<std::optional<LoopError>> loop_errors(submitters);
+  std::vector<const Loop*> loops;
+  if (same_thread) {
+    try {
+      for (uint32_t i = 0; i < submitters; ++i) {
+        own_loops.push_back(Loop::create_inline(spec.loop));
+        loops.push_back(own_loops.back().get());
+      }
+    } catch (const std::system_error& error) {
+      result.error = LoopError{"eventfd", error.code().value(), "creating a loop's wake source"};
+      return result;
+    }
+  } else {
+    auto on_loop_exit = [&](const std::optional<LoopError>&) {
+      thread_cpu_ns(loop_cpu.user_ns, loop_cpu.system_ns);
+    };
+    if (auto error = LoopThread::start(loop_thread, spec.loop, on_loop_exit)) {
+      result.error = error;
+      return result;
+    }
+    loops.push_back(&loop_thread->loop());
   }
-  Loop& loop = loop_thread->loop();
+  auto counters_now = [&] {
+    LoopCountersSnapshot total;
+    for (const Loop* loop : loops) {
+      add_concurrent_counters(total, loop->counters().snapshot());
+    }
+    return total;
+  };
   // Counters as the warm-up ended, so the report covers the measured phase only: taken by the
   // first submitter to issue a measured op (a timer thread would take it late, when busy
   // threads keep it from running).
   LoopCountersSnapshot at_measure_start;
   std::once_flag measure_once;
   auto measure_started = [&] {
-    std::call_once(measure_once, [&] { at_measure_start = loop.counters().snapshot(); });
+    std::call_once(measure_once, [&] { at_measure_start = counters_now(); });
   };
   auto finish = [&] {
-    result.error = loop_thread->stop();  // drops the last handle: the loop drains and exits
-    result.counters = counters_since(loop.counters().snapshot(), at_measure_start);
+    if (loop_thread) {
+      result.error = loop_thread->stop();  // drops the last handle: the loop drains and exits
+    }
+    for (const auto& error : loop_errors) {
+      if (error && !result.error) {
+        result.error = error;
+      }
+    }
+    result.ring = loops.front()->ring_info();
+    result.counters = counters_since(counters_now(), at_measure_start);
     result.stats.cpu.user_ns += loop_cpu.user_ns;
     result.stats.cpu.system_ns += loop_cpu.system_ns;
   };
-  result.ring = loop.ring_info();
 
   const int64_t started = monotonic_ns();
   const PhaseClock clock(spec.drive, started);
   std::vector<std::unique_ptr<SubmitterState>> states;
   try {
-    for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
-      states.push_back(std::make_unique<SubmitterState>(spec, clock, cancel, i,
-                                                        std::move(sources[i]), measure_started));
+    for (uint32_t i = 0; i < submitters; ++i) {
+      states.push_back(std::make_unique<SubmitterState>(
+          spec, clock, cancel, i, std::move(sources[i]), measure_started,
+          schedule_of(spec.drive, started, i, submitters, spec.workload.seed)));
     }
   } catch (const std::bad_alloc&) {
     finish();
@@ -540,17 +664,23 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   std::vector<std::thread> threads;
   std::optional<LoopError> thread_error;
   try {
-    for (uint32_t i = 0; i < spec.drive.submitters; ++i) {
-      threads.emplace_back([&, i, s = states[i].get(),
-                            handle = loop_thread->submitter()]() mutable {
+    for (uint32_t i = 0; i < submitters; ++i) {
+      std::optional<Submitter> handle;
+      if (loop_thread) {
+        handle = loop_thread->submitter();
+      }
+      threads.emplace_back([&, i, s = states[i].get(), handle = std::move(handle)]() mutable {
         {
           std::unique_lock lock(mutex);
           all_done.wait(lock, [&] { return gate_open; });
         }
         if (!leave) {
           try {
-            s->run(std::move(handle), spec.drive.depth, spec.loop.idle_spin,
-                   schedule_of(spec.drive, started, i, spec.drive.submitters, spec.workload.seed));
+            if (same_thread) {
+              loop_errors[i] = s->run_inline(*own_loops[i]);
+            } else {
+              s->run(std::move(*handle), spec.loop.idle_spin);
+            }
           } catch (const std::bad_alloc&) {
             s->failure = std::current_exception();
           }
@@ -593,7 +723,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
           snapshot.ops_ended += state->ended.load(std::memory_order_relaxed);
           snapshot.bytes_ended += state->bytes_ended.load(std::memory_order_relaxed);
         }
-        snapshot.counters = loop.counters().snapshot();
+        snapshot.counters = counters_now();
         lock.unlock();
         progress(snapshot);
         lock.lock();

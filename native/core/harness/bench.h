@@ -3,6 +3,11 @@
 // Loop: N submitter threads, each keeping Q ops outstanding (closed loop). Each op goes
 //   submitter -> Submitter::send -> MPSC -> loop thread -> SQE -> kernel -> CQE -> loop thread
 //   -> the submitter's CompletionQueue -> latency recorded in the submitter's own histogram.
+// Same-thread design (`design` = kSameThread): each submitter is the driver of a loop of its
+//   own and runs on that loop's thread (Loop::run_inline): submitter -> the loop's waiters and
+//   SQ -> kernel -> CQE -> the same thread's CompletionQueue. No MPSC, no wake, no second
+//   thread. With N submitters that is N loops, each on its own thread, sharing nothing (a
+//   thread-per-core runtime); each loop's capacity is `loop.size`.
 // Raw: one thread on a plain liburing ring keeping N*Q ops in flight, batching submissions, no
 //   MPSC and no waiters: the in-process limit of the ring for the same ops.
 //
@@ -42,6 +47,10 @@ namespace iob {
 
 enum class Arrivals { kUniform, kPoisson };
 
+// Where a loop benchmark's submitters run: on threads of their own, handing ops to the loop's
+// thread (the seed's design), or each on the thread of a loop of its own (see above).
+enum class Design { kCrossThread, kSameThread };
+
 struct DriveSpec {
   uint32_t submitters = 1;
   // Ops each submitter keeps outstanding (closed loop), or at most keeps in flight (open loop).
@@ -53,6 +62,7 @@ struct DriveSpec {
   // Open loop when > 0: ops due at this total rate (ops/s), split evenly over the submitters.
   double rate = 0;
   Arrivals arrivals = Arrivals::kUniform;
+  Design design = Design::kCrossThread;
 };
 
 struct BenchSpec {

@@ -27,6 +27,32 @@
 // On an error the loop abandons what is queued or in flight; on exit it tears the ring down and
 // only then frees what abandoned ops lent the kernel.
 //
+// The same-thread design (Loop::create_inline + run_inline): no submitter threads, no MPSC and
+// no wake. A LoopDriver runs on the loop's own thread and issues ops through a LocalSubmitter,
+// which stages each one at once with the code that stages ops taken from the MPSC (stage():
+// a waiter slot, the SQE, its linked timeout), so waiters, slot ids, op timeouts, exactly-once
+// delivery, abandonment and the counters are the cross-thread loop's own, not a second copy.
+//
+//   Data path:
+//     driver -> LocalSubmitter::submit -> stage() -> SQE -> kernel
+//     driver <- CompletionSink <- Loop <- CQE <- kernel
+//
+// One iteration of Loop::run_inline:
+//   1. Drain CQEs as in run() (there are no wake CQEs: no wake poll is installed).
+//   2. Call the driver's drive(): it reads its sinks and submits what it wants to issue. A
+//      submit is refused (false) when every waiter slot is taken: the driver is told the
+//      capacity and keeps what it could not issue for a later call. With `submit_batch`, staged
+//      SQEs are handed to the kernel every `submit_batch` ops.
+//   3. Done: when drive() says the driver is done, drain_for_shutdown() waits for what is in
+//      flight (abandoning it after `shutdown_timeout`), as when the last Submitter goes.
+//   4. Otherwise submit what was staged and block in io_uring_enter for a completion, no
+//      longer than until the time drive() asked to be called again (an open loop's next op,
+//      through EXT_ARG). A driver that is not done has ops in flight or such a time. Nothing
+//      else can bring work, so there is nothing to spin for (idle_spin does not apply) and no
+//      wake to wait for.
+// Splitting the designs prices the loop: raw ring vs same-thread is the bookkeeping's cost,
+// same-thread vs cross-thread the hand-off's (queue, wakes, a second thread).
+//
 // Invariants:
 // - `size` is rounded up to a power of two; it is both the waiter capacity and the MPSC
 //   capacity. With an op timeout the ring has 2 * size SQ entries.
@@ -173,11 +199,59 @@ class Submitter {
   std::shared_ptr<Inner> inner_;
 };
 
+class Loop;
+
+// The same-thread design's way in: valid only on the loop's thread, inside LoopDriver::drive.
+// Each op goes straight into a waiter slot and the SQ.
+class LocalSubmitter {
+ public:
+  // Stages `op` and returns true, or leaves it untouched and returns false when every waiter
+  // slot is taken (room() is 0) or the loop stopped on an error.
+  bool submit(Op& op);
+  bool submit(Op&& op) { return submit(op); }
+  // Stages `ops` in order until one is refused; returns how many were staged.
+  size_t submit_all(std::span<Op> ops);
+
+  // How many ops may be in flight at once, and how many more may be submitted now.
+  size_t capacity() const;
+  size_t room() const;
+
+ private:
+  friend class Loop;
+  explicit LocalSubmitter(Loop& loop) : loop_(loop) {}
+  Loop& loop_;
+};
+
+// What the loop does after a LoopDriver::drive call.
+struct DriveNext {
+  // The driver issues nothing more: the loop waits for what is in flight (the shutdown
+  // timeout abandons it) and run_inline returns.
+  bool done = false;
+  // Call drive() again no later than this instant (CLOCK_MONOTONIC ns), even if nothing has
+  // completed by then. Without it the loop waits for a completion.
+  std::optional<int64_t> wake_at_ns;
+};
+
+// The workload of the same-thread design, run by Loop::run_inline on the loop's thread.
+class LoopDriver {
+ public:
+  virtual ~LoopDriver() = default;
+
+  // Called once per iteration, after the completions found were delivered and their sinks
+  // flushed (the first time before any op is in flight). Issues ops through `submitter`. A
+  // driver that is not done must have ops in flight or ask to be called again at a time.
+  virtual DriveNext drive(LocalSubmitter& submitter) = 0;
+};
+
 class Loop {
  public:
   // Creates a loop and the first handle to submit to it. The ring itself is created by run(),
   // on the thread that runs the loop. Throws std::system_error if the eventfd cannot be made.
   static std::pair<Submitter, std::unique_ptr<Loop>> create(LoopConfig config);
+
+  // Creates a loop of the same-thread design: no Submitter exists, run_inline() runs it.
+  // Throws like create().
+  static std::unique_ptr<Loop> create_inline(LoopConfig config);
 
   ~Loop();
   Loop(const Loop&) = delete;
@@ -187,6 +261,12 @@ class Loop {
   // abandoned what was left), or until an unrecoverable error. Blocks the calling thread. On error,
   // ops still queued or in flight are abandoned and the error is returned.
   std::optional<LoopError> run();
+
+  // The same-thread design: creates the ring, then runs `driver` on the calling thread until it
+  // is done and every op it issued has ended (or the shutdown timeout abandoned the rest), or
+  // until an unrecoverable error, when every op not ended is abandoned and the error returned.
+  // Only for a loop made by create_inline.
+  std::optional<LoopError> run_inline(LoopDriver& driver);
 
   // Blocks until run() has created its ring (or failed to). Callable from any thread.
   std::optional<LoopError> wait_until_started();
@@ -204,6 +284,7 @@ class Loop {
 
  private:
   friend class LoopTestAccess;
+  friend class LocalSubmitter;
 
   enum class Staged { kBelowCapacity, kAtWaiterCapacity, kAtSqCapacity, kAtBatchLimit };
   enum class Waited { kReady, kTimedOut };
@@ -215,6 +296,12 @@ class Loop {
   void drain_completions();
   void handle_cqe(uint64_t user_data, int32_t result, uint32_t flags);
   Staged fill_submission_queue();
+  // Puts `op` in a waiter slot and its SQE (and linked timeout) in the SQ; the caller has
+  // checked there is room for both. `staged_ns`: see Waiter::staged_ns.
+  void stage(Op& op, int64_t staged_ns);
+  // Stages `ops` in order while there is room; how many were staged.
+  size_t submit_local(std::span<Op> ops);
+  std::optional<LoopError> tear_down();
   bool stage_wake_poll();
   // Polls for up to config_.idle_spin for a submission or a completion; true if one came.
   bool spin_for_work();
@@ -242,6 +329,8 @@ class Loop {
   bool wake_rearm_needed_ = true;
   // Submissions drained from the MPSC, in the waker's 31-bit sequence domain.
   uint32_t processed_seq_ = 0;
+  // run_inline: when the driver's current drive() call staged its first op (op timeouts only).
+  int64_t inline_staged_ns_ = 0;
   std::optional<LoopError> error_;
   std::vector<CompletionSink*> sinks_to_flush_;
   // Resources of abandoned ops, released after the ring is torn down.
