@@ -162,7 +162,11 @@ LoopConfig loop_config_from_js(const Napi::Object& loop) {
   read_bool(loop, "singleIssuer", config.single_issuer);
   read_ns(loop, "opTimeoutNs", config.op_timeout);
   read_ns(loop, "shutdownTimeoutNs", config.shutdown_timeout);
-  read_ns(loop, "idleSpinNs", config.idle_spin);
+  std::chrono::nanoseconds idle_spin{0};
+  read_ns(loop, "idleSpinNs", idle_spin);
+  if (idle_spin.count() > 0) {
+    config.wait = WaitStrategy::fixed_spin(idle_spin);
+  }
   read_number(loop, "submitBatch", config.submit_batch);
   return config;
 }

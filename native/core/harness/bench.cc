@@ -349,7 +349,7 @@ struct SubmitterState {
         recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters),
                  std::move(measure_started)) {}
 
-  void run(Submitter submitter, uint32_t depth, std::chrono::nanoseconds spin, Schedule schedule) {
+  void run(Submitter submitter, uint32_t depth, WaitStrategy wait, Schedule schedule) {
     tighten_timer_slack(schedule);
     ThreadCpuMeter cpu;
     Slots slots(depth);
@@ -360,6 +360,7 @@ struct SubmitterState {
     size_t burst_size = 0;
     uint32_t outstanding = 0;
     bool issuing = true;
+    Spinner spinner(wait);
 
     auto issue = [&](uint32_t slot) {
       Op& op = burst[burst_size++];
@@ -407,7 +408,7 @@ struct SubmitterState {
       if (issuing && schedule.open() && slots.any_free()) {
         queue.wait_until(schedule.due(now));
       } else {
-        queue.wait(spin);
+        queue.wait(&spinner, outstanding > 0);
       }
     }
     cpu.add_to(recorder.stats.cpu);
@@ -547,7 +548,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
         }
         if (!leave) {
           try {
-            s->run(std::move(handle), spec.drive.depth, spec.loop.idle_spin,
+            s->run(std::move(handle), spec.drive.depth, spec.loop.wait,
                    schedule_of(spec.drive, started, i, spec.drive.submitters, spec.workload.seed));
           } catch (const std::bad_alloc&) {
             s->failure = std::current_exception();
