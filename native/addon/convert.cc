@@ -86,8 +86,8 @@ void set_op_stats(Napi::Env env, Napi::Object& object, const OpStats& stats, boo
 constexpr const char* kBenchRequest = "bench request";
 constexpr std::array<const char*, 2> kTopFields{"system", "progressIntervalMs"};
 constexpr std::array<const char*, 7> kLoopFields{
-    "size",       "ioPoll",     "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs",
-    "idleSpinNs", "submitBatch"};
+    "size", "ioPoll", "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs", "wait", "submitBatch"};
+constexpr std::array<const char*, 2> kWaitFields{"kind", "spinNs"};
 constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
                                                      "seed", "file", "socket"};
 constexpr std::array<const char*, 8> kFileFields{"path",   "sizeBytes",  "blockSize",     "random",
@@ -154,6 +154,21 @@ std::optional<Napi::Object> nullable_object(const Napi::Object& parent, const ch
   return object_field(parent, name);
 }
 
+WaitStrategy wait_strategy_from_js(const Napi::Object& wait) {
+  check_fields(wait, kBenchRequest, "wait", kWaitFields);
+  const std::string kind = string_field(wait, "kind");
+  WaitStrategy strategy;
+  if (kind == "spin") {
+    strategy.kind = WaitStrategy::Kind::kSpin;
+  } else if (kind == "adaptive") {
+    strategy.kind = WaitStrategy::Kind::kAdaptive;
+  } else if (kind != "sleep") {
+    throw Napi::TypeError::New(wait.Env(), "internal error: unknown wait kind " + kind);
+  }
+  read_ns(wait, "spinNs", strategy.spin);
+  return strategy;
+}
+
 LoopConfig loop_config_from_js(const Napi::Object& loop) {
   check_fields(loop, kBenchRequest, "loop", kLoopFields);
   LoopConfig config;
@@ -162,10 +177,8 @@ LoopConfig loop_config_from_js(const Napi::Object& loop) {
   read_bool(loop, "singleIssuer", config.single_issuer);
   read_ns(loop, "opTimeoutNs", config.op_timeout);
   read_ns(loop, "shutdownTimeoutNs", config.shutdown_timeout);
-  std::chrono::nanoseconds idle_spin{0};
-  read_ns(loop, "idleSpinNs", idle_spin);
-  if (idle_spin.count() > 0) {
-    config.wait = WaitStrategy::fixed_spin(idle_spin);
+  if (const std::optional<Napi::Object> wait = nullable_object(loop, "wait")) {
+    config.wait = wait_strategy_from_js(*wait);
   }
   read_number(loop, "submitBatch", config.submit_batch);
   return config;

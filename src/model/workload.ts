@@ -27,6 +27,15 @@ export const ARRIVALS = ['uniform', 'poisson'] as const
 
 export type ArrivalsName = (typeof ARRIVALS)[number]
 
+export type WaitKind = 'sleep' | 'spin' | 'adaptive'
+
+/** How the loop and its submitters wait for work (native/core/loop/wait_strategy.h). */
+export interface WaitSpec {
+  kind: WaitKind
+  /** spin: how long each wait spins before it blocks; adaptive: the most its learned budget grows to; sleep: 0. */
+  spinNs: number
+}
+
 export interface LoopSpec {
   /** Waiter and queue capacity; rounded up to a power of two by the loop. */
   ringSize: number
@@ -34,8 +43,8 @@ export interface LoopSpec {
   singleIssuer: boolean
   opTimeoutNs?: number
   shutdownTimeoutNs?: number
-  /** Poll this long before sleeping, in the loop and its submitters (absent: sleep at once). */
-  idleSpinNs?: number
+  /** How the loop and its submitters wait for work (absent: sleep, block at once). */
+  wait?: WaitSpec
   /** Submit staged ops after at most this many (absent: all that are queued, then submit). */
   submitBatch?: number
 }

@@ -19,9 +19,10 @@ import {
   type SocketWorkloadSpec,
   TRANSPORTS,
   type TransportName,
+  type WaitSpec,
   type WorkloadSpec,
 } from '../model/workload.js'
-import {formatSize, textOf} from '../units.js'
+import {durationInput, formatSize, textOf} from '../units.js'
 import {
   type FieldLabels,
   type HelpGroup,
@@ -43,7 +44,9 @@ type ValueOf<T extends SettingType> = T extends 'enum' | 'path'
       ? boolean
       : T extends 'mix'
         ? MixEntry[]
-        : number
+        : T extends 'wait'
+          ? WaitSpec
+          : number
 
 /** A workload as given (flags or a profile entry, units already converted); absent: not given. */
 export type WorkloadInput = {name: string} & {
@@ -207,6 +210,15 @@ function orDefault<
   return (input[key] ?? SETTING[key].default) as NonNullable<WorkloadInput[K]>
 }
 
+/** The wait strategy given, by --wait or by its shorthand --spin (absent: the default, sleep). */
+function waitOf(input: WorkloadInput, label: FieldLabels): {wait?: WaitSpec} {
+  if (input.spin !== undefined && input.wait !== undefined) {
+    throw invalidValue(label.spin, durationInput(input.spin), `it is shorthand for ${ref(label.wait)} spin=DUR: give one of them`)
+  }
+  if (input.wait) return {wait: input.wait}
+  return input.spin ? {wait: {kind: 'spin', spinNs: input.spin}} : {}
+}
+
 /** Applies the defaults and checks every rule: the one way flags and profiles become a WorkloadSpec. */
 export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): WorkloadSpec {
   const op = orDefault(input, 'op')
@@ -247,7 +259,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       singleIssuer: input.singleIssuer ?? false,
       opTimeoutNs: input.opTimeout,
       shutdownTimeoutNs: input.shutdownTimeout,
-      ...(input.spin ? {idleSpinNs: input.spin} : {}),
+      ...waitOf(input, label),
       ...(input.submitBatch !== undefined ? {submitBatch: input.submitBatch} : {}),
     },
     drive,

@@ -156,6 +156,17 @@ describe('bench', () => {
     ['an unknown flag', ['--frobnicate'], /^Error: Nonexistent flag: --frobnicate$/],
     ['a flag given twice', ['--file-size', '4m', '--file-size', '5m'], /^Error: Flag --file-size can only be specified once$/],
     ['a flag without its value', ['--depth'], /^Error: Flag --depth expects a value$/],
+    [
+      'a wait strategy it does not know',
+      ['--wait', 'nap'],
+      /^Error: --wait: 'nap' is not allowed; use sleep, spin=DUR \(e\.g\. spin=50us\) or adaptive \(adaptive=MAX caps its budget, 100µs by default\)$/,
+    ],
+    ['a spin without its duration', ['--wait', 'spin'], /^Error: --wait: 'spin' is not allowed; use sleep, spin=DUR/],
+    [
+      'both --spin and --wait',
+      ['--spin', '50us', '--wait', 'adaptive'],
+      /^Error: --spin: '50µs' is not allowed; it is shorthand for --wait spin=DUR/,
+    ],
     ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw, fio, node-fs$/],
     // Each named with what was given, never with a default (oclif's own check said --duration=2s).
     [
