@@ -93,8 +93,8 @@ constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
 constexpr std::array<const char*, 8> kFileFields{"path",   "sizeBytes",  "blockSize",     "random",
                                                  "direct", "fsyncEvery", "writevBuffers", "verify"};
 constexpr std::array<const char*, 2> kSocketFields{"transport", "messageSize"};
-constexpr std::array<const char*, 7> kDriveFields{"submitters", "depth", "durationNs", "ops",
-                                                  "warmupNs",   "rate",  "arrivals"};
+constexpr std::array<const char*, 8> kDriveFields{"submitters", "depth", "durationNs", "ops",
+                                                  "warmupNs",   "rate",  "arrivals",   "idleNs"};
 
 }  // namespace
 
@@ -233,6 +233,7 @@ DriveSpec drive_from_js(const Napi::Object& drive) {
   read_number(drive, "ops", spec.ops);
   read_ns(drive, "warmupNs", spec.warmup);
   read_number(drive, "rate", spec.rate);
+  read_ns(drive, "idleNs", spec.idle);
   if (!drive.Get("arrivals").IsNull()) {
     spec.arrivals =
         string_field(drive, "arrivals") == "poisson" ? Arrivals::kPoisson : Arrivals::kUniform;
@@ -358,6 +359,15 @@ Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result) {
   ring.Set("setupFlagNames", describe_setup_flags(result.ring.setup_flags));
   ring.Set("features", result.ring.features);
   object.Set("ring", ring);
+  if (result.idle) {
+    Napi::Object idle = Napi::Object::New(env);
+    idle.Set("windowNs", static_cast<double>(result.idle->window_ns));
+    idle.Set("userNs", static_cast<double>(result.idle->cpu.user_ns));
+    idle.Set("systemNs", static_cast<double>(result.idle->cpu.system_ns));
+    object.Set("idle", idle);
+  } else {
+    object.Set("idle", env.Null());
+  }
   object.Set("error", result.error ? system_error_to_js(env, *result.error) : env.Null());
   return object;
 }

@@ -195,6 +195,21 @@ TEST_P(LoopUnderWaitStrategy, TheBenchCountsItsSpins) {
   }
 }
 
+TEST_P(LoopUnderWaitStrategy, TheBenchMeasuresAnIdleWindowOnlyWhenAsked) {
+  BenchSpec spec;
+  spec.loop = config();
+  spec.drive = DriveSpec{.submitters = 1, .depth = 4, .ops = 1000};
+  const BenchResult plain = run_loop_bench(spec, nullptr, std::atomic<bool>{false});
+  ASSERT_FALSE(plain.error) << plain.error->message();
+  EXPECT_FALSE(plain.idle.has_value());
+  spec.drive.idle = 100ms;
+  const BenchResult idle = run_loop_bench(spec, nullptr, std::atomic<bool>{false});
+  ASSERT_FALSE(idle.error) << idle.error->message();
+  ASSERT_TRUE(idle.idle.has_value());
+  EXPECT_GE(idle.idle->window_ns, 100'000'000);
+  EXPECT_EQ(idle.stats.expected, 1000u);
+}
+
 std::string strategy_name(const testing::TestParamInfo<WaitStrategy>& info) {
   switch (info.param.kind) {
     case WaitStrategy::Kind::kSleep:

@@ -5,8 +5,9 @@
 //              size=256 duration_ms=2000 [ops=N instead of a duration] warmup_ms=200 [timer_us=100]
 //              [op_timeout_us=...] [single_issuer=1] [wait=sleep|spin|adaptive [spin_us=50: the
 //              spin, or adaptive's maximum]] [submit_batch=8]
-//              [rate=OPS_PER_SEC [poisson=1]] [file=PATH file_size=BYTES block_size=4096 random=1
-//              direct=1 seed=1 lay_out=1] [transport=unix|tcp message_size=4096]
+//              [idle_ms=2000: then report the process's idle CPU] [rate=OPS_PER_SEC [poisson=1]]
+//              [file=PATH file_size=BYTES block_size=4096 random=1 direct=1 seed=1 lay_out=1]
+//              [transport=unix|tcp message_size=4096]
 // With lay_out=1 it creates `file` with the tool's pattern first and removes it after.
 #include <cstdio>
 #include <cstdlib>
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
   spec.drive.duration = milliseconds(number(args, "duration_ms", 2000));
   spec.drive.ops = number(args, "ops", 0);
   spec.drive.warmup = milliseconds(number(args, "warmup_ms", 200));
+  spec.drive.idle = milliseconds(number(args, "idle_ms", 0));
   const bool raw = args.count("system") && args.at("system") == "raw";
 
   const std::atomic<bool> never{false};
@@ -111,7 +113,7 @@ int main(int argc, char** argv) {
       "\"p99Ns\":%llu,\"cpuNsPerOp\":%.1f,\"sleeps\":%llu,\"enterCalls\":%llu,"
       "\"capacityStalls\":%llu,\"allOps\":%llu,\"p99ServiceNs\":%llu,\"late\":%llu,\"missed\":%llu,"
       "\"corrupt\":%llu,\"unexpected\":%zu,\"spinWakes\":%llu,\"spinMisses\":%llu,"
-      "\"spinBudgetNs\":%llu}\n",
+      "\"spinBudgetNs\":%llu,\"idleCpuShare\":%.5f}\n",
       raw ? "raw" : "loop", iob::kCountersEnabled ? "true" : "false",
       static_cast<unsigned long long>(stats.ops), seconds > 0 ? stats.ops / seconds : 0.0,
       static_cast<unsigned long long>(stats.latency.value_at_percentile(50)),
@@ -126,6 +128,10 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(stats.corrupt), stats.unexpected.size(),
       static_cast<unsigned long long>(result.counters.spin_wakes),
       static_cast<unsigned long long>(result.counters.spin_misses),
-      static_cast<unsigned long long>(result.counters.spin_budget_ns));
+      static_cast<unsigned long long>(result.counters.spin_budget_ns),
+      result.idle && result.idle->window_ns > 0
+          ? static_cast<double>(result.idle->cpu.user_ns + result.idle->cpu.system_ns) /
+                static_cast<double>(result.idle->window_ns)
+          : 0.0);
   return 0;
 }

@@ -62,6 +62,8 @@ export interface DriveSpec {
   rate?: number
   /** Open loop: evenly spaced or Poisson arrivals. */
   arrivals?: ArrivalsName
+  /** The loop only: after the measured phase it stays up this long with nothing to do, and the process's CPU over that window is reported (absent: not measured). */
+  idleNs?: number
 }
 
 export interface FileWorkloadSpec {

@@ -155,6 +155,17 @@ function detailLines(workload: WorkloadResult): Line[] {
     const split = measured.map((s) => `${s.system} ${formatDuration(s.cpu.userNsPerOp)} + ${formatDuration(s.cpu.systemNsPerOp)}`)
     lines.push(line(`CPU per op (user + system): ${split.join(' · ')}`))
   }
+  for (const {system, idleCpu} of workload.systems) {
+    if (idleCpu) {
+      const percent = idleCpu.shareOfCore * 100
+      const share = `${percent.toFixed(percent < 1 ? 2 : 1)} % of a core`
+      lines.push(
+        line(
+          `${system}: idle CPU ${share} over ${formatDuration(idleCpu.windowNs)} (the whole process, the loop waiting with nothing to do)`,
+        ),
+      )
+    }
+  }
   for (const system of measured) {
     if (system.openLoop) {
       const {late, missed} = system.openLoop

@@ -217,6 +217,16 @@ export const SETTINGS = [
     fromSpec: (spec) => spec.drive.warmupNs,
   },
   {
+    key: 'idle',
+    flag: 'idle',
+    type: 'duration',
+    unit: 'ns',
+    help: "after the measured phase, keep the loop up this long with nothing to do and report the process's CPU over it, as a share of one core",
+    defaultHelp: '0, not measured',
+    native: 'drive.idleNs',
+    fromSpec: (spec) => spec.drive.idleNs,
+  },
+  {
     key: 'vs',
     flag: 'vs',
     type: 'list',

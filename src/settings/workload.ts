@@ -245,6 +245,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
     durationNs: input.ops === undefined ? orDefault(input, 'duration') : 0,
     ops: input.ops ?? 0,
     warmupNs: orDefault(input, 'warmup'),
+    ...(input.idle ? {idleNs: input.idle} : {}),
     ...(rate === undefined ? {} : {rate, arrivals: (input.arrivals ?? SETTING.arrivals.default) as ArrivalsName}),
   }
   if (rate === undefined && input.arrivals !== undefined) drive.arrivals = input.arrivals as ArrivalsName

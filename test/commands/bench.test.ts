@@ -190,6 +190,21 @@ describe('bench', () => {
     })
   }
 
+  test('--wait adaptive --idle reports the spins and the idle CPU of the loop, and records both in the spec', async () => {
+    const {status, stdout, stderr} = await runCli(['bench', '--ops', '5000', '--wait', 'adaptive', '--idle', '200ms', '--json'])
+    assert.equal(status, 0, stderr)
+    const [workload] = parseResult(stdout).workloads
+    assert.deepEqual(workload.spec.loop.wait, {kind: 'adaptive', spinNs: 100_000})
+    assert.equal(workload.spec.drive.idleNs, 200e6)
+    const [loop, raw] = workload.systems
+    assert.equal(loop.outcomes.expected, 5000)
+    assert.ok(loop.counters.spinWakes + loop.counters.spinMisses > 0, JSON.stringify(loop.counters))
+    assert.ok(loop.idleCpu.windowNs >= 200e6, JSON.stringify(loop.idleCpu))
+    assert.equal(loop.idleCpu.shareOfCore, loop.idleCpu.cpuNs / loop.idleCpu.windowNs)
+    // The raw ring has no loop to leave idle.
+    assert.equal(raw.idleCpu, undefined)
+  })
+
   test('with --json a bad input is one JSON error on stdout', async () => {
     const {status, stdout} = await runCli(['bench', '--depth', '0', '--json'])
     assert.equal(status, 2)

@@ -225,7 +225,7 @@ test('nativeRequest sends each setting from the workload and the file the run re
       socket: {transport: 'tcp', messageSize: 100},
       file: {path: '/tmp/x', sizeBytes: 8192, blockSize: 8192, random: true, direct: false, fsyncEvery: 3, writevBuffers: 2, verify: true},
     },
-    drive: {submitters: 2, depth: 8, durationNs: 0, ops: 100, warmupNs: 0, rate: 1000, arrivals: 'poisson'},
+    drive: {submitters: 2, depth: 8, durationNs: 0, ops: 100, warmupNs: 0, rate: 1000, arrivals: 'poisson', idleNs: null},
     progressIntervalMs: 20,
   })
   // Unset settings are null (the native default holds); parts the workload lacks are null.
