@@ -86,15 +86,15 @@ void set_op_stats(Napi::Env env, Napi::Object& object, const OpStats& stats, boo
 constexpr const char* kBenchRequest = "bench request";
 constexpr std::array<const char*, 2> kTopFields{"system", "progressIntervalMs"};
 constexpr std::array<const char*, 7> kLoopFields{
-    "size",       "ioPoll",     "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs",
-    "idleSpinNs", "submitBatch"};
+    "size", "ioPoll", "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs", "wait", "submitBatch"};
+constexpr std::array<const char*, 2> kWaitFields{"kind", "spinNs"};
 constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
                                                      "seed", "file", "socket"};
 constexpr std::array<const char*, 8> kFileFields{"path",   "sizeBytes",  "blockSize",     "random",
                                                  "direct", "fsyncEvery", "writevBuffers", "verify"};
 constexpr std::array<const char*, 2> kSocketFields{"transport", "messageSize"};
-constexpr std::array<const char*, 8> kDriveFields{"submitters", "depth", "durationNs", "ops",
-                                                  "warmupNs",   "rate",  "arrivals",   "design"};
+constexpr std::array<const char*, 9> kDriveFields{
+    "submitters", "depth", "durationNs", "ops", "warmupNs", "rate", "arrivals", "design", "idleNs"};
 
 }  // namespace
 
@@ -154,6 +154,21 @@ std::optional<Napi::Object> nullable_object(const Napi::Object& parent, const ch
   return object_field(parent, name);
 }
 
+WaitStrategy wait_strategy_from_js(const Napi::Object& wait) {
+  check_fields(wait, kBenchRequest, "wait", kWaitFields);
+  const std::string kind = string_field(wait, "kind");
+  WaitStrategy strategy;
+  if (kind == "spin") {
+    strategy.kind = WaitStrategy::Kind::kSpin;
+  } else if (kind == "adaptive") {
+    strategy.kind = WaitStrategy::Kind::kAdaptive;
+  } else if (kind != "sleep") {
+    throw Napi::TypeError::New(wait.Env(), "internal error: unknown wait kind " + kind);
+  }
+  read_ns(wait, "spinNs", strategy.spin);
+  return strategy;
+}
+
 LoopConfig loop_config_from_js(const Napi::Object& loop) {
   check_fields(loop, kBenchRequest, "loop", kLoopFields);
   LoopConfig config;
@@ -162,7 +177,9 @@ LoopConfig loop_config_from_js(const Napi::Object& loop) {
   read_bool(loop, "singleIssuer", config.single_issuer);
   read_ns(loop, "opTimeoutNs", config.op_timeout);
   read_ns(loop, "shutdownTimeoutNs", config.shutdown_timeout);
-  read_ns(loop, "idleSpinNs", config.idle_spin);
+  if (const std::optional<Napi::Object> wait = nullable_object(loop, "wait")) {
+    config.wait = wait_strategy_from_js(*wait);
+  }
   read_number(loop, "submitBatch", config.submit_batch);
   return config;
 }
@@ -216,6 +233,7 @@ DriveSpec drive_from_js(const Napi::Object& drive) {
   read_number(drive, "ops", spec.ops);
   read_ns(drive, "warmupNs", spec.warmup);
   read_number(drive, "rate", spec.rate);
+  read_ns(drive, "idleNs", spec.idle);
   if (!drive.Get("arrivals").IsNull()) {
     spec.arrivals =
         string_field(drive, "arrivals") == "poisson" ? Arrivals::kPoisson : Arrivals::kUniform;
@@ -351,6 +369,15 @@ Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result) {
   ring.Set("setupFlagNames", describe_setup_flags(result.ring.setup_flags));
   ring.Set("features", result.ring.features);
   object.Set("ring", ring);
+  if (result.idle) {
+    Napi::Object idle = Napi::Object::New(env);
+    idle.Set("windowNs", static_cast<double>(result.idle->window_ns));
+    idle.Set("userNs", static_cast<double>(result.idle->cpu.user_ns));
+    idle.Set("systemNs", static_cast<double>(result.idle->cpu.system_ns));
+    object.Set("idle", idle);
+  } else {
+    object.Set("idle", env.Null());
+  }
   object.Set("error", result.error ? system_error_to_js(env, *result.error) : env.Null());
   return object;
 }

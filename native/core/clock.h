@@ -36,6 +36,16 @@ inline void thread_cpu_ns(int64_t& user_ns, int64_t& system_ns) {
       int64_t{usage.ru_stime.tv_sec} * 1'000'000'000 + int64_t{usage.ru_stime.tv_usec} * 1000;
 }
 
+// User and system CPU time of the whole process (every thread, io_uring's iou-wrk and iou-sqp
+// workers included: they are threads of the process), in ns.
+inline void process_cpu_ns(int64_t& user_ns, int64_t& system_ns) {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  user_ns = int64_t{usage.ru_utime.tv_sec} * 1'000'000'000 + int64_t{usage.ru_utime.tv_usec} * 1000;
+  system_ns =
+      int64_t{usage.ru_stime.tv_sec} * 1'000'000'000 + int64_t{usage.ru_stime.tv_usec} * 1000;
+}
+
 // The timespec io_uring takes (timeouts, EXT_ARG waits) for `duration`. Negative durations are
 // 0; the kernel rejects a timespec it cannot convert, so very long ones are clamped to a bound
 // that still means "practically never" (about 34 years).

@@ -56,7 +56,9 @@ inline constexpr bool kCountersEnabled = IOB_COUNTERS != 0;
   X(Owned, skipped_sleeps, "skippedSleeps", Total, Count,                                          \
     "times the arm recheck saw new work and ran on")                                               \
   X(Owned, spin_wakes, "spinWakes", Total, Count,                                                  \
-    "times an idle spin (idle_spin) found work before sleeping")                                   \
+    "idle spins (wait strategy spin or adaptive) that found work before their budget ran out")     \
+  X(Owned, spin_misses, "spinMisses", Total, Count,                                                \
+    "idle spins that ran out their budget and went on to sleep")                                   \
   X(Owned, wake_cqes, "wakeCqes", Total, Count,                                                    \
     "wake CQEs from the eventfd poll (user_data UINT64_MAX-1)")                                    \
   X(Owned, wake_rearms, "wakeRearms", Total, Count,                                                \
@@ -75,9 +77,11 @@ inline constexpr bool kCountersEnabled = IOB_COUNTERS != 0;
 
 // X(field, "reportName", unit, "meaning"): levels read at one moment, never compiled out, merged
 // by maximum (runs that did not overlap in time cannot be in flight together).
-#define IOB_LOOP_GAUGES(X)                          \
-  X(pending_operations, "pendingOperations", Count, \
-    "ops submitted to the ring whose CQE had not been handled when the counters were read")
+#define IOB_LOOP_GAUGES(X)                                                                  \
+  X(pending_operations, "pendingOperations", Count,                                         \
+    "ops submitted to the ring whose CQE had not been handled when the counters were read") \
+  X(spin_budget_ns, "spinBudgetNs", Ns,                                                     \
+    "the loop's idle-spin budget after its last spin (adaptive: what it has learned)")
 
 enum class CounterKind { kTotal, kMax };
 

@@ -247,7 +247,7 @@ TEST(Bench, ARefusedRingIsReportedNotThrown) {
 
 TEST(Bench, AnIdleSpinFindsWorkBeforeSleeping) {
   BenchSpec spec = nop_spec(1, 1, 2000);
-  spec.loop.idle_spin = 1ms;
+  spec.loop.wait = WaitStrategy::fixed_spin(1ms);
   const BenchResult result = run_loop_bench(spec, nullptr, kNeverCancel);
   ASSERT_FALSE(result.error);
   EXPECT_EQ(result.stats.expected, 2000u);

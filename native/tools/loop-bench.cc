@@ -4,9 +4,11 @@
 //   loop-bench system=loop|raw [design=cross-thread|same-thread]
 //              op=nop|timer|file-read|file-write|socket depth=256 submitters=1
 //              size=256 duration_ms=2000 [ops=N instead of a duration] warmup_ms=200 [timer_us=100]
-//              [op_timeout_us=...] [single_issuer=1] [spin_us=50] [submit_batch=8]
-//              [rate=OPS_PER_SEC [poisson=1]] [file=PATH file_size=BYTES block_size=4096 random=1
-//              direct=1 seed=1 lay_out=1] [transport=unix|tcp message_size=4096]
+//              [op_timeout_us=...] [single_issuer=1] [wait=sleep|spin|adaptive [spin_us=50: the
+//              spin, or adaptive's maximum]] [submit_batch=8]
+//              [idle_ms=2000: then report the process's idle CPU] [rate=OPS_PER_SEC [poisson=1]]
+//              [file=PATH file_size=BYTES block_size=4096 random=1 direct=1 seed=1 lay_out=1]
+//              [transport=unix|tcp message_size=4096]
 // design=same-thread runs each submitter as the driver of a loop of its own, on that loop's thread
 // (see harness/bench.h); with system=raw it is ignored.
 // With lay_out=1 it creates `file` with the tool's pattern first and removes it after.
@@ -48,7 +50,17 @@ int main(int argc, char** argv) {
   iob::BenchSpec spec;
   spec.loop.size = static_cast<uint32_t>(number(args, "size", 256));
   spec.loop.single_issuer = number(args, "single_issuer", 0) != 0;
-  spec.loop.idle_spin = microseconds(number(args, "spin_us", 0));
+  const std::string wait = args.count("wait") ? args.at("wait") : "sleep";
+  if (wait == "spin") {
+    spec.loop.wait = iob::WaitStrategy::fixed_spin(microseconds(number(args, "spin_us", 50)));
+  } else if (wait == "adaptive") {
+    spec.loop.wait = iob::WaitStrategy::adaptive(microseconds(
+        number(args, "spin_us",
+               duration_cast<microseconds>(iob::WaitStrategy::kAdaptiveMaxSpin).count())));
+  } else if (wait != "sleep") {
+    std::fprintf(stderr, "loop-bench: wait=%s: expected sleep, spin or adaptive\n", wait.c_str());
+    return 2;
+  }
   spec.loop.submit_batch = static_cast<uint32_t>(number(args, "submit_batch", 0));
   if (const uint64_t us = number(args, "op_timeout_us", 0)) {
     spec.loop.op_timeout = microseconds(us);
@@ -83,6 +95,7 @@ int main(int argc, char** argv) {
   spec.drive.duration = milliseconds(number(args, "duration_ms", 2000));
   spec.drive.ops = number(args, "ops", 0);
   spec.drive.warmup = milliseconds(number(args, "warmup_ms", 200));
+  spec.drive.idle = milliseconds(number(args, "idle_ms", 0));
   const bool raw = args.count("system") && args.at("system") == "raw";
   const std::string design = args.count("design") ? args.at("design") : "cross-thread";
   if (design != "cross-thread" && design != "same-thread") {
@@ -111,7 +124,8 @@ int main(int argc, char** argv) {
       "\"p50Ns\":%llu,"
       "\"p99Ns\":%llu,\"cpuNsPerOp\":%.1f,\"sleeps\":%llu,\"enterCalls\":%llu,"
       "\"capacityStalls\":%llu,\"allOps\":%llu,\"p99ServiceNs\":%llu,\"late\":%llu,\"missed\":%llu,"
-      "\"corrupt\":%llu,\"unexpected\":%zu}\n",
+      "\"corrupt\":%llu,\"unexpected\":%zu,\"spinWakes\":%llu,\"spinMisses\":%llu,"
+      "\"spinBudgetNs\":%llu,\"idleCpuShare\":%.5f}\n",
       raw ? "raw" : "loop",
       raw           ? "none"
       : same_thread ? "same-thread"
@@ -127,6 +141,13 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(stats.all_ops),
       static_cast<unsigned long long>(stats.service.value_at_percentile(99)),
       static_cast<unsigned long long>(stats.late), static_cast<unsigned long long>(stats.missed),
-      static_cast<unsigned long long>(stats.corrupt), stats.unexpected.size());
+      static_cast<unsigned long long>(stats.corrupt), stats.unexpected.size(),
+      static_cast<unsigned long long>(result.counters.spin_wakes),
+      static_cast<unsigned long long>(result.counters.spin_misses),
+      static_cast<unsigned long long>(result.counters.spin_budget_ns),
+      result.idle && result.idle->window_ns > 0
+          ? static_cast<double>(result.idle->cpu.user_ns + result.idle->cpu.system_ns) /
+                static_cast<double>(result.idle->window_ns)
+          : 0.0);
   return 0;
 }

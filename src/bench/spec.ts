@@ -4,7 +4,16 @@
 // rules of the settings table.
 
 import {invalidValue} from '../errors.js'
-import {type BaselineName, type DriveSpec, type KindName, MIX_KINDS, type MixEntry, type WorkloadSpec} from '../model/workload.js'
+import {
+  type BaselineName,
+  type DriveSpec,
+  type KindName,
+  MIX_KINDS,
+  type MixEntry,
+  type WaitSpec,
+  type WorkloadSpec,
+} from '../model/workload.js'
+import {durationInput, parseDuration} from '../units.js'
 
 /** Baselines that run file workloads only. */
 export const FILE_BASELINES: readonly BaselineName[] = ['fio', 'node-fs']
@@ -28,6 +37,41 @@ function nextPowerOfTwo(value: number): number {
   let power = 1
   while (power < value) power *= 2
   return power
+}
+
+/** The most an adaptive wait's budget grows to when `adaptive` names no maximum (WaitStrategy::kAdaptiveMaxSpin). */
+export const ADAPTIVE_MAX_SPIN_NS = 100_000
+/** The longest spin a wait may take: a spin keeps a core busy while it lasts. */
+const MAX_SPIN_NS = 1e9
+
+/**
+ * Parses a wait strategy: `sleep`, `spin=DUR` or `adaptive` (`adaptive=MAX` caps its budget).
+ * Throws a UsageError naming `field` and the whole value.
+ */
+export function parseWait(text: string, field: string): WaitSpec {
+  const allowed = `use sleep, spin=DUR (e.g. spin=50us) or adaptive (adaptive=MAX caps its budget, ${durationInput(ADAPTIVE_MAX_SPIN_NS)} by default)`
+  const [name, value, ...rest] = text.split('=').map((part) => part.trim())
+  if (rest.length > 0) throw invalidValue(field, text, allowed)
+  if (name === 'sleep' && value === undefined) return {kind: 'sleep', spinNs: 0}
+  if (name === 'adaptive' && value === undefined) return {kind: 'adaptive', spinNs: ADAPTIVE_MAX_SPIN_NS}
+  if ((name !== 'spin' && name !== 'adaptive') || value === undefined) throw invalidValue(field, text, allowed)
+  let spinNs: number
+  try {
+    spinNs = parseDuration(value, field)
+  } catch {
+    throw invalidValue(field, text, allowed)
+  }
+  if (spinNs <= 0 || spinNs > MAX_SPIN_NS) {
+    throw invalidValue(field, text, `${name} takes a duration above 0 and at most 1s (sleep blocks at once; a spin keeps a core busy)`)
+  }
+  return {kind: name, spinNs}
+}
+
+/** A wait strategy as a user writes it, which parseWait reads back. */
+export function waitInput(wait: WaitSpec): string {
+  if (wait.kind === 'sleep') return 'sleep'
+  if (wait.kind === 'adaptive' && wait.spinNs === ADAPTIVE_MAX_SPIN_NS) return 'adaptive'
+  return `${wait.kind}=${durationInput(wait.spinNs)}`
 }
 
 /** The kinds of op a workload runs: its op, or the kinds of its mix. */

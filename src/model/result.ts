@@ -58,12 +58,21 @@ export interface SystemResult extends MeasuredFigures {
    * included; fio and node-fs over their measured phase. */
   cpu: {userNs: number; systemNs: number; nsPerOp: number; userNsPerOp: number; systemNsPerOp: number; ops: number}
   counters: NativeCounters
+  /** The loop, with an idle window (--idle): the process's CPU (every thread) while the loop waited with nothing to do. */
+  idleCpu?: IdleCpu
   /** The ring of the loop and the raw ring; absent for fio and node-fs. */
   ring?: NativeRing
   /** How a baseline ran: versions, command line, settings that change its figures. */
   info?: Record<string, string | number | boolean | null>
   /** The loop and the raw ring, in each trial: its throughput window by window. */
   timeline?: TimelineWindow[]
+}
+
+export interface IdleCpu {
+  windowNs: number
+  cpuNs: number
+  /** cpuNs / windowNs: the share of one core the idle process used. */
+  shareOfCore: number
 }
 
 /** What one window of a run ended: from the previous window's end (or the start) to `endNs`. */

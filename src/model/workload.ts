@@ -35,6 +35,15 @@ export const DESIGNS = ['cross-thread', 'same-thread'] as const
 
 export type DesignName = (typeof DESIGNS)[number]
 
+export type WaitKind = 'sleep' | 'spin' | 'adaptive'
+
+/** How the loop and its submitters wait for work (native/core/loop/wait_strategy.h). */
+export interface WaitSpec {
+  kind: WaitKind
+  /** spin: how long each wait spins before it blocks; adaptive: the most its learned budget grows to; sleep: 0. */
+  spinNs: number
+}
+
 export interface LoopSpec {
   /** Waiter and queue capacity; rounded up to a power of two by the loop. */
   ringSize: number
@@ -42,8 +51,8 @@ export interface LoopSpec {
   singleIssuer: boolean
   opTimeoutNs?: number
   shutdownTimeoutNs?: number
-  /** Poll this long before sleeping, in the loop and its submitters (absent: sleep at once). */
-  idleSpinNs?: number
+  /** How the loop and its submitters wait for work (absent: sleep, block at once). */
+  wait?: WaitSpec
   /** Submit staged ops after at most this many (absent: all that are queued, then submit). */
   submitBatch?: number
 }
@@ -63,6 +72,8 @@ export interface DriveSpec {
   arrivals?: ArrivalsName
   /** Where the submitters run (absent: cross-thread). */
   design?: DesignName
+  /** The loop only: after the measured phase it stays up this long with nothing to do, and the process's CPU over that window is reported (absent: not measured). */
+  idleNs?: number
 }
 
 export interface FileWorkloadSpec {

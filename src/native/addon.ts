@@ -83,6 +83,8 @@ export interface NativeBenchResult {
   stats: NativeStats
   counters: NativeCounters
   ring: NativeRing
+  /** The loop, when the run measured an idle window: the process's CPU over it. */
+  idle: {windowNs: number; userNs: number; systemNs: number} | null
   error: NativeError | null
 }
 

@@ -9,7 +9,7 @@ import {fileURLToPath} from 'node:url'
 import {Ajv2020, type ErrorObject} from 'ajv/dist/2020.js'
 import {LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
 
-import {parseMix} from '../bench/spec.js'
+import {parseMix, parseWait} from '../bench/spec.js'
 import {oneLine, shown, UsageError} from '../errors.js'
 import {DEFAULT_GATE} from '../gate/gate.js'
 import type {GateConfig} from '../model/gate.js'
@@ -150,6 +150,7 @@ function toWorkload(settings: Settings & {name: string}, at: (field: string) => 
     if (row.type === 'duration') input[row.key] = parseDuration(textOf(value), label)
     else if (row.type === 'size') input[row.key] = parseSize(textOf(value), label)
     else if (row.type === 'mix') input[row.key] = parseMix(value as string | Record<string, unknown>, label)
+    else if (row.type === 'wait') input[row.key] = parseWait(textOf(value), label)
     else input[row.key] = value
   }
   return toWorkloadSpec(input as WorkloadInput, labels)

@@ -5,6 +5,7 @@
 // these out and gives each tone its own look.
 
 import type {KindResult, Ratio, ResultDocument, Spread, SystemResult, SystemSpread, WorkloadResult} from '../model/result.js'
+import {waitInput} from '../bench/spec.js'
 import type {DesignName} from '../model/workload.js'
 import {formatCount, formatDuration, formatSize} from '../units.js'
 
@@ -135,7 +136,7 @@ function workloadTitle(workload: WorkloadResult): string {
     workload.openLoop ? `open loop ${formatCount(workload.openLoop.rate)} ops/s ${workload.openLoop.arrivals}` : undefined,
     `ring ${spec.loop.ringSize}`,
     spec.loop.opTimeoutNs === undefined ? undefined : `op timeout ${formatDuration(spec.loop.opTimeoutNs)}`,
-    spec.loop.idleSpinNs ? `spin ${formatDuration(spec.loop.idleSpinNs)}` : undefined,
+    spec.loop.wait && spec.loop.wait.kind !== 'sleep' ? `wait ${waitInput(spec.loop.wait)}` : undefined,
     spec.loop.submitBatch ? `submit batch ${spec.loop.submitBatch}` : undefined,
     spec.loop.singleIssuer ? 'single issuer' : undefined,
     spec.loop.ioPoll ? 'io_poll' : undefined,
@@ -161,6 +162,17 @@ function detailLines(workload: WorkloadResult): Line[] {
   if (measured.length) {
     const split = measured.map((s) => `${s.system} ${formatDuration(s.cpu.userNsPerOp)} + ${formatDuration(s.cpu.systemNsPerOp)}`)
     lines.push(line(`CPU per op (user + system): ${split.join(' · ')}`))
+  }
+  for (const {system, idleCpu} of workload.systems) {
+    if (idleCpu) {
+      const percent = idleCpu.shareOfCore * 100
+      const share = `${percent.toFixed(percent < 1 ? 2 : 1)} % of a core`
+      lines.push(
+        line(
+          `${system}: idle CPU ${share} over ${formatDuration(idleCpu.windowNs)} (the whole process, the loop waiting with nothing to do)`,
+        ),
+      )
+    }
   }
   for (const system of measured) {
     if (system.openLoop) {
@@ -229,7 +241,15 @@ export function counterRows(loop: SystemResult): Array<[string, string]> {
       : '0'
   return [
     ['capacity stalls', stalls],
-    ['sleeps / skipped', `${c.sleeps} / ${c.skippedSleeps}${c.spinWakes ? ` (${c.spinWakes} spins found work)` : ''}`],
+    ['sleeps / skipped', `${c.sleeps} / ${c.skippedSleeps}`],
+    ...(c.spinWakes + c.spinMisses > 0
+      ? [
+          ['idle spins', `${c.spinWakes} found work, ${c.spinMisses} ran out, budget ${formatDuration(c.spinBudgetNs)} at the end`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     ['wakes', `${c.eventfdRings} eventfd rings, ${c.wakeCqes} wake CQEs, ${c.wakeRearms} poll installs`],
     ['SQEs per enter', `${perSubmit} (${c.enterCalls} enters)`],
     ['backpressure', `${c.backpressureWaits} waits, ${formatDuration(c.backpressureNs)}`],

@@ -13,6 +13,7 @@ import {toolInfo} from '../model/envelope.js'
 import type {LatencySummary} from '../model/latency.js'
 import type {NativeCounters, NativeHistogram} from '../model/native.js'
 import {
+  type IdleCpu,
   type FileResult,
   type Outcomes,
   type Ratio,
@@ -67,6 +68,10 @@ export function timelineOf(all: WindowEnd[]): TimelineWindow[] {
   }))
 }
 
+function idleCpuOf(windowNs: number, cpuNs: number): IdleCpu {
+  return {windowNs, cpuNs, shareOfCore: windowNs > 0 ? cpuNs / windowNs : 0}
+}
+
 function nativeSystem(run: SystemRun, open: boolean, spec?: WorkloadSpec): SystemResult {
   const {stats, counters, ring, error} = run.native!
   const {readBack} = stats
@@ -112,6 +117,7 @@ function nativeSystem(run: SystemRun, open: boolean, spec?: WorkloadSpec): Syste
     cpu: cpuOf(stats.cpu, stats.allOps),
     // The raw ring counts only a few of the loop's counters: the others it does not have, not 0.
     counters: run.system === 'raw' ? rawRingCounters(counters) : counters,
+    ...(run.native!.idle ? {idleCpu: idleCpuOf(run.native!.idle.windowNs, run.native!.idle.userNs + run.native!.idle.systemNs)} : {}),
     ring,
     ...(run.windows?.length ? {timeline: timelineOf(run.windows)} : {}),
   }
@@ -215,6 +221,7 @@ function mergeSystemResults(results: SystemResult[]): SystemResult {
   const openLoops = results.flatMap((result) => (result.openLoop ? [result.openLoop] : []))
   const service = addHistograms(results.map((result) => result.service))
   const opTimeouts = results.flatMap((result) => (result.opTimeouts ? [result.opTimeouts] : []))
+  const idles = results.flatMap((result) => (result.idleCpu ? [result.idleCpu] : []))
   return {
     system: first.system,
     error: results.find((result) => result.error)?.error ?? null,
@@ -270,6 +277,14 @@ function mergeSystemResults(results: SystemResult[]): SystemResult {
       sum((r) => r.cpu.ops),
     ),
     counters,
+    ...(idles.length
+      ? {
+          idleCpu: idleCpuOf(
+            idles.reduce((t, i) => t + i.windowNs, 0),
+            idles.reduce((t, i) => t + i.cpuNs, 0),
+          ),
+        }
+      : {}),
     ...(first.ring ? {ring: first.ring} : {}),
     ...(first.info ? {info: first.info} : {}),
   }

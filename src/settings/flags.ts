@@ -3,7 +3,7 @@
 
 import {Flags, type Interfaces} from '@oclif/core'
 
-import {parseMix} from '../bench/spec.js'
+import {parseMix, parseWait} from '../bench/spec.js'
 import {durationFlag, durationOrNoneFlag, integerFlag, listFlag, numberFlag, sizeFlag} from '../flags.js'
 import {defaultText, type FieldLabels, type Setting, SETTING, type SettingKey, SETTINGS} from './table.js'
 import type {WorkloadInput} from './workload.js'
@@ -109,6 +109,7 @@ export function inputFromFlags(name: string, flags: Record<string, unknown>, lab
     const value = flags[row.flag]
     if (value === undefined || value === null) continue
     if (row.type === 'mix') input[row.key] = parseMix(value as string, label[row.key as keyof FieldLabels])
+    else if (row.type === 'wait') input[row.key] = parseWait(value as string, label[row.key as keyof FieldLabels])
     else if (row.type === 'list') input[row.key] = (value as string[]).includes('none') ? [] : value
     else input[row.key] = value
   }

@@ -6,6 +6,9 @@ import {GATE_METRICS} from '../model/gate.js'
 import {defaultText, type Setting, SETTINGS} from './table.js'
 
 const MAX_TRIALS = 100
+const DURATION = '\\d+(\\.\\d+)?\\s*(ns|us|µs|ms|s|m|h)'
+/** sleep, spin=DUR or adaptive[=MAX], as parseWait reads them. */
+const WAIT_PATTERN = `^\\s*(sleep|spin\\s*=\\s*${DURATION}|adaptive(\\s*=\\s*${DURATION})?)\\s*$`
 
 function settingSchema(row: Setting): Record<string, unknown> {
   const range = {
@@ -30,6 +33,8 @@ function settingSchema(row: Setting): Record<string, unknown> {
         return {type: 'array', items: {enum: [...row.values!]}, uniqueItems: true}
       case 'path':
         return {type: 'string'}
+      case 'wait':
+        return {type: 'string', pattern: WAIT_PATTERN}
       case 'mix':
         return {
           anyOf: [
@@ -115,7 +120,7 @@ function profileSchema(): Record<string, unknown> {
       },
     },
     $defs: {
-      duration: {type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ns|us|µs|ms|s|m|h)\\s*$'},
+      duration: {type: 'string', pattern: `^\\s*${DURATION}\\s*$`},
       size: {
         description: 'bytes, or a number with k, m, g or t (powers of 1024), e.g. 4k, 1g',
         anyOf: [

@@ -2,15 +2,16 @@
 // (scripts/gen/profile-schema.mjs), the labels of error messages, the plain range checks and the
 // fields of the native request all come from these rows; see CONTRIBUTING.md for adding one.
 
-import {MAX_MESSAGE_SIZE, MAX_RING_ENTRIES} from '../bench/spec.js'
+import {ADAPTIVE_MAX_SPIN_NS, MAX_MESSAGE_SIZE, MAX_RING_ENTRIES} from '../bench/spec.js'
 import {ARRIVALS, BASELINES, DESIGNS, MIX_KINDS, OPS, TRANSPORTS, type WorkloadSpec} from '../model/workload.js'
 import {durationInput, sizeInput} from '../units.js'
 
 /**
  * How a setting is written and what it becomes: enum (one of `values`), int, number, duration
- * (ns), size (bytes), bool, list (of `values`), path (a file), mix (kind=weight pairs).
+ * (ns), size (bytes), bool, list (of `values`), path (a file), mix (kind=weight pairs), wait (a
+ * wait strategy: sleep, spin=DUR or adaptive[=MAX]).
  */
-export type SettingType = 'enum' | 'int' | 'number' | 'duration' | 'size' | 'bool' | 'list' | 'path' | 'mix'
+export type SettingType = 'enum' | 'int' | 'number' | 'duration' | 'size' | 'bool' | 'list' | 'path' | 'mix' | 'wait'
 
 export type HelpGroup = 'FILE' | 'SOCKET' | 'OPEN LOOP'
 
@@ -123,14 +124,24 @@ export const SETTINGS = [
     fromSpec: (spec) => spec.loop.shutdownTimeoutNs,
   },
   {
+    key: 'wait',
+    flag: 'wait',
+    type: 'wait',
+    help:
+      'how the loop and its submitters wait for work: sleep (block at once), spin=DUR (spin up to DUR, then block), ' +
+      `adaptive (spin up to a budget learned from what spins found, at most ${ADAPTIVE_MAX_SPIN_NS / 1000}µs; adaptive=MAX sets the most); ` +
+      'no spin while nothing is in flight (a cross-CPU wake costs tens of µs on VMs; spinning costs CPU)',
+    helpValue: 'sleep|spin=DUR|adaptive',
+    defaultHelp: 'sleep',
+    native: 'loop.wait',
+    fromSpec: (spec) => spec.loop.wait,
+  },
+  {
     key: 'spin',
     flag: 'spin',
     type: 'duration',
     unit: 'ns',
-    help: 'poll this long for work before sleeping, in the loop and its submitters (a cross-CPU wake costs tens of µs on VMs; spinning costs CPU)',
-    defaultHelp: '0, sleep at once',
-    native: 'loop.idleSpinNs',
-    fromSpec: (spec) => spec.loop.idleSpinNs,
+    help: 'shorthand for --wait spin=DUR (0: sleep)',
   },
   {
     key: 'singleIssuer',
@@ -214,6 +225,16 @@ export const SETTINGS = [
     help: 'warm-up before measuring (not recorded)',
     native: 'drive.warmupNs',
     fromSpec: (spec) => spec.drive.warmupNs,
+  },
+  {
+    key: 'idle',
+    flag: 'idle',
+    type: 'duration',
+    unit: 'ns',
+    help: "after the measured phase, keep the loop up this long with nothing to do and report the process's CPU over it, as a share of one core",
+    defaultHelp: '0, not measured',
+    native: 'drive.idleNs',
+    fromSpec: (spec) => spec.drive.idleNs,
   },
   {
     key: 'vs',

@@ -21,9 +21,10 @@ import {
   type SocketWorkloadSpec,
   TRANSPORTS,
   type TransportName,
+  type WaitSpec,
   type WorkloadSpec,
 } from '../model/workload.js'
-import {formatSize, textOf} from '../units.js'
+import {durationInput, formatSize, textOf} from '../units.js'
 import {
   type FieldLabels,
   type HelpGroup,
@@ -45,7 +46,9 @@ type ValueOf<T extends SettingType> = T extends 'enum' | 'path'
       ? boolean
       : T extends 'mix'
         ? MixEntry[]
-        : number
+        : T extends 'wait'
+          ? WaitSpec
+          : number
 
 /** A workload as given (flags or a profile entry, units already converted); absent: not given. */
 export type WorkloadInput = {name: string} & {
@@ -123,6 +126,13 @@ function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
   }
   if (spec.drive.design !== undefined && !(DESIGNS as readonly string[]).includes(spec.drive.design)) {
     throw invalidValue(label.design, spec.drive.design, `use one of: ${DESIGNS.join(', ')}`)
+  }
+  if (spec.drive.idleNs !== undefined && spec.drive.design === 'same-thread') {
+    throw invalidValue(
+      label.idle,
+      durationInput(spec.drive.idleNs),
+      `it prices an idle loop thread: with ${ref(label.design)} same-thread each loop ends with its submitter`,
+    )
   }
   if (spec.drive.arrivals !== undefined && spec.drive.rate === undefined) {
     throw invalidValue(label.arrivals, spec.drive.arrivals, `arrivals shape an open loop: give ${ref(label.rate)} too`)
@@ -212,6 +222,15 @@ function orDefault<
   return (input[key] ?? SETTING[key].default) as NonNullable<WorkloadInput[K]>
 }
 
+/** The wait strategy given, by --wait or by its shorthand --spin (absent: the default, sleep). */
+function waitOf(input: WorkloadInput, label: FieldLabels): {wait?: WaitSpec} {
+  if (input.spin !== undefined && input.wait !== undefined) {
+    throw invalidValue(label.spin, durationInput(input.spin), `it is shorthand for ${ref(label.wait)} spin=DUR: give one of them`)
+  }
+  if (input.wait) return {wait: input.wait}
+  return input.spin ? {wait: {kind: 'spin', spinNs: input.spin}} : {}
+}
+
 /** Applies the defaults and checks every rule: the one way flags and profiles become a WorkloadSpec. */
 export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): WorkloadSpec {
   const op = orDefault(input, 'op')
@@ -239,6 +258,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
     ops: input.ops ?? 0,
     warmupNs: orDefault(input, 'warmup'),
     design: orDefault(input, 'design') as DesignName,
+    ...(input.idle ? {idleNs: input.idle} : {}),
     ...(rate === undefined ? {} : {rate, arrivals: (input.arrivals ?? SETTING.arrivals.default) as ArrivalsName}),
   }
   if (rate === undefined && input.arrivals !== undefined) drive.arrivals = input.arrivals as ArrivalsName
@@ -253,7 +273,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       singleIssuer: input.singleIssuer ?? false,
       opTimeoutNs: input.opTimeout,
       shutdownTimeoutNs: input.shutdownTimeout,
-      ...(input.spin ? {idleSpinNs: input.spin} : {}),
+      ...waitOf(input, label),
       ...(input.submitBatch !== undefined ? {submitBatch: input.submitBatch} : {}),
     },
     drive,

@@ -186,8 +186,24 @@ describe('bench', () => {
     ['an unknown flag', ['--frobnicate'], /^Error: Nonexistent flag: --frobnicate$/],
     ['a flag given twice', ['--file-size', '4m', '--file-size', '5m'], /^Error: Flag --file-size can only be specified once$/],
     ['a flag without its value', ['--depth'], /^Error: Flag --depth expects a value$/],
+    [
+      'a wait strategy it does not know',
+      ['--wait', 'nap'],
+      /^Error: --wait: 'nap' is not allowed; use sleep, spin=DUR \(e\.g\. spin=50us\) or adaptive \(adaptive=MAX caps its budget, 100µs by default\)$/,
+    ],
+    ['a spin without its duration', ['--wait', 'spin'], /^Error: --wait: 'spin' is not allowed; use sleep, spin=DUR/],
+    [
+      'both --spin and --wait',
+      ['--spin', '50us', '--wait', 'adaptive'],
+      /^Error: --spin: '50µs' is not allowed; it is shorthand for --wait spin=DUR/,
+    ],
     ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw, fio, node-fs$/],
     ['an unknown design', ['--design', 'sideways'], /^Error: --design: 'sideways' is not allowed; use one of: cross-thread, same-thread$/],
+    [
+      'an idle window for same-thread loops',
+      ['--design', 'same-thread', '--idle', '1s'],
+      /^Error: --idle: '1s' is not allowed; it prices an idle loop thread: with --design same-thread each loop ends with its submitter$/,
+    ],
     // Each named with what was given, never with a default (oclif's own check said --duration=2s).
     [
       'both --ops and --duration',
@@ -209,6 +225,21 @@ describe('bench', () => {
       assert.equal(stdout, '')
     })
   }
+
+  test('--wait adaptive --idle reports the spins and the idle CPU of the loop, and records both in the spec', async () => {
+    const {status, stdout, stderr} = await runCli(['bench', '--ops', '5000', '--wait', 'adaptive', '--idle', '200ms', '--json'])
+    assert.equal(status, 0, stderr)
+    const [workload] = parseResult(stdout).workloads
+    assert.deepEqual(workload.spec.loop.wait, {kind: 'adaptive', spinNs: 100_000})
+    assert.equal(workload.spec.drive.idleNs, 200e6)
+    const [loop, raw] = workload.systems
+    assert.equal(loop.outcomes.expected, 5000)
+    assert.ok(loop.counters.spinWakes + loop.counters.spinMisses > 0, JSON.stringify(loop.counters))
+    assert.ok(loop.idleCpu.windowNs >= 200e6, JSON.stringify(loop.idleCpu))
+    assert.equal(loop.idleCpu.shareOfCore, loop.idleCpu.cpuNs / loop.idleCpu.windowNs)
+    // The raw ring has no loop to leave idle.
+    assert.equal(raw.idleCpu, undefined)
+  })
 
   test('with --json a bad input is one JSON error on stdout', async () => {
     const {status, stdout} = await runCli(['bench', '--depth', '0', '--json'])

@@ -5,6 +5,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {test} from 'node:test'
 
 import {nativeRequest} from '../../src/bench/run.ts'
+import {ADAPTIVE_MAX_SPIN_NS, parseWait, waitInput} from '../../src/bench/spec.ts'
 import {UsageError} from '../../src/errors.ts'
 import {checkDrillOptions, nativeDrillRequest} from '../../src/drill/shutdown-drill.ts'
 import {
@@ -89,6 +90,32 @@ test('labels name a setting by its flag, or by its place in a profile', () => {
   assert.equal(
     refusal({op: 'nop', submitBatch: 0}, inProfile),
     'p.yaml:7: workloads[0].submitBatch: 0 is not allowed; use a whole number from 1 to 32768',
+  )
+})
+
+test('--wait reads sleep, spin=DUR and adaptive[=MAX]; --spin DUR is its shorthand', () => {
+  const wait = (given: string) => parseWait(given, '--wait')
+  assert.deepEqual(wait('sleep'), {kind: 'sleep', spinNs: 0})
+  assert.deepEqual(wait('spin=50us'), {kind: 'spin', spinNs: 50_000})
+  assert.deepEqual(wait(' spin = 2ms '), {kind: 'spin', spinNs: 2e6})
+  assert.deepEqual(wait('adaptive'), {kind: 'adaptive', spinNs: ADAPTIVE_MAX_SPIN_NS})
+  assert.deepEqual(wait('adaptive=300us'), {kind: 'adaptive', spinNs: 300_000})
+  for (const given of ['sleep', 'spin=50µs', 'adaptive', 'adaptive=300µs']) assert.equal(waitInput(wait(given)), given)
+  const allowed = 'use sleep, spin=DUR (e.g. spin=50us) or adaptive (adaptive=MAX caps its budget, 100µs by default)'
+  for (const given of ['spin', 'nap', 'sleep=1ms', 'spin=50', 'spin=fast', 'spin=1us=2us', '']) {
+    assert.throws(() => wait(given), {message: `--wait: '${given}' is not allowed; ${allowed}`})
+  }
+  assert.throws(() => wait('spin=0s'), {message: /^--wait: 'spin=0s' is not allowed; spin takes a duration above 0 and at most 1s/})
+  assert.throws(() => wait('adaptive=2s'), {message: /^--wait: 'adaptive=2s' is not allowed; adaptive takes a duration above 0/})
+
+  const loopOf = (input: Omit<WorkloadInput, 'name'>) => toWorkloadSpec({name: 'w', op: 'nop', ...input}, FLAGS).loop
+  assert.equal(loopOf({}).wait, undefined)
+  assert.deepEqual(loopOf({spin: 50_000}).wait, {kind: 'spin', spinNs: 50_000})
+  assert.equal(loopOf({spin: 0}).wait, undefined)
+  assert.deepEqual(loopOf({wait: {kind: 'adaptive', spinNs: 1000}}).wait, {kind: 'adaptive', spinNs: 1000})
+  assert.equal(
+    refusal({op: 'nop', spin: 50_000, wait: {kind: 'sleep', spinNs: 0}}),
+    "--spin: '50µs' is not allowed; it is shorthand for --wait spin=DUR: give one of them",
   )
 })
 
@@ -182,7 +209,15 @@ test('nativeRequest sends each setting from the workload and the file the run re
   const file = {path: '/tmp/x', sizeBytes: 8192, createdByTool: true} as TestFile
   assert.deepEqual(nativeRequest(spec, 'raw', file), {
     system: 'raw',
-    loop: {size: 64, ioPoll: false, singleIssuer: true, opTimeoutNs: 5e6, shutdownTimeoutNs: 1e9, idleSpinNs: 1000, submitBatch: 4},
+    loop: {
+      size: 64,
+      ioPoll: false,
+      singleIssuer: true,
+      opTimeoutNs: 5e6,
+      shutdownTimeoutNs: 1e9,
+      wait: {kind: 'spin', spinNs: 1000},
+      submitBatch: 4,
+    },
     workload: {
       op: 'nop',
       mix: input.mix,
@@ -191,21 +226,23 @@ test('nativeRequest sends each setting from the workload and the file the run re
       socket: {transport: 'tcp', messageSize: 100},
       file: {path: '/tmp/x', sizeBytes: 8192, blockSize: 8192, random: true, direct: false, fsyncEvery: 3, writevBuffers: 2, verify: true},
     },
-    drive: {submitters: 2, depth: 8, durationNs: 0, ops: 100, warmupNs: 0, rate: 1000, arrivals: 'poisson', design: 'same-thread'},
+    drive: {
+      submitters: 2,
+      depth: 8,
+      durationNs: 0,
+      ops: 100,
+      warmupNs: 0,
+      rate: 1000,
+      arrivals: 'poisson',
+      design: 'same-thread',
+      idleNs: null,
+    },
     progressIntervalMs: 20,
   })
   // Unset settings are null (the native default holds); parts the workload lacks are null.
   const nop = nativeRequest(toWorkloadSpec({name: 'w', op: 'nop'}, FLAGS), 'loop', file)
   assert.deepEqual(
-    [
-      nop.loop.opTimeoutNs,
-      nop.loop.idleSpinNs,
-      nop.loop.submitBatch,
-      nop.drive.rate,
-      nop.workload.mix,
-      nop.workload.file,
-      nop.workload.socket,
-    ],
+    [nop.loop.opTimeoutNs, nop.loop.wait, nop.loop.submitBatch, nop.drive.rate, nop.workload.mix, nop.workload.file, nop.workload.socket],
     [null, null, null, null, null, null, null],
   )
 })

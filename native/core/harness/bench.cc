@@ -1,6 +1,7 @@
 #include "harness/bench.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 
 #include <algorithm>
@@ -259,6 +260,50 @@ class ThreadCpuMeter {
   int64_t user_ = 0, system_ = 0;
 };
 
+// The process's CPU while this thread sleeps for `window` (less if cancelled) and nothing else
+// of the run is active: what an idle loop costs. It wakes every 50 ms to see a cancel, a few
+// microseconds of CPU counted in the window.
+IdleCpu measure_idle(std::chrono::nanoseconds window, const std::atomic<bool>& cancel) {
+  IdleCpu idle;
+  int64_t user = 0, system = 0;
+  process_cpu_ns(user, system);
+  const int64_t start = monotonic_ns();
+  const int64_t end = start + window.count();
+  for (int64_t now = start; now < end && !cancel.load(std::memory_order_relaxed);
+       now = monotonic_ns()) {
+    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(
+        std::chrono::milliseconds(50), std::chrono::nanoseconds(end - now)));
+  }
+  idle.window_ns = monotonic_ns() - start;
+  process_cpu_ns(idle.cpu.user_ns, idle.cpu.system_ns);
+  idle.cpu.user_ns -= user;
+  idle.cpu.system_ns -= system;
+  return idle;
+}
+
+// The CPU time (user + system) `thread` has used so far.
+int64_t thread_cpu_clock_ns(pthread_t thread) {
+  clockid_t clock{};
+  timespec ts{};
+  if (pthread_getcpuclockid(thread, &clock) != 0 || clock_gettime(clock, &ts) != 0) {
+    return 0;
+  }
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Takes `ns` out of `cpu`, split in the proportion of its own user and system time.
+void exclude_cpu(CpuTime& cpu, int64_t ns) {
+  const int64_t total = cpu.user_ns + cpu.system_ns;
+  if (total <= 0 || ns <= 0) {
+    return;
+  }
+  const int64_t taken = std::min(ns, total);
+  const auto user = static_cast<int64_t>(
+      static_cast<double>(taken) * static_cast<double>(cpu.user_ns) / static_cast<double>(total));
+  cpu.user_ns -= user;
+  cpu.system_ns -= taken - user;
+}
+
 // The share of `ops` that submitter `index` of `count` runs.
 uint64_t quota_of(uint64_t ops, uint32_t index, uint32_t count) {
   return ops == 0 ? 0 : ops / count + (index < ops % count ? 1 : 0);
@@ -367,9 +412,10 @@ struct SubmitterState final : LoopDriver, CompletionSink {
         burst(spec.drive.depth) {}
 
   // The cross-thread design, on this submitter's own thread.
-  void run(Submitter submitter, std::chrono::nanoseconds spin) {
+  void run(Submitter submitter, WaitStrategy wait) {
     tighten_timer_slack(schedule);
     ThreadCpuMeter cpu;
+    Spinner spinner(wait);
     auto send = [&](std::span<Op> ops) {
       const size_t accepted = submitter.send_all(ops);
       return Handed{accepted, accepted < ops.size()};
@@ -382,7 +428,7 @@ struct SubmitterState final : LoopDriver, CompletionSink {
       if (waits_for_schedule()) {
         queue.wait_until(schedule.due(monotonic_ns()));
       } else {
-        queue.wait(spin);
+        queue.wait(&spinner, outstanding > 0);
       }
     }
     cpu.add_to(recorder.stats.cpu);
@@ -625,6 +671,8 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   auto measure_started = [&] {
     std::call_once(measure_once, [&] { at_measure_start = counters_now(); });
   };
+  // The loop thread's CPU over the idle window, which the run's CPU per op leaves out.
+  int64_t idle_loop_ns = 0;
   auto finish = [&] {
     if (loop_thread) {
       result.error = loop_thread->stop();  // drops the last handle: the loop drains and exits
@@ -636,6 +684,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     }
     result.ring = loops.front()->ring_info();
     result.counters = counters_since(counters_now(), at_measure_start);
+    exclude_cpu(loop_cpu, idle_loop_ns);
     result.stats.cpu.user_ns += loop_cpu.user_ns;
     result.stats.cpu.system_ns += loop_cpu.system_ns;
   };
@@ -679,7 +728,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
             if (same_thread) {
               loop_errors[i] = s->run_inline(*own_loops[i]);
             } else {
-              s->run(std::move(*handle), spec.loop.idle_spin);
+              s->run(std::move(*handle), spec.loop.wait);
             }
           } catch (const std::bad_alloc&) {
             s->failure = std::current_exception();
@@ -732,6 +781,13 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   }
   for (auto& thread : threads) {
     thread.join();
+  }
+  // The same-thread design's loops end with their submitters: there is no idle loop to measure.
+  if (loop_thread && spec.drive.idle.count() > 0 && !thread_error &&
+      !cancel.load(std::memory_order_relaxed)) {
+    const int64_t loop_before = thread_cpu_clock_ns(loop_thread->native_handle());
+    result.idle = measure_idle(spec.drive.idle, cancel);
+    idle_loop_ns = thread_cpu_clock_ns(loop_thread->native_handle()) - loop_before;
   }
   finish();
   for (const auto& state : states) {

@@ -63,6 +63,9 @@ struct DriveSpec {
   double rate = 0;
   Arrivals arrivals = Arrivals::kUniform;
   Design design = Design::kCrossThread;
+  // The loop only: after the measured phase the loop stays up this long with nothing to do, and
+  // the process's CPU over that window is reported (0: not measured).
+  std::chrono::nanoseconds idle{0};
 };
 
 struct BenchSpec {
@@ -125,12 +128,20 @@ struct Progress {
 
 using ProgressFn = std::function<void(const Progress&)>;
 
+// The process's CPU (every thread) while the loop waited with nothing to do.
+struct IdleCpu {
+  int64_t window_ns = 0;
+  CpuTime cpu;
+};
+
 struct BenchResult {
   RunStats stats;
   // Counted over the measured phase (stall_ns_max over the whole run). For the raw ring only
   // enter_calls, sqes_submitted, ops_completed, timeouts_fired and timeout_cqes are counted.
   LoopCountersSnapshot counters;
   RingInfo ring;
+  // Set when the run measured an idle window (DriveSpec::idle).
+  std::optional<IdleCpu> idle;
   std::optional<LoopError> error;
 };
 

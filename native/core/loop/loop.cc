@@ -148,7 +148,8 @@ Loop::Loop(LoopConfig config, std::shared_ptr<LoopChannel> channel)
       channel_(std::move(channel)),
       counters_(channel_->counters),
       waiters_(config.size),
-      op_timeout_ts_(to_kernel_timespec(config.op_timeout.value_or(nanoseconds{0}))) {
+      op_timeout_ts_(to_kernel_timespec(config.op_timeout.value_or(nanoseconds{0}))),
+      spinner_(config.wait) {
   sinks_to_flush_.reserve(64);
 }
 
@@ -194,7 +195,7 @@ std::optional<LoopError> Loop::run() {
       continue;
     }
 
-    if (config_.idle_spin.count() > 0 && spin_for_work()) {
+    if (spin_for_work()) {
       continue;
     }
     // Idle: arm sleep intent and block only if no submission slipped in. Anything published
@@ -242,6 +243,10 @@ std::optional<LoopError> Loop::run_inline(LoopDriver& driver) {
     } else {
       check_invariant(!waiters_.empty(),
                       "a driver that is not done must have ops in flight or a time to be called");
+      // Waiting for an end only: the wait strategy may poll the CQ before the loop sleeps.
+      if (spin_for_work()) {
+        continue;
+      }
     }
     counters_.sleeps.add();
     enter(1, until_due);
@@ -321,6 +326,7 @@ void Loop::drain_completions() {
   unsigned head = 0;
   unsigned seen = 0;
   io_uring_cqe* cqe = nullptr;
+  ended_ops_in_drain_ = false;
   io_uring_for_each_cqe(&ring_, head, cqe) {
     handle_cqe(cqe->user_data, cqe->res, cqe->flags);
     ++seen;
@@ -366,6 +372,7 @@ void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
             monotonic_ns() - (waiter.staged_ns + config_.op_timeout->count());
       }
       counters_.ops_completed.add();
+      ended_ops_in_drain_ = true;
       deliver(waiter.sink, std::move(completion));
     }
   }
@@ -544,20 +551,24 @@ void Loop::capacity_stall(bool waiter_bound) {
 }
 
 bool Loop::spin_for_work() {
+  // Ops in flight will complete, and the submitter of an op that just ended is likely to send
+  // the next one at once; otherwise only something outside can bring work, so no spin.
+  const bool in_flight = !waiters_.empty() || ended_ops_in_drain_;
+  if (!spinner_.would_spin(in_flight)) {
+    return false;
+  }
   // Staged SQEs go to the kernel first: spinning on work the kernel has not been given would
   // only delay it.
   if (io_uring_sq_ready(&ring_) > 0) {
     enter(0, std::nullopt);
   }
-  const int64_t deadline = monotonic_ns() + config_.idle_spin.count();
-  do {
-    if (channel_->waker.submitted() != processed_seq_ || io_uring_cq_ready(&ring_) > 0) {
-      counters_.spin_wakes.add();
-      return true;
-    }
-    cpu_relax();
-  } while (monotonic_ns() < deadline);
-  return false;
+  const bool found = spinner_.spin(in_flight, [&] {
+    return channel_->waker.submitted() != processed_seq_ || io_uring_cq_ready(&ring_) > 0;
+  });
+  (found ? counters_.spin_wakes : counters_.spin_misses).add();
+  counters_.spin_budget_ns.store(static_cast<uint64_t>(spinner_.budget_ns()),
+                                 std::memory_order_relaxed);
+  return found;
 }
 
 Loop::Waited Loop::enter(unsigned want, std::optional<nanoseconds> timeout) {

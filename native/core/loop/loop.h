@@ -21,7 +21,8 @@
 //   4. At the batch limit: submit this batch and go round again, to reap and stage more.
 //   5. Submitters published ops not staged yet: at capacity that is a capacity stall
 //      (waiter-bound: submit and wait for one completion; SQ-bound: submit); otherwise go round.
-//   6. Idle: spin up to `idle_spin` for a submission or a completion; if none came, arm sleep
+//   6. Idle: spin as the wait strategy says (loop/wait_strategy.h) for a submission or a
+//      completion, only while ops are in flight or just ended; if none came, arm sleep
 //      intent, recheck the published sequence, and only then block in io_uring_enter until a
 //      CQE (an op or a wake) arrives; disarm.
 // On an error the loop abandons what is queued or in flight; on exit it tears the ring down and
@@ -47,9 +48,9 @@
 //      flight (abandoning it after `shutdown_timeout`), as when the last Submitter goes.
 //   4. Otherwise submit what was staged and block in io_uring_enter for a completion, no
 //      longer than until the time drive() asked to be called again (an open loop's next op,
-//      through EXT_ARG). A driver that is not done has ops in flight or such a time. Nothing
-//      else can bring work, so there is nothing to spin for (idle_spin does not apply) and no
-//      wake to wait for.
+//      through EXT_ARG). A driver that is not done has ops in flight or such a time. When it
+//      waits for an end only, the wait strategy may first poll the CQ (spin_for_work()).
+//      Nothing else can bring work: there is no wake to wait for.
 // Splitting the designs prices the loop: raw ring vs same-thread is the bookkeeping's cost,
 // same-thread vs cross-thread the hand-off's (queue, wakes, a second thread).
 //
@@ -93,6 +94,7 @@
 #include "loop/mpsc.h"
 #include "loop/op.h"
 #include "loop/sleep_gate.h"
+#include "loop/wait_strategy.h"
 #include "loop/waiters.h"
 #include "loop/waker.h"
 #include "system_error.h"
@@ -116,11 +118,11 @@ struct LoopConfig {
   // When set, shutdown abandons what has not ended this long after the last Submitter went,
   // in flight or still queued; otherwise it waits for every op.
   std::optional<std::chrono::nanoseconds> shutdown_timeout;
-  // Before sleeping, poll this long for new submissions and completions (0: sleep at once, as
-  // the seed does). Waking a sleeping thread on another CPU costs tens of microseconds on a VM;
-  // spinning for about that long first is the classic two-phase wait, never worse than twice
-  // the better of spinning and sleeping, at the price of CPU time (see the cpu figures).
-  std::chrono::nanoseconds idle_spin{0};
+  // How the loop waits for submissions and completions before it blocks (sleep: at once, as the
+  // seed does). Waking a sleeping thread on another CPU costs tens of microseconds on a VM;
+  // spinning for about that long first is the classic two-phase wait, at the price of CPU time.
+  // The bench's submitters wait for their completions the same way.
+  WaitStrategy wait;
   // Hand staged ops to the kernel after at most this many (0: stage all that are queued, then
   // submit). Ops that complete inline (buffered reads of cached pages) then come back in
   // smaller batches, so their submitters refill while the loop submits the next batch.
@@ -303,7 +305,7 @@ class Loop {
   size_t submit_local(std::span<Op> ops);
   std::optional<LoopError> tear_down();
   bool stage_wake_poll();
-  // Polls for up to config_.idle_spin for a submission or a completion; true if one came.
+  // Spins as config_.wait says for a submission or a completion; true if one came.
   bool spin_for_work();
   void capacity_stall(bool waiter_bound);
   // Submits staged SQEs and, if `want` > 0, waits for that many completions (bounded by
@@ -327,6 +329,10 @@ class Loop {
   bool ring_created_ = false;
   RingInfo ring_info_;
   bool wake_rearm_needed_ = true;
+  Spinner spinner_;
+  // Whether the last drain handed an op's end to its sink: its submitter is likely to send
+  // again at once, so the loop may spin for that even with nothing in flight.
+  bool ended_ops_in_drain_ = false;
   // Submissions drained from the MPSC, in the waker's 31-bit sequence domain.
   uint32_t processed_seq_ = 0;
   // run_inline: when the driver's current drive() call staged its first op (op timeouts only).

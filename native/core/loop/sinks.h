@@ -19,6 +19,7 @@
 #include "invariant.h"
 #include "loop/op.h"
 #include "loop/sleep_gate.h"
+#include "loop/wait_strategy.h"
 
 namespace iob {
 
@@ -102,14 +103,11 @@ class CompletionQueue final : public CompletionSink {
     return tail_.load(std::memory_order_acquire) == head_.load(std::memory_order_relaxed);
   }
 
-  // Owner: sleeps until at least one end is available, polling for up to `spin` first (see
-  // LoopConfig::idle_spin).
-  void wait(std::chrono::nanoseconds spin = std::chrono::nanoseconds(0)) {
-    if (spin.count() > 0) {
-      const int64_t deadline = monotonic_ns() + spin.count();
-      while (empty() && monotonic_ns() < deadline) {
-        cpu_relax();
-      }
+  // Owner: sleeps until at least one end is available. With a spinner, and ops outstanding (the
+  // owner knows), spins first as its strategy says (see loop/wait_strategy.h).
+  void wait(Spinner* spinner = nullptr, bool outstanding = true) {
+    if (spinner != nullptr && spinner->spin(outstanding, [&] { return !empty(); })) {
+      return;
     }
     while (empty()) {
       gate_.sleep_unless([&] { return !empty(); });
