@@ -85,9 +85,9 @@ void set_op_stats(Napi::Env env, Napi::Object& object, const OpStats& stats, boo
 // check_fields says: null where a setting is unset keeps the native struct's default.
 constexpr const char* kBenchRequest = "bench request";
 constexpr std::array<const char*, 2> kTopFields{"system", "progressIntervalMs"};
-constexpr std::array<const char*, 7> kLoopFields{
-    "size",       "ioPoll",     "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs",
-    "idleSpinNs", "submitBatch"};
+constexpr std::array<const char*, 8> kLoopFields{
+    "size",       "ioPoll",      "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs",
+    "idleSpinNs", "submitBatch", "wake"};
 constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
                                                      "seed", "file", "socket"};
 constexpr std::array<const char*, 8> kFileFields{"path",   "sizeBytes",  "blockSize",     "random",
@@ -164,6 +164,16 @@ LoopConfig loop_config_from_js(const Napi::Object& loop) {
   read_ns(loop, "shutdownTimeoutNs", config.shutdown_timeout);
   read_ns(loop, "idleSpinNs", config.idle_spin);
   read_number(loop, "submitBatch", config.submit_batch);
+  if (!loop.Get("wake").IsNull()) {
+    const std::string wake = string_field(loop, "wake");
+    const std::optional<WakeMechanism> mechanism = wake_mechanism_from_name(wake);
+    if (!mechanism) {
+      throw Napi::TypeError::New(loop.Env(), "internal error: the " + std::string(kBenchRequest) +
+                                                 "'s loop.wake '" + wake +
+                                                 "' is not a wake mechanism");
+    }
+    config.wake = *mechanism;
+  }
   return config;
 }
 

@@ -1,6 +1,7 @@
 // Shared fixtures for the native tests.
 #pragma once
 
+#include <errno.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -8,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <optional>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -80,5 +82,53 @@ bool eventually(Condition&& condition, std::chrono::milliseconds limit = 5000ms)
   }
   return true;
 }
+
+// Why the loop cannot run with `wake` on this kernel (its own start error), or nothing.
+inline std::optional<std::string> wake_unsupported(WakeMechanism wake) {
+  LoopThread probe(LoopConfig{.size = 1, .wake = wake});
+  const std::optional<LoopError> error = probe.wait_until_running();
+  if (error && error->error == EOPNOTSUPP) {
+    return error->message();
+  }
+  return std::nullopt;
+}
+
+// "eventfd", "msg_ring", ...: the wake mechanism as a test name's last part (/msg_ring).
+inline std::string wake_test_name(const ::testing::TestParamInfo<WakeMechanism>& info) {
+  std::string name = wake_mechanism_name(info.param);
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+// A fixture for the loop's contract, run once per wake mechanism (instantiate with
+// IOB_FOR_EACH_WAKE); a mechanism this kernel lacks is skipped with the loop's reason.
+class EachWake : public ::testing::TestWithParam<WakeMechanism> {
+ protected:
+  void SetUp() override {
+    if (auto missing = wake_unsupported(GetParam())) {
+      GTEST_SKIP() << *missing;
+    }
+  }
+  WakeMechanism wake() const { return GetParam(); }
+  // Whether the loop ever sleeps and submitters ever wake it (all but busy-poll).
+  bool sleeps() const { return GetParam() != WakeMechanism::kBusyPoll; }
+  // `config` with this test's wake mechanism.
+  LoopConfig config(LoopConfig config = {}) const {
+    config.wake = GetParam();
+    return config;
+  }
+  // Waits until the loop has gone idle (slept once); a busy-polling loop never sleeps, so it is
+  // given a moment to reach its poll instead.
+  bool went_idle(LoopThread& running) const {
+    if (!sleeps()) {
+      std::this_thread::sleep_for(20ms);
+      return true;
+    }
+    return eventually([&] { return running.loop().counters().sleeps.get() > 0; });
+  }
+};
+
+#define IOB_FOR_EACH_WAKE(suite) \
+  INSTANTIATE_TEST_SUITE_P(Wake, suite, ::testing::ValuesIn(kWakeMechanisms), wake_test_name)
 
 }  // namespace iob

@@ -5,6 +5,7 @@
 // these out and gives each tone its own look.
 
 import type {KindResult, Ratio, ResultDocument, Spread, SystemResult, SystemSpread, WorkloadResult} from '../model/result.js'
+import {DEFAULT_WAKE} from '../model/workload.js'
 import {formatCount, formatDuration, formatSize} from '../units.js'
 
 /** How a line reads: plain, secondary (dim), a warning (yellow) or a failure (red). */
@@ -130,6 +131,7 @@ function workloadTitle(workload: WorkloadResult): string {
     spec.loop.opTimeoutNs === undefined ? undefined : `op timeout ${formatDuration(spec.loop.opTimeoutNs)}`,
     spec.loop.idleSpinNs ? `spin ${formatDuration(spec.loop.idleSpinNs)}` : undefined,
     spec.loop.submitBatch ? `submit batch ${spec.loop.submitBatch}` : undefined,
+    spec.loop.wake && spec.loop.wake !== DEFAULT_WAKE ? `wake ${spec.loop.wake}` : undefined,
     spec.loop.singleIssuer ? 'single issuer' : undefined,
     spec.loop.ioPoll ? 'io_poll' : undefined,
   ].filter(Boolean)
@@ -222,7 +224,11 @@ export function counterRows(loop: SystemResult): Array<[string, string]> {
   return [
     ['capacity stalls', stalls],
     ['sleeps / skipped', `${c.sleeps} / ${c.skippedSleeps}${c.spinWakes ? ` (${c.spinWakes} spins found work)` : ''}`],
-    ['wakes', `${c.eventfdRings} eventfd rings, ${c.wakeCqes} wake CQEs, ${c.wakeRearms} poll installs`],
+    [
+      'wakes',
+      `${c.wakesSent} sent, ${c.wakesReceived} received (${c.lateWakes} late), ${c.wakeRearms} wake sources installed` +
+        (c.futexParks ? `, ${c.futexParks} futex parks` : ''),
+    ],
     ['SQEs per enter', `${perSubmit} (${c.enterCalls} enters)`],
     ['backpressure', `${c.backpressureWaits} waits, ${formatDuration(c.backpressureNs)}`],
     ['transient enter errors', String(c.transientEnterErrors)],

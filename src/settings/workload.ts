@@ -19,6 +19,7 @@ import {
   type SocketWorkloadSpec,
   TRANSPORTS,
   type TransportName,
+  type WakeMechanism,
   type WorkloadSpec,
 } from '../model/workload.js'
 import {formatSize, textOf} from '../units.js'
@@ -249,6 +250,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       shutdownTimeoutNs: input.shutdownTimeout,
       ...(input.spin ? {idleSpinNs: input.spin} : {}),
       ...(input.submitBatch !== undefined ? {submitBatch: input.submitBatch} : {}),
+      ...(input.wake ? {wake: input.wake as WakeMechanism} : {}),
     },
     drive,
     vs: (input.vs ?? [...SETTING.vs.default]) as BaselineName[],

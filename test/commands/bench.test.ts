@@ -38,8 +38,10 @@ describe('bench', () => {
     for (const name of [
       'capacityStalls',
       'stallNsMax',
-      'eventfdRings',
-      'wakeCqes',
+      'wakesSent',
+      'wakesReceived',
+      'lateWakes',
+      'futexParks',
       'wakeRearms',
       'sleeps',
       'skippedSleeps',

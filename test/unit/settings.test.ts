@@ -176,12 +176,22 @@ test('nativeRequest sends each setting from the workload and the file the run re
     rate: 1000,
     arrivals: 'poisson',
     submitBatch: 4,
+    wake: 'futex',
   }
   const spec = {...toWorkloadSpec(input, FLAGS), seed: 7}
   const file = {path: '/tmp/x', sizeBytes: 8192, createdByTool: true} as TestFile
   assert.deepEqual(nativeRequest(spec, 'raw', file), {
     system: 'raw',
-    loop: {size: 64, ioPoll: false, singleIssuer: true, opTimeoutNs: 5e6, shutdownTimeoutNs: 1e9, idleSpinNs: 1000, submitBatch: 4},
+    loop: {
+      size: 64,
+      ioPoll: false,
+      singleIssuer: true,
+      opTimeoutNs: 5e6,
+      shutdownTimeoutNs: 1e9,
+      idleSpinNs: 1000,
+      submitBatch: 4,
+      wake: 'futex',
+    },
     workload: {
       op: 'nop',
       mix: input.mix,
@@ -200,12 +210,13 @@ test('nativeRequest sends each setting from the workload and the file the run re
       nop.loop.opTimeoutNs,
       nop.loop.idleSpinNs,
       nop.loop.submitBatch,
+      nop.loop.wake,
       nop.drive.rate,
       nop.workload.mix,
       nop.workload.file,
       nop.workload.socket,
     ],
-    [null, null, null, null, null, null, null],
+    [null, null, null, null, null, null, null, null],
   )
 })
 
@@ -220,6 +231,10 @@ test('the addon refuses a request with a field missing or unknown, naming it', (
   assert.throws(
     () => runBench({...request, drive: {...request.drive, spin: 1}} as NativeBenchRequest),
     /^TypeError: internal error: the bench request has an unknown field drive\.spin$/,
+  )
+  assert.throws(
+    () => runBench({...request, loop: {...request.loop, wake: 'doorbell'}} as unknown as NativeBenchRequest),
+    /^TypeError: internal error: the bench request's loop\.wake 'doorbell' is not a wake mechanism$/,
   )
 })
 
