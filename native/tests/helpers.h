@@ -30,6 +30,29 @@ class LoopTestAccess {
     loop.handle_cqe(user_data, result, flags);
   }
   static bool wake_rearm_needed(const Loop& loop) { return loop.wake_rearm_needed_; }
+
+  // Loop::run in steps, for a test that plays the loop thread itself: start() creates the ring
+  // on the calling thread, drain_and_fill() is one iteration's data path, and the idle step is
+  // split where a race can land: arm_idle(), nothing_new(), sleep_armed(), disarm(). finish()
+  // drains what is left (every op ends) and tears the ring down.
+  static std::optional<LoopError> start(Loop& loop) {
+    loop.mark_started(loop.create_ring());
+    return loop.error_;
+  }
+  static void drain_and_fill(Loop& loop) {
+    loop.drain_completions();
+    loop.fill_submission_queue();
+  }
+  static uint32_t arm_idle(Loop& loop) { return loop.arm_idle(); }
+  static bool nothing_new(const Loop& loop, uint32_t armed) { return loop.nothing_new(armed); }
+  static void sleep_armed(Loop& loop, uint32_t armed) { loop.sleep_armed(armed); }
+  static void disarm(Loop& loop) { loop.channel_->waker.disarm(); }
+  static void finish(Loop& loop) {
+    loop.drain_for_shutdown();
+    loop.tear_down();
+  }
+  static io_uring& ring(Loop& loop) { return loop.ring_; }
+  static Waker& waker(Loop& loop) { return loop.channel_->waker; }
 };
 
 // IORING_OP_NOP.

@@ -182,7 +182,11 @@ std::optional<LoopError> Loop::run() {
     }
     wait_for_work();
   }
+  tear_down();
+  return error_;
+}
 
+void Loop::tear_down() {
   if (error_) {
     abandon_all();
   }
@@ -194,7 +198,6 @@ std::optional<LoopError> Loop::run() {
   }
   // Only now can the kernel no longer touch what abandoned ops lent it.
   graveyard_.clear();
-  return error_;
 }
 
 uint64_t Loop::queued_ops() const {
@@ -553,35 +556,49 @@ bool Loop::spin_for_work() {
 }
 
 void Loop::wait_for_work() {
-  Waker& waker = channel_->waker;
   if (config_.wake == WakeMechanism::kBusyPoll) {
     poll_once();
     return;
   }
-  // With nothing in flight no op CQE can end a sleep in the ring, so the futex wake parks on
-  // the gate word itself (the eventfd poll stays installed for sleeps with ops in flight).
-  const bool park = config_.wake == WakeMechanism::kFutex && waiters_.empty();
   // Arm, then block only if no submission, nor the close, slipped in: anything after the arm
   // sees the intent and wakes the loop the way it armed (loop/waker.h).
-  const uint32_t armed = waker.arm(park);
-  if (SleepGate::sequence_of(armed) != processed_seq_ || (armed & SleepGate::kClosed) != 0) {
+  const uint32_t armed = arm_idle();
+  if (nothing_new(armed)) {
+    sleep_armed(armed);
+  } else {
     counters_.skipped_sleeps.add();
-  } else if (park) {
-    counters_.sleeps.add();
+  }
+  channel_->waker.disarm();
+}
+
+uint32_t Loop::arm_idle() {
+  // With nothing in flight no op CQE can end a sleep in the ring, so the futex wake parks on
+  // the gate word itself (the eventfd poll stays installed for sleeps with ops in flight).
+  // CQEs that overflowed reach the CQ only on an enter: the loop sleeps in the ring to get them.
+  return channel_->waker.arm(config_.wake == WakeMechanism::kFutex && waiters_.empty() &&
+                             !io_uring_cq_has_overflow(&ring_));
+}
+
+bool Loop::nothing_new(uint32_t armed) const {
+  return SleepGate::sequence_of(armed) == processed_seq_ && (armed & SleepGate::kClosed) == 0;
+}
+
+void Loop::sleep_armed(uint32_t armed) {
+  counters_.sleeps.add();
+  Waker& waker = channel_->waker;
+  if ((armed & SleepGate::kParked) != 0) {
     counters_.futex_parks.add();
     waker.park(armed);
     if (waker.submitted() != processed_seq_) {
       counters_.wakes_received.add();
     }
-  } else {
-    if (config_.wake == WakeMechanism::kFutexOp) {
-      stage_futex_wait(armed);
-    }
-    counters_.sleeps.add();
-    armed_sleep_ = true;
-    enter(1, std::nullopt);
+    return;
   }
-  waker.disarm();
+  if (config_.wake == WakeMechanism::kFutexOp) {
+    stage_futex_wait(armed);
+  }
+  armed_sleep_ = true;
+  enter(1, std::nullopt);
 }
 
 void Loop::poll_once() {
@@ -591,7 +608,7 @@ void Loop::poll_once() {
   }
   // A DEFER_TASKRUN ring posts completions only when its issuer asks, and overflowed CQEs
   // reach the CQ only on an enter: ask, without waiting, while something can complete.
-  if (!waiters_.empty() && (config_.single_issuer || io_uring_cq_has_overflow(&ring_))) {
+  if ((config_.single_issuer && !waiters_.empty()) || io_uring_cq_has_overflow(&ring_)) {
     counters_.enter_calls.add();
     io_uring_get_events(&ring_);
     return;

@@ -233,8 +233,14 @@ class Loop {
   // is still pending (a FUTEX_WAKE completes it whatever value it expected).
   void stage_futex_wait(uint32_t expected);
   // Idle, nothing published left to stage: arms, rechecks, and blocks the way config_.wake
-  // says (busy-poll: polls once instead).
+  // says (busy-poll: polls once instead). Its three steps follow.
   void wait_for_work();
+  // Arms sleep intent the way the loop will sleep now; returns the word as armed.
+  uint32_t arm_idle();
+  // Whether the armed snapshot shows nothing published since the last drain and no close.
+  bool nothing_new(uint32_t armed) const;
+  // Blocks until woken: on the gate word if `armed` is parked, else in io_uring_enter.
+  void sleep_armed(uint32_t armed);
   // busy-poll: hands staged SQEs to the kernel (and asks for deferred completions) without
   // waiting.
   void poll_once();
@@ -246,6 +252,9 @@ class Loop {
   // drains CQEs and goes round again. Other errors stop the loop (fail()).
   Waited enter(unsigned want, std::optional<std::chrono::nanoseconds> timeout);
   void drain_for_shutdown();
+  // What run() does once the loop stops: abandons what is left on an error, tears the ring
+  // down and only then frees what abandoned ops lent the kernel.
+  void tear_down();
   void abandon_all();
   void abandon(CompletionSink* sink, uint64_t cookie, Resources&& resources);
   void deliver(CompletionSink* sink, Completion&& completion);
