@@ -350,6 +350,9 @@ Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result) {
   ring.Set("setupFlags", result.ring.setup_flags);
   ring.Set("setupFlagNames", describe_setup_flags(result.ring.setup_flags));
   ring.Set("features", result.ring.features);
+  if (result.ring.msg_ring_send != MsgRingSend::kNone) {
+    ring.Set("msgRingSend", msg_ring_send_name(result.ring.msg_ring_send));
+  }
   object.Set("ring", ring);
   object.Set("error", result.error ? system_error_to_js(env, *result.error) : env.Null());
   return object;

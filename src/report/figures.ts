@@ -227,7 +227,8 @@ export function counterRows(loop: SystemResult): Array<[string, string]> {
     [
       'wakes',
       `${c.wakesSent} sent, ${c.wakesReceived} received (${c.lateWakes} late), ${c.wakeRearms} wake sources installed` +
-        (c.futexParks ? `, ${c.futexParks} futex parks` : ''),
+        (c.futexParks ? `, ${c.futexParks} futex parks` : '') +
+        (loop.ring?.msgRingSend ? `, sent by ${loop.ring.msgRingSend}` : ''),
     ],
     ['SQEs per enter', `${perSubmit} (${c.enterCalls} enters)`],
     ['backpressure', `${c.backpressureWaits} waits, ${formatDuration(c.backpressureNs)}`],
