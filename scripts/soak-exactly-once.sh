@@ -3,7 +3,7 @@
 # nop, timer, stall, socket and file ops, ring sizes, op timeouts and shutdown moments), each
 # batch with its own seed, until the time is up. Prints each batch's seed and counts, then the
 # totals; stops at the first failing batch, whose seed replays it:
-#   IOB_PROPERTY_SEED=<seed> IOB_PROPERTY_ITERATIONS=<rounds> native/build-plain/core_tests --gtest_filter='ExactlyOnce.*'
+#   IOB_PROPERTY_SEED=<seed> IOB_PROPERTY_ITERATIONS=<rounds> native/build-plain/core_tests --gtest_filter='*ExactlyOnce.*'
 #
 #   scripts/soak-exactly-once.sh [SECONDS] [ROUNDS_PER_BATCH] [MAX_OPS_PER_SUBMITTER]
 #   (defaults: 300 s, 500 rounds, 2000 ops; IOB_SOAK_VARIANT=asan|tsan soaks a sanitizer build)
@@ -30,12 +30,12 @@ seed=${IOB_PROPERTY_SEED:-$((RANDOM * 32768 + RANDOM))}
 status=0
 while (($(date +%s) < deadline)); do
   output=$(IOB_PROPERTY_SEED=$seed IOB_PROPERTY_ITERATIONS=$rounds IOB_PROPERTY_MAX_OPS=$max_ops \
-    "./build-$variant/core_tests" --gtest_filter='ExactlyOnce.*' --gtest_brief=1 2>&1) || status=$?
+    "./build-$variant/core_tests" --gtest_filter='*ExactlyOnce.*' --gtest_brief=1 2>&1) || status=$?
   line=$(grep -m1 '^exactly-once:' <<<"$output" || true)
   echo "${line:-exactly-once: seed=$seed (no result line)}"
   if ((status != 0)); then
     echo "$output" | grep -v '^exactly-once:' >&2
-    echo "soak: FAIL in the batch of seed $seed; replay: IOB_PROPERTY_SEED=$seed IOB_PROPERTY_ITERATIONS=$rounds IOB_PROPERTY_MAX_OPS=$max_ops native/build-$variant/core_tests --gtest_filter='ExactlyOnce.*'" >&2
+    echo "soak: FAIL in the batch of seed $seed; replay: IOB_PROPERTY_SEED=$seed IOB_PROPERTY_ITERATIONS=$rounds IOB_PROPERTY_MAX_OPS=$max_ops native/build-$variant/core_tests --gtest_filter='*ExactlyOnce.*'" >&2
     break
   fi
   field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$line"; }

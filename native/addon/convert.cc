@@ -85,8 +85,9 @@ void set_op_stats(Napi::Env env, Napi::Object& object, const OpStats& stats, boo
 // check_fields says: null where a setting is unset keeps the native struct's default.
 constexpr const char* kBenchRequest = "bench request";
 constexpr std::array<const char*, 2> kTopFields{"system", "progressIntervalMs"};
-constexpr std::array<const char*, 7> kLoopFields{
-    "size", "ioPoll", "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs", "wait", "submitBatch"};
+constexpr std::array<const char*, 8> kLoopFields{
+    "size", "ioPoll",      "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs",
+    "wait", "submitBatch", "wake"};
 constexpr std::array<const char*, 2> kWaitFields{"kind", "spinNs"};
 constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
                                                      "seed", "file", "socket"};
@@ -181,6 +182,16 @@ LoopConfig loop_config_from_js(const Napi::Object& loop) {
     config.wait = wait_strategy_from_js(*wait);
   }
   read_number(loop, "submitBatch", config.submit_batch);
+  if (!loop.Get("wake").IsNull()) {
+    const std::string wake = string_field(loop, "wake");
+    const std::optional<WakeMechanism> mechanism = wake_mechanism_from_name(wake);
+    if (!mechanism) {
+      throw Napi::TypeError::New(loop.Env(), "internal error: the " + std::string(kBenchRequest) +
+                                                 "'s loop.wake '" + wake +
+                                                 "' is not a wake mechanism");
+    }
+    config.wake = *mechanism;
+  }
   return config;
 }
 
@@ -368,6 +379,9 @@ Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result) {
   ring.Set("setupFlags", result.ring.setup_flags);
   ring.Set("setupFlagNames", describe_setup_flags(result.ring.setup_flags));
   ring.Set("features", result.ring.features);
+  if (result.ring.msg_ring_send != MsgRingSend::kNone) {
+    ring.Set("msgRingSend", msg_ring_send_name(result.ring.msg_ring_send));
+  }
   object.Set("ring", ring);
   if (result.idle) {
     Napi::Object idle = Napi::Object::New(env);

@@ -7,7 +7,7 @@
 //
 // Cost: loop-side counters have a single writer (the loop thread), so an increment is a relaxed
 // load and store, i.e. a plain add, never a locked instruction; any thread may read them while
-// the loop runs. Submitter-side counters are only touched on slow paths (a ring of the eventfd,
+// the loop runs. Submitter-side counters are only touched on slow paths (a wake of the loop,
 // a wait for queue space), and each sits on a cache line of its own, so their writes never
 // invalidate the line the loop's counters are on. Build with IOB_COUNTERS=0 to compile them all
 // out; the bench scripts measure both builds side by side to show what counting costs.
@@ -59,17 +59,21 @@ inline constexpr bool kCountersEnabled = IOB_COUNTERS != 0;
     "idle spins (wait strategy spin or adaptive) that found work before their budget ran out")     \
   X(Owned, spin_misses, "spinMisses", Total, Count,                                                \
     "idle spins that ran out their budget and went on to sleep")                                   \
-  X(Owned, wake_cqes, "wakeCqes", Total, Count,                                                    \
-    "wake CQEs from the eventfd poll (user_data UINT64_MAX-1)")                                    \
+  X(Owned, futex_parks, "futexParks", Total, Count,                                                \
+    "sleeps parked on the gate word with nothing in flight (wake futex)")                          \
+  X(Owned, wakes_received, "wakesReceived", Total, Count,                                          \
+    "wakes that reached the loop: wake CQEs and futex parks a submission ended")                   \
+  X(Owned, late_wakes, "lateWakes", Total, Count,                                                  \
+    "wake CQEs handled after the sleep they were sent to end had ended another way")               \
   X(Owned, wake_rearms, "wakeRearms", Total, Count,                                                \
-    "multishot wake polls installed (first one and re-arms)")                                      \
+    "wake sources installed: eventfd polls (first one and re-arms) and FUTEX_WAIT ops")            \
   X(Owned, enter_calls, "enterCalls", Total, Count, "io_uring_enter calls made by the loop")       \
   X(Owned, sqes_submitted, "sqesSubmitted", Total, Count,                                          \
     "SQEs handed to the kernel by those calls")                                                    \
   X(Owned, transient_enter_errors, "transientEnterErrors", Total, Count,                           \
     "io_uring_enter calls that returned EINTR, EAGAIN or EBUSY")                                   \
-  X(Shared, eventfd_rings, "eventfdRings", Total, Count,                                           \
-    "eventfd writes that woke a sleeping loop")                                                    \
+  X(Shared, wakes_sent, "wakesSent", Total, Count,                                                 \
+    "wakes submitters sent a sleeping loop (eventfd write, FUTEX_WAKE or MSG_RING)")               \
   X(Shared, backpressure_waits, "backpressureWaits", Total, Count,                                 \
     "times a submitter blocked on a full queue")                                                   \
   X(Shared, backpressure_ns, "backpressureNs", Total, Ns,                                          \

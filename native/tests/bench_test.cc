@@ -102,8 +102,8 @@ TEST(Bench, SameThreadRunsExactlyTheRequestedOps) {
   EXPECT_EQ(result.stats.latency.total_count(), 10'001u);
   EXPECT_EQ(result.counters.ops_completed, 10'001u);
   EXPECT_EQ(result.counters.ops_accepted, result.counters.ops_completed);
-  EXPECT_EQ(result.counters.wake_cqes, 0u);
-  EXPECT_EQ(result.counters.eventfd_rings, 0u);
+  EXPECT_EQ(result.counters.wakes_received, 0u);
+  EXPECT_EQ(result.counters.wakes_sent, 0u);
   EXPECT_GE(result.ring.sq_entries, 64u);
 }
 

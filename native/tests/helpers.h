@@ -1,6 +1,7 @@
 // Shared fixtures for the native tests.
 #pragma once
 
+#include <errno.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -8,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <optional>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -29,6 +31,29 @@ class LoopTestAccess {
     loop.handle_cqe(user_data, result, flags);
   }
   static bool wake_rearm_needed(const Loop& loop) { return loop.wake_rearm_needed_; }
+
+  // Loop::run in steps, for a test that plays the loop thread itself: start() creates the ring
+  // on the calling thread, drain_and_fill() is one iteration's data path, and the idle step is
+  // split where a race can land: arm_idle(), nothing_new(), sleep_armed(), disarm(). finish()
+  // drains what is left (every op ends) and tears the ring down.
+  static std::optional<LoopError> start(Loop& loop) {
+    loop.mark_started(loop.create_ring());
+    return loop.error_;
+  }
+  static void drain_and_fill(Loop& loop) {
+    loop.drain_completions();
+    loop.fill_submission_queue();
+  }
+  static uint32_t arm_idle(Loop& loop) { return loop.arm_idle(); }
+  static bool nothing_new(const Loop& loop, uint32_t armed) { return loop.nothing_new(armed); }
+  static void sleep_armed(Loop& loop, uint32_t armed) { loop.sleep_armed(armed); }
+  static void disarm(Loop& loop) { loop.channel_->waker.disarm(); }
+  static void finish(Loop& loop) {
+    loop.drain_for_shutdown();
+    loop.tear_down();
+  }
+  static io_uring& ring(Loop& loop) { return loop.ring_; }
+  static Waker& waker(Loop& loop) { return loop.channel_->waker; }
 };
 
 // run_loop_bench in the same-thread design: each submitter drives a loop of its own.
@@ -93,5 +118,53 @@ bool eventually(Condition&& condition, std::chrono::milliseconds limit = 5000ms)
   }
   return true;
 }
+
+// Why the loop cannot run with `wake` on this kernel (its own start error), or nothing.
+inline std::optional<std::string> wake_unsupported(WakeMechanism wake) {
+  LoopThread probe(LoopConfig{.size = 1, .wake = wake});
+  const std::optional<LoopError> error = probe.wait_until_running();
+  if (error && error->error == EOPNOTSUPP) {
+    return error->message();
+  }
+  return std::nullopt;
+}
+
+// "eventfd", "msg_ring", ...: the wake mechanism as a test name's last part (/msg_ring).
+inline std::string wake_test_name(const ::testing::TestParamInfo<WakeMechanism>& info) {
+  std::string name = wake_mechanism_name(info.param);
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+// A fixture for the loop's contract, run once per wake mechanism (instantiate with
+// IOB_FOR_EACH_WAKE); a mechanism this kernel lacks is skipped with the loop's reason.
+class EachWake : public ::testing::TestWithParam<WakeMechanism> {
+ protected:
+  void SetUp() override {
+    if (auto missing = wake_unsupported(GetParam())) {
+      GTEST_SKIP() << *missing;
+    }
+  }
+  WakeMechanism wake() const { return GetParam(); }
+  // Whether the loop ever sleeps and submitters ever wake it (all but busy-poll).
+  bool sleeps() const { return GetParam() != WakeMechanism::kBusyPoll; }
+  // `config` with this test's wake mechanism.
+  LoopConfig config(LoopConfig config = {}) const {
+    config.wake = GetParam();
+    return config;
+  }
+  // Waits until the loop has gone idle (slept once); a busy-polling loop never sleeps, so it is
+  // given a moment to reach its poll instead.
+  bool went_idle(LoopThread& running) const {
+    if (!sleeps()) {
+      std::this_thread::sleep_for(20ms);
+      return true;
+    }
+    return eventually([&] { return running.loop().counters().sleeps.get() > 0; });
+  }
+};
+
+#define IOB_FOR_EACH_WAKE(suite) \
+  INSTANTIATE_TEST_SUITE_P(Wake, suite, ::testing::ValuesIn(kWakeMechanisms), wake_test_name)
 
 }  // namespace iob

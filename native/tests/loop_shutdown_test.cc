@@ -10,10 +10,12 @@
 namespace iob {
 namespace {
 
+using LoopShutdown = EachWake;
+
 // Seed: test_shutdown_no_timeout. Without a shutdown timeout the loop waits for every op, here a
 // 3 s timer submitted just before the last submitter goes.
-TEST(LoopShutdown, WithoutATimeoutItWaitsForEveryOp) {
-  LoopThread running(LoopConfig{});
+TEST_P(LoopShutdown, WithoutATimeoutItWaitsForEveryOp) {
+  LoopThread running(config({}));
   OneShot done;
   send(running, make_timer(3s), done);
   const auto started = std::chrono::steady_clock::now();
@@ -26,12 +28,12 @@ TEST(LoopShutdown, WithoutATimeoutItWaitsForEveryOp) {
 
 // Seed: test_shutdown_timeout. A 5000 s timer is abandoned after the 1 s shutdown timeout, and
 // its requester sees "abandoned" (never a hang, never a fake result).
-TEST(LoopShutdown, WithATimeoutItAbandonsWhatIsLeftPromptly) {
-  LoopThread running(LoopConfig{.shutdown_timeout = 1s});
+TEST_P(LoopShutdown, WithATimeoutItAbandonsWhatIsLeftPromptly) {
+  LoopThread running(config({.shutdown_timeout = 1s}));
   OneShot done;
   send(running, make_timer(5000s), done);
   // Let the loop block in io_uring_enter first.
-  ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
+  ASSERT_TRUE(went_idle(running));
   const auto started = std::chrono::steady_clock::now();
   EXPECT_FALSE(running.stop());
   const auto took = std::chrono::steady_clock::now() - started;
@@ -42,8 +44,9 @@ TEST(LoopShutdown, WithATimeoutItAbandonsWhatIsLeftPromptly) {
   const auto counters = running.loop().counters().snapshot();
   EXPECT_EQ(counters.ops_abandoned, 1u);
   EXPECT_EQ(counters.pending_operations, 0u);
-  // The bounded wait used EXT_ARG: the only SQEs ever submitted are the wake poll and the timer.
-  EXPECT_EQ(counters.sqes_submitted, 2u);
+  // The bounded wait used EXT_ARG: the only SQEs ever submitted are the wake sources (eventfd
+  // poll, FUTEX_WAIT) and the timer.
+  EXPECT_EQ(counters.sqes_submitted, 1 + counters.wake_rearms);
 }
 
 // Records, when told of the op's end on the loop thread, whether the op's fd handle is still
@@ -68,14 +71,14 @@ class LifetimeProbe final : public CompletionSink {
 // Memory the kernel may still write stays valid until the ring is torn down: an abandoned
 // recv's buffer and fd handle are still held by the loop when the requester hears "abandoned",
 // and released only once run() has torn the ring down.
-TEST(LoopShutdown, AbandonedOpsKeepTheirResourcesUntilTheRingIsTornDown) {
+TEST_P(LoopShutdown, AbandonedOpsKeepTheirResourcesUntilTheRingIsTornDown) {
   auto [left, right] = socket_pair();
   std::weak_ptr<const UniqueFd> watched = left;
   LifetimeProbe probe(watched);
   {
-    LoopThread running(LoopConfig{.shutdown_timeout = 50ms});
+    LoopThread running(config({.shutdown_timeout = 50ms}));
     send(running, make_recv(std::move(left), 64), probe);
-    ASSERT_TRUE(eventually([&] { return running.loop().counters().sleeps.get() > 0; }));
+    ASSERT_TRUE(went_idle(running));
     EXPECT_FALSE(running.stop());
     EXPECT_TRUE(watched.expired()) << "released after teardown";
   }
@@ -87,10 +90,10 @@ TEST(LoopShutdown, AbandonedOpsKeepTheirResourcesUntilTheRingIsTornDown) {
 // Every waiter in flight on an op that never ends, nothing queued: the loop must still see the
 // last submitter go and apply its shutdown timeout (found by the shutdown drill; the seed never
 // pops, so never notices, and hangs).
-TEST(LoopShutdown, WithEveryWaiterInFlightTheShutdownTimeoutStillApplies) {
+TEST_P(LoopShutdown, WithEveryWaiterInFlightTheShutdownTimeoutStillApplies) {
   auto [left, right] = socket_pair();
   OneShot done;
-  LoopThread running(LoopConfig{.size = 1, .shutdown_timeout = 20ms});
+  LoopThread running(config({.size = 1, .shutdown_timeout = 20ms}));
   send(running, make_recv(left, 8), done);
   ASSERT_TRUE(eventually([&] { return running.loop().counters().pending_operations.load() == 1; }));
   auto stopped = std::async(std::launch::async, [&] { return running.stop(); });
@@ -102,10 +105,10 @@ TEST(LoopShutdown, WithEveryWaiterInFlightTheShutdownTimeoutStillApplies) {
   EXPECT_EQ(done.wait().end, OpEnd::kAbandoned);
 }
 
-TEST(LoopShutdown, ShutdownDrainsOpsQueuedBehindFullCapacityFirst) {
+TEST_P(LoopShutdown, ShutdownDrainsOpsQueuedBehindFullCapacityFirst) {
   // Size 2, four queued timers: two wait behind capacity when the last submitter goes. They
   // are staged as the first two end, well within the shutdown timeout.
-  LoopThread running(LoopConfig{.size = 2, .shutdown_timeout = 5s});
+  LoopThread running(config({.size = 2, .shutdown_timeout = 5s}));
   OneShot sinks[4];
   for (auto& sink : sinks) {
     send(running, make_timer(30ms), sink);
@@ -122,12 +125,12 @@ TEST(LoopShutdown, ShutdownDrainsOpsQueuedBehindFullCapacityFirst) {
 // timeout counts from the last submitter's going, and what is left when it runs out, queued
 // or in flight, is abandoned (the seed, and this loop before, hung here: the queue never
 // drained, so the drain never began).
-TEST(LoopShutdown, OpsQueuedBehindEndlessOpsAreAbandonedWhenTheShutdownTimeoutRunsOut) {
+TEST_P(LoopShutdown, OpsQueuedBehindEndlessOpsAreAbandonedWhenTheShutdownTimeoutRunsOut) {
   // Size 2: two recvs in flight, and the queue (as deep as the loop) holds two more ops.
   auto [left, right] = socket_pair();
   OneShot in_flight[2];
   OneShot queued[2];
-  LoopThread running(LoopConfig{.size = 2, .shutdown_timeout = 20ms});
+  LoopThread running(config({.size = 2, .shutdown_timeout = 20ms}));
   for (auto& sink : in_flight) {
     send(running, make_recv(left, 8), sink);
   }
@@ -152,11 +155,11 @@ TEST(LoopShutdown, OpsQueuedBehindEndlessOpsAreAbandonedWhenTheShutdownTimeoutRu
 }
 
 // Without a shutdown timeout, ops queued behind a full loop still run once room frees up.
-TEST(LoopShutdown, WithoutATimeoutOpsQueuedBehindAFullLoopRunWhenRoomFreesUp) {
+TEST_P(LoopShutdown, WithoutATimeoutOpsQueuedBehindAFullLoopRunWhenRoomFreesUp) {
   auto [left, right] = socket_pair();
   OneShot in_flight;
   OneShot queued;
-  LoopThread running(LoopConfig{.size = 1});
+  LoopThread running(config({.size = 1}));
   send(running, make_recv(left, 8), in_flight);
   ASSERT_TRUE(eventually([&] { return running.loop().counters().pending_operations.load() == 1; }));
   send(running, make_nop(), queued);
@@ -170,10 +173,10 @@ TEST(LoopShutdown, WithoutATimeoutOpsQueuedBehindAFullLoopRunWhenRoomFreesUp) {
   EXPECT_EQ(completion.result, 0);
 }
 
-TEST(LoopShutdown, ALoopThatNeverRunsStillEndsItsQueuedOps) {
+TEST_P(LoopShutdown, ALoopThatNeverRunsStillEndsItsQueuedOps) {
   OneShot done;
   {
-    auto [submitter, loop] = Loop::create(LoopConfig{});
+    auto [submitter, loop] = Loop::create(config());
     Op op = make_nop();
     op.sink = &done;
     ASSERT_TRUE(submitter.send(op));
@@ -183,7 +186,7 @@ TEST(LoopShutdown, ALoopThatNeverRunsStillEndsItsQueuedOps) {
   EXPECT_EQ(end->end, OpEnd::kAbandoned);
 }
 
-TEST(LoopShutdown, SendAfterTheLoopStoppedOnAnErrorIsRefused) {
+TEST(LoopShutdownOnIoPoll, SendAfterTheLoopStoppedOnAnErrorIsRefused) {
   // An IOPOLL ring stops the loop with an error (see Loop.IoPollRingStopsWithTheWakePollReason);
   // afterwards the channel refuses work instead of queueing it forever.
   auto [submitter, loop] = Loop::create(LoopConfig{.io_poll = true});
@@ -196,6 +199,8 @@ TEST(LoopShutdown, SendAfterTheLoopStoppedOnAnErrorIsRefused) {
   op.sink = &done;
   EXPECT_FALSE(submitter.send(op));
 }
+
+IOB_FOR_EACH_WAKE(LoopShutdown);
 
 }  // namespace
 }  // namespace iob

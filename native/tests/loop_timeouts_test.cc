@@ -8,10 +8,12 @@
 namespace iob {
 namespace {
 
+using LoopTimeouts = EachWake;
+
 // Seed: test_timeout. A recv on an idle socket never completes on its own; its linked timeout
 // cancels it, and the requester sees -ETIMEDOUT (not -ECANCELED).
-TEST(LoopTimeouts, AnOpCancelledByItsTimeoutReportsEtimedout) {
-  LoopThread running(LoopConfig{.op_timeout = 1s});
+TEST_P(LoopTimeouts, AnOpCancelledByItsTimeoutReportsEtimedout) {
+  LoopThread running(config({.op_timeout = 1s}));
   auto [left, right] = socket_pair();
   OneShot done;
   const auto started = std::chrono::steady_clock::now();
@@ -31,8 +33,8 @@ TEST(LoopTimeouts, AnOpCancelledByItsTimeoutReportsEtimedout) {
 // Seed: test_linked_timeout_ensure_enough_capacity. Regression: each op needs two SQEs (op and
 // timeout), and staging once reserved only one, overflowing the SQ. Size 8 gives 16 SQ entries;
 // 64 NOPs force batching through them.
-TEST(LoopTimeouts, StagingReservesTwoSqSlotsPerOp) {
-  LoopThread running(LoopConfig{.size = 8, .op_timeout = 5ms});
+TEST_P(LoopTimeouts, StagingReservesTwoSqSlotsPerOp) {
+  LoopThread running(config({.size = 8, .op_timeout = 5ms}));
   constexpr int kOps = 64;
   std::vector<OneShot> sinks(kOps);
   for (auto& sink : sinks) {
@@ -49,8 +51,8 @@ TEST(LoopTimeouts, StagingReservesTwoSqSlotsPerOp) {
   EXPECT_EQ(counters.timeout_cqes, uint64_t{kOps});
 }
 
-TEST(LoopTimeouts, OpsThatFinishInTimeKeepTheirResult) {
-  LoopThread running(LoopConfig{.op_timeout = 2s});
+TEST_P(LoopTimeouts, OpsThatFinishInTimeKeepTheirResult) {
+  LoopThread running(config({.op_timeout = 2s}));
   OneShot done;
   send(running, make_timer(10ms), done);
   EXPECT_EQ(done.wait().result, -ETIME);  // the timer's own expiry, not the op timeout
@@ -60,8 +62,8 @@ TEST(LoopTimeouts, OpsThatFinishInTimeKeepTheirResult) {
 
 // Timeouts free waiter capacity: with every slot taken by ops that never complete, queued ops
 // still get their turn once the timeouts fire.
-TEST(LoopTimeouts, TimedOutOpsFreeTheirSlotsForQueuedOps) {
-  LoopThread running(LoopConfig{.size = 2, .op_timeout = 50ms});
+TEST_P(LoopTimeouts, TimedOutOpsFreeTheirSlotsForQueuedOps) {
+  LoopThread running(config({.size = 2, .op_timeout = 50ms}));
   auto [left, right] = socket_pair();
   OneShot stalled1, stalled2, queued;
   send(running, make_recv(left, 8), stalled1);
@@ -72,6 +74,8 @@ TEST(LoopTimeouts, TimedOutOpsFreeTheirSlotsForQueuedOps) {
   EXPECT_EQ(queued.wait().result, 0);
   EXPECT_GE(running.loop().counters().capacity_stalls_waiter_bound.get(), 1u);
 }
+
+IOB_FOR_EACH_WAKE(LoopTimeouts);
 
 }  // namespace
 }  // namespace iob

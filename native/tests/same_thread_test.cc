@@ -105,7 +105,7 @@ TEST_P(SameThreadDepth, EveryOpEndsExactlyOnceAndNeverPastCapacity) {
   EXPECT_EQ(counters.ops_accepted, total);
   EXPECT_EQ(counters.ops_completed, total);
   EXPECT_EQ(counters.ops_abandoned, 0u);
-  EXPECT_EQ(counters.wake_cqes, 0u);
+  EXPECT_EQ(counters.wakes_received, 0u);
   EXPECT_EQ(counters.wake_rearms, 0u);
   EXPECT_EQ(counters.pending_operations, 0u);
 }

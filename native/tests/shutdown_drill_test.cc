@@ -5,7 +5,7 @@
 // The property test is short by default (CI runs it three ways); scripts/soak-exactly-once.sh
 // runs it for millions of ops. A failure names the op, its round and the round's seed; replay:
 //   IOB_PROPERTY_SEED=<seed> IOB_PROPERTY_ITERATIONS=<rounds> core_tests
-//   --gtest_filter='ExactlyOnce.*'
+//   --gtest_filter='*ExactlyOnce.*'   (one wake mechanism: '*ExactlyOnce.*/futex')
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -48,8 +48,11 @@ void expect_every_check_passed(const DrillResult& result, const std::string& rep
   EXPECT_EQ(result.fds_after, result.fds_before) << "descriptors leaked; replay: " << replay;
 }
 
-TEST(ExactlyOnce, EveryOpEndsOnceAcrossRandomMixesRingSizesTimeoutsAndShutdowns) {
+using ExactlyOnce = EachWake;
+
+TEST_P(ExactlyOnce, EveryOpEndsOnceAcrossRandomMixesRingSizesTimeoutsAndShutdowns) {
   DrillSpec spec;
+  spec.wake = wake();
   spec.seed =
       env_number("IOB_PROPERTY_SEED", static_cast<uint64_t>(monotonic_ns()) % 1'000'000'007);
   spec.rounds = static_cast<uint32_t>(env_number("IOB_PROPERTY_ITERATIONS", scaled_count(40)));
@@ -89,6 +92,8 @@ TEST(ExactlyOnce, EveryOpEndsOnceAcrossRandomMixesRingSizesTimeoutsAndShutdowns)
   EXPECT_EQ(result.rounds_run, spec.rounds) << replay;
   EXPECT_EQ(total.submitted, total.completed + total.timed_out + total.abandoned) << replay;
 }
+
+IOB_FOR_EACH_WAKE(ExactlyOnce);
 
 // The drill as `iouring-bench shutdown-drill` runs it by default (fewer rounds): both shutdown
 // modes, every kind of op, a 50 ms op timeout.

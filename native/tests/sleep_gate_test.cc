@@ -16,7 +16,7 @@ TEST(SleepGate, PublishAddsOneToTheSequenceAndRingsOnlyWhenArmed) {
   EXPECT_EQ(gate.published(), 0u);
   EXPECT_FALSE(gate.publish());  // not armed: no wake needed
   EXPECT_EQ(gate.published(), 1u);
-  EXPECT_EQ(gate.word()->load(), 2u);  // bits 1.. hold the sequence
+  EXPECT_EQ(gate.word()->load(), SleepGate::kIncrement);  // the high bits hold the sequence
 
   EXPECT_EQ(gate.arm(), 1u);  // arm returns the sequence from the same operation
   EXPECT_EQ(gate.word()->load() & SleepGate::kSleepIntent, SleepGate::kSleepIntent);
@@ -37,7 +37,7 @@ TEST(SleepGate, ArmSnapshotShowsAPublishThatRacedAhead) {
 
 TEST(SleepGate, SequenceWrapsWithinItsDomain) {
   SleepGate gate;
-  gate.word()->store(UINT32_MAX - 1);  // sequence at its maximum, not armed
+  gate.word()->store(SleepGate::kSequenceMask << SleepGate::kFlagBits);  // at its maximum
   EXPECT_EQ(gate.published(), SleepGate::kSequenceMask);
   gate.publish();
   EXPECT_EQ(gate.published(), 0u);

@@ -34,6 +34,8 @@ export interface NativeRing {
   setupFlags: number
   setupFlagNames: string
   features: number
+  /** With --wake msg-ring: how submitters sent the wake (REGISTER_SEND_MSG_RING on Linux 6.13+). */
+  msgRingSend?: string
 }
 
 /** A system call's outcome in the raw probe: errno and its name are null when ok. */

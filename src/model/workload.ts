@@ -23,6 +23,13 @@ export const TRANSPORTS = ['unix', 'tcp'] as const
 
 export type TransportName = (typeof TRANSPORTS)[number]
 
+/** How submitters wake a sleeping loop (native/core/loop/waker.h has each mechanism). */
+export const WAKE_MECHANISMS = ['eventfd', 'futex', 'msg-ring', 'futex-op', 'busy-poll'] as const
+
+export type WakeMechanism = (typeof WAKE_MECHANISMS)[number]
+
+export const DEFAULT_WAKE: WakeMechanism = 'eventfd'
+
 export const ARRIVALS = ['uniform', 'poisson'] as const
 
 export type ArrivalsName = (typeof ARRIVALS)[number]
@@ -55,6 +62,8 @@ export interface LoopSpec {
   wait?: WaitSpec
   /** Submit staged ops after at most this many (absent: all that are queued, then submit). */
   submitBatch?: number
+  /** How submitters wake the loop when it sleeps (absent: DEFAULT_WAKE). */
+  wake?: WakeMechanism
 }
 
 export interface DriveSpec {

@@ -6,7 +6,7 @@
 
 import type {KindResult, Ratio, ResultDocument, Spread, SystemResult, SystemSpread, WorkloadResult} from '../model/result.js'
 import {waitInput} from '../bench/spec.js'
-import type {DesignName} from '../model/workload.js'
+import {DEFAULT_WAKE, type DesignName} from '../model/workload.js'
 import {formatCount, formatDuration, formatSize} from '../units.js'
 
 /** How a line reads: plain, secondary (dim), a warning (yellow) or a failure (red). */
@@ -138,6 +138,7 @@ function workloadTitle(workload: WorkloadResult): string {
     spec.loop.opTimeoutNs === undefined ? undefined : `op timeout ${formatDuration(spec.loop.opTimeoutNs)}`,
     spec.loop.wait && spec.loop.wait.kind !== 'sleep' ? `wait ${waitInput(spec.loop.wait)}` : undefined,
     spec.loop.submitBatch ? `submit batch ${spec.loop.submitBatch}` : undefined,
+    spec.loop.wake && spec.loop.wake !== DEFAULT_WAKE ? `wake ${spec.loop.wake}` : undefined,
     spec.loop.singleIssuer ? 'single issuer' : undefined,
     spec.loop.ioPoll ? 'io_poll' : undefined,
     spec.drive.design === 'same-thread' ? 'same-thread' : undefined,
@@ -250,7 +251,12 @@ export function counterRows(loop: SystemResult): Array<[string, string]> {
           ],
         ]
       : []),
-    ['wakes', `${c.eventfdRings} eventfd rings, ${c.wakeCqes} wake CQEs, ${c.wakeRearms} poll installs`],
+    [
+      'wakes',
+      `${c.wakesSent} sent, ${c.wakesReceived} received (${c.lateWakes} late), ${c.wakeRearms} wake sources installed` +
+        (c.futexParks ? `, ${c.futexParks} futex parks` : '') +
+        (loop.ring?.msgRingSend ? `, sent by ${loop.ring.msgRingSend}` : ''),
+    ],
     ['SQEs per enter', `${perSubmit} (${c.enterCalls} enters)`],
     ['backpressure', `${c.backpressureWaits} waits, ${formatDuration(c.backpressureNs)}`],
     ['transient enter errors', String(c.transientEnterErrors)],

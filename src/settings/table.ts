@@ -3,7 +3,17 @@
 // fields of the native request all come from these rows; see CONTRIBUTING.md for adding one.
 
 import {ADAPTIVE_MAX_SPIN_NS, MAX_MESSAGE_SIZE, MAX_RING_ENTRIES} from '../bench/spec.js'
-import {ARRIVALS, BASELINES, DESIGNS, MIX_KINDS, OPS, TRANSPORTS, type WorkloadSpec} from '../model/workload.js'
+import {
+  ARRIVALS,
+  BASELINES,
+  DEFAULT_WAKE,
+  DESIGNS,
+  MIX_KINDS,
+  OPS,
+  TRANSPORTS,
+  WAKE_MECHANISMS,
+  type WorkloadSpec,
+} from '../model/workload.js'
 import {durationInput, sizeInput} from '../units.js'
 
 /**
@@ -142,6 +152,16 @@ export const SETTINGS = [
     type: 'duration',
     unit: 'ns',
     help: 'shorthand for --wait spin=DUR (0: sleep)',
+  },
+  {
+    key: 'wake',
+    flag: 'wake',
+    type: 'enum',
+    values: WAKE_MECHANISMS,
+    default: DEFAULT_WAKE,
+    help: 'how submitters wake a sleeping loop: eventfd (write + multishot poll), futex (park on a futex word when idle, eventfd while ops are in flight), msg-ring (a CQE posted with IORING_OP_MSG_RING, Linux 5.18), futex-op (an IORING_OP_FUTEX_WAIT the loop keeps armed, Linux 6.7) or busy-poll (never sleep: costs a core)',
+    native: 'loop.wake',
+    fromSpec: (spec) => spec.loop.wake,
   },
   {
     key: 'singleIssuer',

@@ -11,6 +11,7 @@ import {
   type ArrivalsName,
   BASELINES,
   type BaselineName,
+  DEFAULT_WAKE,
   DESIGNS,
   type DesignName,
   type DriveSpec,
@@ -22,6 +23,7 @@ import {
   TRANSPORTS,
   type TransportName,
   type WaitSpec,
+  type WakeMechanism,
   type WorkloadSpec,
 } from '../model/workload.js'
 import {durationInput, formatSize, textOf} from '../units.js'
@@ -126,6 +128,13 @@ function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
   }
   if (spec.drive.design !== undefined && !(DESIGNS as readonly string[]).includes(spec.drive.design)) {
     throw invalidValue(label.design, spec.drive.design, `use one of: ${DESIGNS.join(', ')}`)
+  }
+  if (spec.loop.wake !== undefined && spec.loop.wake !== DEFAULT_WAKE && spec.drive.design === 'same-thread') {
+    throw invalidValue(
+      label.wake,
+      spec.loop.wake,
+      `it is how submitter threads wake the loop's thread: with ${ref(label.design)} same-thread there is no other thread to wake it`,
+    )
   }
   if (spec.drive.idleNs !== undefined && spec.drive.design === 'same-thread') {
     throw invalidValue(
@@ -275,6 +284,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       shutdownTimeoutNs: input.shutdownTimeout,
       ...waitOf(input, label),
       ...(input.submitBatch !== undefined ? {submitBatch: input.submitBatch} : {}),
+      ...(input.wake ? {wake: input.wake as WakeMechanism} : {}),
     },
     drive,
     vs: (input.vs ?? [...SETTING.vs.default]) as BaselineName[],

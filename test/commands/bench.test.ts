@@ -38,8 +38,10 @@ describe('bench', () => {
     for (const name of [
       'capacityStalls',
       'stallNsMax',
-      'eventfdRings',
-      'wakeCqes',
+      'wakesSent',
+      'wakesReceived',
+      'lateWakes',
+      'futexParks',
       'wakeRearms',
       'sleeps',
       'skippedSleeps',
@@ -81,7 +83,7 @@ describe('bench', () => {
     assert.ok(loop.ops > 0)
     assert.equal(loop.outcomes.expected, loop.ops)
     assert.ok(loop.counters.opsCompleted > 0)
-    for (const name of ['wakeCqes', 'wakeRearms', 'eventfdRings', 'backpressureWaits']) assert.equal(loop.counters[name], 0, name)
+    for (const name of ['wakesReceived', 'wakeRearms', 'wakesSent', 'backpressureWaits']) assert.equal(loop.counters[name], 0, name)
     assert.equal(workload.ratios[0].baseline, 'raw')
     assert.ok(workload.ratios[0].opsPerSec > 0)
   })
@@ -199,6 +201,11 @@ describe('bench', () => {
     ],
     ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw, fio, node-fs$/],
     ['an unknown design', ['--design', 'sideways'], /^Error: --design: 'sideways' is not allowed; use one of: cross-thread, same-thread$/],
+    [
+      'a wake for same-thread loops',
+      ['--design', 'same-thread', '--wake', 'futex'],
+      /^Error: --wake: 'futex' is not allowed; it is how submitter threads wake the loop's thread: with --design same-thread there is no other thread to wake it$/,
+    ],
     [
       'an idle window for same-thread loops',
       ['--design', 'same-thread', '--idle', '1s'],

@@ -227,7 +227,7 @@ describe('report: one saved result in every form', () => {
     assert.match(stdout, /^# TYPE iouring_bench_loop_pending_operations gauge$/m)
     assert.match(stdout, /^# TYPE iouring_bench_loop_capacity_stalls_total counter$/m)
     assert.match(stdout, /^# TYPE iouring_bench_latency_seconds summary$/m)
-    assert.ok(stdout.includes(`iouring_bench_loop_wake_cqes_total{workload="nop",system="loop"} ${loop.counters.wakeCqes}\n`))
+    assert.ok(stdout.includes(`iouring_bench_loop_wakes_received_total{workload="nop",system="loop"} ${loop.counters.wakesReceived}\n`))
     assert.ok(stdout.includes(`iouring_bench_latency_seconds{workload="nop",system="loop",quantile="0.99"} ${loop.latency.p99 / 1e9}\n`))
     assert.ok(stdout.includes(`iouring_bench_latency_seconds_count{workload="nop",system="loop"} ${loop.latency.count}\n`))
   })

@@ -191,7 +191,7 @@ test('nativeRequest sends each setting from the workload and the file the run re
     spin: 1000,
     singleIssuer: true,
     submitters: 2,
-    design: 'same-thread',
+    design: 'cross-thread',
     depth: 8,
     ops: 100,
     warmup: 0,
@@ -204,6 +204,7 @@ test('nativeRequest sends each setting from the workload and the file the run re
     rate: 1000,
     arrivals: 'poisson',
     submitBatch: 4,
+    wake: 'futex',
   }
   const spec = {...toWorkloadSpec(input, FLAGS), seed: 7}
   const file = {path: '/tmp/x', sizeBytes: 8192, createdByTool: true} as TestFile
@@ -217,6 +218,7 @@ test('nativeRequest sends each setting from the workload and the file the run re
       shutdownTimeoutNs: 1e9,
       wait: {kind: 'spin', spinNs: 1000},
       submitBatch: 4,
+      wake: 'futex',
     },
     workload: {
       op: 'nop',
@@ -234,7 +236,7 @@ test('nativeRequest sends each setting from the workload and the file the run re
       warmupNs: 0,
       rate: 1000,
       arrivals: 'poisson',
-      design: 'same-thread',
+      design: 'cross-thread',
       idleNs: null,
     },
     progressIntervalMs: 20,
@@ -242,8 +244,17 @@ test('nativeRequest sends each setting from the workload and the file the run re
   // Unset settings are null (the native default holds); parts the workload lacks are null.
   const nop = nativeRequest(toWorkloadSpec({name: 'w', op: 'nop'}, FLAGS), 'loop', file)
   assert.deepEqual(
-    [nop.loop.opTimeoutNs, nop.loop.wait, nop.loop.submitBatch, nop.drive.rate, nop.workload.mix, nop.workload.file, nop.workload.socket],
-    [null, null, null, null, null, null, null],
+    [
+      nop.loop.opTimeoutNs,
+      nop.loop.wait,
+      nop.loop.submitBatch,
+      nop.loop.wake,
+      nop.drive.rate,
+      nop.workload.mix,
+      nop.workload.file,
+      nop.workload.socket,
+    ],
+    [null, null, null, null, null, null, null, null],
   )
 })
 
@@ -258,6 +269,10 @@ test('the addon refuses a request with a field missing or unknown, naming it', (
   assert.throws(
     () => runBench({...request, drive: {...request.drive, spin: 1}} as NativeBenchRequest),
     /^TypeError: internal error: the bench request has an unknown field drive\.spin$/,
+  )
+  assert.throws(
+    () => runBench({...request, loop: {...request.loop, wake: 'doorbell'}} as unknown as NativeBenchRequest),
+    /^TypeError: internal error: the bench request's loop\.wake 'doorbell' is not a wake mechanism$/,
   )
 })
 

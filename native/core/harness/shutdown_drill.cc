@@ -61,6 +61,7 @@ RoundPlan plan_round(const DrillSpec& spec, uint32_t round, uint64_t round_seed,
   Random random(round_seed);
   RoundPlan plan;
   plan.loop.size = spec.ring_size != 0 ? spec.ring_size : uint32_t{1} << random.below(9);
+  plan.loop.wake = spec.wake;
   plan.loop.shutdown_timeout = spec.shutdown_timeouts[round % spec.shutdown_timeouts.size()];
   plan.loop.op_timeout = spec.op_timeouts[random.below(spec.op_timeouts.size())];
 

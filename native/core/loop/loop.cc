@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <new>
@@ -22,6 +24,7 @@
 #include <system_error>
 
 #include "clock.h"
+#include "loop/wake_uapi.h"
 #include "uring_names.h"
 
 namespace iob {
@@ -73,7 +76,7 @@ size_t Submitter::send_all(std::span<Op> ops) {
   // there to drain.
   auto publish = [&] {
     if (unpublished > 0 && channel.waker.publish(unpublished)) {
-      channel.counters.eventfd_rings.add();
+      channel.counters.wakes_sent.add();
     }
     unpublished = 0;
   };
@@ -104,8 +107,8 @@ size_t Submitter::send_all(std::span<Op> ops) {
 Submitter::Inner::~Inner() {
   channel->senders_closed.store(true, std::memory_order_release);
   // Out-of-band wake for the disconnection, not a published submission: not counted among the
-  // eventfd rings, which count the wakes that submissions cost.
-  channel->waker.ring();
+  // wakes sent, which count the wakes that submissions cost.
+  channel->waker.close();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,14 +133,17 @@ LoopConfig checked_config(LoopConfig config) {
 
 std::pair<Submitter, std::unique_ptr<Loop>> Loop::create(LoopConfig config) {
   config = checked_config(config);
-  auto channel = std::make_shared<LoopChannel>(config.size);
+  auto channel = std::make_shared<LoopChannel>(config.size, config.wake);
   std::unique_ptr<Loop> loop(new Loop(config, channel));
   return {Submitter(std::move(channel)), std::move(loop)};
 }
 
 std::unique_ptr<Loop> Loop::create_inline(LoopConfig config) {
   config = checked_config(config);
-  auto channel = std::make_shared<LoopChannel>(config.size);
+  // Nothing but its own completions wakes an inline loop: it needs no wake mechanism's kernel
+  // feature, and keeps the default's (unused) channel.
+  config.wake = WakeMechanism::kEventfd;
+  auto channel = std::make_shared<LoopChannel>(config.size, config.wake);
   // No Submitter will ever exist: as if the last one were already gone.
   channel->senders_closed.store(true, std::memory_order_relaxed);
   return std::unique_ptr<Loop>(new Loop(config, channel));
@@ -149,6 +155,7 @@ Loop::Loop(LoopConfig config, std::shared_ptr<LoopChannel> channel)
       counters_(channel_->counters),
       waiters_(config.size),
       op_timeout_ts_(to_kernel_timespec(config.op_timeout.value_or(nanoseconds{0}))),
+      wake_rearm_needed_(wakes_through_eventfd(config.wake)),
       spinner_(config.wait) {
   sinks_to_flush_.reserve(64);
 }
@@ -198,15 +205,7 @@ std::optional<LoopError> Loop::run() {
     if (spin_for_work()) {
       continue;
     }
-    // Idle: arm sleep intent and block only if no submission slipped in. Anything published
-    // after arm() sees the intent and rings the eventfd, which completes the wake poll.
-    if (channel_->waker.arm() == processed_seq_) {
-      counters_.sleeps.add();
-      enter(1, std::nullopt);
-    } else {
-      counters_.skipped_sleeps.add();
-    }
-    channel_->waker.disarm();
+    wait_for_work();
   }
   return tear_down();
 }
@@ -262,6 +261,7 @@ std::optional<LoopError> Loop::tear_down() {
   }
   counters_.pending_operations.store(waiters_.size(), std::memory_order_relaxed);
   if (ring_created_) {
+    channel_->waker.detach_ring();
     io_uring_queue_exit(&ring_);
     ring_created_ = false;
   }
@@ -316,6 +316,49 @@ std::optional<LoopError> Loop::create_ring() {
                      "the kernel lacks IORING_FEAT_EXT_ARG (Linux 5.11+), which bounded "
                      "shutdown waits need"};
   }
+  return prepare_wake();
+}
+
+std::optional<LoopError> Loop::prepare_wake() {
+  const auto supports = [&](int opcode) {
+    io_uring_probe* probe = io_uring_get_probe_ring(&ring_);
+    const bool supported = probe != nullptr && io_uring_opcode_supported(probe, opcode);
+    io_uring_free_probe(probe);
+    return supported;
+  };
+  const auto missing = [&](const char* feature, const char* kernel) {
+    return LoopError{"io_uring probe", EOPNOTSUPP,
+                     std::string("the ") + wake_mechanism_name(config_.wake) + " wake needs " +
+                         feature + ", which needs Linux " + kernel};
+  };
+  switch (config_.wake) {
+    case WakeMechanism::kFutexOp:
+      if (!supports(wake_uapi::kOpFutexWait)) {
+        return missing("IORING_OP_FUTEX_WAIT", "6.7");
+      }
+      return std::nullopt;
+    case WakeMechanism::kMsgRing: {
+      if (!supports(IORING_OP_MSG_RING)) {
+        return missing("IORING_OP_MSG_RING", "5.18");
+      }
+      // IORING_REGISTER_SEND_MSG_RING takes no ring (fd -1). Asked with a NOP SQE it sends
+      // nothing: a kernel that has it refuses the opcode (EINVAL); one without it refuses the
+      // fd (EBADF).
+      io_uring_sqe nop{};
+      io_uring_prep_nop(&nop);
+      const bool register_send =
+          syscall(__NR_io_uring_register, -1, wake_uapi::kRegisterSendMsgRing, &nop, 1) < 0 &&
+          errno == EINVAL;
+      ring_info_.msg_ring_send =
+          register_send ? MsgRingSend::kRegisterSend : MsgRingSend::kPerThreadRing;
+      channel_->waker.attach_ring(ring_.ring_fd, ring_info_.msg_ring_send);
+      return std::nullopt;
+    }
+    case WakeMechanism::kEventfd:
+    case WakeMechanism::kFutex:
+    case WakeMechanism::kBusyPoll:
+      return std::nullopt;
+  }
   return std::nullopt;
 }
 
@@ -332,27 +375,14 @@ void Loop::drain_completions() {
     ++seen;
   }
   io_uring_cq_advance(&ring_, seen);
+  armed_sleep_ = false;
   flush_sinks();
 }
 
 void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
   switch (user_data) {
     case kWakeUserData:
-      counters_.wake_cqes.add();
-      if (result < 0) {
-        fail("wake poll", -result,
-             config_.io_poll
-                 ? "an IOPOLL ring accepts only polled read/write ops, so it refuses the "
-                   "eventfd POLL_ADD this loop wakes on"
-                 : "the loop wakes through a multishot POLL_ADD on an eventfd (Linux 5.13+)");
-        return;
-      }
-      channel_->waker.acknowledge();
-      // A multishot poll can end (e.g. on CQ overflow); without F_MORE it must be re-armed or
-      // the loop would sleep through the next submission.
-      if ((flags & IORING_CQE_F_MORE) == 0) {
-        wake_rearm_needed_ = true;
-      }
+      handle_wake_cqe(result, flags);
       return;
     case kTimeoutUserData:
       check_invariant(config_.op_timeout.has_value(),
@@ -375,6 +405,46 @@ void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
       ended_ops_in_drain_ = true;
       deliver(waiter.sink, std::move(completion));
     }
+  }
+}
+
+void Loop::handle_wake_cqe(int32_t result, uint32_t flags) {
+  counters_.wakes_received.add();
+  if (!armed_sleep_) {
+    counters_.late_wakes.add();
+  }
+  switch (config_.wake) {
+    case WakeMechanism::kEventfd:
+    case WakeMechanism::kFutex:
+      if (result < 0) {
+        fail("wake poll", -result,
+             config_.io_poll
+                 ? "an IOPOLL ring accepts only polled read/write ops, so it refuses the "
+                   "eventfd POLL_ADD this loop wakes on"
+                 : "the loop wakes through a multishot POLL_ADD on an eventfd (Linux 5.13+)");
+        return;
+      }
+      channel_->waker.acknowledge();
+      // A multishot poll can end (e.g. on CQ overflow); without F_MORE it must be re-armed or
+      // the loop would sleep through the next submission.
+      if ((flags & IORING_CQE_F_MORE) == 0) {
+        wake_rearm_needed_ = true;
+      }
+      return;
+    case WakeMechanism::kFutexOp:
+      // Completed: the next blocking wait stages a new one. -EAGAIN means the word had changed
+      // before the kernel compared it (a publish or the close raced ahead): a wake like any other.
+      futex_wait_pending_ = false;
+      if (result < 0 && result != -EAGAIN) {
+        fail("futex wait", -result,
+             "the loop wakes through an IORING_OP_FUTEX_WAIT on its gate word (Linux 6.7+)");
+      }
+      return;
+    case WakeMechanism::kMsgRing:
+      return;  // the CQE is the whole message
+    case WakeMechanism::kBusyPoll:
+      check_invariant(false, "wake CQE with the busy-poll wake, which installs no wake source");
+      return;
   }
 }
 
@@ -504,22 +574,48 @@ size_t LocalSubmitter::capacity() const { return loop_.waiters_.capacity(); }
 
 size_t LocalSubmitter::room() const { return loop_.waiters_.capacity() - loop_.waiters_.size(); }
 
-bool Loop::stage_wake_poll() {
+io_uring_sqe* Loop::wake_sqe() {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
   if (sqe == nullptr) {
-    // The SQ is full of staged ops. Hand them to the kernel now: blocking without the wake poll
-    // installed could sleep through every later submission.
+    // The SQ is full of staged ops. Hand them to the kernel now: blocking without the wake
+    // source installed could sleep through every later submission.
     enter(0, std::nullopt);
     sqe = io_uring_get_sqe(&ring_);
     if (sqe == nullptr) {
-      fail("io_uring_submit", EBUSY, "no SQ entry could be freed for the wake poll");
-      return false;
+      fail("io_uring_submit", EBUSY, "no SQ entry could be freed for the wake source");
     }
+  }
+  return sqe;
+}
+
+bool Loop::stage_wake_poll() {
+  io_uring_sqe* sqe = wake_sqe();
+  if (sqe == nullptr) {
+    return false;
   }
   channel_->waker.prepare_poll(sqe, kWakeUserData);
   wake_rearm_needed_ = false;
   counters_.wake_rearms.add();
   return true;
+}
+
+void Loop::stage_futex_wait(uint32_t expected) {
+  if (futex_wait_pending_) {
+    return;
+  }
+  io_uring_sqe* sqe = wake_sqe();
+  if (sqe == nullptr) {
+    return;
+  }
+  // The kernel compares the word with `expected` when it issues the op, in the enter that
+  // follows: a publish (or the close) since then changed the word, and the op completes at
+  // once with -EAGAIN; after it, the publisher's FUTEX_WAKE completes it.
+  io_uring_prep_rw(wake_uapi::kOpFutexWait, sqe, FUTEX2_SIZE_U32 | FUTEX2_PRIVATE,
+                   channel_->waker.word(), 0, expected);
+  sqe->addr3 = FUTEX_BITSET_MATCH_ANY;
+  io_uring_sqe_set_data64(sqe, kWakeUserData);
+  futex_wait_pending_ = true;
+  counters_.wake_rearms.add();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -541,7 +637,20 @@ void Loop::capacity_stall(bool waiter_bound) {
     started = monotonic_ns();
     counters_.stall_since_ns.store(started, std::memory_order_relaxed);
   }
-  enter(1, std::nullopt);
+  if (config_.wake == WakeMechanism::kBusyPoll) {
+    // Never blocks: polls for a completion, or the close (no wake would come).
+    while (io_uring_cq_ready(&ring_) == 0 && !error_ &&
+           !channel_->senders_closed.load(std::memory_order_acquire)) {
+      poll_once();
+    }
+  } else {
+    // Not armed, so no publish wakes this wait, but the last Submitter's close must: with
+    // futex-op a FUTEX_WAIT on the word as it is now ends on the close's change of it.
+    if (config_.wake == WakeMechanism::kFutexOp) {
+      stage_futex_wait(channel_->waker.word_value());
+    }
+    enter(1, std::nullopt);
+  }
   if constexpr (kCountersEnabled) {
     const uint64_t stalled = monotonic_ns() - started;
     counters_.stall_since_ns.store(0, std::memory_order_relaxed);
@@ -569,6 +678,67 @@ bool Loop::spin_for_work() {
   counters_.spin_budget_ns.store(static_cast<uint64_t>(spinner_.budget_ns()),
                                  std::memory_order_relaxed);
   return found;
+}
+
+void Loop::wait_for_work() {
+  if (config_.wake == WakeMechanism::kBusyPoll) {
+    poll_once();
+    return;
+  }
+  // Arm, then block only if no submission, nor the close, slipped in: anything after the arm
+  // sees the intent and wakes the loop the way it armed (loop/waker.h).
+  const uint32_t armed = arm_idle();
+  if (nothing_new(armed)) {
+    sleep_armed(armed);
+  } else {
+    counters_.skipped_sleeps.add();
+  }
+  channel_->waker.disarm();
+}
+
+uint32_t Loop::arm_idle() {
+  // With nothing in flight no op CQE can end a sleep in the ring, so the futex wake parks on
+  // the gate word itself (the eventfd poll stays installed for sleeps with ops in flight).
+  // CQEs that overflowed reach the CQ only on an enter: the loop sleeps in the ring to get them.
+  return channel_->waker.arm(config_.wake == WakeMechanism::kFutex && waiters_.empty() &&
+                             !io_uring_cq_has_overflow(&ring_));
+}
+
+bool Loop::nothing_new(uint32_t armed) const {
+  return SleepGate::sequence_of(armed) == processed_seq_ && (armed & SleepGate::kClosed) == 0;
+}
+
+void Loop::sleep_armed(uint32_t armed) {
+  counters_.sleeps.add();
+  Waker& waker = channel_->waker;
+  if ((armed & SleepGate::kParked) != 0) {
+    counters_.futex_parks.add();
+    waker.park(armed);
+    if (waker.submitted() != processed_seq_) {
+      counters_.wakes_received.add();
+    }
+    return;
+  }
+  if (config_.wake == WakeMechanism::kFutexOp) {
+    stage_futex_wait(armed);
+  }
+  armed_sleep_ = true;
+  enter(1, std::nullopt);
+}
+
+void Loop::poll_once() {
+  if (io_uring_sq_ready(&ring_) > 0) {
+    enter(0, std::nullopt);
+    return;
+  }
+  // A DEFER_TASKRUN ring posts completions only when its issuer asks, and overflowed CQEs
+  // reach the CQ only on an enter: ask, without waiting, while something can complete.
+  if ((config_.single_issuer && !waiters_.empty()) || io_uring_cq_has_overflow(&ring_)) {
+    counters_.enter_calls.add();
+    io_uring_get_events(&ring_);
+    return;
+  }
+  cpu_relax();
 }
 
 Loop::Waited Loop::enter(unsigned want, std::optional<nanoseconds> timeout) {

@@ -5,13 +5,15 @@
 //   Data path:
 //     submitter -> Submitter::send -> bounded MPSC -> Loop -> SQE -> kernel
 //     submitter <- CompletionSink  <- Loop <- CQE <- kernel
-//   Wake path:
-//     Submitter --write(eventfd)--> wake fd --POLLIN CQE (kWakeUserData)--> Loop
+//   Wake path (LoopConfig::wake; loop/waker.h has each mechanism and why none loses a wake):
+//     Submitter --write(eventfd)--> wake fd --POLLIN CQE (kWakeUserData)--> Loop   (eventfd)
+//     Submitter --FUTEX_WAKE--> gate word (parked Loop, or its IORING_OP_FUTEX_WAIT)
+//     Submitter --IORING_OP_MSG_RING CQE (kWakeUserData)--> Loop
 //
 // One iteration of Loop::run (the ring is created first, on the loop thread):
 //   1. Drain CQEs: wake CQEs drain the eventfd (and ask for a re-arm when the multishot poll
-//      ended), linked-timeout CQEs are counted, op CQEs go to their waiter's sink; sinks that
-//      got ends are flushed once per batch.
+//      ended) or free the FUTEX_WAIT slot, linked-timeout CQEs are counted, op CQEs go to their
+//      waiter's sink; sinks that got ends are flushed once per batch.
 //   2. Stage: re-arm the wake poll if needed, then move ops from the MPSC into the SQ until the
 //      queue is empty or a limit is reached: waiter slots, SQ entries (two per op with an op
 //      timeout), or `submit_batch` ops.
@@ -23,8 +25,10 @@
 //      (waiter-bound: submit and wait for one completion; SQ-bound: submit); otherwise go round.
 //   6. Idle: spin as the wait strategy says (loop/wait_strategy.h) for a submission or a
 //      completion, only while ops are in flight or just ended; if none came, arm sleep
-//      intent, recheck the published sequence, and only then block in io_uring_enter until a
-//      CQE (an op or a wake) arrives; disarm.
+//      intent, recheck the published sequence (and the close), and only then block until a
+//      CQE (an op or a wake) arrives, in io_uring_enter (with futex-op, a FUTEX_WAIT staged on
+//      the gate word) or, with futex and nothing in flight, on the gate word itself; disarm.
+//      busy-poll never arms nor blocks: it hands staged SQEs to the kernel and goes round.
 // On an error the loop abandons what is queued or in flight; on exit it tears the ring down and
 // only then frees what abandoned ops lent the kernel.
 //
@@ -58,7 +62,11 @@
 // - `size` is rounded up to a power of two; it is both the waiter capacity and the MPSC
 //   capacity. With an op timeout the ring has 2 * size SQ entries.
 // - A waiter's slot index is its SQE user_data. UINT64_MAX (linked timeouts) and UINT64_MAX - 1
-//   (wake poll) are reserved (loop/cqe.h) and can never be slot indices.
+//   (wakes: eventfd poll, MSG_RING, FUTEX_WAIT) are reserved (loop/cqe.h) and can never be slot
+//   indices.
+// - Whenever the loop blocks in io_uring_enter waiting for a CQE, a wake source is installed
+//   (the eventfd poll, a FUTEX_WAIT, or none needed: MSG_RING posts its own CQE), so the last
+//   Submitter's close reaches it even in a capacity stall, where it has not armed.
 // - Every op the loop accepts ends exactly once at its sink: completed (with the CQE result,
 //   -ETIMEDOUT when its linked timeout fired) or abandoned.
 // - An abandoned op's resources are released only after the ring is torn down, since the
@@ -123,6 +131,9 @@ struct LoopConfig {
   // spinning for about that long first is the classic two-phase wait, at the price of CPU time.
   // The bench's submitters wait for their completions the same way.
   WaitStrategy wait;
+  // How submitters wake the loop when it sleeps (loop/waker.h). Loop::run fails at start,
+  // naming the kernel version needed, when the kernel lacks the mechanism.
+  WakeMechanism wake = WakeMechanism::kEventfd;
   // Hand staged ops to the kernel after at most this many (0: stage all that are queued, then
   // submit). Ops that complete inline (buffered reads of cached pages) then come back in
   // smaller batches, so their submitters refill while the loop submits the next batch.
@@ -149,6 +160,8 @@ struct RingInfo {
   uint32_t cq_entries = 0;
   uint32_t setup_flags = 0;
   uint32_t features = 0;
+  // With the msg-ring wake: how submitters send it, as found at start.
+  MsgRingSend msg_ring_send = MsgRingSend::kNone;
 };
 
 // Shared by the loop and every Submitter. Laid out by writer, each part on cache lines of its
@@ -157,7 +170,7 @@ struct RingInfo {
 // and by the loop's arm and disarm; the space gate by the loop after each drained batch; the
 // counters keep what the loop and what submitters write apart (counters.h).
 struct LoopChannel {
-  explicit LoopChannel(size_t capacity) : queue(capacity) {}
+  LoopChannel(size_t capacity, WakeMechanism wake) : queue(capacity), waker(wake) {}
 
   BoundedMpsc<Op> queue;
   alignas(kCacheLineSize) Waker waker;
@@ -190,8 +203,8 @@ class Submitter {
   friend class Loop;
   struct Inner {
     explicit Inner(std::shared_ptr<LoopChannel> c) : channel(std::move(c)) {}
-    // Disconnects first, then wakes the loop: the loop must never handle the wake CQE before
-    // the disconnection is visible.
+    // Disconnects first, then closes the wake gate and wakes the loop: the loop must never
+    // handle the wake before the disconnection is visible.
     ~Inner();
     std::shared_ptr<LoopChannel> channel;
   };
@@ -294,17 +307,40 @@ class Loop {
   Loop(LoopConfig config, std::shared_ptr<LoopChannel> channel);
 
   std::optional<LoopError> create_ring();
+  // Checks that the kernel has the wake mechanism and sets it up on the new ring.
+  std::optional<LoopError> prepare_wake();
   void mark_started(std::optional<LoopError> error);
   void drain_completions();
   void handle_cqe(uint64_t user_data, int32_t result, uint32_t flags);
+  void handle_wake_cqe(int32_t result, uint32_t flags);
   Staged fill_submission_queue();
   // Puts `op` in a waiter slot and its SQE (and linked timeout) in the SQ; the caller has
   // checked there is room for both. `staged_ns`: see Waiter::staged_ns.
   void stage(Op& op, int64_t staged_ns);
   // Stages `ops` in order while there is room; how many were staged.
   size_t submit_local(std::span<Op> ops);
+  // What run() and run_inline() do once the loop stops: abandons what is left on an error,
+  // tears the ring down and only then frees what abandoned ops lent the kernel; the error.
   std::optional<LoopError> tear_down();
+  // An SQE for a wake source, handing staged SQEs to the kernel first if the SQ is full; null
+  // (and the loop failed) if none could be freed.
+  io_uring_sqe* wake_sqe();
   bool stage_wake_poll();
+  // futex-op: stages an IORING_OP_FUTEX_WAIT on the gate word expecting `expected`, unless one
+  // is still pending (a FUTEX_WAKE completes it whatever value it expected).
+  void stage_futex_wait(uint32_t expected);
+  // Idle, nothing published left to stage: arms, rechecks, and blocks the way config_.wake
+  // says (busy-poll: polls once instead). Its three steps follow.
+  void wait_for_work();
+  // Arms sleep intent the way the loop will sleep now; returns the word as armed.
+  uint32_t arm_idle();
+  // Whether the armed snapshot shows nothing published since the last drain and no close.
+  bool nothing_new(uint32_t armed) const;
+  // Blocks until woken: on the gate word if `armed` is parked, else in io_uring_enter.
+  void sleep_armed(uint32_t armed);
+  // busy-poll: hands staged SQEs to the kernel (and asks for deferred completions) without
+  // waiting.
+  void poll_once();
   // Spins as config_.wait says for a submission or a completion; true if one came.
   bool spin_for_work();
   void capacity_stall(bool waiter_bound);
@@ -328,7 +364,13 @@ class Loop {
   io_uring ring_{};
   bool ring_created_ = false;
   RingInfo ring_info_;
-  bool wake_rearm_needed_ = true;
+  // The eventfd poll must be (re)installed on the next fill.
+  bool wake_rearm_needed_;
+  // futex-op: an IORING_OP_FUTEX_WAIT is staged or in the kernel.
+  bool futex_wait_pending_ = false;
+  // From an armed sleep in io_uring_enter until the drain after it: a wake CQE handled outside
+  // it is late (the loop had found its work another way).
+  bool armed_sleep_ = false;
   Spinner spinner_;
   // Whether the last drain handed an op's end to its sink: its submitter is likely to send
   // again at once, so the loop may spin for that even with nothing in flight.
