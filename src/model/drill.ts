@@ -6,7 +6,8 @@ import type {LatencySummary} from './latency.js'
 import type {NativeDrillMode} from './native.js'
 import type {KindName} from './workload.js'
 
-export const DRILL_SCHEMA_VERSION = 1
+/** 2: the shared envelope (kind `iouring-bench/shutdown-drill`, tool, host, kernel). */
+export const DRILL_SCHEMA_VERSION = 2
 
 export interface DrillOptions {
   rounds: number

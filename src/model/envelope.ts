@@ -33,7 +33,8 @@ interface ToolInfo {
  * file knows no host and names its kernel in more detail; a fleet view (many hosts) has neither.
  */
 export interface Envelope<Name extends DocumentName, Host = HostInfo, Kernel = KernelInfo> {
-  schemaVersion: 1
+  /** Each document kind's own version (its schema pins it), raised on a change its readers could not follow. */
+  schemaVersion: number
   kind: DocumentKind<Name>
   tool: ToolInfo
   host: Host

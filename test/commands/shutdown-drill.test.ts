@@ -52,7 +52,7 @@ describe('shutdown-drill', () => {
     const document = JSON.parse(stdout) as DrillDocument
     assertMatchesSchema('shutdown-drill', document)
     assert.equal(document.kind, 'iouring-bench/shutdown-drill')
-    assert.equal(document.schemaVersion, 1)
+    assert.equal(document.schemaVersion, 2)
     assert.equal(document.roundsRun, 8)
     assert.equal(document.passed, true)
     assert.equal(document.error, null)
