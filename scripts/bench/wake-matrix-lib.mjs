@@ -24,10 +24,8 @@ const BEFORE_THE_FLAG = {wake: 'eventfd', wait: 'sleep', design: 'cross-thread'}
 /** The flags the matrix needs beyond the ones every bench has. */
 const NEW_FLAGS = ['wake', 'wait', 'design', 'idle']
 
-/** Where a loop result keeps its wakes: the first counter present (the eventfd path's name is the oldest). */
-const WAKE_COUNTERS = ['wakesSent', 'eventfdRings']
-
-class UsageError extends Error {}
+/** The loop counters that count wakes sent to a sleeping loop: the first one a result has. */
+const WAKE_COUNTERS = ['eventfdRings']
 
 /**
  * The options from parseArgs' values: trials, seconds, idle seconds, file size, the --only filters
@@ -37,19 +35,17 @@ export function readOptions(values) {
   const trials = positiveNumber('--trials', values.trials, Number.isInteger)
   const seconds = positiveNumber('--seconds', values.seconds, Number.isFinite)
   const idleSeconds = positiveNumber('--idle', values.idle, Number.isFinite)
-  if (values.json && values.markdown) throw new UsageError('--json and --markdown: give one form of the table, not both')
+  if (values.json && values.markdown) throw new Error('--json and --markdown: give one form of the table, not both')
   const only = {}
   for (const filter of values.only ?? []) {
     const match = /^([a-z]+)=(.+)$/.exec(filter)
     if (!match || !(match[1] in DIMENSIONS)) {
-      throw new UsageError(
-        `--only: '${filter}' is not allowed; use KEY=VALUE[,VALUE...] with KEY one of ${Object.keys(DIMENSIONS).join(', ')}`,
-      )
+      throw new Error(`--only: '${filter}' is not allowed; use KEY=VALUE[,VALUE...] with KEY one of ${Object.keys(DIMENSIONS).join(', ')}`)
     }
     const [, key, list] = match
     const wanted = list.split(',')
     const unknown = wanted.find((value) => !DIMENSIONS[key].includes(value))
-    if (unknown !== undefined) throw new UsageError(`--only: ${key} '${unknown}' is not allowed; use one of ${DIMENSIONS[key].join(', ')}`)
+    if (unknown !== undefined) throw new Error(`--only: ${key} '${unknown}' is not allowed; use one of ${DIMENSIONS[key].join(', ')}`)
     only[key] = only[key] ? only[key].filter((value) => wanted.includes(value)) : wanted
   }
   return {
@@ -65,7 +61,7 @@ export function readOptions(values) {
 function positiveNumber(flag, text, valid) {
   const number = Number(text)
   if (!valid(number) || number <= 0) {
-    throw new UsageError(`${flag}: '${text}' is not allowed; use a ${valid === Number.isInteger ? 'whole number' : 'number'} above 0`)
+    throw new Error(`${flag}: '${text}' is not allowed; use a ${valid === Number.isInteger ? 'whole number' : 'number'} above 0`)
   }
   return number
 }
@@ -262,6 +258,8 @@ function tableOf(configs, results) {
       ...Object.fromEntries(FIGURES.map((figure) => [figure, median(measured.trials.map((trial) => trial[figure]))])),
       idleCpuPercent: idle.trials.length ? median(idle.trials) : null,
       ...(idle.skip && !idle.trials.length ? {idleSkipped: idle.skip} : {}),
+      // A run that failed after others of the same configuration had been measured.
+      ...(measured.skip ? {stopped: measured.skip} : {}),
     }
   })
 }
@@ -316,10 +314,13 @@ export function textTable(rows) {
   ].join('\n')
 }
 
-/** What a table's rows lack everywhere alike, said once below it. */
+/** Said below the table: why idle CPU is missing (once for all rows alike), and each configuration that stopped early. */
 function notes(rows) {
-  const reasons = new Set(rows.flatMap((row) => (row.idleSkipped ? [row.idleSkipped] : [])))
-  return [...reasons].map((reason) => `idle CPU: ${reason}`)
+  const idle = new Set(rows.flatMap((row) => (row.idleSkipped ? [row.idleSkipped] : [])))
+  const stopped = rows.flatMap((row) =>
+    row.stopped ? [`${rowKey(row)}: stopped after ${row.trials} trial${row.trials === 1 ? '' : 's'}: ${row.stopped}`] : [],
+  )
+  return [...[...idle].map((reason) => `idle CPU: ${reason}`), ...stopped]
 }
 
 /** The table in Markdown, for the README; a skipped row says why in its first measured cell. */

@@ -38,6 +38,7 @@ interface Row {
   entersPerOp?: number
   idleCpuPercent?: number | null
   idleSkipped?: string
+  stopped?: string
 }
 interface Run {
   status: number | null
@@ -263,6 +264,20 @@ describe('wake-matrix runs', () => {
     assert.match(
       matrix.markdownTable(rows),
       /^\| cross-thread \| futex-op \| sleep \| nop \| 1 \| 1 \| skipped: --wake futex-op needs .* \| {2}\|/m,
+    )
+  })
+
+  test('a run that fails after others of its configuration were measured keeps them, and says so below the table', async () => {
+    let depth256 = 0
+    const {rows} = await runFake(configs, ALL_FLAGS, (args) =>
+      flagValue(args, '--depth') === '256' && flagValue(args, '--wake') === 'eventfd' && ++depth256 === 2
+        ? {status: 1, stdout: '', stderr: 'Error: the loop stopped: something broke\n'}
+        : null,
+    )
+    assert.deepEqual([rows[1].trials, rows[1].stopped], [1, 'the loop stopped: something broke'])
+    assert.match(
+      matrix.textTable(rows),
+      /^cross-thread eventfd sleep nop depth 256 x1: stopped after 1 trial: the loop stopped: something broke$/m,
     )
   })
 
