@@ -28,7 +28,10 @@ function workload(input: Record<string, unknown> = {}, name = 'w'): WorkloadSpec
   return toWorkloadSpec({name, ...input}, flagLabels())
 }
 
-/** A synthetic --wake row with a need per value, as the wake mechanisms' row has; `chosen` is its value in every workload. */
+/**
+ * The table with a synthetic --wake row (in place of the real one, if any) with a need per value;
+ * `chosen` is its value in every workload.
+ */
 function wakeRows(chosen: string): Setting[] {
   const row: Setting = {
     key: 'wake',
@@ -40,7 +43,7 @@ function wakeRows(chosen: string): Setting[] {
     native: 'loop.wake',
     fromSpec: () => chosen,
   }
-  return [...SETTINGS, row]
+  return [...(SETTINGS as readonly Setting[]).filter((candidate) => candidate.key !== 'wake'), row]
 }
 
 describe('needs per flag and per value', () => {
