@@ -24,8 +24,8 @@ const BEFORE_THE_FLAG = {wake: 'eventfd', wait: 'sleep', design: 'cross-thread'}
 /** The flags the matrix needs beyond the ones every bench has. */
 const NEW_FLAGS = ['wake', 'wait', 'design', 'idle']
 
-/** The loop counters that count wakes sent to a sleeping loop: the first one a result has. */
-const WAKE_COUNTERS = ['eventfdRings']
+/** The counter of wakes submitters sent a sleeping loop: wakesSent, eventfdRings before there were other mechanisms. */
+const WAKE_COUNTERS = ['wakesSent', 'eventfdRings']
 
 /**
  * The options from parseArgs' values: trials, seconds, idle seconds, file size, the --only filters

@@ -74,7 +74,7 @@ function fakeResult(args: string[], trial: number): string {
     opsPerSec: 1000 * depth + trial,
     latency: {p50: 2000 + trial, p99: 9000},
     cpu: {nsPerOp: 500},
-    counters: {eventfdRings: 250, enterCalls: 1500},
+    counters: {wakesSent: 250, enterCalls: 1500},
     ...(idle ? {idle: {cpuNs: 20_000_000 * (trial + 1), elapsedNs: 2_000_000_000}} : {}),
   }
   return JSON.stringify({workloads: [{systems: [loop], ratios: [{baseline: 'raw', opsPerSec: 0.1 * (trial + 1)}]}]})
