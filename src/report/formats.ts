@@ -15,8 +15,8 @@ export const FORMAT_NAMES = ['terminal', 'json', 'hgrm', 'html', 'markdown', 'gi
 export type FormatName = (typeof FORMAT_NAMES)[number]
 
 export type AnyDocument = ResultDocument | FleetDocument | ProbeDocument | DrillDocument | StressDocument
-/** What `report` reads back and renders. */
-export type ReportDocument = ResultDocument | FleetDocument
+/** What `report` reads back and renders (a probe is shown as a fleet of one host). */
+export type ReportDocument = Exclude<AnyDocument, ProbeDocument>
 type DocumentOf<Name extends DocumentName> = Extract<AnyDocument, {kind: DocumentKind<Name>}>
 
 type Renderer<T> = (document: T, options: RenderOptions) => string | Rendering | Promise<string | Rendering>

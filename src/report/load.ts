@@ -1,13 +1,17 @@
-// Reading saved documents for `report`: a result, a fleet view, or a probe, told apart by `kind`
+// Reading saved documents for `report`: a result, a fleet view, a probe, a shutdown drill or a
+// stress-timeouts run, told apart by `kind`
 // (raw iouring-probe output by `rawProbeVersion`), each checked against its published schema. Anything else is
 // refused in one line naming the file and what was expected (exit 2).
 
 import {readFileSync} from 'node:fs'
 
 import {shown, UsageError} from '../errors.js'
+import {DRILL_SCHEMA_VERSION, type DrillDocument} from '../model/drill.js'
+import {DOCUMENT_TITLES} from './formats.js'
 import {FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, type FleetHost} from '../model/fleet.js'
 import {PROBE_KIND, PROBE_SCHEMA_VERSION} from '../model/probe.js'
 import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument} from '../model/result.js'
+import {STRESS_SCHEMA_VERSION, type StressDocument} from '../model/stress.js'
 import {RAW_PROBE_VERSION} from '../probe/input.js'
 import {documentVerdict, rawVerdict} from './probe-verdict.js'
 import {type SchemaName, schemaViolation} from './schema.js'
@@ -16,6 +20,8 @@ export type LoadedDocument =
   | {kind: 'result'; file: string; document: ResultDocument}
   | {kind: 'fleet'; file: string; document: FleetDocument}
   | {kind: 'probe'; file: string; host: FleetHost}
+  | {kind: 'shutdown-drill'; file: string; document: DrillDocument}
+  | {kind: 'stress-timeouts'; file: string; document: StressDocument}
 
 const EXPECTED = 'a result saved by bench or run (with --json, --output FILE.json or --save-baseline)'
 
@@ -48,6 +54,10 @@ export function loadDocument(file: string): LoadedDocument {
   if (json.kind === FLEET_KIND) return {kind: 'fleet', file, document: checked(file, json, 'fleet', FLEET_SCHEMA_VERSION)}
   if (json.kind === PROBE_KIND)
     return {kind: 'probe', file, host: {source: file, ...documentVerdict(checked(file, json, 'probe', PROBE_SCHEMA_VERSION))}}
+  if (json.kind === 'iouring-bench/shutdown-drill')
+    return {kind: 'shutdown-drill', file, document: checked(file, json, 'shutdown-drill', DRILL_SCHEMA_VERSION)}
+  if (json.kind === 'iouring-bench/stress-timeouts')
+    return {kind: 'stress-timeouts', file, document: checked(file, json, 'stress-timeouts', STRESS_SCHEMA_VERSION)}
   if ('rawProbeVersion' in json) {
     return {
       kind: 'probe',
@@ -116,6 +126,6 @@ export function readResult(file: string, field: string): ResultDocument {
     throw error
   }
   if (loaded.kind !== 'result')
-    throw new UsageError(`${field}: ${shown(file)}: a ${loaded.kind === 'fleet' ? 'fleet view' : 'probe'}, not a result; give ${EXPECTED}`)
+    throw new UsageError(`${field}: ${shown(file)}: ${DOCUMENT_TITLES[loaded.kind]}, not a result; give ${EXPECTED}`)
   return loaded.document
 }

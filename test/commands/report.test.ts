@@ -290,6 +290,37 @@ describe('report: one saved result in every form', () => {
   })
 })
 
+describe('report: a shutdown drill and a stress-timeouts run read back', () => {
+  const runs: Array<[string, string[], string]> = [
+    ['shutdown-drill', ['shutdown-drill', '--rounds', '2'], 'shutdown-drill:'],
+    ['stress-timeouts', ['stress-timeouts', '--duration', '300ms', '--op-timeout', '5ms', '--slack', '1s'], 'stress-timeouts'],
+  ]
+  for (const [name, args, heading] of runs) {
+    test(`${name}: the terminal report, json unchanged, junit, and a form it has not refused in one line`, async () => {
+      const file = path.join(dir, `${name}.json`)
+      const saved = await runCli([...args, '--output', file])
+      assert.equal(saved.status, 0, saved.stderr)
+      const terminal = await runCli(['report', file])
+      assert.equal(terminal.status, 0, terminal.stderr)
+      assert.ok(terminal.stdout.includes(heading), terminal.stdout)
+      const json = await runCli(['report', file, '--format', 'json'])
+      assert.deepEqual(JSON.parse(json.stdout), JSON.parse(readFileSync(file, 'utf8')))
+      const junit = await runCli(['report', file, '--format', 'junit'])
+      assert.equal(junit.status, 0, junit.stderr)
+      assertValidJunit(junit.stdout)
+      const html = await runCli(['report', file, '--format', 'html'])
+      assert.equal(html.status, 2)
+      assert.match(
+        html.stderr,
+        /^Error: --format: 'html' is not allowed; a (shutdown drill|stress-timeouts run) renders as terminal, json, junit\n$/,
+      )
+      const merged = await runCli(['report', 'merge', file, file])
+      assert.equal(merged.status, 2)
+      assert.match(merged.stderr, /^Error: report merge: \S+ is a (shutdown drill|stress-timeouts run); merge takes results or probes/)
+    })
+  }
+})
+
 describe('report merge', () => {
   test('two runs: histograms add, so every op counts and the percentiles are those of all ops', async () => {
     const {status, stdout, stderr} = await runCli(['report', 'merge', saved.first, saved.second, '--json'])

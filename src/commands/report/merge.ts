@@ -3,7 +3,7 @@ import {Args} from '@oclif/core'
 import {ReportingCommand} from '../../base-command.js'
 import {shown, UsageError} from '../../errors.js'
 import {fleetDocument} from '../../report/fleet.js'
-import type {ReportDocument} from '../../report/formats.js'
+import {DOCUMENT_TITLES, type ReportDocument} from '../../report/formats.js'
 import {type LoadedDocument, loadDocument} from '../../report/load.js'
 import {mergeResults} from '../../report/merge.js'
 
@@ -49,6 +49,11 @@ Probes (probe-kernel --json, or raw iouring-probe output) and saved fleet views 
         `report merge: ${shown(odd.file)} is a result and ${shown(other.file)} is not; merge results with results, probes with probes`,
       )
     }
+    const unmergeable = inputs.find((input) => input.kind === 'shutdown-drill' || input.kind === 'stress-timeouts')
+    if (unmergeable)
+      throw new UsageError(
+        `report merge: ${shown(unmergeable.file)} is ${DOCUMENT_TITLES[unmergeable.kind]}; merge takes results or probes (render it with 'report FILE')`,
+      )
     const hosts = inputs.flatMap((input) => (input.kind === 'probe' ? [input.host] : input.kind === 'fleet' ? input.document.hosts : []))
     return fleetDocument(hosts, this.config.version)
   }
