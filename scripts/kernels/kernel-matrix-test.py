@@ -28,6 +28,12 @@ kernel's raw probe JSON and loop-test output:
                    not usable: the whole document, then the status);
                    every document valid against schemas/probe.schema.json. Each verdict is printed.
                    Skipped, with the reason, when dist/ (or the addon, for the host) is not built.
+  wake needs       from the same CLI on each guest's probe: the --wake values the settings table
+                   says need more of the kernel, each available exactly where the kernel has it
+                   (msg-ring: IORING_OP_MSG_RING, 5.18; futex-op: IORING_OP_FUTEX_WAIT, 6.7), an
+                   unavailable one naming its constant and release; and --require
+                   REGISTER_SEND_MSG_RING (6.13, which msg-ring uses where it is) unmet on every
+                   guest, naming 6.13. Skipped, with the reason, by a CLI without those rows.
 
 Prints each kernel's facts, its verdict as probe-kernel gives it, a PASS/FAIL line per check
 and `kernel-matrix: N passed, N failed, N skipped`. Exit 1 if a check failed. A kernel that
@@ -53,6 +59,10 @@ CLI_COMMAND = os.path.join(REPO, "dist", "commands", "probe-kernel.js")
 ADDON = os.path.join(REPO, "native", "build", "Release", "iouring_bench.node")
 SINGLE_ISSUER = 1 << 12
 DEFER_TASKRUN = 1 << 13
+# The --wake values that need more of the kernel (src/settings/table.ts), with the opcode each
+# needs and the release that brought it (src/probe/kernel-table.json).
+WAKE_NEEDS = {"msg-ring": ("IORING_OP_MSG_RING", "5.18"), "futex-op": ("IORING_OP_FUTEX_WAIT", "6.7")}
+REGISTER_SEND_MSG_RING_SINCE = "6.13"
 
 # Loop tests that skip themselves when the kernel refuses what they need, keyed by the probe
 # fact that predicts it.
@@ -264,6 +274,39 @@ class CliChecks:
             self.checks.check(f"{name} CLI: the document says io_uring is not usable", usable is False, f"usable={usable}")
 
 
+def release_tuple(text):
+    return tuple(int(part) for part in text.split("."))
+
+
+def check_wake_needs(cli, name, probe_path, series):
+    """Which --wake values the CLI finds available on a guest's probe, and REGISTER_SEND_MSG_RING."""
+    status, document = cli.run(f"{name} wake needs", ["--input", probe_path, "--require", "REGISTER_SEND_MSG_RING"])
+    if document is None:
+        return
+    # Every guest is older than 6.13; the host is not one of these.
+    requirement = (document.get("requirements") or [{}])[0]
+    reason = requirement.get("reason") or ""
+    cli.checks.check(f"{name} CLI: --require REGISTER_SEND_MSG_RING exits 3, not met, naming "
+                     f"{REGISTER_SEND_MSG_RING_SINCE}",
+                     status == 3 and requirement.get("met") is False
+                     and f"Linux {REGISTER_SEND_MSG_RING_SINCE}" in reason, f"exit {status}: {reason}")
+    flags = {flag["flag"]: flag for flag in document.get("verdict", {}).get("benchFlags", [])}
+    for value, (constant, since) in WAKE_NEEDS.items():
+        flag = flags.get(f"--wake {value}")
+        if flag is None:
+            cli.checks.skip(f"{name} CLI: --wake {value}", "this CLI's settings table has no --wake row needing it")
+            continue
+        available = release_tuple(series) >= release_tuple(since)
+        print(f"  --wake {value:<15} {'available' if flag['works'] else 'unavailable'}: {flag['reason']}")
+        if available:
+            cli.checks.check(f"{name} CLI: --wake {value} available ({constant}, {since})", flag["works"] is True,
+                             flag["reason"])
+        else:
+            cli.checks.check(f"{name} CLI: --wake {value} unavailable, naming {constant} (Linux {since})",
+                             flag["works"] is False and f"{constant} (Linux {since})" in flag["reason"],
+                             flag["reason"])
+
+
 def check_cli_on_host(cli):
     if not os.path.exists(ADDON):
         cli.checks.skip("host CLI: probe-kernel on this host", f"the addon is not built ({ADDON}): npm run build:native")
@@ -443,6 +486,7 @@ def main(argv):
                 want = 3 if series == "5.10" else 0
                 cli.expect(name, ["--input", os.path.join(boot_dir, "probe.out")], want)
                 cli.expect(f"{name} unprivileged", ["--input", os.path.join(boot_dir, "probe-nobody.out")], want)
+                check_wake_needs(cli, name, os.path.join(boot_dir, "probe.out"), series)
         if name == "6.12-disabled":
             env = probe["environment"]
             checks.check(f"{name}: io_uring_setup refused with EPERM",

@@ -8,6 +8,7 @@ import type {ResultDocument} from '../model/result.js'
 import type {WorkloadSpec} from '../model/workload.js'
 import {progressDisplay} from '../report/progress.js'
 import {firstFailure, resultDocument} from '../report/result.js'
+import {checkKernelNeeds} from './kernel-needs.js'
 import {checkLimits} from './needs.js'
 import {runWorkload, type WorkloadRun} from './run.js'
 
@@ -32,6 +33,7 @@ export interface SessionOutcome {
 
 export async function runSession(specs: WorkloadSpec[], options: SessionOptions): Promise<SessionOutcome> {
   checkLimits(specs)
+  await checkKernelNeeds(specs)
   const display = progressDisplay(options.progress)
   const abort = new AbortController()
   const dispose = onInterrupt(() => abort.abort())

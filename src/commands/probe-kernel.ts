@@ -15,7 +15,7 @@ export default class ProbeKernel extends ReportingCommand {
 
   static override description = `Every answer comes from a real test on this kernel (a ring set up with each flag, IORING_REGISTER_PROBE, multishot poll, EXT_ARG wait, LINK_TIMEOUT); the kernel release only explains a result. When io_uring cannot be used at all, it names the cause (kernel.io_uring_disabled, kernel.io_uring_group, a seccomp filter, a kernel without io_uring, the memlock limit of kernels before 5.12) and the fix.
 
-Exit status 3, after the whole report, when io_uring cannot be used on the probed kernel. --require makes it a CI pre-check: exit status 3 when a named need is not met here. Names: loop, single-issuer, io-poll, op-timeout (what bench and its flags of those names need), and io_uring setup flags (SINGLE_ISSUER), features (EXT_ARG), opcodes (READ_MULTISHOT) and register ops (REGISTER_PBUF_RING), case-insensitive, IORING_ prefixes accepted.
+Exit status 3, after the whole report, when io_uring cannot be used on the probed kernel. --require makes it a CI pre-check: exit status 3 when a named need is not met here. Names: loop (what every bench run needs), each bench flag that needs more of the kernel than that, without its dashes (single-issuer, op-timeout, io-poll) and, where only some values of a flag do, as FLAG=VALUE, and io_uring setup flags (SINGLE_ISSUER), features (EXT_ARG), opcodes (READ_MULTISHOT) and register ops (REGISTER_PBUF_RING), case-insensitive, IORING_ prefixes accepted.
 
 --input explains a raw probe captured elsewhere: by the static iouring-probe (native/build-*/iouring-probe) on a host without Node, or in a VM.`
 

@@ -20,8 +20,9 @@ import type {
   ProbeVerdict,
 } from '../model/probe.js'
 import type {OpName} from '../model/workload.js'
+import {type FlagNeed, flagNeeds} from '../settings/needs.js'
 import {causeOfRefusal, explainSetupRefusal, flagMask, flagNames, type RefusalContext} from './causes.js'
-import {bitsOf, FEATURES, milestone, nameOf, OPCODES, REGISTER_OPS, type Section, SETUP_FLAGS} from './kernel-table.js'
+import {bitsOf, FEATURES, milestone, nameOf, OPCODES, REGISTER_OPS, type Section, sectionOf, SETUP_FLAGS} from './kernel-table.js'
 import {identifyKernel, newerThanKernel, olderThan} from './kernel.js'
 
 const TRIAL_ENTRIES = 8
@@ -60,13 +61,61 @@ export function evaluateProbe(raw: RawProbe): ProbeEvaluation {
   return {
     kernel,
     usability: facts.usability,
-    verdict: facts.verdict(sections.opcodes),
+    verdict: facts.verdict({kernel, ...sections}),
     ...sections,
   }
 }
 
+/** What a kernel's features are judged from: the probed sections and the release. */
+type KernelFacts = Pick<ProbeEvaluation, 'kernel' | 'setupFlags' | 'features' | 'opcodes' | 'registerOps'>
+
+/** Whether the kernel has a name of one section of src/probe/kernel-table.json, in that section's words. */
+export function assessKernelName(facts: KernelFacts, section: Section, name: string): Assessment {
+  const {kernel} = facts
+  switch (section.name) {
+    case 'setupFlags':
+      return assessSetupFlag(facts.setupFlags, name)
+    case 'features':
+      return assessNamed(facts.features, name, kernel, {yes: 'present', no: 'absent'})
+    case 'opcodes':
+      return assessNamed(facts.opcodes, name, kernel, {yes: 'supported', no: 'not supported'})
+    case 'registerOps':
+      return assessNamed(facts.registerOps, name, kernel, {yes: 'known to the kernel', no: 'unknown to the kernel'})
+  }
+}
+
+/**
+ * Whether the kernel has every feature a flag needs (the settings table's `needs`); when not, the
+ * first one it lacks, with the release that brought it: "needs IORING_OP_FUTEX_WAIT (Linux 6.7);
+ * this kernel is 5.10.262 (Debian)".
+ */
+export function assessNeed(need: FlagNeed, facts: KernelFacts): Assessment {
+  const {kernel} = facts
+  const names: string[] = []
+  for (const name of need.features) {
+    const section = sectionOf(name)
+    const entry = section?.byName(name)
+    if (!section || !entry) throw new Error(`${need.flag} needs ${name}, which src/probe/kernel-table.json does not name`)
+    const constant = `${section.prefix}${name}`
+    const assessment = assessKernelName(facts, section, name)
+    if (!assessment.met) {
+      const needs = `needs ${constant} (Linux ${entry.firstKernel})`
+      // A kernel as new as the feature that lacks it all the same: its probe says why.
+      return {
+        met: false,
+        reason:
+          olderThan(kernel, entry.firstKernel) === false
+            ? `${needs}, which this kernel, ${kernel.label}, does not offer: ${assessment.reason}`
+            : `${needs}; this kernel is ${kernel.label}`,
+      }
+    }
+    names.push(constant)
+  }
+  return {met: true, reason: `this kernel has ${names.join(' and ')}`}
+}
+
 /** Whether a named feature, opcode or register op is there, with the release that brought it. */
-export function assessNamed(set: NamedSet, name: string, kernel: KernelIdentity, words: {yes: string; no: string}): Assessment {
+function assessNamed(set: NamedSet, name: string, kernel: KernelIdentity, words: {yes: string; no: string}): Assessment {
   if (set.unavailable) return {met: false, reason: set.unavailable}
   const row = set.rows.find((candidate) => candidate.name === name)
   if (row?.has) return {met: true, reason: words.yes}
@@ -81,7 +130,7 @@ export function assessNamed(set: NamedSet, name: string, kernel: KernelIdentity,
 }
 
 /** Whether a setup flag was accepted on a real ring. */
-export function assessSetupFlag(rows: SetupFlagRow[], name: string): Assessment {
+function assessSetupFlag(rows: SetupFlagRow[], name: string): Assessment {
   const row = rows.find((candidate) => candidate.name === name)
   if (!row || row.status === 'not tried') return {met: false, reason: row?.explanation ?? 'not tried by this probe'}
   const as = row.triedAs ? ` as ${row.triedAs}` : ''
@@ -285,17 +334,20 @@ class Facts {
     return {met: false, reason: `io_uring cannot be used here: ${this.usability.cause?.summary}`}
   }
 
-  verdict(opcodes: NamedSet): ProbeVerdict {
+  verdict(facts: KernelFacts): ProbeVerdict {
     const loop = this.loopBaseline()
     const singleIssuer = this.singleIssuer()
+    // Where a behaviour test tells more than the features a flag needs, its assessment stands for them.
+    const tested: Record<string, Assessment> = {
+      '--single-issuer': singleIssuer,
+      '--io-poll': this.ioPoll(),
+      '--op-timeout': this.works('linkTimeout')
+        ? {met: true, reason: 'a linked timeout fires and cancels its op'}
+        : this.failed('linkTimeout'),
+    }
     const own: Array<[string, Assessment]> = [
-      ['--single-issuer', singleIssuer],
-      ['--io-poll', this.ioPoll()],
-      [
-        '--op-timeout',
-        this.works('linkTimeout') ? {met: true, reason: 'a linked timeout fires and cancels its op'} : this.failed('linkTimeout'),
-      ],
-      ...Object.entries(OP_OPCODES).map(([op, needed]): [string, Assessment] => [`--op ${op}`, this.allOpcodes(opcodes, needed)]),
+      ...flagNeeds().map((need): [string, Assessment] => [need.flag, tested[need.flag] ?? assessNeed(need, facts)]),
+      ...Object.entries(OP_OPCODES).map(([op, needed]): [string, Assessment] => [`--op ${op}`, this.allOpcodes(facts.opcodes, needed)]),
       [`--ring-size ${MAX_RING_ENTRIES}`, this.largestRing()],
     ]
     const benchFlags = own.map(([flag, assessment]) => {

@@ -29,9 +29,9 @@ function rawValidator(): ValidateFunction {
   return validateRaw
 }
 
-/** Reads and checks a raw probe (or the raw part of a probe document); '-' is stdin. */
-export function readRawProbe(path: string): RawProbe {
-  const refuse = (why: string) => invalidValue('--input', path, `${why}; ${WHAT_TO_GIVE}`)
+/** Reads and checks a raw probe (or the raw part of a probe document); '-' is stdin. `field` names where the path came from. */
+export function readRawProbe(path: string, field = '--input'): RawProbe {
+  const refuse = (why: string) => invalidValue(field, path, `${why}; ${WHAT_TO_GIVE}`)
   let text: string
   try {
     text = readFileSync(path === '-' ? 0 : path, 'utf8')
@@ -49,7 +49,7 @@ export function readRawProbe(path: string): RawProbe {
   if (!isObject(raw) || typeof raw.rawProbeVersion !== 'number') throw refuse('it is not a raw probe (no rawProbeVersion)')
   if (raw.rawProbeVersion > RAW_PROBE_VERSION) {
     throw invalidValue(
-      '--input',
+      field,
       path,
       `its rawProbeVersion ${raw.rawProbeVersion} is newer than this iouring-bench reads (${RAW_PROBE_VERSION}); upgrade iouring-bench`,
     )

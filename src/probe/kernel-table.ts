@@ -90,6 +90,11 @@ export const FEATURES = section('features')
 export const OPCODES = section('opcodes')
 export const REGISTER_OPS = section('registerOps')
 
+/** The section that names `name` (names are unique across sections), or undefined. */
+export function sectionOf(name: string): Section | undefined {
+  return [SETUP_FLAGS, FEATURES, OPCODES, REGISTER_OPS].find((candidate) => candidate.byName(name))
+}
+
 const milestones = new Map(table.milestones.entries.map((entry) => [entry.name, {firstKernel: entry.firstKernel, text: entry.text}]))
 
 export function milestone(name: MilestoneName): Milestone {

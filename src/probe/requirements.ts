@@ -1,19 +1,24 @@
 // `probe-kernel --require NAME...`: a CI pre-check. A name is one of this tool's own needs
-// (loop, single-issuer, io-poll, op-timeout: what `bench` and its flags of those names need) or
-// an io_uring constant (a setup flag, feature, opcode or register op), case-insensitive, with or
-// without its IORING_ prefix. Each is answered from the probe, never from the release.
+// (loop, and what each bench flag that needs more of the kernel needs, named as the flag without
+// its dashes, with its value for an enum: single-issuer, op-timeout, wake=futex-op) or an io_uring
+// constant (a setup flag, feature, opcode or register op), case-insensitive, with or without its
+// IORING_ prefix. Each is answered from the probe, never from the release.
 
 import {invalidValue} from '../errors.js'
 import type {Assessment, ProbeEvaluation, Requirement, RequirementKind, RequirementResult} from '../model/probe.js'
-import {assessNamed, assessSetupFlag} from './evaluate.js'
+import {flagNeeds} from '../settings/needs.js'
+import {assessKernelName} from './evaluate.js'
 import {FEATURES, OPCODES, REGISTER_OPS, type Section, SETUP_FLAGS} from './kernel-table.js'
 
-/** This tool's own needs, by the name of the `bench` flag they stand for. */
+/** This tool's own needs, by the name of the `bench` flag they stand for (and its value). */
 const TOOL_REQUIREMENTS: Record<string, (evaluation: ProbeEvaluation) => Assessment> = {
   loop: (evaluation) => evaluation.verdict.loop,
   'single-issuer': (evaluation) => evaluation.verdict.singleIssuer,
-  'io-poll': (evaluation) => benchFlag(evaluation, '--io-poll'),
-  'op-timeout': (evaluation) => benchFlag(evaluation, '--op-timeout'),
+  ...Object.fromEntries(
+    flagNeeds()
+      .filter((need) => need.requirement !== 'single-issuer')
+      .map((need) => [need.requirement, (evaluation: ProbeEvaluation) => benchFlag(evaluation, need.flag)]),
+  ),
 }
 
 function benchFlag(evaluation: ProbeEvaluation, flag: string): Assessment {
@@ -65,19 +70,11 @@ export function checkRequirements(requirements: Array<Requirement & {given: stri
 }
 
 function assess({name, kind}: Requirement, evaluation: ProbeEvaluation): Assessment {
-  const {kernel, usability} = evaluation
+  if (kind === 'tool') return TOOL_REQUIREMENTS[name](evaluation)
+  const {usability} = evaluation
   // Whatever the kernel knows, none of it can be used without a ring.
-  if (!usability.usable && kind !== 'tool') return {met: false, reason: `io_uring cannot be used here: ${usability.cause?.summary}`}
-  switch (kind) {
-    case 'tool':
-      return TOOL_REQUIREMENTS[name](evaluation)
-    case 'setupFlag':
-      return assessSetupFlag(evaluation.setupFlags, name)
-    case 'feature':
-      return assessNamed(evaluation.features, name, kernel, {yes: 'present', no: 'absent'})
-    case 'opcode':
-      return assessNamed(evaluation.opcodes, name, kernel, {yes: 'supported', no: 'not supported'})
-    case 'registerOp':
-      return assessNamed(evaluation.registerOps, name, kernel, {yes: 'known to the kernel', no: 'unknown to the kernel'})
-  }
+  if (!usability.usable) return {met: false, reason: `io_uring cannot be used here: ${usability.cause?.summary}`}
+  const found = KERNEL_SECTIONS.find((candidate) => candidate.kind === kind)
+  if (!found) throw new Error(`no kernel section for requirement kind ${kind}`)
+  return assessKernelName(evaluation, found.section, name)
 }

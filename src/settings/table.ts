@@ -25,6 +25,9 @@ export type SettingType = 'enum' | 'int' | 'number' | 'duration' | 'size' | 'boo
 
 export type HelpGroup = 'FILE' | 'SOCKET' | 'OPEN LOOP'
 
+/** Kernel features as the probe names them in src/probe/kernel-table.json: a setup flag, feature, opcode or register op. */
+export type KernelNeeds = string | readonly string[]
+
 interface SettingBase {
   /** The name in a profile, in error labels and in WorkloadInput. */
   key: string
@@ -52,8 +55,6 @@ interface SettingBase {
   group?: HelpGroup
   /** The ops it applies to; absent: every op. */
   ops?: readonly string[]
-  /** The kernel feature it needs, as the probe names it (src/probe/kernel-table.json). */
-  needs?: string
 }
 
 /** A setting the native side reads: its field in the request and its value in a workload. */
@@ -62,12 +63,19 @@ interface NativeSetting extends SettingBase {
   native: string
   /** Its value in a checked workload; undefined is sent as null, which keeps the native default. */
   fromSpec: (spec: WorkloadSpec) => unknown
+  /**
+   * What it needs of the kernel beyond the loop's baseline, checked against the probe before a
+   * run (src/settings/needs.ts): for the setting whenever it is on, or, for an enum, per value
+   * (`{'futex-op': 'FUTEX_WAIT'}`; a value not named needs nothing more).
+   */
+  needs?: KernelNeeds | {readonly [value: string]: KernelNeeds}
 }
 
 /** A setting of the TS side only. */
 interface TsSetting extends SettingBase {
   native?: undefined
   fromSpec?: undefined
+  needs?: undefined
 }
 
 export type Setting = NativeSetting | TsSetting
@@ -168,7 +176,7 @@ export const SETTINGS = [
     flag: 'single-issuer',
     type: 'bool',
     help: 'create the ring with SINGLE_ISSUER|DEFER_TASKRUN (Linux 6.1+)',
-    needs: 'SINGLE_ISSUER',
+    needs: ['SINGLE_ISSUER', 'DEFER_TASKRUN'],
     native: 'loop.singleIssuer',
     fromSpec: (spec) => spec.loop.singleIssuer,
   },

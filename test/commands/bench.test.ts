@@ -3,12 +3,15 @@ import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, test} from 'node:test'
+import {fileURLToPath} from 'node:url'
 
+import {PROBE_INPUT_VARIABLE} from '../../src/bench/kernel-needs.ts'
 import {lines, runCli} from '../helpers/cli.ts'
 import {assertValidJunit} from '../helpers/junit.ts'
 import {parseResult} from '../helpers/schema.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-bench-'))
+const FIXTURES = fileURLToPath(new URL('../fixtures/raw-probe/', import.meta.url))
 
 describe('bench', () => {
   test('--json prints one result document with the loop, the raw ring and their ratio', async () => {
@@ -267,6 +270,27 @@ describe('bench', () => {
       /^Error: the loop stopped: wake poll: Invalid argument \(EINVAL\): an IOPOLL ring accepts only polled read\/write ops/,
     )
     assert.equal(stdout, '', 'nothing was measured, so no report')
+  })
+
+  test('a setting the kernel lacks is refused before measuring: exit 3, one line naming the feature and its release', async () => {
+    // The probe of Debian 5.10 stands for this kernel's (IOURING_BENCH_PROBE_INPUT).
+    const env = {[PROBE_INPUT_VARIABLE]: path.join(FIXTURES, 'debian-5.10.json')}
+    const refused = await runCli(['bench', '--single-issuer', '--ops', '10'], {env})
+    assert.equal(refused.status, 3, refused.stderr)
+    assert.deepEqual(lines(refused.stderr), [
+      'Error: --single-issuer needs IORING_SETUP_SINGLE_ISSUER (Linux 6.0); this kernel is 5.10.262 (Debian)',
+    ])
+    assert.equal(refused.stdout, '', 'nothing was measured, so no report')
+    const json = await runCli(['bench', '--single-issuer', '--ops', '10', '--json'], {env})
+    assert.equal(json.status, 3)
+    assert.deepEqual(JSON.parse(json.stdout).error, {
+      code: 'E_ENVIRONMENT',
+      message: '--single-issuer needs IORING_SETUP_SINGLE_ISSUER (Linux 6.0); this kernel is 5.10.262 (Debian)',
+      exitCode: 3,
+    })
+    // What 5.10 has runs as ever: the probe judges only what the workload needs.
+    const accepted = await runCli(['bench', '--op-timeout', '1s', '--ops', '10', '--vs', 'none', '--json'], {env})
+    assert.equal(accepted.status, 0, accepted.stderr)
   })
 
   test('--output writes the form its extension names; the terminal report still prints', async () => {

@@ -257,7 +257,7 @@ describe('probe-kernel bad input', () => {
     assert.equal(lines(stderr).length, 1)
     assert.match(
       stderr.trim(),
-      /^Error: --require: 'warp-drive' is not allowed; use loop, single-issuer, io-poll, op-timeout, a setup flag \(IOPOLL, SQPOLL, .*\), a feature \(SINGLE_MMAP, .*\), an opcode \(NOP, .*\) or a register op \(REGISTER_BUFFERS, .*\); case does not matter and IORING_ prefixes are accepted$/,
+      /^Error: --require: 'warp-drive' is not allowed; use loop, single-issuer, op-timeout, io-poll, a setup flag \(IOPOLL, SQPOLL, .*\), a feature \(SINGLE_MMAP, .*\), an opcode \(NOP, .*\) or a register op \(REGISTER_BUFFERS, .*\); case does not matter and IORING_ prefixes are accepted$/,
     )
   })
 

@@ -440,7 +440,7 @@ describe('--require names', () => {
         assert.equal(error.exitCode, 2)
         assert.match(
           error.message,
-          /^--require: 'warp-drive' is not allowed; use loop, single-issuer, io-poll, op-timeout, a setup flag \(IOPOLL, .*SINGLE_ISSUER.*\), a feature \(.*EXT_ARG.*\), an opcode \(.*READ_MULTISHOT.*\) or a register op \(.*REGISTER_PBUF_RING.*\); case does not matter/,
+          /^--require: 'warp-drive' is not allowed; use loop, single-issuer, op-timeout, io-poll, a setup flag \(IOPOLL, .*SINGLE_ISSUER.*\), a feature \(.*EXT_ARG.*\), an opcode \(.*READ_MULTISHOT.*\) or a register op \(.*REGISTER_PBUF_RING.*\); case does not matter/,
         )
         return true
       },
