@@ -70,8 +70,8 @@ const allowed = (only, key, value) => !only[key] || only[key].includes(value)
 
 /**
  * The measured configurations, in the order a trial runs them: cross-thread, each mechanism with
- * each strategy, then same-thread, where the loop neither wakes nor waits (one row per op, depth
- * and submitters); within each, NOP at each depth then file reads, each with 1 and 2 submitters.
+ * each strategy, then same-thread, which has no wake, with each strategy (it spins on its own CQ);
+ * within each, NOP at each depth then file reads, each with 1 and 2 submitters.
  */
 export function configurations(only = {}) {
   const shapes = []
@@ -82,14 +82,15 @@ export function configurations(only = {}) {
   }
   const loops = []
   for (const design of DIMENSIONS.design) {
-    if (design === 'same-thread') loops.push({design, wake: null, wait: null})
-    else for (const wake of DIMENSIONS.wake) for (const wait of DIMENSIONS.wait) loops.push({design, wake, wait})
+    for (const wake of design === 'same-thread' ? [null] : DIMENSIONS.wake) {
+      for (const wait of DIMENSIONS.wait) loops.push({design, wake, wait})
+    }
   }
   return loops.flatMap((loop) => shapes.map((shape) => ({...loop, ...shape}))).filter((config) => matches(config, only))
 }
 
 function matches(config, only) {
-  // A filter on wake or wait leaves same-thread out: it has neither.
+  // A filter on wake leaves same-thread out: it has none.
   return Object.keys(only).every((key) => (config[key] === null ? false : allowed(only, key, config[key])))
 }
 
@@ -143,6 +144,7 @@ export function benchArgs(config, options, flags) {
 /** bench's arguments for the idle window of one loop: a short NOP run, then the loop waits with nothing to do. */
 function idleArgs(loop, options, flags) {
   if (!flags.has('idle')) return {skip: 'not built in this version (bench has no --idle)'}
+  if (loop.design === 'same-thread') return {skip: 'no idle loop: a same-thread loop ends with its submitter'}
   const settings = loopArgs(loop, flags)
   if (settings.skip) return settings
   return {args: ['bench', '--op', 'nop', '--ops', '1000', ...settings.args, '--vs', 'none', '--idle', `${options.idleSeconds}s`, '--json']}
@@ -174,15 +176,11 @@ function figuresOf(document) {
   }
 }
 
-/**
- * The idle window's CPU as a share of one core, in percent. The field is the one the --idle lane
- * was expected to add (`idle: {cpuNs, elapsedNs}` on the loop's result); null when absent.
- */
+/** The idle window's CPU as a share of one core, in percent (the loop's `idleCpu`); null when absent. */
 function idleCpuOf(document) {
   const loop = document.workloads[0].systems.find((system) => system.system === 'loop')
-  const idle = loop?.idle
-  if (!idle || !idle.elapsedNs) return null
-  return (100 * idle.cpuNs) / idle.elapsedNs
+  const idle = loop?.idleCpu
+  return idle ? 100 * idle.shareOfCore : null
 }
 
 /** One line from a failed bench: its `Error:` line, or its exit status. */

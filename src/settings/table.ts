@@ -168,6 +168,7 @@ export const SETTINGS = [
     values: WAKE_MECHANISMS,
     default: DEFAULT_WAKE,
     help: 'how submitters wake a sleeping loop: eventfd (write + multishot poll), futex (park on a futex word when idle, eventfd while ops are in flight), msg-ring (a CQE posted with IORING_OP_MSG_RING, Linux 5.18), futex-op (an IORING_OP_FUTEX_WAIT the loop keeps armed, Linux 6.7) or busy-poll (never sleep: costs a core)',
+    needs: {'msg-ring': 'MSG_RING', 'futex-op': 'FUTEX_WAIT'},
     native: 'loop.wake',
     fromSpec: (spec) => spec.loop.wake,
   },

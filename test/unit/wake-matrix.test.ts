@@ -75,7 +75,9 @@ function fakeResult(args: string[], trial: number): string {
     latency: {p50: 2000 + trial, p99: 9000},
     cpu: {nsPerOp: 500},
     counters: {wakesSent: 250, enterCalls: 1500},
-    ...(idle ? {idle: {cpuNs: 20_000_000 * (trial + 1), elapsedNs: 2_000_000_000}} : {}),
+    ...(idle
+      ? {idleCpu: {cpuNs: 20_000_000 * (trial + 1), windowNs: 2_000_000_000, shareOfCore: (20_000_000 * (trial + 1)) / 2_000_000_000}}
+      : {}),
   }
   return JSON.stringify({workloads: [{systems: [loop], ratios: [{baseline: 'raw', opsPerSec: 0.1 * (trial + 1)}]}]})
 }
@@ -130,19 +132,23 @@ describe('wake-matrix options', () => {
 })
 
 describe('wake-matrix configurations', () => {
-  test('every mechanism with every strategy cross-thread, and same-thread once per shape', () => {
+  test('every mechanism with every strategy cross-thread, and every strategy same-thread', () => {
     const configs = matrix.configurations()
     // NOP at 3 depths and file reads at depth 32, each with 1 and 2 submitters: 8 shapes.
-    assert.equal(configs.length, 5 * 3 * 8 + 8)
+    assert.equal(configs.length, 5 * 3 * 8 + 3 * 8)
     assert.deepEqual(configs[0], {design: 'cross-thread', wake: 'eventfd', wait: 'sleep', op: 'nop', depth: '1', submitters: '1'})
     const sameThread = configs.filter((config) => config.design === 'same-thread')
-    assert.equal(sameThread.length, 8)
-    assert.ok(sameThread.every((config) => config.wake === null && config.wait === null))
+    assert.equal(sameThread.length, 3 * 8)
+    assert.ok(sameThread.every((config) => config.wake === null && config.wait !== null))
     assert.ok(configs.filter((config) => config.op === 'file-read').every((config) => config.depth === '32'))
   })
 
-  test('a filter on wake or wait leaves same-thread out; one on depth keeps it', () => {
+  test('a filter on wake leaves same-thread out; one on wait or depth keeps it', () => {
     assert.ok(matrix.configurations({wake: ['futex']}).every((config) => config.design === 'cross-thread' && config.wake === 'futex'))
+    assert.deepEqual(
+      matrix.configurations({wait: ['adaptive'], depth: ['1'], submitters: ['1']}).map((config) => `${config.design} ${config.wake}`),
+      ['eventfd', 'futex', 'msg-ring', 'futex-op', 'busy-poll'].map((wake) => `cross-thread ${wake}`).concat('same-thread null'),
+    )
     const depthOne = matrix.configurations({depth: ['1'], submitters: ['1']})
     assert.deepEqual(
       depthOne.map((config) => `${config.design} ${config.wake} ${config.wait}`),
@@ -150,7 +156,7 @@ describe('wake-matrix configurations', () => {
         ...['eventfd', 'futex', 'msg-ring', 'futex-op', 'busy-poll'].flatMap((wake) =>
           ['sleep', 'spin=50us', 'adaptive'].map((wait) => `cross-thread ${wake} ${wait}`),
         ),
-        'same-thread null null',
+        ...['sleep', 'spin=50us', 'adaptive'].map((wait) => `same-thread null ${wait}`),
       ],
     )
   })
