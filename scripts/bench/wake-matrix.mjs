@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Every way to wake and wait, priced side by side: one table from one run, over wake mechanism x
-// wait strategy x design (same-thread has neither: one row per shape), at depth 1, 32 and 256 with
+// wait strategy x design (same-thread has no wake: it spins on its own CQ), at depth 1, 32 and 256 with
 // 1 and 2 submitters, NOP and 4 KiB random reads of a page-cache-hot file at depth 32. Each cell
 // is one `bench ... --vs raw --json` per trial, so the loop and the raw ring it is compared with
 // share a run; trials are interleaved (A B C ... A B C ...) so drift touches every configuration
@@ -47,7 +47,7 @@ try {
 }
 
 const configs = configurations(options.only)
-if (!configs.length) fail('--only: no configuration has all of those values (same-thread has no wake or wait)', 2)
+if (!configs.length) fail('--only: no configuration has all of those values (same-thread has no wake)', 2)
 const flags = flagsInHelp(execFileSync(process.execPath, [bin, 'bench', '--help'], {encoding: 'utf8'}))
 
 const run = (args) =>
