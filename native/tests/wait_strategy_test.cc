@@ -80,6 +80,36 @@ TEST(Spinner, AdaptiveShrinksOnMissesToAFloorAboveZero) {
   EXPECT_EQ(spinner.misses(), 10u);
 }
 
+TEST(Spinner, AdaptiveGrowsToCoverAWaitThatEndedSoonAfterItsSpin) {
+  Spinner spinner(WaitStrategy::adaptive(100us));
+  ASSERT_FALSE(spinner.spin(true, never_ready));
+  const int64_t halved = spinner.budget_ns();
+  ASSERT_TRUE(spinner.learns_from_wake());
+  // Woken 60 us after the spin began: a 75 us budget would have caught it.
+  spinner.woke(spinner.started_ns() + 60'000);
+  EXPECT_EQ(spinner.budget_ns(), 75'000);
+  EXPECT_GT(spinner.budget_ns(), halved);
+  // Told once per miss.
+  EXPECT_FALSE(spinner.learns_from_wake());
+  spinner.woke(spinner.started_ns() + 90'000);
+  EXPECT_EQ(spinner.budget_ns(), 75'000);
+}
+
+TEST(Spinner, AdaptiveKeepsTheHalvedBudgetAfterALongWait) {
+  Spinner spinner(WaitStrategy::adaptive(100us));
+  ASSERT_FALSE(spinner.spin(true, never_ready));
+  const int64_t halved = spinner.budget_ns();
+  // Past the maximum: no budget would have caught it, so spinning longer only costs CPU.
+  spinner.woke(spinner.started_ns() + 1'000'000);
+  EXPECT_EQ(spinner.budget_ns(), halved);
+  // A fixed spin learns nothing from a wake either.
+  Spinner fixed(WaitStrategy::fixed_spin(5us));
+  ASSERT_FALSE(fixed.spin(true, never_ready));
+  EXPECT_FALSE(fixed.learns_from_wake());
+  fixed.woke(fixed.started_ns() + 1'000);
+  EXPECT_EQ(fixed.budget_ns(), 5'000);
+}
+
 TEST(Spinner, AdaptiveNeverExceedsASmallMaximum) {
   Spinner spinner(WaitStrategy::adaptive(500ns));
   EXPECT_EQ(spinner.budget_ns(), 500);

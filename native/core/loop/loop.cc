@@ -206,6 +206,9 @@ std::optional<LoopError> Loop::run() {
       continue;
     }
     wait_for_work();
+    if (spinner_.learns_from_wake()) {
+      spinner_.woke(monotonic_ns());
+    }
   }
   return tear_down();
 }
@@ -249,6 +252,9 @@ std::optional<LoopError> Loop::run_inline(LoopDriver& driver) {
     }
     counters_.sleeps.add();
     enter(1, until_due);
+    if (spinner_.learns_from_wake()) {
+      spinner_.woke(monotonic_ns());
+    }
   }
   return tear_down();
 }

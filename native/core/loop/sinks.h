@@ -113,6 +113,9 @@ class CompletionQueue final : public CompletionSink {
       gate_.sleep_unless([&] { return !empty(); });
       gate_.disarm();
     }
+    if (spinner != nullptr && spinner->learns_from_wake()) {
+      spinner->woke(monotonic_ns());
+    }
   }
 
   // Owner: sleeps until an end is available or `deadline_ns` (CLOCK_MONOTONIC) has passed.

@@ -6,7 +6,9 @@
 //   sleep       block at once (the seed's behaviour)
 //   spin=DUR    spin up to DUR, then block
 //   adaptive    spin up to a budget it learns: a spin that found work grows it, one that ran out
-//               shrinks it, never past `spin` (the maximum)
+//               halves it, and a wait that ran out but ended soon after (the spin and the block
+//               together within the maximum) grows it to cover that wait; never past `spin`
+//               (the maximum)
 //
 // Neither spin strategy spins while nothing is in flight: with no op outstanding, work can only
 // come from outside, so a spin would only burn the CPU (an idle loop costs nothing).
@@ -78,7 +80,8 @@ class Spinner {
     if (!would_spin(in_flight)) {
       return false;
     }
-    const int64_t deadline = monotonic_ns() + budget_ns_;
+    started_ns_ = monotonic_ns();
+    const int64_t deadline = started_ns_ + budget_ns_;
     do {
       for (int check = 0; check < kChecksPerRound; ++check) {
         if (ready()) {
@@ -92,8 +95,31 @@ class Spinner {
     } while (monotonic_ns() < deadline);
     ++misses_;
     learn(false);
+    missed_ = true;
     return false;
   }
+
+  // After a spin that ran out the caller blocks, and calls this when it wakes (at `now_ns`). A
+  // wait that ended within the maximum, counted from the spin's start, is one a budget that long
+  // would have caught: the budget grows to cover it, with a quarter to spare. Hits alone would
+  // grow it only a step at a time, while every miss halves it: with waits a little longer than
+  // the budget it would never catch up (a deep queue's batches measured 0.6x of a fixed spin).
+  void woke(int64_t now_ns) {
+    if (!missed_) {
+      return;
+    }
+    missed_ = false;
+    const int64_t waited = now_ns - started_ns_;
+    if (strategy_.kind == WaitStrategy::Kind::kAdaptive && waited <= max_ns_) {
+      budget_ns_ = std::max(budget_ns_, std::min(max_ns_, waited + waited / 4));
+    }
+  }
+  // Whether the caller should call woke() when it wakes: the last spin ran out.
+  bool learns_from_wake() const {
+    return missed_ && strategy_.kind == WaitStrategy::Kind::kAdaptive;
+  }
+  // When the last spin began (CLOCK_MONOTONIC ns).
+  int64_t started_ns() const { return started_ns_; }
 
   // What the next spin may take, in ns (0: it will not spin).
   int64_t budget_ns() const { return budget_ns_; }
@@ -119,6 +145,9 @@ class Spinner {
   const int64_t max_ns_;
   const int64_t floor_ns_;
   int64_t budget_ns_;
+  int64_t started_ns_ = 0;
+  // The last spin ran out and the caller has not said when it woke.
+  bool missed_ = false;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
 };
