@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -347,14 +348,16 @@ std::optional<LoopError> Loop::prepare_wake() {
       if (!supports(IORING_OP_MSG_RING)) {
         return missing("IORING_OP_MSG_RING", "5.18");
       }
-      // IORING_REGISTER_SEND_MSG_RING takes no ring (fd -1). Asked with a NOP SQE it sends
-      // nothing: a kernel that has it refuses the opcode (EINVAL); one without it refuses the
-      // fd (EBADF).
-      io_uring_sqe nop{};
-      io_uring_prep_nop(&nop);
+      // IORING_REGISTER_SEND_MSG_RING (6.13) takes no ring (fd -1). Asked to message an fd
+      // that is no ring it sends nothing: a kernel that has it refuses the target (EBADFD); one
+      // without it refuses the opcode (EINVAL: 6.1 and 6.12 check it before the fd) or the fd.
+      const UniqueFd not_a_ring(::eventfd(0, EFD_CLOEXEC));
+      io_uring_sqe message{};
+      io_uring_prep_msg_ring(&message, not_a_ring.get(), 0, kWakeUserData, 0);
       const bool register_send =
-          syscall(__NR_io_uring_register, -1, wake_uapi::kRegisterSendMsgRing, &nop, 1) < 0 &&
-          errno == EINVAL;
+          not_a_ring.valid() &&
+          syscall(__NR_io_uring_register, -1, wake_uapi::kRegisterSendMsgRing, &message, 1) < 0 &&
+          errno == EBADFD;
       ring_info_.msg_ring_send =
           register_send ? MsgRingSend::kRegisterSend : MsgRingSend::kPerThreadRing;
       channel_->waker.attach_ring(ring_.ring_fd, ring_info_.msg_ring_send);
