@@ -28,7 +28,13 @@ export const WAKE_MECHANISMS = ['eventfd', 'futex', 'msg-ring', 'futex-op', 'bus
 
 export type WakeMechanism = (typeof WAKE_MECHANISMS)[number]
 
-export const DEFAULT_WAKE: WakeMechanism = 'eventfd'
+/**
+ * The tool's choice where a workload names none, and the loop's (LoopConfig in loop.h): on the
+ * shipped profiles futex + adaptive matched or beat every other cross-thread combination that
+ * does not burn an idle core (README: Choosing how to wake and wait). A workload's spec always
+ * records the wake and wait it ran with, so a result made before this default says so.
+ */
+export const DEFAULT_WAKE: WakeMechanism = 'futex'
 
 export const ARRIVALS = ['uniform', 'poisson'] as const
 
@@ -44,6 +50,9 @@ export type DesignName = (typeof DESIGNS)[number]
 
 export type WaitKind = 'sleep' | 'spin' | 'adaptive'
 
+/** The default wait strategy (see DEFAULT_WAKE), at its default maximum spin. */
+export const DEFAULT_WAIT: WaitKind = 'adaptive'
+
 /** How the loop and its submitters wait for work (native/core/loop/wait_strategy.h). */
 export interface WaitSpec {
   kind: WaitKind
@@ -58,11 +67,11 @@ export interface LoopSpec {
   singleIssuer: boolean
   opTimeoutNs?: number
   shutdownTimeoutNs?: number
-  /** How the loop and its submitters wait for work (absent: sleep, block at once). */
+  /** How the loop and its submitters wait for work (absent only in results made before the default became adaptive: sleep). */
   wait?: WaitSpec
   /** Submit staged ops after at most this many (absent: all that are queued, then submit). */
   submitBatch?: number
-  /** How submitters wake the loop when it sleeps (absent: DEFAULT_WAKE). */
+  /** How submitters wake the loop when it sleeps (absent: same-thread, which has no wake; in results made before the default became futex: eventfd). */
   wake?: WakeMechanism
 }
 

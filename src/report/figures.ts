@@ -6,7 +6,7 @@
 
 import type {KindResult, Ratio, ResultDocument, Spread, SystemResult, SystemSpread, WorkloadResult} from '../model/result.js'
 import {waitInput} from '../bench/spec.js'
-import {DEFAULT_WAKE, type DesignName} from '../model/workload.js'
+import {DEFAULT_WAIT, DEFAULT_WAKE, type DesignName} from '../model/workload.js'
 import {formatCount, formatDuration, formatSize} from '../units.js'
 
 /** How a line reads: plain, secondary (dim), a warning (yellow) or a failure (red). */
@@ -136,7 +136,7 @@ function workloadTitle(workload: WorkloadResult): string {
     workload.openLoop ? `open loop ${formatCount(workload.openLoop.rate)} ops/s ${workload.openLoop.arrivals}` : undefined,
     `ring ${spec.loop.ringSize}`,
     spec.loop.opTimeoutNs === undefined ? undefined : `op timeout ${formatDuration(spec.loop.opTimeoutNs)}`,
-    spec.loop.wait && spec.loop.wait.kind !== 'sleep' ? `wait ${waitInput(spec.loop.wait)}` : undefined,
+    spec.loop.wait && waitInput(spec.loop.wait) !== DEFAULT_WAIT ? `wait ${waitInput(spec.loop.wait)}` : undefined,
     spec.loop.submitBatch ? `submit batch ${spec.loop.submitBatch}` : undefined,
     spec.loop.wake && spec.loop.wake !== DEFAULT_WAKE ? `wake ${spec.loop.wake}` : undefined,
     spec.loop.singleIssuer ? 'single issuer' : undefined,

@@ -6,6 +6,7 @@ import {ADAPTIVE_MAX_SPIN_NS, MAX_MESSAGE_SIZE, MAX_RING_ENTRIES} from '../bench
 import {
   ARRIVALS,
   BASELINES,
+  DEFAULT_WAIT,
   DEFAULT_WAKE,
   DESIGNS,
   MIX_KINDS,
@@ -150,7 +151,7 @@ export const SETTINGS = [
       `adaptive (spin up to a budget learned from what spins found, at most ${ADAPTIVE_MAX_SPIN_NS / 1000}µs; adaptive=MAX sets the most); ` +
       'no spin while nothing is in flight (a cross-CPU wake costs tens of µs on VMs; spinning costs CPU)',
     helpValue: 'sleep|spin=DUR|adaptive',
-    defaultHelp: 'sleep',
+    defaultHelp: DEFAULT_WAIT,
     native: 'loop.wait',
     fromSpec: (spec) => spec.loop.wait,
   },
@@ -166,7 +167,7 @@ export const SETTINGS = [
     flag: 'wake',
     type: 'enum',
     values: WAKE_MECHANISMS,
-    default: DEFAULT_WAKE,
+    defaultHelp: `${DEFAULT_WAKE}; none in the same-thread design`,
     help: 'how submitters wake a sleeping loop: eventfd (write + multishot poll), futex (park on a futex word when idle, eventfd while ops are in flight), msg-ring (a CQE posted with IORING_OP_MSG_RING, Linux 5.18), futex-op (an IORING_OP_FUTEX_WAIT the loop keeps armed, Linux 6.7) or busy-poll (never sleep: costs a core)',
     needs: {'msg-ring': 'MSG_RING', 'futex-op': 'FUTEX_WAIT'},
     native: 'loop.wake',

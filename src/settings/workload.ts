@@ -4,13 +4,14 @@
 
 import {statSync} from 'node:fs'
 
-import {DEFAULT_OPEN_LOOP_DEPTH, defaultRingSize, FILE_BASELINES, kindsOf, MAX_RING_ENTRIES, usesFile} from '../bench/spec.js'
+import {DEFAULT_OPEN_LOOP_DEPTH, defaultRingSize, FILE_BASELINES, kindsOf, MAX_RING_ENTRIES, parseWait, usesFile} from '../bench/spec.js'
 import {invalidValue, UsageError} from '../errors.js'
 import {
   ARRIVALS,
   type ArrivalsName,
   BASELINES,
   type BaselineName,
+  DEFAULT_WAIT,
   DEFAULT_WAKE,
   DESIGNS,
   type DesignName,
@@ -129,13 +130,6 @@ function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
   if (spec.drive.design !== undefined && !(DESIGNS as readonly string[]).includes(spec.drive.design)) {
     throw invalidValue(label.design, spec.drive.design, `use one of: ${DESIGNS.join(', ')}`)
   }
-  if (spec.loop.wake !== undefined && spec.loop.wake !== DEFAULT_WAKE && spec.drive.design === 'same-thread') {
-    throw invalidValue(
-      label.wake,
-      spec.loop.wake,
-      `it is how submitter threads wake the loop's thread: with ${ref(label.design)} same-thread there is no other thread to wake it`,
-    )
-  }
   if (spec.drive.idleNs !== undefined && spec.drive.design === 'same-thread') {
     throw invalidValue(
       label.idle,
@@ -231,13 +225,27 @@ function orDefault<
   return (input[key] ?? SETTING[key].default) as NonNullable<WorkloadInput[K]>
 }
 
-/** The wait strategy given, by --wait or by its shorthand --spin (absent: the default, sleep). */
-function waitOf(input: WorkloadInput, label: FieldLabels): {wait?: WaitSpec} {
+/** The wait strategy given, by --wait or by its shorthand --spin (0: sleep), else the default. */
+function waitOf(input: WorkloadInput, label: FieldLabels): WaitSpec {
   if (input.spin !== undefined && input.wait !== undefined) {
     throw invalidValue(label.spin, durationInput(input.spin), `it is shorthand for ${ref(label.wait)} spin=DUR: give one of them`)
   }
-  if (input.wait) return {wait: input.wait}
-  return input.spin ? {wait: {kind: 'spin', spinNs: input.spin}} : {}
+  if (input.wait) return input.wait
+  if (input.spin !== undefined) return input.spin > 0 ? {kind: 'spin', spinNs: input.spin} : {kind: 'sleep', spinNs: 0}
+  return parseWait(DEFAULT_WAIT, 'wait')
+}
+
+/** The wake mechanism given, else the default; a same-thread loop has none to choose. */
+function wakeOf(input: WorkloadInput, design: DesignName | undefined, label: FieldLabels): {wake?: WakeMechanism} {
+  if (design !== 'same-thread') return {wake: (input.wake ?? DEFAULT_WAKE) as WakeMechanism}
+  if (input.wake !== undefined) {
+    throw invalidValue(
+      label.wake,
+      input.wake,
+      `it is how submitter threads wake the loop's thread: with ${ref(label.design)} same-thread there is no other thread to wake it`,
+    )
+  }
+  return {}
 }
 
 /** Applies the defaults and checks every rule: the one way flags and profiles become a WorkloadSpec. */
@@ -282,9 +290,9 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       singleIssuer: input.singleIssuer ?? false,
       opTimeoutNs: input.opTimeout,
       shutdownTimeoutNs: input.shutdownTimeout,
-      ...waitOf(input, label),
+      wait: waitOf(input, label),
       ...(input.submitBatch !== undefined ? {submitBatch: input.submitBatch} : {}),
-      ...(input.wake ? {wake: input.wake as WakeMechanism} : {}),
+      ...wakeOf(input, drive.design, label),
     },
     drive,
     vs: (input.vs ?? [...SETTING.vs.default]) as BaselineName[],

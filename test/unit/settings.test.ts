@@ -109,9 +109,9 @@ test('--wait reads sleep, spin=DUR and adaptive[=MAX]; --spin DUR is its shortha
   assert.throws(() => wait('adaptive=2s'), {message: /^--wait: 'adaptive=2s' is not allowed; adaptive takes a duration above 0/})
 
   const loopOf = (input: Omit<WorkloadInput, 'name'>) => toWorkloadSpec({name: 'w', op: 'nop', ...input}, FLAGS).loop
-  assert.equal(loopOf({}).wait, undefined)
+  assert.deepEqual(loopOf({}).wait, {kind: 'adaptive', spinNs: ADAPTIVE_MAX_SPIN_NS})
   assert.deepEqual(loopOf({spin: 50_000}).wait, {kind: 'spin', spinNs: 50_000})
-  assert.equal(loopOf({spin: 0}).wait, undefined)
+  assert.deepEqual(loopOf({spin: 0}).wait, {kind: 'sleep', spinNs: 0})
   assert.deepEqual(loopOf({wait: {kind: 'adaptive', spinNs: 1000}}).wait, {kind: 'adaptive', spinNs: 1000})
   assert.equal(
     refusal({op: 'nop', spin: 50_000, wait: {kind: 'sleep', spinNs: 0}}),
@@ -241,21 +241,16 @@ test('nativeRequest sends each setting from the workload and the file the run re
     },
     progressIntervalMs: 20,
   })
-  // Unset settings are null (the native default holds); parts the workload lacks are null.
+  // Unset settings are null (the native default holds), except the wake and wait, which the spec
+  // records as it ran them; parts the workload lacks are null.
   const nop = nativeRequest(toWorkloadSpec({name: 'w', op: 'nop'}, FLAGS), 'loop', file)
   assert.deepEqual(
-    [
-      nop.loop.opTimeoutNs,
-      nop.loop.wait,
-      nop.loop.submitBatch,
-      nop.loop.wake,
-      nop.drive.rate,
-      nop.workload.mix,
-      nop.workload.file,
-      nop.workload.socket,
-    ],
-    [null, null, null, null, null, null, null, null],
+    [nop.loop.opTimeoutNs, nop.loop.submitBatch, nop.drive.rate, nop.workload.mix, nop.workload.file, nop.workload.socket],
+    [null, null, null, null, null, null],
   )
+  assert.deepEqual([nop.loop.wait, nop.loop.wake], [{kind: 'adaptive', spinNs: ADAPTIVE_MAX_SPIN_NS}, 'futex'])
+  const sameThread = nativeRequest(toWorkloadSpec({name: 'w', op: 'nop', design: 'same-thread'}, FLAGS), 'loop', file)
+  assert.equal(sameThread.loop.wake, null)
 })
 
 test('the addon refuses a request with a field missing or unknown, naming it', () => {

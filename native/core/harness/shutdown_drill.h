@@ -56,8 +56,8 @@ struct DrillSpec {
   std::chrono::nanoseconds round_deadline{std::chrono::seconds(10)};
   // The file ops' scratch file is made in a fresh directory under this one.
   std::string scratch_dir = "/tmp";
-  // How the loop of every round is woken.
-  WakeMechanism wake = WakeMechanism::kEventfd;
+  // How the loop of every round is woken (the loop's default unless a test names one).
+  WakeMechanism wake = LoopConfig{}.wake;
 };
 
 // One failed check, with what replays it.

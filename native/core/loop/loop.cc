@@ -708,9 +708,11 @@ void Loop::wait_for_work() {
 uint32_t Loop::arm_idle() {
   // With nothing in flight no op CQE can end a sleep in the ring, so the futex wake parks on
   // the gate word itself (the eventfd poll stays installed for sleeps with ops in flight).
-  // CQEs that overflowed reach the CQ only on an enter: the loop sleeps in the ring to get them.
+  // CQEs that overflowed reach the CQ only on an enter, and a staged SQE (the first eventfd
+  // poll) reaches the kernel only on one: the loop then sleeps in the ring. So the poll is
+  // installed before the first park, and a ring that refuses it (IOPOLL) stops the loop at once.
   return channel_->waker.arm(config_.wake == WakeMechanism::kFutex && waiters_.empty() &&
-                             !io_uring_cq_has_overflow(&ring_));
+                             !io_uring_cq_has_overflow(&ring_) && io_uring_sq_ready(&ring_) == 0);
 }
 
 bool Loop::nothing_new(uint32_t armed) const {

@@ -129,11 +129,15 @@ struct LoopConfig {
   // How the loop waits for submissions and completions before it blocks (sleep: at once, as the
   // seed does). Waking a sleeping thread on another CPU costs tens of microseconds on a VM;
   // spinning for about that long first is the classic two-phase wait, at the price of CPU time.
-  // The bench's submitters wait for their completions the same way.
-  WaitStrategy wait;
+  // The bench's submitters wait for their completions the same way. Adaptive by default: on the
+  // shipped profiles it matched or beat sleep and the best fixed spin, and it never spins while
+  // nothing is in flight, so an idle loop costs no CPU (README: Choosing how to wake and wait).
+  WaitStrategy wait = WaitStrategy::adaptive();
   // How submitters wake the loop when it sleeps (loop/waker.h). Loop::run fails at start,
-  // naming the kernel version needed, when the kernel lacks the mechanism.
-  WakeMechanism wake = WakeMechanism::kEventfd;
+  // naming the kernel version needed, when the kernel lacks the mechanism. Futex by default: an
+  // idle loop parks on the word a publish changes, one enter fewer per sleep than the eventfd
+  // poll, on every kernel the loop runs on.
+  WakeMechanism wake = WakeMechanism::kFutex;
   // Hand staged ops to the kernel after at most this many (0: stage all that are queued, then
   // submit). Ops that complete inline (buffered reads of cached pages) then come back in
   // smaller batches, so their submitters refill while the loop submits the next batch.
