@@ -19,7 +19,8 @@ kernel's raw probe JSON and loop-test output:
                    is not charged to memlock, and every guest, 5.10 included (its io_uring is the
                    5.15 stable backport), accepts both
   loop tests       passed in each guest; skipped only where that guest's probe says the kernel
-                   refuses what the test needs
+                   refuses what the test needs (a wake mechanism's opcode among it), or where a
+                   test does not apply to a wake mechanism on any kernel
   the CLI          `probe-kernel --input <guest probe> --require single-issuer --json` on each
                    guest's probe (root and unprivileged): exit 3 on 5.10 and on 6.12-disabled (the
                    cause named io_uring_disabled), 0 on 6.1 and 6.12; on the host, exit 0, and
@@ -65,14 +66,46 @@ WAKE_NEEDS = {"msg-ring": ("IORING_OP_MSG_RING", "5.18"), "futex-op": ("IORING_O
 REGISTER_SEND_MSG_RING_SINCE = "6.13"
 
 # Loop tests that skip themselves when the kernel refuses what they need, keyed by the probe
-# fact that predicts it.
-SKIPS_IF_SINGLE_ISSUER_REFUSED = {"Loop.NopOnASingleIssuerRing"}
+# fact that predicts it. A test run once per wake mechanism is named Wake/<Suite>.<Test>/<wake>;
+# these hold for every mechanism.
+SKIPS_IF_SINGLE_ISSUER_REFUSED = {"Wake/LoopEachWake.NopOnASingleIssuerRing"}
 SKIPS_IF_IOPOLL_ACCEPTS_POLL_ADD = {
     "Loop.IoPollRingStopsWithTheWakePollReason",
-    "LoopShutdown.SendAfterTheLoopStoppedOnAnErrorIsRefused",
+    "LoopShutdownOnIoPoll.SendAfterTheLoopStoppedOnAnErrorIsRefused",
 }
 # Records what the 6.18 development host gave; skips on every other kernel.
 SKIPS_UNLESS_618 = {"Probe.FindsWhatTheResearchSawOnThe618Host"}
+# Each mechanism's tests skip on a kernel without the opcode it needs (the probe's opcode list).
+WAKE_OPCODES = {"msg_ring": "MSG_RING", "futex_op": "FUTEX_WAIT"}
+# Tests that do not apply to a mechanism, on any kernel: only the eventfd poll is multishot, and
+# a busy-polling loop never sleeps, so it has no wake to lose and no blocking enter to interrupt.
+SKIPS_BY_DESIGN = {
+    "Wake/LoopEachWake.AWakeCqeWithoutMoreReArmsThePollOnTheNextFill": {"msg_ring", "futex_op", "busy_poll"},
+    "Wake/LoopRaces.SignalsInterruptingTheWaitAreSurvived": {"busy_poll"},
+}
+SUITES_WITHOUT_BUSY_POLL = ("Wake/LoopLostWake.",)
+
+
+def expected_skips(ran, probe):
+    """The loop tests of `ran` that should skip on the kernel this probe describes."""
+    si = trial(probe, SINGLE_ISSUER | DEFER_TASKRUN)
+    whole = set()
+    if not probe["kernel"]["release"].startswith("6.18."):
+        whole |= SKIPS_UNLESS_618
+    if not (si and si["ok"]):
+        whole |= SKIPS_IF_SINGLE_ISSUER_REFUSED
+    if behaviour_works(probe, "iopollPollAdd"):
+        whole |= SKIPS_IF_IOPOLL_ACCEPTS_POLL_ADD
+    opcodes = {op["name"] for op in (probe.get("opcodes") or {}).get("supported", [])}
+    expected = set()
+    for test in ran:
+        base, _, wake = test.rpartition("/") if test.startswith("Wake/") else (test, "", "")
+        if (base in whole
+                or (wake in WAKE_OPCODES and WAKE_OPCODES[wake] not in opcodes)
+                or wake in SKIPS_BY_DESIGN.get(base, ())
+                or (wake == "busy_poll" and base.startswith(SUITES_WITHOUT_BUSY_POLL))):
+            expected.add(test)
+    return expected
 
 
 class Checks:
@@ -366,14 +399,7 @@ def check_loop_tests(checks, name, boot_dir, probe):
                  rc == "0" and not failed and ran and ran == passed | skipped,
                  f"rc={rc}, failed: {', '.join(sorted(failed)) or '-'}, "
                  f"unfinished: {', '.join(sorted(ran - passed - skipped - failed)) or '-'}")
-    expected = set()
-    if not probe["kernel"]["release"].startswith("6.18."):
-        expected |= SKIPS_UNLESS_618
-    si = trial(probe, SINGLE_ISSUER | DEFER_TASKRUN)
-    if not (si and si["ok"]):
-        expected |= SKIPS_IF_SINGLE_ISSUER_REFUSED
-    if behaviour_works(probe, "iopollPollAdd"):
-        expected |= SKIPS_IF_IOPOLL_ACCEPTS_POLL_ADD
+    expected = expected_skips(ran, probe)
     checks.check(f"{name}: loop tests skipped only where the probe says the kernel refuses",
                  skipped == expected,
                  f"skipped {sorted(skipped)}, expected {sorted(expected)}")
