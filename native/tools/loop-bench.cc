@@ -5,7 +5,8 @@
 //              op=nop|timer|file-read|file-write|socket depth=256 submitters=1
 //              size=256 duration_ms=2000 [ops=N instead of a duration] warmup_ms=200 [timer_us=100]
 //              [op_timeout_us=...] [single_issuer=1] [wait=sleep|spin|adaptive [spin_us=50: the
-//              spin, or adaptive's maximum]] [submit_batch=8]
+//              spin, or adaptive's maximum]] [wake=eventfd|futex|msg-ring|futex-op|busy-poll]
+//              [submit_batch=8]   (wait= and wake= left out: the loop's defaults)
 //              [idle_ms=2000: then report the process's idle CPU] [rate=OPS_PER_SEC [poisson=1]]
 //              [file=PATH file_size=BYTES block_size=4096 random=1 direct=1 seed=1 lay_out=1]
 //              [transport=unix|tcp message_size=4096]
@@ -50,16 +51,29 @@ int main(int argc, char** argv) {
   iob::BenchSpec spec;
   spec.loop.size = static_cast<uint32_t>(number(args, "size", 256));
   spec.loop.single_issuer = number(args, "single_issuer", 0) != 0;
-  const std::string wait = args.count("wait") ? args.at("wait") : "sleep";
-  if (wait == "spin") {
+  // Without wait= or wake= the loop's defaults hold (LoopConfig).
+  const std::string wait = args.count("wait") ? args.at("wait") : "";
+  if (wait == "sleep") {
+    spec.loop.wait = iob::WaitStrategy::sleep();
+  } else if (wait == "spin") {
     spec.loop.wait = iob::WaitStrategy::fixed_spin(microseconds(number(args, "spin_us", 50)));
   } else if (wait == "adaptive") {
     spec.loop.wait = iob::WaitStrategy::adaptive(microseconds(
         number(args, "spin_us",
                duration_cast<microseconds>(iob::WaitStrategy::kAdaptiveMaxSpin).count())));
-  } else if (wait != "sleep") {
+  } else if (!wait.empty()) {
     std::fprintf(stderr, "loop-bench: wait=%s: expected sleep, spin or adaptive\n", wait.c_str());
     return 2;
+  }
+  if (args.count("wake")) {
+    const auto wake = iob::wake_mechanism_from_name(args.at("wake"));
+    if (!wake) {
+      std::fprintf(
+          stderr, "loop-bench: wake=%s: expected eventfd, futex, msg-ring, futex-op or busy-poll\n",
+          args.at("wake").c_str());
+      return 2;
+    }
+    spec.loop.wake = *wake;
   }
   spec.loop.submit_batch = static_cast<uint32_t>(number(args, "submit_batch", 0));
   if (const uint64_t us = number(args, "op_timeout_us", 0)) {

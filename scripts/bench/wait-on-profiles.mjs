@@ -37,7 +37,9 @@ function expand(profile) {
   const workloads = document.workloads.flatMap((workload) =>
     variants.map((variant, index) => {
       const [wait, wake] = variant.split('/')
-      return {...workload, name: `${workload.name}.v${index}`, wait, ...(wake ? {wake} : {})}
+      // The variant's wait replaces the workload's own (`spin` is its shorthand).
+      const {spin: _spin, ...rest} = workload
+      return {...rest, name: `${workload.name}.v${index}`, wait, ...(wake ? {wake} : {})}
     }),
   )
   return {...document, description: `${document.description} (each wait variant)`, gate: undefined, workloads}

@@ -207,7 +207,8 @@ std::optional<LoopError> Loop::run() {
       continue;
     }
     wait_for_work();
-    if (spinner_.learns_from_wake()) {
+    // A busy-polling loop never blocked: there is no wait after the spin to learn from.
+    if (spinner_.learns_from_wake() && config_.wake != WakeMechanism::kBusyPoll) {
       spinner_.woke(monotonic_ns());
     }
   }
