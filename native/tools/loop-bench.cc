@@ -68,9 +68,12 @@ int main(int argc, char** argv) {
   if (args.count("wake")) {
     const auto wake = iob::wake_mechanism_from_name(args.at("wake"));
     if (!wake) {
-      std::fprintf(
-          stderr, "loop-bench: wake=%s: expected eventfd, futex, msg-ring, futex-op or busy-poll\n",
-          args.at("wake").c_str());
+      std::string known;
+      for (const iob::WakeMechanism mechanism : iob::kWakeMechanisms) {
+        known += std::string(known.empty() ? "" : ", ") + iob::wake_mechanism_name(mechanism);
+      }
+      std::fprintf(stderr, "loop-bench: wake=%s: expected one of %s\n", args.at("wake").c_str(),
+                   known.c_str());
       return 2;
     }
     spec.loop.wake = *wake;

@@ -32,8 +32,8 @@ export type WakeMechanism = (typeof WAKE_MECHANISMS)[number]
  * The tool's choice where a workload names none, and the loop's (LoopConfig in loop.h): on the
  * shipped profiles futex + adaptive came within 10 % of the best of the sleep, fixed-spin and
  * eventfd combinations (ahead on 4 of 6) without burning an idle core (README: Choosing how to
- * wake and wait). A workload's spec always
- * records the wake and wait it ran with, so a result made before this default says so.
+ * wake and wait). A workload's spec always records the wake and wait it ran with, so a result
+ * made before this default says so.
  */
 export const DEFAULT_WAKE: WakeMechanism = 'futex'
 

@@ -207,10 +207,6 @@ std::optional<LoopError> Loop::run() {
       continue;
     }
     wait_for_work();
-    // A busy-polling loop never blocked: there is no wait after the spin to learn from.
-    if (spinner_.learns_from_wake() && config_.wake != WakeMechanism::kBusyPoll) {
-      spinner_.woke(monotonic_ns());
-    }
   }
   return tear_down();
 }
@@ -254,9 +250,7 @@ std::optional<LoopError> Loop::run_inline(LoopDriver& driver) {
     }
     counters_.sleeps.add();
     enter(1, until_due);
-    if (spinner_.learns_from_wake()) {
-      spinner_.woke(monotonic_ns());
-    }
+    spinner_.woke_now();
   }
   return tear_down();
 }
@@ -692,7 +686,7 @@ bool Loop::spin_for_work() {
 
 void Loop::wait_for_work() {
   if (config_.wake == WakeMechanism::kBusyPoll) {
-    poll_once();
+    poll_once();  // never blocks: no wait after the spin to learn from
     return;
   }
   // Arm, then block only if no submission, nor the close, slipped in: anything after the arm
@@ -704,6 +698,7 @@ void Loop::wait_for_work() {
     counters_.skipped_sleeps.add();
   }
   channel_->waker.disarm();
+  spinner_.woke_now();
 }
 
 uint32_t Loop::arm_idle() {

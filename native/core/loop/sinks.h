@@ -113,8 +113,8 @@ class CompletionQueue final : public CompletionSink {
       gate_.sleep_unless([&] { return !empty(); });
       gate_.disarm();
     }
-    if (spinner != nullptr && spinner->learns_from_wake()) {
-      spinner->woke(monotonic_ns());
+    if (spinner != nullptr) {
+      spinner->woke_now();
     }
   }
 

@@ -118,6 +118,13 @@ class Spinner {
   bool learns_from_wake() const {
     return missed_ && strategy_.kind == WaitStrategy::Kind::kAdaptive;
   }
+  // woke() at the time now, read only when there is something to learn: what a caller calls
+  // after the block that follows a spin.
+  void woke_now() {
+    if (learns_from_wake()) {
+      woke(monotonic_ns());
+    }
+  }
   // When the last spin began (CLOCK_MONOTONIC ns).
   int64_t started_ns() const { return started_ns_; }
 
