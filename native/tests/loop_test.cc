@@ -46,6 +46,48 @@ TEST(Loop, OpTimeoutDoublesTheRingEntries) {
   EXPECT_EQ(timed.loop().capacity(), 8u);  // still 8 ops in flight
 }
 
+// How many ends came before each flush.
+class FlushTrace final : public CompletionSink {
+ public:
+  void deliver(Completion&&) override { ++unflushed_; }
+  void flush() override {
+    ends_per_flush.push_back(unflushed_);
+    unflushed_ = 0;
+  }
+  std::vector<int> ends_per_flush;
+
+ private:
+  int unflushed_ = 0;
+};
+
+// The loop drains `ops` NOPs that completed in one batch; how many ends each flush published.
+std::vector<int> ends_per_flush_of_one_drain(int ops) {
+  auto [submitter, loop] = Loop::create(LoopConfig{.size = 32});
+  EXPECT_FALSE(LoopTestAccess::start(*loop));
+  FlushTrace trace;
+  std::vector<Op> burst(ops);
+  for (Op& op : burst) {
+    op = make_nop();
+    op.sink = &trace;
+  }
+  EXPECT_EQ(submitter.send_all(burst), burst.size());
+  LoopTestAccess::drain_and_fill(*loop);  // stages the burst
+  // NOPs complete inline, during the submit (which also installs the wake poll: no CQE).
+  io_uring_submit(&LoopTestAccess::ring(*loop));
+  EXPECT_EQ(io_uring_cq_ready(&LoopTestAccess::ring(*loop)), static_cast<unsigned>(ops));
+  LoopTestAccess::drain_and_fill(*loop);  // drains its ends
+  LoopTestAccess::finish(*loop);
+  return trace.ends_per_flush;
+}
+
+// A large batch of ends reaches its submitter in two halves, so it refills while the loop
+// delivers the second; a small one in one flush.
+TEST(Loop, ALargeDrainPublishesItsFirstHalfEarly) {
+  EXPECT_EQ(ends_per_flush_of_one_drain(16), (std::vector<int>{8, 8}));
+  EXPECT_EQ(ends_per_flush_of_one_drain(9), (std::vector<int>{4, 5}));
+  EXPECT_EQ(ends_per_flush_of_one_drain(7), (std::vector<int>{7}));
+}
+
 // Seed: test_wake_path_makes_progress. The recv is staged and the loop blocks in
 // io_uring_enter; only the wake path can get the write to it, which completes the recv.
 TEST_P(LoopEachWake, RecvBeforeSendCompletesWhileTheLoopIsBlocked) {

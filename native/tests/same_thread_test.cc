@@ -131,6 +131,22 @@ TEST(SameThread, ASubmitBatchHandsStagedOpsToTheKernelEveryBatch) {
   EXPECT_GE(counters.enter_calls * 4, counters.sqes_submitted);
 }
 
+// The driver is the sink's only reader and runs after the whole drain: a large batch of ends is
+// flushed once, not in halves as for a submitter on another thread.
+TEST(SameThread, ALargeDrainIsFlushedOnce) {
+  auto loop = Loop::create_inline(LoopConfig{.size = 16});
+  EndLog log;
+  ScriptedDriver driver([&](LocalSubmitter& submitter, int call) {
+    for (uint64_t i = 0; call == 0 && i < 16; ++i) {
+      EXPECT_TRUE(submitter.submit(op_for(make_nop(), log, i)));
+    }
+    return DriveNext{.done = call > 0};
+  });
+  EXPECT_FALSE(loop->run_inline(driver));
+  EXPECT_EQ(log.ends.size(), 16u);
+  EXPECT_EQ(log.flushes, 1);
+}
+
 // A driver's ops carry their resources into the loop and get them back with their end.
 TEST(SameThread, ResourcesComeBackWithTheEnd) {
   auto loop = Loop::create_inline(LoopConfig{.size = 4});

@@ -34,6 +34,8 @@ namespace {
 
 using std::chrono::nanoseconds;
 using std::chrono::steady_clock;
+// A drain of at least this many CQEs publishes its first half before delivering the second.
+constexpr unsigned kSplitDrainAt = 8;
 
 }  // namespace
 
@@ -217,6 +219,7 @@ std::optional<LoopError> Loop::run_inline(LoopDriver& driver) {
   mark_started(create_ring());
   // Nothing ever wakes this loop but its own completions: no wake poll.
   wake_rearm_needed_ = false;
+  split_drains_ = false;
   LocalSubmitter submitter(*this);
   while (!error_) {
     drain_completions();
@@ -374,9 +377,18 @@ void Loop::drain_completions() {
   unsigned seen = 0;
   io_uring_cqe* cqe = nullptr;
   ended_ops_in_drain_ = false;
+  // Cross-thread, a batch of ends is double-buffered: its first half is published before the
+  // second is delivered, so the submitters refill while the loop finishes the batch. Published
+  // whole, the two threads took turns (each spun while the other worked through the batch):
+  // NOP depth 256 ran 0.45-0.60x of the raw ring, 0.56-0.93x split; file randread QD32
+  // 0.60-0.85 M ops/s, 0.78-0.95 M split. The same-thread design has no one to hand a half to.
+  const unsigned ready = io_uring_cq_ready(&ring_);
+  const unsigned publish_at = split_drains_ && ready >= kSplitDrainAt ? ready / 2 : 0;
   io_uring_for_each_cqe(&ring_, head, cqe) {
     handle_cqe(cqe->user_data, cqe->res, cqe->flags);
-    ++seen;
+    if (++seen == publish_at) {
+      flush_sinks();
+    }
   }
   io_uring_cq_advance(&ring_, seen);
   armed_sleep_ = false;

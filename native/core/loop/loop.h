@@ -13,7 +13,8 @@
 // One iteration of Loop::run (the ring is created first, on the loop thread):
 //   1. Drain CQEs: wake CQEs drain the eventfd (and ask for a re-arm when the multishot poll
 //      ended) or free the FUTEX_WAIT slot, linked-timeout CQEs are counted, op CQEs go to their
-//      waiter's sink; sinks that got ends are flushed once per batch.
+//      waiter's sink; sinks that got ends are flushed once per batch, and once halfway through
+//      a batch of 8 or more (so submitters refill while the loop delivers the rest).
 //   2. Stage: re-arm the wake poll if needed, then move ops from the MPSC into the SQ until the
 //      queue is empty or a limit is reached: waiter slots, SQ entries (two per op with an op
 //      timeout), or `submit_batch` ops.
@@ -43,7 +44,8 @@
 //     driver <- CompletionSink <- Loop <- CQE <- kernel
 //
 // One iteration of Loop::run_inline:
-//   1. Drain CQEs as in run() (there are no wake CQEs: no wake poll is installed).
+//   1. Drain CQEs as in run() (there are no wake CQEs: no wake poll is installed), flushing
+//      once per batch: no other thread could use a half.
 //   2. Call the driver's drive(): it reads its sinks and submits what it wants to issue. A
 //      submit is refused (false) when every waiter slot is taken: the driver is told the
 //      capacity and keeps what it could not issue for a later call. With `submit_batch`, staged
@@ -371,6 +373,8 @@ class Loop {
   RingInfo ring_info_;
   // The eventfd poll must be (re)installed on the next fill.
   bool wake_rearm_needed_;
+  // Whether a large drain publishes its first half early (cross-thread only: drain_completions).
+  bool split_drains_ = true;
   // futex-op: an IORING_OP_FUTEX_WAIT is staged or in the kernel.
   bool futex_wait_pending_ = false;
   // From an armed sleep in io_uring_enter until the drain after it: a wake CQE handled outside

@@ -121,8 +121,8 @@ class CompletionSink {
   // Exactly once per op the loop accepted.
   virtual void deliver(Completion&& completion) = 0;
 
-  // After a batch of deliver() calls (one CQE drain), so a sink can wake its owner once per
-  // batch instead of once per op.
+  // After a batch of deliver() calls (one CQE drain, or each half of a large one in the
+  // cross-thread loop), so a sink can wake its owner once per batch instead of once per op.
   virtual void flush() {}
 
  private:

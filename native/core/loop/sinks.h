@@ -2,8 +2,9 @@
 //
 // OneShot: one op, one waiting thread (the seed's oneshot channel). Tests and simple callers.
 // CompletionQueue: many ops of one submitter thread. The loop writes ends as CQEs arrive,
-//   publishes them once per CQE batch and wakes the submitter then, only if it is asleep (the
-//   same SleepGate handshake the loop uses for its own wake).
+//   publishes them once per flush (a CQE batch, or each half of a large one) and wakes the
+//   submitter then, only if it is asleep (the same SleepGate handshake the loop uses for its own
+//   wake).
 #pragma once
 
 #include <atomic>
