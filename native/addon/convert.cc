@@ -85,9 +85,10 @@ void set_op_stats(Napi::Env env, Napi::Object& object, const OpStats& stats, boo
 // check_fields says: null where a setting is unset keeps the native struct's default.
 constexpr const char* kBenchRequest = "bench request";
 constexpr std::array<const char*, 2> kTopFields{"system", "progressIntervalMs"};
-constexpr std::array<const char*, 8> kLoopFields{
-    "size", "ioPoll",      "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs",
-    "wait", "submitBatch", "wake"};
+constexpr std::array<const char*, 17> kLoopFields{
+    "size",           "ioPoll",      "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs", "wait",
+    "submitBatch",    "wake",        "deferTaskrun", "coopTaskrun", "taskrunFlag",       "sqpoll",
+    "sqThreadIdleNs", "sqThreadCpu", "cqEntries",    "submitAll",   "registerRingFd"};
 constexpr std::array<const char*, 2> kWaitFields{"kind", "spinNs"};
 constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
                                                      "seed", "file", "socket"};
@@ -182,6 +183,22 @@ LoopConfig loop_config_from_js(const Napi::Object& loop) {
     config.wait = wait_strategy_from_js(*wait);
   }
   read_number(loop, "submitBatch", config.submit_batch);
+  read_bool(loop, "deferTaskrun", config.defer_taskrun);
+  read_bool(loop, "coopTaskrun", config.coop_taskrun);
+  read_bool(loop, "taskrunFlag", config.taskrun_flag);
+  read_bool(loop, "sqpoll", config.sqpoll);
+  std::chrono::nanoseconds idle{0};
+  read_ns(loop, "sqThreadIdleNs", idle);
+  // The kernel takes whole milliseconds: a shorter idle still idles for one.
+  config.sq_thread_idle_ms = static_cast<uint32_t>((idle.count() + 999'999) / 1'000'000);
+  if (!loop.Get("sqThreadCpu").IsNull()) {
+    uint32_t cpu = 0;
+    read_number(loop, "sqThreadCpu", cpu);
+    config.sq_thread_cpu = cpu;
+  }
+  read_number(loop, "cqEntries", config.cq_entries);
+  read_bool(loop, "submitAll", config.submit_all);
+  read_bool(loop, "registerRingFd", config.register_ring_fd);
   if (!loop.Get("wake").IsNull()) {
     const std::string wake = string_field(loop, "wake");
     const std::optional<WakeMechanism> mechanism = wake_mechanism_from_name(wake);
@@ -368,6 +385,7 @@ Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result) {
   Napi::Object cpu = Napi::Object::New(env);
   cpu.Set("userNs", static_cast<double>(stats.cpu.user_ns));
   cpu.Set("systemNs", static_cast<double>(stats.cpu.system_ns));
+  cpu.Set("ioThreadsNs", static_cast<double>(stats.cpu.io_threads_ns));
   js_stats.Set("cpu", cpu);
   js_stats.Set("interrupted", stats.interrupted);
   object.Set("stats", js_stats);

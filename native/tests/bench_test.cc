@@ -120,6 +120,39 @@ TEST(Bench, SameThreadOpsBeyondTheLoopsCapacityWaitInTheDriver) {
   }
 }
 
+// Every ring knob runs on the loop's ring, in both designs, and on the raw baseline's alike,
+// with the flags it asks for; a knob this kernel refuses at setup is skipped, named.
+TEST(Bench, EveryRingKnobRunsOnTheLoopAndTheRawRing) {
+  const std::pair<const char*, LoopConfig> knobs[] = {
+      {"single-issuer", {.single_issuer = true}},
+      {"defer-taskrun", {.defer_taskrun = true}},
+      {"coop-taskrun", {.coop_taskrun = true}},
+      {"taskrun-flag", {.taskrun_flag = true}},
+      {"sqpoll", {.sqpoll = true, .sq_thread_idle_ms = 10}},
+      {"sqpoll on cpu 0", {.sqpoll = true, .sq_thread_cpu = 0}},
+      {"cq-size", {.cq_entries = 1024}},
+      {"submit-all", {.submit_all = true}},
+      {"ring-fd", {.register_ring_fd = true}},
+  };
+  for (const auto& [name, knob] : knobs) {
+    BenchSpec spec = nop_spec(1, 8, 2000);
+    const LoopConfig defaults = spec.loop;
+    spec.loop = knob;
+    spec.loop.size = defaults.size;
+    for (RunFn run : kEverySystem) {
+      const BenchResult result = run(spec, nullptr, kNeverCancel);
+      if (result.error && result.error->call == "io_uring_setup" && result.error->error == EINVAL) {
+        std::printf("skipped %s: %s\n", name, result.error->message().c_str());
+        continue;
+      }
+      ASSERT_FALSE(result.error) << name << ": " << result.error->message();
+      EXPECT_EQ(result.stats.expected, 2000u) << name;
+      EXPECT_EQ(result.ring.setup_flags & ring_setup_flags(spec.loop), ring_setup_flags(spec.loop))
+          << name;
+    }
+  }
+}
+
 TEST(Bench, RawRunsExactlyTheRequestedOps) {
   const BenchResult result = run_raw_bench(nop_spec(1, 32, 5000), nullptr, kNeverCancel);
   ASSERT_FALSE(result.error) << result.error->message();

@@ -217,7 +217,7 @@ TEST_P(LoopEachWake, TimerOpEndsWithEtime) {
 
 // Seed: test_single_issuer.
 TEST_P(LoopEachWake, NopOnASingleIssuerRing) {
-  LoopThread running(config({.single_issuer = true}));
+  LoopThread running(config({.single_issuer = true, .defer_taskrun = true}));
   auto started = running.loop().wait_until_started();
   if (started && started->error == EINVAL) {
     GTEST_SKIP() << "kernel refuses SINGLE_ISSUER|DEFER_TASKRUN: " << started->message();
@@ -237,7 +237,15 @@ TEST(Loop, AnErrorNamesTheCallTheErrnoAndTheRingFlags) {
             "io_uring_setup: Invalid argument (EINVAL): entries=128 "
             "flags=SINGLE_ISSUER|DEFER_TASKRUN");
   EXPECT_EQ(ring_setup_flags(LoopConfig{.single_issuer = true}),
+            uint32_t{IORING_SETUP_SINGLE_ISSUER});
+  EXPECT_EQ(ring_setup_flags(LoopConfig{.defer_taskrun = true}),
             uint32_t{IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN});
+  EXPECT_EQ(ring_setup_flags(LoopConfig{.taskrun_flag = true}),
+            uint32_t{IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG});
+  EXPECT_EQ(ring_setup_flags(LoopConfig{.sqpoll = true, .sq_thread_cpu = 1}),
+            uint32_t{IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF});
+  EXPECT_EQ(ring_setup_flags(LoopConfig{.cq_entries = 1024, .submit_all = true}),
+            uint32_t{IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL});
   EXPECT_EQ(ring_setup_flags(LoopConfig{.io_poll = true}), uint32_t{IORING_SETUP_IOPOLL});
 }
 

@@ -21,7 +21,7 @@ kernel's raw probe JSON and loop-test output:
   loop tests       passed in each guest; skipped only where that guest's probe says the kernel
                    refuses what the test needs (a wake mechanism's opcode among it), or where a
                    test does not apply to a wake mechanism on any kernel
-  the CLI          `probe-kernel --input <guest probe> --require single-issuer --json` on each
+  the CLI          `probe-kernel --input <guest probe> --require defer-taskrun --json` on each
                    guest's probe (root and unprivileged): exit 3 on 5.10 and on 6.12-disabled (the
                    cause named io_uring_disabled), 0 on 6.1 and 6.12; on the host, exit 0, and
                    exit 3 naming seccomp under a filter that refuses io_uring_setup (seccomp-exec);
@@ -285,8 +285,9 @@ class CliChecks:
         return output.returncode, document
 
     def expect(self, name, args, want_status, want_cause=None, wrapper=()):
-        status, document = self.run(name, [*args, "--require", "single-issuer"], wrapper)
-        self.checks.check(f"{name} CLI: --require single-issuer exits {want_status}", status == want_status,
+        # defer-taskrun: the requirement the probe tests on a real SINGLE_ISSUER|DEFER_TASKRUN ring.
+        status, document = self.run(name, [*args, "--require", "defer-taskrun"], wrapper)
+        self.checks.check(f"{name} CLI: --require defer-taskrun exits {want_status}", status == want_status,
                           f"exit {status}")
         if document is None:
             return

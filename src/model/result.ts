@@ -56,7 +56,17 @@ export interface SystemResult extends MeasuredFigures {
   readBack?: {blocks: number; corrupt: number; firstCorruptOffset: number | null; error: string | null}
   /** CPU of every thread of the system per op ended: loop and raw over the whole run, warm-up
    * included; fio and node-fs over their measured phase. */
-  cpu: {userNs: number; systemNs: number; nsPerOp: number; userNsPerOp: number; systemNsPerOp: number; ops: number}
+  cpu: {
+    userNs: number
+    systemNs: number
+    nsPerOp: number
+    userNsPerOp: number
+    systemNsPerOp: number
+    ops: number
+    /** Of systemNs: io_uring's kernel threads of the process (SQPOLL's iou-sqp, io-wq's iou-wrk); absent when none ran. */
+    ioThreadsNs?: number
+    ioThreadsNsPerOp?: number
+  }
   counters: NativeCounters
   /** The loop, with an idle window (--idle): the process's CPU (every thread) while the loop waited with nothing to do. */
   idleCpu?: IdleCpu

@@ -74,6 +74,23 @@ export interface LoopSpec {
   submitBatch?: number
   /** How submitters wake the loop when it sleeps (absent: same-thread, which has no wake; in results made before the default became futex: eventfd). */
   wake?: WakeMechanism
+  // Ring knobs, on the loop's ring and the raw baseline's alike; each absent when off. In results
+  // made before they came, singleIssuer meant SINGLE_ISSUER|DEFER_TASKRUN.
+  /** SINGLE_ISSUER|DEFER_TASKRUN. */
+  deferTaskrun?: true
+  coopTaskrun?: true
+  /** COOP_TASKRUN|TASKRUN_FLAG. */
+  taskrunFlag?: true
+  sqpoll?: true
+  /** With sqpoll: the SQ thread's idle time before it sleeps. */
+  sqpollIdleNs?: number
+  /** With sqpoll: the CPU the SQ thread is pinned to. */
+  sqpollCpu?: number
+  /** CQ entries (CQSIZE). */
+  cqSize?: number
+  submitAll?: true
+  /** The ring's fd registered (REGISTER_RING_FDS) and entered through its index. */
+  ringFd?: true
 }
 
 export interface DriveSpec {

@@ -75,7 +75,8 @@ export interface NativeStats extends NativeOpStats {
   allOps: number
   /** Every op handed to the loop (the raw ring), warm-up included. */
   issued: number
-  cpu: {userNs: number; systemNs: number}
+  /** ioThreadsNs: of systemNs, io_uring's kernel threads the run's rings made (SQPOLL, io-wq). */
+  cpu: {userNs: number; systemNs: number; ioThreadsNs: number}
   interrupted: boolean
 }
 

@@ -339,7 +339,8 @@ class Facts {
     const singleIssuer = this.singleIssuer()
     // Where a behaviour test tells more than the features a flag needs, its assessment stands for them.
     const tested: Record<string, Assessment> = {
-      '--single-issuer': singleIssuer,
+      // The behaviour test ran on a SINGLE_ISSUER|DEFER_TASKRUN ring.
+      '--defer-taskrun': singleIssuer,
       '--io-poll': this.ioPoll(),
       '--op-timeout': this.works('linkTimeout')
         ? {met: true, reason: 'a linked timeout fires and cancels its op'}

@@ -13,12 +13,7 @@ import {FEATURES, OPCODES, REGISTER_OPS, type Section, SETUP_FLAGS} from './kern
 /** This tool's own needs, by the name of the `bench` flag they stand for (and its value). */
 const TOOL_REQUIREMENTS: Record<string, (evaluation: ProbeEvaluation) => Assessment> = {
   loop: (evaluation) => evaluation.verdict.loop,
-  'single-issuer': (evaluation) => evaluation.verdict.singleIssuer,
-  ...Object.fromEntries(
-    flagNeeds()
-      .filter((need) => need.requirement !== 'single-issuer')
-      .map((need) => [need.requirement, (evaluation: ProbeEvaluation) => benchFlag(evaluation, need.flag)]),
-  ),
+  ...Object.fromEntries(flagNeeds().map((need) => [need.requirement, (evaluation: ProbeEvaluation) => benchFlag(evaluation, need.flag)])),
 }
 
 function benchFlag(evaluation: ProbeEvaluation, flag: string): Assessment {

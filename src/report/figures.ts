@@ -6,7 +6,7 @@
 
 import type {KindResult, Ratio, ResultDocument, Spread, SystemResult, SystemSpread, WorkloadResult} from '../model/result.js'
 import {waitInput} from '../bench/spec.js'
-import {DEFAULT_WAIT, DEFAULT_WAKE, type DesignName} from '../model/workload.js'
+import {DEFAULT_WAIT, DEFAULT_WAKE, type DesignName, type WorkloadSpec} from '../model/workload.js'
 import {formatCount, formatDuration, formatSize} from '../units.js'
 
 /** How a line reads: plain, secondary (dim), a warning (yellow) or a failure (red). */
@@ -141,10 +141,28 @@ function workloadTitle(workload: WorkloadResult): string {
     spec.loop.wake && spec.loop.wake !== DEFAULT_WAKE ? `wake ${spec.loop.wake}` : undefined,
     spec.loop.singleIssuer ? 'single issuer' : undefined,
     spec.loop.ioPoll ? 'io_poll' : undefined,
+    ...ringKnobWords(spec.loop),
     spec.drive.design === 'same-thread' ? 'same-thread' : undefined,
   ].filter(Boolean)
   const warmup = spec.drive.warmupNs > 0 ? ` (+${formatDuration(spec.drive.warmupNs)} warm-up)` : ''
   return `${workload.name}: ${describeOp(workload)} · ${drive} · ${extras.join(' · ')} · ${length}${warmup}`
+}
+
+/** The ring knobs a loop ran with, in words, each only when on. */
+function ringKnobWords(loop: WorkloadSpec['loop']): string[] {
+  const sqpoll = [
+    loop.sqpollIdleNs === undefined ? undefined : `idle ${formatDuration(loop.sqpollIdleNs)}`,
+    loop.sqpollCpu === undefined ? undefined : `cpu ${loop.sqpollCpu}`,
+  ].filter(Boolean)
+  return [
+    loop.deferTaskrun ? 'defer taskrun' : undefined,
+    loop.coopTaskrun ? 'coop taskrun' : undefined,
+    loop.taskrunFlag ? 'taskrun flag' : undefined,
+    loop.sqpoll ? `sqpoll${sqpoll.length ? ` (${sqpoll.join(', ')})` : ''}` : undefined,
+    loop.cqSize === undefined ? undefined : `cq ${loop.cqSize}`,
+    loop.submitAll ? 'submit all' : undefined,
+    loop.ringFd ? 'registered ring fd' : undefined,
+  ].filter((word): word is string => word !== undefined)
 }
 
 /** Where the file workload read or wrote, and whether the page cache held it. */
@@ -161,7 +179,10 @@ function detailLines(workload: WorkloadResult): Line[] {
   const lines: Line[] = []
   const measured = workload.systems.filter((system) => system.ops > 0)
   if (measured.length) {
-    const split = measured.map((s) => `${s.system} ${formatDuration(s.cpu.userNsPerOp)} + ${formatDuration(s.cpu.systemNsPerOp)}`)
+    const split = measured.map((s) => {
+      const io = s.cpu.ioThreadsNsPerOp ? ` (${formatDuration(s.cpu.ioThreadsNsPerOp)} of it io_uring's kernel threads)` : ''
+      return `${s.system} ${formatDuration(s.cpu.userNsPerOp)} + ${formatDuration(s.cpu.systemNsPerOp)}${io}`
+    })
     lines.push(line(`CPU per op (user + system): ${split.join(' · ')}`))
   }
   for (const {system, idleCpu} of workload.systems) {

@@ -47,9 +47,18 @@ function outcomesOf(stats: Pick<NativeOpStats, 'expected' | 'timedOut' | 'abando
   }
 }
 
-function cpuOf(cpu: {userNs: number; systemNs: number}, ops: number): SystemResult['cpu'] {
+function cpuOf(cpu: {userNs: number; systemNs: number; ioThreadsNs?: number}, ops: number): SystemResult['cpu'] {
   const per = (ns: number): number => (ops ? ns / ops : 0)
-  return {...cpu, nsPerOp: per(cpu.userNs + cpu.systemNs), userNsPerOp: per(cpu.userNs), systemNsPerOp: per(cpu.systemNs), ops}
+  const {ioThreadsNs, ...times} = cpu
+  return {
+    ...times,
+    nsPerOp: per(cpu.userNs + cpu.systemNs),
+    userNsPerOp: per(cpu.userNs),
+    systemNsPerOp: per(cpu.systemNs),
+    ops,
+    // Only where io_uring's kernel threads ran (SQPOLL, io-wq): counted in systemNs already.
+    ...(ioThreadsNs ? {ioThreadsNs, ioThreadsNsPerOp: per(ioThreadsNs)} : {}),
+  }
 }
 
 /** A timeline holds at most this many windows: a long or op-count run's are merged k at a time. */
@@ -273,7 +282,7 @@ function mergeSystemResults(results: SystemResult[]): SystemResult {
         }
       : {}),
     cpu: cpuOf(
-      {userNs: sum((r) => r.cpu.userNs), systemNs: sum((r) => r.cpu.systemNs)},
+      {userNs: sum((r) => r.cpu.userNs), systemNs: sum((r) => r.cpu.systemNs), ioThreadsNs: sum((r) => r.cpu.ioThreadsNs ?? 0)},
       sum((r) => r.cpu.ops),
     ),
     counters,

@@ -3,6 +3,7 @@
 // naming the setting in its user's terms (the labels the source passes).
 
 import {statSync} from 'node:fs'
+import os from 'node:os'
 
 import {DEFAULT_OPEN_LOOP_DEPTH, defaultRingSize, FILE_BASELINES, kindsOf, MAX_RING_ENTRIES, parseWait, usesFile} from '../bench/spec.js'
 import {invalidValue, UsageError} from '../errors.js'
@@ -64,11 +65,19 @@ function ref(label: string): string {
 }
 
 /** The setting's range from the table (or a narrower maximum, with why); throws a UsageError naming it. */
-export function checkRange(key: SettingKey, value: number, label: FieldLabels, max?: number, why?: string): void {
+export function checkRange(
+  key: SettingKey,
+  value: number,
+  label: FieldLabels,
+  max?: number,
+  why?: string,
+  least?: number,
+  leastWhy?: string,
+): void {
   const row: Setting = SETTING[key]
-  const min = row.min ?? 0
+  const min = least ?? row.min ?? 0
   const most = max ?? row.max ?? Number.MAX_SAFE_INTEGER
-  const reason = why ?? row.maxWhy
+  const reason = (value < min ? leastWhy : undefined) ?? why ?? row.maxWhy
   if (!Number.isInteger(value) || value < min || value > most) {
     throw new UsageError(
       `${label[key]}: ${value} is not allowed; use a whole number from ${min} to ${most}` + (reason ? ` (${reason})` : ''),
@@ -107,6 +116,7 @@ function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
 
   const timed = spec.loop.opTimeoutNs !== undefined
   checkRingSize(spec.loop.ringSize, timed, label)
+  checkRingKnobs(spec.loop, label)
   if (spec.loop.submitBatch !== undefined) checkRange('submitBatch', spec.loop.submitBatch, label)
   if (timed && spec.loop.opTimeoutNs! <= 0) {
     throw invalidValue(label.opTimeout, '0', 'an op timeout must be longer than 0')
@@ -248,6 +258,56 @@ function wakeOf(input: WorkloadInput, design: DesignName | undefined, label: Fie
   return {}
 }
 
+/** The ring knobs given, each only when on (the loop's fields stay absent when off). */
+function ringKnobsOf(input: WorkloadInput): Partial<WorkloadSpec['loop']> {
+  const on = (key: 'deferTaskrun' | 'coopTaskrun' | 'taskrunFlag' | 'sqpoll' | 'submitAll' | 'ringFd') =>
+    input[key] ? {[key]: true as const} : {}
+  return {
+    ...on('deferTaskrun'),
+    ...on('coopTaskrun'),
+    ...on('taskrunFlag'),
+    ...on('sqpoll'),
+    ...(input.sqpollIdle !== undefined ? {sqpollIdleNs: input.sqpollIdle} : {}),
+    ...(input.sqpollCpu !== undefined ? {sqpollCpu: input.sqpollCpu} : {}),
+    ...(input.cqSize !== undefined ? {cqSize: input.cqSize} : {}),
+    ...on('submitAll'),
+    ...on('ringFd'),
+  }
+}
+
+/** The rules between ring knobs, and between a knob and this machine or the ring's size. */
+function checkRingKnobs(loop: WorkloadSpec['loop'], label: FieldLabels): void {
+  if (!loop.sqpoll) {
+    if (loop.sqpollIdleNs !== undefined)
+      throw invalidValue(label.sqpollIdle, durationInput(loop.sqpollIdleNs), `it sets the SQ thread of ${ref(label.sqpoll)}: give that too`)
+    if (loop.sqpollCpu !== undefined)
+      throw invalidValue(label.sqpollCpu, loop.sqpollCpu, `it pins the SQ thread of ${ref(label.sqpoll)}: give that too`)
+  }
+  if (loop.sqpoll && loop.deferTaskrun) {
+    throw invalidValue(
+      label.deferTaskrun,
+      'true',
+      `the kernel refuses DEFER_TASKRUN on an SQPOLL ring (its SQ thread, not the loop, issues): leave out ${ref(label.sqpoll)} or this`,
+    )
+  }
+  if (loop.sqpollIdleNs !== undefined && loop.sqpollIdleNs > SETTING.sqpollIdle.max) {
+    throw invalidValue(label.sqpollIdle, durationInput(loop.sqpollIdleNs), `use at most ${durationInput(SETTING.sqpollIdle.max)}`)
+  }
+  if (loop.sqpollCpu !== undefined) {
+    const cpus = os.availableParallelism()
+    checkRange('sqpollCpu', loop.sqpollCpu, label, cpus - 1, `this machine has ${cpus} CPUs`)
+  }
+  if (loop.cqSize !== undefined) {
+    // The loop rounds its size up to a power of two.
+    const sqEntries = 2 ** Math.ceil(Math.log2(loop.ringSize)) * (loop.opTimeoutNs === undefined ? 1 : 2)
+    const why =
+      `the CQ must hold at least the ring's ${sqEntries} SQ entries` +
+      (loop.opTimeoutNs === undefined ? '' : ' (two per op with an op timeout)')
+    // Below the ring's entries the range shown starts there; otherwise it is the table's.
+    checkRange('cqSize', loop.cqSize, label, undefined, undefined, loop.cqSize < sqEntries ? sqEntries : undefined, why)
+  }
+}
+
 /** Applies the defaults and checks every rule: the one way flags and profiles become a WorkloadSpec. */
 export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): WorkloadSpec {
   const op = orDefault(input, 'op')
@@ -293,6 +353,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       wait: waitOf(input, label),
       ...(input.submitBatch !== undefined ? {submitBatch: input.submitBatch} : {}),
       ...wakeOf(input, drive.design, label),
+      ...ringKnobsOf(input),
     },
     drive,
     vs: (input.vs ?? [...SETTING.vs.default]) as BaselineName[],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import os, {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, test} from 'node:test'
 import {fileURLToPath} from 'node:url'
@@ -214,6 +214,28 @@ describe('bench', () => {
       ['--design', 'same-thread', '--idle', '1s'],
       /^Error: --idle: '1s' is not allowed; it prices an idle loop thread: with --design same-thread each loop ends with its submitter$/,
     ],
+    [
+      'an SQ thread idle without --sqpoll',
+      ['--sqpoll-idle', '10ms'],
+      /^Error: --sqpoll-idle: '10ms' is not allowed; it sets the SQ thread of --sqpoll: give that too$/,
+    ],
+    [
+      'an SQ thread CPU this machine lacks',
+      ['--sqpoll', '--sqpoll-cpu', '99'],
+      new RegExp(
+        `^Error: --sqpoll-cpu: 99 is not allowed; use a whole number from 0 to ${os.availableParallelism() - 1} \\(this machine has ${os.availableParallelism()} CPUs\\)$`,
+      ),
+    ],
+    [
+      'DEFER_TASKRUN on an SQPOLL ring',
+      ['--sqpoll', '--defer-taskrun'],
+      /^Error: --defer-taskrun: 'true' is not allowed; the kernel refuses DEFER_TASKRUN on an SQPOLL ring/,
+    ],
+    [
+      'a CQ smaller than the ring',
+      ['--ring-size', '256', '--cq-size', '128'],
+      /^Error: --cq-size: 128 is not allowed; use a whole number from 256 to 65536 \(the CQ must hold at least the ring's 256 SQ entries\)$/,
+    ],
     // Each named with what was given, never with a default (oclif's own check said --duration=2s).
     [
       'both --ops and --duration',
@@ -291,6 +313,49 @@ describe('bench', () => {
     // What 5.10 has runs as ever: the probe judges only what the workload needs.
     const accepted = await runCli(['bench', '--op-timeout', '1s', '--ops', '10', '--vs', 'none', '--json'], {env})
     assert.equal(accepted.status, 0, accepted.stderr)
+  })
+
+  test("ring knobs run on the loop and the raw ring alike, and SQPOLL's kernel thread is counted in their CPU", async () => {
+    const args = [
+      'bench',
+      '--ops',
+      '20000',
+      '--warmup',
+      '0',
+      '--depth',
+      '8',
+      '--sqpoll',
+      '--sqpoll-idle',
+      '20ms',
+      '--ring-fd',
+      '--cq-size',
+      '512',
+    ]
+    const {status, stdout, stderr} = await runCli([...args, '--json'])
+    assert.equal(status, 0, stderr)
+    const [workload] = JSON.parse(stdout).workloads
+    assert.deepEqual(
+      {
+        sqpoll: workload.spec.loop.sqpoll,
+        sqpollIdleNs: workload.spec.loop.sqpollIdleNs,
+        ringFd: workload.spec.loop.ringFd,
+        cqSize: workload.spec.loop.cqSize,
+      },
+      {sqpoll: true, sqpollIdleNs: 20e6, ringFd: true, cqSize: 512},
+    )
+    for (const system of workload.systems) {
+      assert.equal(system.outcomes.expected, 20000, system.system)
+      assert.ok(system.ring.setupFlagNames.includes('SQPOLL'), `${system.system}: ${system.ring.setupFlagNames}`)
+      assert.ok(system.ring.setupFlagNames.includes('CQSIZE'), `${system.system}: ${system.ring.setupFlagNames}`)
+      assert.equal(system.ring.cqEntries, 512, system.system)
+      // The SQ thread polls while the ring lives: its time is the process's, and counted.
+      assert.ok(system.cpu.ioThreadsNs > 0, `${system.system}: ${JSON.stringify(system.cpu)}`)
+      assert.ok(system.cpu.systemNs >= system.cpu.ioThreadsNs, system.system)
+    }
+    const text = await runCli(args)
+    assert.equal(text.status, 0, text.stderr)
+    assert.match(text.stdout, /sqpoll \(idle 20 ms\) · cq 512 · registered ring fd/)
+    assert.match(text.stdout, /of it io_uring's kernel threads/)
   })
 
   test('--output writes the form its extension names; the terminal report still prints', async () => {

@@ -60,11 +60,11 @@ describe('probe-kernel on this host', () => {
     assert.equal(document.requirements, null)
   })
 
-  test('--require single-issuer passes here (exit 0) and says why', async () => {
-    const {status, stdout, stderr} = await runCli(['probe-kernel', '--require', 'single-issuer'])
+  test('--require defer-taskrun passes here (exit 0) and says why', async () => {
+    const {status, stdout, stderr} = await runCli(['probe-kernel', '--require', 'defer-taskrun'])
     assert.equal(status, 0, stderr)
     assert.equal(stderr, '')
-    assert.match(stdout, /^ {2}single-issuer {2}met: SINGLE_ISSUER\|DEFER_TASKRUN accepted and multishot POLL_ADD works on that ring$/m)
+    assert.match(stdout, /^ {2}defer-taskrun {2}met: SINGLE_ISSUER\|DEFER_TASKRUN accepted and multishot POLL_ADD works on that ring$/m)
   })
 
   test('--require takes several names, comma-separated or not', async () => {
@@ -86,7 +86,7 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'iob-probe-'))
     try {
       const file = path.join(dir, 'p.json')
-      const input = ['--input', FIXTURE('debian-5.10'), '--require', 'single-issuer']
+      const input = ['--input', FIXTURE('debian-5.10'), '--require', 'defer-taskrun']
       const written = await runCli(['probe-kernel', ...input, '--format', 'json', '--output', file])
       assert.equal(written.status, 3)
       assert.match(written.stdout, /^Kernel {2}5\.10\.262 /)
@@ -96,7 +96,7 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
       assertValidJunit(junit.stdout)
       assert.match(
         junit.stdout,
-        /<testcase classname="probe-kernel 5\.10\.262 \(Debian\)" name="--require single-issuer" time="0\.000">\n\s*<failure message="SINGLE_ISSUER\|DEFER_TASKRUN refused \(EINVAL\)/,
+        /<testcase classname="probe-kernel 5\.10\.262 \(Debian\)" name="--require defer-taskrun" time="0\.000">\n\s*<failure message="SINGLE_ISSUER\|DEFER_TASKRUN refused \(EINVAL\)/,
       )
     } finally {
       rmSync(dir, {recursive: true, force: true})
@@ -130,11 +130,11 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
     assert.deepEqual(lines(stderr), ["Error: --format: 'prometheus' is not allowed; a probe renders as terminal, json, junit"])
   })
 
-  test('Debian 5.10: --require single-issuer exits 3 naming it, with the EINVAL reason', async () => {
-    const {status, stdout, stderr} = await runCli(['probe-kernel', '--input', FIXTURE('debian-5.10'), '--require', 'single-issuer', 'loop'])
+  test('Debian 5.10: --require defer-taskrun exits 3 naming it, with the EINVAL reason', async () => {
+    const {status, stdout, stderr} = await runCli(['probe-kernel', '--input', FIXTURE('debian-5.10'), '--require', 'defer-taskrun', 'loop'])
     assert.equal(status, 3)
     assert.deepEqual(lines(stderr), [
-      'Error: --require: not met on 5.10.262 (Debian): single-issuer (SINGLE_ISSUER|DEFER_TASKRUN refused (EINVAL): SINGLE_ISSUER appeared in Linux 6.0 and DEFER_TASKRUN in 6.1; this is 5.10.262 (Debian))',
+      'Error: --require: not met on 5.10.262 (Debian): defer-taskrun (SINGLE_ISSUER|DEFER_TASKRUN refused (EINVAL): SINGLE_ISSUER appeared in Linux 6.0 and DEFER_TASKRUN in 6.1; this is 5.10.262 (Debian))',
     ])
     assert.match(stdout, /^Kernel {2}5\.10\.262 \(Debian 5\.10\.262-1\), release 5\.10\.0-46-cloud-amd64, x86_64 \(probed elsewhere: /)
     assert.match(stdout, /^ {2}loop {11}met: /m)
@@ -146,7 +146,7 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
       '--input',
       FIXTURE('debian-5.10'),
       '--require',
-      'single-issuer',
+      'defer-taskrun',
       '--json',
     ])
     assert.equal(status, 3)
@@ -165,7 +165,7 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
     assert.match(stdout, /^ {2}single-issuer {3}NOT MET: SINGLE_ISSUER\|DEFER_TASKRUN refused \(EINVAL\)/m)
     assert.match(
       stdout,
-      /^ {2}bench flags that fail here:\n {4}--wake msg-ring {2}needs IORING_OP_MSG_RING \(Linux 5\.18\); this kernel is 5\.10\.262 \(Debian\)\n {4}--wake futex-op {2}needs IORING_OP_FUTEX_WAIT \(Linux 6\.7\); .*\n {4}--single-issuer {2}.*\n.*\n {4}--io-poll {8}an IOPOLL ring refuses POLL_ADD \(EINVAL\)/m,
+      /^ {2}bench flags that fail here:\n {4}--wake msg-ring {2}needs IORING_OP_MSG_RING \(Linux 5\.18\); this kernel is 5\.10\.262 \(Debian\)\n {4}--wake futex-op {2}needs IORING_OP_FUTEX_WAIT \(Linux 6\.7\); .*\n {4}--single-issuer {2}needs IORING_SETUP_SINGLE_ISSUER \(Linux 6\.0\); .*\n {4}--defer-taskrun {2}SINGLE_ISSUER\|DEFER_TASKRUN refused \(EINVAL\).*\n(.*\n)*? {4}--io-poll {8}an IOPOLL ring refuses POLL_ADD \(EINVAL\)/m,
     )
     assert.match(stdout, /^ {2}missing {4}MKDIRAT 5\.15, SYMLINKAT 5\.15/m)
   })
@@ -257,7 +257,7 @@ describe('probe-kernel bad input', () => {
     assert.equal(lines(stderr).length, 1)
     assert.match(
       stderr.trim(),
-      /^Error: --require: 'warp-drive' is not allowed; use loop, single-issuer, op-timeout, wake=msg-ring, wake=futex-op, io-poll, a setup flag \(IOPOLL, SQPOLL, .*\), a feature \(SINGLE_MMAP, .*\), an opcode \(NOP, .*\) or a register op \(REGISTER_BUFFERS, .*\); case does not matter and IORING_ prefixes are accepted$/,
+      /^Error: --require: 'warp-drive' is not allowed; use loop, op-timeout, wake=msg-ring, wake=futex-op, single-issuer, defer-taskrun, coop-taskrun, taskrun-flag, sqpoll, sqpoll-cpu, cq-size, submit-all, ring-fd, io-poll, a setup flag \(IOPOLL, SQPOLL, .*\), a feature \(SINGLE_MMAP, .*\), an opcode \(NOP, .*\) or a register op \(REGISTER_BUFFERS, .*\); case does not matter and IORING_ prefixes are accepted$/,
     )
   })
 
@@ -266,7 +266,7 @@ describe('probe-kernel bad input', () => {
     assert.equal(status, 2)
     const {error} = JSON.parse(stdout)
     assert.equal(error.code, 'E_USAGE')
-    assert.match(error.message, /^--require: 'warp-drive' is not allowed; use loop, single-issuer/)
+    assert.match(error.message, /^--require: 'warp-drive' is not allowed; use loop, op-timeout/)
   })
 })
 

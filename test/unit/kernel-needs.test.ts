@@ -65,7 +65,15 @@ describe('needs per flag and per value', () => {
     const needs = flagNeeds(wakeRows('eventfd')).map(({flag, requirement, features}) => [flag, requirement, features])
     assert.deepEqual(needs, [
       ['--op-timeout', 'op-timeout', ['LINK_TIMEOUT']],
-      ['--single-issuer', 'single-issuer', ['SINGLE_ISSUER', 'DEFER_TASKRUN']],
+      ['--single-issuer', 'single-issuer', ['SINGLE_ISSUER']],
+      ['--defer-taskrun', 'defer-taskrun', ['SINGLE_ISSUER', 'DEFER_TASKRUN']],
+      ['--coop-taskrun', 'coop-taskrun', ['COOP_TASKRUN']],
+      ['--taskrun-flag', 'taskrun-flag', ['COOP_TASKRUN', 'TASKRUN_FLAG']],
+      ['--sqpoll', 'sqpoll', ['SQPOLL']],
+      ['--sqpoll-cpu', 'sqpoll-cpu', ['SQ_AFF']],
+      ['--cq-size', 'cq-size', ['CQSIZE']],
+      ['--submit-all', 'submit-all', ['SUBMIT_ALL']],
+      ['--ring-fd', 'ring-fd', ['REGISTER_RING_FDS']],
       ['--io-poll', 'io-poll', ['IOPOLL']],
       ['--wake msg-ring', 'wake=msg-ring', ['MSG_RING']],
       ['--wake futex-op', 'wake=futex-op', ['FUTEX_WAIT', 'FUTEX_WAKE']],

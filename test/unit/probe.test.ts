@@ -85,7 +85,17 @@ describe('probe explanations on real kernels', () => {
       assert.deepEqual(evaluation.verdict.singleIssuer, {met: false, reason: SI_ON_510})
       assert.deepEqual(
         evaluation.verdict.benchFlags.filter((flag) => !flag.works).map((flag) => flag.flag),
-        ['--wake msg-ring', '--wake futex-op', '--single-issuer', '--io-poll'],
+        [
+          '--wake msg-ring',
+          '--wake futex-op',
+          '--single-issuer',
+          '--defer-taskrun',
+          '--coop-taskrun',
+          '--taskrun-flag',
+          '--submit-all',
+          '--ring-fd',
+          '--io-poll',
+        ],
       )
     })
   }
@@ -425,6 +435,8 @@ describe('--require names', () => {
         'tool:loop',
         'tool:single-issuer',
         'setupFlag:SQPOLL',
+        // bench's --sqpoll, a name of its own (it needs SQPOLL too)
+        'tool:sqpoll',
         'opcode:READ_MULTISHOT',
         'feature:EXT_ARG',
         'registerOp:REGISTER_PBUF_RING',
@@ -441,7 +453,7 @@ describe('--require names', () => {
         assert.equal(error.exitCode, 2)
         assert.match(
           error.message,
-          /^--require: 'warp-drive' is not allowed; use loop, single-issuer, op-timeout, wake=msg-ring, wake=futex-op, io-poll, a setup flag \(IOPOLL, .*SINGLE_ISSUER.*\), a feature \(.*EXT_ARG.*\), an opcode \(.*READ_MULTISHOT.*\) or a register op \(.*REGISTER_PBUF_RING.*\); case does not matter/,
+          /^--require: 'warp-drive' is not allowed; use loop, op-timeout, wake=msg-ring, wake=futex-op, single-issuer, defer-taskrun, coop-taskrun, taskrun-flag, sqpoll, sqpoll-cpu, cq-size, submit-all, ring-fd, io-poll, a setup flag \(IOPOLL, .*SINGLE_ISSUER.*\), a feature \(.*EXT_ARG.*\), an opcode \(.*READ_MULTISHOT.*\) or a register op \(.*REGISTER_PBUF_RING.*\); case does not matter/,
         )
         return true
       },

@@ -1,5 +1,6 @@
 #include "harness/bench.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -7,10 +8,14 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -245,6 +250,63 @@ class Recorder {
   uint64_t measured_issued_ = 0;
 };
 
+// The first line of a small file (a /proc entry), empty if it cannot be read.
+std::string first_line(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "re");
+  if (file == nullptr) {
+    return {};
+  }
+  char line[256] = {};
+  const bool read = std::fgets(line, sizeof line, file) != nullptr;
+  std::fclose(file);
+  return read ? line : "";
+}
+
+// CPU time (ns) of this process's io_uring kernel threads alive now, by thread id: SQPOLL
+// threads (iou-sqp-*) and io-wq workers (iou-wrk-*). They are threads of the process that no
+// thread of a run measures, and they go (their time with them) when their ring is torn down, so
+// a run reads them before that. An io-wq worker that exits mid-run takes its time along: a lower
+// bound.
+using IoThreadsCpu = std::map<std::string, int64_t>;
+IoThreadsCpu io_uring_threads_cpu() {
+  IoThreadsCpu threads;
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (tasks == nullptr) {
+    return threads;
+  }
+  while (const dirent* entry = ::readdir(tasks)) {
+    if (entry->d_name[0] == '.') {
+      continue;
+    }
+    const std::string task = std::string("/proc/self/task/") + entry->d_name;
+    if (first_line(task + "/comm").rfind("iou-", 0) != 0) {
+      continue;
+    }
+    // schedstat: time on a CPU (ns), time waiting for one, timeslices.
+    threads[entry->d_name] = std::strtoll(first_line(task + "/schedstat").c_str(), nullptr, 10);
+  }
+  ::closedir(tasks);
+  return threads;
+}
+
+// The CPU the io_uring threads alive in `now` used since `before`. A ring torn down earlier may
+// still be taking its thread down as a run starts: that thread's time, gone by the end, must not
+// be subtracted from the run's.
+int64_t io_threads_cpu_since(const IoThreadsCpu& before, const IoThreadsCpu& now) {
+  int64_t total = 0;
+  for (const auto& [tid, ns] : now) {
+    const auto earlier = before.find(tid);
+    total += ns - (earlier == before.end() ? 0 : earlier->second);
+  }
+  return total;
+}
+
+// Adds `ns` of io_uring threads' CPU to `cpu`.
+void add_io_threads_cpu(CpuTime& cpu, int64_t ns) {
+  cpu.io_threads_ns += ns;
+  cpu.system_ns += ns;
+}
+
 // CPU time of the calling thread since construction.
 class ThreadCpuMeter {
  public:
@@ -439,6 +501,7 @@ struct SubmitterState final : LoopDriver, CompletionSink {
   DriveNext drive(LocalSubmitter& submitter) override {
     const int64_t now = monotonic_ns();
     if (!step(now, [&](std::span<Op> ops) { return Handed{submitter.submit_all(ops), false}; })) {
+      io_threads_at_done = io_uring_threads_cpu();  // the ring, and its threads, go next
       return DriveNext{.done = true};
     }
     return waits_for_schedule() ? DriveNext{.wake_at_ns = schedule.due(now)} : DriveNext{};
@@ -492,6 +555,8 @@ struct SubmitterState final : LoopDriver, CompletionSink {
   bool waits_for_schedule() { return issuing && schedule.open() && slots.any_free(); }
 
   std::unique_ptr<OpSource> source;
+  // The same-thread design: io_uring_threads_cpu() as the driver finished.
+  IoThreadsCpu io_threads_at_done;
   // What stopped this submitter's run when the process could not give it memory.
   std::exception_ptr failure;
   // Kept alive by the driver until the loop has exited (CompletionQueue's rule).
@@ -615,6 +680,7 @@ void RunStats::merge(const RunStats& other) {
   issued += other.issued;
   cpu.user_ns += other.cpu.user_ns;
   cpu.system_ns += other.cpu.system_ns;
+  cpu.io_threads_ns += other.cpu.io_threads_ns;
   interrupted = interrupted || other.interrupted;
 }
 
@@ -632,6 +698,9 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   // is new). Same-thread: a loop per submitter, run by the submitter's thread (its error, if
   // any, in loop_errors).
   CpuTime loop_cpu;
+  // io_uring's kernel threads (SQPOLL, io-wq) of the run's rings, read before the rings go.
+  CpuTime io_cpu;
+  const IoThreadsCpu io_threads_before = io_uring_threads_cpu();
   std::optional<LoopThread> loop_thread;
   std::vector<std::unique_ptr<Loop>> own_loops;
   std::vector<std::optional<LoopError>> loop_errors(submitters);
@@ -686,7 +755,8 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     result.counters = counters_since(counters_now(), at_measure_start);
     exclude_cpu(loop_cpu, idle_loop_ns);
     result.stats.cpu.user_ns += loop_cpu.user_ns;
-    result.stats.cpu.system_ns += loop_cpu.system_ns;
+    result.stats.cpu.system_ns += loop_cpu.system_ns + io_cpu.system_ns;
+    result.stats.cpu.io_threads_ns += io_cpu.io_threads_ns;
   };
 
   const int64_t started = monotonic_ns();
@@ -782,6 +852,20 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   for (auto& thread : threads) {
     thread.join();
   }
+  if (same_thread) {
+    // Each driver read every io_uring thread of the process as it finished: a thread's latest
+    // reading holds its most.
+    IoThreadsCpu latest;
+    for (const auto& state : states) {
+      for (const auto& [tid, ns] : state->io_threads_at_done) {
+        latest[tid] = std::max(latest[tid], ns);
+      }
+    }
+    add_io_threads_cpu(io_cpu, io_threads_cpu_since(io_threads_before, latest));
+  } else {
+    // Before the idle window and the loop's exit.
+    add_io_threads_cpu(io_cpu, io_threads_cpu_since(io_threads_before, io_uring_threads_cpu()));
+  }
   // The same-thread design's loops end with their submitters: there is no idle loop to measure.
   if (loop_thread && spec.drive.idle.count() > 0 && !thread_error &&
       !cancel.load(std::memory_order_relaxed)) {
@@ -819,9 +903,9 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   OpSource& source = *sources.front();
   io_uring ring{};
   io_uring_params params{};
-  params.flags = ring_setup_flags(spec.loop);
-  if (const int ret = io_uring_queue_init_params(entries, &ring, &params); ret < 0) {
-    result.error = LoopError{"io_uring_setup", -ret, "raw ring"};
+  const IoThreadsCpu io_threads_before = io_uring_threads_cpu();
+  if (auto error = init_ring(ring, params, entries, spec.loop, "raw ring")) {
+    result.error = error;
     return result;
   }
   result.ring = RingInfo{ring.sq.ring_entries, ring.cq.ring_entries, params.flags, params.features};
@@ -843,8 +927,13 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   uint32_t outstanding = 0;
 
   // Lifetime: every SQE the ops need fits in the SQ (entries >= in_flight * sqes_per_op), and
-  // each pass submits all it staged, so io_uring_get_sqe cannot fail here.
+  // each pass submits all it staged, so io_uring_get_sqe fails only with SQPOLL, whose thread
+  // may not have taken the last pass's SQEs yet: then it waits for it (SQ_WAIT).
   auto issue = [&](uint32_t slot) {
+    while (io_uring_sq_space_left(&ring) < sqes_per_op) {
+      check_invariant(spec.loop.sqpoll, "the raw ring's SQ is full without SQPOLL");
+      io_uring_sqring_wait(&ring);
+    }
     io_uring_sqe* sqe = io_uring_get_sqe(&ring);
     slots[slot].kind = source.prepare(slot, *sqe, resources[slot]);
     io_uring_sqe_set_data64(sqe, slot);
@@ -920,6 +1009,9 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
                         recorder.all_bytes, counters});
     }
   }
+  // Before they go with the ring.
+  add_io_threads_cpu(recorder.stats.cpu,
+                     io_threads_cpu_since(io_threads_before, io_uring_threads_cpu()));
   io_uring_queue_exit(&ring);
   result.counters = counters_since(counters, at_measure_start);
   cpu.add_to(recorder.stats.cpu);

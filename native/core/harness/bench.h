@@ -77,7 +77,10 @@ struct BenchSpec {
 
 struct CpuTime {
   int64_t user_ns = 0;
-  int64_t system_ns = 0;
+  int64_t system_ns = 0;  // io_threads_ns included
+  // io_uring's kernel threads of the process (SQPOLL's iou-sqp, io-wq's iou-wrk) that the run's
+  // rings made, while they ran the run's work.
+  int64_t io_threads_ns = 0;
 };
 
 // How measured ops ended, for all ops or for one kind. Counts are of measured ops.

@@ -51,12 +51,56 @@ uint32_t ring_setup_flags(const LoopConfig& config) {
   if (config.io_poll) {
     flags |= IORING_SETUP_IOPOLL;
   }
-  if (config.single_issuer) {
-    // DEFER_TASKRUN runs completion work only when the issuer enters with GETEVENTS, which this
-    // loop always does when it waits; it requires SINGLE_ISSUER.
-    flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+  if (config.single_issuer || config.defer_taskrun) {
+    flags |= IORING_SETUP_SINGLE_ISSUER;
+  }
+  if (config.defer_taskrun) {
+    flags |= IORING_SETUP_DEFER_TASKRUN;
+  }
+  if (config.coop_taskrun || config.taskrun_flag) {
+    flags |= IORING_SETUP_COOP_TASKRUN;
+  }
+  if (config.taskrun_flag) {
+    flags |= IORING_SETUP_TASKRUN_FLAG;
+  }
+  if (config.sqpoll) {
+    flags |= IORING_SETUP_SQPOLL;
+  }
+  if (config.sqpoll && config.sq_thread_cpu) {
+    flags |= IORING_SETUP_SQ_AFF;
+  }
+  if (config.cq_entries > 0) {
+    flags |= IORING_SETUP_CQSIZE;
+  }
+  if (config.submit_all) {
+    flags |= IORING_SETUP_SUBMIT_ALL;
   }
   return flags;
+}
+
+std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint32_t entries,
+                                   const LoopConfig& config, const std::string& what) {
+  params = io_uring_params{};
+  params.flags = ring_setup_flags(config);
+  params.sq_thread_idle = config.sq_thread_idle_ms;
+  params.sq_thread_cpu = config.sq_thread_cpu.value_or(0);
+  params.cq_entries = config.cq_entries;
+  if (const int ret = io_uring_queue_init_params(entries, &ring, &params); ret < 0) {
+    std::string detail = (what.empty() ? "" : what + ": ") + "entries=" + std::to_string(entries) +
+                         " flags=" + describe_setup_flags(ring_setup_flags(config));
+    if (config.cq_entries > 0) {
+      detail += " cq_entries=" + std::to_string(config.cq_entries);
+    }
+    return LoopError{"io_uring_setup", -ret, detail};
+  }
+  if (config.register_ring_fd) {
+    if (const int ret = io_uring_register_ring_fd(&ring); ret < 0) {
+      io_uring_queue_exit(&ring);
+      return LoopError{"io_uring_register", -ret,
+                       (what.empty() ? "" : what + ": ") + "REGISTER_RING_FDS"};
+    }
+  }
+  return std::nullopt;
 }
 
 LoopError resource_error(const std::exception_ptr& failure, const std::string& detail) {
@@ -306,12 +350,8 @@ std::optional<LoopError> Loop::create_ring() {
   // doubled to keep `size` ops in flight.
   const uint32_t entries = capacity() * (config_.op_timeout ? 2 : 1);
   io_uring_params params{};
-  params.flags = ring_setup_flags(config_);
-  const int ret = io_uring_queue_init_params(entries, &ring_, &params);
-  if (ret < 0) {
-    return LoopError{"io_uring_setup", -ret,
-                     "entries=" + std::to_string(entries) +
-                         " flags=" + describe_setup_flags(ring_setup_flags(config_))};
+  if (auto error = init_ring(ring_, params, entries, config_, "")) {
+    return error;
   }
   ring_created_ = true;
   ring_info_ =
@@ -564,7 +604,7 @@ size_t Loop::submit_local(std::span<Op> ops) {
     }
     if (sq_room == 0 || batch_room == 0) {
       const unsigned ready = io_uring_sq_ready(&ring_);
-      enter(0, std::nullopt);
+      submit_staged();
       if (io_uring_sq_ready(&ring_) == ready) {
         break;  // nothing was taken (a transient error): the driver tries again on its next call
       }
@@ -590,12 +630,22 @@ size_t LocalSubmitter::capacity() const { return loop_.waiters_.capacity(); }
 
 size_t LocalSubmitter::room() const { return loop_.waiters_.capacity() - loop_.waiters_.size(); }
 
+void Loop::submit_staged() {
+  enter(0, std::nullopt);
+  // With SQPOLL the submit only wakes the SQ thread, which takes the SQEs in its own time.
+  if (config_.sqpoll && !error_ && io_uring_sq_space_left(&ring_) == 0) {
+    if (const int ret = io_uring_sqring_wait(&ring_); ret < 0 && !transient_enter_error(-ret)) {
+      fail("io_uring_enter", -ret, "waiting for SQ room (SQ_WAIT)");
+    }
+  }
+}
+
 io_uring_sqe* Loop::wake_sqe() {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
   if (sqe == nullptr) {
     // The SQ is full of staged ops. Hand them to the kernel now: blocking without the wake
     // source installed could sleep through every later submission.
-    enter(0, std::nullopt);
+    submit_staged();
     sqe = io_uring_get_sqe(&ring_);
     if (sqe == nullptr) {
       fail("io_uring_submit", EBUSY, "no SQ entry could be freed for the wake source");
@@ -644,7 +694,7 @@ void Loop::capacity_stall(bool waiter_bound) {
     // waiting for a completion could wait forever when nothing is in flight (with size 1 the
     // wake poll alone fills the SQ, and the seed blocks there with an op queued).
     counters_.capacity_stalls_sq_bound.add();
-    enter(0, std::nullopt);
+    submit_staged();
     return;
   }
   counters_.capacity_stalls_waiter_bound.add();
@@ -752,7 +802,7 @@ void Loop::poll_once() {
   }
   // A DEFER_TASKRUN ring posts completions only when its issuer asks, and overflowed CQEs
   // reach the CQ only on an enter: ask, without waiting, while something can complete.
-  if ((config_.single_issuer && !waiters_.empty()) || io_uring_cq_has_overflow(&ring_)) {
+  if ((config_.defer_taskrun && !waiters_.empty()) || io_uring_cq_has_overflow(&ring_)) {
     counters_.enter_calls.add();
     io_uring_get_events(&ring_);
     return;

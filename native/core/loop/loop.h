@@ -119,8 +119,8 @@ struct LoopConfig {
   uint32_t size = 128;
   // IORING_SETUP_IOPOLL.
   bool io_poll = false;
-  // IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN; the ring is created on the loop
-  // thread, which is the only thread that ever submits to it.
+  // IORING_SETUP_SINGLE_ISSUER: the ring is created on the loop thread, which is the only
+  // thread that ever submits to it.
   bool single_issuer = false;
   // When set, every op is linked to a LINK_TIMEOUT of this length and reports -ETIMEDOUT if it
   // fires.
@@ -145,6 +145,28 @@ struct LoopConfig {
   // submit). Ops that complete inline (buffered reads of cached pages) then come back in
   // smaller batches, so their submitters refill while the loop submits the next batch.
   uint32_t submit_batch = 0;
+
+  // Ring knobs (issue 16), for the loop's ring and the raw baseline's alike (init_ring()).
+  // DEFER_TASKRUN (and SINGLE_ISSUER, which it needs): completion work runs only when the loop
+  // enters with GETEVENTS, which it does whenever it waits or polls.
+  bool defer_taskrun = false;
+  // COOP_TASKRUN: completion work waits for the next transition to the kernel, no IPI; with
+  // TASKRUN_FLAG the kernel also flags the SQ ring when such work waits.
+  bool coop_taskrun = false;
+  bool taskrun_flag = false;
+  // SQPOLL: a kernel thread (iou-sqp-<pid>) takes SQEs from the SQ, so submitting needs no
+  // enter while it is awake; it sleeps after `sq_thread_idle_ms` without work (0: the kernel's
+  // 1 s), and runs on `sq_thread_cpu` when that is set (SQ_AFF).
+  bool sqpoll = false;
+  uint32_t sq_thread_idle_ms = 0;
+  std::optional<uint32_t> sq_thread_cpu;
+  // CQSIZE: CQ entries (at least the SQ's); 0 leaves the kernel's twice the SQ.
+  uint32_t cq_entries = 0;
+  // SUBMIT_ALL: a submit goes on past an SQE that fails at once instead of stopping there.
+  bool submit_all = false;
+  // REGISTER_RING_FDS: the loop thread enters through a registered index, not its fd (no fdget
+  // per enter). Registered per thread: only the thread that created the ring uses it.
+  bool register_ring_fd = false;
 };
 
 // Rounds `size` up to a power of two (at least 1).
@@ -155,6 +177,13 @@ uint32_t ring_setup_flags(const LoopConfig& config);
 
 // A failure of the loop (or of a run around it): which call, the errno, what it was about.
 using LoopError = SystemError;
+
+// Creates `ring` with `entries` SQ entries and the configuration's knobs (flags, SQPOLL idle and
+// CPU, CQ size, registered ring fd) on the calling thread; `what`, if not empty, names the ring in
+// an error.
+// The loop and the raw baseline both make their rings here, so a ratio compares like with like.
+std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint32_t entries,
+                                   const LoopConfig& config, const std::string& what);
 
 // What a run reports when this process's limits refuse it memory (std::bad_alloc) or a thread
 // (std::system_error from std::thread: EAGAIN under RLIMIT_AS or RLIMIT_NPROC): a limit for
@@ -329,6 +358,9 @@ class Loop {
   // What run() and run_inline() do once the loop stops: abandons what is left on an error,
   // tears the ring down and only then frees what abandoned ops lent the kernel; the error.
   std::optional<LoopError> tear_down();
+  // Hands staged SQEs to the kernel so the SQ has room again: with SQPOLL, also waits until the
+  // SQ thread has taken some.
+  void submit_staged();
   // An SQE for a wake source, handing staged SQEs to the kernel first if the SQ is full; null
   // (and the loop failed) if none could be freed.
   io_uring_sqe* wake_sqe();
