@@ -215,6 +215,26 @@ TEST_P(LoopEachWake, TimerOpEndsWithEtime) {
   EXPECT_GE(std::chrono::steady_clock::now() - started, 20ms);
 }
 
+// A timer's end is completion work that a COOP_TASKRUN (or DEFER_TASKRUN) ring runs only when
+// the loop enters the kernel: a loop that waits, spins or busy-polls must still get it.
+TEST_P(LoopEachWake, ATimerEndsOnRingsWhoseCompletionWorkWaitsForAnEnter) {
+  for (LoopConfig knob : {LoopConfig{.coop_taskrun = true}, LoopConfig{.taskrun_flag = true},
+                          LoopConfig{.defer_taskrun = true}}) {
+    LoopThread running(config(knob));
+    auto started = running.loop().wait_until_started();
+    if (started && started->error == EINVAL) {
+      GTEST_SKIP() << "kernel refuses " << started->message();
+    }
+    ASSERT_FALSE(started) << started->message();
+    OneShot done;
+    send(running, make_timer(2ms), done);
+    const auto end = done.wait_for(5s);
+    ASSERT_TRUE(end.has_value()) << "the timer's end never reached the loop";
+    EXPECT_EQ(end->result, -ETIME);
+    EXPECT_FALSE(running.stop());
+  }
+}
+
 // Seed: test_single_issuer.
 TEST_P(LoopEachWake, NopOnASingleIssuerRing) {
   LoopThread running(config({.single_issuer = true, .defer_taskrun = true}));

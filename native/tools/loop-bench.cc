@@ -4,12 +4,12 @@
 //   loop-bench system=loop|raw [design=cross-thread|same-thread]
 //              op=nop|timer|file-read|file-write|socket depth=256 submitters=1
 //              size=256 duration_ms=2000 [ops=N instead of a duration] warmup_ms=200 [timer_us=100]
-//              [op_timeout_us=...] [single_issuer=1] [wait=sleep|spin|adaptive [spin_us=50: the
-//              spin, or adaptive's maximum]] [wake=eventfd|futex|msg-ring|futex-op|busy-poll]
-//              [submit_batch=8]   (wait= and wake= left out: the loop's defaults)
-//              [idle_ms=2000: then report the process's idle CPU] [rate=OPS_PER_SEC [poisson=1]]
-//              [file=PATH file_size=BYTES block_size=4096 random=1 direct=1 seed=1 lay_out=1]
-//              [transport=unix|tcp message_size=4096]
+//              [op_timeout_us=...] [single_issuer=1] [defer_taskrun=1] [wait=sleep|spin|adaptive
+//              [spin_us=50: the spin, or adaptive's maximum]]
+//              [wake=eventfd|futex|msg-ring|futex-op|busy-poll] [submit_batch=8]   (wait= and wake=
+//              left out: the loop's defaults) [idle_ms=2000: then report the process's idle CPU]
+//              [rate=OPS_PER_SEC [poisson=1]] [file=PATH file_size=BYTES block_size=4096 random=1
+//              direct=1 seed=1 lay_out=1] [transport=unix|tcp message_size=4096]
 // design=same-thread runs each submitter as the driver of a loop of its own, on that loop's thread
 // (see harness/bench.h); with system=raw it is ignored.
 // With lay_out=1 it creates `file` with the tool's pattern first and removes it after.
@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   iob::BenchSpec spec;
   spec.loop.size = static_cast<uint32_t>(number(args, "size", 256));
   spec.loop.single_issuer = number(args, "single_issuer", 0) != 0;
+  spec.loop.defer_taskrun = number(args, "defer_taskrun", 0) != 0;
   // Without wait= or wake= the loop's defaults hold (LoopConfig).
   const std::string wait = args.count("wait") ? args.at("wait") : "";
   if (wait == "sleep") {

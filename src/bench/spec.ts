@@ -33,7 +33,7 @@ export function defaultRingSize(drive: Pick<DriveSpec, 'submitters' | 'depth'>, 
   return Math.min(limit, Math.max(DEFAULT_RING_SIZE, nextPowerOfTwo(drive.submitters * drive.depth)))
 }
 
-function nextPowerOfTwo(value: number): number {
+export function nextPowerOfTwo(value: number): number {
   let power = 1
   while (power < value) power *= 2
   return power

@@ -223,6 +223,7 @@ export const SETTINGS = [
     flag: 'sqpoll-idle',
     type: 'duration',
     unit: 'ns',
+    min: 1e6,
     max: 60e9,
     help: "with --sqpoll: how long the SQ thread polls without work before it sleeps (whole ms; the kernel's default 1s)",
     native: 'loop.sqThreadIdleNs',

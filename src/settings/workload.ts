@@ -2,10 +2,19 @@
 // defaults applied, its ranges checked and the rules between settings enforced, every refusal
 // naming the setting in its user's terms (the labels the source passes).
 
-import {statSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
 import os from 'node:os'
 
-import {DEFAULT_OPEN_LOOP_DEPTH, defaultRingSize, FILE_BASELINES, kindsOf, MAX_RING_ENTRIES, parseWait, usesFile} from '../bench/spec.js'
+import {
+  DEFAULT_OPEN_LOOP_DEPTH,
+  defaultRingSize,
+  FILE_BASELINES,
+  kindsOf,
+  MAX_RING_ENTRIES,
+  nextPowerOfTwo,
+  parseWait,
+  usesFile,
+} from '../bench/spec.js'
 import {invalidValue, UsageError} from '../errors.js'
 import {
   ARRIVALS,
@@ -116,7 +125,7 @@ function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
 
   const timed = spec.loop.opTimeoutNs !== undefined
   checkRingSize(spec.loop.ringSize, timed, label)
-  checkRingKnobs(spec.loop, label)
+  checkRingKnobs(spec.loop, spec.drive, spec.vs, label)
   if (spec.loop.submitBatch !== undefined) checkRange('submitBatch', spec.loop.submitBatch, label)
   if (timed && spec.loop.opTimeoutNs! <= 0) {
     throw invalidValue(label.opTimeout, '0', 'an op timeout must be longer than 0')
@@ -276,36 +285,73 @@ function ringKnobsOf(input: WorkloadInput): Partial<WorkloadSpec['loop']> {
 }
 
 /** The rules between ring knobs, and between a knob and this machine or the ring's size. */
-function checkRingKnobs(loop: WorkloadSpec['loop'], label: FieldLabels): void {
+function checkRingKnobs(loop: WorkloadSpec['loop'], drive: DriveSpec, vs: readonly string[], label: FieldLabels): void {
   if (!loop.sqpoll) {
     if (loop.sqpollIdleNs !== undefined)
       throw invalidValue(label.sqpollIdle, durationInput(loop.sqpollIdleNs), `it sets the SQ thread of ${ref(label.sqpoll)}: give that too`)
     if (loop.sqpollCpu !== undefined)
       throw invalidValue(label.sqpollCpu, loop.sqpollCpu, `it pins the SQ thread of ${ref(label.sqpoll)}: give that too`)
   }
-  if (loop.sqpoll && loop.deferTaskrun) {
+  if (loop.sqpoll) {
+    // The kernel refuses the task-run flags on an SQPOLL ring: its SQ thread, not the loop, issues.
+    const taskrun = (['deferTaskrun', 'coopTaskrun', 'taskrunFlag'] as const).find((key) => loop[key])
+    if (taskrun)
+      throw invalidValue(
+        label[taskrun],
+        'true',
+        `the kernel refuses it on an SQPOLL ring (its SQ thread, not the loop, issues): leave out ${ref(label.sqpoll)} or this`,
+      )
+  }
+  const idle = SETTING.sqpollIdle
+  if (loop.sqpollIdleNs !== undefined && (loop.sqpollIdleNs < idle.min || loop.sqpollIdleNs > idle.max)) {
     throw invalidValue(
-      label.deferTaskrun,
-      'true',
-      `the kernel refuses DEFER_TASKRUN on an SQPOLL ring (its SQ thread, not the loop, issues): leave out ${ref(label.sqpoll)} or this`,
+      label.sqpollIdle,
+      durationInput(loop.sqpollIdleNs),
+      `use ${durationInput(idle.min)} to ${durationInput(idle.max)} (the kernel counts it in whole milliseconds)`,
     )
   }
-  if (loop.sqpollIdleNs !== undefined && loop.sqpollIdleNs > SETTING.sqpollIdle.max) {
-    throw invalidValue(label.sqpollIdle, durationInput(loop.sqpollIdleNs), `use at most ${durationInput(SETTING.sqpollIdle.max)}`)
+  if (loop.sqpollCpu !== undefined) checkAllowedCpu(loop.sqpollCpu, label)
+  if (loop.cqSize !== undefined) checkCqSize(loop.cqSize, loop, drive, vs, label)
+}
+
+/** The CPUs this process may run on (its affinity), from /proc/self/status; every online CPU if unreadable. */
+function allowedCpus(): number[] {
+  const match = /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileOr('/proc/self/status'))
+  if (!match) return Array.from({length: os.availableParallelism()}, (_, cpu) => cpu)
+  return match[1].split(',').flatMap((range) => {
+    const [first, last = first] = range.split('-').map(Number)
+    return Array.from({length: last - first + 1}, (_, index) => first + index)
+  })
+}
+
+function readFileOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return ''
   }
-  if (loop.sqpollCpu !== undefined) {
-    const cpus = os.availableParallelism()
-    checkRange('sqpollCpu', loop.sqpollCpu, label, cpus - 1, `this machine has ${cpus} CPUs`)
+}
+
+/** The SQ thread can be pinned only to a CPU this process may use (the kernel refuses others). */
+function checkAllowedCpu(cpu: number, label: FieldLabels): void {
+  const allowed = allowedCpus()
+  if (!allowed.includes(cpu)) throw invalidValue(label.sqpollCpu, cpu, `use a CPU this process may run on: ${allowed.join(', ')}`)
+}
+
+/** The CQ must hold at least the SQ entries of every ring the run makes: the loop's, and the raw baseline's. */
+function checkCqSize(cqSize: number, loop: WorkloadSpec['loop'], drive: DriveSpec, vs: readonly string[], label: FieldLabels): void {
+  const perOp = loop.opTimeoutNs === undefined ? 1 : 2
+  // The loop rounds its size up to a power of two; the raw ring holds every submitter's depth.
+  const rings = [{what: "the loop's ring", entries: nextPowerOfTwo(loop.ringSize) * perOp}]
+  if (vs.includes('raw')) {
+    rings.push({what: 'the raw ring', entries: nextPowerOfTwo(Math.min(drive.submitters * drive.depth, MAX_RING_ENTRIES / perOp)) * perOp})
   }
-  if (loop.cqSize !== undefined) {
-    // The loop rounds its size up to a power of two.
-    const sqEntries = 2 ** Math.ceil(Math.log2(loop.ringSize)) * (loop.opTimeoutNs === undefined ? 1 : 2)
-    const why =
-      `the CQ must hold at least the ring's ${sqEntries} SQ entries` +
-      (loop.opTimeoutNs === undefined ? '' : ' (two per op with an op timeout)')
-    // Below the ring's entries the range shown starts there; otherwise it is the table's.
-    checkRange('cqSize', loop.cqSize, label, undefined, undefined, loop.cqSize < sqEntries ? sqEntries : undefined, why)
-  }
+  const largest = rings.reduce((a, b) => (b.entries > a.entries ? b : a))
+  const why =
+    `the CQ must hold at least the ${largest.entries} SQ entries of ${largest.what}` +
+    (perOp === 2 ? ' (two per op with an op timeout)' : '')
+  // Below the ring's entries the range shown starts there; otherwise it is the table's.
+  checkRange('cqSize', cqSize, label, undefined, undefined, cqSize < largest.entries ? largest.entries : undefined, why)
 }
 
 /** Applies the defaults and checks every rule: the one way flags and profiles become a WorkloadSpec. */

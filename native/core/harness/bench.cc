@@ -927,14 +927,14 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   uint32_t outstanding = 0;
 
   // Lifetime: every SQE the ops need fits in the SQ (entries >= in_flight * sqes_per_op), and
-  // each pass submits all it staged, so io_uring_get_sqe fails only with SQPOLL, whose thread
-  // may not have taken the last pass's SQEs yet: then it waits for it (SQ_WAIT).
+  // each pass submits all it staged, so the SQ lacks room only with SQPOLL, whose thread may not
+  // have taken the last pass's SQEs yet: then it waits for it (SQ_WAIT).
   auto issue = [&](uint32_t slot) {
-    while (io_uring_sq_space_left(&ring) < sqes_per_op) {
-      check_invariant(spec.loop.sqpoll, "the raw ring's SQ is full without SQPOLL");
-      io_uring_sqring_wait(&ring);
-    }
+    check_invariant(spec.loop.sqpoll || io_uring_sq_space_left(&ring) >= sqes_per_op,
+                    "the raw ring's SQ is full without SQPOLL");
+    wait_for_sq_room(ring, sqes_per_op);
     io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+    check_invariant(sqe != nullptr, "the SQ thread freed no SQ entry for the raw ring's op");
     slots[slot].kind = source.prepare(slot, *sqe, resources[slot]);
     io_uring_sqe_set_data64(sqe, slot);
     if (timed) {

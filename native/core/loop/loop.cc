@@ -78,6 +78,16 @@ uint32_t ring_setup_flags(const LoopConfig& config) {
   return flags;
 }
 
+int wait_for_sq_room(io_uring& ring, unsigned needed) {
+  while (io_uring_sq_space_left(&ring) < needed) {
+    const int ret = io_uring_sqring_wait(&ring);
+    if (ret < 0 && !transient_enter_error(-ret)) {
+      return ret;
+    }
+  }
+  return 0;
+}
+
 std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint32_t entries,
                                    const LoopConfig& config, const std::string& what) {
   params = io_uring_params{};
@@ -594,8 +604,9 @@ size_t Loop::submit_local(std::span<Op> ops) {
   size_t staged = 0;
   // Room is checked once per run of ops, not per op.
   while (staged < ops.size() && !error_ && !waiters_.full()) {
-    // The SQ holds every waiter's SQEs, so it has room whenever a waiter slot is free; only a
-    // full submit batch, or a transient enter error, calls for handing the SQ over first.
+    // The SQ holds every waiter's SQEs, so it has room whenever a waiter slot is free, once the
+    // kernel has taken what was submitted (an SQPOLL thread may lag: submit_staged waits for
+    // it); only a full submit batch, or a transient enter error, calls for handing it over.
     const size_t sq_room = io_uring_sq_space_left(&ring_) / sqes_per_op;
     size_t batch_room = SIZE_MAX;
     if (config_.submit_batch > 0) {
@@ -633,8 +644,8 @@ size_t LocalSubmitter::room() const { return loop_.waiters_.capacity() - loop_.w
 void Loop::submit_staged() {
   enter(0, std::nullopt);
   // With SQPOLL the submit only wakes the SQ thread, which takes the SQEs in its own time.
-  if (config_.sqpoll && !error_ && io_uring_sq_space_left(&ring_) == 0) {
-    if (const int ret = io_uring_sqring_wait(&ring_); ret < 0 && !transient_enter_error(-ret)) {
+  if (config_.sqpoll && !error_) {
+    if (const int ret = wait_for_sq_room(ring_, config_.op_timeout ? 2 : 1); ret < 0) {
       fail("io_uring_enter", -ret, "waiting for SQ room (SQ_WAIT)");
     }
   }
@@ -800,9 +811,12 @@ void Loop::poll_once() {
     enter(0, std::nullopt);
     return;
   }
-  // A DEFER_TASKRUN ring posts completions only when its issuer asks, and overflowed CQEs
-  // reach the CQ only on an enter: ask, without waiting, while something can complete.
-  if ((config_.defer_taskrun && !waiters_.empty()) || io_uring_cq_has_overflow(&ring_)) {
+  // A DEFER_TASKRUN ring posts completions only when its issuer asks, a COOP_TASKRUN ring's
+  // completion work waits for the issuer's next entry to the kernel, and overflowed CQEs reach
+  // the CQ only on an enter: ask, without waiting, while something can complete.
+  const bool work_waits_for_entry =
+      config_.defer_taskrun || config_.coop_taskrun || config_.taskrun_flag;
+  if ((work_waits_for_entry && !waiters_.empty()) || io_uring_cq_has_overflow(&ring_)) {
     counters_.enter_calls.add();
     io_uring_get_events(&ring_);
     return;
@@ -856,7 +870,7 @@ void Loop::drain_for_shutdown() {
     }
     if (staged == Staged::kAtBatchLimit || staged == Staged::kAtSqCapacity) {
       // More could be staged at once: submit what is staged rather than wait behind it.
-      enter(0, std::nullopt);
+      submit_staged();
       drain_completions();
       continue;
     }

@@ -185,6 +185,10 @@ using LoopError = SystemError;
 std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint32_t entries,
                                    const LoopConfig& config, const std::string& what);
 
+// Waits until `ring` has room for `needed` more SQEs. After a submit only an SQPOLL ring can lack
+// it (its thread takes SQEs in its own time). 0, or the error of io_uring_sqring_wait.
+int wait_for_sq_room(io_uring& ring, unsigned needed);
+
 // What a run reports when this process's limits refuse it memory (std::bad_alloc) or a thread
 // (std::system_error from std::thread: EAGAIN under RLIMIT_AS or RLIMIT_NPROC): a limit for
 // the user to raise, not a bug. `detail` says what was being made. Rethrows anything else.
@@ -358,8 +362,8 @@ class Loop {
   // What run() and run_inline() do once the loop stops: abandons what is left on an error,
   // tears the ring down and only then frees what abandoned ops lent the kernel; the error.
   std::optional<LoopError> tear_down();
-  // Hands staged SQEs to the kernel so the SQ has room again: with SQPOLL, also waits until the
-  // SQ thread has taken some.
+  // Hands staged SQEs to the kernel so the SQ has room for an op again: with SQPOLL, also waits
+  // until the SQ thread has taken enough.
   void submit_staged();
   // An SQE for a wake source, handing staged SQEs to the kernel first if the SQ is full; null
   // (and the loop failed) if none could be freed.
