@@ -58,6 +58,7 @@ STATIC_PROBE = os.path.join(STATIC_BUILD, "iouring-probe")
 CLI = os.path.join(REPO, "bin", "run.js")
 CLI_COMMAND = os.path.join(REPO, "dist", "commands", "probe-kernel.js")
 ADDON = os.path.join(REPO, "native", "build", "Release", "iouring_bench.node")
+COOP_TASKRUN = 1 << 8
 SINGLE_ISSUER = 1 << 12
 DEFER_TASKRUN = 1 << 13
 # The --wake values that need more of the kernel (src/settings/table.ts), with the opcode each
@@ -69,6 +70,8 @@ REGISTER_SEND_MSG_RING_SINCE = "6.13"
 # fact that predicts it. A test run once per wake mechanism is named Wake/<Suite>.<Test>/<wake>;
 # these hold for every mechanism.
 SKIPS_IF_SINGLE_ISSUER_REFUSED = {"Wake/LoopEachWake.NopOnASingleIssuerRing"}
+# Its first ring is COOP_TASKRUN (5.19): a kernel that refuses it skips the test.
+SKIPS_IF_COOP_TASKRUN_REFUSED = {"Wake/LoopEachWake.ATimerEndsOnRingsWhoseCompletionWorkWaitsForAnEnter"}
 SKIPS_IF_IOPOLL_ACCEPTS_POLL_ADD = {
     "Loop.IoPollRingStopsWithTheWakePollReason",
     "LoopShutdownOnIoPoll.SendAfterTheLoopStoppedOnAnErrorIsRefused",
@@ -94,6 +97,9 @@ def expected_skips(ran, probe):
         whole |= SKIPS_UNLESS_618
     if not (si and si["ok"]):
         whole |= SKIPS_IF_SINGLE_ISSUER_REFUSED
+    coop = trial(probe, COOP_TASKRUN)
+    if not (coop and coop["ok"]):
+        whole |= SKIPS_IF_COOP_TASKRUN_REFUSED
     if behaviour_works(probe, "iopollPollAdd"):
         whole |= SKIPS_IF_IOPOLL_ACCEPTS_POLL_ADD
     opcodes = {op["name"] for op in (probe.get("opcodes") or {}).get("supported", [])}
