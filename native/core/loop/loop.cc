@@ -90,14 +90,16 @@ int wait_for_sq_room(io_uring& ring, unsigned needed) {
 
 std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint32_t entries,
                                    const LoopConfig& config, const std::string& what) {
+  const uint32_t flags = ring_setup_flags(config);
   params = io_uring_params{};
-  params.flags = ring_setup_flags(config);
+  params.flags = flags;
   params.sq_thread_idle = config.sq_thread_idle_ms;
   params.sq_thread_cpu = config.sq_thread_cpu.value_or(0);
   params.cq_entries = config.cq_entries;
+  const std::string ring_name = what.empty() ? "" : what + ": ";
   if (const int ret = io_uring_queue_init_params(entries, &ring, &params); ret < 0) {
-    std::string detail = (what.empty() ? "" : what + ": ") + "entries=" + std::to_string(entries) +
-                         " flags=" + describe_setup_flags(ring_setup_flags(config));
+    std::string detail =
+        ring_name + "entries=" + std::to_string(entries) + " flags=" + describe_setup_flags(flags);
     if (config.cq_entries > 0) {
       detail += " cq_entries=" + std::to_string(config.cq_entries);
     }
@@ -106,8 +108,7 @@ std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint
   if (config.register_ring_fd) {
     if (const int ret = io_uring_register_ring_fd(&ring); ret < 0) {
       io_uring_queue_exit(&ring);
-      return LoopError{"io_uring_register", -ret,
-                       (what.empty() ? "" : what + ": ") + "REGISTER_RING_FDS"};
+      return LoopError{"io_uring_register", -ret, ring_name + "REGISTER_RING_FDS"};
     }
   }
   return std::nullopt;
