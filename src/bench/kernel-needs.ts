@@ -26,6 +26,21 @@ export async function checkKernelNeeds(specs: WorkloadSpec[]): Promise<void> {
 }
 
 /**
+ * Why the probed kernel cannot run each workload it cannot (by workload name): `bench --compare`
+ * lists those as skipped and runs the rest.
+ */
+export async function kernelRefusals(specs: WorkloadSpec[]): Promise<Map<string, string>> {
+  const refusals = new Map<string, string>()
+  if (!specs.some((spec) => needsOf(spec).length > 0)) return refusals
+  const evaluation = evaluateProbe(await rawProbe())
+  for (const spec of specs) {
+    const refusal = unmetNeed([spec], evaluation)
+    if (refusal) refusals.set(spec.name, refusal)
+  }
+  return refusals
+}
+
+/**
  * The first need of these workloads the probed kernel does not meet, as one line: "--wake
  * futex-op needs IORING_OP_FUTEX_WAIT (Linux 6.7); this kernel is 5.10.262 (Debian)"; null when
  * it meets them all, or when it cannot run io_uring at all (the run names that cause).

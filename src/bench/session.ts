@@ -8,7 +8,7 @@ import type {ResultDocument} from '../model/result.js'
 import type {WorkloadSpec} from '../model/workload.js'
 import {progressDisplay} from '../report/progress.js'
 import {firstFailure, resultDocument} from '../report/result.js'
-import {checkKernelNeeds} from './kernel-needs.js'
+import {checkKernelNeeds, kernelRefusals} from './kernel-needs.js'
 import {checkLimits} from './needs.js'
 import {runWorkload, type WorkloadRun} from './run.js'
 
@@ -18,6 +18,12 @@ interface SessionOptions {
   trials?: number
   /** Show the live status line (only takes effect on a TTY). */
   progress: boolean
+  /**
+   * Run on past a workload the kernel cannot run (by the probe, or refused when its loop starts),
+   * which is left out with the reason (`bench --compare`); the session fails only when nothing
+   * ran. Otherwise the first such refusal ends the session.
+   */
+  skipRefused?: boolean
 }
 
 export interface SessionOutcome {
@@ -29,20 +35,24 @@ export interface SessionOutcome {
   failure?: ToolError
   /** Whether anything was measured at all. */
   measured: boolean
+  /** With skipRefused: the workloads the probe said this kernel cannot run, and why (by name). */
+  refused: Map<string, string>
 }
 
 export async function runSession(specs: WorkloadSpec[], options: SessionOptions): Promise<SessionOutcome> {
   checkLimits(specs)
-  await checkKernelNeeds(specs)
+  const refused = options.skipRefused ? await kernelRefusals(specs) : new Map<string, string>()
+  if (!options.skipRefused) await checkKernelNeeds(specs)
   const display = progressDisplay(options.progress)
   const abort = new AbortController()
   const dispose = onInterrupt(() => abort.abort())
-  const workloads = specs.map((spec) => ({spec, runs: [] as WorkloadRun[]}))
+  const workloads = specs.filter((spec) => !refused.has(spec.name)).map((spec) => ({spec, runs: [] as WorkloadRun[], refused: false}))
   const trials = options.trials ?? 1
   let stopped: ToolError | undefined
   try {
     trialLoop: for (let trial = 1; trial <= trials; trial++) {
       for (const workload of workloads) {
+        if (workload.refused) continue
         let run: WorkloadRun
         try {
           run = await runWorkload(workload.spec, {
@@ -57,8 +67,12 @@ export async function runSession(specs: WorkloadSpec[], options: SessionOptions)
           break trialLoop
         }
         workload.runs.push(run)
-        // Interrupted, or a loop the kernel refused (it will refuse every later run alike).
-        if (abort.signal.aborted || run.systems[0]?.native?.error) break trialLoop
+        if (abort.signal.aborted) break trialLoop
+        // A loop the kernel refused will be refused alike in every later trial.
+        if (run.systems[0]?.native?.error) {
+          if (!options.skipRefused || workloads.every((entry) => entry.refused || entry === workload)) break trialLoop
+          workload.refused = true
+        }
       }
     }
   } finally {
@@ -67,10 +81,7 @@ export async function runSession(specs: WorkloadSpec[], options: SessionOptions)
   }
   const document = resultDocument(workloads, options.toolVersion)
   if (abort.signal.aborted) document.interrupted = true
-  const failed = firstFailure(document)?.error?.explanation
-  return {
-    document,
-    failure: failed === undefined ? stopped : new EnvironmentError(failed),
-    measured: document.workloads.some((workload) => workload.systems.some((system) => system.ops > 0)),
-  }
+  const measured = document.workloads.some((workload) => workload.systems.some((system) => system.ops > 0))
+  const failed = options.skipRefused && measured ? undefined : (firstFailure(document)?.error?.explanation ?? refused.values().next().value)
+  return {document, failure: failed === undefined ? stopped : new EnvironmentError(failed), measured, refused}
 }

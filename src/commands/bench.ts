@@ -1,10 +1,16 @@
+import {Flags} from '@oclif/core'
+
 import {MeasureCommand} from '../base-command.js'
+import {COMPARE_TRIALS, COMPARE_WARMUP_NS, runComparison} from '../bench/compare.js'
 import {runSession} from '../bench/session.js'
-import {refuseBoth} from '../flags.js'
+import {invalidValue} from '../errors.js'
+import {integerFlag, refuseBoth} from '../flags.js'
+import {DEFAULT_GATE} from '../gate/gate.js'
 import type {ResultDocument} from '../model/result.js'
 import {inputFromFlags, workloadFlags} from '../settings/flags.js'
 import {flagLabels} from '../settings/table.js'
 import {toWorkloadSpec} from '../settings/workload.js'
+import {durationInput} from '../units.js'
 
 const LABELS = flagLabels()
 
@@ -56,19 +62,52 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
       command: '<%= config.bin %> <%= command.id %> --op timer --timer 1ms --depth 8 --duration 200ms',
     },
     {
+      description:
+        'Price two ring knobs on this kernel: their four combinations, trials interleaved, each divided by the first with its interval (use 5 trials of 1s to judge):',
+      command:
+        '<%= config.bin %> <%= command.id %> --op nop --depth 32 --compare defer-taskrun=off,on --compare ring-fd=off,on --trials 2 --duration 100ms',
+    },
+    {
+      description: 'SQPOLL with a 10 ms idle against the loop as given, each next to the raw ring with the same knobs:',
+      command: "<%= config.bin %> <%= command.id %> --config 'sqpoll=on sqpoll-idle=10ms' --vs raw --depth 32 --trials 2 --duration 100ms",
+    },
+    {
       description: 'The result as JSON, kept to render again (see report):',
       command: '<%= config.bin %> <%= command.id %> --op nop --ops 100000 --json > result.json',
     },
   ]
 
-  static override flags = workloadFlags()
+  static override flags = {
+    ...workloadFlags(),
+    compare: Flags.string({
+      multiple: true,
+      helpValue: 'KNOB=A,B',
+      description: `price configurations side by side: each value of the knob (any workload flag, booleans on/off) in turn; several --compare multiply out. Trials interleave (A B C A B C ...); each configuration is divided by the first (the flags as given unless listed), with a ${Math.round(DEFAULT_GATE.confidence * 100)}% interval and ~ where the trials cannot tell them apart. Without --vs only the loop runs; --warmup is ${durationInput(COMPARE_WARMUP_NS)} unless given`,
+    }),
+    config: Flags.string({
+      multiple: true,
+      helpValue: "'KNOB=V KNOB=V'",
+      description:
+        'one whole configuration to compare, knob=value pairs separated by spaces; repeat for more (after the --compare product)',
+    }),
+    trials: integerFlag({
+      description: `runs of the workload (of each configuration), interleaved [default: ${COMPARE_TRIALS} with --compare or --config, else 1]`,
+    }),
+  }
 
   async run(): Promise<ResultDocument> {
     const {flags, raw} = await this.parse(Bench)
     refuseBoth(raw, 'ops', 'duration', 'give a number of measured ops or a duration, not both')
+    if (flags.trials !== undefined && flags.trials < 1) throw invalidValue('--trials', flags.trials, 'run at least 1 trial')
     this.planOutput(flags, 'result')
-    const spec = toWorkloadSpec(inputFromFlags(flags.op as string, flags, LABELS), LABELS)
-    const outcome = await runSession([spec], {toolVersion: this.config.version, progress: !this.jsonEnabled()})
-    return this.report(outcome)
+    const session = {toolVersion: this.config.version, progress: !this.jsonEnabled(), trials: flags.trials}
+    if (flags.compare || flags.config) {
+      const explicit = (flag: string): boolean => raw.some((token) => token.type === 'flag' && token.flag === flag)
+      const given = {axes: flags.compare ?? [], wholes: flags.config ?? []}
+      return this.report(await runComparison(given, flags, explicit, Bench.flags, LABELS, session))
+    }
+    const settings = flags as Record<string, unknown>
+    const spec = toWorkloadSpec(inputFromFlags(settings.op as string, settings, LABELS), LABELS)
+    return this.report(await runSession([spec], session))
   }
 }

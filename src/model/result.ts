@@ -182,4 +182,55 @@ export interface ResultDocument extends Envelope<'result'> {
   sources?: ResultSource[]
   /** Set by `run --baseline`: the regression gate's verdicts against the baseline. */
   gate?: GateReport
+  /** Set by `bench --compare`: the loop's figures in each configuration, against the first. */
+  comparison?: Comparison
+}
+
+/** `bench --compare`: each configuration's loop over its trials, and how it differs from the reference. */
+export interface Comparison {
+  /** The configuration the others are divided by: the first. */
+  reference: string
+  /** Trials asked of each configuration, interleaved across them. */
+  trials: number
+  /** Of the exact two-sided Mann-Whitney U test on the trials' ops/s. */
+  alpha: number
+  /** Of the bootstrap interval of the ratio of medians. */
+  confidence: number
+  configurations: ComparedConfiguration[]
+}
+
+export interface ComparedConfiguration {
+  /** "sqpoll=on ring-fd=off", or "as given" (the flags alone); its workload in `workloads` has this name. */
+  name: string
+  /** The knobs it sets, as written. */
+  knobs: Record<string, string>
+  /** Why it has no figures: the kernel lacks what it needs or refused it, or it repeats another configuration. */
+  skipped?: string
+  figures?: ComparedFigures
+  /** Against the reference, for every other configuration that ran. */
+  versusReference?: ComparedRatio
+}
+
+export interface ComparedFigures {
+  /** The loop's ops/s, p50 and p99 over the trials. */
+  opsPerSec: Spread
+  p50: Spread
+  p99: Spread
+  /** Over all trials, warm-up included, every thread of the process. */
+  cpuNsPerOp: number
+  /** Of cpuNsPerOp: io_uring's kernel threads (SQPOLL, io-wq); null when none ran. */
+  ioThreadsNsPerOp: number | null
+  entersPerOp: number
+  wakesPerOp: number
+  /** The loop's ops/s ÷ the raw ring's with the same knobs, when the raw ring ran. */
+  vsRaw: number | null
+}
+
+export interface ComparedRatio {
+  /** Median ops/s of this configuration ÷ the reference's. */
+  opsPerSec: number
+  interval: [number, number]
+  pValue: number
+  /** p < alpha: the trials tell the two apart. */
+  significant: boolean
 }

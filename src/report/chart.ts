@@ -11,7 +11,7 @@ import {escapeMarkup as e} from './escape.js'
  * every common colour-vision deficiency. Baselines are dashed as well, so a grey print tells
  * them apart too.
  */
-export const SYSTEM_STYLE: Record<SystemName, {colour: string; dash: string}> = {
+export const SYSTEM_STYLE: Record<SystemName, LineStyle> = {
   loop: {colour: '#0072b2', dash: ''},
   raw: {colour: '#e69f00', dash: '8 4'},
   fio: {colour: '#009e73', dash: '2 3'},
@@ -171,26 +171,53 @@ export function chart(options: ChartOptions, marks: (frame: Frame) => string[]):
   ].join('\n')
 }
 
-/** A system's line through points given in pixels, in its colour and dash, with a tooltip. */
+export interface LineStyle {
+  colour: string
+  dash: string
+}
+
+/**
+ * The style of the n-th configuration of a comparison: the palette's colours in turn (the loop's
+ * first), then again dashed, so eight configurations and more stay apart.
+ */
+export function configurationStyle(index: number): LineStyle {
+  const palette = [...Object.values(SYSTEM_STYLE).map((style) => style.colour), '#d55e00', '#56b4e9', '#f0e442', '#000000']
+  const dashes = ['', '8 4', '2 3', '10 3 2 3']
+  return {colour: palette[index % palette.length], dash: dashes[Math.floor(index / palette.length) % dashes.length]}
+}
+
+/** A line through points given in pixels, in a colour and dash, with a tooltip. */
+export function seriesPath(
+  style: LineStyle,
+  points: Array<[number, number]>,
+  tooltip: string,
+  data: Record<string, string | number> = {},
+): string {
+  const d = points.map(([x, y], i) => `${i ? 'L' : 'M'}${px(x)} ${px(y)}`).join('')
+  return `<path class="series"${attributes({...data, d, stroke: style.colour, 'stroke-dasharray': style.dash})}><title>${e(tooltip)}</title></path>`
+}
+
+/** A system's line, in its colour and dash. */
 export function systemPath(
   system: SystemName,
   points: Array<[number, number]>,
   tooltip: string,
   data: Record<string, string | number> = {},
 ): string {
-  const {colour, dash} = SYSTEM_STYLE[system]
-  const d = points.map(([x, y], i) => `${i ? 'L' : 'M'}${px(x)} ${px(y)}`).join('')
-  return `<path class="series"${attributes({'data-system': system, ...data, d, stroke: colour, 'stroke-dasharray': dash})}><title>${e(tooltip)}</title></path>`
+  return seriesPath(SYSTEM_STYLE[system], points, tooltip, {'data-system': system, ...data})
 }
 
-/** The systems present, each with the line every chart draws it with; as HTML beside the charts. */
-export function systemLegend(systems: SystemName[]): string {
-  const items = SYSTEM_ORDER.filter((system) => systems.includes(system)).map((system) => {
-    const {colour, dash} = SYSTEM_STYLE[system]
-    return (
+/** Each label with the line its charts draw it with; as HTML beside the charts. */
+export function legend(items: Array<{label: string; style: LineStyle}>): string {
+  const entries = items.map(
+    ({label, style}) =>
       `<li><svg class="swatch" viewBox="0 0 28 10" width="28" height="10" aria-hidden="true">` +
-      `<line x1="0" x2="28" y1="5" y2="5"${attributes({stroke: colour, 'stroke-dasharray': dash})}/></svg>${e(system)}</li>`
-    )
-  })
-  return `<ul class="legend">${items.join('')}</ul>`
+      `<line x1="0" x2="28" y1="5" y2="5"${attributes({stroke: style.colour, 'stroke-dasharray': style.dash})}/></svg>${e(label)}</li>`,
+  )
+  return `<ul class="legend">${entries.join('')}</ul>`
+}
+
+/** The systems present, in the order every chart lists them. */
+export function systemLegend(systems: SystemName[]): string {
+  return legend(SYSTEM_ORDER.filter((system) => systems.includes(system)).map((system) => ({label: system, style: SYSTEM_STYLE[system]})))
 }

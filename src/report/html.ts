@@ -6,14 +6,15 @@
 
 import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/render.js'
 import type {GateReport} from '../model/gate.js'
-import type {ResultDocument, SystemResult, WorkloadResult} from '../model/result.js'
+import type {Comparison, ResultDocument, SystemResult, WorkloadResult} from '../model/result.js'
 import type {SystemName} from '../model/workload.js'
 import {formatDuration} from '../units.js'
-import {attributes as attrs, SYSTEM_ORDER, systemLegend} from './chart.js'
+import {attributes as attrs, configurationStyle, legend, SYSTEM_ORDER, SYSTEM_STYLE, systemLegend} from './chart.js'
+import {comparisonFigures} from './comparison.js'
 import {LOOP_COUNTERS} from './counters.js'
 import {escapeMarkup as e} from './escape.js'
 import {counterRows, documentFigures, type Line, SPREAD_HEAD, workloadFigures} from './figures.js'
-import {gateStrip, percentilePlot, throughputBars, timelinePlot, type TimelineLine} from './plot.js'
+import {gateStrip, percentilePlot, throughputBars, timelinePlot, type TimelineLine, tradeoffPlot} from './plot.js'
 
 const STYLE = `
 :root { color-scheme: light; --ink: #1d2330; --muted: #5c6577; --rule: #d9dde5; --bad: #b42318; --warn: #9a6700; --good: #1a7f37; }
@@ -76,6 +77,7 @@ export function renderHtml(document: ResultDocument): string {
 <p class="meta">${e(figures.kernel)}</p>
 ${figures.sources ? `<p class="meta">${e(figures.sources)}</p>\n` : ''}<p class="meta">measured ${e(document.createdAt)} on ${e(document.host.hostname)}</p>
 </header>
+${document.comparison ? renderComparisonHtml(document.comparison, document) : ''}
 ${chartSections(document)}
 ${document.gate ? renderGateHtml(document.gate) : ''}
 ${document.workloads.map(renderWorkload).join('\n')}
@@ -139,7 +141,12 @@ function chartSections(document: ResultDocument): string {
         ? percentilePlot(
             workload.name,
             distribution,
-            series.map((system) => ({system: system.system, histogram: system.latency.histogram})),
+            series.map((system) => ({
+              name: system.system,
+              style: SYSTEM_STYLE[system.system],
+              data: {'data-system': system.system},
+              histogram: system.latency.histogram,
+            })),
           )
         : undefined,
     }
@@ -198,6 +205,46 @@ ${spread ? `<h3>Over ${spread.trials} interleaved trials, median [min – max]</
 ${kinds ? `<h3>Per kind</h3>\n${table(kinds.head, kinds.rows, 'kinds')}` : ''}
 ${stopped ? `<p class="bad">${e(stopped)}</p>` : ''}
 ${loop ? counterTable(loop) : ''}
+</section>`
+}
+
+/** The configurations side by side: what each buys against what it costs, their latency curves overlaid, and the table. */
+function renderComparisonHtml(comparison: Comparison, document: ResultDocument): string {
+  const {title, head, rows, notes} = comparisonFigures(comparison)
+  const ran = comparison.configurations.flatMap((row, i) => {
+    const loop = document.workloads.find((workload) => workload.name === row.name)?.systems.find((system) => system.system === 'loop')
+    return row.figures && loop ? [{label: String(i + 1), name: row.name, style: configurationStyle(i), figures: row.figures, loop}] : []
+  })
+  const curves = ran.filter(({loop}) => loop.latency.count > 0)
+  const charts = ran.length
+    ? `${legend(ran.map(({label, name, style}) => ({label: `${label} ${name}`, style})))}
+<div class="multiples">
+<figure><figcaption>Throughput against CPU per op</figcaption>
+${tradeoffPlot(ran.map(({label, name, style, figures}) => ({label, name, style, cpuNsPerOp: figures.cpuNsPerOp, opsPerSec: figures.opsPerSec})))}</figure>
+${
+  curves.length
+    ? `<figure><figcaption>Latency by percentile</figcaption>
+${percentilePlot(
+  'compared',
+  'latency',
+  curves.map(({name, style, loop}) => ({name, style, data: {'data-configuration': name}, histogram: loop.latency.histogram})),
+)}</figure>`
+    : ''
+}
+</div>
+<p class="note">Up and to the left is better: more ops/s for less CPU. Each dot is numbered as in the legend; the latency curves are the loop's over all trials of each configuration.</p>`
+    : ''
+  const cells = rows.map((row) =>
+    'skipped' in row
+      ? `<tr><td>${e(row.name)}</td><td class="warn" colspan="${head.length - 1}">${e(row.skipped)}</td></tr>`
+      : `<tr>${[row.name, ...row.cells].map((cell) => `<td>${e(cell)}</td>`).join('')}</tr>`,
+  )
+  return `<section id="comparison">
+<h2>${e(title)}</h2>
+${charts}
+<div class="scroll"><table class="comparison"><thead><tr>${head.map((cell) => `<th>${e(cell)}</th>`).join('')}</tr></thead>
+<tbody>${cells.join('')}</tbody></table></div>
+${notes.map((note) => `<p class="note">${e(note)}</p>`).join('\n')}
 </section>`
 }
 

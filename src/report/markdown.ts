@@ -4,7 +4,8 @@
 
 import {GATE_HEAD, gateChanges, gateOutcome, gateRows, gateTitle} from '../gate/render.js'
 import type {GateReport} from '../model/gate.js'
-import type {ResultDocument, WorkloadResult} from '../model/result.js'
+import type {Comparison, ResultDocument, WorkloadResult} from '../model/result.js'
+import {comparisonFigures} from './comparison.js'
 import {counterRows, documentFigures, type Line, SPREAD_HEAD, workloadFigures} from './figures.js'
 
 /**
@@ -38,10 +39,27 @@ export function renderMarkdown(document: ResultDocument): string {
     markdownText(figures.kernel),
   ]
   if (figures.sources) out.push('', markdownText(figures.sources))
+  if (document.comparison) out.push('', ...renderComparisonMarkdown(document.comparison))
   for (const workload of document.workloads) out.push('', ...renderWorkload(workload))
   if (document.gate) out.push('', ...renderGateMarkdown(document.gate))
   if (figures.interrupted) out.push('', `> **${markdownText(figures.interrupted)}**`)
   return out.join('\n') + '\n'
+}
+
+function renderComparisonMarkdown(comparison: Comparison): string[] {
+  const {title, head, rows, notes} = comparisonFigures(comparison)
+  const cells = rows.map((row) => ('skipped' in row ? [row.name, row.skipped, ...head.slice(2).map(() => '')] : [row.name, ...row.cells]))
+  return [
+    `### ${markdownText(title)}`,
+    '',
+    markdownTable(
+      head,
+      cells,
+      head.map((_, i) => (i === 0 ? 'left' : 'right')),
+    ),
+    '',
+    ...notes.map((note) => `- ${markdownText(note)}`),
+  ]
 }
 
 function renderGateMarkdown(gate: GateReport): string[] {

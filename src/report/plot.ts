@@ -6,15 +6,31 @@ import {median} from 'simple-statistics'
 
 import {formatMetric} from '../gate/render.js'
 import type {Verdict} from '../model/gate.js'
-import type {TimelineWindow} from '../model/result.js'
+import type {Spread, TimelineWindow} from '../model/result.js'
 import type {SystemName} from '../model/workload.js'
 import {formatCount, formatDuration} from '../units.js'
-import {attributes, axis, categoryAxis, chart, linearAxis, logAxis, px, SYSTEM_STYLE, systemPath} from './chart.js'
+import {
+  attributes,
+  axis,
+  categoryAxis,
+  chart,
+  type LineStyle,
+  linearAxis,
+  logAxis,
+  px,
+  seriesPath,
+  SYSTEM_STYLE,
+  systemPath,
+} from './chart.js'
 import {escapeMarkup as e} from './escape.js'
 import {decodeHistogram} from './histogram.js'
 
 interface LatencySeries {
-  system: SystemName
+  /** A system, or a configuration of a comparison. */
+  name: string
+  style: LineStyle
+  /** Attributes that say what the line is, for the page's tests. */
+  data: Record<string, string>
   /** HdrHistogram V2 compressed base64. */
   histogram: string
 }
@@ -48,13 +64,11 @@ export function percentilePlot(workload: string, distribution: string, series: L
   const y = logAxis(`${distribution} (log scale)`, Math.min(...latencies), Math.max(...latencies), formatDuration)
   return chart({className: 'percentile-plot', label: `${workload}: ${distribution} by percentile`, height: 240, x, y}, (frame) =>
     lines.map((line) =>
-      systemPath(
-        line.system,
+      seriesPath(
+        line.style,
         line.points.map((point) => [frame.x(point.x), frame.y(point.latency)]),
-        `${workload} · ${line.system}`,
-        {
-          'data-workload': workload,
-        },
+        `${workload} · ${line.name}`,
+        {...line.data, 'data-workload': workload},
       ),
     ),
   )
@@ -175,5 +189,48 @@ export function gateStrip(verdict: Verdict): string {
           `<line class="median" x1="${at}" x2="${at}" y1="${px(middle - 13)}" y2="${px(middle + 13)}"/></g>`
         )
       }),
+  )
+}
+
+interface TradeoffPoint {
+  /** Its number in the legend and the table. */
+  label: string
+  name: string
+  style: LineStyle
+  cpuNsPerOp: number
+  /** ops/s: median, and the slowest and fastest trial. */
+  opsPerSec: Spread
+}
+
+/**
+ * What each configuration buys and what it costs: ops/s against CPU per op, one numbered dot per
+ * configuration with a whisker from its slowest to its fastest trial. Up and to the left is better.
+ */
+export function tradeoffPlot(points: TradeoffPoint[]): string {
+  const x = linearAxis(
+    'CPU per op (every thread of the process)',
+    0,
+    Math.max(...points.map((point) => point.cpuNsPerOp)) * 1.15,
+    formatDuration,
+    4,
+  )
+  const y = linearAxis(
+    'ops/s (median; whisker: min – max trial)',
+    0,
+    Math.max(...points.map((point) => point.opsPerSec.max)) * 1.1,
+    formatCount,
+    4,
+  )
+  return chart({className: 'tradeoff-plot', label: 'throughput against CPU per op, by configuration', height: 240, x, y}, (frame) =>
+    points.map(({label, name, style, cpuNsPerOp, opsPerSec}) => {
+      const at = px(frame.x(cpuNsPerOp))
+      const tooltip = `${name}: ${formatCount(opsPerSec.median)} ops/s [${formatCount(opsPerSec.min)} – ${formatCount(opsPerSec.max)}], ${formatDuration(cpuNsPerOp)} CPU/op`
+      return (
+        `<g class="configuration"${attributes({'data-configuration': name})}>` +
+        `<path class="whisker"${attributes({d: `M${at} ${px(frame.y(opsPerSec.min))}V${px(frame.y(opsPerSec.max))}`})}/>` +
+        `<circle${attributes({cx: at, cy: px(frame.y(opsPerSec.median)), r: 6, fill: style.colour})}><title>${e(tooltip)}</title></circle>` +
+        `<text x="${px(frame.x(cpuNsPerOp) + 9)}" y="${px(frame.y(opsPerSec.median))}" dy="0.32em">${e(label)}</text></g>`
+      )
+    }),
   )
 }

@@ -7,7 +7,8 @@ import Table from 'cli-table3'
 import type {JsHistogram} from 'hdr-histogram-js'
 
 import {renderGate} from '../gate/render.js'
-import type {ResultDocument, WorkloadResult} from '../model/result.js'
+import type {Comparison, ResultDocument, WorkloadResult} from '../model/result.js'
+import {comparisonFigures} from './comparison.js'
 import {formatDuration} from '../units.js'
 import {counterRows, documentFigures, type Line, type Tone, workloadFigures} from './figures.js'
 import {decodeHistogram} from './histogram.js'
@@ -19,8 +20,10 @@ export function renderTerminal(document: ResultDocument, options: RenderOptions)
   const figures = documentFigures(document)
   const out: string[] = [paint.dim(figures.kernel)]
   if (figures.sources) out.push(paint.dim(figures.sources))
-  for (const workload of document.workloads) {
-    out.push('', ...renderWorkload(workload, paint))
+  if (document.comparison) {
+    out.push('', ...renderComparison(document.comparison, paint))
+  } else {
+    for (const workload of document.workloads) out.push('', ...renderWorkload(workload, paint))
   }
   if (document.gate) out.push('', renderGate(document.gate, paint).trimEnd())
   if (figures.interrupted) out.push('', paint.yellow(figures.interrupted))
@@ -57,6 +60,25 @@ function renderWorkload(workload: WorkloadResult, paint: Paint): string[] {
   }
   if (stopped) lines.push(paint.red(stopped))
   return lines
+}
+
+/** The comparison table stands for its configurations: their own tables are in the other forms. */
+function renderComparison(comparison: Comparison, paint: Paint): string[] {
+  const {title, head, rows, notes} = comparisonFigures(comparison)
+  const table = newTable(head, 1)
+  for (const row of rows) {
+    table.push(
+      'skipped' in row
+        ? [row.name, {colSpan: head.length - 1, hAlign: 'left', content: paint.yellow(row.skipped)}]
+        : [row.name, ...row.cells],
+    )
+  }
+  return [
+    paint.bold(title),
+    table.toString(),
+    ...notes.map((note) => paint.dim(note)),
+    paint.dim("Each configuration's own tables, counters and histogram: --format html or --json."),
+  ]
 }
 
 const TONE_STYLES: Record<Exclude<Tone, 'plain'>, keyof Paint> = {dim: 'dim', warn: 'yellow', bad: 'red'}

@@ -15,15 +15,16 @@ import {runCli} from '../helpers/cli.ts'
 import {parseResult} from '../helpers/schema.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
+const PROBE_5_10 = fileURLToPath(new URL('../fixtures/raw-probe/debian-5.10.json', import.meta.url))
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url))
 const WIDTHS = [1280, 390]
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-html-'))
 const file = (name: string): string => path.join(dir, name)
 let browser: BrowserContext
 /** The result documents, as printed with --json beside each report. */
-const documents: Record<'single' | 'gate', any> = {single: undefined, gate: undefined}
+const documents: Record<'single' | 'gate' | 'compare', any> = {single: undefined, gate: undefined, compare: undefined}
 
-async function run(args: string[], name: 'single' | 'gate', env: NodeJS.ProcessEnv = {}): Promise<void> {
+async function run(args: string[], name: 'single' | 'gate' | 'compare', env: NodeJS.ProcessEnv = {}): Promise<void> {
   const {status, stdout, stderr} = await runCli([...args, '--json', '--output', file(`${name}.html`)], {env})
   assert.ok(stdout.startsWith('{'), stderr)
   documents[name] = parseResult(stdout)
@@ -56,6 +57,28 @@ before(async () => {
   const {status, stderr} = await runCli(['run', file('gate.yaml'), '--save-baseline', file('baseline.json')])
   assert.equal(status, 0, stderr)
   await run(['run', file('gate.yaml'), '--baseline', file('baseline.json')], 'gate')
+  // Three configurations, one of which the probe of a 5.10 guest refuses: plotted, tabled, skipped.
+  await run(
+    [
+      'bench',
+      '--op',
+      'nop',
+      '--depth',
+      '8',
+      '--compare',
+      'wait=sleep,adaptive',
+      '--config',
+      'defer-taskrun=on',
+      '--trials',
+      '2',
+      '--duration',
+      '60ms',
+      '--warmup',
+      '20ms',
+    ],
+    'compare',
+    {IOURING_BENCH_PROBE_INPUT: PROBE_5_10},
+  )
   browser = await chromium.launchPersistentContext(file('chromium-profile'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -68,7 +91,7 @@ after(async () => {
 })
 
 /** The report opened at a width, with what went wrong while it loaded. */
-async function open(name: 'single' | 'gate', width: number): Promise<{page: Page; problems: string[]; requests: string[]}> {
+async function open(name: 'single' | 'gate' | 'compare', width: number): Promise<{page: Page; problems: string[]; requests: string[]}> {
   const page = await browser.newPage()
   await page.setViewportSize({width, height: 900})
   const problems: string[] = []
@@ -286,9 +309,34 @@ test('a gate report: throughput with its interval over the trials, and each verd
   await page.close()
 })
 
-test('both reports fit a wide screen and a phone: no sideways scrolling, charts as wide as the page, labels readable', async () => {
+test('a comparison: each configuration a numbered dot (ops/s against CPU per op) and a latency curve, the refused one skipped with its reason', async () => {
+  const {comparison} = documents.compare
+  const ran = comparison.configurations.filter((row: any) => row.figures).map((row: any) => row.name)
+  assert.deepEqual(ran, ['wait=sleep', 'wait=adaptive'])
+  const {page, problems} = await open('compare', 1280)
+  assert.deepEqual(problems, [])
+  const dots = await page
+    .locator('#comparison svg.tradeoff-plot g.configuration')
+    .evaluateAll((groups) =>
+      groups.map((group) => ({name: group.getAttribute('data-configuration'), label: group.querySelector('text')?.textContent})),
+    )
+  assert.deepEqual(dots, [
+    {name: 'wait=sleep', label: '1'},
+    {name: 'wait=adaptive', label: '2'},
+  ])
+  const curves = await page
+    .locator('#comparison svg.percentile-plot path.series')
+    .evaluateAll((paths) => paths.map((p) => p.getAttribute('data-configuration')))
+  assert.deepEqual(curves, ran)
+  const rows = await page.locator('#comparison table.comparison tbody tr').allInnerTexts()
+  assert.equal(rows.length, 3)
+  assert.match(rows[2], /^3 defer-taskrun=on\s+skipped: --defer-taskrun needs IORING_SETUP_/)
+  await page.close()
+})
+
+test('every report fits a wide screen and a phone: no sideways scrolling, charts as wide as the page, labels readable', async () => {
   mkdirSync(RESULTS, {recursive: true})
-  for (const name of ['single', 'gate'] as const) {
+  for (const name of ['single', 'gate', 'compare'] as const) {
     for (const width of WIDTHS) {
       const {page, problems} = await open(name, width)
       assert.deepEqual(problems, [])

@@ -5,7 +5,7 @@ import {describe, test} from 'node:test'
 import {Parser} from 'commonmark'
 import {XMLParser} from 'fast-xml-parser'
 
-import type {SystemResult} from '../../src/model/result.ts'
+import type {ComparedConfiguration, SystemResult} from '../../src/model/result.ts'
 import type {ResultDocument} from '../../src/model/result.ts'
 import {LOOP_COUNTERS} from '../../src/report/counters.ts'
 import {percentileDistribution} from '../../src/report/hgrm.ts'
@@ -13,7 +13,9 @@ import {decodeHistogram, newHistogram, summarize} from '../../src/report/histogr
 import {renderJunit, renderResultJunit} from '../../src/report/junit.ts'
 import {markdownTable, renderMarkdown} from '../../src/report/markdown.ts'
 import {mergeResults} from '../../src/report/merge.ts'
-import {percentilePlot} from '../../src/report/plot.ts'
+import {SYSTEM_STYLE} from '../../src/report/chart.ts'
+import {comparisonFigures} from '../../src/report/comparison.ts'
+import {percentilePlot, tradeoffPlot} from '../../src/report/plot.ts'
 import {renderPrometheus} from '../../src/report/prometheus.ts'
 import {timelineOf, workloadFromTrials} from '../../src/report/result.ts'
 import {assertValidJunit} from '../helpers/junit.ts'
@@ -248,13 +250,77 @@ test('the percentile plot: one path per series, the HdrHistogram percentile tick
   const fast = system('loop', latencies(5, 10000, 2000))
   const slow = system('raw', latencies(6, 10000, 3_000_000))
   const svg = percentilePlot('a<b', 'latency', [
-    {system: 'loop', histogram: fast.latency.histogram},
-    {system: 'raw', histogram: slow.latency.histogram},
+    {name: 'loop', style: SYSTEM_STYLE.loop, data: {'data-system': 'loop'}, histogram: fast.latency.histogram},
+    {name: 'raw', style: SYSTEM_STYLE.raw, data: {'data-system': 'raw'}, histogram: slow.latency.histogram},
   ])
   assert.equal(svg.match(/<path class="series"/g)?.length, 2)
   assert.ok(svg.includes('data-workload="a&lt;b"'))
   for (const tick of ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%']) assert.ok(svg.includes(`>${tick}</text>`), tick)
   assert.ok(svg.includes('>1 µs</text>') && svg.includes('>1 s</text>'), 'decades from 1 µs to 1 s')
+})
+
+test('a comparison: the reference 1, a ratio with its interval, ~ where not significant, a skipped row with its reason', () => {
+  const spread = (median: number) => ({median, min: median * 0.9, max: median * 1.1})
+  const figures = (opsPerSec: number, ioThreadsNsPerOp: number | null = null) => ({
+    opsPerSec: spread(opsPerSec),
+    p50: spread(8000),
+    p99: spread(30000),
+    cpuNsPerOp: 300,
+    ioThreadsNsPerOp,
+    entersPerOp: 0.03,
+    wakesPerOp: 0,
+    vsRaw: null,
+  })
+  const configurations: ComparedConfiguration[] = [
+    {name: 'sqpoll=off', knobs: {sqpoll: 'off'}, figures: figures(1e6)},
+    {
+      name: 'sqpoll=on',
+      knobs: {sqpoll: 'on'},
+      figures: figures(1.5e6, 120),
+      versusReference: {opsPerSec: 1.5, interval: [1.4, 1.6], pValue: 0.008, significant: true},
+    },
+    {
+      name: 'ring-fd=on',
+      knobs: {'ring-fd': 'on'},
+      figures: figures(1.02e6),
+      versusReference: {opsPerSec: 1.02, interval: [0.95, 1.1], pValue: 0.4, significant: false},
+    },
+    {name: 'defer-taskrun=on', knobs: {'defer-taskrun': 'on'}, skipped: '--defer-taskrun needs IORING_SETUP_DEFER_TASKRUN (Linux 6.1)'},
+  ]
+  const {head, rows, notes} = comparisonFigures({reference: 'sqpoll=off', trials: 5, alpha: 0.05, confidence: 0.95, configurations})
+  assert.deepEqual(head, [
+    'configuration',
+    'ops/s',
+    '× 1 [95% CI]',
+    'p50',
+    'p99',
+    'CPU/op',
+    'of it io_uring threads',
+    'enters/op',
+    'wakes/op',
+  ])
+  assert.deepEqual(
+    rows.map((row) => ('skipped' in row ? [row.name, row.skipped] : [row.name, row.cells[1], row.cells[5]])),
+    [
+      ['1 sqpoll=off', '1', '–'],
+      ['2 sqpoll=on', '1.50× [1.40–1.60]', '120 ns'],
+      ['3 ring-fd=on', '1.02× [0.95–1.10] ~', '–'],
+      ['4 defer-taskrun=on', 'skipped: --defer-taskrun needs IORING_SETUP_DEFER_TASKRUN (Linux 6.1)'],
+    ],
+  )
+  assert.ok(notes.some((note) => note.includes('~: not significant')))
+  assert.ok(!notes.some((note) => note.includes('no difference can be significant')), '5 trials can be')
+  const svg = tradeoffPlot(
+    configurations.slice(0, 3).map((row, i) => ({
+      label: String(i + 1),
+      name: row.name,
+      style: SYSTEM_STYLE.loop,
+      cpuNsPerOp: row.figures!.cpuNsPerOp,
+      opsPerSec: row.figures!.opsPerSec,
+    })),
+  )
+  assert.equal(svg.match(/<circle/g)?.length, 3)
+  assert.ok(svg.includes('data-configuration="ring-fd=on"'))
 })
 
 const parseXml = (xml: string): any => new XMLParser({ignoreAttributes: false, attributeNamePrefix: ''}).parse(xml)

@@ -1,0 +1,83 @@
+// The comparison of `bench --compare` as every form shows it: one row per configuration (the
+// loop's median ops/s, its ratio to the first with the interval and ~ where the trials cannot
+// tell the two apart, latency, and what each op cost: CPU, enters, wakes), the skipped ones with
+// their reason, and the notes that say how to read it.
+
+import {minimumTrials} from '../gate/gate.js'
+import {smallestPValue} from '../gate/statistics.js'
+import type {ComparedConfiguration, Comparison} from '../model/result.js'
+import {formatCount, formatDuration} from '../units.js'
+
+/** Marks a ratio the trials cannot tell from 1, as benchstat does. */
+const NOT_SIGNIFICANT = '~'
+
+type ComparisonRow = {name: string; cells: string[]} | {name: string; skipped: string}
+
+interface ComparisonFigures {
+  title: string
+  head: string[]
+  rows: ComparisonRow[]
+  notes: string[]
+}
+
+function ratioCell(row: ComparedConfiguration, reference: string): string {
+  if (row.name === reference) return '1'
+  const ratio = row.versusReference
+  if (!ratio) return '–'
+  const marker = ratio.significant ? '' : ` ${NOT_SIGNIFICANT}`
+  return `${ratio.opsPerSec.toFixed(2)}× [${ratio.interval[0].toFixed(2)}–${ratio.interval[1].toFixed(2)}]${marker}`
+}
+
+function perOp(value: number): string {
+  if (value === 0) return '0'
+  return value >= 10 ? value.toFixed(0) : value >= 0.1 ? value.toFixed(2) : value.toPrecision(2)
+}
+
+export function comparisonFigures(comparison: Comparison): ComparisonFigures {
+  const withRaw = comparison.configurations.some((row) => row.figures?.vsRaw != null)
+  const withIoThreads = comparison.configurations.some((row) => row.figures?.ioThreadsNsPerOp != null)
+  const head = [
+    'configuration',
+    'ops/s',
+    `× 1 [${Math.round(comparison.confidence * 100)}% CI]`,
+    'p50',
+    'p99',
+    'CPU/op',
+    ...(withIoThreads ? ['of it io_uring threads'] : []),
+    'enters/op',
+    'wakes/op',
+    ...(withRaw ? ['÷ raw'] : []),
+  ]
+  const rows = comparison.configurations.map((row, i): ComparisonRow => {
+    const figures = row.figures
+    // Numbered: the ratio's head names the first by its number, and the HTML's dots carry them.
+    const name = `${i + 1} ${row.name}`
+    if (!figures) return {name, skipped: `skipped: ${row.skipped ?? 'it did not run'}`}
+    return {
+      name,
+      cells: [
+        formatCount(figures.opsPerSec.median),
+        ratioCell(row, comparison.reference),
+        formatDuration(figures.p50.median),
+        formatDuration(figures.p99.median),
+        formatDuration(figures.cpuNsPerOp),
+        ...(withIoThreads ? [figures.ioThreadsNsPerOp == null ? '–' : formatDuration(figures.ioThreadsNsPerOp)] : []),
+        perOp(figures.entersPerOp),
+        perOp(figures.wakesPerOp),
+        ...(withRaw ? [figures.vsRaw == null ? '–' : `${figures.vsRaw.toFixed(2)}×`] : []),
+      ],
+    }
+  })
+  const {trials, alpha} = comparison
+  const notes = [
+    `ops/s, p50 and p99 are the loop's medians over ${trials} interleaved trial${trials === 1 ? '' : 's'}; the ratio is of median ops/s, with its bootstrap interval; ${NOT_SIGNIFICANT}: not significant (exact Mann-Whitney U on the trials, p ≥ ${alpha}).`,
+    'CPU/op counts every thread of the process (io_uring kernel threads included) over the whole run; enters and wakes are per op ended.',
+  ]
+  if (smallestPValue(trials, trials) >= alpha) {
+    notes.push(
+      `With ${trials} trial${trials === 1 ? '' : 's'} a configuration no difference can be significant: use --trials ${minimumTrials(alpha)} or more.`,
+    )
+  }
+  if (!withRaw) notes.push('Add --vs raw to price each configuration against the raw ring with the same knobs.')
+  return {title: `compared: ${comparison.configurations.length} configurations of the loop`, head, rows, notes}
+}
