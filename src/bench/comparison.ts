@@ -7,7 +7,16 @@ import {median} from 'simple-statistics'
 
 import {DEFAULT_GATE} from '../gate/gate.js'
 import {mannWhitneyU, ratioInterval} from '../gate/statistics.js'
-import type {ComparedConfiguration, ComparedFigures, Comparison, ResultDocument, SystemResult, WorkloadResult} from '../model/result.js'
+import type {
+  ComparedConfiguration,
+  ComparedFigures,
+  ComparedRatio,
+  Comparison,
+  ResultDocument,
+  SystemResult,
+  WorkloadResult,
+} from '../model/result.js'
+import type {SystemName} from '../model/workload.js'
 import {spreadOf} from '../report/result.js'
 
 /** A configuration as listed (src/bench/compare.ts): its name, its knobs, and whether it repeats an earlier one. */
@@ -17,26 +26,57 @@ interface ListedConfiguration {
   sameAs?: string
 }
 
-/** The loop's ops/s in each trial that measured it. */
-function trialOpsPerSec(workload: WorkloadResult): number[] {
-  return workload.trials.flatMap((trial) => {
-    const loop = trial.systems.find((system) => system.system === 'loop')
-    return loop && loop.ops > 0 ? [loop.opsPerSec] : []
+/** A system's ops/s in each trial that measured it. */
+function trialOpsPerSec(workload: WorkloadResult | undefined, system: SystemName): number[] {
+  return (workload?.trials ?? []).flatMap((trial) => {
+    const found = trial.systems.find((entry) => entry.system === system)
+    return found && found.ops > 0 ? [found.opsPerSec] : []
   })
 }
 
-function figuresOf(workload: WorkloadResult, loop: SystemResult): ComparedFigures {
+/** Median ops/s of `trials` over the reference's, with the gate's interval and test. */
+function ratioTo(reference: number[], trials: number[]): ComparedRatio | undefined {
+  if (reference.length === 0 || trials.length === 0) return undefined
+  const {alpha, confidence} = DEFAULT_GATE
+  const {pValue} = mannWhitneyU(reference, trials)
+  return {
+    opsPerSec: median(trials) / median(reference),
+    interval: ratioInterval(reference, trials, confidence),
+    pValue,
+    significant: pValue < alpha,
+  }
+}
+
+/** Of the measured phase: the counters count the ops it ended. */
+function perOp(system: SystemResult, count: number | undefined): number {
+  const ops = system.counters.opsCompleted || system.ops
+  return ops > 0 ? (count ?? 0) / ops : 0
+}
+
+function figuresOf(workload: WorkloadResult, loop: SystemResult, rawReference: number[], isReference: boolean): ComparedFigures {
   const trials = workload.trials.flatMap((trial) => trial.systems.filter((system) => system.system === 'loop' && system.ops > 0))
-  const perOp = (count: number | undefined): number => (loop.cpu.ops > 0 ? (count ?? 0) / loop.cpu.ops : 0)
+  const raw = workload.systems.find((system) => system.system === 'raw' && system.ops > 0)
+  const rawTrials = trialOpsPerSec(workload, 'raw')
+  const rawRatio = isReference ? undefined : ratioTo(rawReference, rawTrials)
   return {
     opsPerSec: spreadOf(trials.map((trial) => trial.opsPerSec)),
     p50: spreadOf(trials.map((trial) => trial.latency.p50)),
     p99: spreadOf(trials.map((trial) => trial.latency.p99)),
     cpuNsPerOp: loop.cpu.nsPerOp,
     ioThreadsNsPerOp: loop.cpu.ioThreadsNsPerOp ?? null,
-    entersPerOp: perOp(loop.counters.enterCalls),
-    wakesPerOp: perOp(loop.counters.wakesSent),
+    entersPerOp: perOp(loop, loop.counters.enterCalls),
+    wakesPerOp: perOp(loop, loop.counters.wakesSent),
     vsRaw: workload.ratios.find((ratio) => ratio.baseline === 'raw')?.opsPerSec ?? null,
+    ...(raw
+      ? {
+          raw: {
+            opsPerSec: spreadOf(rawTrials),
+            cpuNsPerOp: raw.cpu.nsPerOp,
+            entersPerOp: perOp(raw, raw.counters.enterCalls),
+            ...(rawRatio ? {versusReference: rawRatio} : {}),
+          },
+        }
+      : {}),
   }
 }
 
@@ -52,10 +92,9 @@ export function comparisonOf(
 ): Comparison {
   const {alpha, confidence} = DEFAULT_GATE
   const reference = configurations[0].name
-  const referenceTrials = (() => {
-    const workload = document.workloads.find((entry) => entry.name === reference)
-    return workload ? trialOpsPerSec(workload) : []
-  })()
+  const referenceWorkload = document.workloads.find((entry) => entry.name === reference)
+  const referenceTrials = trialOpsPerSec(referenceWorkload, 'loop')
+  const rawReference = trialOpsPerSec(referenceWorkload, 'raw')
   const rows = configurations.map((configuration): ComparedConfiguration => {
     const row: ComparedConfiguration = {name: configuration.name, knobs: configuration.knobs}
     if (configuration.sameAs) return {...row, skipped: `the same workload as '${configuration.sameAs}'`}
@@ -63,17 +102,10 @@ export function comparisonOf(
     const loop = workload?.systems.find((system) => system.system === 'loop')
     const why = refused.get(configuration.name) ?? (loop?.ops ? undefined : (loop?.error?.explanation ?? 'it measured nothing'))
     if (!workload || !loop || why) return {...row, skipped: why ?? 'it did not run'}
-    row.figures = figuresOf(workload, loop)
-    const trials = trialOpsPerSec(workload)
-    if (configuration.name !== reference && referenceTrials.length > 0 && trials.length > 0) {
-      const {pValue} = mannWhitneyU(referenceTrials, trials)
-      row.versusReference = {
-        opsPerSec: median(trials) / median(referenceTrials),
-        interval: ratioInterval(referenceTrials, trials, confidence),
-        pValue,
-        significant: pValue < alpha,
-      }
-    }
+    const isReference = configuration.name === reference
+    row.figures = figuresOf(workload, loop, rawReference, isReference)
+    const ratio = isReference ? undefined : ratioTo(referenceTrials, trialOpsPerSec(workload, 'loop'))
+    if (ratio) row.versusReference = ratio
     return row
   })
   return {reference, trials, alpha, confidence, configurations: rows}

@@ -220,10 +220,13 @@ export interface ComparedFigures {
   cpuNsPerOp: number
   /** Of cpuNsPerOp: io_uring's kernel threads (SQPOLL, io-wq); null when none ran. */
   ioThreadsNsPerOp: number | null
+  /** Of the measured phase, per op it ended. */
   entersPerOp: number
   wakesPerOp: number
   /** The loop's ops/s ÷ the raw ring's with the same knobs, when the raw ring ran. */
   vsRaw: number | null
+  /** The raw ring with the same knobs, when it ran (--vs raw): its own ratio to the reference's raw ring. */
+  raw?: {opsPerSec: Spread; cpuNsPerOp: number; entersPerOp: number; versusReference?: ComparedRatio}
 }
 
 export interface ComparedRatio {

@@ -5,7 +5,7 @@
 
 import {minimumTrials} from '../gate/gate.js'
 import {smallestPValue} from '../gate/statistics.js'
-import type {ComparedConfiguration, Comparison} from '../model/result.js'
+import type {ComparedRatio, Comparison} from '../model/result.js'
 import {formatCount, formatDuration} from '../units.js'
 
 /** Marks a ratio the trials cannot tell from 1, as benchstat does. */
@@ -20,9 +20,8 @@ interface ComparisonFigures {
   notes: string[]
 }
 
-function ratioCell(row: ComparedConfiguration, reference: string): string {
-  if (row.name === reference) return '1'
-  const ratio = row.versusReference
+function ratioCell(ratio: ComparedRatio | undefined, isReference: boolean): string {
+  if (isReference) return '1'
   if (!ratio) return '–'
   const marker = ratio.significant ? '' : ` ${NOT_SIGNIFICANT}`
   return `${ratio.opsPerSec.toFixed(2)}× [${ratio.interval[0].toFixed(2)}–${ratio.interval[1].toFixed(2)}]${marker}`
@@ -34,7 +33,7 @@ function perOp(value: number): string {
 }
 
 export function comparisonFigures(comparison: Comparison): ComparisonFigures {
-  const withRaw = comparison.configurations.some((row) => row.figures?.vsRaw != null)
+  const withRaw = comparison.configurations.some((row) => row.figures?.raw)
   const withIoThreads = comparison.configurations.some((row) => row.figures?.ioThreadsNsPerOp != null)
   const head = [
     'configuration',
@@ -46,7 +45,7 @@ export function comparisonFigures(comparison: Comparison): ComparisonFigures {
     ...(withIoThreads ? ['of it io_uring threads'] : []),
     'enters/op',
     'wakes/op',
-    ...(withRaw ? ['÷ raw'] : []),
+    ...(withRaw ? ['raw ops/s', 'raw × 1', 'loop ÷ raw'] : []),
   ]
   const rows = comparison.configurations.map((row, i): ComparisonRow => {
     const figures = row.figures
@@ -57,14 +56,20 @@ export function comparisonFigures(comparison: Comparison): ComparisonFigures {
       name,
       cells: [
         formatCount(figures.opsPerSec.median),
-        ratioCell(row, comparison.reference),
+        ratioCell(row.versusReference, row.name === comparison.reference),
         formatDuration(figures.p50.median),
         formatDuration(figures.p99.median),
         formatDuration(figures.cpuNsPerOp),
         ...(withIoThreads ? [figures.ioThreadsNsPerOp == null ? '–' : formatDuration(figures.ioThreadsNsPerOp)] : []),
         perOp(figures.entersPerOp),
         perOp(figures.wakesPerOp),
-        ...(withRaw ? [figures.vsRaw == null ? '–' : `${figures.vsRaw.toFixed(2)}×`] : []),
+        ...(withRaw
+          ? [
+              figures.raw ? formatCount(figures.raw.opsPerSec.median) : '–',
+              figures.raw ? ratioCell(figures.raw.versusReference, row.name === comparison.reference) : '–',
+              figures.vsRaw == null ? '–' : `${figures.vsRaw.toFixed(2)}×`,
+            ]
+          : []),
       ],
     }
   })
@@ -78,6 +83,10 @@ export function comparisonFigures(comparison: Comparison): ComparisonFigures {
       `With ${trials} trial${trials === 1 ? '' : 's'} a configuration no difference can be significant: use --trials ${minimumTrials(alpha)} or more.`,
     )
   }
-  if (!withRaw) notes.push('Add --vs raw to price each configuration against the raw ring with the same knobs.')
+  notes.push(
+    withRaw
+      ? "raw: the raw ring with the same knobs, its ratio to the first configuration's raw ring; loop ÷ raw: what the loop keeps of it."
+      : 'Add --vs raw to price each configuration against the raw ring with the same knobs.',
+  )
   return {title: `compared: ${comparison.configurations.length} configurations of the loop`, head, rows, notes}
 }

@@ -82,6 +82,9 @@ describe('bench --compare', () => {
     assert.equal(plain.figures.ioThreadsNsPerOp, null)
     assert.ok(sqpoll.figures.ioThreadsNsPerOp > 0, JSON.stringify(sqpoll.figures))
     assert.ok(sqpoll.figures.vsRaw > 0 && plain.figures.vsRaw > 0)
+    // The raw ring has its own ratio: SQPOLL's raw ring against the plain raw ring.
+    assert.equal(plain.figures.raw.versusReference, undefined)
+    assert.ok(sqpoll.figures.raw.versusReference.opsPerSec > 0 && sqpoll.figures.raw.entersPerOp >= 0)
     assert.match(workloads[1].systems.find((system: any) => system.system === 'raw').ring.setupFlagNames, /SQPOLL/)
   })
 
