@@ -19,7 +19,36 @@ export function fioVersion(): Promise<string | undefined> {
   })
 }
 
-/** fio's arguments for the same op, block size, depth, jobs, file and phases as the loop. */
+/**
+ * fio's io_uring options for the ring knobs the run sets, so a ratio to fio compares like with
+ * like, and the knobs fio has no option for. Beyond these fio (3.33 and later) sets
+ * COOP_TASKRUN, SINGLE_ISSUER|DEFER_TASKRUN and CQSIZE on its own wherever the kernel takes them
+ * (engines/io_uring.c), whatever the loop uses: see fioRingFlags.
+ */
+export function fioKnobOptions(loop: WorkloadSpec['loop']): {options: string[]; unmatched: string[]} {
+  const options: string[] = []
+  const unmatched: string[] = []
+  if (loop.sqpoll) {
+    // fio registers the file itself with an SQ thread (SQPOLL needed fixed files before 5.11).
+    options.push('--sqthread_poll=1')
+    if (loop.sqpollCpu !== undefined) options.push(`--sqthread_poll_cpu=${loop.sqpollCpu}`)
+    if (loop.sqpollIdleNs !== undefined) unmatched.push("sqpoll-idle (fio keeps the kernel's 1 s)")
+  }
+  if (loop.ioPoll) options.push('--hipri=1')
+  if (loop.ringFd) unmatched.push('ring-fd (fio enters through the ring fd itself)')
+  if (loop.submitAll) unmatched.push('submit-all')
+  return {options, unmatched}
+}
+
+/** What fio's engine sets on its ring by itself, from its version ("fio-3.33"). */
+function fioRingFlags(version: string): string {
+  const [major = 0, minor = 0] = (/(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number)
+  return major > 3 || (major === 3 && minor >= 33)
+    ? 'COOP_TASKRUN, SINGLE_ISSUER|DEFER_TASKRUN and CQSIZE, set by fio itself where the kernel takes them'
+    : 'none beyond the options (fio before 3.33 sets no taskrun flags)'
+}
+
+/** fio's arguments for the same op, block size, depth, jobs, file, phases and ring knobs as the loop. */
 function fioArguments(spec: WorkloadSpec, file: TestFile): string[] {
   const {drive} = spec
   const files = spec.file!
@@ -42,6 +71,7 @@ function fioArguments(spec: WorkloadSpec, file: TestFile): string[] {
     '--invalidate=0',
     '--output-format=json+',
     '--lat_percentiles=1',
+    ...fioKnobOptions(spec.loop).options,
   ]
   if (drive.ops > 0) {
     // Each job does its share and stops: io_size wraps the file as often as needed. fio 3.33
@@ -133,6 +163,7 @@ export function fioMeasured(
   // usr_cpu and sys_cpu are percentages of one CPU over the job's runtime.
   const cpuNs = (percent: number): number => (percent / 100) * job.job_runtime * 1e6
   const errors = direction.short_ios + direction.drop_ios
+  const knobs = fioKnobOptions(spec.loop)
   return {
     ops,
     expected: ops - errors,
@@ -145,6 +176,12 @@ export function fioMeasured(
     info: {
       version: output['fio version'],
       command: ['fio', ...args].join(' '),
+      options: knobs.options.join(' ') || 'none for ring knobs (the run sets none fio has)',
+      ringFlags: fioRingFlags(output['fio version']),
+      ...(knobs.unmatched.length ? {unmatched: `${knobs.unmatched.join(', ')}: no fio option`} : {}),
+      ...(spec.loop.sqpoll
+        ? {cpu: "fio's usr_cpu and sys_cpu are its job threads' own: its SQ thread's CPU is not in its CPU per op"}
+        : {}),
       latency: "fio lat_ns: submission to completion, from fio's json+ bins",
       ...(spec.drive.ops > 0 ? {warmup: "none: fio counts ramp_time's ops toward io_size, so a run of --ops N has no warm-up"} : {}),
       ...(spec.drive.rate === undefined
