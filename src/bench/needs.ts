@@ -9,7 +9,7 @@ import type {EnvironmentError} from '../errors.js'
 import {DESCRIPTORS_TO_START, type Limit, limitTooLow, MIB, NODE_ADDRESS_SPACE, readLimit} from '../limits.js'
 import type {NativeError} from '../model/native.js'
 import type {WorkloadSpec} from '../model/workload.js'
-import {kindsOf, MAX_RING_ENTRIES, usesFile} from './spec.js'
+import {kindsOf, MAX_RING_ENTRIES} from './spec.js'
 
 /**
  * Descriptors the process holds once its modules are loaded (stdio, libuv's epoll and eventfds,
@@ -26,11 +26,6 @@ const STACK_BYTES = 8 * MIB
  * instead, but the arenas it does map race V8 for the rest, so they are counted as needed.
  */
 const ARENA_BYTES = 64 * MIB
-/**
- * The node-fs baseline's worker thread: a V8 isolate of its own, which must reserve its code
- * range and heap or abort the process (measured: a worker peaks 850 MiB above its parent).
- */
-const WORKER_BYTES = 896 * MIB
 /** Room for V8's heap to grow while the run reports (measured: tens of MiB). */
 const JS_HEADROOM_BYTES = 32 * MIB
 /** Per in-flight slot: ring entries, waiters, the op, its completion (measured: about 2.3 KiB). */
@@ -76,13 +71,12 @@ function loopThreads(spec: WorkloadSpec): number {
 
 /**
  * Address space the run adds to this process: stacks and malloc arenas of its threads, slots,
- * buffers, a node-fs worker.
+ * buffers (node-fs runs in a Node process of its own).
  */
 export function addressSpaceNeeded(spec: WorkloadSpec): number {
   const {loop} = slots(spec)
   const slotBytes = spec.drive.submitters * loop * (SLOT_BYTES + bufferBytes(spec))
-  const worker = runsNodeFs(spec) ? WORKER_BYTES : 0
-  return threadsAddressSpace(loopThreads(spec)) + slotBytes + worker
+  return threadsAddressSpace(loopThreads(spec)) + slotBytes
 }
 
 /**
@@ -94,13 +88,8 @@ function threadsAddressSpace(threads: number): number {
   return threads * STACK_BYTES + JS_HEADROOM_BYTES + arenas * ARENA_BYTES
 }
 
-function runsNodeFs(spec: WorkloadSpec): boolean {
-  return spec.vs.includes('node-fs') && usesFile(spec)
-}
-
 function needsText(spec: WorkloadSpec): string {
-  const worker = runsNodeFs(spec) ? ", node-fs's worker" : ''
-  return `${loopThreads(spec)} threads, ${spec.drive.submitters * slots(spec).loop} ops in flight, a ring of ${spec.loop.ringSize}${worker}`
+  return `${loopThreads(spec)} threads, ${spec.drive.submitters * slots(spec).loop} ops in flight, a ring of ${spec.loop.ringSize}`
 }
 
 function descriptorError(spec: WorkloadSpec): EnvironmentError | null {

@@ -1,11 +1,12 @@
-// The node-fs baseline's worker: the same file workload through Node's fs.promises FileHandle,
+// The node-fs baseline's process: the same file workload through Node's fs.promises FileHandle,
 // `concurrency` operations at a time (closed loop), or on the same schedule as the loop's open
-// loop, each op's latency measured with process.hrtime.bigint into an HdrHistogram. It runs in
-// a worker so the main thread's event loop is not what is measured.
+// loop, each op's latency measured with process.hrtime.bigint into an HdrHistogram. It is a
+// process of its own (forked, its job the first message) so libuv reads UV_USE_IO_URING as the
+// run sets it, its CPU is its own, and the tool's event loop is not what is measured.
 
+import {readdirSync, readlinkSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import {setImmediate as nextTurn, setTimeout as sleep} from 'node:timers/promises'
-import {parentPort, workerData} from 'node:worker_threads'
 
 import {encodeHistogram, newHistogram} from '../report/histogram.js'
 import type {MeasuredBaseline} from './baseline.js'
@@ -25,18 +26,31 @@ export interface NodeFsJob {
   arrivals?: 'uniform' | 'poisson'
 }
 
-/** What the worker posts back: a measured baseline, its histograms encoded to cross the thread. */
-export type NodeFsResult = Omit<MeasuredBaseline, 'latency' | 'service' | 'info'> & {latency: string; service?: string}
+/** What the process sends back: a measured baseline, its histograms encoded to cross, and how many io_uring fds libuv had open. */
+export type NodeFsResult = Omit<MeasuredBaseline, 'latency' | 'service' | 'info'> & {
+  latency: string
+  service?: string
+  ioUringFds: number
+}
 
-const job = workerData as NodeFsJob
+export type NodeFsMessage = {result: NodeFsResult; error?: undefined} | {result?: undefined; error: string}
+
 let stopping = false
-parentPort!.on('message', (message) => {
-  if (message === 'stop') stopping = true
-})
+
+/** io_uring instances this process has open: libuv's, when it uses io_uring. */
+function ioUringFds(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[io_uring]'
+    } catch {
+      return false
+    }
+  }).length
+}
 
 const now = (): number => Number(process.hrtime.bigint())
 
-async function main(): Promise<NodeFsResult> {
+async function main(job: NodeFsJob): Promise<NodeFsResult> {
   const handle = await open(job.path, job.write ? 'r+' : 'r')
   const blocks = Math.floor(job.sizeBytes / job.blockSize)
   const latency = newHistogram()
@@ -129,6 +143,7 @@ async function main(): Promise<NodeFsResult> {
 
   await Promise.all(Array.from({length: job.concurrency}, () => lane()))
   const cpu = process.cpuUsage(cpuStart)
+  const rings = ioUringFds()
   await handle.close()
   return {
     ...result,
@@ -137,10 +152,17 @@ async function main(): Promise<NodeFsResult> {
     latency: encodeHistogram(latency),
     ...(service ? {service: encodeHistogram(service)} : {}),
     interrupted: stopping,
+    ioUringFds: rings,
   }
 }
 
-main().then(
-  (result) => parentPort!.postMessage({result}),
-  (error: Error) => parentPort!.postMessage({error: error.message}),
-)
+process.once('message', (job: NodeFsJob) => {
+  process.on('message', (message) => {
+    if (message === 'stop') stopping = true
+  })
+  const send = (message: NodeFsMessage): void => void process.send!(message, () => process.disconnect())
+  main(job).then(
+    (result) => send({result}),
+    (error: Error) => send({error: error.message}),
+  )
+})

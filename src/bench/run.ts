@@ -94,9 +94,15 @@ async function runNative(spec: WorkloadSpec, system: 'loop' | 'raw', file: TestF
   return {system, native: await cancelledBy(options.signal, job.result, () => job.cancel()), windows}
 }
 
-async function runBaseline(spec: WorkloadSpec, system: 'fio' | 'node-fs', file: TestFile, options: RunOptions): Promise<SystemRun> {
+async function runBaseline(
+  spec: WorkloadSpec,
+  system: Exclude<SystemName, 'loop' | 'raw'>,
+  file: TestFile,
+  options: RunOptions,
+): Promise<SystemRun> {
   if (system === 'fio' && (await fioVersion()) === undefined) return {system, skipped: FIO_MISSING}
-  const run = system === 'fio' ? await runFio(spec, file, options.signal) : await runNodeFs(spec, file, options.signal)
+  const run =
+    system === 'fio' ? await runFio(spec, file, options.signal) : await runNodeFs(spec, file, system === 'node-fs-uring', options.signal)
   return {system, ...run}
 }
 

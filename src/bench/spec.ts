@@ -16,7 +16,7 @@ import {
 import {durationInput, parseDuration} from '../units.js'
 
 /** Baselines that run file workloads only. */
-export const FILE_BASELINES: readonly BaselineName[] = ['fio', 'node-fs']
+export const FILE_BASELINES: readonly BaselineName[] = ['fio', 'node-fs', 'node-fs-uring']
 
 /** The kernel's limit on SQ entries (IORING_MAX_ENTRIES). */
 export const MAX_RING_ENTRIES = 32768

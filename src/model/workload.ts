@@ -13,7 +13,7 @@ export const MIX_KINDS = OP_KINDS
 
 export type KindName = (typeof MIX_KINDS)[number]
 
-export const BASELINES = ['raw', 'fio', 'node-fs'] as const
+export const BASELINES = ['raw', 'fio', 'node-fs', 'node-fs-uring'] as const
 
 export type BaselineName = (typeof BASELINES)[number]
 

@@ -16,6 +16,7 @@ export const SYSTEM_STYLE: Record<SystemName, LineStyle> = {
   raw: {colour: '#e69f00', dash: '8 4'},
   fio: {colour: '#009e73', dash: '2 3'},
   'node-fs': {colour: '#cc79a7', dash: '10 3 2 3'},
+  'node-fs-uring': {colour: '#56b4e9', dash: '4 2'},
 }
 
 /** Systems in the order every chart and legend lists them. */
@@ -181,7 +182,7 @@ export interface LineStyle {
  * first), then again dashed, so eight configurations and more stay apart.
  */
 export function configurationStyle(index: number): LineStyle {
-  const palette = [...Object.values(SYSTEM_STYLE).map((style) => style.colour), '#d55e00', '#56b4e9', '#f0e442', '#000000']
+  const palette = [...Object.values(SYSTEM_STYLE).map((style) => style.colour), '#d55e00', '#f0e442', '#000000']
   const dashes = ['', '8 4', '2 3', '10 3 2 3']
   return {colour: palette[index % palette.length], dash: dashes[Math.floor(index / palette.length) % dashes.length]}
 }

@@ -202,7 +202,7 @@ describe('bench', () => {
       ['--spin', '50us', '--wait', 'adaptive'],
       /^Error: --spin: '50µs' is not allowed; it is shorthand for --wait spin=DUR/,
     ],
-    ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw, fio, node-fs$/],
+    ['an unknown baseline', ['--vs', 'magic'], /^Error: --vs: 'magic' is not allowed; use one of: raw, fio, node-fs, node-fs-uring$/],
     ['an unknown design', ['--design', 'sideways'], /^Error: --design: 'sideways' is not allowed; use one of: cross-thread, same-thread$/],
     [
       'a wake for same-thread loops',
@@ -305,6 +305,40 @@ describe('bench', () => {
       /^Error: the loop stopped: wake poll: Invalid argument \(EINVAL\): an IOPOLL ring accepts only polled read\/write ops/,
     )
     assert.equal(stdout, '', 'nothing was measured, so no report')
+  })
+
+  test("node-fs as Node 20 runs it (libuv's thread pool) and node-fs-uring (UV_USE_IO_URING=1): whether io_uring was used is read from the process, and why not", async () => {
+    const args = [
+      'bench',
+      '--op',
+      'file-read',
+      '--file-size',
+      '8m',
+      '--depth',
+      '8',
+      '--ops',
+      '4000',
+      '--vs',
+      'node-fs,node-fs-uring',
+      '--json',
+    ]
+    // The variable as most users have it: unset (child_process leaves out an undefined one).
+    const {status, stdout, stderr} = await runCli(args, {env: {UV_USE_IO_URING: undefined}})
+    assert.equal(status, 0, stderr)
+    const [workload] = parseResult(stdout).workloads
+    const info = (name: string): any => workload.systems.find((system: any) => system.system === name).info
+    assert.equal(info('node-fs').libuv, process.versions.uv)
+    assert.equal(info('node-fs').UV_USE_IO_URING, null)
+    assert.match(
+      info('node-fs').ioUring,
+      /^not used: UV_USE_IO_URING is unset: this Node's libuv [\d.]+ keeps io_uring off unless it is 1$/,
+    )
+    assert.equal(info('node-fs-uring').UV_USE_IO_URING, '1')
+    assert.match(info('node-fs-uring').ioUring, /^used: \d+ io_uring fds open in the process$/)
+    for (const name of ['node-fs', 'node-fs-uring']) {
+      const system = workload.systems.find((entry: any) => entry.system === name)
+      assert.equal(system.outcomes.expected, 4000, name)
+    }
   })
 
   test('a setting the kernel lacks is refused before measuring: exit 3, one line naming the feature and its release', async () => {

@@ -27,7 +27,7 @@ test("fio gets its own options for the loop's ring knobs, and the report says wh
     unmatched: ["sqpoll-idle (fio keeps the kernel's 1 s)", 'ring-fd (fio enters through the ring fd itself)', 'submit-all'],
   })
   const {info} = fioMeasured(output, {...spec, loop: {sqpoll: true, ringFd: true}} as WorkloadSpec, [], false)!
-  assert.equal(info!.options, '--sqthread_poll=1')
-  assert.equal(info!.unmatched, 'ring-fd (fio enters through the ring fd itself): no fio option')
-  assert.match(String(info!.ringFlags), /^COOP_TASKRUN, SINGLE_ISSUER\|DEFER_TASKRUN and CQSIZE, set by fio itself/)
+  assert.equal(info.options, '--sqthread_poll=1')
+  assert.equal(info.unmatched, 'ring-fd (fio enters through the ring fd itself): no fio option')
+  assert.match(String(info.ringFlags), /^COOP_TASKRUN, SINGLE_ISSUER\|DEFER_TASKRUN and CQSIZE, set by fio itself/)
 })
