@@ -92,8 +92,9 @@ constexpr std::array<const char*, 17> kLoopFields{
 constexpr std::array<const char*, 2> kWaitFields{"kind", "spinNs"};
 constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
                                                      "seed", "file", "socket"};
-constexpr std::array<const char*, 8> kFileFields{"path",   "sizeBytes",  "blockSize",     "random",
-                                                 "direct", "fsyncEvery", "writevBuffers", "verify"};
+constexpr std::array<const char*, 9> kFileFields{"path",          "sizeBytes", "blockSize",
+                                                 "random",        "direct",    "fsyncEvery",
+                                                 "writevBuffers", "verify",    "fixedFiles"};
 constexpr std::array<const char*, 2> kSocketFields{"transport", "messageSize"};
 constexpr std::array<const char*, 9> kDriveFields{
     "submitters", "depth", "durationNs", "ops", "warmupNs", "rate", "arrivals", "design", "idleNs"};
@@ -240,6 +241,7 @@ WorkloadSpec workload_from_js(const Napi::Object& workload) {
     read_number(*file, "fsyncEvery", spec.file.fsync_every);
     read_number(*file, "writevBuffers", spec.file.writev_buffers);
     read_bool(*file, "verify", spec.file.verify);
+    read_bool(*file, "fixedFiles", spec.file.fixed_files);
   }
   if (const std::optional<Napi::Object> socket = nullable_object(workload, "socket")) {
     check_fields(*socket, kBenchRequest, "socket", kSocketFields);

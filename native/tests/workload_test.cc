@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "harness/bench.h"
@@ -481,6 +482,74 @@ TEST(OpenLoop, AnOverloadAfterTheWarmUpIsMeasuredAtTheRateTheLoopKeepsUp) {
     // Each measured op waited since its due time in the warm-up.
     EXPECT_GT(stats.latency.min(), 50'000'000u);
   }
+}
+
+// Fixed files (FileSpec::fixed_files): a source names its files by their index in the ring's
+// table, and the harness registers every source's files on the loop's ring and the raw ring.
+TEST(FixedFiles, ASourceNamesItsFilesByTheirIndexOnceTold) {
+  LaidOutFile file(4 * 4096);
+  auto source = file_source(OpKind::kFileRead, file, 4);
+  ASSERT_EQ(source->files().size(), 1u);
+  Resources resources;
+  io_uring_sqe sqe{};
+  source->prepare(0, sqe, resources);
+  EXPECT_EQ(sqe.flags & IOSQE_FIXED_FILE, 0);
+  EXPECT_EQ(sqe.fd, source->files().front());
+  source->use_fixed_files(3);
+  sqe = io_uring_sqe{};
+  source->prepare(0, sqe, resources);
+  EXPECT_NE(sqe.flags & IOSQE_FIXED_FILE, 0);
+  EXPECT_EQ(sqe.fd, 3);
+
+  // A mix: each part's files in turn, the indexes following on.
+  WorkloadSpec mixed;
+  mixed.seed = 7;
+  mixed.file = FileSpec{.path = file.path(), .size = 4 * 4096, .block_size = 4096};
+  mixed.mix = {{OpKind::kFileRead, 1}, {OpKind::kNop, 1}, {OpKind::kFileWrite, 1}};
+  auto mix = make_op_source(mixed, SourceContext{});
+  ASSERT_EQ(mix->files().size(), 2u);
+  mix->use_fixed_files(5);
+  std::set<int> indexes;
+  for (uint32_t i = 0; i < 64; ++i) {
+    sqe = io_uring_sqe{};
+    mix->prepare(0, sqe, resources);
+    if (sqe.opcode != IORING_OP_NOP) {
+      EXPECT_NE(sqe.flags & IOSQE_FIXED_FILE, 0);
+      indexes.insert(sqe.fd);
+    }
+  }
+  EXPECT_EQ(indexes, (std::set<int>{5, 6}));
+}
+
+// An op that names an index the ring has no file at fails with EBADF, so every op ending as
+// expected shows the table was registered and used, on every system.
+TEST(FixedFiles, ReadsAndWritesThroughTheRingsTableAreChecked) {
+  LaidOutFile file(1 << 20);
+  for (OpKind op : {OpKind::kFileRead, OpKind::kFileWrite}) {
+    BenchSpec spec = file_spec(op, file.path(), 1 << 20, 2000);
+    spec.workload.file.random = true;
+    spec.workload.file.fixed_files = true;
+    spec.drive.submitters = 2;  // two sources, two files in the table
+    for (RunFn run : kEverySystem) {
+      const BenchResult result = run(spec, nullptr, kNever);
+      ASSERT_FALSE(result.error) << result.error->message();
+      EXPECT_EQ(result.stats.expected, 2000u) << op_kind_name(op);
+      EXPECT_EQ(result.stats.corrupt, 0u);
+      EXPECT_EQ(result.stats.read_back.corrupt, 0u);
+    }
+  }
+}
+
+TEST(FixedFiles, AFileTheKernelCannotTakeFailsTheRingWithTheRegistration) {
+  LoopConfig config;
+  config.fixed_files = {1 << 20};  // no such descriptor
+  io_uring ring{};
+  io_uring_params params{};
+  const std::optional<LoopError> error = init_ring(ring, params, 8, config, "raw ring");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->call, "io_uring_register");
+  EXPECT_EQ(error->error, EBADF);
+  EXPECT_EQ(error->detail, "raw ring: REGISTER_FILES_UPDATE of 1 files");
 }
 
 }  // namespace

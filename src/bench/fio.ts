@@ -25,16 +25,17 @@ export function fioVersion(): Promise<string | undefined> {
  * COOP_TASKRUN, SINGLE_ISSUER|DEFER_TASKRUN and CQSIZE on its own wherever the kernel takes them
  * (engines/io_uring.c), whatever the loop uses: see fioRingFlags.
  */
-export function fioKnobOptions(loop: WorkloadSpec['loop']): {options: string[]; unmatched: string[]} {
+export function fioKnobOptions({loop, file}: Pick<WorkloadSpec, 'loop' | 'file'>): {options: string[]; unmatched: string[]} {
   const options: string[] = []
   const unmatched: string[] = []
   if (loop.sqpoll) {
-    // fio registers the file itself with an SQ thread (SQPOLL needed fixed files before 5.11).
+    // fio registers its file itself under SQPOLL (which needed fixed files before 5.11).
     options.push('--sqthread_poll=1')
     if (loop.sqpollCpu !== undefined) options.push(`--sqthread_poll_cpu=${loop.sqpollCpu}`)
     if (loop.sqpollIdleNs !== undefined) unmatched.push("sqpoll-idle (fio keeps the kernel's 1 s)")
   }
   if (loop.ioPoll) options.push('--hipri=1')
+  if (file?.fixedFiles) options.push('--registerfiles=1')
   if (loop.ringFd) unmatched.push('ring-fd (fio enters through the ring fd itself)')
   if (loop.submitAll) unmatched.push('submit-all')
   return {options, unmatched}
@@ -71,7 +72,7 @@ function fioArguments(spec: WorkloadSpec, file: TestFile): string[] {
     '--invalidate=0',
     '--output-format=json+',
     '--lat_percentiles=1',
-    ...fioKnobOptions(spec.loop).options,
+    ...fioKnobOptions(spec).options,
   ]
   if (drive.ops > 0) {
     // Each job does its share and stops: io_size wraps the file as often as needed. fio 3.33
@@ -163,7 +164,7 @@ export function fioMeasured(
   // usr_cpu and sys_cpu are percentages of one CPU over the job's runtime.
   const cpuNs = (percent: number): number => (percent / 100) * job.job_runtime * 1e6
   const errors = direction.short_ios + direction.drop_ios
-  const knobs = fioKnobOptions(spec.loop)
+  const knobs = fioKnobOptions(spec)
   return {
     ops,
     expected: ops - errors,

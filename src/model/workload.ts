@@ -125,6 +125,8 @@ export interface FileWorkloadSpec {
   fsyncEvery: number
   /** Writes are WRITEV of this many buffers (0 or 1: plain WRITE). */
   writevBuffers: number
+  /** The file is in the ring's registered file table and ops name it by index; absent when not. */
+  fixedFiles?: true
 }
 
 export interface SocketWorkloadSpec {

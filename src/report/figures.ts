@@ -129,7 +129,9 @@ function workloadTitle(workload: WorkloadResult): string {
   const length = spec.drive.ops > 0 ? `${formatCount(spec.drive.ops)} ops` : formatDuration(spec.drive.durationNs)
   const {file, socket} = spec
   const extras = [
-    file ? `${formatSize(file.blockSize)} ${file.random ? 'random' : 'sequential'}${file.direct ? ' O_DIRECT' : ''}` : undefined,
+    file
+      ? `${formatSize(file.blockSize)} ${file.random ? 'random' : 'sequential'}${file.direct ? ' O_DIRECT' : ''}${file.fixedFiles ? ' · fixed file' : ''}`
+      : undefined,
     file && file.writevBuffers > 1 ? `writev ×${file.writevBuffers}` : undefined,
     file && file.fsyncEvery > 0 ? `fsync every ${file.fsyncEvery}` : undefined,
     socket ? `${socket.transport} ${formatSize(socket.messageSize)} messages` : undefined,

@@ -445,6 +445,17 @@ export const SETTINGS = [
     fromSpec: (spec) => spec.file?.writevBuffers,
   },
   {
+    key: 'fixedFiles',
+    flag: 'fixed-files',
+    type: 'bool',
+    help: "register the file in the ring's file table (a sparse table and an update; REGISTER_FILES before 5.19) and name it by index (IOSQE_FIXED_FILE): no fd lookup per op",
+    group: 'FILE',
+    ops: FILE_OPS,
+    needs: 'REGISTER_FILES',
+    native: 'file.fixedFiles',
+    fromSpec: (spec) => spec.file?.fixedFiles,
+  },
+  {
     key: 'transport',
     flag: 'transport',
     type: 'enum',

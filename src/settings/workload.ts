@@ -15,7 +15,7 @@ import {
   parseWait,
   usesFile,
 } from '../bench/spec.js'
-import {invalidValue, UsageError} from '../errors.js'
+import {invalidValue, refusedSwitch, UsageError} from '../errors.js'
 import {
   ARRIVALS,
   type ArrivalsName,
@@ -296,9 +296,8 @@ function checkRingKnobs(loop: WorkloadSpec['loop'], drive: DriveSpec, vs: readon
     // The kernel refuses the task-run flags on an SQPOLL ring: its SQ thread, not the loop, issues.
     const taskrun = (['deferTaskrun', 'coopTaskrun', 'taskrunFlag'] as const).find((key) => loop[key])
     if (taskrun)
-      throw invalidValue(
+      throw refusedSwitch(
         label[taskrun],
-        'true',
         `the kernel refuses it on an SQPOLL ring (its SQ thread, not the loop, issues): leave out ${ref(label.sqpoll)} or this`,
       )
   }
@@ -362,7 +361,9 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
   const notFor = (group: HelpGroup, applies: boolean, what: string): void => {
     if (applies) return
     const given = settingsIn(group).find((key) => input[key] !== undefined && input[key] !== false)
-    if (given) throw invalidValue(label[given], textOf(input[given]), `it applies to ${what} only`)
+    if (!given) return
+    const allowed = `it applies to ${what} only`
+    throw input[given] === true ? refusedSwitch(label[given], allowed) : invalidValue(label[given], textOf(input[given]), allowed)
   }
   notFor('FILE', usesFile(partial), 'file workloads (file-read, file-write, or a mix with them)')
   notFor('SOCKET', kinds.includes('socket'), 'socket workloads (socket, or a mix with it)')
@@ -414,6 +415,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       direct: input.direct ?? false,
       fsyncEvery: input.fsyncEvery ?? 0,
       writevBuffers: input.writevBuffers ?? 0,
+      ...(input.fixedFiles ? {fixedFiles: true as const} : {}),
     }
   }
   if (kinds.includes('socket')) {

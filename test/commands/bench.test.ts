@@ -227,12 +227,12 @@ describe('bench', () => {
     [
       'DEFER_TASKRUN on an SQPOLL ring',
       ['--sqpoll', '--defer-taskrun'],
-      /^Error: --defer-taskrun: 'true' is not allowed; the kernel refuses it on an SQPOLL ring/,
+      /^Error: --defer-taskrun: not allowed; the kernel refuses it on an SQPOLL ring/,
     ],
     [
       'COOP_TASKRUN on an SQPOLL ring',
       ['--sqpoll', '--coop-taskrun'],
-      /^Error: --coop-taskrun: 'true' is not allowed; the kernel refuses it on an SQPOLL ring/,
+      /^Error: --coop-taskrun: not allowed; the kernel refuses it on an SQPOLL ring/,
     ],
     [
       "an SQ thread idle under the kernel's millisecond",
@@ -339,6 +339,25 @@ describe('bench', () => {
       const system = workload.systems.find((entry: any) => entry.system === name)
       assert.equal(system.outcomes.expected, 4000, name)
     }
+  })
+
+  test("--fixed-files: the loop's ring and the raw ring read through their registered file table, fio with --registerfiles=1; a non-file op refuses it", async () => {
+    const args = ['bench', '--op', 'file-read', '--random', '--file-size', '8m', '--depth', '8', '--ops', '2000', '--fixed-files', '--json']
+    const {status, stdout, stderr} = await runCli([...args, '--vs', 'raw,fio'])
+    assert.equal(status, 0, stderr)
+    const [workload] = parseResult(stdout).workloads
+    assert.equal(workload.spec.file.fixedFiles, true)
+    for (const system of workload.systems.filter((entry: any) => entry.system !== 'fio')) {
+      // An op naming a table slot with no file fails with EBADF: every op as expected shows the table was there.
+      assert.equal(system.outcomes.expected, 2000, system.system)
+    }
+    const fio = workload.systems.find((system: any) => system.system === 'fio')
+    if (fio) assert.equal(fio.info.options, '--registerfiles=1')
+    const refused = await runCli(['bench', '--op', 'nop', '--fixed-files', '--ops', '10'])
+    assert.equal(refused.status, 2)
+    assert.deepEqual(lines(refused.stderr), [
+      'Error: --fixed-files: not allowed; it applies to file workloads (file-read, file-write, or a mix with them) only',
+    ])
   })
 
   test('a setting the kernel lacks is refused before measuring: exit 3, one line naming the feature and its release', async () => {

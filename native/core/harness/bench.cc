@@ -640,6 +640,21 @@ std::optional<LoopError> make_sources(const BenchSpec& spec, uint32_t threads, u
   return std::nullopt;
 }
 
+// The loop's configuration with the sources' files as its fixed files, when the workload asks,
+// each source told the index of its first.
+LoopConfig with_fixed_files(const BenchSpec& spec,
+                            const std::vector<std::unique_ptr<OpSource>>& sources) {
+  LoopConfig config = spec.loop;
+  if (spec.workload.file.fixed_files) {
+    for (const auto& source : sources) {
+      source->use_fixed_files(static_cast<uint32_t>(config.fixed_files.size()));
+      const std::vector<int> files = source->files();
+      config.fixed_files.insert(config.fixed_files.end(), files.begin(), files.end());
+    }
+  }
+  return config;
+}
+
 }  // namespace
 
 void OpStats::merge(const OpStats& other) {
@@ -694,6 +709,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     result.error = error;
     return result;
   }
+  const LoopConfig loop_config = with_fixed_files(spec, sources);
   // Cross-thread: one loop on a thread of its own, whose CPU time is all the loop's (the thread
   // is new). Same-thread: a loop per submitter, run by the submitter's thread (its error, if
   // any, in loop_errors).
@@ -708,7 +724,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   if (same_thread) {
     try {
       for (uint32_t i = 0; i < submitters; ++i) {
-        own_loops.push_back(Loop::create_inline(spec.loop));
+        own_loops.push_back(Loop::create_inline(loop_config));
         loops.push_back(own_loops.back().get());
       }
     } catch (const std::system_error& error) {
@@ -719,7 +735,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     auto on_loop_exit = [&](const std::optional<LoopError>&) {
       thread_cpu_ns(loop_cpu.user_ns, loop_cpu.system_ns);
     };
-    if (auto error = LoopThread::start(loop_thread, spec.loop, on_loop_exit)) {
+    if (auto error = LoopThread::start(loop_thread, loop_config, on_loop_exit)) {
       result.error = error;
       return result;
     }
@@ -904,7 +920,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   io_uring ring{};
   io_uring_params params{};
   const IoThreadsCpu io_threads_before = io_uring_threads_cpu();
-  if (auto error = init_ring(ring, params, entries, spec.loop, "raw ring")) {
+  if (auto error = init_ring(ring, params, entries, with_fixed_files(spec, sources), "raw ring")) {
     result.error = error;
     return result;
   }

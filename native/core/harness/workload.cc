@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "harness/ops.h"
@@ -103,32 +104,18 @@ class FileSource final : public OpSource {
 
   const std::vector<std::string>& kinds() const override { return kinds_; }
 
+  std::vector<int> files() const override { return {fd_->get()}; }
+  void use_fixed_files(uint32_t first) override { fixed_index_ = first; }
+
   uint32_t prepare(uint32_t slot, io_uring_sqe& sqe, Resources& resources) override {
-    if (write_ && spec_.fsync_every > 0 && writes_since_fsync_ == spec_.fsync_every) {
-      writes_since_fsync_ = 0;
-      prep_fsync(sqe, resources, fd_);
-      return kFsync;
+    const uint32_t kind = prepare_op(slot, sqe, resources);
+    if (fixed_index_) {
+      // The op keeps its fd handle in its resources all the same: the table holds its own
+      // reference.
+      sqe.fd = static_cast<int>(*fixed_index_);
+      sqe.flags |= IOSQE_FIXED_FILE;
     }
-    const uint64_t block = spec_.random ? random_.below(blocks_) : cursor_++ % blocks_;
-    slot_block_[slot] = block;
-    const uint64_t offset = block * spec_.block_size;
-    if (!write_) {
-      prep_read(sqe, resources, fd_, spec_.block_size, offset);
-      return kData;
-    }
-    ++writes_since_fsync_;
-    if (spec_.writev_buffers > 1) {
-      const size_t each = spec_.block_size / spec_.writev_buffers;
-      std::vector<Buffer>& buffers = vectored_for(resources, fd_, spec_.writev_buffers, each);
-      for (size_t i = 0; i < buffers.size(); ++i) {
-        written_.fill(offset + i * each, buffers[i].data(), each);
-      }
-      prep_writev(sqe, resources, fd_, offset);
-    } else {
-      written_.fill(offset, buffer_for(resources, fd_, spec_.block_size).data(), spec_.block_size);
-      prep_write(sqe, resources, fd_, spec_.block_size, offset);
-    }
-    return kData;
+    return kind;
   }
 
   Judged judge(uint32_t slot, uint32_t kind, int32_t result,
@@ -204,6 +191,34 @@ class FileSource final : public OpSource {
   static constexpr uint32_t kData = 0;
   static constexpr uint32_t kFsync = 1;
 
+  uint32_t prepare_op(uint32_t slot, io_uring_sqe& sqe, Resources& resources) {
+    if (write_ && spec_.fsync_every > 0 && writes_since_fsync_ == spec_.fsync_every) {
+      writes_since_fsync_ = 0;
+      prep_fsync(sqe, resources, fd_);
+      return kFsync;
+    }
+    const uint64_t block = spec_.random ? random_.below(blocks_) : cursor_++ % blocks_;
+    slot_block_[slot] = block;
+    const uint64_t offset = block * spec_.block_size;
+    if (!write_) {
+      prep_read(sqe, resources, fd_, spec_.block_size, offset);
+      return kData;
+    }
+    ++writes_since_fsync_;
+    if (spec_.writev_buffers > 1) {
+      const size_t each = spec_.block_size / spec_.writev_buffers;
+      std::vector<Buffer>& buffers = vectored_for(resources, fd_, spec_.writev_buffers, each);
+      for (size_t i = 0; i < buffers.size(); ++i) {
+        written_.fill(offset + i * each, buffers[i].data(), each);
+      }
+      prep_writev(sqe, resources, fd_, offset);
+    } else {
+      written_.fill(offset, buffer_for(resources, fd_, spec_.block_size).data(), spec_.block_size);
+      prep_write(sqe, resources, fd_, spec_.block_size, offset);
+    }
+    return kData;
+  }
+
   const FileSpec spec_;
   const bool write_;
   const std::vector<std::string> kinds_;
@@ -216,6 +231,8 @@ class FileSource final : public OpSource {
   std::vector<uint64_t> slot_block_;
   uint32_t writes_since_fsync_ = 0;
   std::vector<bool> written_blocks_;
+  // Set by use_fixed_files(): the file's index in the ring's table.
+  std::optional<uint32_t> fixed_index_;
 };
 
 UniqueFd socket_or_throw(int domain, int type) {
@@ -418,6 +435,22 @@ class MixSource final : public OpSource {
                const OpResources* resources) override {
     Part& part = parts_[slot_part_[slot]];
     return part.source->judge(slot, kind - part.first_kind, result, resources);
+  }
+
+  std::vector<int> files() const override {
+    std::vector<int> all;
+    for (const Part& part : parts_) {
+      const std::vector<int> files = part.source->files();
+      all.insert(all.end(), files.begin(), files.end());
+    }
+    return all;
+  }
+
+  void use_fixed_files(uint32_t first) override {
+    for (Part& part : parts_) {
+      part.source->use_fixed_files(first);
+      first += static_cast<uint32_t>(part.source->files().size());
+    }
   }
 
   ReadBack read_back() override {

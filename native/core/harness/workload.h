@@ -64,6 +64,9 @@ struct FileSpec {
   uint32_t writev_buffers = 0;
   // The file holds the tool's pattern, so reads can be checked (false for a user's file).
   bool verify = true;
+  // Ops name the file by its index in the ring's registered file table (IOSQE_FIXED_FILE): the
+  // harness registers every source's files() and tells each source its first index.
+  bool fixed_files = false;
 };
 
 enum class Transport { kUnix, kTcp };
@@ -142,6 +145,11 @@ class OpSource {
 
   // After the run: checks what the run left behind. Only write workloads have something to check.
   virtual ReadBack read_back() { return {}; }
+
+  // The files its ops use, to register as the ring's fixed files (FileSpec::fixed_files).
+  virtual std::vector<int> files() const { return {}; }
+  // From now on its ops name files() by index, the first at `first` (IOSQE_FIXED_FILE).
+  virtual void use_fixed_files(uint32_t /*first*/) {}
 };
 
 // Throws WorkloadError when the ops' files or sockets cannot be set up.

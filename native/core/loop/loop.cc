@@ -88,6 +88,37 @@ int wait_for_sq_room(io_uring& ring, unsigned needed) {
   return 0;
 }
 
+namespace {
+
+// A sparse table of the files' size filled by one update, as a program that opens files as it
+// goes uses it; a kernel without sparse tables (before 5.19: EINVAL) takes the files at once.
+std::optional<LoopError> register_fixed_files(io_uring& ring, const std::vector<int>& files) {
+  if (files.empty()) {
+    return std::nullopt;
+  }
+  const auto count = static_cast<unsigned>(files.size());
+  const std::string what = std::to_string(count) + " files";
+  const auto failed = [](int ret, const std::string& detail) {
+    return std::optional<LoopError>(LoopError{"io_uring_register", -ret, detail});
+  };
+  int ret = io_uring_register_files_sparse(&ring, count);
+  if (ret == -EINVAL) {
+    ret = io_uring_register_files(&ring, files.data(), count);
+    return ret < 0 ? failed(ret, "REGISTER_FILES of " + what) : std::nullopt;
+  }
+  if (ret < 0) {
+    return failed(ret, "REGISTER_FILES2, a sparse table of " + what);
+  }
+  // It places the files in order and stops at one it cannot take, returning how many it placed.
+  ret = io_uring_register_files_update(&ring, 0, files.data(), count);
+  if (ret >= 0 && static_cast<unsigned>(ret) < count) {
+    ret = -EBADF;
+  }
+  return ret < 0 ? failed(ret, "REGISTER_FILES_UPDATE of " + what) : std::nullopt;
+}
+
+}  // namespace
+
 std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint32_t entries,
                                    const LoopConfig& config, const std::string& what) {
   const uint32_t flags = ring_setup_flags(config);
@@ -110,6 +141,11 @@ std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint
       io_uring_queue_exit(&ring);
       return LoopError{"io_uring_register", -ret, ring_name + "REGISTER_RING_FDS"};
     }
+  }
+  if (auto error = register_fixed_files(ring, config.fixed_files)) {
+    io_uring_queue_exit(&ring);
+    error->detail = ring_name + error->detail;
+    return error;
   }
   return std::nullopt;
 }

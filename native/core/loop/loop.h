@@ -167,6 +167,11 @@ struct LoopConfig {
   // REGISTER_RING_FDS: the loop thread enters through a registered index, not its fd (no fdget
   // per enter). Registered per thread: only the thread that created the ring uses it.
   bool register_ring_fd = false;
+  // Files registered as the ring's file table when it is made (a sparse table filled by an
+  // update; REGISTER_FILES where the kernel has no sparse tables, before 5.19), so ops can name
+  // them by index with IOSQE_FIXED_FILE and the kernel skips the fd lookup (fdget/fdput) per op.
+  // The fds must stay open while the ring lives. Set by the bench harness from its op sources.
+  std::vector<int> fixed_files;
 };
 
 // Rounds `size` up to a power of two (at least 1).
@@ -179,9 +184,9 @@ uint32_t ring_setup_flags(const LoopConfig& config);
 using LoopError = SystemError;
 
 // Creates `ring` with `entries` SQ entries and the configuration's knobs (flags, SQPOLL idle and
-// CPU, CQ size, registered ring fd) on the calling thread; `what`, if not empty, names the ring in
-// an error.
-// The loop and the raw baseline both make their rings here, so a ratio compares like with like.
+// CPU, CQ size, registered ring fd, fixed files) on the calling thread; `what`, if not empty, names
+// the ring in an error. The loop and the raw baseline both make their rings here, so a ratio
+// compares like with like.
 std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint32_t entries,
                                    const LoopConfig& config, const std::string& what);
 
