@@ -95,7 +95,7 @@ constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
 constexpr std::array<const char*, 9> kFileFields{"path",          "sizeBytes", "blockSize",
                                                  "random",        "direct",    "fsyncEvery",
                                                  "writevBuffers", "verify",    "fixedFiles"};
-constexpr std::array<const char*, 2> kSocketFields{"transport", "messageSize"};
+constexpr std::array<const char*, 3> kSocketFields{"transport", "messageSize", "sendZc"};
 constexpr std::array<const char*, 9> kDriveFields{
     "submitters", "depth", "durationNs", "ops", "warmupNs", "rate", "arrivals", "design", "idleNs"};
 
@@ -250,6 +250,7 @@ WorkloadSpec workload_from_js(const Napi::Object& workload) {
           string_field(*socket, "transport") == "tcp" ? Transport::kTcp : Transport::kUnix;
     }
     read_number(*socket, "messageSize", spec.socket.message_size);
+    read_bool(*socket, "sendZc", spec.socket.send_zc);
   }
   return spec;
 }

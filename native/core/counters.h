@@ -42,6 +42,8 @@ inline constexpr bool kCountersEnabled = IOB_COUNTERS != 0;
     "ops ended by their linked timeout (-ETIMEDOUT)")                                              \
   X(Owned, timeout_cqes, "timeoutCqes", Total, Count,                                              \
     "linked-timeout CQEs (reserved user_data UINT64_MAX)")                                         \
+  X(Owned, zc_notifications, "zcNotifications", Total, Count,                                      \
+    "zero-copy send notifications (F_NOTIF CQEs): each ends the SEND_ZC its result CQE began")     \
   X(Owned, capacity_stalls, "capacityStalls", Total, Count,                                        \
     "times work was queued but staging stopped at capacity")                                       \
   X(Owned, capacity_stalls_waiter_bound, "capacityStallsWaiterBound", Total, Count,                \

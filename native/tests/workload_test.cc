@@ -270,6 +270,28 @@ TEST(Socket, MessagesArriveWholeAndInOrderOverBothTransports) {
   }
 }
 
+// SEND_ZC gives two CQEs: the result (F_MORE) and, once the kernel is done with the buffer, the
+// notification (F_NOTIF). A send that ended at the first would leave the second to a waiter slot
+// already reused (the loop's invariant check would stop it); one that ended at the second with
+// its result (0) would be judged short. So every op ending as expected, each send with one
+// notification, shows both were awaited and the result kept.
+TEST(SendZc, EachSendEndsWithItsNotificationKeepingItsResult) {
+  // Few ops: a notification waits for the peer's ACK, which TCP delays (up to 40 ms) when no
+  // data goes back, and each connection sends its next message only after receiving the last.
+  BenchSpec spec = socket_spec(Transport::kTcp, 200);
+  spec.workload.socket.send_zc = true;
+  for (RunFn run : kEverySystem) {
+    const BenchResult result = run(spec, nullptr, kNever);
+    ASSERT_FALSE(result.error) << result.error->message();
+    EXPECT_EQ(result.stats.expected, 200u);
+    EXPECT_EQ(result.stats.corrupt, 0u);
+    // Sends and receives alternate on each connection: about half the ops are sends.
+    const double sends = 200.0 / 2;
+    EXPECT_NEAR(static_cast<double>(result.counters.zc_notifications), sends,
+                spec.drive.submitters * spec.drive.depth);
+  }
+}
+
 TEST(Socket, AReceivedMessageIsCheckedAgainstTheOneSent) {
   WorkloadSpec spec;
   spec.op = OpKind::kSocket;

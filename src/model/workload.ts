@@ -132,6 +132,8 @@ export interface FileWorkloadSpec {
 export interface SocketWorkloadSpec {
   transport: TransportName
   messageSize: number
+  /** Sends are SEND_ZC, each ended by its notification CQE; absent when not. */
+  sendZc?: true
 }
 
 export interface MixEntry {

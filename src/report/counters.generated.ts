@@ -69,6 +69,15 @@ export const LOOP_COUNTERS: readonly CounterInfo[] = [
     metricHelp: 'Loop counter timeoutCqes: linked-timeout CQEs (reserved user_data UINT64_MAX)',
   },
   {
+    name: 'zcNotifications',
+    kind: 'total',
+    unit: 'count',
+    help: 'zero-copy send notifications (F_NOTIF CQEs): each ends the SEND_ZC its result CQE began',
+    metric: 'zc_notifications_total',
+    metricType: 'counter',
+    metricHelp: 'Loop counter zcNotifications: zero-copy send notifications (F_NOTIF CQEs): each ends the SEND_ZC its result CQE began',
+  },
+  {
     name: 'capacityStalls',
     kind: 'total',
     unit: 'count',

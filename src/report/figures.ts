@@ -134,7 +134,7 @@ function workloadTitle(workload: WorkloadResult): string {
       : undefined,
     file && file.writevBuffers > 1 ? `writev ×${file.writevBuffers}` : undefined,
     file && file.fsyncEvery > 0 ? `fsync every ${file.fsyncEvery}` : undefined,
-    socket ? `${socket.transport} ${formatSize(socket.messageSize)} messages` : undefined,
+    socket ? `${socket.transport} ${formatSize(socket.messageSize)} messages${socket.sendZc ? ' · SEND_ZC' : ''}` : undefined,
     workload.openLoop ? `open loop ${formatCount(workload.openLoop.rate)} ops/s ${workload.openLoop.arrivals}` : undefined,
     `ring ${spec.loop.ringSize}`,
     spec.loop.opTimeoutNs === undefined ? undefined : `op timeout ${formatDuration(spec.loop.opTimeoutNs)}`,
@@ -284,6 +284,9 @@ export function counterRows(loop: SystemResult): Array<[string, string]> {
     ['backpressure', `${c.backpressureWaits} waits, ${formatDuration(c.backpressureNs)}`],
     ['transient enter errors', String(c.transientEnterErrors)],
     ['timeouts / abandoned', `${c.timeoutsFired} / ${c.opsAbandoned}`],
+    ...(c.zcNotifications
+      ? [['zero-copy notifications', `${c.zcNotifications} (each ended the SEND_ZC its result began)`] as [string, string]]
+      : []),
     ['pending at the end', String(c.pendingOperations)],
   ]
 }

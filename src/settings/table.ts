@@ -483,6 +483,17 @@ export const SETTINGS = [
     fromSpec: (spec) => spec.socket?.messageSize,
   },
   {
+    key: 'sendZc',
+    flag: 'send-zc',
+    type: 'bool',
+    help: 'send with SEND_ZC (TCP only): each send ends when both its CQEs arrived, its result and the notification that the kernel is done with the buffer',
+    group: 'SOCKET',
+    ops: SOCKET_OPS,
+    needs: 'SEND_ZC',
+    native: 'socket.sendZc',
+    fromSpec: (spec) => spec.socket?.sendZc,
+  },
+  {
     key: 'connections',
     flag: 'connections',
     type: 'int',

@@ -219,6 +219,12 @@ function checkSocket(socket: SocketWorkloadSpec, label: FieldLabels): void {
     throw invalidValue(label.transport, socket.transport, `use one of: ${TRANSPORTS.join(', ')}`)
   }
   checkRange('messageSize', socket.messageSize, label)
+  if (socket.sendZc && socket.transport !== 'tcp') {
+    throw refusedSwitch(
+      label.sendZc,
+      `zero-copy sends need a TCP socket (the kernel has none for AF_UNIX): give ${ref(label.transport)} tcp`,
+    )
+  }
 }
 
 /**
@@ -419,7 +425,11 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
     }
   }
   if (kinds.includes('socket')) {
-    spec.socket = {transport: orDefault(input, 'transport') as TransportName, messageSize: orDefault(input, 'messageSize')}
+    spec.socket = {
+      transport: orDefault(input, 'transport') as TransportName,
+      messageSize: orDefault(input, 'messageSize'),
+      ...(input.sendZc ? {sendZc: true as const} : {}),
+    }
   }
   if (kinds.some((kind) => kind !== 'nop' && kind !== 'timer') || rate !== undefined) {
     // Fresh per run: a file left by another run can never pass for this one's data.

@@ -360,6 +360,39 @@ describe('bench', () => {
     ])
   })
 
+  test('--send-zc: each send ends with its notification CQE on the loop and the raw ring, every message checked; refused over AF_UNIX', async () => {
+    const args = [
+      'bench',
+      '--op',
+      'socket',
+      '--transport',
+      'tcp',
+      '--connections',
+      '4',
+      '--message-size',
+      '1k',
+      '--ops',
+      '200',
+      '--send-zc',
+      '--json',
+    ]
+    const {status, stdout, stderr} = await runCli(args)
+    assert.equal(status, 0, stderr)
+    const [workload] = parseResult(stdout).workloads
+    assert.equal(workload.spec.socket.sendZc, true)
+    for (const system of workload.systems) {
+      assert.equal(system.outcomes.expected, 200, system.system)
+      assert.equal(system.outcomes.corrupt, 0, system.system)
+      // Sends and receives alternate on each connection: about half the ops are sends, each with one notification.
+      assert.ok(Math.abs(system.counters.zcNotifications - 100) <= 4, `${system.system}: ${system.counters.zcNotifications}`)
+    }
+    const unix = await runCli(['bench', '--op', 'socket', '--send-zc', '--ops', '10'])
+    assert.equal(unix.status, 2)
+    assert.deepEqual(lines(unix.stderr), [
+      'Error: --send-zc: not allowed; zero-copy sends need a TCP socket (the kernel has none for AF_UNIX): give --transport tcp',
+    ])
+  })
+
   test('a setting the kernel lacks is refused before measuring: exit 3, one line naming the feature and its release', async () => {
     // The probe of Debian 5.10 stands for this kernel's (IOURING_BENCH_PROBE_INPUT).
     const env = {[PROBE_INPUT_VARIABLE]: path.join(FIXTURES, 'debian-5.10.json')}

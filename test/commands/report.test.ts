@@ -590,7 +590,7 @@ describe('report: file and socket results (bytes, baselines without counters, a 
     )
   })
 
-  test('prometheus: promtool accepts it; each system has only the counters it keeps (node-fs none, the raw ring five)', async () => {
+  test('prometheus: promtool accepts it; each system has only the counters it keeps (node-fs none, the raw ring six)', async () => {
     const {stdout} = await runCli(['report', read, '--format', 'prometheus'])
     assert.equal(promtoolFindings(stdout), '')
     assert.match(stdout, /^iouring_bench_throughput_ops_per_second\{workload="file-read",system="node-fs"\} [\d.e+]+$/m)
@@ -601,6 +601,7 @@ describe('report: file and socket results (bytes, baselines without counters, a 
       'ops_completed_total',
       'timeouts_fired_total',
       'timeout_cqes_total',
+      'zc_notifications_total',
       'enter_calls_total',
       'sqes_submitted_total',
     ])
@@ -608,6 +609,7 @@ describe('report: file and socket results (bytes, baselines without counters, a 
       'opsCompleted',
       'timeoutsFired',
       'timeoutCqes',
+      'zcNotifications',
       'enterCalls',
       'sqesSubmitted',
     ])

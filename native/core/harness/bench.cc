@@ -917,6 +917,8 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
     return result;
   }
   OpSource& source = *sources.front();
+  // Per slot: the result of an op whose last CQE is still to come (a SEND_ZC's notification).
+  std::vector<std::optional<int32_t>> first_results(in_flight);
   io_uring ring{};
   io_uring_params params{};
   const IoThreadsCpu io_threads_before = io_uring_threads_cpu();
@@ -1005,6 +1007,17 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
       }
       int32_t res = cqe->res;
       const auto slot = static_cast<uint32_t>(cqe->user_data);
+      // As the loop does (Loop::handle_cqe): an op with more CQEs to come ends with its last,
+      // a SEND_ZC with its notification, keeping the result its first CQE gave.
+      if ((cqe->flags & IORING_CQE_F_MORE) != 0) {
+        first_results[slot] = res;
+        continue;
+      }
+      if ((cqe->flags & IORING_CQE_F_NOTIF) != 0) {
+        ++counters.zc_notifications;
+        res = first_results[slot].value_or(res);
+        first_results[slot].reset();
+      }
       std::optional<int64_t> lateness;
       if (op_timed_out(res, timed)) {
         ++counters.timeouts_fired;

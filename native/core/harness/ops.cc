@@ -82,6 +82,11 @@ void prep_send(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size
   io_uring_prep_send(&sqe, fd->get(), buffer.data(), length, MSG_WAITALL | MSG_NOSIGNAL);
 }
 
+void prep_send_zc(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length) {
+  Buffer& buffer = buffer_for(resources, fd, length);
+  io_uring_prep_send_zc(&sqe, fd->get(), buffer.data(), length, MSG_WAITALL | MSG_NOSIGNAL, 0);
+}
+
 void prep_recv(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length) {
   Buffer& buffer = buffer_for(resources, fd, length);
   io_uring_prep_recv(&sqe, fd->get(), buffer.data(), length, MSG_WAITALL);

@@ -37,6 +37,8 @@ void prep_fsync(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd);
 // IORING_OP_SEND of the first `length` bytes of the op's buffer; IORING_OP_RECV of `length`
 // bytes into it. MSG_WAITALL: a stream socket op ends only with the whole message (or an error).
 void prep_send(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length);
+// SEND_ZC: the kernel sends from the buffer itself, and says when it is done with it (F_NOTIF).
+void prep_send_zc(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length);
 void prep_recv(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length);
 
 // IORING_OP_RECV of up to `length` bytes into the op's buffer.

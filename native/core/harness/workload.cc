@@ -323,7 +323,11 @@ class SocketSource final : public SingleKindSource {
     } else {
       connection.message.fill(connection.sequence * size,
                               buffer_for(resources, connection.ends.sender, size).data(), size);
-      prep_send(sqe, resources, connection.ends.sender, size);
+      if (spec_.send_zc) {
+        prep_send_zc(sqe, resources, connection.ends.sender, size);
+      } else {
+        prep_send(sqe, resources, connection.ends.sender, size);
+      }
     }
     return 0;
   }

@@ -74,6 +74,8 @@ enum class Transport { kUnix, kTcp };
 struct SocketSpec {
   Transport transport = Transport::kUnix;
   uint32_t message_size = 4096;
+  // Sends are SEND_ZC (TCP only): each ends with its notification CQE, after its result's.
+  bool send_zc = false;
 };
 
 struct MixEntry {

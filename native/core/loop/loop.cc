@@ -493,7 +493,17 @@ void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
       counters_.timeout_cqes.add();
       return;
     default: {
+      if ((flags & IORING_CQE_F_MORE) != 0) {
+        // Not over yet: a zero-copy send's result comes first, its notification (F_NOTIF)
+        // when the kernel is done with the buffer, which only then goes back with the op.
+        waiters_.get(user_data).first_result = result;
+        return;
+      }
       Waiter waiter = waiters_.remove(user_data);
+      if ((flags & IORING_CQE_F_NOTIF) != 0) {
+        counters_.zc_notifications.add();
+        result = waiter.first_result.value_or(result);
+      }
       const bool timed_out = op_timed_out(result, config_.op_timeout.has_value());
       Completion completion{waiter.cookie, result, OpEnd::kCompleted, std::move(waiter.resources)};
       // A linked timeout cancels its op; the requester is told it timed out, and how late. Set

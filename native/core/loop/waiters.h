@@ -27,6 +27,9 @@ struct Waiter {
   // With an op timeout: when the loop staged the op, just before handing it to the kernel,
   // which arms the timeout; its deadline is at the earliest this plus the op timeout.
   int64_t staged_ns = 0;
+  // An op whose first CQE said more would follow (F_MORE: a SEND_ZC's result before its
+  // notification): that result, which the op ends with when its last CQE comes.
+  std::optional<int32_t> first_result;
 };
 
 class Waiters {
