@@ -92,9 +92,9 @@ constexpr std::array<const char*, 17> kLoopFields{
 constexpr std::array<const char*, 2> kWaitFields{"kind", "spinNs"};
 constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
                                                      "seed", "file", "socket"};
-constexpr std::array<const char*, 9> kFileFields{"path",          "sizeBytes", "blockSize",
-                                                 "random",        "direct",    "fsyncEvery",
-                                                 "writevBuffers", "verify",    "fixedFiles"};
+constexpr std::array<const char*, 10> kFileFields{
+    "path",       "sizeBytes",     "blockSize", "random",     "direct",
+    "fsyncEvery", "writevBuffers", "verify",    "fixedFiles", "fixedBuffers"};
 constexpr std::array<const char*, 3> kSocketFields{"transport", "messageSize", "sendZc"};
 constexpr std::array<const char*, 9> kDriveFields{
     "submitters", "depth", "durationNs", "ops", "warmupNs", "rate", "arrivals", "design", "idleNs"};
@@ -242,6 +242,7 @@ WorkloadSpec workload_from_js(const Napi::Object& workload) {
     read_number(*file, "writevBuffers", spec.file.writev_buffers);
     read_bool(*file, "verify", spec.file.verify);
     read_bool(*file, "fixedFiles", spec.file.fixed_files);
+    read_bool(*file, "fixedBuffers", spec.file.fixed_buffers);
   }
   if (const std::optional<Napi::Object> socket = nullable_object(workload, "socket")) {
     check_fields(*socket, kBenchRequest, "socket", kSocketFields);

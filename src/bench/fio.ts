@@ -36,6 +36,7 @@ export function fioKnobOptions({loop, file}: Pick<WorkloadSpec, 'loop' | 'file'>
   }
   if (loop.ioPoll) options.push('--hipri=1')
   if (file?.fixedFiles) options.push('--registerfiles=1')
+  if (file?.fixedBuffers) options.push('--fixedbufs=1')
   if (loop.ringFd) unmatched.push('ring-fd (fio enters through the ring fd itself)')
   if (loop.submitAll) unmatched.push('submit-all')
   return {options, unmatched}

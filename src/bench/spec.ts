@@ -20,6 +20,8 @@ export const FILE_BASELINES: readonly BaselineName[] = ['fio', 'node-fs', 'node-
 
 /** The kernel's limit on SQ entries (IORING_MAX_ENTRIES). */
 export const MAX_RING_ENTRIES = 32768
+/** The kernel's limit on registered buffers (IORING_MAX_REG_BUFFERS): --fixed-buffers registers one per op in flight. */
+export const MAX_FIXED_BUFFERS = 16384
 /** A socket connection sends a message, then receives it: it must fit in the socket's buffer. */
 export const MAX_MESSAGE_SIZE = 64 * 1024
 

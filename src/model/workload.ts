@@ -127,6 +127,8 @@ export interface FileWorkloadSpec {
   writevBuffers: number
   /** The file is in the ring's registered file table and ops name it by index; absent when not. */
   fixedFiles?: true
+  /** Reads and writes are READ_FIXED / WRITE_FIXED into a registered buffer per op in flight; absent when not. */
+  fixedBuffers?: true
 }
 
 export interface SocketWorkloadSpec {

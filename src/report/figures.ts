@@ -130,7 +130,7 @@ function workloadTitle(workload: WorkloadResult): string {
   const {file, socket} = spec
   const extras = [
     file
-      ? `${formatSize(file.blockSize)} ${file.random ? 'random' : 'sequential'}${file.direct ? ' O_DIRECT' : ''}${file.fixedFiles ? ' · fixed file' : ''}`
+      ? `${formatSize(file.blockSize)} ${file.random ? 'random' : 'sequential'}${file.direct ? ' O_DIRECT' : ''}${file.fixedFiles ? ' · fixed file' : ''}${file.fixedBuffers ? ' · fixed buffers' : ''}`
       : undefined,
     file && file.writevBuffers > 1 ? `writev ×${file.writevBuffers}` : undefined,
     file && file.fsyncEvery > 0 ? `fsync every ${file.fsyncEvery}` : undefined,

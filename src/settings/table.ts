@@ -2,7 +2,7 @@
 // (scripts/gen/profile-schema.mjs), the labels of error messages, the plain range checks and the
 // fields of the native request all come from these rows; see CONTRIBUTING.md for adding one.
 
-import {ADAPTIVE_MAX_SPIN_NS, MAX_MESSAGE_SIZE, MAX_RING_ENTRIES} from '../bench/spec.js'
+import {ADAPTIVE_MAX_SPIN_NS, MAX_FIXED_BUFFERS, MAX_MESSAGE_SIZE, MAX_RING_ENTRIES} from '../bench/spec.js'
 import {
   ARRIVALS,
   BASELINES,
@@ -454,6 +454,17 @@ export const SETTINGS = [
     needs: 'REGISTER_FILES',
     native: 'file.fixedFiles',
     fromSpec: (spec) => spec.file?.fixedFiles,
+  },
+  {
+    key: 'fixedBuffers',
+    flag: 'fixed-buffers',
+    type: 'bool',
+    help: `read into and write from a buffer per in-flight op registered with the ring (REGISTER_BUFFERS; READ_FIXED, WRITE_FIXED): no page mapping per op; at most ${MAX_FIXED_BUFFERS} ops in flight`,
+    group: 'FILE',
+    ops: FILE_OPS,
+    needs: ['REGISTER_BUFFERS', 'READ_FIXED', 'WRITE_FIXED'],
+    native: 'file.fixedBuffers',
+    fromSpec: (spec) => spec.file?.fixedBuffers,
   },
   {
     key: 'transport',

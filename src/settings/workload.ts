@@ -10,6 +10,7 @@ import {
   defaultRingSize,
   FILE_BASELINES,
   kindsOf,
+  MAX_FIXED_BUFFERS,
   MAX_RING_ENTRIES,
   nextPowerOfTwo,
   parseWait,
@@ -211,6 +212,21 @@ function checkFile(spec: WorkloadSpec, file: FileWorkloadSpec, label: FieldLabel
         `with ${ref(label.direct)} each buffer must be a multiple of ${SECTOR} bytes (the block is ${file.blockSize})`,
       )
     }
+  }
+  if (file.fixedBuffers) checkFixedBuffers(spec.drive, file, label)
+}
+
+/** A registered buffer per op in flight, for plain reads and writes (no vectored op has a fixed form). */
+function checkFixedBuffers(drive: DriveSpec, file: FileWorkloadSpec, label: FieldLabels): void {
+  if (file.writevBuffers > 1) {
+    throw refusedSwitch(label.fixedBuffers, `WRITEV has no fixed-buffer form: leave out ${ref(label.writevBuffers)} or this`)
+  }
+  const inFlight = drive.submitters * drive.depth
+  if (inFlight > MAX_FIXED_BUFFERS) {
+    throw refusedSwitch(
+      label.fixedBuffers,
+      `it registers a buffer per op in flight and the kernel takes at most ${MAX_FIXED_BUFFERS}; submitters x depth is ${inFlight}`,
+    )
   }
 }
 
@@ -422,6 +438,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       fsyncEvery: input.fsyncEvery ?? 0,
       writevBuffers: input.writevBuffers ?? 0,
       ...(input.fixedFiles ? {fixedFiles: true as const} : {}),
+      ...(input.fixedBuffers ? {fixedBuffers: true as const} : {}),
     }
   }
   if (kinds.includes('socket')) {

@@ -360,6 +360,48 @@ describe('bench', () => {
     ])
   })
 
+  test("--fixed-buffers: reads land in buffers registered with the ring (READ_FIXED), each checked, fio with --fixedbufs=1; refused with writev or past the kernel's 16384 buffers", async () => {
+    const args = [
+      'bench',
+      '--op',
+      'file-read',
+      '--random',
+      '--file-size',
+      '8m',
+      '--depth',
+      '8',
+      '--ops',
+      '2000',
+      '--fixed-buffers',
+      '--json',
+    ]
+    const {status, stdout, stderr} = await runCli([...args, '--vs', 'raw,fio'])
+    assert.equal(status, 0, stderr)
+    const [workload] = parseResult(stdout).workloads
+    assert.equal(workload.spec.file.fixedBuffers, true)
+    for (const system of workload.systems.filter((entry: any) => entry.system !== 'fio')) {
+      assert.equal(system.outcomes.expected, 2000, system.system)
+      assert.equal(system.outcomes.corrupt, 0, system.system)
+    }
+    const fio = workload.systems.find((system: any) => system.system === 'fio')
+    if (fio) assert.equal(fio.info.options, '--fixedbufs=1')
+    const refusals: Array<[string[], string]> = [
+      [
+        ['--op', 'file-write', '--writev-buffers', '4'],
+        'Error: --fixed-buffers: not allowed; WRITEV has no fixed-buffer form: leave out --writev-buffers or this',
+      ],
+      [
+        ['--op', 'file-read', '--submitters', '2', '--depth', '10000'],
+        'Error: --fixed-buffers: not allowed; it registers a buffer per op in flight and the kernel takes at most 16384; submitters x depth is 20000',
+      ],
+    ]
+    for (const [flags, message] of refusals) {
+      const refused = await runCli(['bench', ...flags, '--fixed-buffers', '--file-size', '8m', '--ops', '10'])
+      assert.equal(refused.status, 2, refused.stderr)
+      assert.deepEqual(lines(refused.stderr), [message])
+    }
+  })
+
   test('--send-zc: each send ends with its notification CQE on the loop and the raw ring, every message checked; refused over AF_UNIX', async () => {
     const args = [
       'bench',

@@ -640,16 +640,21 @@ std::optional<LoopError> make_sources(const BenchSpec& spec, uint32_t threads, u
   return std::nullopt;
 }
 
-// The loop's configuration with the sources' files as its fixed files, when the workload asks,
-// each source told the index of its first.
-LoopConfig with_fixed_files(const BenchSpec& spec,
-                            const std::vector<std::unique_ptr<OpSource>>& sources) {
+// The loop's configuration with the sources' files and buffers to register, when the workload
+// asks for fixed files or buffers, each source told the index of its first.
+LoopConfig with_registrations(const BenchSpec& spec,
+                              const std::vector<std::unique_ptr<OpSource>>& sources) {
   LoopConfig config = spec.loop;
-  if (spec.workload.file.fixed_files) {
-    for (const auto& source : sources) {
+  for (const auto& source : sources) {
+    if (spec.workload.file.fixed_files) {
       source->use_fixed_files(static_cast<uint32_t>(config.fixed_files.size()));
       const std::vector<int> files = source->files();
       config.fixed_files.insert(config.fixed_files.end(), files.begin(), files.end());
+    }
+    if (spec.workload.file.fixed_buffers) {
+      source->use_fixed_buffers(static_cast<uint32_t>(config.fixed_buffers.size()));
+      const std::vector<iovec> buffers = source->buffers();
+      config.fixed_buffers.insert(config.fixed_buffers.end(), buffers.begin(), buffers.end());
     }
   }
   return config;
@@ -709,7 +714,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     result.error = error;
     return result;
   }
-  const LoopConfig loop_config = with_fixed_files(spec, sources);
+  const LoopConfig loop_config = with_registrations(spec, sources);
   // Cross-thread: one loop on a thread of its own, whose CPU time is all the loop's (the thread
   // is new). Same-thread: a loop per submitter, run by the submitter's thread (its error, if
   // any, in loop_errors).
@@ -922,7 +927,8 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   io_uring ring{};
   io_uring_params params{};
   const IoThreadsCpu io_threads_before = io_uring_threads_cpu();
-  if (auto error = init_ring(ring, params, entries, with_fixed_files(spec, sources), "raw ring")) {
+  if (auto error =
+          init_ring(ring, params, entries, with_registrations(spec, sources), "raw ring")) {
     result.error = error;
     return result;
   }

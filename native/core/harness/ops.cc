@@ -69,6 +69,20 @@ void prep_writev(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, ui
                        static_cast<unsigned>(owned.vectored.size()), offset);
 }
 
+void prep_read_fixed(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, Buffer& buffer,
+                     uint32_t index, size_t length, uint64_t offset) {
+  resources_of(resources).fd = fd;
+  io_uring_prep_read_fixed(&sqe, fd->get(), buffer.data(), static_cast<unsigned>(length), offset,
+                           static_cast<int>(index));
+}
+
+void prep_write_fixed(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, Buffer& buffer,
+                      uint32_t index, size_t length, uint64_t offset) {
+  resources_of(resources).fd = fd;
+  io_uring_prep_write_fixed(&sqe, fd->get(), buffer.data(), static_cast<unsigned>(length), offset,
+                            static_cast<int>(index));
+}
+
 void prep_fsync(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd) {
   OpResources& owned = resources_of(resources);
   if (owned.fd != fd) {

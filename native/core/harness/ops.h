@@ -29,6 +29,11 @@ void prep_write(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, siz
 // IORING_OP_WRITEV of the op's vectored buffers at `offset`; the caller sizes and fills them
 // through vectored_for first.
 void prep_writev(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, uint64_t offset);
+// READ_FIXED / WRITE_FIXED of `buffer`, registered with the ring at `index`; the op keeps the fd.
+void prep_read_fixed(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, Buffer& buffer,
+                     uint32_t index, size_t length, uint64_t offset);
+void prep_write_fixed(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, Buffer& buffer,
+                      uint32_t index, size_t length, uint64_t offset);
 // The op's `count` vectored buffers of `each` bytes and their iovec array, with `fd` held.
 std::vector<Buffer>& vectored_for(Resources& resources, const SharedFd& fd, size_t count,
                                   size_t each);

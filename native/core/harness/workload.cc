@@ -97,6 +97,11 @@ class FileSource final : public OpSource {
         written_(seed, kWrittenGeneration),
         slot_block_(context.slots, 0),
         written_blocks_(write ? blocks_ : 0, false) {
+    if (spec.fixed_buffers) {
+      for (uint32_t slot = 0; slot < context.slots; ++slot) {
+        slot_buffers_.emplace_back(spec.block_size);
+      }
+    }
     if (blocks_ == 0) {
       throw WorkloadError("file size", EINVAL, spec.path + " holds no whole block");
     }
@@ -106,6 +111,15 @@ class FileSource final : public OpSource {
 
   std::vector<int> files() const override { return {fd_->get()}; }
   void use_fixed_files(uint32_t first) override { fixed_index_ = first; }
+
+  std::vector<iovec> buffers() const override {
+    std::vector<iovec> all;
+    for (const Buffer& buffer : slot_buffers_) {
+      all.push_back(iovec{const_cast<std::byte*>(buffer.data()), buffer.size()});
+    }
+    return all;
+  }
+  void use_fixed_buffers(uint32_t first) override { first_buffer_ = first; }
 
   uint32_t prepare(uint32_t slot, io_uring_sqe& sqe, Resources& resources) override {
     const uint32_t kind = prepare_op(slot, sqe, resources);
@@ -132,7 +146,7 @@ class FileSource final : public OpSource {
       written_blocks_[block] = true;
     } else if (spec_.verify) {
       const uint64_t offset = block * spec_.block_size;
-      const std::byte* data = resources->buffer.data();
+      const std::byte* data = first_buffer_ ? slot_buffers_[slot].data() : resources->buffer.data();
       // A block written during this run (a mix with writes) holds the written generation, or,
       // read while a write of it was in flight, some words of each: Linux does not make a read
       // and a write of the same page atomic with respect to each other.
@@ -201,7 +215,12 @@ class FileSource final : public OpSource {
     slot_block_[slot] = block;
     const uint64_t offset = block * spec_.block_size;
     if (!write_) {
-      prep_read(sqe, resources, fd_, spec_.block_size, offset);
+      if (first_buffer_) {
+        prep_read_fixed(sqe, resources, fd_, slot_buffers_[slot], *first_buffer_ + slot,
+                        spec_.block_size, offset);
+      } else {
+        prep_read(sqe, resources, fd_, spec_.block_size, offset);
+      }
       return kData;
     }
     ++writes_since_fsync_;
@@ -212,6 +231,10 @@ class FileSource final : public OpSource {
         written_.fill(offset + i * each, buffers[i].data(), each);
       }
       prep_writev(sqe, resources, fd_, offset);
+    } else if (first_buffer_) {
+      written_.fill(offset, slot_buffers_[slot].data(), spec_.block_size);
+      prep_write_fixed(sqe, resources, fd_, slot_buffers_[slot], *first_buffer_ + slot,
+                       spec_.block_size, offset);
     } else {
       written_.fill(offset, buffer_for(resources, fd_, spec_.block_size).data(), spec_.block_size);
       prep_write(sqe, resources, fd_, spec_.block_size, offset);
@@ -233,6 +256,10 @@ class FileSource final : public OpSource {
   std::vector<bool> written_blocks_;
   // Set by use_fixed_files(): the file's index in the ring's table.
   std::optional<uint32_t> fixed_index_;
+  // With fixed buffers: one per slot, registered with the ring from index first_buffer_ (set by
+  // use_fixed_buffers()); a slot's op reads into or writes from its own.
+  std::vector<Buffer> slot_buffers_;
+  std::optional<uint32_t> first_buffer_;
 };
 
 UniqueFd socket_or_throw(int domain, int type) {
@@ -454,6 +481,22 @@ class MixSource final : public OpSource {
     for (Part& part : parts_) {
       part.source->use_fixed_files(first);
       first += static_cast<uint32_t>(part.source->files().size());
+    }
+  }
+
+  std::vector<iovec> buffers() const override {
+    std::vector<iovec> all;
+    for (const Part& part : parts_) {
+      const std::vector<iovec> buffers = part.source->buffers();
+      all.insert(all.end(), buffers.begin(), buffers.end());
+    }
+    return all;
+  }
+
+  void use_fixed_buffers(uint32_t first) override {
+    for (Part& part : parts_) {
+      part.source->use_fixed_buffers(first);
+      first += static_cast<uint32_t>(part.source->buffers().size());
     }
   }
 

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <liburing.h>
+#include <sys/uio.h>
 
 #include <chrono>
 #include <cstdint>
@@ -67,6 +68,9 @@ struct FileSpec {
   // Ops name the file by its index in the ring's registered file table (IOSQE_FIXED_FILE): the
   // harness registers every source's files() and tells each source its first index.
   bool fixed_files = false;
+  // Reads and writes are READ_FIXED / WRITE_FIXED into a buffer per slot that the harness
+  // registers with the ring (every source's buffers()), each source told its first index.
+  bool fixed_buffers = false;
 };
 
 enum class Transport { kUnix, kTcp };
@@ -152,6 +156,11 @@ class OpSource {
   virtual std::vector<int> files() const { return {}; }
   // From now on its ops name files() by index, the first at `first` (IOSQE_FIXED_FILE).
   virtual void use_fixed_files(uint32_t /*first*/) {}
+  // The buffers its ops read into and write from, to register with the ring
+  // (FileSpec::fixed_buffers); they live as long as the source.
+  virtual std::vector<iovec> buffers() const { return {}; }
+  // From now on its ops are READ_FIXED / WRITE_FIXED naming buffers() by index from `first`.
+  virtual void use_fixed_buffers(uint32_t /*first*/) {}
 };
 
 // Throws WorkloadError when the ops' files or sockets cannot be set up.

@@ -147,6 +147,15 @@ std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint
     error->detail = ring_name + error->detail;
     return error;
   }
+  if (!config.fixed_buffers.empty()) {
+    const auto count = static_cast<unsigned>(config.fixed_buffers.size());
+    if (const int ret = io_uring_register_buffers(&ring, config.fixed_buffers.data(), count);
+        ret < 0) {
+      io_uring_queue_exit(&ring);
+      return LoopError{"io_uring_register", -ret,
+                       ring_name + "REGISTER_BUFFERS of " + std::to_string(count) + " buffers"};
+    }
+  }
   return std::nullopt;
 }
 

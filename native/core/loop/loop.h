@@ -85,6 +85,7 @@
 #pragma once
 
 #include <liburing.h>
+#include <sys/uio.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -172,6 +173,10 @@ struct LoopConfig {
   // them by index with IOSQE_FIXED_FILE and the kernel skips the fd lookup (fdget/fdput) per op.
   // The fds must stay open while the ring lives. Set by the bench harness from its op sources.
   std::vector<int> fixed_files;
+  // Buffers registered with the ring when it is made (REGISTER_BUFFERS), which READ_FIXED and
+  // WRITE_FIXED name by index: the kernel maps them once, not on every op. They must outlive the
+  // ring. Set by the bench harness from its op sources.
+  std::vector<iovec> fixed_buffers;
 };
 
 // Rounds `size` up to a power of two (at least 1).
@@ -184,9 +189,9 @@ uint32_t ring_setup_flags(const LoopConfig& config);
 using LoopError = SystemError;
 
 // Creates `ring` with `entries` SQ entries and the configuration's knobs (flags, SQPOLL idle and
-// CPU, CQ size, registered ring fd, fixed files) on the calling thread; `what`, if not empty, names
-// the ring in an error. The loop and the raw baseline both make their rings here, so a ratio
-// compares like with like.
+// CPU, CQ size, registered ring fd, fixed files and buffers) on the calling thread; `what`, if not
+// empty, names the ring in an error. The loop and the raw baseline both make their rings here, so a
+// ratio compares like with like.
 std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint32_t entries,
                                    const LoopConfig& config, const std::string& what);
 
