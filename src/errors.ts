@@ -50,12 +50,12 @@ export function shown(text: string): string {
   return escaped.length > 80 ? `${escaped.slice(0, 77)}...` : escaped
 }
 
-/** A field's value is not allowed: names the field (whole: a profile's field carries its path), what was given and what is allowed. */
 /** A switch (a boolean setting) turned on where it cannot be: there is no value to quote. */
 export function refusedSwitch(field: string, allowed: string): UsageError {
   return new UsageError(`${oneLine(field)}: not allowed; ${allowed}`)
 }
 
+/** A field's value is not allowed: names the field (whole: a profile's field carries its path), what was given and what is allowed. */
 export function invalidValue(field: string, given: unknown, allowed: string): UsageError {
   const text = typeof given === 'string' ? `'${shown(given)}'` : String(given)
   return new UsageError(`${oneLine(field)}: ${text} is not allowed; ${allowed}`)

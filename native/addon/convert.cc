@@ -404,6 +404,12 @@ Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result) {
   if (result.ring.msg_ring_send != MsgRingSend::kNone) {
     ring.Set("msgRingSend", msg_ring_send_name(result.ring.msg_ring_send));
   }
+  if (result.ring.registered_files > 0) {
+    ring.Set("registeredFiles", result.ring.registered_files);
+  }
+  if (result.ring.registered_buffers > 0) {
+    ring.Set("registeredBuffers", result.ring.registered_buffers);
+  }
   object.Set("ring", ring);
   if (result.idle) {
     Napi::Object idle = Napi::Object::New(env);

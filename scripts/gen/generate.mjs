@@ -238,6 +238,9 @@ function wrappedArray(items, indent, width = 100) {
   return `[\n${lines.map((line) => `${indent}  ${line}`).join(',\n')}\n${indent}]`
 }
 
+/** Counters added after results of RESULT_SCHEMA_VERSION 1 were first saved: optional in the schema. */
+const COUNTERS_ADDED_IN_VERSION = ['zcNotifications']
+
 function resultSchema(root, counters, kinds) {
   let text = readFileSync(path.join(root, RESULT_SCHEMA), 'utf8')
   const replace = (keys, value) => (text = replaceJsonValue(text, keys, value, RESULT_SCHEMA))
@@ -250,8 +253,10 @@ function resultSchema(root, counters, kinds) {
         .map(({name, help}) => `${indent}  ${JSON.stringify(name)}: ${inlineJson({$ref: '#/$defs/count', description: help})}`)
         .join(',\n')}\n${indent}}`,
   )
-  // All of them (loop, raw) or none (fio, node-fs): the first one requires the rest.
-  const [first, ...rest] = counters.map(({name}) => name)
+  // All of them (loop, raw) or none (fio, node-fs): the first one requires the rest, but for
+  // counters added since results of this schema version were first saved, which older results
+  // (and baselines) lack: they read as 0.
+  const [first, ...rest] = counters.map(({name}) => name).filter((name) => !COUNTERS_ADDED_IN_VERSION.includes(name))
   replace(
     ['$defs', 'counters', 'dependentRequired'],
     (indent) => `{\n${indent}  ${JSON.stringify(first)}: ${wrappedArray(rest, `${indent}  `)}\n${indent}}`,

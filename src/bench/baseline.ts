@@ -10,7 +10,8 @@ export interface MeasuredBaseline {
   unexpected: Record<string, number>
   bytes: number
   elapsedNs: number
-  cpu: {userNs: number; systemNs: number}
+  /** `leavesOut`: threads of the baseline its figure does not count (fio's SQ thread): no CPU ratio then. */
+  cpu: {userNs: number; systemNs: number; leavesOut?: string}
   /** From each op's intended start (closed loop: its issue) to its end. */
   latency: Histogram
   /** Open loop: from each op's actual issue. */

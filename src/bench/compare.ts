@@ -7,7 +7,7 @@
 
 import type {Interfaces} from '@oclif/core'
 
-import {UsageError} from '../errors.js'
+import {invalidValue, UsageError} from '../errors.js'
 import {comparisonOf} from './comparison.js'
 import {runSession, type SessionOutcome} from './session.js'
 import type {WorkloadSpec} from '../model/workload.js'
@@ -40,7 +40,9 @@ interface Configuration {
   name: string
   /** The knobs it sets, as written (booleans as on/off). */
   knobs: Record<string, string>
-  spec: WorkloadSpec
+  /** Absent when the rules refuse the combination (`refused` says why): it does not run. */
+  spec?: WorkloadSpec
+  refused?: string
   /** Set when the same workload as an earlier configuration: it does not run again. */
   sameAs?: string
 }
@@ -68,7 +70,10 @@ async function compareConfigurations(
   const axes: Knob[][] = []
   for (const text of given.axes) {
     const [name, values] = splitPair(text.trim(), COMPARE_FLAG, text)
-    axes.push(await Promise.all(values.split(',').map((value) => knobOf(name, value.trim(), COMPARE_FLAG, text, flagInput))))
+    const listed = values.split(',').map((value) => value.trim())
+    const twice = listed.find((value, i) => listed.indexOf(value) !== i)
+    if (twice !== undefined) throw new UsageError(`${COMPARE_FLAG}: '${text}' lists ${twice} twice; give each value once`)
+    axes.push(await Promise.all(listed.map((value) => knobOf(name, value, COMPARE_FLAG, text, flagInput))))
   }
   const wholes: Knob[][] = []
   for (const text of given.wholes) {
@@ -87,14 +92,36 @@ async function compareConfigurations(
   const product = crossProduct(axes).filter((knobs) => knobs.length > 0)
   product.forEach((knobs) => refuseRepeatedKnob(knobs, COMPARE_FLAG))
   wholes.forEach((knobs) => refuseRepeatedKnob(knobs, CONFIG_FLAG))
-  const listed = [...product, ...wholes]
-  const configurations = listed.map((knobs) => configuration(knobs, flags, labels))
-  const asGiven = configuration([], flags, labels)
+  const combinations = product.map((knobs) => configuration(knobs, flags, labels))
+  refuseValuesNeverAllowed(axes, product, combinations)
+  // A whole configuration is the user's own: one the rules refuse is a usage error.
+  const configurations = [...combinations, ...wholes.map((knobs) => refusedOrThrow(configuration(knobs, flags, labels)))]
+  const asGiven = refusedOrThrow(configuration([], flags, labels))
   const all = configurations.some((entry) => sameWorkload(entry.spec, asGiven.spec)) ? configurations : [asGiven, ...configurations]
   return all.map((entry, i) => {
     const earlier = all.slice(0, i).find((other) => sameWorkload(other.spec, entry.spec))
     return earlier ? {...entry, sameAs: earlier.name} : entry
   })
+}
+
+/**
+ * A combination of the product the rules refuse (sqpoll=on with defer-taskrun=on) is listed as
+ * not allowed and the rest run; but a value refused in every combination it is in (cq-size=16
+ * below the ring, sqpoll-cpu=99 on two CPUs) is a bad value: exit 2 with its first refusal.
+ */
+function refuseValuesNeverAllowed(axes: Knob[][], product: Knob[][], combinations: Configuration[]): void {
+  for (const knob of axes.flat()) {
+    const containing = combinations.filter((_, i) => product[i].includes(knob))
+    const refused = containing.find((entry) => entry.refused)
+    if (refused && containing.every((entry) => entry.refused)) {
+      throw new UsageError(`configuration '${refused.name}': ${refused.refused}`)
+    }
+  }
+}
+
+function refusedOrThrow(entry: Configuration): Configuration {
+  if (entry.refused) throw new UsageError(entry.name === AS_GIVEN ? entry.refused : `configuration '${entry.name}': ${entry.refused}`)
+  return entry
 }
 
 /**
@@ -110,10 +137,18 @@ export async function runComparison(
   labels: FieldLabels,
   options: {toolVersion: string; trials?: number; progress: boolean},
 ): Promise<SessionOutcome> {
+  const other = explicit('vs') ? (flags.vs as string[]).find((baseline) => baseline !== 'raw' && baseline !== 'none') : undefined
+  if (other) {
+    throw invalidValue(
+      '--vs',
+      other,
+      `a comparison prices the loop, and the raw ring with the same knobs: give --vs raw or leave it out (run ${other} without --compare and --config)`,
+    )
+  }
   const base = {...flags, ...(explicit('vs') ? {} : {vs: ['none']}), ...(explicit('warmup') ? {} : {warmup: COMPARE_WARMUP_NS})}
   const configurations = await compareConfigurations(given, base, flagInput, labels)
   const trials = options.trials ?? COMPARE_TRIALS
-  const specs = configurations.filter((entry) => !entry.sameAs).map((entry) => entry.spec)
+  const specs = configurations.flatMap((entry) => (entry.spec && !entry.sameAs ? [entry.spec] : []))
   const outcome = await runSession(specs, {...options, trials, skipRefused: true})
   outcome.document.comparison = comparisonOf(configurations, outcome.document, outcome.refused, trials)
   return outcome
@@ -159,24 +194,35 @@ function crossProduct(axes: Knob[][]): Knob[][] {
 function refuseRepeatedKnob(knobs: Knob[], field: string): void {
   const names = knobs.map((knob) => knob.row.flag)
   const twice = names.find((name, i) => names.indexOf(name) !== i)
-  if (twice) throw new UsageError(`${field}: --${twice} is given twice in one configuration; give it once`)
+  if (twice) {
+    const hint = field === COMPARE_FLAG ? ` (its values go in one --compare, e.g. ${twice}=a,b)` : ''
+    throw new UsageError(`${field}: --${twice} is given twice in one configuration; give it once${hint}`)
+  }
 }
 
+/** Flags that say one thing two ways: a knob of one replaces the other (a duration knob, the run's --ops). */
+const EITHER_OR: Record<string, string> = {duration: 'ops', ops: 'duration'}
+
+/** The command's flags with the knobs replacing theirs, as a workload, or why the rules refuse it. */
 function configuration(knobs: Knob[], flags: Record<string, unknown>, labels: FieldLabels): Configuration {
   const name = knobs.length === 0 ? AS_GIVEN : knobs.map((knob) => `${knob.row.flag}=${knob.shown}`).join(' ')
-  const merged = {...flags, ...Object.fromEntries(knobs.map((knob) => [knob.row.flag, knob.value]))}
-  let spec: WorkloadSpec
-  try {
-    spec = toWorkloadSpec(inputFromFlags(name, merged, labels), labels)
-  } catch (error) {
-    if (!(error instanceof UsageError) || knobs.length === 0) throw error
-    throw new UsageError(`configuration '${name}': ${error.message}`)
+  const merged: Record<string, unknown> = {...flags}
+  for (const knob of knobs) {
+    merged[knob.row.flag] = knob.value
+    if (knob.row.flag in EITHER_OR) delete merged[EITHER_OR[knob.row.flag]]
   }
-  return {name, knobs: Object.fromEntries(knobs.map((knob) => [knob.row.flag, knob.shown])), spec}
+  const shown = Object.fromEntries(knobs.map((knob) => [knob.row.flag, knob.shown]))
+  try {
+    return {name, knobs: shown, spec: toWorkloadSpec(inputFromFlags(name, merged, labels), labels)}
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    return {name, knobs: shown, refused: error.message}
+  }
 }
 
 /** The same workload, whatever its name and the random seed of its data. */
-function sameWorkload(a: WorkloadSpec, b: WorkloadSpec): boolean {
+function sameWorkload(a: WorkloadSpec | undefined, b: WorkloadSpec | undefined): boolean {
+  if (!a || !b) return false
   // Keys sorted: two specs built from different flags may list the same fields in another order.
   const sorted = (_key: string, value: unknown): unknown =>
     value !== null && typeof value === 'object' && !Array.isArray(value)

@@ -23,6 +23,7 @@ import {spreadOf} from '../report/result.js'
 interface ListedConfiguration {
   name: string
   knobs: Record<string, string>
+  refused?: string
   sameAs?: string
 }
 
@@ -91,12 +92,16 @@ export function comparisonOf(
   trials: number,
 ): Comparison {
   const {alpha, confidence} = DEFAULT_GATE
-  const reference = configurations[0].name
+  const measured = (name: string): boolean =>
+    document.workloads.some((entry) => entry.name === name && entry.systems.some((system) => system.system === 'loop' && system.ops > 0))
+  // The first that ran: a skipped first configuration leaves the others something to be divided by.
+  const reference = (configurations.find((entry) => measured(entry.name)) ?? configurations[0]).name
   const referenceWorkload = document.workloads.find((entry) => entry.name === reference)
   const referenceTrials = trialOpsPerSec(referenceWorkload, 'loop')
   const rawReference = trialOpsPerSec(referenceWorkload, 'raw')
   const rows = configurations.map((configuration): ComparedConfiguration => {
     const row: ComparedConfiguration = {name: configuration.name, knobs: configuration.knobs}
+    if (configuration.refused) return {...row, skipped: `not allowed: ${configuration.refused}`}
     if (configuration.sameAs) return {...row, skipped: `the same workload as '${configuration.sameAs}'`}
     const workload = document.workloads.find((entry) => entry.name === configuration.name)
     const loop = workload?.systems.find((system) => system.system === 'loop')

@@ -39,15 +39,17 @@ export function fioKnobOptions({loop, file}: Pick<WorkloadSpec, 'loop' | 'file'>
   if (file?.fixedBuffers) options.push('--fixedbufs=1')
   if (loop.ringFd) unmatched.push('ring-fd (fio enters through the ring fd itself)')
   if (loop.submitAll) unmatched.push('submit-all')
+  if (loop.taskrunFlag) unmatched.push('taskrun-flag')
+  if (loop.cqSize !== undefined) unmatched.push('cq-size (fio sizes its CQ itself)')
   return {options, unmatched}
 }
 
-/** What fio's engine sets on its ring by itself, from its version ("fio-3.33"). */
+/** What fio's engine sets on its ring by itself, from its version ("fio-3.33"): CQSIZE since 3.29, the taskrun flags since 3.33. */
 function fioRingFlags(version: string): string {
   const [major = 0, minor = 0] = (/(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number)
-  return major > 3 || (major === 3 && minor >= 33)
-    ? 'COOP_TASKRUN, SINGLE_ISSUER|DEFER_TASKRUN and CQSIZE, set by fio itself where the kernel takes them'
-    : 'none beyond the options (fio before 3.33 sets no taskrun flags)'
+  const since = (least: number): boolean => major > 3 || (major === 3 && minor >= least)
+  if (since(33)) return 'COOP_TASKRUN, SINGLE_ISSUER|DEFER_TASKRUN and CQSIZE, set by fio itself where the kernel takes them'
+  return since(29) ? 'CQSIZE, set by fio itself (fio before 3.33 sets no taskrun flags)' : 'none beyond the options'
 }
 
 /** fio's arguments for the same op, block size, depth, jobs, file, phases and ring knobs as the loop. */
@@ -172,7 +174,8 @@ export function fioMeasured(
     unexpected: errors > 0 ? {short: direction.short_ios, dropped: direction.drop_ios} : {},
     bytes: ops * spec.file!.blockSize,
     elapsedNs: direction.runtime * 1e6,
-    cpu: {userNs: cpuNs(job.usr_cpu), systemNs: cpuNs(job.sys_cpu)},
+    // usr_cpu and sys_cpu are its job threads': an SQ thread of its own is not in them.
+    cpu: {userNs: cpuNs(job.usr_cpu), systemNs: cpuNs(job.sys_cpu), ...(spec.loop.sqpoll ? {leavesOut: 'its SQ thread'} : {})},
     latency,
     interrupted,
     info: {
@@ -182,7 +185,9 @@ export function fioMeasured(
       ringFlags: fioRingFlags(output['fio version']),
       ...(knobs.unmatched.length ? {unmatched: `${knobs.unmatched.join(', ')}: no fio option`} : {}),
       ...(spec.loop.sqpoll
-        ? {cpu: "fio's usr_cpu and sys_cpu are its job threads' own: its SQ thread's CPU is not in its CPU per op"}
+        ? {
+            cpu: "fio's usr_cpu and sys_cpu are its job threads' own: its SQ thread's CPU is not in its CPU per op, so no CPU ratio is given",
+          }
         : {}),
       latency: "fio lat_ns: submission to completion, from fio's json+ bins",
       ...(spec.drive.ops > 0 ? {warmup: "none: fio counts ramp_time's ops toward io_size, so a run of --ops N has no warm-up"} : {}),

@@ -4,7 +4,7 @@
 // process of its own (forked, its job the first message) so libuv reads UV_USE_IO_URING as the
 // run sets it, its CPU is its own, and the tool's event loop is not what is measured.
 
-import {readdirSync, readlinkSync} from 'node:fs'
+import {readdirSync, readFileSync, readlinkSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import {setImmediate as nextTurn, setTimeout as sleep} from 'node:timers/promises'
 
@@ -26,22 +26,28 @@ export interface NodeFsJob {
   arrivals?: 'uniform' | 'poisson'
 }
 
-/** What the process sends back: a measured baseline, its histograms encoded to cross, and how many io_uring fds libuv had open. */
+/** What the process sends back: a measured baseline, its histograms encoded to cross, and how many file-I/O rings libuv had open. */
 export type NodeFsResult = Omit<MeasuredBaseline, 'latency' | 'service' | 'info'> & {
   latency: string
   service?: string
-  ioUringFds: number
+  fileIoRings: number
 }
 
 export type NodeFsMessage = {result: NodeFsResult; error?: undefined} | {result?: undefined; error: string}
 
 let stopping = false
 
-/** io_uring instances this process has open: libuv's, when it uses io_uring. */
-function ioUringFds(): number {
+/**
+ * libuv's file-I/O rings in this process: io_uring instances with an SQ thread (libuv makes its
+ * file ring SQPOLL; the plain ring libuv 1.49+ keeps for epoll does no file I/O). A kernel whose
+ * fdinfo does not show the SQ thread counts every ring.
+ */
+function fileIoRings(): number {
   return readdirSync('/proc/self/fd').filter((fd) => {
     try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[io_uring]'
+      if (readlinkSync(`/proc/self/fd/${fd}`) !== 'anon_inode:[io_uring]') return false
+      const sqThread = /^SqThread:\s*(-?\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))
+      return sqThread === null || sqThread[1] !== '-1'
     } catch {
       return false
     }
@@ -143,7 +149,7 @@ async function main(job: NodeFsJob): Promise<NodeFsResult> {
 
   await Promise.all(Array.from({length: job.concurrency}, () => lane()))
   const cpu = process.cpuUsage(cpuStart)
-  const rings = ioUringFds()
+  const rings = fileIoRings()
   await handle.close()
   return {
     ...result,
@@ -152,15 +158,23 @@ async function main(job: NodeFsJob): Promise<NodeFsResult> {
     latency: encodeHistogram(latency),
     ...(service ? {service: encodeHistogram(service)} : {}),
     interrupted: stopping,
-    ioUringFds: rings,
+    fileIoRings: rings,
   }
 }
 
+// Stopped by the tool ('stop'), by the terminal's Ctrl-C (this process is in its group too) or
+// the tool's end: what was measured so far is still sent, as the loop's partial figures are.
+const stop = (): void => void (stopping = true)
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop)
+process.on('disconnect', stop)
+
 process.once('message', (job: NodeFsJob) => {
   process.on('message', (message) => {
-    if (message === 'stop') stopping = true
+    if (message === 'stop') stop()
   })
-  const send = (message: NodeFsMessage): void => void process.send!(message, () => process.disconnect())
+  const send = (message: NodeFsMessage): void => {
+    if (process.connected) process.send!(message, () => process.disconnect())
+  }
   main(job).then(
     (result) => send({result}),
     (error: Error) => send({error: error.message}),

@@ -31,11 +31,12 @@ function versionAtLeast(text: string, least: readonly number[]): boolean {
 function whyNoIoUring(variable: string | undefined): string {
   const uv = process.versions.uv
   if (!versionAtLeast(uv, LIBUV_IO_URING_SINCE)) return `libuv ${uv} has no io_uring (it came in ${LIBUV_IO_URING_SINCE.join('.')})`
-  if (variable !== '1')
-    return `UV_USE_IO_URING is ${variable === undefined ? 'unset' : `'${variable}'`}: this Node's libuv ${uv} keeps io_uring off unless it is 1`
+  // libuv reads it with atoi: any number other than 0 turns io_uring on.
+  if (!Number.parseInt(variable ?? '0', 10))
+    return `UV_USE_IO_URING is ${variable === undefined ? 'unset' : `'${variable}'`}: this Node's libuv ${uv} keeps io_uring off unless it is a number other than 0`
   if (!versionAtLeast(release(), LIBUV_KERNEL_GATE))
     return `libuv uses io_uring only on Linux ${LIBUV_KERNEL_GATE.join('.')} and later; this kernel is ${release()}`
-  return "UV_USE_IO_URING=1 and the kernel passes libuv's gate, yet no io_uring fd was open: io_uring_setup was refused (seccomp, kernel.io_uring_disabled)"
+  return "UV_USE_IO_URING asks for it and the kernel passes libuv's gate, yet no file ring was open: io_uring_setup was refused (seccomp, kernel.io_uring_disabled)"
 }
 
 export function runNodeFs(spec: WorkloadSpec, file: TestFile, ioUring: boolean, signal?: AbortSignal): Promise<BaselineRun> {
@@ -80,7 +81,7 @@ export function runNodeFs(spec: WorkloadSpec, file: TestFile, ioUring: boolean, 
         return
       }
       const {result} = message
-      const used = result.ioUringFds > 0
+      const used = result.fileIoRings > 0
       settle({
         measured: {
           ...result,
@@ -91,7 +92,9 @@ export function runNodeFs(spec: WorkloadSpec, file: TestFile, ioUring: boolean, 
             libuv: process.versions.uv,
             api: `fs.promises FileHandle.${job.write ? 'write' : 'read'}, ${job.concurrency} at a time`,
             UV_USE_IO_URING: variable ?? null,
-            ioUring: used ? `used: ${result.ioUringFds} io_uring fds open in the process` : `not used: ${whyNoIoUring(variable)}`,
+            ioUring: used
+              ? `used: ${result.fileIoRings} io_uring rings with an SQ thread (libuv's file I/O) in the process`
+              : `not used: ${whyNoIoUring(variable)}`,
             UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? null,
             cpu: `the whole process (libuv's ${used ? 'io_uring, with its SQ thread,' : 'thread pool'} does the I/O)`,
             ...(files.direct ? {direct: 'Node cannot open with O_DIRECT: it reads through the page cache'} : {}),
@@ -100,7 +103,8 @@ export function runNodeFs(spec: WorkloadSpec, file: TestFile, ioUring: boolean, 
       })
     })
     child.once('error', (error) => settle({failed: `node-fs failed: ${error.message}`}))
-    child.once('exit', (code, killedBy) =>
+    // 'close', not 'exit': only then has every message it sent been read.
+    child.once('close', (code, killedBy) =>
       settle({
         failed: `node-fs failed: its process ended (${killedBy ?? `status ${code}`}) without a result${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`,
       }),

@@ -17,7 +17,7 @@ const LABELS = flagLabels()
 export default class Bench extends MeasureCommand {
   static override summary = 'Run one workload from flags, through the loop and side by side with baselines.'
 
-  static override description = `Each op goes submitter thread -> bounded MPSC -> loop thread -> SQE -> kernel -> CQE -> loop thread -> back to its submitter, which records the latency. Baselines run the same op, size, depth and file in the same run, and every figure gets its ratio: raw (a minimal single-thread liburing loop), fio (its io_uring engine, file workloads) and node-fs (Node's fs.promises FileHandle, file workloads).
+  static override description = `Each op goes submitter thread -> bounded MPSC -> loop thread -> SQE -> kernel -> CQE -> loop thread -> back to its submitter, which records the latency. Baselines run the same op, size, depth and file in the same run, and every figure gets its ratio: raw (a minimal single-thread liburing loop, with the same ring knobs), fio (its io_uring engine given the equivalent options, file workloads), node-fs (Node's fs.promises FileHandle, file workloads, in a Node process of its own) and node-fs-uring (the same with libuv's io_uring asked for, UV_USE_IO_URING=1).
 
 File workloads lay out their own file in the temporary directory ($TMPDIR, else /tmp), say where, and remove it afterwards; every block holds self-describing data, so reads are checked as they complete and writes are read back after the run. --file reads your file or device instead (never writes to it).
 

@@ -36,6 +36,9 @@ export interface NativeRing {
   features: number
   /** With --wake msg-ring: how submitters sent the wake (REGISTER_SEND_MSG_RING on Linux 6.13+). */
   msgRingSend?: string
+  /** With --fixed-files / --fixed-buffers: how many files and buffers the ring registered. */
+  registeredFiles?: number
+  registeredBuffers?: number
 }
 
 /** A system call's outcome in the raw probe: errno and its name are null when ok. */

@@ -66,6 +66,8 @@ export interface SystemResult extends MeasuredFigures {
     /** Of systemNs: io_uring's kernel threads of the process (SQPOLL's iou-sqp, io-wq's iou-wrk); absent when none ran. */
     ioThreadsNs?: number
     ioThreadsNsPerOp?: number
+    /** fio under SQPOLL: threads its figure does not count (its SQ thread); no CPU ratio is given then. */
+    leavesOut?: string
   }
   counters: NativeCounters
   /** The loop, with an idle window (--idle): the process's CPU (every thread) while the loop waited with nothing to do. */

@@ -20,11 +20,17 @@ interface ComparisonFigures {
   notes: string[]
 }
 
-function ratioCell(ratio: ComparedRatio | undefined, isReference: boolean): string {
+/** Two decimals, or two significant digits below 0.1 (a 260-fold drop is not 0.00). */
+function ratioText(value: number): string {
+  return value >= 0.095 ? value.toFixed(2) : value.toPrecision(2)
+}
+
+/** The ratio with its interval, and ~ when the test cannot tell it from 1 (when it could at all). */
+function ratioCell(ratio: ComparedRatio | undefined, isReference: boolean, testable: boolean): string {
   if (isReference) return '1'
   if (!ratio) return '–'
-  const marker = ratio.significant ? '' : ` ${NOT_SIGNIFICANT}`
-  return `${ratio.opsPerSec.toFixed(2)}× [${ratio.interval[0].toFixed(2)}–${ratio.interval[1].toFixed(2)}]${marker}`
+  const marker = testable && !ratio.significant ? ` ${NOT_SIGNIFICANT}` : ''
+  return `${ratioText(ratio.opsPerSec)}× [${ratioText(ratio.interval[0])}–${ratioText(ratio.interval[1])}]${marker}`
 }
 
 function perOp(value: number): string {
@@ -33,30 +39,34 @@ function perOp(value: number): string {
 }
 
 export function comparisonFigures(comparison: Comparison): ComparisonFigures {
+  const {trials, alpha} = comparison
+  // Too few trials for p < alpha at all: no ~, the notes say why.
+  const testable = smallestPValue(trials, trials) < alpha
+  const referenceNumber = comparison.configurations.findIndex((row) => row.name === comparison.reference) + 1
   const withRaw = comparison.configurations.some((row) => row.figures?.raw)
   const withIoThreads = comparison.configurations.some((row) => row.figures?.ioThreadsNsPerOp != null)
   const head = [
     'configuration',
     'ops/s',
-    `× 1 [${Math.round(comparison.confidence * 100)}% CI]`,
+    `× ${referenceNumber} [${Math.round(comparison.confidence * 100)}% CI]`,
     'p50',
     'p99',
     'CPU/op',
     ...(withIoThreads ? ['of it io_uring threads'] : []),
     'enters/op',
     'wakes/op',
-    ...(withRaw ? ['raw ops/s', 'raw × 1', 'loop ÷ raw'] : []),
+    ...(withRaw ? ['raw ops/s', `raw × ${referenceNumber}`, 'loop ÷ raw'] : []),
   ]
   const rows = comparison.configurations.map((row, i): ComparisonRow => {
     const figures = row.figures
-    // Numbered: the ratio's head names the first by its number, and the HTML's dots carry them.
+    // Numbered: the ratio's head names the reference by its number, and the HTML's dots carry them.
     const name = `${i + 1} ${row.name}`
     if (!figures) return {name, skipped: `skipped: ${row.skipped ?? 'it did not run'}`}
     return {
       name,
       cells: [
         formatCount(figures.opsPerSec.median),
-        ratioCell(row.versusReference, row.name === comparison.reference),
+        ratioCell(row.versusReference, row.name === comparison.reference, testable),
         formatDuration(figures.p50.median),
         formatDuration(figures.p99.median),
         formatDuration(figures.cpuNsPerOp),
@@ -66,26 +76,25 @@ export function comparisonFigures(comparison: Comparison): ComparisonFigures {
         ...(withRaw
           ? [
               figures.raw ? formatCount(figures.raw.opsPerSec.median) : '–',
-              figures.raw ? ratioCell(figures.raw.versusReference, row.name === comparison.reference) : '–',
+              figures.raw ? ratioCell(figures.raw.versusReference, row.name === comparison.reference, testable) : '–',
               figures.vsRaw == null ? '–' : `${figures.vsRaw.toFixed(2)}×`,
             ]
           : []),
       ],
     }
   })
-  const {trials, alpha} = comparison
   const notes = [
-    `ops/s, p50 and p99 are the loop's medians over ${trials} interleaved trial${trials === 1 ? '' : 's'}; the ratio is of median ops/s, with its bootstrap interval; ${NOT_SIGNIFICANT}: not significant (exact Mann-Whitney U on the trials, p ≥ ${alpha}).`,
+    `ops/s, p50 and p99 are the loop's medians over ${trials} interleaved trial${trials === 1 ? '' : 's'}; the ratio is of median ops/s to configuration ${referenceNumber}'s, with its bootstrap interval; ${NOT_SIGNIFICANT}: not significant (exact Mann-Whitney U on the trials, p ≥ ${alpha}; each row is tested on its own, so among many rows one may pass by chance).`,
     'CPU/op counts every thread of the process (io_uring kernel threads included) over the whole run; enters and wakes are per op ended.',
   ]
-  if (smallestPValue(trials, trials) >= alpha) {
+  if (!testable) {
     notes.push(
-      `With ${trials} trial${trials === 1 ? '' : 's'} a configuration no difference can be significant: use --trials ${minimumTrials(alpha)} or more.`,
+      `With ${trials} trial${trials === 1 ? '' : 's'} per configuration no difference can be significant: use --trials ${minimumTrials(alpha)} or more.`,
     )
   }
   notes.push(
     withRaw
-      ? "raw: the raw ring with the same knobs, its ratio to the first configuration's raw ring; loop ÷ raw: what the loop keeps of it."
+      ? `raw: the raw ring with the same knobs, its ratio to configuration ${referenceNumber}'s raw ring; loop ÷ raw: what the loop keeps of it.`
       : 'Add --vs raw to price each configuration against the raw ring with the same knobs.',
   )
   return {title: `compared: ${comparison.configurations.length} configurations of the loop`, head, rows, notes}

@@ -47,7 +47,7 @@ function outcomesOf(stats: Pick<NativeOpStats, 'expected' | 'timedOut' | 'abando
   }
 }
 
-function cpuOf(cpu: {userNs: number; systemNs: number; ioThreadsNs?: number}, ops: number): SystemResult['cpu'] {
+function cpuOf(cpu: {userNs: number; systemNs: number; ioThreadsNs?: number; leavesOut?: string}, ops: number): SystemResult['cpu'] {
   const per = (ns: number): number => (ops ? ns / ops : 0)
   const {ioThreadsNs, ...times} = cpu
   return {
@@ -183,7 +183,8 @@ function baselineRatios(systems: SystemResult[]): Ratio[] {
       p90: ratio(loop.latency.p90, baseline.latency.p90),
       p999: ratio(loop.latency.p999, baseline.latency.p999),
       bytesPerSec: ratio(loop.bytesPerSec, baseline.bytesPerSec),
-      cpuPerOp: ratio(loop.cpu.nsPerOp, baseline.cpu.nsPerOp),
+      // A baseline's figure that leaves threads out would flatter it.
+      cpuPerOp: baseline.cpu.leavesOut ? null : ratio(loop.cpu.nsPerOp, baseline.cpu.nsPerOp),
     }))
 }
 

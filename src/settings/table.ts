@@ -361,7 +361,7 @@ export const SETTINGS = [
     type: 'list',
     values: BASELINES,
     default: ['raw'],
-    help: `baselines to run the same ops through: ${BASELINES.join(', ')} (fio and node-fs: file workloads; node-fs-uring: node-fs with libuv's io_uring asked for, UV_USE_IO_URING=1)`,
+    help: `baselines to run the same ops through: ${BASELINES.join(', ')} (fio, node-fs and node-fs-uring: file workloads; node-fs-uring is node-fs with libuv's io_uring asked for, UV_USE_IO_URING=1)`,
   },
   {
     key: 'blockSize',

@@ -35,6 +35,7 @@ import {
   TRANSPORTS,
   type TransportName,
   type WaitSpec,
+  WAKE_MECHANISMS,
   type WakeMechanism,
   type WorkloadSpec,
 } from '../model/workload.js'
@@ -278,6 +279,9 @@ function waitOf(input: WorkloadInput, label: FieldLabels): WaitSpec {
 
 /** The wake mechanism given, else the default; a same-thread loop has none to choose. */
 function wakeOf(input: WorkloadInput, design: DesignName | undefined, label: FieldLabels): {wake?: WakeMechanism} {
+  if (input.wake !== undefined && !(WAKE_MECHANISMS as readonly string[]).includes(input.wake)) {
+    throw invalidValue(label.wake, input.wake, `use one of: ${WAKE_MECHANISMS.join(', ')}`)
+  }
   if (design !== 'same-thread') return {wake: (input.wake ?? DEFAULT_WAKE) as WakeMechanism}
   if (input.wake !== undefined) {
     throw invalidValue(

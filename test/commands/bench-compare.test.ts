@@ -64,8 +64,9 @@ describe('bench --compare', () => {
     assert.equal(status, 0, stderr)
     assert.match(stdout, /compared: 2 configurations of the loop/)
     assert.match(stdout, /1 as given .* 1 │/)
-    assert.match(stdout, /2 submit-all=on .* \d+\.\d\d× \[\d+\.\d\d–\d+\.\d\d\] ~ │/)
-    assert.match(stdout, /With 2 trials a configuration no difference can be significant: use --trials 4 or more/)
+    // Two trials a side can never be significant: no ~, and the notes say why.
+    assert.match(stdout, /2 submit-all=on .* \d+\.\d+× \[\d+\.\d+–\d+\.\d+\] │/)
+    assert.match(stdout, /With 2 trials per configuration no difference can be significant: use --trials 4 or more/)
     assert.doesNotMatch(stdout, /loop counters/, 'the table stands for the configurations')
   })
 
@@ -106,6 +107,31 @@ describe('bench --compare', () => {
     assert.deepEqual(lines(none.stderr), [
       'Error: --single-issuer needs IORING_SETUP_SINGLE_ISSUER (Linux 6.0); this kernel is 5.10.262 (Debian)',
     ])
+  })
+
+  test('a combination of the product the rules refuse is listed as not allowed and the rest run; a skipped first leaves the next as the reference', async () => {
+    const args = ['bench', ...QUICK, '--compare', 'sqpoll=off,on', '--compare', 'defer-taskrun=off,on', '--trials', '1', '--json']
+    const {status, stdout, stderr} = await runCli(args)
+    assert.equal(status, 0, stderr)
+    const {comparison} = parseResult(stdout)
+    assert.deepEqual(
+      comparison.configurations.map((row: any) => [row.name, row.skipped === undefined]),
+      [
+        ['sqpoll=off defer-taskrun=off', true],
+        ['sqpoll=off defer-taskrun=on', true],
+        ['sqpoll=on defer-taskrun=off', true],
+        ['sqpoll=on defer-taskrun=on', false],
+      ],
+    )
+    assert.match(
+      comparison.configurations[3].skipped,
+      /^not allowed: --defer-taskrun: not allowed; the kernel refuses it on an SQPOLL ring/,
+    )
+    const first = await runCli(['bench', ...QUICK, '--compare', 'single-issuer=on,off', '--trials', '1', '--json'], {env: PROBE_5_10})
+    assert.equal(first.status, 0, first.stderr)
+    const refusedFirst = parseResult(first.stdout).comparison
+    assert.equal(refusedFirst.reference, 'single-issuer=off')
+    assert.ok(refusedFirst.configurations[0].skipped)
   })
 
   test('a configuration equal to an earlier one runs once and says so', async () => {
@@ -160,6 +186,17 @@ describe('bench --compare', () => {
       /^Error: --config: --sqpoll is given twice in one configuration; give it once\n$/,
     ],
     ['no trials', ['--compare', 'sqpoll=on', '--trials', '0'], /^Error: --trials: 0 is not allowed; run at least 1 trial\n$/],
+    [
+      'a value no configuration can take',
+      ['--compare', 'wake=bogus,eventfd'],
+      /^Error: configuration 'wake=bogus': --wake: 'bogus' is not allowed; use one of: eventfd, /,
+    ],
+    ['a value listed twice', ['--compare', 'ring-fd=on,on'], /^Error: --compare: 'ring-fd=on,on' lists on twice; give each value once\n$/],
+    [
+      'a baseline a comparison does not run',
+      ['--compare', 'ring-fd=on', '--vs', 'raw,fio'],
+      /^Error: --vs: 'fio' is not allowed; a comparison prices the loop/,
+    ],
   ]
   for (const [what, flags, message] of refusals) {
     test(`${what}: one line, exit 2, nothing run`, async () => {

@@ -29,5 +29,6 @@ test("fio gets its own options for the loop's ring knobs, and the report says wh
   const {info} = fioMeasured(output, {...spec, loop: {sqpoll: true, ringFd: true}} as WorkloadSpec, [], false)!
   assert.equal(info.options, '--sqthread_poll=1')
   assert.equal(info.unmatched, 'ring-fd (fio enters through the ring fd itself): no fio option')
+  assert.equal(fioMeasured(output, {...spec, loop: {sqpoll: true}} as WorkloadSpec, [], false)!.cpu.leavesOut, 'its SQ thread')
   assert.match(String(info.ringFlags), /^COOP_TASKRUN, SINGLE_ISSUER\|DEFER_TASKRUN and CQSIZE, set by fio itself/)
 })

@@ -927,12 +927,12 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   io_uring ring{};
   io_uring_params params{};
   const IoThreadsCpu io_threads_before = io_uring_threads_cpu();
-  if (auto error =
-          init_ring(ring, params, entries, with_registrations(spec, sources), "raw ring")) {
+  const LoopConfig ring_config = with_registrations(spec, sources);
+  if (auto error = init_ring(ring, params, entries, ring_config, "raw ring")) {
     result.error = error;
     return result;
   }
-  result.ring = RingInfo{ring.sq.ring_entries, ring.cq.ring_entries, params.flags, params.features};
+  result.ring = ring_info_of(ring, params, ring_config);
 
   ThreadCpuMeter cpu;
   const int64_t started = monotonic_ns();
@@ -1020,8 +1020,10 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         continue;
       }
       if ((cqe->flags & IORING_CQE_F_NOTIF) != 0) {
+        check_invariant(first_results[slot].has_value(),
+                        "a zero-copy notification CQE before its op's result CQE");
         ++counters.zc_notifications;
-        res = first_results[slot].value_or(res);
+        res = *first_results[slot];
         first_results[slot].reset();
       }
       std::optional<int64_t> lateness;

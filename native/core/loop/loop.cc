@@ -97,7 +97,7 @@ std::optional<LoopError> register_fixed_files(io_uring& ring, const std::vector<
     return std::nullopt;
   }
   const auto count = static_cast<unsigned>(files.size());
-  const std::string what = std::to_string(count) + " files";
+  const std::string what = std::to_string(count) + " file(s)";
   const auto failed = [](int ret, const std::string& detail) {
     return std::optional<LoopError>(LoopError{"io_uring_register", -ret, detail});
   };
@@ -157,6 +157,14 @@ std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint
     }
   }
   return std::nullopt;
+}
+
+RingInfo ring_info_of(const io_uring& ring, const io_uring_params& params,
+                      const LoopConfig& config) {
+  RingInfo info{ring.sq.ring_entries, ring.cq.ring_entries, params.flags, params.features};
+  info.registered_files = static_cast<uint32_t>(config.fixed_files.size());
+  info.registered_buffers = static_cast<uint32_t>(config.fixed_buffers.size());
+  return info;
 }
 
 LoopError resource_error(const std::exception_ptr& failure, const std::string& detail) {
@@ -410,8 +418,7 @@ std::optional<LoopError> Loop::create_ring() {
     return error;
   }
   ring_created_ = true;
-  ring_info_ =
-      RingInfo{ring_.sq.ring_entries, ring_.cq.ring_entries, params.flags, params.features};
+  ring_info_ = ring_info_of(ring_, params, config_);
   if ((params.features & IORING_FEAT_EXT_ARG) == 0) {
     return LoopError{"io_uring_setup", 0,
                      "the kernel lacks IORING_FEAT_EXT_ARG (Linux 5.11+), which bounded "
@@ -510,8 +517,10 @@ void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
       }
       Waiter waiter = waiters_.remove(user_data);
       if ((flags & IORING_CQE_F_NOTIF) != 0) {
+        check_invariant(waiter.first_result.has_value(),
+                        "a zero-copy notification CQE before its op's result CQE");
         counters_.zc_notifications.add();
-        result = waiter.first_result.value_or(result);
+        result = *waiter.first_result;
       }
       const bool timed_out = op_timed_out(result, config_.op_timeout.has_value());
       Completion completion{waiter.cookie, result, OpEnd::kCompleted, std::move(waiter.resources)};

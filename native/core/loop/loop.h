@@ -212,7 +212,14 @@ struct RingInfo {
   uint32_t features = 0;
   // With the msg-ring wake: how submitters send it, as found at start.
   MsgRingSend msg_ring_send = MsgRingSend::kNone;
+  // Files and buffers registered with the ring (LoopConfig::fixed_files, fixed_buffers).
+  uint32_t registered_files = 0;
+  uint32_t registered_buffers = 0;
 };
+
+// What init_ring made: the ring's sizes, flags and features, and what it registered.
+RingInfo ring_info_of(const io_uring& ring, const io_uring_params& params,
+                      const LoopConfig& config);
 
 // Shared by the loop and every Submitter. Laid out by writer, each part on cache lines of its
 // own (false sharing would make every op pay for another thread's stores): the queue keeps its
