@@ -468,36 +468,13 @@ class MixSource final : public OpSource {
     return part.source->judge(slot, kind - part.first_kind, result, resources);
   }
 
-  std::vector<int> files() const override {
-    std::vector<int> all;
-    for (const Part& part : parts_) {
-      const std::vector<int> files = part.source->files();
-      all.insert(all.end(), files.begin(), files.end());
-    }
-    return all;
-  }
-
+  std::vector<int> files() const override { return every_part(&OpSource::files); }
   void use_fixed_files(uint32_t first) override {
-    for (Part& part : parts_) {
-      part.source->use_fixed_files(first);
-      first += static_cast<uint32_t>(part.source->files().size());
-    }
+    number_parts(first, &OpSource::use_fixed_files, &OpSource::files);
   }
-
-  std::vector<iovec> buffers() const override {
-    std::vector<iovec> all;
-    for (const Part& part : parts_) {
-      const std::vector<iovec> buffers = part.source->buffers();
-      all.insert(all.end(), buffers.begin(), buffers.end());
-    }
-    return all;
-  }
-
+  std::vector<iovec> buffers() const override { return every_part(&OpSource::buffers); }
   void use_fixed_buffers(uint32_t first) override {
-    for (Part& part : parts_) {
-      part.source->use_fixed_buffers(first);
-      first += static_cast<uint32_t>(part.source->buffers().size());
-    }
+    number_parts(first, &OpSource::use_fixed_buffers, &OpSource::buffers);
   }
 
   ReadBack read_back() override {
@@ -515,6 +492,27 @@ class MixSource final : public OpSource {
   }
 
  private:
+  // Each part's files() or buffers(), in turn.
+  template <typename T>
+  std::vector<T> every_part(std::vector<T> (OpSource::*list)() const) const {
+    std::vector<T> all;
+    for (const Part& part : parts_) {
+      const std::vector<T> items = ((*part.source).*list)();
+      all.insert(all.end(), items.begin(), items.end());
+    }
+    return all;
+  }
+
+  // Tells each part the index of its first file or buffer, the parts' following on.
+  template <typename T>
+  void number_parts(uint32_t first, void (OpSource::*use)(uint32_t),
+                    std::vector<T> (OpSource::*list)() const) {
+    for (Part& part : parts_) {
+      ((*part.source).*use)(first);
+      first += static_cast<uint32_t>(((*part.source).*list)().size());
+    }
+  }
+
   struct Part {
     std::unique_ptr<OpSource> source;
     uint32_t first_kind;
