@@ -4,8 +4,11 @@
 //   loop-bench system=loop|raw [design=cross-thread|same-thread]
 //              op=nop|timer|file-read|file-write|socket depth=256 submitters=1
 //              size=256 duration_ms=2000 [ops=N instead of a duration] warmup_ms=200 [timer_us=100]
-//              [op_timeout_us=...] [single_issuer=1] [defer_taskrun=1] [wait=sleep|spin|adaptive
+//              [op_timeout_us=...] [wait=sleep|spin|adaptive
 //              [spin_us=50: the spin, or adaptive's maximum]]
+//              [single_issuer=1] [defer_taskrun=1 (SINGLE_ISSUER with it)] [coop_taskrun=1]
+//              [taskrun_flag=1 (COOP_TASKRUN with it)] [sqpoll=1 [sqpoll_idle_ms=N]]
+//              [cq_entries=N (CQSIZE; at least the ring's SQ entries)] [submit_all=1] [ring_fd=1]
 //              [wake=eventfd|futex|msg-ring|futex-op|busy-poll] [submit_batch=8]   (wait= and wake=
 //              left out: the loop's defaults) [idle_ms=2000: then report the process's idle CPU]
 //              [rate=OPS_PER_SEC [poisson=1]] [file=PATH file_size=BYTES block_size=4096 random=1
@@ -13,6 +16,10 @@
 // design=same-thread runs each submitter as the driver of a loop of its own, on that loop's thread
 // (see harness/bench.h); with system=raw it is ignored.
 // With lay_out=1 it creates `file` with the tool's pattern first and removes it after.
+// The ring knobs (single_issuer= to ring_fd=) are LoopConfig's, so they shape the loop's ring and
+// the raw ring alike. A ring the kernel refuses (or any other failure of the run) is
+// `loop-bench: <message>` on stderr and exit status 3; bad arguments exit 2. The kernel matrix
+// (scripts/kernels) runs each knob this way in its guests.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -52,6 +59,13 @@ int main(int argc, char** argv) {
   spec.loop.size = static_cast<uint32_t>(number(args, "size", 256));
   spec.loop.single_issuer = number(args, "single_issuer", 0) != 0;
   spec.loop.defer_taskrun = number(args, "defer_taskrun", 0) != 0;
+  spec.loop.coop_taskrun = number(args, "coop_taskrun", 0) != 0;
+  spec.loop.taskrun_flag = number(args, "taskrun_flag", 0) != 0;
+  spec.loop.sqpoll = number(args, "sqpoll", 0) != 0;
+  spec.loop.sq_thread_idle_ms = static_cast<uint32_t>(number(args, "sqpoll_idle_ms", 0));
+  spec.loop.cq_entries = static_cast<uint32_t>(number(args, "cq_entries", 0));
+  spec.loop.submit_all = number(args, "submit_all", 0) != 0;
+  spec.loop.register_ring_fd = number(args, "ring_fd", 0) != 0;
   // Without wait= or wake= the loop's defaults hold (LoopConfig).
   const std::string wait = args.count("wait") ? args.at("wait") : "";
   if (wait == "sleep") {

@@ -1,7 +1,8 @@
 /*
  * PID 1 of the kernel-matrix guests (scripts/kernels/run-kernels.sh builds it with
- * gcc -static). It mounts proc, sys, devtmpfs and tmpfs, applies the iob.* options of the
- * kernel command line, runs the commands listed in /commands, and powers the guest off.
+ * gcc -static). It mounts proc, sys, devtmpfs and tmpfs, brings the loopback interface up (the
+ * TCP tests connect to 127.0.0.1), applies the iob.* options of the kernel command line, runs
+ * the commands listed in /commands, and powers the guest off.
  *
  *   /commands, one command a line, '#' starts a comment:
  *     LABEL [NAME=VALUE ...] /PROGRAM [ARG ...]
@@ -30,7 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/reboot.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -57,6 +61,21 @@ static void mount_or_say(const char *type, const char *target) {
 }
 
 /* The value of `name=` on the kernel command line, or NULL. */
+/* lo starts down in a guest no network tooling set up: 127.0.0.1 is then unreachable. */
+static void loopback_up(void) {
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct ifreq request;
+  memset(&request, 0, sizeof request);
+  strncpy(request.ifr_name, "lo", sizeof request.ifr_name - 1);
+  if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &request) != 0 ||
+      (request.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &request) != 0)) {
+    say("bringing lo up failed: %s", strerror(errno));
+  }
+  if (fd >= 0) {
+    close(fd);
+  }
+}
+
 static const char *cmdline_option(const char *name, char *value, size_t size) {
   const size_t length = strlen(name);
   for (const char *at = cmdline; (at = strstr(at, name)) != NULL; at += length) {
@@ -184,6 +203,8 @@ int main(void) {
       close(console);
     }
   }
+
+  loopback_up();
 
   const int cmdline_fd = open("/proc/cmdline", O_RDONLY);
   if (cmdline_fd >= 0) {

@@ -3,7 +3,7 @@
 
 Runs scripts/kernels/run-kernels.sh (Debian 5.10, 6.1 and 6.12 under qemu TCG, and 6.12 again
 with kernel.io_uring_disabled=2), runs the same static probe on this host, then checks each
-kernel's raw probe JSON and loop-test output:
+kernel's raw probe JSON, loop-test output and ring-knob runs:
 
   every probe      valid against schemas/raw-probe.schema.json (test/fixtures/raw-probe/ too);
                    no probe errors
@@ -35,6 +35,21 @@ kernel's raw probe JSON and loop-test output:
                    unavailable one naming its constant and release; and --require
                    REGISTER_SEND_MSG_RING (6.13, which msg-ring uses where it is) unmet on every
                    guest, naming 6.13. Skipped, with the reason, by a CLI without those rows.
+  ring knobs       (KNOBS) each ring knob of `bench` in each guest: loop-bench (ring size 256,
+                   depth 8, 200 nops) with single-issuer, defer-taskrun, coop-taskrun,
+                   coop-taskrun+taskrun-flag, sqpoll with a 10 ms idle, cq-size 512, submit-all,
+                   ring-fd, and none (the control), on the loop and on the raw ring: each ran its
+                   200 ops or was refused by the kernel (exit 3), the two rings alike, and the
+                   guest refused exactly the knobs newer than its io_uring (5.10's is 5.15's:
+                   single-issuer 6.0, defer-taskrun 6.1, coop-taskrun and taskrun-flag 5.19,
+                   submit-all and ring-fd 5.18 refused; sqpoll and cq-size run; 6.1 and 6.12 run
+                   all). Then the CLI as a user runs it, with the guest's probe standing in for the
+                   kernel (IOURING_BENCH_PROBE_INPUT): `bench` with the same sizes and one --config
+                   per knob, --json: exit 0; a configuration skipped exactly where the guest
+                   refused the knob (on the loop and the raw ring), its reason naming one of the
+                   knob's IORING_ constants and a Linux release; the others ran their 200 ops on
+                   this host. One line per guest and knob says what each did. Skipped, with the
+                   reason, when dist/ or the addon is not built.
 
 Prints each kernel's facts, its verdict as probe-kernel gives it, a PASS/FAIL line per check
 and `kernel-matrix: N passed, N failed, N skipped`. Exit 1 if a check failed. A kernel that
@@ -65,6 +80,29 @@ DEFER_TASKRUN = 1 << 13
 # needs and the release that brought it (src/probe/kernel-table.json).
 WAKE_NEEDS = {"msg-ring": ("IORING_OP_MSG_RING", "5.18"), "futex-op": ("IORING_OP_FUTEX_WAIT", "6.7")}
 REGISTER_SEND_MSG_RING_SINCE = "6.13"
+BENCH_COMMAND = os.path.join(REPO, "dist", "commands", "bench.js")
+# The ring knobs of `bench`, each run in the guests by run-kernels.sh (labels knob-NAME-loop and
+# knob-NAME-raw: loop-bench with the knob, ring size 256, depth 8, 200 ops) and priced by the CLI
+# with --config on the guest's probe: name, the CLI's --config (None: the configuration as given,
+# the control), the IORING_ constants the knob asks the kernel for, and the release that brought
+# the newest of them.
+KNOBS = (
+    ("plain", None, (), None),
+    ("single-issuer", "single-issuer=on", ("IORING_SETUP_SINGLE_ISSUER",), "6.0"),
+    ("defer-taskrun", "defer-taskrun=on", ("IORING_SETUP_SINGLE_ISSUER", "IORING_SETUP_DEFER_TASKRUN"), "6.1"),
+    ("coop-taskrun", "coop-taskrun=on", ("IORING_SETUP_COOP_TASKRUN",), "5.19"),
+    ("taskrun-flag", "coop-taskrun=on taskrun-flag=on",
+     ("IORING_SETUP_COOP_TASKRUN", "IORING_SETUP_TASKRUN_FLAG"), "5.19"),
+    ("sqpoll", "sqpoll=on sqpoll-idle=10ms", ("IORING_SETUP_SQPOLL",), "5.1"),
+    ("cq-size", "cq-size=512", ("IORING_SETUP_CQSIZE",), "5.5"),
+    ("submit-all", "submit-all=on", ("IORING_SETUP_SUBMIT_ALL",), "5.18"),
+    ("ring-fd", "ring-fd=on", ("IORING_REGISTER_RING_FDS",), "5.18"),
+)
+KNOB_OPS = 200
+KNOB_BENCH_ARGS = ["--op", "nop", "--depth", "8", "--ops", str(KNOB_OPS), "--warmup", "0ms", "--trials", "1",
+                   "--ring-size", "256"]
+# The io_uring a series carries where it is not its own: Debian's 5.10 has the 5.15 stable backport.
+IO_URING_OF_SERIES = {"5.10": "5.15"}
 
 # Loop tests that skip themselves when the kernel refuses what they need, keyed by the probe
 # fact that predicts it. A test run once per wake mechanism is named Wake/<Suite>.<Test>/<wake>;
@@ -76,6 +114,9 @@ SKIPS_IF_IOPOLL_ACCEPTS_POLL_ADD = {
     "Loop.IoPollRingStopsWithTheWakePollReason",
     "LoopShutdownOnIoPoll.SendAfterTheLoopStoppedOnAnErrorIsRefused",
 }
+# Tests of an op the kernel may lack: each skips where the probe's opcode list has no such op
+# (SEND_ZC came in 6.0; Debian's 5.10 carries 5.15's io_uring).
+SKIPS_IF_OPCODE_MISSING = {"SendZc.EachSendEndsWithItsNotificationKeepingItsResult": "SEND_ZC"}
 # Records what the 6.18 development host gave; skips on every other kernel.
 SKIPS_UNLESS_618 = {"Probe.FindsWhatTheResearchSawOnThe618Host"}
 # Each mechanism's tests skip on a kernel without the opcode it needs (the probe's opcode list).
@@ -107,6 +148,7 @@ def expected_skips(ran, probe):
     for test in ran:
         base, _, wake = test.rpartition("/") if test.startswith("Wake/") else (test, "", "")
         if (base in whole
+                or (base in SKIPS_IF_OPCODE_MISSING and SKIPS_IF_OPCODE_MISSING[base] not in opcodes)
                 or (wake in WAKE_OPCODES and WAKE_OPCODES[wake] not in opcodes)
                 or wake in SKIPS_BY_DESIGN.get(base, ())
                 or (wake == "busy_poll" and base.startswith(SUITES_WITHOUT_BUSY_POLL))):
@@ -363,6 +405,105 @@ def check_cli_on_host(cli):
     cli.expect_unusable("host under seccomp", [], wrapper=(tool, "io_uring_setup", "--"))
 
 
+def knob_run(boot_dir, knob, system):
+    """What loop-bench did with a knob in a guest: ("ran", ops), ("refused", message) or ("failed", why)."""
+    label = f"knob-{knob}-{system}"
+    rc = read_text(os.path.join(boot_dir, f"{label}.rc"))
+    text = read_text(os.path.join(boot_dir, f"{label}.out")) or ""
+    if rc is None:
+        return "failed", f"{label} did not run (see console.log)"
+    if rc == "3":
+        message = next((l for l in text.splitlines() if l.startswith("loop-bench: ")), None)
+        return ("refused", message[len("loop-bench: "):]) if message else ("failed", f"exit 3 without a message: {text[:200]}")
+    line = next((l for l in text.splitlines() if l.startswith("{")), None)
+    try:
+        ops = json.loads(line)["ops"] if rc == "0" else None
+    except (TypeError, ValueError, KeyError) as error:
+        return "failed", f"exit 0 without its JSON line ({error})"
+    if ops is None:
+        return "failed", f"exit {rc}: {text[-200:]}"
+    return ("ran", ops) if ops == KNOB_OPS else ("failed", f"ran {ops} ops, not {KNOB_OPS}")
+
+
+def knob_text(outcome, detail):
+    return {"ran": f"ran {detail} ops", "refused": f"refused: {detail}"}.get(outcome, f"FAILED: {detail}")
+
+
+def knob_configurations(checks, name, probe_path):
+    """`bench --config` per knob on a guest's probe: {knob: its comparison configuration}, or None."""
+    configs = [arg for _, config, _, _ in KNOBS if config for arg in ("--config", config)]
+    command = ["node", CLI, "bench", *KNOB_BENCH_ARGS, *configs, "--json"]
+    env = dict(os.environ, IOURING_BENCH_PROBE_INPUT=probe_path)
+    output = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=env)
+    try:
+        document = json.loads(output.stdout)
+    except ValueError as error:
+        document = {}
+        checks.check(f"{name} CLI: bench --config prints one JSON document", False,
+                     f"{error}; stderr: {output.stderr.strip()[:300]}")
+    checks.check(f"{name} CLI: bench --config ... on the guest's probe exits 0", output.returncode == 0,
+                 f"exit {output.returncode}: {json.dumps(document.get('error'))}")
+    configurations = (document.get("comparison") or {}).get("configurations")
+    if configurations is None:
+        return None
+    # A workload per configuration that ran (on this host), named as the configuration.
+    ran = {workload["name"]: workload for workload in document.get("workloads", [])}
+    by_knob = {}
+    for knob, config, _, _ in KNOBS:
+        found = next((c for c in configurations if (c["name"] == config if config else not c["knobs"])), None)
+        if found is not None:
+            found = dict(found, workload=ran.get(found["name"]))
+        by_knob[knob] = found
+    return by_knob
+
+
+def check_knobs(checks, name, boot_dir, series, cli_problem):
+    """Each ring knob in the guest (loop and raw ring) against the CLI's verdict on the guest's probe."""
+    configurations = None
+    if cli_problem is None:
+        configurations = knob_configurations(checks, name, os.path.join(boot_dir, "probe.out"))
+    level = IO_URING_OF_SERIES.get(series, series)
+    print(f"----- {name}: ring knobs (guest: loop-bench, loop and raw ring; CLI: bench --config on its probe)")
+    for knob, config, constants, since in KNOBS:
+        runs = {system: knob_run(boot_dir, knob, system) for system in ("loop", "raw")}
+        config_of = (configurations or {}).get(knob)
+        cli_text = ("CLI " + ("skipped: " + config_of["skipped"] if config_of.get("skipped") else "ran")
+                    if config_of else "CLI -")
+        print(f"  {knob:<14} loop {knob_text(*runs['loop'])}; raw {knob_text(*runs['raw'])}; {cli_text}")
+        checks.check(f"{name}: knob {knob}: ran {KNOB_OPS} ops or refused (exit 3), on the loop and the raw ring",
+                     all(outcome in ("ran", "refused") for outcome, _ in runs.values()),
+                     "; ".join(f"{system} {knob_text(*run)}" for system, run in runs.items()))
+        outcomes = {outcome for outcome, _ in runs.values()}
+        checks.check(f"{name}: knob {knob}: the loop and the raw ring agree", len(outcomes) == 1,
+                     f"loop {runs['loop'][0]}, raw {runs['raw'][0]}")
+        want_run = since is None or release_tuple(level) >= release_tuple(since)
+        checks.check(f"{name}: knob {knob} {'runs' if want_run else 'refused'} (io_uring of {level}"
+                     f"{'' if since is None else ', needs Linux ' + since})",
+                     outcomes == {"ran" if want_run else "refused"}, f"loop {runs['loop'][0]}, raw {runs['raw'][0]}")
+        if configurations is None:
+            continue  # no CLI part (cli_problem), or the run failed: a failed check says so
+        label = f"{name} CLI: knob {knob}"
+        if config_of is None:
+            checks.check(f"{label}: a configuration in comparison.configurations", False,
+                         f"no configuration {config or 'as given'}")
+            continue
+        skipped = config_of.get("skipped")
+        refused = {system for system, (outcome, _) in runs.items() if outcome == "refused"}
+        checks.check(f"{label}: skipped exactly where the guest refused it (loop and raw ring)",
+                     all((system in refused) == bool(skipped) for system in runs),
+                     f"CLI {'skipped: ' + skipped if skipped else 'ran it'}; guest refused on "
+                     f"{', '.join(sorted(refused)) or 'neither'}")
+        if skipped:
+            match = re.search(r"(IORING_\w+) \(Linux (\d+\.\d+)\)", skipped)
+            checks.check(f"{label}: the skip names an IORING_ constant of the knob and a Linux release",
+                         bool(match) and match.group(1) in constants, skipped)
+        else:
+            systems = (config_of.get("workload") or {}).get("systems") or []
+            checks.check(f"{label}: ran {KNOB_OPS} ops on this host",
+                         bool(systems) and all(s.get("ops") == KNOB_OPS and not s.get("error") for s in systems),
+                         json.dumps([{k: s.get(k) for k in ("system", "ops", "error")} for s in systems]))
+
+
 def gtest_results(text):
     """(ran, passed, failed and skipped test names) from gtest's output."""
     ran = set(re.findall(r"^\[ RUN      \] (\S+)", text, re.M))
@@ -488,6 +629,12 @@ def main(argv):
     else:
         cli = None
         checks.skip("CLI: probe-kernel verdicts", f"dist/ is not built ({CLI_COMMAND}): npm run build:ts")
+    # The knobs' configurations the guest's probe allows run on this host, through the addon.
+    knob_cli_problem = (f"dist/ is not built ({BENCH_COMMAND}): npm run build:ts" if not os.path.exists(BENCH_COMMAND)
+                        else f"the addon is not built ({ADDON}): npm run build:native" if not os.path.exists(ADDON)
+                        else None)
+    if knob_cli_problem is not None:
+        checks.skip("CLI: bench --config per ring knob on each guest's probe", knob_cli_problem)
 
     try:
         summary = read_summary()
@@ -537,6 +684,7 @@ def main(argv):
                          probe["environment"]["ioUringDisabled"] is None,
                          str(probe["environment"]["ioUringDisabled"]))
         check_loop_tests(checks, name, boot_dir, probe)
+        check_knobs(checks, name, boot_dir, series, knob_cli_problem)
 
     if runner_rc not in (None, 0):
         checks.check("run-kernels.sh exit status", False, f"rc={runner_rc}")
