@@ -19,8 +19,11 @@ test('the result schema requires exactly the counters the table knows, the gauge
   const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}/result.schema.json`, 'utf8'))
   const counters = schema.$defs.counters
   const names = LOOP_COUNTERS.map((info) => info.name)
-  // All of them (loop, raw) or none (fio, node-fs): the first one requires the rest.
-  assert.deepEqual([names[0], ...counters.dependentRequired[names[0]]], names)
+  // All of them (loop, raw) or none (fio, node-fs): the first one requires the rest, but for those
+  // added after results of this schema version were first saved, which read as 0 when absent.
+  const addedLater = ['zcNotifications']
+  const required = names.filter((name) => !addedLater.includes(name))
+  assert.deepEqual([required[0], ...counters.dependentRequired[required[0]]], required)
   assert.deepEqual(Object.keys(counters.properties), names)
 })
 

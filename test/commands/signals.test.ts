@@ -97,11 +97,11 @@ async function untilMeasuring({run, tmp}: FileRun, system: System): Promise<void
   }
   const fio = await waitFor(run, 'fio measured', () => measuringFio(cli))
   if (system === 'fio') return
-  // After fio, the CLI opens the test file again only for node-fs.
+  // node-fs runs in a Node process of its own, the one child that opens the test file after fio.
   await waitFor(run, 'fio ended', () => !isAlive(fio))
-  await waitFor(run, 'node-fs opened the test file', () => hasOpen(cli, tmp))
-  const before = readCalls(cli)!
-  await waitFor(run, 'node-fs measured', () => readCalls(cli)! >= before + UNDER_WAY)
+  const nodeFs = await waitFor(run, 'node-fs opened the test file', () => childrenOf(cli).find((pid) => hasOpen(pid, tmp)))
+  const before = readCalls(nodeFs)!
+  await waitFor(run, 'node-fs measured', () => (readCalls(nodeFs) ?? 0) >= before + UNDER_WAY)
 }
 
 /** No child the CLI had, nor any other process of the run, is left; its TMPDIR is empty. */

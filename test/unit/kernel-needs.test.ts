@@ -75,6 +75,9 @@ describe('needs per flag and per value', () => {
       ['--submit-all', 'submit-all', ['SUBMIT_ALL']],
       ['--ring-fd', 'ring-fd', ['REGISTER_RING_FDS']],
       ['--io-poll', 'io-poll', ['IOPOLL']],
+      ['--fixed-files', 'fixed-files', ['REGISTER_FILES']],
+      ['--fixed-buffers', 'fixed-buffers', ['REGISTER_BUFFERS', 'READ_FIXED', 'WRITE_FIXED']],
+      ['--send-zc', 'send-zc', ['SEND_ZC']],
       ['--wake msg-ring', 'wake=msg-ring', ['MSG_RING']],
       ['--wake futex-op', 'wake=futex-op', ['FUTEX_WAIT', 'FUTEX_WAKE']],
     ])

@@ -95,6 +95,7 @@ describe('probe explanations on real kernels', () => {
           '--submit-all',
           '--ring-fd',
           '--io-poll',
+          '--send-zc',
         ],
       )
     })
@@ -453,7 +454,7 @@ describe('--require names', () => {
         assert.equal(error.exitCode, 2)
         assert.match(
           error.message,
-          /^--require: 'warp-drive' is not allowed; use loop, op-timeout, wake=msg-ring, wake=futex-op, single-issuer, defer-taskrun, coop-taskrun, taskrun-flag, sqpoll, sqpoll-cpu, cq-size, submit-all, ring-fd, io-poll, a setup flag \(IOPOLL, .*SINGLE_ISSUER.*\), a feature \(.*EXT_ARG.*\), an opcode \(.*READ_MULTISHOT.*\) or a register op \(.*REGISTER_PBUF_RING.*\); case does not matter/,
+          /^--require: 'warp-drive' is not allowed; use loop, op-timeout, wake=msg-ring, wake=futex-op, single-issuer, defer-taskrun, coop-taskrun, taskrun-flag, sqpoll, sqpoll-cpu, cq-size, submit-all, ring-fd, io-poll, fixed-files, fixed-buffers, send-zc, a setup flag \(IOPOLL, .*SINGLE_ISSUER.*\), a feature \(.*EXT_ARG.*\), an opcode \(.*READ_MULTISHOT.*\) or a register op \(.*REGISTER_PBUF_RING.*\); case does not matter/,
         )
         return true
       },

@@ -212,6 +212,8 @@ test('nativeRequest sends each setting from the workload and the file the run re
     sqpollCpu: 0,
     cqSize: 256,
     ringFd: true,
+    fixedFiles: true,
+    sendZc: true,
   }
   const spec = {...toWorkloadSpec(input, FLAGS), seed: 7}
   const file = {path: '/tmp/x', sizeBytes: 8192, createdByTool: true} as TestFile
@@ -241,8 +243,20 @@ test('nativeRequest sends each setting from the workload and the file the run re
       mix: input.mix,
       timerNs: 5000,
       seed: 7,
-      socket: {transport: 'tcp', messageSize: 100},
-      file: {path: '/tmp/x', sizeBytes: 8192, blockSize: 8192, random: true, direct: false, fsyncEvery: 3, writevBuffers: 2, verify: true},
+      socket: {transport: 'tcp', messageSize: 100, sendZc: true},
+      file: {
+        path: '/tmp/x',
+        sizeBytes: 8192,
+        blockSize: 8192,
+        random: true,
+        direct: false,
+        fsyncEvery: 3,
+        writevBuffers: 2,
+        verify: true,
+        fixedFiles: true,
+        // WRITEV has no fixed-buffer form, so this mix leaves them out (null: the native default).
+        fixedBuffers: null,
+      },
     },
     drive: {
       submitters: 2,
