@@ -85,10 +85,11 @@ void set_op_stats(Napi::Env env, Napi::Object& object, const OpStats& stats, boo
 // check_fields says: null where a setting is unset keeps the native struct's default.
 constexpr const char* kBenchRequest = "bench request";
 constexpr std::array<const char*, 2> kTopFields{"system", "progressIntervalMs"};
-constexpr std::array<const char*, 17> kLoopFields{
-    "size",           "ioPoll",      "singleIssuer", "opTimeoutNs", "shutdownTimeoutNs", "wait",
-    "submitBatch",    "wake",        "deferTaskrun", "coopTaskrun", "taskrunFlag",       "sqpoll",
-    "sqThreadIdleNs", "sqThreadCpu", "cqEntries",    "submitAll",   "registerRingFd"};
+constexpr std::array<const char*, 18> kLoopFields{
+    "size",        "ioPoll",      "singleIssuer",   "opTimeoutNs",  "shutdownTimeoutNs",
+    "wait",        "submitBatch", "wake",           "deferTaskrun", "coopTaskrun",
+    "taskrunFlag", "sqpoll",      "sqThreadIdleNs", "sqThreadCpu",  "cqEntries",
+    "submitAll",   "noSqarray",   "registerRingFd"};
 constexpr std::array<const char*, 2> kWaitFields{"kind", "spinNs"};
 constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
                                                      "seed", "file", "socket"};
@@ -199,6 +200,7 @@ LoopConfig loop_config_from_js(const Napi::Object& loop) {
   }
   read_number(loop, "cqEntries", config.cq_entries);
   read_bool(loop, "submitAll", config.submit_all);
+  read_bool(loop, "noSqarray", config.no_sqarray);
   read_bool(loop, "registerRingFd", config.register_ring_fd);
   if (!loop.Get("wake").IsNull()) {
     const std::string wake = string_field(loop, "wake");

@@ -132,6 +132,7 @@ TEST(Bench, EveryRingKnobRunsOnTheLoopAndTheRawRing) {
       {"sqpoll on cpu 0", {.sqpoll = true, .sq_thread_cpu = 0}},
       {"cq-size", {.cq_entries = 1024}},
       {"submit-all", {.submit_all = true}},
+      {"no-sqarray", {.no_sqarray = true}},
       {"ring-fd", {.register_ring_fd = true}},
   };
   for (const auto& [name, knob] : knobs) {

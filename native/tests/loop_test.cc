@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "helpers.h"
+#include "loop/uapi.h"
 
 namespace iob {
 namespace {
@@ -266,6 +267,7 @@ TEST(Loop, AnErrorNamesTheCallTheErrnoAndTheRingFlags) {
             uint32_t{IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF});
   EXPECT_EQ(ring_setup_flags(LoopConfig{.cq_entries = 1024, .submit_all = true}),
             uint32_t{IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL});
+  EXPECT_EQ(ring_setup_flags(LoopConfig{.no_sqarray = true}), uint32_t{IORING_SETUP_NO_SQARRAY});
   EXPECT_EQ(ring_setup_flags(LoopConfig{.io_poll = true}), uint32_t{IORING_SETUP_IOPOLL});
 }
 

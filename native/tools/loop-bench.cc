@@ -8,11 +8,12 @@
 //              [spin_us=50: the spin, or adaptive's maximum]]
 //              [single_issuer=1] [defer_taskrun=1 (SINGLE_ISSUER with it)] [coop_taskrun=1]
 //              [taskrun_flag=1 (COOP_TASKRUN with it)] [sqpoll=1 [sqpoll_idle_ms=N]]
-//              [cq_entries=N (CQSIZE; at least the ring's SQ entries)] [submit_all=1] [ring_fd=1]
-//              [wake=eventfd|futex|msg-ring|futex-op|busy-poll] [submit_batch=8]   (wait= and wake=
-//              left out: the loop's defaults) [idle_ms=2000: then report the process's idle CPU]
-//              [rate=OPS_PER_SEC [poisson=1]] [file=PATH file_size=BYTES block_size=4096 random=1
-//              direct=1 seed=1 lay_out=1] [transport=unix|tcp message_size=4096]
+//              [cq_entries=N (CQSIZE; at least the ring's SQ entries)] [submit_all=1]
+//              [no_sqarray=1] [ring_fd=1] [wake=eventfd|futex|msg-ring|futex-op|busy-poll]
+//              [submit_batch=8]   (wait= and wake= left out: the loop's defaults) [idle_ms=2000:
+//              then report the process's idle CPU] [rate=OPS_PER_SEC [poisson=1]] [file=PATH
+//              file_size=BYTES block_size=4096 random=1 direct=1 seed=1 lay_out=1]
+//              [transport=unix|tcp message_size=4096]
 // design=same-thread runs each submitter as the driver of a loop of its own, on that loop's thread
 // (see harness/bench.h); with system=raw it is ignored.
 // With lay_out=1 it creates `file` with the tool's pattern first and removes it after.
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
   spec.loop.sq_thread_idle_ms = static_cast<uint32_t>(number(args, "sqpoll_idle_ms", 0));
   spec.loop.cq_entries = static_cast<uint32_t>(number(args, "cq_entries", 0));
   spec.loop.submit_all = number(args, "submit_all", 0) != 0;
+  spec.loop.no_sqarray = number(args, "no_sqarray", 0) != 0;
   spec.loop.register_ring_fd = number(args, "ring_fd", 0) != 0;
   // Without wait= or wake= the loop's defaults hold (LoopConfig).
   const std::string wait = args.count("wait") ? args.at("wait") : "";

@@ -38,12 +38,12 @@ kernel's raw probe JSON, loop-test output and ring-knob runs:
   ring knobs       (KNOBS) each ring knob of `bench` in each guest: loop-bench (ring size 256,
                    depth 8, 200 nops) with single-issuer, defer-taskrun, coop-taskrun,
                    coop-taskrun+taskrun-flag, sqpoll with a 10 ms idle, cq-size 512, submit-all,
-                   ring-fd, and none (the control), on the loop and on the raw ring: each ran its
-                   200 ops or was refused by the kernel (exit 3), the two rings alike, and the
-                   guest refused exactly the knobs newer than its io_uring (5.10's is 5.15's:
-                   single-issuer 6.0, defer-taskrun 6.1, coop-taskrun and taskrun-flag 5.19,
-                   submit-all and ring-fd 5.18 refused; sqpoll and cq-size run; 6.1 and 6.12 run
-                   all). Then the CLI as a user runs it, with the guest's probe standing in for the
+                   no-sqarray, ring-fd, and none (the control), on the loop and on the raw ring:
+                   each ran its 200 ops or was refused by the kernel (exit 3), the two rings
+                   alike, and the guest refused exactly the knobs newer than its io_uring (5.10's
+                   is 5.15's: single-issuer 6.0, defer-taskrun 6.1, coop-taskrun and taskrun-flag
+                   5.19, submit-all and ring-fd 5.18, no-sqarray 6.6 refused; sqpoll and cq-size
+                   run; 6.1 refuses no-sqarray only; 6.12 runs all). Then the CLI as a user runs it, with the guest's probe standing in for the
                    kernel (IOURING_BENCH_PROBE_INPUT): `bench` with the same sizes and one --config
                    per knob, --json: exit 0; a configuration skipped exactly where the guest
                    refused the knob (on the loop and the raw ring), its reason naming one of the
@@ -96,6 +96,7 @@ KNOBS = (
     ("sqpoll", "sqpoll=on sqpoll-idle=10ms", ("IORING_SETUP_SQPOLL",), "5.1"),
     ("cq-size", "cq-size=512", ("IORING_SETUP_CQSIZE",), "5.5"),
     ("submit-all", "submit-all=on", ("IORING_SETUP_SUBMIT_ALL",), "5.18"),
+    ("no-sqarray", "no-sqarray=on", ("IORING_SETUP_NO_SQARRAY",), "6.6"),
     ("ring-fd", "ring-fd=on", ("IORING_REGISTER_RING_FDS",), "5.18"),
 )
 KNOB_OPS = 200

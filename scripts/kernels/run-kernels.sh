@@ -171,6 +171,7 @@ knobs=(
   "sqpoll|sqpoll=1 sqpoll_idle_ms=10"
   "cq-size|cq_entries=512"
   "submit-all|submit_all=1"
+  "no-sqarray|no_sqarray=1"
   "ring-fd|ring_fd=1"
 )
 for knob in "${knobs[@]}"; do

@@ -39,6 +39,7 @@ export function fioKnobOptions({loop, file}: Pick<WorkloadSpec, 'loop' | 'file'>
   if (file?.fixedBuffers) options.push('--fixedbufs=1')
   if (loop.ringFd) unmatched.push('ring-fd (fio enters through the ring fd itself)')
   if (loop.submitAll) unmatched.push('submit-all')
+  if (loop.noSqarray) unmatched.push('no-sqarray')
   if (loop.taskrunFlag) unmatched.push('taskrun-flag')
   if (loop.cqSize !== undefined) unmatched.push('cq-size (fio sizes its CQ itself)')
   return {options, unmatched}

@@ -89,6 +89,8 @@ export interface LoopSpec {
   /** CQ entries (CQSIZE). */
   cqSize?: number
   submitAll?: true
+  /** NO_SQARRAY: no SQ index array, the tail indexes the SQEs. */
+  noSqarray?: true
   /** The ring's fd registered (REGISTER_RING_FDS) and entered through its index. */
   ringFd?: true
 }

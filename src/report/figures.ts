@@ -163,6 +163,7 @@ function ringKnobWords(loop: WorkloadSpec['loop']): string[] {
     loop.sqpoll ? `sqpoll${sqpoll.length ? ` (${sqpoll.join(', ')})` : ''}` : undefined,
     loop.cqSize === undefined ? undefined : `cq ${loop.cqSize}`,
     loop.submitAll ? 'submit all' : undefined,
+    loop.noSqarray ? 'no SQ array' : undefined,
     loop.ringFd ? 'registered ring fd' : undefined,
   ].filter((word): word is string => word !== undefined)
 }

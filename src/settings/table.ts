@@ -263,6 +263,15 @@ export const SETTINGS = [
     fromSpec: (spec) => spec.loop.submitAll ?? false,
   },
   {
+    key: 'noSqarray',
+    flag: 'no-sqarray',
+    type: 'bool',
+    help: 'create the ring with NO_SQARRAY: the SQ tail indexes the SQEs directly, with no index array between (Linux 6.6+)',
+    needs: 'NO_SQARRAY',
+    native: 'loop.noSqarray',
+    fromSpec: (spec) => spec.loop.noSqarray ?? false,
+  },
+  {
     key: 'ringFd',
     flag: 'ring-fd',
     type: 'bool',

@@ -295,7 +295,7 @@ function wakeOf(input: WorkloadInput, design: DesignName | undefined, label: Fie
 
 /** The ring knobs given, each only when on (the loop's fields stay absent when off). */
 function ringKnobsOf(input: WorkloadInput): Partial<WorkloadSpec['loop']> {
-  const on = (key: 'deferTaskrun' | 'coopTaskrun' | 'taskrunFlag' | 'sqpoll' | 'submitAll' | 'ringFd') =>
+  const on = (key: 'deferTaskrun' | 'coopTaskrun' | 'taskrunFlag' | 'sqpoll' | 'submitAll' | 'noSqarray' | 'ringFd') =>
     input[key] ? {[key]: true as const} : {}
   return {
     ...on('deferTaskrun'),
@@ -306,6 +306,7 @@ function ringKnobsOf(input: WorkloadInput): Partial<WorkloadSpec['loop']> {
     ...(input.sqpollCpu !== undefined ? {sqpollCpu: input.sqpollCpu} : {}),
     ...(input.cqSize !== undefined ? {cqSize: input.cqSize} : {}),
     ...on('submitAll'),
+    ...on('noSqarray'),
     ...on('ringFd'),
   }
 }

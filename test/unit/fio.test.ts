@@ -21,10 +21,19 @@ test("fio's ops, bytes and latency histogram all count the same ops", () => {
 
 test("fio gets its own options for the loop's ring knobs, and the report says which it has none for and what fio sets itself", () => {
   assert.deepEqual(fioKnobOptions({loop: {}} as WorkloadSpec), {options: [], unmatched: []})
-  const loop = {sqpoll: true, sqpollCpu: 1, sqpollIdleNs: 10e6, ioPoll: true, ringFd: true, submitAll: true, deferTaskrun: true}
+  const loop = {
+    sqpoll: true,
+    sqpollCpu: 1,
+    sqpollIdleNs: 10e6,
+    ioPoll: true,
+    ringFd: true,
+    submitAll: true,
+    noSqarray: true,
+    deferTaskrun: true,
+  }
   assert.deepEqual(fioKnobOptions({loop, file: {fixedFiles: true}} as unknown as WorkloadSpec), {
     options: ['--sqthread_poll=1', '--sqthread_poll_cpu=1', '--hipri=1', '--registerfiles=1'],
-    unmatched: ["sqpoll-idle (fio keeps the kernel's 1 s)", 'ring-fd (fio enters through the ring fd itself)', 'submit-all'],
+    unmatched: ["sqpoll-idle (fio keeps the kernel's 1 s)", 'ring-fd (fio enters through the ring fd itself)', 'submit-all', 'no-sqarray'],
   })
   const {info} = fioMeasured(output, {...spec, loop: {sqpoll: true, ringFd: true}} as WorkloadSpec, [], false)!
   assert.equal(info.options, '--sqthread_poll=1')

@@ -73,6 +73,7 @@ describe('needs per flag and per value', () => {
       ['--sqpoll-cpu', 'sqpoll-cpu', ['SQ_AFF']],
       ['--cq-size', 'cq-size', ['CQSIZE']],
       ['--submit-all', 'submit-all', ['SUBMIT_ALL']],
+      ['--no-sqarray', 'no-sqarray', ['NO_SQARRAY']],
       ['--ring-fd', 'ring-fd', ['REGISTER_RING_FDS']],
       ['--io-poll', 'io-poll', ['IOPOLL']],
       ['--fixed-files', 'fixed-files', ['REGISTER_FILES']],

@@ -211,6 +211,7 @@ test('nativeRequest sends each setting from the workload and the file the run re
     sqpollIdle: 5e6,
     sqpollCpu: 0,
     cqSize: 256,
+    noSqarray: true,
     ringFd: true,
     fixedFiles: true,
     sendZc: true,
@@ -236,6 +237,7 @@ test('nativeRequest sends each setting from the workload and the file the run re
       sqThreadCpu: 0,
       cqEntries: 256,
       submitAll: true,
+      noSqarray: true,
       registerRingFd: true,
     },
     workload: {

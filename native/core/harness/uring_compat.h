@@ -11,14 +11,13 @@
 
 #include <cstdint>
 
+#include "loop/uapi.h"  // the constants the loop uses as well (IORING_SETUP_NO_SQARRAY)
+
 #ifndef IORING_SETUP_NO_MMAP
 #define IORING_SETUP_NO_MMAP (1U << 14)  // 6.5
 #endif
 #ifndef IORING_SETUP_REGISTERED_FD_ONLY
 #define IORING_SETUP_REGISTERED_FD_ONLY (1U << 15)  // 6.5
-#endif
-#ifndef IORING_SETUP_NO_SQARRAY
-#define IORING_SETUP_NO_SQARRAY (1U << 16)  // 6.6
 #endif
 #ifndef IORING_SETUP_HYBRID_IOPOLL
 #define IORING_SETUP_HYBRID_IOPOLL (1U << 17)  // 6.13

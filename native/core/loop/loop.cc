@@ -25,7 +25,7 @@
 #include <system_error>
 
 #include "clock.h"
-#include "loop/wake_uapi.h"
+#include "loop/uapi.h"
 #include "uring_names.h"
 
 namespace iob {
@@ -75,6 +75,9 @@ uint32_t ring_setup_flags(const LoopConfig& config) {
   if (config.submit_all) {
     flags |= IORING_SETUP_SUBMIT_ALL;
   }
+  if (config.no_sqarray) {
+    flags |= IORING_SETUP_NO_SQARRAY;
+  }
   return flags;
 }
 
@@ -89,6 +92,25 @@ int wait_for_sq_room(io_uring& ring, unsigned needed) {
 }
 
 namespace {
+
+// liburing 2.3 fills the SQ index array once the ring is mapped; a NO_SQARRAY ring has none (its
+// sq_off.array is 0), so that fill would write over the ring's head and tail. Such a ring is set
+// up and mapped here, and liburing never touches the array again.
+int queue_init(unsigned entries, io_uring& ring, io_uring_params& params) {
+  if ((params.flags & IORING_SETUP_NO_SQARRAY) == 0) {
+    return io_uring_queue_init_params(entries, &ring, &params);
+  }
+  const int fd = static_cast<int>(::syscall(__NR_io_uring_setup, entries, &params));
+  if (fd < 0) {
+    return -errno;
+  }
+  if (const int ret = io_uring_queue_mmap(fd, &params, &ring); ret < 0) {
+    ::close(fd);
+    return ret;
+  }
+  ring.features = params.features;
+  return 0;
+}
 
 // A sparse table of the files' size filled by one update, as a program that opens files as it
 // goes uses it; a kernel without sparse tables (before 5.19: EINVAL) takes the files at once.
@@ -128,7 +150,7 @@ std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint
   params.sq_thread_cpu = config.sq_thread_cpu.value_or(0);
   params.cq_entries = config.cq_entries;
   const std::string ring_name = what.empty() ? "" : what + ": ";
-  if (const int ret = io_uring_queue_init_params(entries, &ring, &params); ret < 0) {
+  if (const int ret = queue_init(entries, ring, params); ret < 0) {
     std::string detail =
         ring_name + "entries=" + std::to_string(entries) + " flags=" + describe_setup_flags(flags);
     if (config.cq_entries > 0) {
@@ -441,7 +463,7 @@ std::optional<LoopError> Loop::prepare_wake() {
   };
   switch (config_.wake) {
     case WakeMechanism::kFutexOp:
-      if (!supports(wake_uapi::kOpFutexWait)) {
+      if (!supports(loop_uapi::kOpFutexWait)) {
         return missing("IORING_OP_FUTEX_WAIT", "6.7");
       }
       return std::nullopt;
@@ -457,7 +479,7 @@ std::optional<LoopError> Loop::prepare_wake() {
       io_uring_prep_msg_ring(&message, not_a_ring.get(), 0, kWakeUserData, 0);
       const bool register_send =
           not_a_ring.valid() &&
-          syscall(__NR_io_uring_register, -1, wake_uapi::kRegisterSendMsgRing, &message, 1) < 0 &&
+          syscall(__NR_io_uring_register, -1, loop_uapi::kRegisterSendMsgRing, &message, 1) < 0 &&
           errno == EBADFD;
       ring_info_.msg_ring_send =
           register_send ? MsgRingSend::kRegisterSend : MsgRingSend::kPerThreadRing;
@@ -752,7 +774,7 @@ void Loop::stage_futex_wait(uint32_t expected) {
   // The kernel compares the word with `expected` when it issues the op, in the enter that
   // follows: a publish (or the close) since then changed the word, and the op completes at
   // once with -EAGAIN; after it, the publisher's FUTEX_WAKE completes it.
-  io_uring_prep_rw(wake_uapi::kOpFutexWait, sqe, FUTEX2_SIZE_U32 | FUTEX2_PRIVATE,
+  io_uring_prep_rw(loop_uapi::kOpFutexWait, sqe, FUTEX2_SIZE_U32 | FUTEX2_PRIVATE,
                    channel_->waker.word(), 0, expected);
   sqe->addr3 = FUTEX_BITSET_MATCH_ANY;
   io_uring_sqe_set_data64(sqe, kWakeUserData);

@@ -165,6 +165,9 @@ struct LoopConfig {
   uint32_t cq_entries = 0;
   // SUBMIT_ALL: a submit goes on past an SQE that fails at once instead of stopping there.
   bool submit_all = false;
+  // NO_SQARRAY (6.6): the SQ tail indexes the SQEs directly, without the index array between
+  // (one cache line fewer touched per submit).
+  bool no_sqarray = false;
   // REGISTER_RING_FDS: the loop thread enters through a registered index, not its fd (no fdget
   // per enter). Registered per thread: only the thread that created the ring uses it.
   bool register_ring_fd = false;

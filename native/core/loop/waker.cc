@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "loop/cqe.h"
-#include "loop/wake_uapi.h"
+#include "loop/uapi.h"
 
 namespace iob {
 
@@ -103,7 +103,7 @@ class SourceRing {
 int register_send_msg_ring(int target) {
   io_uring_sqe sqe{};
   io_uring_prep_msg_ring(&sqe, target, 0, kWakeUserData, 0);
-  const long ret = syscall(__NR_io_uring_register, -1, wake_uapi::kRegisterSendMsgRing, &sqe, 1);
+  const long ret = syscall(__NR_io_uring_register, -1, loop_uapi::kRegisterSendMsgRing, &sqe, 1);
   return ret < 0 ? errno : 0;
 }
 
