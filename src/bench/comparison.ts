@@ -6,7 +6,7 @@
 import {median} from 'simple-statistics'
 
 import {DEFAULT_GATE} from '../gate/gate.js'
-import {mannWhitneyU, ratioInterval} from '../gate/statistics.js'
+import {holmAdjusted, mannWhitneyU, ratioInterval} from '../gate/statistics.js'
 import type {
   ComparedConfiguration,
   ComparedFigures,
@@ -35,17 +35,28 @@ function trialOpsPerSec(workload: WorkloadResult | undefined, system: SystemName
   })
 }
 
-/** Median ops/s of `trials` over the reference's, with the gate's interval and test. */
+/**
+ * Median ops/s of `trials` over the reference's, with the gate's interval and test; whether it is
+ * significant is settled over the whole family (adjustFamily).
+ */
 function ratioTo(reference: number[], trials: number[]): ComparedRatio | undefined {
   if (reference.length === 0 || trials.length === 0) return undefined
-  const {alpha, confidence} = DEFAULT_GATE
   const {pValue} = mannWhitneyU(reference, trials)
   return {
     opsPerSec: median(trials) / median(reference),
-    interval: ratioInterval(reference, trials, confidence),
+    interval: ratioInterval(reference, trials, DEFAULT_GATE.confidence),
     pValue,
-    significant: pValue < alpha,
+    adjustedPValue: pValue,
+    significant: false,
   }
+}
+
+/** Adjusts a family of ratios' p-values together (Holm) and marks those below alpha. */
+function adjustFamily(ratios: ComparedRatio[], alpha: number): void {
+  holmAdjusted(ratios.map((ratio) => ratio.pValue)).forEach((adjusted, i) => {
+    ratios[i].adjustedPValue = adjusted
+    ratios[i].significant = adjusted < alpha
+  })
 }
 
 /** Of the measured phase: the counters count the ops it ended. */
@@ -113,5 +124,14 @@ export function comparisonOf(
     if (ratio) row.versusReference = ratio
     return row
   })
+  // The loop's ratios are one family, the raw rings' another: each answers its own question.
+  adjustFamily(
+    rows.flatMap((row) => row.versusReference ?? []),
+    alpha,
+  )
+  adjustFamily(
+    rows.flatMap((row) => row.figures?.raw?.versusReference ?? []),
+    alpha,
+  )
   return {reference, trials, alpha, confidence, configurations: rows}
 }

@@ -126,11 +126,12 @@ export function compare(baseline: ResultDocument, candidate: ResultDocument, con
 
 /**
  * The fewest trials a side for which the exact test can give p < alpha at all (every trial of
- * one side beyond every trial of the other); with fewer, no regression can ever be found.
+ * one side beyond every trial of the other); with fewer, no regression can ever be found. Among
+ * `comparisons` tests adjusted by Holm, the smallest p must be below alpha / comparisons.
  */
-export function minimumTrials(alpha: number): number {
+export function minimumTrials(alpha: number, comparisons = 1): number {
   let trials = 1
-  while (smallestPValue(trials, trials) >= alpha) trials++
+  while (comparisons * smallestPValue(trials, trials) >= alpha) trials++
   return trials
 }
 

@@ -236,6 +236,11 @@ export interface ComparedRatio {
   opsPerSec: number
   interval: [number, number]
   pValue: number
-  /** p < alpha: the trials tell the two apart. */
+  /**
+   * pValue adjusted by Holm over the comparison's rows (the loop's, or the raw rings'); absent
+   * in results made before the adjustment, where significant was pValue < alpha.
+   */
+  adjustedPValue?: number
+  /** adjustedPValue < alpha: the trials tell the two apart, among all the rows compared. */
   significant: boolean
 }

@@ -38,10 +38,18 @@ function perOp(value: number): string {
   return value >= 10 ? value.toFixed(0) : value >= 0.1 ? value.toFixed(2) : value.toPrecision(2)
 }
 
+/** Whether `comparisons` rows of `trials` trials each can reach Holm's first threshold, alpha / comparisons. */
+function canBeSignificant(trials: number, alpha: number, comparisons: number): boolean {
+  return comparisons * smallestPValue(trials, trials) < alpha
+}
+
 export function comparisonFigures(comparison: Comparison): ComparisonFigures {
   const {trials, alpha} = comparison
-  // Too few trials for p < alpha at all: no ~, the notes say why.
-  const testable = smallestPValue(trials, trials) < alpha
+  // Too few trials for any row to pass after the adjustment: no ~, the notes say why.
+  const loopRatios = comparison.configurations.filter((row) => row.versusReference).length
+  const rawRatios = comparison.configurations.filter((row) => row.figures?.raw?.versusReference).length
+  const testable = canBeSignificant(trials, alpha, loopRatios)
+  const rawTestable = canBeSignificant(trials, alpha, rawRatios)
   const referenceNumber = comparison.configurations.findIndex((row) => row.name === comparison.reference) + 1
   const withRaw = comparison.configurations.some((row) => row.figures?.raw)
   const withIoThreads = comparison.configurations.some((row) => row.figures?.ioThreadsNsPerOp != null)
@@ -76,7 +84,7 @@ export function comparisonFigures(comparison: Comparison): ComparisonFigures {
         ...(withRaw
           ? [
               figures.raw ? formatCount(figures.raw.opsPerSec.median) : '–',
-              figures.raw ? ratioCell(figures.raw.versusReference, row.name === comparison.reference, testable) : '–',
+              figures.raw ? ratioCell(figures.raw.versusReference, row.name === comparison.reference, rawTestable) : '–',
               figures.vsRaw == null ? '–' : `${figures.vsRaw.toFixed(2)}×`,
             ]
           : []),
@@ -84,12 +92,13 @@ export function comparisonFigures(comparison: Comparison): ComparisonFigures {
     }
   })
   const notes = [
-    `ops/s, p50 and p99 are the loop's medians over ${trials} interleaved trial${trials === 1 ? '' : 's'}; the ratio is of median ops/s to configuration ${referenceNumber}'s, with its bootstrap interval; ${NOT_SIGNIFICANT}: not significant (exact Mann-Whitney U on the trials, p ≥ ${alpha}; each row is tested on its own, so among many rows one may pass by chance).`,
+    `ops/s, p50 and p99 are the loop's medians over ${trials} interleaved trial${trials === 1 ? '' : 's'}; the ratio is of median ops/s to configuration ${referenceNumber}'s, with its bootstrap interval; ${NOT_SIGNIFICANT}: not significant (exact Mann-Whitney U on the trials, its p adjusted by Holm over the ${loopRatios} row${loopRatios === 1 ? '' : 's'} compared, ≥ ${alpha}).`,
     'CPU/op counts every thread of the process (io_uring kernel threads included) over the whole run; enters and wakes are per op ended.',
   ]
   if (!testable) {
+    const among = loopRatios > 1 ? ` and ${loopRatios} rows compared` : ''
     notes.push(
-      `With ${trials} trial${trials === 1 ? '' : 's'} per configuration no difference can be significant: use --trials ${minimumTrials(alpha)} or more.`,
+      `With ${trials} trial${trials === 1 ? '' : 's'} per configuration${among} no difference can be significant: use --trials ${minimumTrials(alpha, loopRatios)} or more.`,
     )
   }
   notes.push(

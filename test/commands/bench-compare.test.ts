@@ -57,6 +57,8 @@ describe('bench --compare', () => {
     assert.ok(ratio.interval[0] <= ratio.opsPerSec && ratio.opsPerSec <= ratio.interval[1], JSON.stringify(ratio))
     // 3 trials a side can never reach p < 0.05 (the smallest is 0.1): nothing is significant.
     assert.ok(comparison.configurations.slice(1).every((row: any) => row.versusReference.significant === false))
+    // Holm over the three rows: no adjusted p is below its own.
+    assert.ok(comparison.configurations.slice(1).every((row: any) => row.versusReference.adjustedPValue >= row.versusReference.pValue))
   })
 
   test('the terminal shows one table: a row per configuration with its ratio, interval and ~, and why few trials cannot tell', async () => {

@@ -87,6 +87,8 @@ test('the fewest trials a side that can reach significance, by alpha', () => {
   assert.equal(minimumTrials(0.1), 4, 'at 3 a side the smallest p is exactly 0.1, not below it')
   assert.equal(minimumTrials(0.2), 3)
   assert.equal(minimumTrials(0.01), 5)
+  // Among 7 rows adjusted by Holm the smallest p must be below 0.05 / 7: 2/252 at 5 a side is not.
+  assert.equal(minimumTrials(0.05, 7), 6)
   assert.throws(() => checkGateTrials(3, 0.05, 'trials'), /: trials: 3 is too few for the regression gate: .*use at least 4/)
   checkGateTrials(4, 0.05, 'trials')
 })

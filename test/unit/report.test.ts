@@ -308,8 +308,24 @@ test('a comparison: the reference 1, a ratio with its interval, ~ where not sign
       ['4 defer-taskrun=on', 'skipped: --defer-taskrun needs IORING_SETUP_DEFER_TASKRUN (Linux 6.1)'],
     ],
   )
-  assert.ok(notes.some((note) => note.includes('~: not significant')))
-  assert.ok(!notes.some((note) => note.includes('no difference can be significant')), '5 trials can be')
+  assert.ok(
+    notes.some((note) =>
+      note.includes('~: not significant (exact Mann-Whitney U on the trials, its p adjusted by Holm over the 2 rows compared'),
+    ),
+  )
+  assert.ok(!notes.some((note) => note.includes('no difference can be significant')), '5 trials can be, among 2 rows')
+  // Among 7 rows, 5 trials cannot pass Holm's first threshold (2/252 > 0.05 / 7): no ~, and a note.
+  const many = comparisonFigures({
+    reference: 'sqpoll=off',
+    trials: 5,
+    alpha: 0.05,
+    confidence: 0.95,
+    configurations: [configurations[0], ...Array.from({length: 7}, (_, i) => ({...configurations[2], name: `row ${i}`}))],
+  })
+  assert.ok(many.rows.every((row) => 'cells' in row && !row.cells[1].includes('~')))
+  assert.ok(
+    many.notes.includes('With 5 trials per configuration and 7 rows compared no difference can be significant: use --trials 6 or more.'),
+  )
   const svg = tradeoffPlot(
     configurations.slice(0, 3).map((row, i) => ({
       label: String(i + 1),

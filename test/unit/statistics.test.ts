@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {mannWhitneyU, ratioInterval, smallestPValue} from '../../src/gate/statistics.ts'
+import {holmAdjusted, mannWhitneyU, ratioInterval, smallestPValue} from '../../src/gate/statistics.ts'
 
 test('the exact Mann-Whitney p-value matches published tables', () => {
   // Fully separated samples of 5 and 5: 2 / C(10, 5) = 2 / 252.
@@ -13,6 +13,15 @@ test('the exact Mann-Whitney p-value matches published tables', () => {
   const result = mannWhitneyU([1, 2, 3, 6], [4, 5, 7, 8])
   assert.equal(result.u, 2)
   assert.ok(Math.abs(result.pValue - 8 / 70) < 1e-12)
+})
+
+test("Holm's adjustment: the k-th smallest p times the rows left, never below an earlier one, at most 1", () => {
+  // Sorted 0.005, 0.01, 0.03, 0.04 take 4x, 3x, 2x, 1x: 0.02, 0.03, 0.06, then 0.04 raised to 0.06.
+  const adjusted = holmAdjusted([0.01, 0.04, 0.03, 0.005])
+  ;[0.03, 0.06, 0.06, 0.02].forEach((expected, i) => assert.ok(Math.abs(adjusted[i] - expected) < 1e-12, `${i}: ${adjusted[i]}`))
+  assert.deepEqual(holmAdjusted([0.7, 0.9]), [1, 1])
+  assert.deepEqual(holmAdjusted([0.02]), [0.02], 'one row alone is not adjusted')
+  assert.deepEqual(holmAdjusted([]), [])
 })
 
 test('the smallest p-value is that of fully separated samples, for every size', () => {
