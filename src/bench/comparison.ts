@@ -27,12 +27,15 @@ interface ListedConfiguration {
   sameAs?: string
 }
 
-/** A system's ops/s in each trial that measured it. */
+/** A system in each trial that measured it to the end (a trial it failed in counts only what came before the failure). */
+function measuredTrials(workload: WorkloadResult | undefined, system: SystemName): SystemResult[] {
+  return (workload?.trials ?? []).flatMap((trial) =>
+    trial.systems.filter((entry) => entry.system === system && entry.ops > 0 && !entry.error),
+  )
+}
+
 function trialOpsPerSec(workload: WorkloadResult | undefined, system: SystemName): number[] {
-  return (workload?.trials ?? []).flatMap((trial) => {
-    const found = trial.systems.find((entry) => entry.system === system)
-    return found && found.ops > 0 ? [found.opsPerSec] : []
-  })
+  return measuredTrials(workload, system).map((trial) => trial.opsPerSec)
 }
 
 /**
@@ -66,7 +69,7 @@ function perOp(system: SystemResult, count: number | undefined): number {
 }
 
 function figuresOf(workload: WorkloadResult, loop: SystemResult, rawReference: number[], isReference: boolean): ComparedFigures {
-  const trials = workload.trials.flatMap((trial) => trial.systems.filter((system) => system.system === 'loop' && system.ops > 0))
+  const trials = measuredTrials(workload, 'loop')
   const raw = workload.systems.find((system) => system.system === 'raw' && system.ops > 0)
   const rawTrials = trialOpsPerSec(workload, 'raw')
   const rawRatio = isReference ? undefined : ratioTo(rawReference, rawTrials)
@@ -92,6 +95,10 @@ function figuresOf(workload: WorkloadResult, loop: SystemResult, rawReference: n
   }
 }
 
+function workloadNamed(document: ResultDocument, name: string): WorkloadResult | undefined {
+  return document.workloads.find((entry) => entry.name === name)
+}
+
 /**
  * The comparison of the configurations as measured in `document` (one workload per configuration
  * that ran, named as it is); `refused` gives why the others did not run.
@@ -103,21 +110,22 @@ export function comparisonOf(
   trials: number,
 ): Comparison {
   const {alpha, confidence} = DEFAULT_GATE
-  const measured = (name: string): boolean =>
-    document.workloads.some((entry) => entry.name === name && entry.systems.some((system) => system.system === 'loop' && system.ops > 0))
+  const measured = (name: string): boolean => measuredTrials(workloadNamed(document, name), 'loop').length > 0
   // The first that ran: a skipped first configuration leaves the others something to be divided by.
   const reference = (configurations.find((entry) => measured(entry.name)) ?? configurations[0]).name
-  const referenceWorkload = document.workloads.find((entry) => entry.name === reference)
+  const referenceWorkload = workloadNamed(document, reference)
   const referenceTrials = trialOpsPerSec(referenceWorkload, 'loop')
   const rawReference = trialOpsPerSec(referenceWorkload, 'raw')
   const rows = configurations.map((configuration): ComparedConfiguration => {
     const row: ComparedConfiguration = {name: configuration.name, knobs: configuration.knobs}
     if (configuration.refused) return {...row, skipped: `not allowed: ${configuration.refused}`}
     if (configuration.sameAs) return {...row, skipped: `the same workload as '${configuration.sameAs}'`}
-    const workload = document.workloads.find((entry) => entry.name === configuration.name)
+    const workload = workloadNamed(document, configuration.name)
     const loop = workload?.systems.find((system) => system.system === 'loop')
-    const why = refused.get(configuration.name) ?? (loop?.ops ? undefined : (loop?.error?.explanation ?? 'it measured nothing'))
+    const ran = measuredTrials(workload, 'loop').length
+    const why = refused.get(configuration.name) ?? (ran > 0 ? undefined : (loop?.error?.explanation ?? 'it measured nothing'))
     if (!workload || !loop || why) return {...row, skipped: why ?? 'it did not run'}
+    if (loop.error) row.failed = `trial ${ran + 1} failed: ${loop.error.explanation}`
     const isReference = configuration.name === reference
     row.figures = figuresOf(workload, loop, rawReference, isReference)
     const ratio = isReference ? undefined : ratioTo(referenceTrials, trialOpsPerSec(workload, 'loop'))

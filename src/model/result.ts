@@ -208,6 +208,8 @@ export interface ComparedConfiguration {
   knobs: Record<string, string>
   /** Why it has no figures: the kernel lacks what it needs or refused it, or it repeats another configuration. */
   skipped?: string
+  /** Why a later trial of it failed, which ended its trials: its figures are of the trials before. */
+  failed?: string
   figures?: ComparedFigures
   /** Against the reference, for every other configuration that ran. */
   versusReference?: ComparedRatio

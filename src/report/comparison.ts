@@ -71,7 +71,7 @@ export function comparisonFigures(comparison: Comparison): ComparisonFigures {
     const name = `${i + 1} ${row.name}`
     if (!figures) return {name, skipped: `skipped: ${row.skipped ?? 'it did not run'}`}
     return {
-      name,
+      name: row.failed ? `${name} (failed)` : name,
       cells: [
         formatCount(figures.opsPerSec.median),
         ratioCell(row.versusReference, row.name === comparison.reference, testable),
@@ -95,6 +95,9 @@ export function comparisonFigures(comparison: Comparison): ComparisonFigures {
     `ops/s, p50 and p99 are the loop's medians over ${trials} interleaved trial${trials === 1 ? '' : 's'}; the ratio is of median ops/s to configuration ${referenceNumber}'s, with its bootstrap interval; ${NOT_SIGNIFICANT}: not significant (exact Mann-Whitney U on the trials, its p adjusted by Holm over the ${loopRatios} row${loopRatios === 1 ? '' : 's'} compared, ≥ ${alpha}).`,
     'CPU/op counts every thread of the process (io_uring kernel threads included) over the whole run; enters and wakes are per op ended.',
   ]
+  comparison.configurations.forEach((row, i) => {
+    if (row.failed) notes.push(`${i + 1} ${row.name}: ${row.failed}; its figures are of the trials before.`)
+  })
   if (!testable) {
     const among = loopRatios > 1 ? ` and ${loopRatios} rows compared` : ''
     notes.push(

@@ -323,6 +323,16 @@ test('a comparison: the reference 1, a ratio with its interval, ~ where not sign
     configurations: [configurations[0], ...Array.from({length: 7}, (_, i) => ({...configurations[2], name: `row ${i}`}))],
   })
   assert.ok(many.rows.every((row) => 'cells' in row && !row.cells[1].includes('~')))
+  // A row whose later trial failed is marked, and a note says why.
+  const failed = comparisonFigures({
+    reference: 'sqpoll=off',
+    trials: 5,
+    alpha: 0.05,
+    confidence: 0.95,
+    configurations: [configurations[0], {...configurations[2], failed: 'trial 3 failed: the loop stopped'}],
+  })
+  assert.equal(failed.rows[1].name, '2 ring-fd=on (failed)')
+  assert.ok(failed.notes.includes('2 ring-fd=on: trial 3 failed: the loop stopped; its figures are of the trials before.'))
   assert.ok(
     many.notes.includes('With 5 trials per configuration and 7 rows compared no difference can be significant: use --trials 6 or more.'),
   )
