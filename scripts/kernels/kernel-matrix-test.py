@@ -43,8 +43,9 @@ kernel's raw probe JSON, loop-test output and ring-knob runs:
                    alike, and the guest refused exactly the knobs newer than its io_uring (5.10's
                    is 5.15's: single-issuer 6.0, defer-taskrun 6.1, coop-taskrun and taskrun-flag
                    5.19, submit-all and ring-fd 5.18, no-sqarray 6.6 refused; sqpoll and cq-size
-                   run; 6.1 refuses no-sqarray only; 6.12 runs all). Then the CLI as a user runs it, with the guest's probe standing in for the
-                   kernel (IOURING_BENCH_PROBE_INPUT): `bench` with the same sizes and one --config
+                   run; 6.1 refuses no-sqarray only; 6.12 runs all). Then the CLI as a user
+                   runs it, with the guest's probe standing in for the kernel
+                   (IOURING_BENCH_PROBE_INPUT): `bench` with the same sizes and one --config
                    per knob, --json: exit 0; a configuration skipped exactly where the guest
                    refused the knob (on the loop and the raw ring), its reason naming one of the
                    knob's IORING_ constants and a Linux release; the others ran their 200 ops on

@@ -8,6 +8,7 @@
 import type {Interfaces} from '@oclif/core'
 
 import {invalidValue, UsageError} from '../errors.js'
+import {DEFAULT_GATE, minimumTrials} from '../gate/gate.js'
 import {comparisonOf} from './comparison.js'
 import {runSession, type SessionOutcome} from './session.js'
 import type {WorkloadSpec} from '../model/workload.js'
@@ -18,8 +19,16 @@ import {toWorkloadSpec} from '../settings/workload.js'
 const COMPARE_FLAG = '--compare'
 const CONFIG_FLAG = '--config'
 
-/** Trials of each configuration unless --trials says: enough for the exact test to reach p < 0.05 with room to spare. */
+/**
+ * Trials of each configuration unless --trials says: enough for the exact test to reach p < 0.05
+ * among up to 6 rows compared (Holm), more when there are more rows (compareTrials).
+ */
 export const COMPARE_TRIALS = 5
+
+/** The default trials for `configurations` run side by side: enough for any row to pass Holm's first threshold. */
+function compareTrials(configurations: number): number {
+  return Math.max(COMPARE_TRIALS, minimumTrials(DEFAULT_GATE.alpha, configurations - 1))
+}
 /** Each trial starts a fresh loop and warms it up; with trials interleaved this is paid per trial. */
 export const COMPARE_WARMUP_NS = 100_000_000
 
@@ -147,8 +156,8 @@ export async function runComparison(
   }
   const base = {...flags, ...(explicit('vs') ? {} : {vs: ['none']}), ...(explicit('warmup') ? {} : {warmup: COMPARE_WARMUP_NS})}
   const configurations = await compareConfigurations(given, base, flagInput, labels)
-  const trials = options.trials ?? COMPARE_TRIALS
   const specs = configurations.flatMap((entry) => (entry.spec && !entry.sameAs ? [entry.spec] : []))
+  const trials = options.trials ?? compareTrials(specs.length)
   const outcome = await runSession(specs, {...options, trials, skipRefused: true})
   outcome.document.comparison = comparisonOf(configurations, outcome.document, outcome.refused, trials)
   return outcome

@@ -17,7 +17,7 @@ import type {
   WorkloadResult,
 } from '../model/result.js'
 import type {SystemName} from '../model/workload.js'
-import {spreadOf} from '../report/result.js'
+import {spreadOf, workloadFromTrials} from '../report/result.js'
 
 /** A configuration as listed (src/bench/compare.ts): its name, its knobs, and whether it repeats an earlier one. */
 interface ListedConfiguration {
@@ -95,6 +95,18 @@ function figuresOf(workload: WorkloadResult, loop: SystemResult, rawReference: n
   }
 }
 
+/**
+ * The workload and its loop over the trials its loop measured to the end: a later trial that
+ * failed ended its trials, and its CPU, counters and partial ops are none of its figures.
+ */
+function measuredPart(workload: WorkloadResult): [WorkloadResult, SystemResult] {
+  const loopOf = (of: WorkloadResult) => of.systems.find((system) => system.system === 'loop')!
+  if (!loopOf(workload).error) return [workload, loopOf(workload)]
+  const trials = workload.trials.filter((trial) => !trial.systems.some((system) => system.system === 'loop' && system.error))
+  const measured = workloadFromTrials(workload.spec, trials, {interrupted: workload.interrupted})
+  return [measured, loopOf(measured)]
+}
+
 function workloadNamed(document: ResultDocument, name: string): WorkloadResult | undefined {
   return document.workloads.find((entry) => entry.name === name)
 }
@@ -125,9 +137,9 @@ export function comparisonOf(
     const ran = measuredTrials(workload, 'loop').length
     const why = refused.get(configuration.name) ?? (ran > 0 ? undefined : (loop?.error?.explanation ?? 'it measured nothing'))
     if (!workload || !loop || why) return {...row, skipped: why ?? 'it did not run'}
-    if (loop.error) row.failed = `trial ${ran + 1} failed: ${loop.error.explanation}`
     const isReference = configuration.name === reference
-    row.figures = figuresOf(workload, loop, rawReference, isReference)
+    row.figures = figuresOf(...measuredPart(workload), rawReference, isReference)
+    if (loop.error) row.failed = `trial ${ran + 1} failed: ${loop.error.explanation}`
     const ratio = isReference ? undefined : ratioTo(referenceTrials, trialOpsPerSec(workload, 'loop'))
     if (ratio) row.versusReference = ratio
     return row

@@ -91,7 +91,7 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
         'one whole configuration to compare, knob=value pairs separated by spaces; repeat for more (after the --compare product)',
     }),
     trials: integerFlag({
-      description: `runs of the workload (of each configuration), interleaved [default: ${COMPARE_TRIALS} with --compare or --config, else 1]`,
+      description: `runs of the workload (of each configuration), interleaved [default: ${COMPARE_TRIALS} with --compare or --config, more from 8 configurations on so that a difference can be significant among them, else 1]`,
     }),
   }
 

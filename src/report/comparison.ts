@@ -4,7 +4,6 @@
 // their reason, and the notes that say how to read it.
 
 import {minimumTrials} from '../gate/gate.js'
-import {smallestPValue} from '../gate/statistics.js'
 import type {ComparedRatio, Comparison} from '../model/result.js'
 import {formatCount, formatDuration} from '../units.js'
 
@@ -38,18 +37,20 @@ function perOp(value: number): string {
   return value >= 10 ? value.toFixed(0) : value >= 0.1 ? value.toFixed(2) : value.toPrecision(2)
 }
 
-/** Whether `comparisons` rows of `trials` trials each can reach Holm's first threshold, alpha / comparisons. */
-function canBeSignificant(trials: number, alpha: number, comparisons: number): boolean {
-  return comparisons * smallestPValue(trials, trials) < alpha
-}
-
 export function comparisonFigures(comparison: Comparison): ComparisonFigures {
   const {trials, alpha} = comparison
-  // Too few trials for any row to pass after the adjustment: no ~, the notes say why.
-  const loopRatios = comparison.configurations.filter((row) => row.versusReference).length
-  const rawRatios = comparison.configurations.filter((row) => row.figures?.raw?.versusReference).length
-  const testable = canBeSignificant(trials, alpha, loopRatios)
-  const rawTestable = canBeSignificant(trials, alpha, rawRatios)
+  const loopRatios = comparison.configurations.flatMap((row) => row.versusReference ?? [])
+  const rawRatios = comparison.configurations.flatMap((row) => row.figures?.raw?.versusReference ?? [])
+  // Results made before the adjustment tested each row alone, and are read so.
+  const adjusted = [...loopRatios, ...rawRatios].some((ratio) => ratio.adjustedPValue !== undefined)
+  const family = (ratios: ComparedRatio[]): number => (adjusted ? Math.max(1, ratios.length) : 1)
+  // Too few trials for any row to pass (after the adjustment): no ~, the notes say why.
+  const testable = trials >= minimumTrials(alpha, family(loopRatios))
+  const rawTestable = trials >= minimumTrials(alpha, family(rawRatios))
+  const test =
+    family(loopRatios) > 1
+      ? `exact Mann-Whitney U on the trials, its p adjusted by Holm over the ${loopRatios.length} rows compared (the raw rings' apart), ≥ ${alpha}`
+      : `exact Mann-Whitney U on the trials, p ≥ ${alpha}`
   const referenceNumber = comparison.configurations.findIndex((row) => row.name === comparison.reference) + 1
   const withRaw = comparison.configurations.some((row) => row.figures?.raw)
   const withIoThreads = comparison.configurations.some((row) => row.figures?.ioThreadsNsPerOp != null)
@@ -92,16 +93,16 @@ export function comparisonFigures(comparison: Comparison): ComparisonFigures {
     }
   })
   const notes = [
-    `ops/s, p50 and p99 are the loop's medians over ${trials} interleaved trial${trials === 1 ? '' : 's'}; the ratio is of median ops/s to configuration ${referenceNumber}'s, with its bootstrap interval; ${NOT_SIGNIFICANT}: not significant (exact Mann-Whitney U on the trials, its p adjusted by Holm over the ${loopRatios} row${loopRatios === 1 ? '' : 's'} compared, ≥ ${alpha}).`,
+    `ops/s, p50 and p99 are the loop's medians over ${trials} interleaved trial${trials === 1 ? '' : 's'}; the ratio is of median ops/s to configuration ${referenceNumber}'s, with its bootstrap interval; ${NOT_SIGNIFICANT}: not significant (${test}).`,
     'CPU/op counts every thread of the process (io_uring kernel threads included) over the whole run; enters and wakes are per op ended.',
   ]
   comparison.configurations.forEach((row, i) => {
     if (row.failed) notes.push(`${i + 1} ${row.name}: ${row.failed}; its figures are of the trials before.`)
   })
   if (!testable) {
-    const among = loopRatios > 1 ? ` and ${loopRatios} rows compared` : ''
+    const among = family(loopRatios) > 1 ? ` and ${loopRatios.length} rows compared` : ''
     notes.push(
-      `With ${trials} trial${trials === 1 ? '' : 's'} per configuration${among} no difference can be significant: use --trials ${minimumTrials(alpha, loopRatios)} or more.`,
+      `With ${trials} trial${trials === 1 ? '' : 's'} per configuration${among} no difference can be significant: use --trials ${minimumTrials(alpha, family(loopRatios))} or more.`,
     )
   }
   notes.push(

@@ -277,13 +277,13 @@ test('a comparison: the reference 1, a ratio with its interval, ~ where not sign
       name: 'sqpoll=on',
       knobs: {sqpoll: 'on'},
       figures: figures(1.5e6, 120),
-      versusReference: {opsPerSec: 1.5, interval: [1.4, 1.6], pValue: 0.008, significant: true},
+      versusReference: {opsPerSec: 1.5, interval: [1.4, 1.6], pValue: 0.008, adjustedPValue: 0.016, significant: true},
     },
     {
       name: 'ring-fd=on',
       knobs: {'ring-fd': 'on'},
       figures: figures(1.02e6),
-      versusReference: {opsPerSec: 1.02, interval: [0.95, 1.1], pValue: 0.4, significant: false},
+      versusReference: {opsPerSec: 1.02, interval: [0.95, 1.1], pValue: 0.4, adjustedPValue: 0.4, significant: false},
     },
     {name: 'defer-taskrun=on', knobs: {'defer-taskrun': 'on'}, skipped: '--defer-taskrun needs IORING_SETUP_DEFER_TASKRUN (Linux 6.1)'},
   ]
@@ -310,19 +310,31 @@ test('a comparison: the reference 1, a ratio with its interval, ~ where not sign
   )
   assert.ok(
     notes.some((note) =>
-      note.includes('~: not significant (exact Mann-Whitney U on the trials, its p adjusted by Holm over the 2 rows compared'),
+      note.includes(
+        "~: not significant (exact Mann-Whitney U on the trials, its p adjusted by Holm over the 2 rows compared (the raw rings' apart), ≥ 0.05)",
+      ),
     ),
   )
   assert.ok(!notes.some((note) => note.includes('no difference can be significant')), '5 trials can be, among 2 rows')
   // Among 7 rows, 5 trials cannot pass Holm's first threshold (2/252 > 0.05 / 7): no ~, and a note.
-  const many = comparisonFigures({
+  const manyRows = {
     reference: 'sqpoll=off',
     trials: 5,
     alpha: 0.05,
     confidence: 0.95,
     configurations: [configurations[0], ...Array.from({length: 7}, (_, i) => ({...configurations[2], name: `row ${i}`}))],
-  })
+  }
+  const many = comparisonFigures(manyRows)
   assert.ok(many.rows.every((row) => 'cells' in row && !row.cells[1].includes('~')))
+  // A result made before the adjustment tested each row alone: it is read so, ~ and all.
+  const unadjusted = comparisonFigures({
+    ...manyRows,
+    configurations: manyRows.configurations.map(({versusReference, ...row}) =>
+      versusReference ? {...row, versusReference: {...versusReference, adjustedPValue: undefined}} : row,
+    ),
+  })
+  assert.ok(unadjusted.rows.slice(1).every((row) => 'cells' in row && row.cells[1].endsWith('~')))
+  assert.ok(unadjusted.notes.some((note) => note.includes('~: not significant (exact Mann-Whitney U on the trials, p ≥ 0.05)')))
   // A row whose later trial failed is marked, and a note says why.
   const failed = comparisonFigures({
     reference: 'sqpoll=off',
