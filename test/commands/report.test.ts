@@ -381,6 +381,59 @@ describe('report merge', () => {
     assert.match(stdout, /^merged from 2 runs: hosts \S+ ×2; kernels /m)
   })
 
+  test('runs of one --compare merge into one comparison over all their trials; a skipped configuration stays skipped', async () => {
+    const compare = [
+      'bench',
+      '--op',
+      'nop',
+      '--depth',
+      '8',
+      '--duration',
+      '50ms',
+      '--warmup',
+      '10ms',
+      '--trials',
+      '2',
+      '--compare',
+      'sqpoll=off,on',
+      '--compare',
+      'defer-taskrun=off,on',
+    ]
+    const runs = [file('compare-1.json'), file('compare-2.json')]
+    for (const output of runs) {
+      const run = await runCli([...compare, '--output', output])
+      assert.equal(run.status, 0, run.stderr)
+    }
+    const {status, stdout, stderr} = await runCli(['report', 'merge', ...runs, '--json'])
+    assert.equal(status, 0, stderr)
+    const {comparison, workloads} = parseResult(stdout)
+    assert.equal(comparison.trials, 4)
+    assert.deepEqual(
+      comparison.configurations.map((row: any) => [row.name, row.skipped?.replace(/:.*/, '')]),
+      [
+        ['sqpoll=off defer-taskrun=off', undefined],
+        ['sqpoll=off defer-taskrun=on', undefined],
+        ['sqpoll=on defer-taskrun=off', undefined],
+        ['sqpoll=on defer-taskrun=on', 'not allowed'],
+      ],
+    )
+    const [, second] = comparison.configurations
+    const loopTrials = (name: string) =>
+      workloads.find((workload: any) => workload.name === name).trials.map((trial: any) => trial.systems[0].opsPerSec)
+    assert.equal(loopTrials('sqpoll=off defer-taskrun=on').length, 4)
+    const ratio = second.versusReference.opsPerSec
+    const medianOf = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b)
+      return (sorted[1] + sorted[2]) / 2
+    }
+    assert.ok(
+      Math.abs(ratio - medianOf(loopTrials('sqpoll=off defer-taskrun=on')) / medianOf(loopTrials('sqpoll=off defer-taskrun=off'))) < 1e-9,
+    )
+    // A run of something else beside them: no comparison, rather than one over part of the runs.
+    const mixed = parseResult((await runCli(['report', 'merge', runs[0], saved.first, '--json'])).stdout)
+    assert.equal(mixed.comparison, undefined)
+  })
+
   test('runs of different specs under one name are refused, saying where they differ', async () => {
     const other = structuredClone(documents.second)
     other.workloads[0].spec.drive.depth = 16
