@@ -96,7 +96,8 @@ constexpr std::array<const char*, 6> kWorkloadFields{"op",   "mix",  "timerNs",
 constexpr std::array<const char*, 10> kFileFields{
     "path",       "sizeBytes",     "blockSize", "random",     "direct",
     "fsyncEvery", "writevBuffers", "verify",    "fixedFiles", "fixedBuffers"};
-constexpr std::array<const char*, 3> kSocketFields{"transport", "messageSize", "sendZc"};
+constexpr std::array<const char*, 5> kSocketFields{"transport", "messageSize", "sendZc",
+                                                   "recvBuffers", "recvBufferSize"};
 constexpr std::array<const char*, 9> kDriveFields{
     "submitters", "depth", "durationNs", "ops", "warmupNs", "rate", "arrivals", "design", "idleNs"};
 
@@ -254,6 +255,8 @@ WorkloadSpec workload_from_js(const Napi::Object& workload) {
     }
     read_number(*socket, "messageSize", spec.socket.message_size);
     read_bool(*socket, "sendZc", spec.socket.send_zc);
+    read_number(*socket, "recvBuffers", spec.socket.recv_buffers);
+    read_number(*socket, "recvBufferSize", spec.socket.recv_buffer_size);
   }
   return spec;
 }

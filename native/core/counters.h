@@ -44,6 +44,10 @@ inline constexpr bool kCountersEnabled = IOB_COUNTERS != 0;
     "linked-timeout CQEs (reserved user_data UINT64_MAX)")                                         \
   X(Owned, zc_notifications, "zcNotifications", Total, Count,                                      \
     "zero-copy send notifications (F_NOTIF CQEs): each ends the SEND_ZC its result CQE began")     \
+  X(Owned, multishot_results, "multishotResults", Total, Count,                                    \
+    "results of multishot receives that went on (F_MORE CQEs), each a buffer of data")             \
+  X(Owned, multishot_no_buffers, "multishotNoBuffers", Total, Count,                               \
+    "multishot ops ended by ENOBUFS: their provided buffer ring ran dry (the data waits)")         \
   X(Owned, capacity_stalls, "capacityStalls", Total, Count,                                        \
     "times work was queued but staging stopped at capacity")                                       \
   X(Owned, capacity_stalls_waiter_bound, "capacityStallsWaiterBound", Total, Count,                \

@@ -13,14 +13,15 @@
 //              [submit_batch=8]   (wait= and wake= left out: the loop's defaults) [idle_ms=2000:
 //              then report the process's idle CPU] [rate=OPS_PER_SEC [poisson=1]] [file=PATH
 //              file_size=BYTES block_size=4096 random=1 direct=1 seed=1 lay_out=1]
-//              [transport=unix|tcp message_size=4096]
+//              [transport=unix|tcp message_size=4096 [recv_buffers=N recv_buffer_size=4096:
+//              receive through a multishot RECV per connection from a ring of N buffers]]
 // design=same-thread runs each submitter as the driver of a loop of its own, on that loop's thread
 // (see harness/bench.h); with system=raw it is ignored.
 // With lay_out=1 it creates `file` with the tool's pattern first and removes it after.
-// The ring knobs (single_issuer= to ring_fd=) are LoopConfig's, so they shape the loop's ring and
-// the raw ring alike. A ring the kernel refuses (or any other failure of the run) is
-// `loop-bench: <message>` on stderr and exit status 3; bad arguments exit 2. The kernel matrix
-// (scripts/kernels) runs each knob this way in its guests.
+// A later key=value replaces an earlier one. The ring knobs (single_issuer= to ring_fd=) are
+// LoopConfig's, so they shape the loop's ring and the raw ring alike. A ring the kernel refuses (or
+// any other failure of the run) is `loop-bench: <message>` on stderr and exit status 3; bad
+// arguments exit 2. The kernel matrix (scripts/kernels) runs each knob this way in its guests.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -111,6 +112,9 @@ int main(int argc, char** argv) {
                                        ? iob::Transport::kTcp
                                        : iob::Transport::kUnix;
   spec.workload.socket.message_size = static_cast<uint32_t>(number(args, "message_size", 4096));
+  spec.workload.socket.recv_buffers = static_cast<uint32_t>(number(args, "recv_buffers", 0));
+  spec.workload.socket.recv_buffer_size =
+      static_cast<uint32_t>(number(args, "recv_buffer_size", 4096));
   spec.drive.rate = static_cast<double>(number(args, "rate", 0));
   spec.drive.arrivals =
       number(args, "poisson", 0) != 0 ? iob::Arrivals::kPoisson : iob::Arrivals::kUniform;

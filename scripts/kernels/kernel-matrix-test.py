@@ -38,15 +38,17 @@ kernel's raw probe JSON, loop-test output and ring-knob runs:
   ring knobs       (KNOBS) each ring knob of `bench` in each guest: loop-bench (ring size 256,
                    depth 8, 200 nops) with single-issuer, defer-taskrun, coop-taskrun,
                    coop-taskrun+taskrun-flag, sqpoll with a 10 ms idle, cq-size 512, submit-all,
-                   no-sqarray, ring-fd, and none (the control), on the loop and on the raw ring:
+                   no-sqarray, ring-fd, and none (the control); and multishot-recv (socket
+                   messages received through a multishot RECV from a ring of one 512-byte
+                   buffer, so it runs dry), on the loop and on the raw ring:
                    each ran its 200 ops or was refused by the kernel (exit 3), the two rings
                    alike, and the guest refused exactly the knobs newer than its io_uring (5.10's
                    is 5.15's: single-issuer 6.0, defer-taskrun 6.1, coop-taskrun and taskrun-flag
-                   5.19, submit-all and ring-fd 5.18, no-sqarray 6.6 refused; sqpoll and cq-size
-                   run; 6.1 refuses no-sqarray only; 6.12 runs all). Then the CLI as a user
-                   runs it, with the guest's probe standing in for the kernel
+                   5.19, submit-all and ring-fd 5.18, no-sqarray 6.6, multishot-recv 6.0 refused;
+                   sqpoll and cq-size run; 6.1 refuses no-sqarray only; 6.12 runs all). Then the
+                   CLI as a user runs it, with the guest's probe standing in for the kernel
                    (IOURING_BENCH_PROBE_INPUT): `bench` with the same sizes and one --config
-                   per knob, --json: exit 0; a configuration skipped exactly where the guest
+                   per knob (one run per op), --json: exit 0; a configuration skipped exactly where the guest
                    refused the knob (on the loop and the raw ring), its reason naming one of the
                    knob's IORING_ constants and a Linux release; the others ran their 200 ops on
                    this host. One line per guest and knob says what each did. Skipped, with the
@@ -99,10 +101,16 @@ KNOBS = (
     ("submit-all", "submit-all=on", ("IORING_SETUP_SUBMIT_ALL",), "5.18"),
     ("no-sqarray", "no-sqarray=on", ("IORING_SETUP_NO_SQARRAY",), "6.6"),
     ("ring-fd", "ring-fd=on", ("IORING_REGISTER_RING_FDS",), "5.18"),
+    # Multishot RECV is 6.0, its buffer ring (what the probe can see) 5.19.
+    ("multishot-recv", "multishot-recv=on recv-buffers=1 recv-buffer-size=512",
+     ("IORING_REGISTER_PBUF_RING",), "6.0"),
 )
 KNOB_OPS = 200
 KNOB_BENCH_ARGS = ["--op", "nop", "--depth", "8", "--ops", str(KNOB_OPS), "--warmup", "0ms", "--trials", "1",
                    "--ring-size", "256"]
+# Knobs of another workload than the nops (the guest's loop-bench runs the same), priced by a CLI
+# run of their own with these args in place of KNOB_BENCH_ARGS.
+KNOB_OPS_OF = {"multishot-recv": "socket"}
 # The io_uring a series carries where it is not its own: Debian's 5.10 has the 5.15 stable backport.
 IO_URING_OF_SERIES = {"5.10": "5.15"}
 
@@ -432,18 +440,32 @@ def knob_text(outcome, detail):
 
 
 def knob_configurations(checks, name, probe_path):
-    """`bench --config` per knob on a guest's probe: {knob: its comparison configuration}, or None."""
-    configs = [arg for _, config, _, _ in KNOBS if config for arg in ("--config", config)]
-    command = ["node", CLI, "bench", *KNOB_BENCH_ARGS, *configs, "--json"]
+    """`bench --config` per knob on a guest's probe (one run per op the knobs use): {knob: its
+    comparison configuration}, or None."""
+    by_knob = {}
+    for op in ("nop", *sorted(set(KNOB_OPS_OF.values()))):
+        knobs = [knob for knob in KNOBS if KNOB_OPS_OF.get(knob[0], "nop") == op]
+        found = op_knob_configurations(checks, f"{name} CLI ({op})", probe_path, op, knobs)
+        if found is None:
+            return None
+        by_knob.update(found)
+    return by_knob
+
+
+def op_knob_configurations(checks, name, probe_path, op, knobs):
+    """`bench --op OP --config` per knob of `knobs` on a guest's probe, or None."""
+    configs = [arg for _, config, _, _ in knobs if config for arg in ("--config", config)]
+    base = [op if arg == "nop" else arg for arg in KNOB_BENCH_ARGS]
+    command = ["node", CLI, "bench", *base, *configs, "--json"]
     env = dict(os.environ, IOURING_BENCH_PROBE_INPUT=probe_path)
     output = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=env)
     try:
         document = json.loads(output.stdout)
     except ValueError as error:
         document = {}
-        checks.check(f"{name} CLI: bench --config prints one JSON document", False,
+        checks.check(f"{name}: bench --config prints one JSON document", False,
                      f"{error}; stderr: {output.stderr.strip()[:300]}")
-    checks.check(f"{name} CLI: bench --config ... on the guest's probe exits 0", output.returncode == 0,
+    checks.check(f"{name}: bench --config ... on the guest's probe exits 0", output.returncode == 0,
                  f"exit {output.returncode}: {json.dumps(document.get('error'))}")
     configurations = (document.get("comparison") or {}).get("configurations")
     if configurations is None:
@@ -451,7 +473,7 @@ def knob_configurations(checks, name, probe_path):
     # A workload per configuration that ran (on this host), named as the configuration.
     ran = {workload["name"]: workload for workload in document.get("workloads", [])}
     by_knob = {}
-    for knob, config, _, _ in KNOBS:
+    for knob, config, _, _ in knobs:
         found = next((c for c in configurations if (c["name"] == config if config else not c["knobs"])), None)
         if found is not None:
             found = dict(found, workload=ran.get(found["name"]))

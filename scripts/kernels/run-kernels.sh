@@ -160,7 +160,8 @@ tests IOB_TEST_SCALE=$test_scale /core_tests --gtest_filter=$test_filter --gtest
 EOF
 # knob-KNOB-SYSTEM: one short run of loop-bench per ring knob of `bench` (named as its flag), on
 # the loop and on the raw ring, with the ring and CQ sizes of the CLI run kernel-matrix-test.py
-# compares them with. Exit 3 is the kernel refusing the knob; `plain` (no knob) is the control.
+# compares them with (multishot-recv replaces the nops with a socket workload: a later key wins).
+# Exit 3 is the kernel refusing the knob; `plain` (no knob) is the control.
 # kernel-matrix-test.py's KNOBS lists the same knobs.
 knobs=(
   "plain|"
@@ -173,6 +174,7 @@ knobs=(
   "submit-all|submit_all=1"
   "no-sqarray|no_sqarray=1"
   "ring-fd|ring_fd=1"
+  "multishot-recv|op=socket recv_buffers=1 recv_buffer_size=512"
 )
 for knob in "${knobs[@]}"; do
   for system in loop raw; do

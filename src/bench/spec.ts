@@ -25,14 +25,23 @@ export const MAX_FIXED_BUFFERS = 16384
 /** A socket connection sends a message, then receives it: it must fit in the socket's buffer. */
 export const MAX_MESSAGE_SIZE = 64 * 1024
 
+/** --multishot-recv: buffers per connection's ring, at most, and by default. */
+export const MAX_RECV_BUFFERS = 4096
+export const DEFAULT_RECV_BUFFERS = 16
+/** --multishot-recv: buffers of all of one submitter's connections, at most (each may hold a result in its queue). */
+export const MAX_RECV_BUFFERS_PER_SUBMITTER = 65536
+
 const DEFAULT_RING_SIZE = 128
 /** In-flight slots per submitter of an open loop when no depth is given. */
 export const DEFAULT_OPEN_LOOP_DEPTH = 256
 
-/** The ring size used when none is given: room for every outstanding op, at least the seed's 128. */
-export function defaultRingSize(drive: Pick<DriveSpec, 'submitters' | 'depth'>, timed: boolean): number {
+/**
+ * The ring size used when none is given: room for every outstanding op, at least the seed's 128;
+ * with receive streams, room for a multishot RECV per connection besides.
+ */
+export function defaultRingSize(drive: Pick<DriveSpec, 'submitters' | 'depth'>, timed: boolean, streams = false): number {
   const limit = timed ? MAX_RING_ENTRIES / 2 : MAX_RING_ENTRIES
-  return Math.min(limit, Math.max(DEFAULT_RING_SIZE, nextPowerOfTwo(drive.submitters * drive.depth)))
+  return Math.min(limit, Math.max(DEFAULT_RING_SIZE, nextPowerOfTwo(drive.submitters * drive.depth * (streams ? 2 : 1))))
 }
 
 export function nextPowerOfTwo(value: number): number {

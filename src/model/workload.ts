@@ -138,6 +138,11 @@ export interface SocketWorkloadSpec {
   messageSize: number
   /** Sends are SEND_ZC, each ended by its notification CQE; absent when not. */
   sendZc?: true
+  /**
+   * Each connection receives through one multishot RECV armed for the whole run, from a provided
+   * buffer ring of `buffers` buffers of `bufferSize` bytes; absent: a RECV per message.
+   */
+  multishotRecv?: {buffers: number; bufferSize: number}
 }
 
 export interface MixEntry {

@@ -5,7 +5,16 @@
 export {LOOP_COUNTERS} from './counters.generated.js'
 
 /** The counters the raw ring keeps too (BenchResult::counters in native/core/harness/bench.h). */
-const RAW_RING_COUNTERS = ['opsCompleted', 'timeoutsFired', 'timeoutCqes', 'zcNotifications', 'enterCalls', 'sqesSubmitted']
+const RAW_RING_COUNTERS = [
+  'opsCompleted',
+  'timeoutsFired',
+  'timeoutCqes',
+  'zcNotifications',
+  'multishotResults',
+  'multishotNoBuffers',
+  'enterCalls',
+  'sqesSubmitted',
+]
 
 /** Of a raw ring's counters, those it keeps: the loop's others would read as 0. */
 export function rawRingCounters(counters: Record<string, number>): Record<string, number> {

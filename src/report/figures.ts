@@ -135,6 +135,9 @@ function workloadTitle(workload: WorkloadResult): string {
     file && file.writevBuffers > 1 ? `writev ×${file.writevBuffers}` : undefined,
     file && file.fsyncEvery > 0 ? `fsync every ${file.fsyncEvery}` : undefined,
     socket ? `${socket.transport} ${formatSize(socket.messageSize)} messages${socket.sendZc ? ' · SEND_ZC' : ''}` : undefined,
+    socket?.multishotRecv
+      ? `multishot RECV, ${socket.multishotRecv.buffers} × ${formatSize(socket.multishotRecv.bufferSize)} buffers per connection`
+      : undefined,
     workload.openLoop ? `open loop ${formatCount(workload.openLoop.rate)} ops/s ${workload.openLoop.arrivals}` : undefined,
     `ring ${spec.loop.ringSize}`,
     spec.loop.opTimeoutNs === undefined ? undefined : `op timeout ${formatDuration(spec.loop.opTimeoutNs)}`,
@@ -287,6 +290,14 @@ export function counterRows(loop: SystemResult): Array<[string, string]> {
     ['timeouts / abandoned', `${c.timeoutsFired} / ${c.opsAbandoned}`],
     ...(c.zcNotifications
       ? [['zero-copy notifications', `${c.zcNotifications} (each ended the SEND_ZC its result began)`] as [string, string]]
+      : []),
+    ...(c.multishotResults + c.multishotNoBuffers > 0
+      ? [
+          [
+            'multishot receives',
+            `${c.multishotResults} results; ${c.multishotNoBuffers} ran their buffer ring dry (ENOBUFS: armed again, the data waited in the socket)`,
+          ] as [string, string],
+        ]
       : []),
     ['pending at the end', String(c.pendingOperations)],
   ]

@@ -2,7 +2,14 @@
 // (scripts/gen/profile-schema.mjs), the labels of error messages, the plain range checks and the
 // fields of the native request all come from these rows; see CONTRIBUTING.md for adding one.
 
-import {ADAPTIVE_MAX_SPIN_NS, MAX_FIXED_BUFFERS, MAX_MESSAGE_SIZE, MAX_RING_ENTRIES} from '../bench/spec.js'
+import {
+  ADAPTIVE_MAX_SPIN_NS,
+  DEFAULT_RECV_BUFFERS,
+  MAX_FIXED_BUFFERS,
+  MAX_MESSAGE_SIZE,
+  MAX_RECV_BUFFERS,
+  MAX_RING_ENTRIES,
+} from '../bench/spec.js'
 import {
   ARRIVALS,
   BASELINES,
@@ -512,6 +519,42 @@ export const SETTINGS = [
     needs: 'SEND_ZC',
     native: 'socket.sendZc',
     fromSpec: (spec) => spec.socket?.sendZc,
+  },
+  {
+    key: 'multishotRecv',
+    flag: 'multishot-recv',
+    type: 'bool',
+    help: 'receive through one multishot RECV per connection (Linux 6.0), armed for the whole run, taking buffers from a provided buffer ring of its own (REGISTER_PBUF_RING); a ring that runs dry ends it with ENOBUFS, counted, and it is armed again',
+    group: 'SOCKET',
+    ops: ['socket'],
+    needs: 'REGISTER_PBUF_RING',
+    native: 'socket.recvBuffers',
+    fromSpec: (spec) => spec.socket?.multishotRecv?.buffers,
+  },
+  {
+    key: 'recvBuffers',
+    flag: 'recv-buffers',
+    type: 'int',
+    min: 1,
+    max: MAX_RECV_BUFFERS,
+    defaultHelp: `${DEFAULT_RECV_BUFFERS}`,
+    help: 'buffers in the buffer ring of each connection with --multishot-recv, a power of two',
+    group: 'SOCKET',
+    ops: ['socket'],
+  },
+  {
+    key: 'recvBufferSize',
+    flag: 'recv-buffer-size',
+    type: 'size',
+    unit: 'bytes',
+    min: 1,
+    max: MAX_MESSAGE_SIZE,
+    defaultHelp: 'the message size',
+    help: 'bytes per buffer of --multishot-recv; smaller than a message, a message comes in several',
+    group: 'SOCKET',
+    ops: ['socket'],
+    native: 'socket.recvBufferSize',
+    fromSpec: (spec) => spec.socket?.multishotRecv?.bufferSize,
   },
   {
     key: 'connections',

@@ -7,10 +7,12 @@ import os from 'node:os'
 
 import {
   DEFAULT_OPEN_LOOP_DEPTH,
+  DEFAULT_RECV_BUFFERS,
   defaultRingSize,
   FILE_BASELINES,
   kindsOf,
   MAX_FIXED_BUFFERS,
+  MAX_RECV_BUFFERS_PER_SUBMITTER,
   MAX_RING_ENTRIES,
   nextPowerOfTwo,
   parseWait,
@@ -163,6 +165,7 @@ function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
   }
   if (spec.file) checkFile(spec, spec.file, label)
   if (spec.socket) checkSocket(spec.socket, label)
+  if (spec.socket?.multishotRecv) checkMultishotRecv(spec, spec.socket.multishotRecv, label)
   for (const baseline of spec.vs) {
     if (!(BASELINES as readonly string[]).includes(baseline)) {
       throw invalidValue(label.vs, baseline, `use one of: ${BASELINES.join(', ')}`)
@@ -240,6 +243,45 @@ function checkSocket(socket: SocketWorkloadSpec, label: FieldLabels): void {
     throw refusedSwitch(
       label.sendZc,
       `zero-copy sends need a TCP socket (the kernel has none for AF_UNIX): give ${ref(label.transport)} tcp`,
+    )
+  }
+}
+
+/**
+ * A multishot receive per connection: its ring a power of two of buffers, all a submitter's
+ * buffers within bounds, and a loop with room for the receives, which stay in flight all run
+ * long, besides the ops (else the sends could not run and nothing would arrive).
+ */
+function checkMultishotRecv(spec: WorkloadSpec, multishot: {buffers: number; bufferSize: number}, label: FieldLabels): void {
+  if (spec.op === 'mix') {
+    throw refusedSwitch(
+      label.multishotRecv,
+      `a mix gives each slot ops of any kind, so no connection keeps a receive of its own: use ${ref(label.op)} socket`,
+    )
+  }
+  checkRange('recvBuffers', multishot.buffers, label)
+  if (multishot.buffers !== nextPowerOfTwo(multishot.buffers)) {
+    throw invalidValue(
+      label.recvBuffers,
+      multishot.buffers,
+      `a buffer ring holds a power of two of buffers, e.g. ${nextPowerOfTwo(multishot.buffers)}`,
+    )
+  }
+  checkRange('recvBufferSize', multishot.bufferSize, label)
+  const {depth, submitters, design} = spec.drive
+  if (depth * multishot.buffers > MAX_RECV_BUFFERS_PER_SUBMITTER) {
+    throw invalidValue(
+      label.recvBuffers,
+      multishot.buffers,
+      `a submitter holds at most ${MAX_RECV_BUFFERS_PER_SUBMITTER} receive buffers and it has ${depth} connections: give at most ${nextPowerOfTwo(Math.floor(MAX_RECV_BUFFERS_PER_SUBMITTER / depth) + 1) / 2}`,
+    )
+  }
+  const perLoop = design === 'same-thread' ? depth : submitters * depth
+  if (nextPowerOfTwo(spec.loop.ringSize) < 2 * perLoop) {
+    throw invalidValue(
+      label.ringSize,
+      spec.loop.ringSize,
+      `with ${ref(label.multishotRecv)} each of the loop's ${perLoop} connections keeps a receive in flight besides its op: give at least ${2 * perLoop}`,
     )
   }
 }
@@ -419,7 +461,7 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
     timerNs: orDefault(input, 'timer'),
     ...(input.mix ? {mix: input.mix} : {}),
     loop: {
-      ringSize: input.ringSize ?? defaultRingSize(drive, input.opTimeout !== undefined),
+      ringSize: input.ringSize ?? defaultRingSize(drive, input.opTimeout !== undefined, input.multishotRecv === true),
       ioPoll: input.ioPoll ?? false,
       singleIssuer: input.singleIssuer ?? false,
       opTimeoutNs: input.opTimeout,
@@ -451,6 +493,22 @@ export function toWorkloadSpec(input: WorkloadInput, label: FieldLabels): Worklo
       transport: orDefault(input, 'transport') as TransportName,
       messageSize: orDefault(input, 'messageSize'),
       ...(input.sendZc ? {sendZc: true as const} : {}),
+      ...(input.multishotRecv
+        ? {
+            multishotRecv: {
+              buffers: input.recvBuffers ?? DEFAULT_RECV_BUFFERS,
+              bufferSize: input.recvBufferSize ?? orDefault(input, 'messageSize'),
+            },
+          }
+        : {}),
+    }
+  }
+  if (!input.multishotRecv) {
+    // Each sizes the buffer ring of a multishot receive: alone it would silently do nothing.
+    for (const key of ['recvBuffers', 'recvBufferSize'] as const) {
+      if (input[key] !== undefined) {
+        throw invalidValue(label[key], input[key], `it sizes the buffer ring of ${ref(label.multishotRecv)}: give that too`)
+      }
     }
   }
   if (kinds.some((kind) => kind !== 'nop' && kind !== 'timer') || rate !== undefined) {

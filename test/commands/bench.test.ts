@@ -436,6 +436,59 @@ describe('bench', () => {
     ])
   })
 
+  test('--multishot-recv with a tiny buffer ring: ENOBUFS counted on the loop and the raw ring, no message lost, every byte checked', async () => {
+    // One 512-byte buffer per connection for 4 KiB messages: each message comes in 8 chunks and
+    // the ring runs dry after each of the first 7.
+    const args = ['bench', '--op', 'socket', '--connections', '4', '--multishot-recv', '--recv-buffers', '1', '--recv-buffer-size', '512']
+    const {status, stdout, stderr} = await runCli([...args, '--ops', '400', '--json'])
+    assert.equal(status, 0, stderr)
+    const [workload] = parseResult(stdout).workloads
+    assert.deepEqual(workload.spec.socket.multishotRecv, {buffers: 1, bufferSize: 512})
+    assert.equal(workload.spec.loop.ringSize, 128)
+    for (const system of workload.systems) {
+      assert.equal(system.outcomes.expected, 400, system.system)
+      assert.equal(system.outcomes.corrupt, 0, system.system)
+      assert.equal(system.bytes, 400 * 4096, system.system)
+      // Half the ops are receipts: 200 messages of 8 chunks, a dry ring after 7 of them.
+      assert.ok(Math.abs(system.counters.multishotResults - 1600) <= 32, `${system.system}: ${system.counters.multishotResults}`)
+      assert.ok(Math.abs(system.counters.multishotNoBuffers - 1400) <= 28, `${system.system}: ${system.counters.multishotNoBuffers}`)
+    }
+    const shown = await runCli([...args, '--ops', '100', '--vs', 'none'])
+    assert.equal(shown.status, 0, shown.stderr)
+    assert.match(shown.stdout, /multishot RECV, 1 × 512 B buffers per connection/)
+    assert.match(shown.stdout, /multishot receives +\d+ results; \d+ ran their buffer ring dry \(ENOBUFS/)
+  })
+
+  test('--multishot-recv refuses what it cannot run, in one line', async () => {
+    const refusals: Array<[string[], string]> = [
+      [['--recv-buffers', '3'], 'Error: --recv-buffers: 3 is not allowed; a buffer ring holds a power of two of buffers, e.g. 4'],
+      [['--recv-buffers', '8192'], 'Error: --recv-buffers: 8192 is not allowed; use a whole number from 1 to 4096'],
+      [
+        ['--connections', '64', '--recv-buffers', '2048'],
+        'Error: --recv-buffers: 2048 is not allowed; a submitter holds at most 65536 receive buffers and it has 64 connections: give at most 1024',
+      ],
+      [
+        ['--connections', '64', '--ring-size', '64'],
+        "Error: --ring-size: 64 is not allowed; with --multishot-recv each of the loop's 64 connections keeps a receive in flight besides its op: give at least 128",
+      ],
+    ]
+    for (const [extra, message] of refusals) {
+      const refused = await runCli(['bench', '--op', 'socket', '--multishot-recv', ...extra, '--ops', '10'])
+      assert.equal(refused.status, 2, `${extra.join(' ')}: ${refused.stderr}`)
+      assert.deepEqual(lines(refused.stderr), [message])
+    }
+    const alone = await runCli(['bench', '--op', 'socket', '--recv-buffers', '4', '--ops', '10'])
+    assert.equal(alone.status, 2)
+    assert.deepEqual(lines(alone.stderr), [
+      'Error: --recv-buffers: 4 is not allowed; it sizes the buffer ring of --multishot-recv: give that too',
+    ])
+    const mix = await runCli(['bench', '--op', 'mix', '--mix', 'nop=1,socket=1', '--multishot-recv', '--ops', '10'])
+    assert.equal(mix.status, 2)
+    assert.deepEqual(lines(mix.stderr), [
+      'Error: --multishot-recv: not allowed; a mix gives each slot ops of any kind, so no connection keeps a receive of its own: use --op socket',
+    ])
+  })
+
   test('a setting the kernel lacks is refused before measuring: exit 3, one line naming the feature and its release', async () => {
     // The probe of Debian 5.10 stands for this kernel's (IOURING_BENCH_PROBE_INPUT).
     const env = {[PROBE_INPUT_VARIABLE]: path.join(FIXTURES, 'debian-5.10.json')}

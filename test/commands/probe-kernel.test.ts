@@ -257,7 +257,7 @@ describe('probe-kernel bad input', () => {
     assert.equal(lines(stderr).length, 1)
     assert.match(
       stderr.trim(),
-      /^Error: --require: 'warp-drive' is not allowed; use loop, op-timeout, wake=msg-ring, wake=futex-op, single-issuer, defer-taskrun, coop-taskrun, taskrun-flag, sqpoll, sqpoll-cpu, cq-size, submit-all, no-sqarray, ring-fd, io-poll, fixed-files, fixed-buffers, send-zc, a setup flag \(IOPOLL, SQPOLL, .*\), a feature \(SINGLE_MMAP, .*\), an opcode \(NOP, .*\) or a register op \(REGISTER_BUFFERS, .*\); case does not matter and IORING_ prefixes are accepted$/,
+      /^Error: --require: 'warp-drive' is not allowed; use loop, op-timeout, wake=msg-ring, wake=futex-op, single-issuer, defer-taskrun, coop-taskrun, taskrun-flag, sqpoll, sqpoll-cpu, cq-size, submit-all, no-sqarray, ring-fd, io-poll, fixed-files, fixed-buffers, send-zc, multishot-recv, a setup flag \(IOPOLL, SQPOLL, .*\), a feature \(SINGLE_MMAP, .*\), an opcode \(NOP, .*\) or a register op \(REGISTER_BUFFERS, .*\); case does not matter and IORING_ prefixes are accepted$/,
     )
   })
 

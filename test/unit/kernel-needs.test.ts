@@ -79,6 +79,7 @@ describe('needs per flag and per value', () => {
       ['--fixed-files', 'fixed-files', ['REGISTER_FILES']],
       ['--fixed-buffers', 'fixed-buffers', ['REGISTER_BUFFERS', 'READ_FIXED', 'WRITE_FIXED']],
       ['--send-zc', 'send-zc', ['SEND_ZC']],
+      ['--multishot-recv', 'multishot-recv', ['REGISTER_PBUF_RING']],
       ['--wake msg-ring', 'wake=msg-ring', ['MSG_RING']],
       ['--wake futex-op', 'wake=futex-op', ['FUTEX_WAIT', 'FUTEX_WAKE']],
     ])

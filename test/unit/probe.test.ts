@@ -97,6 +97,7 @@ describe('probe explanations on real kernels', () => {
           '--ring-fd',
           '--io-poll',
           '--send-zc',
+          '--multishot-recv',
         ],
       )
     })
@@ -456,7 +457,7 @@ describe('--require names', () => {
         assert.equal(error.exitCode, 2)
         assert.match(
           error.message,
-          /^--require: 'warp-drive' is not allowed; use loop, op-timeout, wake=msg-ring, wake=futex-op, single-issuer, defer-taskrun, coop-taskrun, taskrun-flag, sqpoll, sqpoll-cpu, cq-size, submit-all, no-sqarray, ring-fd, io-poll, fixed-files, fixed-buffers, send-zc, a setup flag \(IOPOLL, .*SINGLE_ISSUER.*\), a feature \(.*EXT_ARG.*\), an opcode \(.*READ_MULTISHOT.*\) or a register op \(.*REGISTER_PBUF_RING.*\); case does not matter/,
+          /^--require: 'warp-drive' is not allowed; use loop, op-timeout, wake=msg-ring, wake=futex-op, single-issuer, defer-taskrun, coop-taskrun, taskrun-flag, sqpoll, sqpoll-cpu, cq-size, submit-all, no-sqarray, ring-fd, io-poll, fixed-files, fixed-buffers, send-zc, multishot-recv, a setup flag \(IOPOLL, .*SINGLE_ISSUER.*\), a feature \(.*EXT_ARG.*\), an opcode \(.*READ_MULTISHOT.*\) or a register op \(.*REGISTER_PBUF_RING.*\); case does not matter/,
         )
         return true
       },

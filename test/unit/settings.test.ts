@@ -123,8 +123,8 @@ test('range checks come from the table', () => {
   for (const row of SETTINGS as readonly Setting[]) {
     // --sqpoll-cpu's maximum is this machine's last CPU (test/commands/bench.test.ts).
     if (row.type !== 'int' || row.max === undefined || row.max === Number.MAX_SAFE_INTEGER || row.key === 'connections') continue
-    const op = row.group === 'FILE' ? 'file-write' : 'nop'
-    const extra = row.key === 'writevBuffers' ? {blockSize: 1024 ** 2 * 4} : {}
+    const op = row.group === 'FILE' ? 'file-write' : row.group === 'SOCKET' ? 'socket' : 'nop'
+    const extra = row.key === 'writevBuffers' ? {blockSize: 1024 ** 2 * 4} : row.key === 'recvBuffers' ? {multishotRecv: true} : {}
     const tooMany = row.max + 1
     assert.match(
       refusal({op, ...extra, [row.key]: tooMany}),
@@ -245,7 +245,8 @@ test('nativeRequest sends each setting from the workload and the file the run re
       mix: input.mix,
       timerNs: 5000,
       seed: 7,
-      socket: {transport: 'tcp', messageSize: 100, sendZc: true},
+      // No multishot receive: null, the native default (a RECV per message).
+      socket: {transport: 'tcp', messageSize: 100, sendZc: true, recvBuffers: null, recvBufferSize: null},
       file: {
         path: '/tmp/x',
         sizeBytes: 8192,

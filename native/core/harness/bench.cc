@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "harness/random.h"
 #include "loop/loop_thread.h"
+#include "loop/ring_memory.h"
 #include "loop/sinks.h"
 
 namespace iob {
@@ -414,6 +415,115 @@ class Slots {
   int64_t freed_from_full_at_ = INT64_MIN;
 };
 
+// The receive streams of one driver (OpSource::has_streams): one multishot RECV per slot, whose
+// SQE carries kStreamCookie with the slot. It knows which streams wait to be armed, how many
+// are armed, and which slots wait for a receipt; the loop's submitters and the raw ring both
+// drive their streams through it. A receipt is a step of its slot, recorded like an op (it is
+// one in the RECV-per-message workload it stands in for), from when its SEND ended to when the
+// last byte of the message arrived. At the end of the run, once no slot has anything in flight
+// or waits, the senders shut down and every stream ends with EOF.
+class Streams {
+ public:
+  static constexpr uint64_t kStreamCookie = uint64_t{1} << 63;
+
+  Streams(OpSource& source, uint32_t slots)
+      : source_(source), waiting_(source.has_streams() ? slots : 0) {
+    for (uint32_t slot = static_cast<uint32_t>(waiting_.size()); slot-- > 0;) {
+      to_arm_.push_back(slot);
+    }
+  }
+
+  static bool is_stream(uint64_t cookie) { return (cookie & kStreamCookie) != 0; }
+  static uint32_t slot_of(uint64_t cookie) { return static_cast<uint32_t>(cookie); }
+
+  // Streams to arm (all at the start; one that ran out of buffers after); arm() takes them.
+  const std::vector<uint32_t>& to_arm() const { return to_arm_; }
+  // The first `count` of to_arm() were armed.
+  void armed(size_t count) {
+    to_arm_.erase(to_arm_.begin(), to_arm_.begin() + static_cast<ptrdiff_t>(count));
+    armed_ += static_cast<uint32_t>(count);
+  }
+
+  // The loop stopped: what was not armed never will be.
+  void give_up_arming() { to_arm_.clear(); }
+
+  // When the slot's next step is a receipt through its stream, begins it in place of an op and
+  // returns true: ends it at once through `end(result)` if the message is already here (or the
+  // stream failed), else the slot waits for it.
+  template <typename End>
+  bool begin_receipt(uint32_t slot, End&& end) {
+    // Tested first: no virtual call per op for a workload without streams.
+    if (waiting_.empty() || !source_.awaits_stream(slot)) {
+      return false;
+    }
+    const std::optional<int32_t> result = source_.receipt(slot);
+    waiting_[slot] = !result.has_value();
+    if (result) {
+      end(*result);
+    }
+    return true;
+  }
+
+  struct Followed {
+    std::optional<int32_t> receipt;  // the waiting slot's receipt ended with this result
+    bool failed = false;             // the stream ended otherwise than as the run ends
+  };
+  // One result of the slot's stream (`more`: it goes on).
+  Followed result(uint32_t slot, int32_t result, uint32_t flags, bool more) {
+    const StreamNext next = source_.stream_result(slot, result, flags, more);
+    if (!more) {
+      --armed_;
+      if (next == StreamNext::kRearm) {
+        to_arm_.push_back(slot);
+      }
+    }
+    Followed followed{std::nullopt, next == StreamNext::kFailed};
+    if (waiting_[slot]) {
+      followed.receipt = source_.receipt(slot);
+      waiting_[slot] = !followed.receipt.has_value();
+    }
+    return followed;
+  }
+
+  // The loop gave up on the slot's stream (it stopped); whether the slot was waiting on it.
+  bool abandoned(uint32_t slot) {
+    --armed_;
+    const bool waited = waiting_[slot];
+    waiting_[slot] = false;
+    return waited;
+  }
+
+  // With `idle`: the driver issues no more and has no op in flight. Ends the streams once no
+  // slot waits; whether none is left.
+  bool done(bool idle) {
+    if (waiting_.empty()) {
+      return true;
+    }
+    if (idle && !ending_ && std::find(waiting_.begin(), waiting_.end(), true) == waiting_.end()) {
+      ending_ = true;
+      source_.end_streams();
+    }
+    return ending_ && armed_ == 0 && to_arm_.empty();
+  }
+
+ private:
+  OpSource& source_;
+  std::vector<bool> waiting_;
+  std::vector<uint32_t> to_arm_;
+  uint32_t armed_ = 0;
+  bool ending_ = false;
+};
+
+// How many ends a submitter's completion queue must hold: one per slot, and with receive
+// streams each stream's results too, at most one per buffer of its ring (the kernel has no
+// other buffer to fill until the submitter drains one and gives it back) and its end.
+uint32_t completion_capacity(const BenchSpec& spec) {
+  const uint32_t depth = spec.drive.depth;
+  const uint32_t per_stream = spec.workload.socket.recv_buffers + 1;
+  return round_up_to_power_of_two(spec.workload.socket.recv_buffers > 0 ? depth * (1 + per_stream)
+                                                                        : depth);
+}
+
 // Issues every op that is due while a slot is free for it, through `issue(slot)`. Returns false
 // once the recorder wants no more ops. An op due while no slot is free waits for one and is
 // late.
@@ -465,13 +575,15 @@ struct SubmitterState final : LoopDriver, CompletionSink {
                  uint32_t index, std::unique_ptr<OpSource> op_source,
                  std::function<void()> measure_started, Schedule op_schedule)
       : source(std::move(op_source)),
-        queue(round_up_to_power_of_two(spec.drive.depth)),
+        queue(completion_capacity(spec)),
         recorder(clock, *source, cancel, quota_of(spec.drive.ops, index, spec.drive.submitters),
                  std::move(measure_started)),
         schedule(op_schedule),
         slots(spec.drive.depth),
         spare(spec.drive.depth),
-        burst(spec.drive.depth) {}
+        burst(spec.drive.depth),
+        streams(*source, spec.drive.depth),
+        stream_resources(spec.drive.depth) {}
 
   // The cross-thread design, on this submitter's own thread.
   void run(Submitter submitter, WaitStrategy wait) {
@@ -520,12 +632,16 @@ struct SubmitterState final : LoopDriver, CompletionSink {
         recorder.count_missed(schedule);
       }
     }
+    if (!streams.to_arm().empty()) {
+      arm_streams(send);
+    }
     if (burst_size > 0) {
       send_burst(send);
     }
     ended.store(recorder.stats.all_ops, std::memory_order_relaxed);
     bytes_ended.store(recorder.all_bytes, std::memory_order_relaxed);
-    return issuing || outstanding > 0 || burst_size > 0;
+    const bool streams_done = streams.done(!issuing && outstanding == 0 && burst_size == 0);
+    return issuing || outstanding > 0 || burst_size > 0 || !streams_done;
   }
 
   // The same-thread design: runs `loop` (made by Loop::create_inline) on this thread, with this
@@ -571,20 +687,80 @@ struct SubmitterState final : LoopDriver, CompletionSink {
     return queue.drain([&](Completion& completion) { record_end(completion, now); });
   }
 
-  // Records one end, seen `now`, and frees its slot.
+  // Records one end (or a stream's result), seen `now`, and frees its slot.
   void record_end(Completion& completion, int64_t now) {
-    const auto slot = static_cast<uint32_t>(completion.cookie);
-    --outstanding;
-    recorder.ended(slot, slots[slot], now, completion.end, completion.result,
-                   completion.resources.get(), schedule.open(), completion.timeout_lateness_ns);
-    spare[slot] = std::move(completion.resources);
-    slots.give_back(slot, now);
     // The loop abandons ops only at shutdown or after an error: it takes no more.
-    issuing = issuing && completion.end == OpEnd::kCompleted;
+    issuing = issuing && completion.end != OpEnd::kAbandoned;
+    const auto slot = static_cast<uint32_t>(completion.cookie);
+    if (Streams::is_stream(completion.cookie)) {
+      record_stream(slot, completion, now);
+      return;
+    }
+    --outstanding;
+    end_step(slot, completion.end, completion.result, completion.resources.get(), now,
+             completion.timeout_lateness_ns);
+    spare[slot] = std::move(completion.resources);
   }
 
-  // Prepares the op of `slot` at the end of the burst.
+  // Records how the step of `slot` ended and frees the slot.
+  void end_step(uint32_t slot, OpEnd end, int32_t result, const OpResources* resources, int64_t now,
+                std::optional<int64_t> timeout_lateness = std::nullopt) {
+    recorder.ended(slot, slots[slot], now, end, result, resources, schedule.open(),
+                   timeout_lateness);
+    slots.give_back(slot, now);
+  }
+
+  // A result of the slot's stream, which may end the slot's receipt.
+  void record_stream(uint32_t slot, Completion& completion, int64_t now) {
+    if (completion.end == OpEnd::kAbandoned) {
+      if (streams.abandoned(slot)) {
+        end_step(slot, OpEnd::kAbandoned, 0, nullptr, now);
+      }
+      return;
+    }
+    const bool more = completion.end == OpEnd::kMore;
+    if (!more) {
+      stream_resources[slot] = std::move(completion.resources);
+    }
+    const Streams::Followed followed =
+        streams.result(slot, completion.result, completion.flags, more);
+    issuing = issuing && !followed.failed;
+    if (followed.receipt) {
+      end_step(slot, OpEnd::kCompleted, *followed.receipt, nullptr, now);
+    }
+  }
+
+  // Arms the streams waiting to be armed, before the burst (at the start, before any send).
+  template <typename Send>
+  void arm_streams(Send&& send) {
+    const std::vector<uint32_t>& to_arm = streams.to_arm();
+    arming.resize(to_arm.size());
+    for (size_t i = 0; i < to_arm.size(); ++i) {
+      Op& op = arming[i];
+      source->prepare_stream(to_arm[i], op.sqe, stream_resources[to_arm[i]]);
+      op.resources = std::move(stream_resources[to_arm[i]]);
+      op.multishot = true;
+      op.sink = sink;
+      op.cookie = Streams::kStreamCookie | to_arm[i];
+    }
+    const Handed handed = send(std::span<Op>(arming));
+    for (size_t i = handed.accepted; i < arming.size(); ++i) {
+      stream_resources[to_arm[i]] = std::move(arming[i].resources);
+    }
+    streams.armed(handed.accepted);
+    if (handed.loop_stopped) {
+      streams.give_up_arming();
+    }
+  }
+
+  // Prepares the op of `slot` at the end of the burst, or begins its receipt.
   void issue(uint32_t slot) {
+    if (streams.begin_receipt(slot, [&](int32_t result) {
+          end_step(slot, OpEnd::kCompleted, result, nullptr, slots[slot].at);
+        })) {
+      ++recorder.stats.issued;
+      return;
+    }
     Op& op = burst[burst_size++];
     slots[slot].kind = source->prepare(slot, op.sqe, spare[slot]);
     op.resources = std::move(spare[slot]);
@@ -623,8 +799,13 @@ struct SubmitterState final : LoopDriver, CompletionSink {
   // needs no clearing between bursts.
   std::vector<Op> burst;
   size_t burst_size = 0;
+  // Ops in flight at the loop, receive streams not counted.
   uint32_t outstanding = 0;
   bool issuing = true;
+  Streams streams;
+  // Each stream's resources while it is not armed; the ops that arm them.
+  std::vector<Resources> stream_resources;
+  std::vector<Op> arming;
 };
 
 // One OpSource per submitting thread, or the error that stopped setting them up.
@@ -655,6 +836,15 @@ LoopConfig with_registrations(const BenchSpec& spec,
       source->use_fixed_buffers(static_cast<uint32_t>(config.fixed_buffers.size()));
       const std::vector<iovec> buffers = source->buffers();
       config.fixed_buffers.insert(config.fixed_buffers.end(), buffers.begin(), buffers.end());
+    }
+    if (source->has_streams()) {
+      // Same-thread, each loop registers only its own source's rings (run_loop_bench), so each
+      // numbers its groups from 0. One ring holds at most 16384 streams (a receive and an op per
+      // connection in at most 32768 slots), within the 65536 group ids.
+      const bool own_loop = spec.drive.design == Design::kSameThread;
+      source->use_buffer_groups(own_loop ? 0 : static_cast<uint16_t>(config.buffer_rings.size()));
+      const std::vector<BufferRingRegistration> rings = source->buffer_rings();
+      config.buffer_rings.insert(config.buffer_rings.end(), rings.begin(), rings.end());
     }
   }
   return config;
@@ -729,7 +919,10 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   if (same_thread) {
     try {
       for (uint32_t i = 0; i < submitters; ++i) {
-        own_loops.push_back(Loop::create_inline(loop_config));
+        // A buffer ring belongs to one io_uring: each loop registers its own source's only.
+        LoopConfig own_config = loop_config;
+        own_config.buffer_rings = sources[i]->buffer_rings();
+        own_loops.push_back(Loop::create_inline(own_config));
         loops.push_back(own_loops.back().get());
       }
     } catch (const std::system_error& error) {
@@ -914,7 +1107,10 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   const uint32_t sqes_per_op = timed ? 2 : 1;
   const uint32_t in_flight = std::min<uint64_t>(uint64_t{spec.drive.submitters} * spec.drive.depth,
                                                 kMaxRingEntries / sqes_per_op);
-  const uint32_t entries = round_up_to_power_of_two(in_flight) * sqes_per_op;
+  // With receive streams, room to arm every stream besides the ops (each arm takes one SQE).
+  const bool streams_on = spec.workload.socket.recv_buffers > 0;
+  const uint32_t entries =
+      round_up_to_power_of_two(in_flight) * (sqes_per_op + (streams_on ? 1 : 0));
 
   std::vector<std::unique_ptr<OpSource>> sources;
   if (auto error = make_sources(spec, 1, in_flight, sources)) {
@@ -946,14 +1142,28 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   __kernel_timespec link_timeout =
       to_kernel_timespec(spec.loop.op_timeout.value_or(std::chrono::nanoseconds{0}));
   Slots slots(in_flight);
-  // Lifetime: slot resources outlive the ring (destroyed after io_uring_queue_exit below).
+  // Lifetime: slot resources outlive the ring (destroyed after exit_ring below).
   std::vector<Resources> resources(in_flight);
+  std::vector<Resources> stream_resources(in_flight);
+  Streams streams(source, in_flight);
   uint32_t outstanding = 0;
+  auto end_step = [&](uint32_t slot, int32_t result, const OpResources* op_resources, int64_t at,
+                      std::optional<int64_t> lateness) {
+    recorder.ended(slot, slots[slot], at, OpEnd::kCompleted, result, op_resources, schedule.open(),
+                   lateness);
+    slots.give_back(slot, at);
+  };
 
   // Lifetime: every SQE the ops need fits in the SQ (entries >= in_flight * sqes_per_op), and
   // each pass submits all it staged, so the SQ lacks room only with SQPOLL, whose thread may not
   // have taken the last pass's SQEs yet: then it waits for it (SQ_WAIT).
   auto issue = [&](uint32_t slot) {
+    if (streams.begin_receipt(slot, [&](int32_t result) {
+          end_step(slot, result, nullptr, slots[slot].at, std::nullopt);
+        })) {
+      ++recorder.stats.issued;
+      return;
+    }
     check_invariant(spec.loop.sqpoll || io_uring_sq_space_left(&ring) >= sqes_per_op,
                     "the raw ring's SQ is full without SQPOLL");
     wait_for_sq_room(ring, sqes_per_op);
@@ -971,7 +1181,19 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   int64_t now = started;
   int64_t last_progress = started;
   bool issuing = true;
+  // Arms the streams that wait for it (no linked timeout: a stream runs until it ends).
+  auto arm_streams = [&] {
+    for (const uint32_t slot : streams.to_arm()) {
+      wait_for_sq_room(ring, 1);
+      io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+      check_invariant(sqe != nullptr, "no SQ entry to arm a receive stream on the raw ring");
+      source.prepare_stream(slot, *sqe, stream_resources[slot]);
+      io_uring_sqe_set_data64(sqe, Streams::kStreamCookie | slot);
+    }
+    streams.armed(streams.to_arm().size());
+  };
   for (;;) {
+    arm_streams();
     if (issuing) {
       // Read after judging the last batch, which is no part of the latency of the ops issued
       // now (its ends were seen at `now` as the batch was reaped).
@@ -980,7 +1202,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         recorder.count_missed(schedule);
       }
     }
-    if (!issuing && outstanding == 0) {
+    if (!issuing && outstanding == 0 && streams.done(true)) {
       break;
     }
     ++counters.enter_calls;
@@ -1013,6 +1235,18 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
       }
       int32_t res = cqe->res;
       const auto slot = static_cast<uint32_t>(cqe->user_data);
+      if (Streams::is_stream(cqe->user_data)) {
+        const bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
+        counters.multishot_results += more ? 1 : 0;
+        counters.multishot_no_buffers += !more && res == -ENOBUFS ? 1 : 0;
+        counters.ops_completed += more ? 0 : 1;  // as the loop counts a multishot op's end
+        const Streams::Followed followed = streams.result(slot, res, cqe->flags, more);
+        issuing = issuing && !followed.failed;
+        if (followed.receipt) {
+          end_step(slot, *followed.receipt, nullptr, now, std::nullopt);
+        }
+        continue;
+      }
       // As the loop does (Loop::handle_cqe): an op with more CQEs to come ends with its last,
       // a SEND_ZC with its notification, keeping the result its first CQE gave.
       if ((cqe->flags & IORING_CQE_F_MORE) != 0) {
@@ -1032,10 +1266,8 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         // The raw ring submits each op as it is issued: its issue is when its timeout was armed.
         lateness = now - (slots[slot].at + spec.loop.op_timeout->count());
       }
-      recorder.ended(slot, slots[slot], now, OpEnd::kCompleted, res, resources[slot].get(),
-                     schedule.open(), lateness);
+      end_step(slot, res, resources[slot].get(), now, lateness);
       ++counters.ops_completed;
-      slots.give_back(slot, now);
       --outstanding;
     }
     io_uring_cq_advance(&ring, seen);
@@ -1049,7 +1281,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   // Before they go with the ring.
   add_io_threads_cpu(recorder.stats.cpu,
                      io_threads_cpu_since(io_threads_before, io_uring_threads_cpu()));
-  io_uring_queue_exit(&ring);
+  exit_ring(ring);
   result.counters = counters_since(counters, at_measure_start);
   cpu.add_to(recorder.stats.cpu);
   recorder.stats.read_back = source.read_back();

@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "fd.h"
 #include "harness/uring_compat.h"
+#include "loop/ring_memory.h"
 #include "uring_names.h"
 
 namespace iob {
@@ -243,13 +244,16 @@ class TestRing {
     params.flags = flags;
     const int ret = io_uring_queue_init_params(kTrialEntries, &ring_, &params);
     outcome_.error = ret < 0 ? -ret : 0;
+    if (ret == 0) {
+      ring_mapped();
+    }
     ext_arg_ = (params.features & IORING_FEAT_EXT_ARG) != 0;
   }
   TestRing(const TestRing&) = delete;
   TestRing& operator=(const TestRing&) = delete;
   ~TestRing() {
     if (outcome_.ok()) {
-      io_uring_queue_exit(&ring_);
+      exit_ring(ring_);
     }
   }
 

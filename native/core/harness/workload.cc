@@ -13,9 +13,11 @@
 #include <optional>
 #include <utility>
 
+#include "harness/buffer_ring.h"
 #include "harness/ops.h"
 #include "harness/random.h"
 #include "harness/test_file.h"
+#include "invariant.h"
 
 namespace iob {
 
@@ -323,6 +325,12 @@ SocketEnds connected_pair(Transport transport, const UniqueFd& listener) {
 // on the other. One message at a time per connection keeps each byte stream in order, so every
 // received message can be checked against the one sent; and a RECV is only issued once its SEND
 // has completed, so no in-flight op ever waits on one still queued (the loop's liveness caveat).
+//
+// With receive streams (recv_buffers), the receiving end of each connection has one multishot
+// RECV and a buffer ring of its own. The data of message k comes in chunks, each in a buffer the
+// kernel picked; each chunk is checked at its place in the stream and its buffer given back at
+// once, so a ring of a few small buffers still carries any message. When it runs dry the RECV
+// ends with ENOBUFS and the driver arms it again: the bytes wait in the socket, none is lost.
 class SocketSource final : public SingleKindSource {
  public:
   SocketSource(const SocketSpec& spec, uint64_t seed, const SourceContext& context)
@@ -336,6 +344,10 @@ class SocketSource final : public SingleKindSource {
     for (uint32_t slot = 0; slot < context.slots; ++slot) {
       SocketEnds ends = connected_pair(spec.transport, listener);
       connections_.push_back(Connection{std::move(ends), Pattern(seed_ + slot, 0)});
+      if (streams()) {
+        connections_.back().buffers =
+            std::make_unique<BufferRing>(spec.recv_buffers, spec.recv_buffer_size);
+      }
     }
   }
 
@@ -373,10 +385,87 @@ class SocketSource final : public SingleKindSource {
     connection.awaiting_receipt = false;
     const uint64_t offset = connection.sequence++ * size;
     Judged judged = judged_if(whole, result);
-    if (whole && !connection.message.matches(offset, resources->buffer.data(), size)) {
+    const bool intact = streams()
+                            ? !std::exchange(connection.corrupt, false)
+                            : connection.message.matches(offset, resources->buffer.data(), size);
+    connection.arrived = 0;
+    if (whole && !intact) {
       judged.verdict = Verdict::kCorrupt;
     }
     return judged;
+  }
+
+  bool has_streams() const override { return streams(); }
+
+  std::vector<BufferRingRegistration> buffer_rings() const override {
+    std::vector<BufferRingRegistration> rings;
+    for (const Connection& connection : connections_) {
+      if (connection.buffers) {
+        rings.push_back(
+            connection.buffers->registration(static_cast<uint16_t>(first_group_ + rings.size())));
+      }
+    }
+    return rings;
+  }
+  void use_buffer_groups(uint16_t first) override { first_group_ = first; }
+
+  void prepare_stream(uint32_t slot, io_uring_sqe& sqe, Resources& resources) override {
+    const SharedFd& receiver = connections_[slot].ends.receiver;
+    resources_of(resources).fd = receiver;
+    io_uring_prep_recv_multishot(&sqe, receiver->get(), nullptr, 0, 0);
+    sqe.flags |= IOSQE_BUFFER_SELECT;
+    sqe.buf_group = static_cast<uint16_t>(first_group_ + slot);
+  }
+
+  bool awaits_stream(uint32_t slot) const override {
+    return streams() && connections_[slot].awaiting_receipt;
+  }
+
+  std::optional<int32_t> receipt(uint32_t slot) const override {
+    const Connection& connection = connections_[slot];
+    if (connection.failure) {
+      return connection.failure;
+    }
+    if (connection.arrived >= spec_.message_size) {
+      return static_cast<int32_t>(connection.arrived);
+    }
+    return std::nullopt;
+  }
+
+  StreamNext stream_result(uint32_t slot, int32_t result, uint32_t flags, bool more) override {
+    Connection& connection = connections_[slot];
+    if (result > 0) {
+      check_invariant((flags & IORING_CQE_F_BUFFER) != 0,
+                      "a multishot RECV's data CQE without the buffer it used");
+      const auto id = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
+      const uint64_t offset = connection.sequence * spec_.message_size + connection.arrived;
+      // Bytes past the message would belong to one not sent yet: the stream is wrong.
+      connection.corrupt |=
+          connection.arrived + static_cast<uint32_t>(result) > spec_.message_size ||
+          !connection.message.matches(offset, connection.buffers->data(id),
+                                      static_cast<size_t>(result));
+      connection.arrived += static_cast<uint32_t>(result);
+      connection.buffers->give_back(id);
+    }
+    if (more) {
+      return StreamNext::kGoesOn;
+    }
+    // Data without F_MORE: the kernel stopped the RECV as it posted it (a full CQ can do that).
+    if (result > 0 || result == -ENOBUFS) {
+      return StreamNext::kRearm;
+    }
+    if (result == 0 && ending_) {
+      return StreamNext::kEnded;
+    }
+    connection.failure = result;  // 0: the peer closed mid-run
+    return StreamNext::kFailed;
+  }
+
+  void end_streams() override {
+    ending_ = true;
+    for (Connection& connection : connections_) {
+      ::shutdown(connection.ends.sender->get(), SHUT_WR);
+    }
   }
 
  private:
@@ -385,11 +474,21 @@ class SocketSource final : public SingleKindSource {
     Pattern message;  // message k is bytes [k * size, (k + 1) * size) of this stream
     uint64_t sequence = 0;
     bool awaiting_receipt = false;
+    // Receive streams: the connection's buffer ring, the bytes of message `sequence` arrived so
+    // far, whether any of them was not what was sent, and how the stream failed, if it did.
+    std::unique_ptr<BufferRing> buffers;
+    uint32_t arrived = 0;
+    bool corrupt = false;
+    std::optional<int32_t> failure;
   };
+
+  bool streams() const { return spec_.recv_buffers > 0; }
 
   const SocketSpec spec_;
   const uint64_t seed_;
   std::vector<Connection> connections_;
+  uint16_t first_group_ = 0;
+  bool ending_ = false;
 };
 
 // stall: RECV on a socket whose peer never sends; only an op timeout (or shutdown) ends it.
@@ -530,6 +629,8 @@ class MixSource final : public OpSource {
 
 std::unique_ptr<OpSource> make_op_source(const WorkloadSpec& spec, const SourceContext& context) {
   if (!spec.mix.empty()) {
+    // A mix issues each slot's ops from any part, so a connection has no stream of its own.
+    check_invariant(spec.socket.recv_buffers == 0, "receive streams in a mix");
     return std::make_unique<MixSource>(spec, context);
   }
   return make_single(spec.op, spec, context);

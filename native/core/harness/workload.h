@@ -9,7 +9,9 @@
 //   file-write  WRITE (or WRITEV of K buffers) of one block; every `fsync_every` writes an FSYNC
 //               (reported as its own kind, "fsync")
 //   socket      per connection, SEND of one message then RECV of it on the other end; each
-//               connection carries one message at a time, so a slot owns one connection
+//               connection carries one message at a time, so a slot owns one connection. With
+//               recv_buffers, the message arrives through the connection's multishot RECV
+//               (a receive stream, below) instead of a RECV of its own
 //   stall       RECV on a socket nobody writes to: ends only by an op timeout
 //   mix         a weighted choice among the above, per op
 //
@@ -31,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "loop/loop.h"
 #include "loop/op.h"
 #include "system_error.h"
 
@@ -80,6 +83,11 @@ struct SocketSpec {
   uint32_t message_size = 4096;
   // Sends are SEND_ZC (TCP only): each ends with its notification CQE, after its result's.
   bool send_zc = false;
+  // When not 0: each connection receives through one multishot RECV (Linux 6.0) armed for the
+  // whole run, which takes buffers from the connection's provided buffer ring of this many
+  // (a power of two) buffers of `recv_buffer_size` bytes, instead of a RECV per message.
+  uint32_t recv_buffers = 0;
+  uint32_t recv_buffer_size = 4096;
 };
 
 struct MixEntry {
@@ -116,6 +124,14 @@ struct ReadBack {
   uint64_t corrupt = 0;  // ...that did not hold what was written
   int64_t first_corrupt_offset = -1;
   int error = 0;  // errno of a failed read-back (0: none)
+};
+
+// What follows one CQE of a receive stream.
+enum class StreamNext : uint8_t {
+  kGoesOn,  // F_MORE: the multishot RECV is still armed
+  kRearm,   // it ended because its buffer ring ran dry (ENOBUFS): arm it again; the data waits
+  kEnded,   // it ended as the run ends (EOF after end_streams())
+  kFailed,  // it ended otherwise: the slot's receipt ends with that result
 };
 
 // Which of the run's threads a source serves.
@@ -161,6 +177,29 @@ class OpSource {
   virtual std::vector<iovec> buffers() const { return {}; }
   // From now on its ops are READ_FIXED / WRITE_FIXED naming buffers() by index from `first`.
   virtual void use_fixed_buffers(uint32_t /*first*/) {}
+
+  // Receive streams (SocketSpec::recv_buffers): one multishot RECV per slot, armed by the
+  // driver at the start and again after kRearm, whose results each slot's receipts are made of.
+  // A slot whose next step awaits_stream() issues no op for it; the step ends once receipt()
+  // has a result, which judge() then judges like an op's.
+  virtual bool has_streams() const { return false; }
+  // Its buffer rings, to register with the ring, each source told its first group id.
+  virtual std::vector<BufferRingRegistration> buffer_rings() const { return {}; }
+  virtual void use_buffer_groups(uint16_t /*first*/) {}
+  // Arms the stream of `slot`.
+  virtual void prepare_stream(uint32_t /*slot*/, io_uring_sqe& /*sqe*/, Resources& /*resources*/) {}
+  virtual bool awaits_stream(uint32_t /*slot*/) const { return false; }
+  // The result of the slot's receipt once it is over: the message's size when all of it arrived,
+  // the stream's failure when it failed.
+  virtual std::optional<int32_t> receipt(uint32_t /*slot*/) const { return std::nullopt; }
+  // One CQE of the slot's stream (`more`: it had F_MORE): checks the data against what was sent
+  // and gives its buffer back.
+  virtual StreamNext stream_result(uint32_t /*slot*/, int32_t /*result*/, uint32_t /*flags*/,
+                                   bool /*more*/) {
+    return StreamNext::kEnded;
+  }
+  // Shuts down the sending side of every connection: each stream then ends with EOF.
+  virtual void end_streams() {}
 };
 
 // Throws WorkloadError when the ops' files or sockets cannot be set up.

@@ -25,6 +25,7 @@
 #include <system_error>
 
 #include "clock.h"
+#include "loop/ring_memory.h"
 #include "loop/uapi.h"
 #include "uring_names.h"
 
@@ -158,14 +159,15 @@ std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint
     }
     return LoopError{"io_uring_setup", -ret, detail};
   }
+  ring_mapped();
   if (config.register_ring_fd) {
     if (const int ret = io_uring_register_ring_fd(&ring); ret < 0) {
-      io_uring_queue_exit(&ring);
+      exit_ring(ring);
       return LoopError{"io_uring_register", -ret, ring_name + "REGISTER_RING_FDS"};
     }
   }
   if (auto error = register_fixed_files(ring, config.fixed_files)) {
-    io_uring_queue_exit(&ring);
+    exit_ring(ring);
     error->detail = ring_name + error->detail;
     return error;
   }
@@ -173,9 +175,22 @@ std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint
     const auto count = static_cast<unsigned>(config.fixed_buffers.size());
     if (const int ret = io_uring_register_buffers(&ring, config.fixed_buffers.data(), count);
         ret < 0) {
-      io_uring_queue_exit(&ring);
+      exit_ring(ring);
       return LoopError{"io_uring_register", -ret,
                        ring_name + "REGISTER_BUFFERS of " + std::to_string(count) + " buffers"};
+    }
+  }
+  for (const BufferRingRegistration& buffer_ring : config.buffer_rings) {
+    io_uring_buf_reg registration{};
+    registration.ring_addr = reinterpret_cast<uint64_t>(buffer_ring.ring);
+    registration.ring_entries = buffer_ring.entries;
+    registration.bgid = buffer_ring.group;
+    if (const int ret = io_uring_register_buf_ring(&ring, &registration, 0); ret < 0) {
+      exit_ring(ring);
+      return LoopError{"io_uring_register", -ret,
+                       ring_name + "REGISTER_PBUF_RING of group " +
+                           std::to_string(buffer_ring.group) + ", " +
+                           std::to_string(buffer_ring.entries) + " buffers (Linux 5.19+)"};
     }
   }
   return std::nullopt;
@@ -397,7 +412,7 @@ std::optional<LoopError> Loop::tear_down() {
   counters_.pending_operations.store(waiters_.size(), std::memory_order_relaxed);
   if (ring_created_) {
     channel_->waker.detach_ring();
-    io_uring_queue_exit(&ring_);
+    exit_ring(ring_);
     ring_created_ = false;
   }
   // Only now can the kernel no longer touch what abandoned ops lent it.
@@ -532,12 +547,21 @@ void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
       return;
     default: {
       if ((flags & IORING_CQE_F_MORE) != 0) {
+        Waiter& going_on = waiters_.get(user_data);
+        if (going_on.multishot) {
+          counters_.multishot_results.add();
+          deliver(going_on.sink, Completion{going_on.cookie, result, OpEnd::kMore, flags, {}});
+          return;
+        }
         // Not over yet: a zero-copy send's result comes first, its notification (F_NOTIF)
         // when the kernel is done with the buffer, which only then goes back with the op.
-        waiters_.get(user_data).first_result = result;
+        going_on.first_result = result;
         return;
       }
       Waiter waiter = waiters_.remove(user_data);
+      if (waiter.multishot && result == -ENOBUFS) {
+        counters_.multishot_no_buffers.add();
+      }
       if ((flags & IORING_CQE_F_NOTIF) != 0) {
         check_invariant(waiter.first_result.has_value(),
                         "a zero-copy notification CQE before its op's result CQE");
@@ -545,7 +569,8 @@ void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
         result = *waiter.first_result;
       }
       const bool timed_out = op_timed_out(result, config_.op_timeout.has_value());
-      Completion completion{waiter.cookie, result, OpEnd::kCompleted, std::move(waiter.resources)};
+      Completion completion{waiter.cookie, result, OpEnd::kCompleted, flags,
+                            std::move(waiter.resources)};
       // A linked timeout cancels its op; the requester is told it timed out, and how late. Set
       // only then: building the optional apart and copying it in stalled every op on a
       // store-to-load forward (a measured 8% of a same-thread NOP's CPU).
@@ -670,8 +695,9 @@ Loop::Staged Loop::fill_submission_queue() {
 }
 
 void Loop::stage(Op& op, int64_t staged_ns) {
-  const uint64_t slot = waiters_.insert(
-      Waiter{op.sink, op.cookie, std::move(op.resources), op_timeout_ts_, staged_ns});
+  Waiter waiter{op.sink, op.cookie, std::move(op.resources), op_timeout_ts_, staged_ns};
+  waiter.multishot = op.multishot;
+  const uint64_t slot = waiters_.insert(std::move(waiter));
 
   // Lifetime: the op's buffers, iovec array and fd handle now live in waiters_[slot] until its
   // CQE is handled (or, if abandoned, until the ring is torn down), so every pointer in the SQE
@@ -679,7 +705,7 @@ void Loop::stage(Op& op, int64_t staged_ns) {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
   *sqe = op.sqe;
   io_uring_sqe_set_data64(sqe, slot);
-  if (config_.op_timeout) {
+  if (config_.op_timeout && !op.multishot) {
     // Lifetime: the timespec lives in the waiter slot, which does not move.
     link_op_timeout(ring_, *sqe, waiters_.get(slot).timeout);
   }

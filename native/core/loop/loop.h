@@ -70,7 +70,9 @@
 //   (the eventfd poll, a FUTEX_WAIT, or none needed: MSG_RING posts its own CQE), so the last
 //   Submitter's close reaches it even in a capacity stall, where it has not armed.
 // - Every op the loop accepts ends exactly once at its sink: completed (with the CQE result,
-//   -ETIMEDOUT when its linked timeout fired) or abandoned.
+//   -ETIMEDOUT when its linked timeout fired) or abandoned. A multishot op (Op::multishot) also
+//   hands its sink each result that came with F_MORE (OpEnd::kMore), before its end; it gets no
+//   linked timeout.
 // - An abandoned op's resources are released only after the ring is torn down, since the
 //   kernel may still write them until then.
 //
@@ -114,6 +116,15 @@ namespace iob {
 
 // The kernel's limit on SQ entries (IORING_MAX_ENTRIES).
 inline constexpr uint32_t kMaxRingEntries = 32768;
+
+// A provided buffer ring to register with the ring (REGISTER_PBUF_RING, 5.19): `entries` (a
+// power of two) io_uring_buf slots in page-aligned memory that its owner fills and refills. An
+// op with IOSQE_BUFFER_SELECT and buf_group `group` takes the next buffer the owner added there.
+struct BufferRingRegistration {
+  io_uring_buf_ring* ring = nullptr;
+  uint32_t entries = 0;
+  uint16_t group = 0;
+};
 
 struct LoopConfig {
   // Requested in-flight capacity; rounded up to the next power of two.
@@ -180,6 +191,9 @@ struct LoopConfig {
   // WRITE_FIXED name by index: the kernel maps them once, not on every op. They must outlive the
   // ring. Set by the bench harness from its op sources.
   std::vector<iovec> fixed_buffers;
+  // Provided buffer rings registered when the ring is made, which must outlive it. Set by the
+  // bench harness from its op sources (multishot receives).
+  std::vector<BufferRingRegistration> buffer_rings;
 };
 
 // Rounds `size` up to a power of two (at least 1).
@@ -192,9 +206,9 @@ uint32_t ring_setup_flags(const LoopConfig& config);
 using LoopError = SystemError;
 
 // Creates `ring` with `entries` SQ entries and the configuration's knobs (flags, SQPOLL idle and
-// CPU, CQ size, registered ring fd, fixed files and buffers) on the calling thread; `what`, if not
-// empty, names the ring in an error. The loop and the raw baseline both make their rings here, so a
-// ratio compares like with like.
+// CPU, CQ size, registered ring fd, fixed files and buffers, buffer rings) on the calling thread;
+// `what`, if not empty, names the ring in an error. The loop and the raw baseline both make their
+// rings here, so a ratio compares like with like.
 std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint32_t entries,
                                    const LoopConfig& config, const std::string& what);
 

@@ -90,6 +90,11 @@ struct Op {
   // Opaque to the loop; handed back to the sink so the requester can tell its ops apart.
   uint64_t cookie = 0;
   Resources resources;
+  // A multishot op (a RECV with IORING_RECV_MULTISHOT): every CQE that says more will follow
+  // (F_MORE) reaches the sink as an OpEnd::kMore, and the op ends with its first CQE that does
+  // not. It gets no op timeout: it runs until the kernel ends it (EOF, an error, ENOBUFS when
+  // its buffer ring ran dry) or the loop abandons it.
+  bool multishot = false;
 };
 // With its MPSC cell's sequence, an Op fills two cache lines (the SQE alone is one).
 static_assert(sizeof(Op) <= 2 * kCacheLineSize - sizeof(uint64_t),
@@ -101,12 +106,18 @@ enum class OpEnd : uint8_t {
   // The loop gave up on the op (shutdown timeout, or the loop stopped on an error). There is
   // no result; the resources stay with the loop until its ring is torn down.
   kAbandoned,
+  // Not an end: one result of a multishot op that goes on (its CQE had F_MORE). No resources;
+  // `flags` names the provided buffer the data went into. Any number may come before the end.
+  kMore,
 };
 
 struct Completion {
   uint64_t cookie = 0;
   int32_t result = 0;
   OpEnd end = OpEnd::kCompleted;
+  // The CQE's flags (IORING_CQE_F_BUFFER and the buffer id above IORING_CQE_BUFFER_SHIFT for an
+  // op that picked a provided buffer); 0 for an abandoned op.
+  uint32_t flags = 0;
   Resources resources;  // null for an abandoned op: the loop keeps them until teardown
   // Set when the op's linked timeout ended it: how long after its deadline (when the loop
   // handed the op to the kernel, plus the op timeout) the loop handled the -ETIMEDOUT.
@@ -118,7 +129,8 @@ class CompletionSink {
  public:
   virtual ~CompletionSink() = default;
 
-  // Exactly once per op the loop accepted.
+  // Exactly once per op the loop accepted, with its end; before it, for a multishot op, once
+  // per result that is not its end (OpEnd::kMore).
   virtual void deliver(Completion&& completion) = 0;
 
   // After a batch of deliver() calls (one CQE drain, or each half of a large one in the

@@ -30,6 +30,8 @@ struct Waiter {
   // An op whose first CQE said more would follow (F_MORE: a SEND_ZC's result before its
   // notification): that result, which the op ends with when its last CQE comes.
   std::optional<int32_t> first_result;
+  // Op::multishot: its F_MORE CQEs are results of their own, delivered as they come.
+  bool multishot = false;
 };
 
 class Waiters {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "loop/cqe.h"
+#include "loop/ring_memory.h"
 #include "loop/uapi.h"
 
 namespace iob {
@@ -61,10 +62,15 @@ namespace {
 // names its target). Bounded by the threads that ever wake a loop, and unshared, so no lock.
 class SourceRing {
  public:
-  SourceRing() { error_ = -io_uring_queue_init(2, &ring_, 0); }
+  SourceRing() {
+    error_ = -io_uring_queue_init(2, &ring_, 0);
+    if (error_ == 0) {
+      ring_mapped();
+    }
+  }
   ~SourceRing() {
     if (error_ == 0) {
-      io_uring_queue_exit(&ring_);
+      exit_ring(ring_);
     }
   }
   SourceRing(const SourceRing&) = delete;
