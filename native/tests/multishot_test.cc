@@ -15,6 +15,7 @@
 #include "harness/bench.h"
 #include "harness/buffer_ring.h"
 #include "helpers.h"
+#include "loop/ring_memory.h"
 
 namespace iob {
 namespace {
@@ -160,9 +161,8 @@ BenchSpec stream_spec(uint32_t buffers, uint32_t buffer_size, uint64_t ops) {
   BenchSpec spec;
   spec.loop.size = 16;  // room for each connection's receive besides its op
   spec.workload.op = OpKind::kSocket;
-  spec.workload.socket = SocketSpec{.message_size = 1000,
-                                    .recv_buffers = buffers,
-                                    .recv_buffer_size = buffer_size};
+  spec.workload.socket =
+      SocketSpec{.message_size = 1000, .recv_buffers = buffers, .recv_buffer_size = buffer_size};
   spec.drive = DriveSpec{.submitters = 2, .depth = 4, .ops = ops};
   return spec;
 }
@@ -242,8 +242,8 @@ TEST(ReceiveStreams, AChunkThatIsNotWhatWasSentMakesTheReceiptCorrupt) {
     io_uring_cqe* cqe = nullptr;
     ASSERT_EQ(io_uring_wait_cqe(&ring, &cqe), 0);
     if (cqe->user_data == kStream) {
-      const StreamNext next = source->stream_result(0, cqe->res, cqe->flags,
-                                                    (cqe->flags & IORING_CQE_F_MORE) != 0);
+      const StreamNext next =
+          source->stream_result(0, cqe->res, cqe->flags, (cqe->flags & IORING_CQE_F_MORE) != 0);
       if (next == StreamNext::kRearm) {
         arm();
         io_uring_submit(&ring);
@@ -257,7 +257,23 @@ TEST(ReceiveStreams, AChunkThatIsNotWhatWasSentMakesTheReceiptCorrupt) {
   EXPECT_TRUE(source->awaits_stream(0));
   EXPECT_EQ(source->receipt(0), 600);
   EXPECT_EQ(source->judge(0, kind, 600, nullptr).verdict, Verdict::kCorrupt);
-  io_uring_queue_exit(&ring);
+  exit_ring(ring);
+}
+
+// A receive that ends with EOF while the run goes on means the peer went away: the stream has
+// failed, and the slot's receipt ends with it. After end_streams() EOF is the expected end.
+TEST(ReceiveStreams, EofMidRunFailsTheStreamAndEndsTheReceipt) {
+  WorkloadSpec spec;
+  spec.op = OpKind::kSocket;
+  spec.socket = SocketSpec{.message_size = 600, .recv_buffers = 2, .recv_buffer_size = 256};
+  auto source = make_op_source(spec, SourceContext{.slots = 2});
+  EXPECT_EQ(source->stream_result(0, -ENOBUFS, 0, false), StreamNext::kRearm);
+  EXPECT_FALSE(source->receipt(0));
+  EXPECT_EQ(source->stream_result(0, 0, 0, false), StreamNext::kFailed);
+  EXPECT_EQ(source->receipt(0), 0);
+  source->end_streams();
+  EXPECT_EQ(source->stream_result(1, 0, 0, false), StreamNext::kEnded);
+  EXPECT_FALSE(source->receipt(1));
 }
 
 }  // namespace

@@ -527,7 +527,10 @@ export const SETTINGS = [
     help: 'receive through one multishot RECV per connection (Linux 6.0), armed for the whole run, taking buffers from a provided buffer ring of its own (REGISTER_PBUF_RING); a ring that runs dry ends it with ENOBUFS, counted, and it is armed again',
     group: 'SOCKET',
     ops: ['socket'],
+    // What the probe can see: the buffer ring (5.19). Multishot RECV itself (6.0) has no probe
+    // bit; on 5.19 the run stops with the kernel's EINVAL, naming 6.0.
     needs: 'REGISTER_PBUF_RING',
+    // The switch is sent as the ring's buffer count (0: off), which --recv-buffers only sizes.
     native: 'socket.recvBuffers',
     fromSpec: (spec) => spec.socket?.multishotRecv?.buffers,
   },

@@ -129,7 +129,7 @@ function checkWorkload(spec: WorkloadSpec, label: FieldLabels): WorkloadSpec {
 
   const timed = spec.loop.opTimeoutNs !== undefined
   checkRingSize(spec.loop.ringSize, timed, label)
-  checkRingKnobs(spec.loop, spec.drive, spec.vs, label)
+  checkRingKnobs(spec.loop, spec.drive, spec.vs, spec.socket?.multishotRecv !== undefined, label)
   if (spec.loop.submitBatch !== undefined) checkRange('submitBatch', spec.loop.submitBatch, label)
   if (timed && spec.loop.opTimeoutNs! <= 0) {
     throw invalidValue(label.opTimeout, '0', 'an op timeout must be longer than 0')
@@ -270,19 +270,28 @@ function checkMultishotRecv(spec: WorkloadSpec, multishot: {buffers: number; buf
   checkRange('recvBufferSize', multishot.bufferSize, label)
   const {depth, submitters, design} = spec.drive
   if (depth * multishot.buffers > MAX_RECV_BUFFERS_PER_SUBMITTER) {
+    const most = nextPowerOfTwo(Math.floor(MAX_RECV_BUFFERS_PER_SUBMITTER / depth) + 1) / 2
     throw invalidValue(
       label.recvBuffers,
       multishot.buffers,
-      `a submitter holds at most ${MAX_RECV_BUFFERS_PER_SUBMITTER} receive buffers and it has ${depth} connections: give at most ${nextPowerOfTwo(Math.floor(MAX_RECV_BUFFERS_PER_SUBMITTER / depth) + 1) / 2}`,
+      `a submitter holds at most ${MAX_RECV_BUFFERS_PER_SUBMITTER} receive buffers and it has ${depth} connections: give at most ${most}` +
+        (most === 0 ? ` (fewer connections)` : '') +
+        ` (the default is ${DEFAULT_RECV_BUFFERS})`,
     )
   }
   const perLoop = design === 'same-thread' ? depth : submitters * depth
-  if (nextPowerOfTwo(spec.loop.ringSize) < 2 * perLoop) {
+  const largest = spec.loop.opTimeoutNs === undefined ? MAX_RING_ENTRIES : MAX_RING_ENTRIES / 2
+  const why = `with ${ref(label.multishotRecv)} each connection keeps a receive in flight besides its op`
+  if (2 * perLoop > largest) {
+    const held = design === 'same-thread' ? ref(label.connections) : `${ref(label.submitters)} x ${ref(label.connections)}`
     throw invalidValue(
-      label.ringSize,
-      spec.loop.ringSize,
-      `with ${ref(label.multishotRecv)} each of the loop's ${perLoop} connections keeps a receive in flight besides its op: give at least ${2 * perLoop}`,
+      label.multishotRecv,
+      `${perLoop} connections`,
+      `each connection keeps a receive in flight besides its op, so a loop of at most ${largest} holds ${largest / 2} connections: lower ${held}`,
     )
+  }
+  if (nextPowerOfTwo(spec.loop.ringSize) < 2 * perLoop) {
+    throw invalidValue(label.ringSize, spec.loop.ringSize, `${why}: give at least ${2 * perLoop} for the loop's ${perLoop} connections`)
   }
 }
 
@@ -354,7 +363,7 @@ function ringKnobsOf(input: WorkloadInput): Partial<WorkloadSpec['loop']> {
 }
 
 /** The rules between ring knobs, and between a knob and this machine or the ring's size. */
-function checkRingKnobs(loop: WorkloadSpec['loop'], drive: DriveSpec, vs: readonly string[], label: FieldLabels): void {
+function checkRingKnobs(loop: WorkloadSpec['loop'], drive: DriveSpec, vs: readonly string[], streams: boolean, label: FieldLabels): void {
   if (!loop.sqpoll) {
     if (loop.sqpollIdleNs !== undefined)
       throw invalidValue(label.sqpollIdle, durationInput(loop.sqpollIdleNs), `it sets the SQ thread of ${ref(label.sqpoll)}: give that too`)
@@ -379,7 +388,7 @@ function checkRingKnobs(loop: WorkloadSpec['loop'], drive: DriveSpec, vs: readon
     )
   }
   if (loop.sqpollCpu !== undefined) checkAllowedCpu(loop.sqpollCpu, label)
-  if (loop.cqSize !== undefined) checkCqSize(loop.cqSize, loop, drive, vs, label)
+  if (loop.cqSize !== undefined) checkCqSize(loop.cqSize, loop, drive, vs, streams, label)
 }
 
 /** The CPUs this process may run on (its affinity), from /proc/self/status; every online CPU if unreadable. */
@@ -407,12 +416,24 @@ function checkAllowedCpu(cpu: number, label: FieldLabels): void {
 }
 
 /** The CQ must hold at least the SQ entries of every ring the run makes: the loop's, and the raw baseline's. */
-function checkCqSize(cqSize: number, loop: WorkloadSpec['loop'], drive: DriveSpec, vs: readonly string[], label: FieldLabels): void {
+function checkCqSize(
+  cqSize: number,
+  loop: WorkloadSpec['loop'],
+  drive: DriveSpec,
+  vs: readonly string[],
+  streams: boolean,
+  label: FieldLabels,
+): void {
   const perOp = loop.opTimeoutNs === undefined ? 1 : 2
-  // The loop rounds its size up to a power of two; the raw ring holds every submitter's depth.
+  // The loop rounds its size up to a power of two; the raw ring holds every submitter's depth,
+  // with an SQ entry per slot besides to arm its multishot receive.
   const rings = [{what: "the loop's ring", entries: nextPowerOfTwo(loop.ringSize) * perOp}]
   if (vs.includes('raw')) {
-    rings.push({what: 'the raw ring', entries: nextPowerOfTwo(Math.min(drive.submitters * drive.depth, MAX_RING_ENTRIES / perOp)) * perOp})
+    const perSlot = perOp + (streams ? 1 : 0)
+    rings.push({
+      what: 'the raw ring',
+      entries: nextPowerOfTwo(Math.min(drive.submitters * drive.depth, Math.floor(MAX_RING_ENTRIES / perSlot)) * perSlot),
+    })
   }
   const largest = rings.reduce((a, b) => (b.entries > a.entries ? b : a))
   const why =

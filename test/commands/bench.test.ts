@@ -465,11 +465,15 @@ describe('bench', () => {
       [['--recv-buffers', '8192'], 'Error: --recv-buffers: 8192 is not allowed; use a whole number from 1 to 4096'],
       [
         ['--connections', '64', '--recv-buffers', '2048'],
-        'Error: --recv-buffers: 2048 is not allowed; a submitter holds at most 65536 receive buffers and it has 64 connections: give at most 1024',
+        'Error: --recv-buffers: 2048 is not allowed; a submitter holds at most 65536 receive buffers and it has 64 connections: give at most 1024 (the default is 16)',
       ],
       [
         ['--connections', '64', '--ring-size', '64'],
-        "Error: --ring-size: 64 is not allowed; with --multishot-recv each of the loop's 64 connections keeps a receive in flight besides its op: give at least 128",
+        "Error: --ring-size: 64 is not allowed; with --multishot-recv each connection keeps a receive in flight besides its op: give at least 128 for the loop's 64 connections",
+      ],
+      [
+        ['--submitters', '4', '--connections', '8192', '--recv-buffers', '2'],
+        "Error: --multishot-recv: '32768 connections' is not allowed; each connection keeps a receive in flight besides its op, so a loop of at most 32768 holds 16384 connections: lower --submitters x --connections",
       ],
     ]
     for (const [extra, message] of refusals) {

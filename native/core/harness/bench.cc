@@ -419,9 +419,10 @@ class Slots {
 // SQE carries kStreamCookie with the slot. It knows which streams wait to be armed, how many
 // are armed, and which slots wait for a receipt; the loop's submitters and the raw ring both
 // drive their streams through it. A receipt is a step of its slot, recorded like an op (it is
-// one in the RECV-per-message workload it stands in for), from when its SEND ended to when the
-// last byte of the message arrived. At the end of the run, once no slot has anything in flight
-// or waits, the senders shut down and every stream ends with EOF.
+// one in the RECV-per-message workload it stands in for): issued when the slot's SEND ended, it
+// ends when the last byte of the message arrived, at once (0 latency) if all had already come.
+// At the end of the run, once no slot has anything in flight or waits, the senders shut down
+// and every stream ends with EOF. A stream that fails otherwise stops the run with its error.
 class Streams {
  public:
   static constexpr uint64_t kStreamCookie = uint64_t{1} << 63;
@@ -444,8 +445,18 @@ class Streams {
     armed_ += static_cast<uint32_t>(count);
   }
 
-  // The loop stopped: what was not armed never will be.
-  void give_up_arming() { to_arm_.clear(); }
+  // The loop stopped: what was not armed never will be. A slot waiting on such a stream is
+  // ended through `end(slot)`.
+  template <typename End>
+  void give_up_arming(End&& end) {
+    for (const uint32_t slot : to_arm_) {
+      if (waiting_[slot]) {
+        waiting_[slot] = false;
+        end(slot);
+      }
+    }
+    to_arm_.clear();
+  }
 
   // When the slot's next step is a receipt through its stream, begins it in place of an op and
   // returns true: ends it at once through `end(result)` if the message is already here (or the
@@ -464,12 +475,13 @@ class Streams {
     return true;
   }
 
-  struct Followed {
+  struct Step {
     std::optional<int32_t> receipt;  // the waiting slot's receipt ended with this result
-    bool failed = false;             // the stream ended otherwise than as the run ends
+    // The stream ended otherwise than as the run ends: the run stops with this error.
+    std::optional<LoopError> failure;
   };
   // One result of the slot's stream (`more`: it goes on).
-  Followed result(uint32_t slot, int32_t result, uint32_t flags, bool more) {
+  Step on_result(uint32_t slot, int32_t result, uint32_t flags, bool more) {
     const StreamNext next = source_.stream_result(slot, result, flags, more);
     if (!more) {
       --armed_;
@@ -477,12 +489,17 @@ class Streams {
         to_arm_.push_back(slot);
       }
     }
-    Followed followed{std::nullopt, next == StreamNext::kFailed};
-    if (waiting_[slot]) {
-      followed.receipt = source_.receipt(slot);
-      waiting_[slot] = !followed.receipt.has_value();
+    Step step;
+    if (next == StreamNext::kFailed) {
+      step.failure = LoopError{"multishot RECV", result == 0 ? ECONNRESET : -result,
+                               "the receive of connection " + std::to_string(slot) +
+                                   " ended mid-run (multishot RECV needs Linux 6.0)"};
     }
-    return followed;
+    if (waiting_[slot]) {
+      step.receipt = source_.receipt(slot);
+      waiting_[slot] = !step.receipt.has_value();
+    }
+    return step;
   }
 
   // The loop gave up on the slot's stream (it stopped); whether the slot was waiting on it.
@@ -493,9 +510,9 @@ class Streams {
     return waited;
   }
 
-  // With `idle`: the driver issues no more and has no op in flight. Ends the streams once no
-  // slot waits; whether none is left.
-  bool done(bool idle) {
+  // With `idle`: the driver issues no more and has no op in flight. Then, once no slot waits,
+  // ends the streams (the senders shut down). Whether every stream has ended.
+  bool wind_down(bool idle) {
     if (waiting_.empty()) {
       return true;
     }
@@ -515,11 +532,13 @@ class Streams {
 };
 
 // How many ends a submitter's completion queue must hold: one per slot, and with receive
-// streams each stream's results too, at most one per buffer of its ring (the kernel has no
-// other buffer to fill until the submitter drains one and gives it back) and its end.
+// streams each stream's results and its end. A result holds a buffer until the submitter gives
+// it back, which it does as it drains the result, but the queue frees the drained entries only
+// once the whole drain is over: by then the kernel may have filled every buffer given back again.
+// So a stream has at most two results per buffer of its ring in the queue, and its end.
 uint32_t completion_capacity(const BenchSpec& spec) {
   const uint32_t depth = spec.drive.depth;
-  const uint32_t per_stream = spec.workload.socket.recv_buffers + 1;
+  const uint32_t per_stream = 2 * spec.workload.socket.recv_buffers + 1;
   return round_up_to_power_of_two(spec.workload.socket.recv_buffers > 0 ? depth * (1 + per_stream)
                                                                         : depth);
 }
@@ -640,7 +659,7 @@ struct SubmitterState final : LoopDriver, CompletionSink {
     }
     ended.store(recorder.stats.all_ops, std::memory_order_relaxed);
     bytes_ended.store(recorder.all_bytes, std::memory_order_relaxed);
-    const bool streams_done = streams.done(!issuing && outstanding == 0 && burst_size == 0);
+    const bool streams_done = streams.wind_down(!issuing && outstanding == 0 && burst_size == 0);
     return issuing || outstanding > 0 || burst_size > 0 || !streams_done;
   }
 
@@ -675,6 +694,8 @@ struct SubmitterState final : LoopDriver, CompletionSink {
   IoThreadsCpu io_threads_at_done;
   // What stopped this submitter's run when the process could not give it memory.
   std::exception_ptr failure;
+  // The first receive stream that failed mid-run, which stopped this submitter's run.
+  std::optional<LoopError> stream_failure;
   // Kept alive by the driver until the loop has exited (CompletionQueue's rule).
   CompletionQueue queue;
   Recorder recorder;
@@ -722,11 +743,13 @@ struct SubmitterState final : LoopDriver, CompletionSink {
     if (!more) {
       stream_resources[slot] = std::move(completion.resources);
     }
-    const Streams::Followed followed =
-        streams.result(slot, completion.result, completion.flags, more);
-    issuing = issuing && !followed.failed;
-    if (followed.receipt) {
-      end_step(slot, OpEnd::kCompleted, *followed.receipt, nullptr, now);
+    const Streams::Step step = streams.on_result(slot, completion.result, completion.flags, more);
+    if (step.failure) {
+      issuing = false;
+      stream_failure = stream_failure.value_or(*step.failure);
+    }
+    if (step.receipt) {
+      end_step(slot, OpEnd::kCompleted, *step.receipt, nullptr, now);
     }
   }
 
@@ -749,7 +772,8 @@ struct SubmitterState final : LoopDriver, CompletionSink {
     }
     streams.armed(handed.accepted);
     if (handed.loop_stopped) {
-      streams.give_up_arming();
+      streams.give_up_arming(
+          [&](uint32_t slot) { end_step(slot, OpEnd::kAbandoned, 0, nullptr, monotonic_ns()); });
     }
   }
 
@@ -1093,6 +1117,9 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     if (state->failure && !thread_error) {
       thread_error = resource_error(state->failure, "a submitter's slots");
     }
+    if (state->stream_failure && !thread_error) {
+      thread_error = state->stream_failure;
+    }
   }
   if (thread_error && !result.error) {
     result.error = thread_error;
@@ -1105,12 +1132,11 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   BenchResult result;
   const bool timed = spec.loop.op_timeout.has_value();
   const uint32_t sqes_per_op = timed ? 2 : 1;
+  // With receive streams, room to arm every slot's stream besides its op (an arm is one SQE).
+  const uint32_t sqes_per_slot = sqes_per_op + (spec.workload.socket.recv_buffers > 0 ? 1 : 0);
   const uint32_t in_flight = std::min<uint64_t>(uint64_t{spec.drive.submitters} * spec.drive.depth,
-                                                kMaxRingEntries / sqes_per_op);
-  // With receive streams, room to arm every stream besides the ops (each arm takes one SQE).
-  const bool streams_on = spec.workload.socket.recv_buffers > 0;
-  const uint32_t entries =
-      round_up_to_power_of_two(in_flight) * (sqes_per_op + (streams_on ? 1 : 0));
+                                                kMaxRingEntries / sqes_per_slot);
+  const uint32_t entries = round_up_to_power_of_two(in_flight * sqes_per_slot);
 
   std::vector<std::unique_ptr<OpSource>> sources;
   if (auto error = make_sources(spec, 1, in_flight, sources)) {
@@ -1202,7 +1228,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         recorder.count_missed(schedule);
       }
     }
-    if (!issuing && outstanding == 0 && streams.done(true)) {
+    if (!issuing && outstanding == 0 && streams.wind_down(true)) {
       break;
     }
     ++counters.enter_calls;
@@ -1240,10 +1266,13 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         counters.multishot_results += more ? 1 : 0;
         counters.multishot_no_buffers += !more && res == -ENOBUFS ? 1 : 0;
         counters.ops_completed += more ? 0 : 1;  // as the loop counts a multishot op's end
-        const Streams::Followed followed = streams.result(slot, res, cqe->flags, more);
-        issuing = issuing && !followed.failed;
-        if (followed.receipt) {
-          end_step(slot, *followed.receipt, nullptr, now, std::nullopt);
+        const Streams::Step step = streams.on_result(slot, res, cqe->flags, more);
+        if (step.failure) {
+          issuing = false;
+          result.error = result.error.value_or(*step.failure);
+        }
+        if (step.receipt) {
+          end_step(slot, *step.receipt, nullptr, now, std::nullopt);
         }
         continue;
       }

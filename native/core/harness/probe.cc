@@ -245,7 +245,7 @@ class TestRing {
     const int ret = io_uring_queue_init_params(kTrialEntries, &ring_, &params);
     outcome_.error = ret < 0 ? -ret : 0;
     if (ret == 0) {
-      ring_mapped();
+      ring_mapped(ring_);
     }
     ext_arg_ = (params.features & IORING_FEAT_EXT_ARG) != 0;
   }

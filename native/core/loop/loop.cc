@@ -159,7 +159,7 @@ std::optional<LoopError> init_ring(io_uring& ring, io_uring_params& params, uint
     }
     return LoopError{"io_uring_setup", -ret, detail};
   }
-  ring_mapped();
+  ring_mapped(ring);
   if (config.register_ring_fd) {
     if (const int ret = io_uring_register_ring_fd(&ring); ret < 0) {
       exit_ring(ring);

@@ -65,7 +65,7 @@ class SourceRing {
   SourceRing() {
     error_ = -io_uring_queue_init(2, &ring_, 0);
     if (error_ == 0) {
-      ring_mapped();
+      ring_mapped(ring_);
     }
   }
   ~SourceRing() {
