@@ -44,6 +44,8 @@ inline constexpr bool kCountersEnabled = IOB_COUNTERS != 0;
     "linked-timeout CQEs (reserved user_data UINT64_MAX)")                                         \
   X(Owned, zc_notifications, "zcNotifications", Total, Count,                                      \
     "zero-copy send notifications (F_NOTIF CQEs): each ends the SEND_ZC its result CQE began")     \
+  X(Owned, zc_copied, "zcCopied", Total, Count,                                                    \
+    "zero-copy sends whose notification says the kernel copied the data after all (6.2+)")         \
   X(Owned, multishot_results, "multishotResults", Total, Count,                                    \
     "results of multishot receives that went on (F_MORE CQEs), each a buffer of data")             \
   X(Owned, multishot_no_buffers, "multishotNoBuffers", Total, Count,                               \

@@ -239,7 +239,7 @@ function wrappedArray(items, indent, width = 100) {
 }
 
 /** Counters added after results of RESULT_SCHEMA_VERSION 1 were first saved: optional in the schema. */
-const COUNTERS_ADDED_IN_VERSION = ['zcNotifications']
+const COUNTERS_ADDED_IN_VERSION = ['zcNotifications', 'zcCopied']
 
 function resultSchema(root, counters, kinds) {
   let text = readFileSync(path.join(root, RESULT_SCHEMA), 'utf8')

@@ -78,6 +78,15 @@ export const LOOP_COUNTERS: readonly CounterInfo[] = [
     metricHelp: 'Loop counter zcNotifications: zero-copy send notifications (F_NOTIF CQEs): each ends the SEND_ZC its result CQE began',
   },
   {
+    name: 'zcCopied',
+    kind: 'total',
+    unit: 'count',
+    help: 'zero-copy sends whose notification says the kernel copied the data after all (6.2+)',
+    metric: 'zc_copied_total',
+    metricType: 'counter',
+    metricHelp: 'Loop counter zcCopied: zero-copy sends whose notification says the kernel copied the data after all (6.2+)',
+  },
+  {
     name: 'multishotResults',
     kind: 'total',
     unit: 'count',

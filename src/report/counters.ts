@@ -10,6 +10,7 @@ const RAW_RING_COUNTERS = [
   'timeoutsFired',
   'timeoutCqes',
   'zcNotifications',
+  'zcCopied',
   'multishotResults',
   'multishotNoBuffers',
   'enterCalls',

@@ -289,7 +289,13 @@ export function counterRows(loop: SystemResult): Array<[string, string]> {
     ['transient enter errors', String(c.transientEnterErrors)],
     ['timeouts / abandoned', `${c.timeoutsFired} / ${c.opsAbandoned}`],
     ...(c.zcNotifications
-      ? [['zero-copy notifications', `${c.zcNotifications} (each ended the SEND_ZC its result began)`] as [string, string]]
+      ? [
+          [
+            'zero-copy notifications',
+            `${c.zcNotifications} (each ended the SEND_ZC its result began)` +
+              (c.zcCopied ? `; ${c.zcCopied} said the kernel copied the data after all, as it does for a receiver on this host` : ''),
+          ] as [string, string],
+        ]
       : []),
     ...(c.multishotResults + c.multishotNoBuffers > 0
       ? [

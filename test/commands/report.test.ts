@@ -643,7 +643,7 @@ describe('report: file and socket results (bytes, baselines without counters, a 
     )
   })
 
-  test('prometheus: promtool accepts it; each system has only the counters it keeps (node-fs none, the raw ring eight)', async () => {
+  test('prometheus: promtool accepts it; each system has only the counters it keeps (node-fs none, the raw ring nine)', async () => {
     const {stdout} = await runCli(['report', read, '--format', 'prometheus'])
     assert.equal(promtoolFindings(stdout), '')
     assert.match(stdout, /^iouring_bench_throughput_ops_per_second\{workload="file-read",system="node-fs"\} [\d.e+]+$/m)
@@ -655,6 +655,7 @@ describe('report: file and socket results (bytes, baselines without counters, a 
       'timeouts_fired_total',
       'timeout_cqes_total',
       'zc_notifications_total',
+      'zc_copied_total',
       'multishot_results_total',
       'multishot_no_buffers_total',
       'enter_calls_total',
@@ -665,6 +666,7 @@ describe('report: file and socket results (bytes, baselines without counters, a 
       'timeoutsFired',
       'timeoutCqes',
       'zcNotifications',
+      'zcCopied',
       'multishotResults',
       'multishotNoBuffers',
       'enterCalls',

@@ -1286,6 +1286,9 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         check_invariant(first_results[slot].has_value(),
                         "a zero-copy notification CQE before its op's result CQE");
         ++counters.zc_notifications;
+        if (zero_copy_fell_back(res)) {
+          ++counters.zc_copied;
+        }
         res = *first_results[slot];
         first_results[slot].reset();
       }

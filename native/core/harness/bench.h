@@ -140,8 +140,8 @@ struct IdleCpu {
 struct BenchResult {
   RunStats stats;
   // Counted over the measured phase (stall_ns_max over the whole run). For the raw ring only
-  // enter_calls, sqes_submitted, ops_completed, timeouts_fired, timeout_cqes and zc_notifications
-  // are counted.
+  // enter_calls, sqes_submitted, ops_completed, timeouts_fired, timeout_cqes, zc_notifications and
+  // zc_copied are counted.
   LoopCountersSnapshot counters;
   RingInfo ring;
   // Set when the run measured an idle window (DriveSpec::idle).

@@ -1,12 +1,16 @@
 #include "harness/ops.h"
 
+#include <errno.h>
 #include <linux/time_types.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <utility>
 
 #include "clock.h"
+#include "loop/ring_memory.h"
+#include "loop/uapi.h"
 
 namespace iob {
 
@@ -96,9 +100,44 @@ void prep_send(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size
   io_uring_prep_send(&sqe, fd->get(), buffer.data(), length, MSG_WAITALL | MSG_NOSIGNAL);
 }
 
-void prep_send_zc(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length) {
+void prep_send_zc(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length,
+                  bool report_usage) {
   Buffer& buffer = buffer_for(resources, fd, length);
-  io_uring_prep_send_zc(&sqe, fd->get(), buffer.data(), length, MSG_WAITALL | MSG_NOSIGNAL, 0);
+  io_uring_prep_send_zc(&sqe, fd->get(), buffer.data(), length, MSG_WAITALL | MSG_NOSIGNAL,
+                        report_usage ? IORING_SEND_ZC_REPORT_USAGE : 0);
+}
+
+namespace {
+
+bool ask_send_zc_reports_usage() {
+  io_uring ring{};
+  if (io_uring_queue_init(2, &ring, 0) < 0) {
+    return false;
+  }
+  ring_mapped(ring);
+  int ends[2];
+  bool reports = false;
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) == 0) {
+    char byte = 0;
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_send_zc(sqe, ends[0], &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL,
+                          IORING_SEND_ZC_REPORT_USAGE);
+    io_uring_cqe* cqe = nullptr;
+    if (io_uring_submit_and_wait(&ring, 1) == 1 && io_uring_wait_cqe(&ring, &cqe) == 0) {
+      reports = cqe->res != -EINVAL;
+    }
+    ::close(ends[0]);
+    ::close(ends[1]);
+  }
+  exit_ring(ring);
+  return reports;
+}
+
+}  // namespace
+
+bool send_zc_reports_usage() {
+  static const bool reports = ask_send_zc_reports_usage();
+  return reports;
 }
 
 void prep_recv(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length) {

@@ -42,8 +42,15 @@ void prep_fsync(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd);
 // IORING_OP_SEND of the first `length` bytes of the op's buffer; IORING_OP_RECV of `length`
 // bytes into it. MSG_WAITALL: a stream socket op ends only with the whole message (or an error).
 void prep_send(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length);
-// SEND_ZC: the kernel sends from the buffer itself, and says when it is done with it (F_NOTIF).
-void prep_send_zc(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length);
+// SEND_ZC: the kernel sends from the buffer itself, and says when it is done with it (F_NOTIF);
+// with `report_usage` (send_zc_reports_usage()) the notification also says whether it copied
+// the data after all (as it must for a receiver on this host: loopback).
+void prep_send_zc(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length,
+                  bool report_usage);
+// Whether this kernel's SEND_ZC takes IORING_SEND_ZC_REPORT_USAGE (Linux 6.2). Asked once, of a
+// throwaway ring: a kernel without it refuses the flag when it prepares the send (EINVAL); one
+// with it gets to the socket, a Unix one, which has no zero-copy (EOPNOTSUPP).
+bool send_zc_reports_usage();
 void prep_recv(io_uring_sqe& sqe, Resources& resources, const SharedFd& fd, size_t length);
 
 // IORING_OP_RECV of up to `length` bytes into the op's buffer.

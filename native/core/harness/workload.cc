@@ -363,7 +363,7 @@ class SocketSource final : public SingleKindSource {
       connection.message.fill(connection.sequence * size,
                               buffer_for(resources, connection.ends.sender, size).data(), size);
       if (spec_.send_zc) {
-        prep_send_zc(sqe, resources, connection.ends.sender, size);
+        prep_send_zc(sqe, resources, connection.ends.sender, size, report_usage_);
       } else {
         prep_send(sqe, resources, connection.ends.sender, size);
       }
@@ -486,6 +486,8 @@ class SocketSource final : public SingleKindSource {
 
   const SocketSpec spec_;
   const uint64_t seed_;
+  // Zero-copy sends ask whether the kernel copied after all, where it can tell (6.2+).
+  const bool report_usage_ = spec_.send_zc && send_zc_reports_usage();
   std::vector<Connection> connections_;
   uint16_t first_group_ = 0;
   bool ending_ = false;

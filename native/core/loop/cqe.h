@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "loop/uapi.h"
+
 namespace iob {
 
 // Reserved user_data for a linked-timeout CQE.
@@ -34,6 +36,12 @@ inline bool op_timed_out(int32_t& result, bool has_op_timeout) {
   }
   result = -ETIMEDOUT;
   return true;
+}
+
+// Whether a zero-copy send's notification (F_NOTIF) says the kernel copied the data after all,
+// as it does for a receiver on the same host; only a send that asked (REPORT_USAGE) is told.
+inline bool zero_copy_fell_back(int32_t notification_result) {
+  return (static_cast<uint32_t>(notification_result) & IORING_NOTIF_USAGE_ZC_COPIED) != 0;
 }
 
 // Whether a failed io_uring_enter only means "drain what is there and go round again".

@@ -95,8 +95,8 @@ int wait_for_sq_room(io_uring& ring, unsigned needed) {
 namespace {
 
 // liburing 2.3 fills the SQ index array once the ring is mapped; a NO_SQARRAY ring has none (its
-// sq_off.array is 0), so that fill would write over the ring's head and tail. Such a ring is set
-// up and mapped here, and liburing never touches the array again.
+// sq_off.array is 0), so that fill would write over the ring's header and first CQEs. Such a ring
+// is set up and mapped here, and liburing never touches the array again.
 int queue_init(unsigned entries, io_uring& ring, io_uring_params& params) {
   if ((params.flags & IORING_SETUP_NO_SQARRAY) == 0) {
     return io_uring_queue_init_params(entries, &ring, &params);
@@ -566,6 +566,9 @@ void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
         check_invariant(waiter.first_result.has_value(),
                         "a zero-copy notification CQE before its op's result CQE");
         counters_.zc_notifications.add();
+        if (zero_copy_fell_back(result)) {
+          counters_.zc_copied.add();
+        }
         result = *waiter.first_result;
       }
       const bool timed_out = op_timed_out(result, config_.op_timeout.has_value());
