@@ -44,7 +44,7 @@ const NOT_KNOBS: Record<string, string> = {
 
 const BOOLEAN_WORDS: Record<string, boolean> = {on: true, off: false, true: true, false: false, yes: true, no: false, '1': true, '0': false}
 
-interface Configuration {
+export interface Configuration {
   /** "sqpoll=on ring-fd=off", or AS_GIVEN. */
   name: string
   /** The knobs it sets, as written (booleans as on/off). */
@@ -56,7 +56,7 @@ interface Configuration {
   sameAs?: string
 }
 
-interface Knob {
+export interface Knob {
   row: Setting
   /** As the user wrote it, booleans as on/off. */
   shown: string
@@ -175,7 +175,7 @@ function splitPair(word: string, field: string, text: string): [string, string] 
 }
 
 /** A knob's value parsed as its flag parses it, so a bad one is refused as the flag would refuse it. */
-async function knobOf(name: string, text: string, field: string, given: string, flagInput: Interfaces.FlagInput): Promise<Knob> {
+export async function knobOf(name: string, text: string, field: string, given: string, flagInput: Interfaces.FlagInput): Promise<Knob> {
   const row = (SETTINGS as readonly Setting[]).find((entry) => entry.flag === name)
   if (!row) {
     const knobs = SETTINGS.filter((entry) => !(entry.key in NOT_KNOBS)).map((entry) => entry.flag)
@@ -213,7 +213,7 @@ function refuseRepeatedKnob(knobs: Knob[], field: string): void {
 const EITHER_OR: Record<string, string> = {duration: 'ops', ops: 'duration'}
 
 /** The command's flags with the knobs replacing theirs, as a workload, or why the rules refuse it. */
-function configuration(knobs: Knob[], flags: Record<string, unknown>, labels: FieldLabels): Configuration {
+export function configuration(knobs: Knob[], flags: Record<string, unknown>, labels: FieldLabels): Configuration {
   const name = knobs.length === 0 ? AS_GIVEN : knobs.map((knob) => `${knob.row.flag}=${knob.shown}`).join(' ')
   const merged: Record<string, unknown> = {...flags}
   for (const knob of knobs) {
@@ -230,7 +230,7 @@ function configuration(knobs: Knob[], flags: Record<string, unknown>, labels: Fi
 }
 
 /** The same workload, whatever its name and the random seed of its data. */
-function sameWorkload(a: WorkloadSpec | undefined, b: WorkloadSpec | undefined): boolean {
+export function sameWorkload(a: WorkloadSpec | undefined, b: WorkloadSpec | undefined): boolean {
   if (!a || !b) return false
   // Keys sorted: two specs built from different flags may list the same fields in another order.
   const sorted = (_key: string, value: unknown): unknown =>

@@ -42,7 +42,7 @@ function trialOpsPerSec(workload: WorkloadResult | undefined, system: SystemName
  * Median ops/s of `trials` over the reference's, with the gate's interval and test; whether it is
  * significant is settled over the whole family (adjustFamily).
  */
-function ratioTo(reference: number[], trials: number[]): ComparedRatio | undefined {
+export function ratioTo(reference: number[], trials: number[]): ComparedRatio | undefined {
   if (reference.length === 0 || trials.length === 0) return undefined
   const {pValue} = mannWhitneyU(reference, trials)
   return {

@@ -3,6 +3,7 @@
 // Renderers load when a document is rendered in their form, so a command loads only what it
 // prints (probe-kernel never loads prom-client or the HTML chart code).
 
+import type {AdviceDocument} from '../model/advice.js'
 import type {DrillDocument} from '../model/drill.js'
 import {type DocumentKind, type DocumentName, documentName} from '../model/envelope.js'
 import type {FleetDocument} from '../model/fleet.js'
@@ -14,7 +15,7 @@ import type {RenderOptions, Rendering} from './rendering.js'
 export const FORMAT_NAMES = ['terminal', 'json', 'hgrm', 'html', 'markdown', 'github-benchmark', 'bmf', 'junit', 'prometheus'] as const
 export type FormatName = (typeof FORMAT_NAMES)[number]
 
-export type AnyDocument = ResultDocument | FleetDocument | ProbeDocument | DrillDocument | StressDocument
+export type AnyDocument = ResultDocument | FleetDocument | ProbeDocument | DrillDocument | StressDocument | AdviceDocument
 /** What `report` reads back and renders (a probe is shown as a fleet of one host). */
 export type ReportDocument = Exclude<AnyDocument, ProbeDocument>
 type DocumentOf<Name extends DocumentName> = Extract<AnyDocument, {kind: DocumentKind<Name>}>
@@ -42,14 +43,21 @@ const FORMATS: Record<FormatName, Format> = {
       probe: async () => (await import('../probe/render.js')).renderProbeTerminal,
       'shutdown-drill': async () => (await import('../drill/render.js')).renderDrill,
       'stress-timeouts': async () => (await import('../stress/render.js')).renderStressTerminal,
+      advice: async () => (await import('../advise/render.js')).renderAdviceTerminal,
     },
   },
   json: {
     extensions: ['.json'],
-    renderers: {result: json, fleet: json, probe: json, 'shutdown-drill': json, 'stress-timeouts': json},
+    renderers: {result: json, fleet: json, probe: json, 'shutdown-drill': json, 'stress-timeouts': json, advice: json},
   },
   hgrm: {extensions: ['.hgrm'], renderers: {result: async () => (await import('./hgrm.js')).renderHgrm}},
-  html: {extensions: ['.html', '.htm'], renderers: {result: async () => (await import('./html.js')).renderHtml}},
+  html: {
+    extensions: ['.html', '.htm'],
+    renderers: {
+      result: async () => (await import('./html.js')).renderHtml,
+      advice: async () => (await import('../advise/html.js')).renderAdviceHtml,
+    },
+  },
   markdown: {
     extensions: ['.md'],
     renderers: {
@@ -83,6 +91,7 @@ export const DOCUMENT_TITLES: Record<DocumentName, string> = {
   probe: 'a probe',
   'shutdown-drill': 'a shutdown drill',
   'stress-timeouts': 'a stress-timeouts run',
+  advice: 'an advice',
 }
 
 /** Why a form cannot be printed on stdout, or undefined when it can. */

@@ -59,9 +59,11 @@ svg .median { stroke: var(--ink); stroke-width: 2; }
 .gate-metric figcaption { font-weight: normal; }
 `
 
-export function renderHtml(document: ResultDocument): string {
-  const figures = documentFigures(document)
-  const title = `iouring-bench · ${document.workloads.map((workload) => workload.name).join(', ')} · kernel ${document.kernel.release}`
+/**
+ * A whole page: the report's CSS (and `style`, CSS of the page's own) inline, and a
+ * Content-Security-Policy that lets it load nothing at all.
+ */
+export function page(title: string, body: string, style = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -69,10 +71,21 @@ export function renderHtml(document: ResultDocument): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${style}</style>
 </head>
 <body>
-<header>
+${body}
+</body>
+</html>
+`
+}
+
+export function renderHtml(document: ResultDocument): string {
+  const figures = documentFigures(document)
+  const title = `iouring-bench · ${document.workloads.map((workload) => workload.name).join(', ')} · kernel ${document.kernel.release}`
+  return page(
+    title,
+    `<header>
 <h1>iouring-bench report</h1>
 <p class="meta">${e(figures.kernel)}</p>
 ${figures.sources ? `<p class="meta">${e(figures.sources)}</p>\n` : ''}<p class="meta">measured ${e(document.createdAt)} on ${e(document.host.hostname)}</p>
@@ -95,10 +108,8 @@ ${table(
   ],
   'kernel',
 )}
-</section>
-</body>
-</html>
-`
+</section>`,
+  )
 }
 
 /** Systems that measured something; a baseline that was skipped (listed apart, in `skipped`) or measured nothing has no mark anywhere. */
@@ -295,7 +306,7 @@ ${table(['counter', 'value', 'meaning'], rows, 'counters')}
 }
 
 /** A table that scrolls sideways inside its box on a narrow screen, never the page. */
-function table(head: string[], rows: string[][], className: string): string {
+export function table(head: string[], rows: string[][], className: string): string {
   const header = head.some(Boolean) ? `<thead><tr>${head.map((cell) => `<th>${e(cell)}</th>`).join('')}</tr></thead>` : ''
   return `<div class="scroll"><table class="${className}">${header}<tbody>${rows
     .map((row) => `<tr>${row.map((cell) => `<td>${e(cell)}</td>`).join('')}</tr>`)

@@ -200,11 +200,43 @@ interface TradeoffPoint {
   cpuNsPerOp: number
   /** ops/s: median, and the slowest and fastest trial. */
   opsPerSec: Spread
+  /** On the Pareto front: the front is drawn as a step line through these (when two or more are). */
+  pareto?: boolean
+  /** Drawn larger and outlined: the one chosen (advise's winner). */
+  highlight?: boolean
+  /** Ringed: the one the others are measured against (advise's default). */
+  reference?: boolean
+  /** More attributes of its mark, for the page's tests. */
+  data?: Record<string, string>
+}
+
+/** The Pareto front's line, for the legend beside the chart. */
+export const PARETO_STYLE: LineStyle = {colour: '#5c6577', dash: '6 3'}
+
+/**
+ * The Pareto front of throughput against CPU per op, as the edge of what its points dominate: from
+ * the cheapest, flat to the next one's CPU, then up to its ops/s (each next point costs more CPU
+ * and buys more ops/s). Undefined with fewer than two points on it.
+ */
+function paretoPath(points: TradeoffPoint[], frame: {x(value: number): number; y(value: number): number}): string | undefined {
+  const front = points.filter((point) => point.pareto).sort((a, b) => a.cpuNsPerOp - b.cpuNsPerOp)
+  if (front.length < 2) return undefined
+  const d = front
+    .map(({cpuNsPerOp, opsPerSec}, i) =>
+      i ? `H${px(frame.x(cpuNsPerOp))}V${px(frame.y(opsPerSec.median))}` : `M${px(frame.x(cpuNsPerOp))} ${px(frame.y(opsPerSec.median))}`,
+    )
+    .join('')
+  const tooltip = `Pareto front: ${front.map((point) => point.label).join(', ')}; nothing measured has more ops/s for less CPU per op`
+  return (
+    `<path class="pareto-front"${attributes({d, fill: 'none', stroke: PARETO_STYLE.colour, 'stroke-width': 2, 'stroke-dasharray': PARETO_STYLE.dash})}>` +
+    `<title>${e(tooltip)}</title></path>`
+  )
 }
 
 /**
  * What each configuration buys and what it costs: ops/s against CPU per op, one numbered dot per
  * configuration with a whisker from its slowest to its fastest trial. Up and to the left is better.
+ * Optionally the Pareto front under the dots, one dot highlighted and one ringed.
  */
 export function tradeoffPlot(points: TradeoffPoint[]): string {
   const x = linearAxis(
@@ -221,16 +253,28 @@ export function tradeoffPlot(points: TradeoffPoint[]): string {
     formatCount,
     4,
   )
-  return chart({className: 'tradeoff-plot', label: 'throughput against CPU per op, by configuration', height: 240, x, y}, (frame) =>
-    points.map(({label, name, style, cpuNsPerOp, opsPerSec}) => {
+  return chart({className: 'tradeoff-plot', label: 'throughput against CPU per op, by configuration', height: 240, x, y}, (frame) => {
+    const front = paretoPath(points, frame)
+    // The front runs right of its dots, where their labels are: each label on a white halo.
+    const halo = front ? attributes({stroke: '#fff', 'stroke-width': 4, 'stroke-linejoin': 'round', 'paint-order': 'stroke'}) : ''
+    const dots = points.map(({label, name, style, cpuNsPerOp, opsPerSec, highlight, reference, data}) => {
       const at = px(frame.x(cpuNsPerOp))
+      const cy = px(frame.y(opsPerSec.median))
       const tooltip = `${name}: ${formatCount(opsPerSec.median)} ops/s [${formatCount(opsPerSec.min)} – ${formatCount(opsPerSec.max)}], ${formatDuration(cpuNsPerOp)} CPU/op`
+      const classes = ['configuration', ...(highlight ? ['highlight'] : []), ...(reference ? ['reference'] : [])].join(' ')
+      const ring = reference
+        ? `<circle class="reference-ring"${attributes({cx: at, cy, r: 11, fill: 'none', stroke: '#1d2330', 'stroke-width': 1.5, 'stroke-dasharray': '3 2'})}/>`
+        : ''
+      const dot = highlight ? {r: 8, stroke: '#1d2330', 'stroke-width': 2} : {r: 6}
       return (
-        `<g class="configuration"${attributes({'data-configuration': name})}>` +
+        `<g class="${classes}"${attributes({'data-configuration': name, ...data})}>` +
         `<path class="whisker"${attributes({d: `M${at} ${px(frame.y(opsPerSec.min))}V${px(frame.y(opsPerSec.max))}`})}/>` +
-        `<circle${attributes({cx: at, cy: px(frame.y(opsPerSec.median)), r: 6, fill: style.colour})}><title>${e(tooltip)}</title></circle>` +
-        `<text x="${px(frame.x(cpuNsPerOp) + 9)}" y="${px(frame.y(opsPerSec.median))}" dy="0.32em">${e(label)}</text></g>`
+        ring +
+        `<circle${attributes({cx: at, cy, ...dot, fill: style.colour})}><title>${e(tooltip)}</title></circle>` +
+        `<text x="${px(frame.x(cpuNsPerOp) + (reference ? 14 : highlight ? 11 : 9))}" y="${cy}" dy="0.32em"${halo}>${e(label)}</text></g>`
       )
-    }),
-  )
+    })
+    // Under the dots, so that none is hidden by it.
+    return front ? [front, ...dots] : dots
+  })
 }

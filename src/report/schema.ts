@@ -9,7 +9,7 @@ import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js
 
 import {shown} from '../errors.js'
 
-export type SchemaName = 'result' | 'fleet' | 'probe' | 'raw-probe' | 'shutdown-drill' | 'stress-timeouts'
+export type SchemaName = 'result' | 'fleet' | 'probe' | 'raw-probe' | 'shutdown-drill' | 'stress-timeouts' | 'advice'
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas', import.meta.url))
 
@@ -21,10 +21,11 @@ function validator(name: SchemaName): ValidateFunction {
     const read = (file: string): object => JSON.parse(readFileSync(`${SCHEMA_DIR}/${file}.schema.json`, 'utf8')) as object
     // strictTypes off: raw-probe.schema.json puts unevaluatedProperties beside `if` without a type.
     const ajv = new Ajv2020({allErrors: false, strict: true, strictTypes: false, allowUnionTypes: true})
-    // The probe document holds a raw probe; the drill and stress documents share the result's
-    // host, kernel, latency and counters: each referred to by its $id.
+    // The probe document holds a raw probe; the drill, stress and advice documents share the
+    // result's host, kernel, latency and counters (advice: its workload spec, spreads and compared
+    // ratios): each referred to by its $id.
     if (name === 'probe') ajv.addSchema(read('raw-probe'))
-    if (name === 'shutdown-drill' || name === 'stress-timeouts') ajv.addSchema(read('result'))
+    if (name === 'shutdown-drill' || name === 'stress-timeouts' || name === 'advice') ajv.addSchema(read('result'))
     validate = ajv.compile(read(name))
     validators.set(name, validate)
   }

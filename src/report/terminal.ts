@@ -84,7 +84,7 @@ function renderComparison(comparison: Comparison, paint: Paint): string[] {
 const TONE_STYLES: Record<Exclude<Tone, 'plain'>, keyof Paint> = {dim: 'dim', warn: 'yellow', bad: 'red'}
 
 /** A borderless table, its first `labels` columns left-aligned and the figures right-aligned. */
-function newTable(head: string[], labels: number): Table.Table {
+export function newTable(head: string[], labels: number): Table.Table {
   return new Table({head, style: {head: [], border: []}, colAligns: head.map((_, i) => (i < labels ? 'left' : 'right'))})
 }
 
