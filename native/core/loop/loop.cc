@@ -713,6 +713,7 @@ void Loop::stage(Op& op, int64_t staged_ns) {
     link_op_timeout(ring_, *sqe, waiters_.get(slot).timeout);
   }
   counters_.ops_accepted.add();
+  ++staged_since_enter_;
 }
 
 size_t Loop::submit_local(std::span<Op> ops) {
@@ -726,13 +727,14 @@ size_t Loop::submit_local(std::span<Op> ops) {
     const size_t sq_room = io_uring_sq_space_left(&ring_) / sqes_per_op;
     size_t batch_room = SIZE_MAX;
     if (config_.submit_batch > 0) {
-      const size_t in_batch = io_uring_sq_ready(&ring_) / sqes_per_op;
-      batch_room = config_.submit_batch > in_batch ? config_.submit_batch - in_batch : 0;
+      batch_room = config_.submit_batch > staged_since_enter_
+                       ? config_.submit_batch - staged_since_enter_
+                       : 0;
     }
     if (sq_room == 0 || batch_room == 0) {
       const unsigned ready = io_uring_sq_ready(&ring_);
       submit_staged();
-      if (io_uring_sq_ready(&ring_) == ready) {
+      if (staged_since_enter_ > 0 || (sq_room == 0 && io_uring_sq_ready(&ring_) == ready)) {
         break;  // nothing was taken (a transient error): the driver tries again on its next call
       }
       continue;
@@ -962,6 +964,7 @@ Loop::Waited Loop::enter(unsigned want, std::optional<nanoseconds> timeout) {
     ret = io_uring_submit_and_wait(&ring_, want);
   }
   if (ret >= 0) {
+    staged_since_enter_ = 0;
     return Waited::kReady;
   }
   if (transient_enter_error(-ret)) {

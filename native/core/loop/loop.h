@@ -458,6 +458,10 @@ class Loop {
   uint32_t processed_seq_ = 0;
   // run_inline: when the driver's current drive() call staged its first op (op timeouts only).
   int64_t inline_staged_ns_ = 0;
+  // Ops staged since the last io_uring_enter: what --submit-batch bounds. Not io_uring_sq_ready(),
+  // which also counts what an SQPOLL thread has not taken yet; a lagging SQ thread then kept a
+  // same-thread driver from staging anything, with nothing in flight.
+  uint32_t staged_since_enter_ = 0;
   std::optional<LoopError> error_;
   std::vector<CompletionSink*> sinks_to_flush_;
   // Resources of abandoned ops, released after the ring is torn down.
