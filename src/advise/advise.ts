@@ -86,7 +86,8 @@ export async function advise(request: AdviseRequest): Promise<AdviseOutcome> {
   const searchDeadline = deadline - finalMs
   const limit = fieldSize(Math.floor((searchDeadline - started) / trialWallMs))
   const random = seededRandom(1)
-  const space = await adviceSpace(request.flags, request.flagInput, request.labels, {limit, random})
+  const fixed = new Set(request.given.filter((word) => word.startsWith('--')).map((word) => word.slice(2)))
+  const space = await adviceSpace(request.flags, request.flagInput, request.labels, {limit, random, fixed})
   checkLimits(space.candidates.map((planned) => planned.spec))
 
   const abort = new AbortController()

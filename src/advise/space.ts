@@ -49,13 +49,14 @@ interface Space {
 /**
  * The space for the workload given by `flags`. Values the kernel lacks (by the probe, or
  * IOURING_BENCH_PROBE's document) are skipped with the probe's reason, as are choices the rules
- * refuse with the workload as given; `limit` caps how many candidates are listed.
+ * refuse with the workload as given; `limit` caps how many candidates are listed, and the `fixed`
+ * flags (those given) are not varied.
  */
 export async function adviceSpace(
   flags: Record<string, unknown>,
   flagInput: Interfaces.FlagInput,
   labels: FieldLabels,
-  options: {limit: number; random: () => number},
+  options: {limit: number; random: () => number; fixed: ReadonlySet<string>},
 ): Promise<Space> {
   const asGiven = configuration([], flags, labels) as Planned
   // The workload as given is the user's: a setting the rules refuse is a usage error.
@@ -68,7 +69,8 @@ export async function adviceSpace(
   const tried: Array<{axis: number; knob: Knob; planned: Configuration}> = []
   for (const [axis, choice] of CHOICES.entries()) {
     const row = (SETTINGS as readonly Setting[]).find((entry) => entry.flag === choice.flag)!
-    if (row.ops && !row.ops.includes(asGiven.spec.op)) continue
+    // A choice the user made (a flag given) stays as given: the program may not be free to change it.
+    if (options.fixed.has(choice.flag) || (row.ops && !row.ops.includes(asGiven.spec.op))) continue
     for (const value of choice.values) {
       const knob = await knobOf(choice.flag, value, '--advise', `${choice.flag}=${value}`, flagInput)
       tried.push({axis, knob, planned: configuration([knob], flags, labels)})

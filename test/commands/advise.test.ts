@@ -99,6 +99,25 @@ describe('advise', () => {
     assert.equal(advice.candidates.filter((candidate: any) => candidate.outcome === 'winner').length, 1)
   })
 
+  test('a choice given as a flag stays as given: it is not raced', async () => {
+    const {status, stdout, stderr} = await runCli([
+      'advise',
+      ...QUICK,
+      '--design',
+      'cross-thread',
+      '--wait',
+      'adaptive',
+      '--budget',
+      '3s',
+      '--json',
+    ])
+    assert.equal(status, 0, stderr)
+    for (const candidate of JSON.parse(stdout).candidates) {
+      assert.ok(!('design' in candidate.knobs) && !('wait' in candidate.knobs), candidate.flags)
+      assert.ok(candidate.flags.startsWith('--op nop --depth 8 --design cross-thread --wait adaptive'), candidate.flags)
+    }
+  })
+
   test('bounds no configuration can meet: exit 2, one line with the closest configurations', async () => {
     const {status, stdout, stderr} = await runCli(['advise', ...QUICK, '--budget', '3s', '--objective', 'balanced', '--max-p99', '1ns'])
     assert.equal(status, 2)
