@@ -313,6 +313,8 @@ TEST(Bench, ASameThreadSubmitBatchRunsBesideALaggingSqThread) {
   const BenchResult result = run_loop_bench(spec, nullptr, kNeverCancel);
   ASSERT_FALSE(result.error);
   EXPECT_EQ(result.stats.expected, 20'000u);
+  // Still at most 8 ops per enter.
+  EXPECT_GE(result.counters.enter_calls, 20'000u / 8);
 }
 
 }  // namespace

@@ -51,8 +51,11 @@ kernel's raw probe JSON, loop-test output and ring-knob runs:
                    per knob (one run per op), --json: exit 0; a configuration skipped exactly where the guest
                    refused the knob (on the loop and the raw ring), its reason naming one of the
                    knob's IORING_ constants and a Linux release; the others ran their 200 ops on
-                   this host. One line per guest and knob says what each did. Skipped, with the
-                   reason, when dist/ or the addon is not built.
+                   this host. One line per guest and knob says what each did. Then `advise` on the
+                   guest's probe (a 3 s budget): exit 0, one advised configuration, the knobs the
+                   guest lacks (of defer-taskrun, coop-taskrun, no-sqarray, ring-fd, sqpoll)
+                   skipped naming the release that has them and in no candidate, the others raced.
+                   Skipped, with the reason, when dist/ or the addon is not built.
 
 Prints each kernel's facts, its verdict as probe-kernel gives it, a PASS/FAIL line per check
 and `kernel-matrix: N passed, N failed, N skipped`. Exit 1 if a check failed. A kernel that
@@ -481,6 +484,42 @@ def op_knob_configurations(checks, name, probe_path, op, knobs):
     return by_knob
 
 
+# The ring knobs advise races, by their entry in KNOBS (its release in `since`).
+ADVISE_KNOBS = ("defer-taskrun", "coop-taskrun", "no-sqarray", "ring-fd", "sqpoll")
+ADVISE_ARGS = ["--op", "nop", "--depth", "8", "--duration", "50ms", "--warmup", "10ms", "--budget", "3s", "--json"]
+
+
+def check_advise(checks, name, probe_path, series):
+    """advise on a guest's probe (on this host): an answer from the knobs the guest has, each
+    knob it lacks skipped with the release that has it, and no candidate using one."""
+    env = dict(os.environ, IOURING_BENCH_PROBE_INPUT=probe_path)
+    output = subprocess.run(["node", CLI, "advise", *ADVISE_ARGS], capture_output=True, text=True, cwd=REPO, env=env)
+    try:
+        document = json.loads(output.stdout)
+    except ValueError as error:
+        checks.check(f"{name} CLI: advise prints one JSON document", False, f"{error}; stderr: {output.stderr.strip()[:300]}")
+        return
+    checks.check(f"{name} CLI: advise on the guest's probe exits 0", output.returncode == 0,
+                 f"exit {output.returncode}: {json.dumps(document.get('error'))}")
+    if output.returncode != 0:
+        return
+    level = IO_URING_OF_SERIES.get(series, series)
+    skipped = {"=".join(next(iter(entry["knobs"].items()))): entry["reason"] for entry in document["skipped"]}
+    flags = " ".join(candidate["flags"] for candidate in document["candidates"])
+    winners = [candidate["flags"] for candidate in document["candidates"] if candidate["outcome"] == "winner"]
+    print(f"----- {name}: advise (CLI on its probe): {len(document['candidates'])} raced, advised {winners}")
+    checks.check(f"{name} CLI: advise names one advised configuration", len(winners) == 1, str(winners))
+    for knob in ADVISE_KNOBS:
+        since = next(entry[3] for entry in KNOBS if entry[0] == knob)
+        reason = skipped.get(f"{knob}=on")
+        if release_tuple(level) >= release_tuple(since):
+            checks.check(f"{name} CLI: advise races --{knob} (io_uring of {level}, needs Linux {since})",
+                         reason is None, reason or "raced")
+        else:
+            checks.check(f"{name} CLI: advise skips --{knob}, naming the release that has it, and no candidate uses it",
+                         reason is not None and "(Linux " in reason and f"--{knob}" not in flags, str(reason))
+
+
 def check_knobs(checks, name, boot_dir, series, cli_problem):
     """Each ring knob in the guest (loop and raw ring) against the CLI's verdict on the guest's probe."""
     configurations = None
@@ -709,6 +748,8 @@ def main(argv):
                          str(probe["environment"]["ioUringDisabled"]))
         check_loop_tests(checks, name, boot_dir, probe)
         check_knobs(checks, name, boot_dir, series, knob_cli_problem)
+        if knob_cli_problem is None:
+            check_advise(checks, name, os.path.join(boot_dir, "probe.out"), series)
 
     if runner_rc not in (None, 0):
         checks.check("run-kernels.sh exit status", False, f"rc={runner_rc}")

@@ -7,12 +7,12 @@ import type {Interfaces} from '@oclif/core'
 import {median} from 'simple-statistics'
 
 import {ratioTo} from '../bench/comparison.js'
-import {COMPARE_TRIALS, type Configuration} from '../bench/compare.js'
+import {COMPARE_TRIALS, type Configuration, configuration} from '../bench/compare.js'
 import {checkLimits} from '../bench/needs.js'
 import {runWorkload} from '../bench/run.js'
 import {usesFile} from '../bench/spec.js'
 import {openTestFile, releaseTestFile, type TestFile} from '../bench/test-file.js'
-import {UsageError} from '../errors.js'
+import {EnvironmentError, UsageError} from '../errors.js'
 import {DEFAULT_GATE, minimumTrials} from '../gate/gate.js'
 import {holmAdjusted, seededRandom} from '../gate/statistics.js'
 import {onInterrupt} from '../interrupt.js'
@@ -27,8 +27,11 @@ import {
 } from '../model/advice.js'
 import {hostInfo, kernelInfo} from '../host.js'
 import {toolInfo} from '../model/envelope.js'
+import type {ComparedRatio} from '../model/result.js'
 import type {WorkloadSpec} from '../model/workload.js'
+import {compareReleases} from '../probe/kernel.js'
 import {sectionOf} from '../probe/kernel-table.js'
+import {ratioWords} from '../report/comparison.js'
 import {statusLine} from '../report/progress.js'
 import {resultDocument, spreadOf} from '../report/result.js'
 import {needsOf} from '../settings/needs.js'
@@ -38,11 +41,11 @@ import {formatCount, formatDuration} from '../units.js'
 import {boundsFrom, type Entry, medianFigures, ranked, search, trialScore, withinBounds} from './search.js'
 import {adviceSpace, type Planned} from './space.js'
 
-/** Trials of the winner and of the default in the final A/B, each twice a search trial's length. */
+/** Trials of the winner and of the default in the final A/B where the budget holds them, each twice a search trial's length. */
 export const FINAL_TRIALS = 6
-/** What starting a trial costs beyond its phases (a fresh loop and ring), until trials have been timed. */
+/** What starting a trial costs beyond its phases (a fresh loop and ring), until one has been timed. */
 const TRIAL_OVERHEAD_MS = 60
-/** The final A/B gets at most this share of the budget. */
+/** The final A/B at full length gets at most this share of the budget; else it runs the fewest trials a test can judge, at search length. */
 const FINAL_SHARE = 0.25
 
 interface AdviseRequest {
@@ -63,7 +66,7 @@ interface AdviseRequest {
 interface AdviseOutcome {
   document: AdviceDocument
   interrupted: boolean
-  /** balanced with bounds given that no configuration met: the closest, for the one-line error. */
+  /** Bounds given that the advised configuration does not meet: the closest, for the one-line error. */
   unmet?: string
 }
 
@@ -77,28 +80,37 @@ function fieldSize(trials: number): number {
   return Math.max(2, Math.floor(trials / 3))
 }
 
+/** A trial's wall time before one was timed: its phases and the start of a fresh loop. */
+function foreseenTrialMs(trialNs: number, warmupNs: number): number {
+  return (trialNs + warmupNs) / 1e6 + TRIAL_OVERHEAD_MS
+}
+
+/** The least budget that answers: the default timed, one round of two, and a final check the test can judge. */
+export function minimumBudgetNs(trialNs: number, warmupNs: number): number {
+  return (3 + 2 * minimumTrials(DEFAULT_GATE.alpha)) * foreseenTrialMs(trialNs, warmupNs) * 1e6
+}
+
+/** The final check that fits `leftMs`: FINAL_TRIALS pairs twice as long, else the fewest the test can judge at search length. */
+function finalPlan(leftMs: number, trialMs: number, trialNs: number): {pairs: number; trialNs: number} {
+  const longMs = trialMs + trialNs / 1e6
+  if (2 * FINAL_TRIALS * longMs <= leftMs) return {pairs: FINAL_TRIALS, trialNs: 2 * trialNs}
+  return {pairs: Math.max(1, Math.min(minimumTrials(DEFAULT_GATE.alpha), Math.floor(leftMs / (2 * trialMs)))), trialNs}
+}
+
 export async function advise(request: AdviseRequest): Promise<AdviseOutcome> {
   const started = Date.now()
   const deadline = started + request.budgetNs / 1e6
-  const trialWallMs = (request.trialNs + request.warmupNs) / 1e6 + TRIAL_OVERHEAD_MS
-  const finalWallMs = (2 * request.trialNs + request.warmupNs) / 1e6 + TRIAL_OVERHEAD_MS
-  const finalMs = Math.min(FINAL_SHARE * (request.budgetNs / 1e6), 2 * FINAL_TRIALS * finalWallMs)
-  const searchDeadline = deadline - finalMs
-  const limit = fieldSize(Math.floor((searchDeadline - started) / trialWallMs))
-  const random = seededRandom(1)
-  const fixed = new Set(request.given.filter((word) => word.startsWith('--')).map((word) => word.slice(2)))
-  const space = await adviceSpace(request.flags, request.flagInput, request.labels, {limit, random, fixed})
-  checkLimits(space.candidates.map((planned) => planned.spec))
-
   const abort = new AbortController()
   const dispose = onInterrupt(() => abort.abort())
   const status = request.progress && process.stderr.isTTY ? statusLine(process.stderr) : undefined
   // A file to read is laid out once and read by every trial; written files are each trial's own.
   let shared: TestFile | undefined
   try {
-    const asGiven = space.candidates[0].spec
-    if (usesFile(asGiven) && asGiven.op === 'file-read' && asGiven.file?.path === undefined) {
-      shared = await openTestFile(asGiven, abort.signal)
+    const asGiven = configuration([], request.flags, request.labels)
+    if (!asGiven.spec) throw new UsageError(asGiven.refused)
+    checkLimits([asGiven.spec])
+    if (usesFile(asGiven.spec) && asGiven.spec.op === 'file-read' && asGiven.spec.file?.path === undefined) {
+      shared = await openTestFile(asGiven.spec, abort.signal)
     }
     const phased = (spec: WorkloadSpec, durationNs: number): WorkloadSpec => {
       const timed = withPhases(spec, {durationNs, warmupNs: request.warmupNs}, '--duration')
@@ -106,28 +118,46 @@ export async function advise(request: AdviseRequest): Promise<AdviseOutcome> {
     }
     let trialsTimed = 0
     let trialMsSum = 0
-    const trial = async (planned: Planned, durationNs: number): Promise<{figures: TrialFigures} | {failed: string}> => {
+    const trial = async (spec: WorkloadSpec, durationNs: number): Promise<{figures: TrialFigures} | {failed: string}> => {
       const began = Date.now()
-      const run = await runWorkload(phased(planned.spec, durationNs), {signal: abort.signal})
-      trialsTimed++
-      trialMsSum += Date.now() - began
-      const loop = resultDocument([{spec: planned.spec, runs: [run]}], request.toolVersion).workloads[0]?.systems[0]
+      const run = await runWorkload(phased(spec, durationNs), {signal: abort.signal})
+      if (durationNs === request.trialNs) {
+        trialsTimed++
+        trialMsSum += Date.now() - began
+      }
+      const loop = resultDocument([{spec, runs: [run]}], request.toolVersion).workloads[0]?.systems[0]
       if (!loop || loop.error) return {failed: loop?.error?.explanation ?? 'it measured nothing'}
       if (loop.ops === 0) return {failed: run.interrupted ? 'interrupted' : 'it measured nothing'}
       return {figures: {opsPerSec: loop.opsPerSec, p50Ns: loop.latency.p50, p99Ns: loop.latency.p99, cpuNsPerOp: loop.cpu.nsPerOp}}
     }
-    const averageMs = (): number => (trialsTimed > 0 ? trialMsSum / trialsTimed : trialWallMs)
+    const trialMs = (): number => (trialsTimed > 0 ? trialMsSum / trialsTimed : foreseenTrialMs(request.trialNs, request.warmupNs))
+    // The default's first trial times a trial on this box (a file laid out per trial included)
+    // before the field is sized; a default the kernel refuses ends the run here.
+    status?.('advise · timing a trial of the default')
+    const first = await trial(asGiven.spec, request.trialNs)
+    if ('failed' in first && !abort.signal.aborted) throw new EnvironmentError(first.failed)
+    const prior = new Map('figures' in first && !abort.signal.aborted ? [[0, [first.figures]]] : [])
+    const finalMs = Math.min(
+      Math.max(FINAL_SHARE * (request.budgetNs / 1e6), 2 * minimumTrials(DEFAULT_GATE.alpha) * trialMs()),
+      2 * FINAL_TRIALS * (trialMs() + request.trialNs / 1e6),
+    )
+    const searchDeadline = deadline - finalMs
+    const limit = abort.signal.aborted ? 1 : fieldSize(Math.floor((searchDeadline - Date.now()) / trialMs()))
+    const random = seededRandom(1)
+    const fixed = new Set(request.given.filter((word) => word.startsWith('--')).map((word) => word.slice(2)))
+    const space = await adviceSpace(request.flags, request.flagInput, request.labels, {limit, random, fixed})
+    checkLimits(space.candidates.map((planned) => planned.spec))
     const given = request.bounds
     const bounds =
       given && (given.p99Ns !== undefined || given.cpuNsPerOp !== undefined)
         ? {p99Ns: given.p99Ns ?? Infinity, cpuNsPerOp: given.cpuNsPerOp ?? Infinity}
         : undefined
-    const options = {objective: request.objective, bounds, defaultIndex: 0, keep: 0, alpha: DEFAULT_GATE.alpha, random}
+    const options = {objective: request.objective, bounds, defaultIndex: 0, keep: 0, alpha: DEFAULT_GATE.alpha, random, prior}
     const state = await search(
       space.candidates,
       {
-        trial: (planned) => trial(planned, request.trialNs),
-        trialsLeft: () => Math.floor((searchDeadline - Date.now()) / averageMs()),
+        trial: (planned) => trial(planned.spec, request.trialNs),
+        trialsLeft: () => Math.floor((searchDeadline - Date.now()) / trialMs()),
         stopped: () => abort.signal.aborted,
       },
       {
@@ -137,7 +167,7 @@ export async function advise(request: AdviseRequest): Promise<AdviseOutcome> {
           const leader = now.leader as Entry<Planned> | undefined
           const left = Math.max(0, (deadline - Date.now()) / 1000)
           status?.(
-            `advise · ${racing} of ${now.entries.length} configurations racing · ${now.trialsRun} trials · leader: ` +
+            `advise · ${racing} of ${now.entries.length} configurations racing · ${now.trialsRun + prior.size} trials · leader: ` +
               `${leader ? `${leader.candidate.name} (${formatCount(medianFigures(leader.trials).opsPerSec)} ops/s)` : '-'} · ${left.toFixed(0)} s left`,
           )
         },
@@ -153,18 +183,18 @@ export async function advise(request: AdviseRequest): Promise<AdviseOutcome> {
     const defaultEntry = state.entries[0]
     if (leader && leader !== defaultEntry && !abort.signal.aborted) {
       status?.(`advise · final check: ${leader.candidate.name} against the default`)
-      const pairs = Math.min(FINAL_TRIALS, Math.floor((deadline - Date.now()) / (2 * finalWallMs)))
+      const plan = finalPlan(deadline - Date.now(), trialMs(), request.trialNs)
       const runs: {default: TrialFigures[]; winner: TrialFigures[]} = {default: [], winner: []}
-      for (let i = 0; i < Math.max(pairs, 2) && !abort.signal.aborted; i++) {
+      for (let i = 0; i < plan.pairs && !abort.signal.aborted; i++) {
         for (const [side, planned] of [
           ['default', defaultEntry.candidate],
           ['winner', leader.candidate],
         ] as const) {
-          const outcome = await trial(planned, 2 * request.trialNs)
-          if ('figures' in outcome) runs[side].push(outcome.figures)
+          const outcome = await trial(planned.spec, plan.trialNs)
+          if ('figures' in outcome && !abort.signal.aborted) runs[side].push(outcome.figures)
         }
       }
-      if (runs.default.length > 0 && runs.winner.length > 0) final = finalCheck(runs.default, runs.winner)
+      if (runs.default.length > 0 && runs.winner.length > 0) final = finalCheck(runs.default, runs.winner, plan.trialNs)
     }
     status?.clear()
     const document = adviceDocument(request, {
@@ -174,15 +204,14 @@ export async function advise(request: AdviseRequest): Promise<AdviseOutcome> {
       leader,
       final,
       bounds: effectiveBounds && {...effectiveBounds, source: bounds ? 'given' : 'default'},
-      trialsRun: state.trialsRun,
-      limit,
+      trialsRun: state.trialsRun + prior.size,
       interrupted: abort.signal.aborted,
     })
-    const met = request.objective !== 'balanced' || !bounds || document.candidates.some((candidate) => candidate.withinBounds)
+    const advised = document.candidates.find((candidate) => candidate.outcome === 'winner')
     return {
       document,
       interrupted: abort.signal.aborted,
-      unmet: met ? undefined : closest(document),
+      unmet: bounds && advised?.withinBounds === false ? closest(document) : undefined,
     }
   } finally {
     status?.done()
@@ -191,33 +220,43 @@ export async function advise(request: AdviseRequest): Promise<AdviseOutcome> {
   }
 }
 
-function finalCheck(defaults: TrialFigures[], winners: TrialFigures[]): FinalCheck {
+export function finalCheck(defaults: TrialFigures[], winners: TrialFigures[], trialNs: number): FinalCheck {
   const ratio = (metric: keyof TrialFigures) =>
     ratioTo(
       defaults.map((figures) => figures[metric]),
       winners.map((figures) => figures[metric]),
     )!
-  const check = {trials: Math.min(defaults.length, winners.length), default: defaults, winner: winners}
   const ratios = {opsPerSec: ratio('opsPerSec'), p99: ratio('p99Ns'), cpuNsPerOp: ratio('cpuNsPerOp')}
+  // One comparison each, no family: significant is the plain test.
   for (const entry of Object.values(ratios)) entry.significant = entry.pValue < DEFAULT_GATE.alpha
-  return {...check, ...ratios}
+  return {trials: Math.min(defaults.length, winners.length), trialNs, default: defaults, winner: winners, ...ratios}
 }
 
-/** The final check's ratio for the objective, with whether it is a gain (lower is better for p99 and CPU). */
-function objectiveGain(final: FinalCheck, objective: Objective): {ratio: FinalCheck['opsPerSec']; gain: boolean; what: string} {
+/**
+ * The final check's ratio for the objective, and whether the winner gained: significantly lower
+ * p99 or CPU per op, significantly more ops/s; balanced, within the bounds in the final check and
+ * either the default is not, or it is significantly faster.
+ */
+export function objectiveGain(
+  final: FinalCheck,
+  objective: Objective,
+  bounds?: Bounds,
+): {ratio: ComparedRatio; gain: boolean; what: string} {
+  const lower = (ratio: ComparedRatio): boolean => ratio.significant && ratio.opsPerSec < 1
+  const faster = final.opsPerSec.significant && final.opsPerSec.opsPerSec > 1
   switch (objective) {
     case 'p99':
-      return {ratio: final.p99, gain: final.p99.significant && final.p99.opsPerSec < 1, what: 'p99'}
+      return {ratio: final.p99, gain: lower(final.p99), what: 'p99'}
     case 'cpu':
-      return {ratio: final.cpuNsPerOp, gain: final.cpuNsPerOp.significant && final.cpuNsPerOp.opsPerSec < 1, what: 'CPU per op'}
-    default:
-      return {ratio: final.opsPerSec, gain: final.opsPerSec.significant && final.opsPerSec.opsPerSec > 1, what: 'ops/s'}
+      return {ratio: final.cpuNsPerOp, gain: lower(final.cpuNsPerOp), what: 'CPU per op'}
+    case 'balanced': {
+      const within = (trials: TrialFigures[]): boolean => !bounds || withinBounds(medianFigures(trials), bounds)
+      return {ratio: final.opsPerSec, gain: within(final.winner) && (!within(final.default) || faster), what: 'ops/s'}
+    }
+    case 'throughput':
+      return {ratio: final.opsPerSec, gain: faster, what: 'ops/s'}
   }
 }
-
-const times = (value: number): string => `${value.toFixed(2)}×`
-const interval = ([low, high]: [number, number]): string => `[${low.toFixed(2)}–${high.toFixed(2)}]`
-const percent = (ratio: number): string => `${ratio >= 1 ? '+' : '−'}${Math.abs((ratio - 1) * 100).toFixed(0)} %`
 
 /** The Linux versions a configuration needs beyond the default's: "--defer-taskrun (Linux 6.1)". */
 function extraNeeds(spec: WorkloadSpec, reference: WorkloadSpec): string[] {
@@ -226,27 +265,28 @@ function extraNeeds(spec: WorkloadSpec, reference: WorkloadSpec): string[] {
     .filter((need) => !before.has(need.flag))
     .map((need) => {
       const versions = need.features.map((name) => sectionOf(name)?.byName(name)?.firstKernel).filter((version) => version !== undefined)
-      return versions.length > 0 ? `${need.flag} (Linux ${versions.sort().at(-1)})` : need.flag
+      const newest = versions.sort((a, b) => compareReleases(a, b)).at(-1)
+      return newest === undefined ? need.flag : `${need.flag} (Linux ${newest})`
     })
 }
 
+/** A word as a shell takes it: quoted when it holds anything but plain characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`
+}
+
 /** The exact flags of a configuration: the workload's as given, with its knobs replacing theirs. */
-function flagsOf(given: string[], knobs: Record<string, string>, booleans: Set<string>): string {
+export function flagsOf(given: string[], knobs: Record<string, string>, booleans: ReadonlySet<string>): string {
   const words: string[] = []
   for (let i = 0; i < given.length; i++) {
-    const flag = given[i].replace(/^--/, '').split('=')[0]
-    const takesValue = !booleans.has(flag) && !given[i].includes('=')
-    if (flag in knobs) {
-      if (takesValue) i++
-      continue
-    }
-    words.push(given[i])
-    if (takesValue && i + 1 < given.length) words.push(given[++i])
+    const flag = given[i].slice(2)
+    const takesValue = !booleans.has(flag)
+    if (!(flag in knobs)) words.push(given[i], ...(takesValue ? [shellWord(given[i + 1])] : []))
+    if (takesValue) i++
   }
   for (const [flag, value] of Object.entries(knobs)) {
-    if (booleans.has(flag)) {
-      if (value === 'on') words.push(`--${flag}`)
-    } else words.push(`--${flag}`, value)
+    if (!booleans.has(flag)) words.push(`--${flag}`, shellWord(value))
+    else if (value === 'on') words.push(`--${flag}`)
   }
   return words.join(' ')
 }
@@ -259,7 +299,6 @@ interface Outcome {
   final?: FinalCheck
   bounds?: Bounds
   trialsRun: number
-  limit: number
   interrupted: boolean
 }
 
@@ -286,8 +325,11 @@ function adviceDocument(request: AdviseRequest, outcome: Outcome): AdviceDocumen
         (other.opsPerSec > mine.opsPerSec || other.cpuNsPerOp < mine.cpuNsPerOp),
     )
   }
-  const gain = final ? objectiveGain(final, request.objective) : undefined
+  const gain = final ? objectiveGain(final, request.objective, bounds) : undefined
   const winner = leader && leader !== defaultEntry && gain?.gain ? leader : defaultEntry
+  // Within the bounds by the final check's medians where it ran the configuration, else the search's.
+  const finalTrials = (entry: Entry<Planned>): TrialFigures[] | undefined =>
+    final && entry === leader ? final.winner : final && entry === defaultEntry ? final.default : undefined
   const candidates: Candidate[] = order.map((entry) => {
     const figures = medians.get(entry)
     const spread = (metric: keyof TrialFigures) => spreadOf(entry.trials.map((trial) => trial[metric]))
@@ -308,7 +350,7 @@ function adviceDocument(request: AdviseRequest, outcome: Outcome): AdviceDocumen
       ...(versus ? {versusDefault: versus} : {}),
       outcome: entry === winner ? 'winner' : entry.state === 'racing' ? 'finalist' : entry.state,
       ...(entry.reason ? {reason: entry.reason} : {}),
-      ...(bounds && figures ? {withinBounds: withinBounds(figures, bounds)} : {}),
+      ...(bounds && figures ? {withinBounds: withinBounds(medianFigures(finalTrials(entry) ?? entry.trials), bounds)} : {}),
       pareto: pareto(entry),
       needs: extraNeeds(entry.candidate.spec, reference.spec),
     }
@@ -331,8 +373,13 @@ function adviceDocument(request: AdviseRequest, outcome: Outcome): AdviceDocumen
       `the budget left ${final.trials} final trials of each side, too few for the test to call any difference significant (${minimumTrials(DEFAULT_GATE.alpha)} needed); a longer --budget`,
     )
   }
-  if (outcome.interrupted) notes.push('interrupted: the best so far, not checked against the default')
-  else if (leader && leader !== defaultEntry && !final) notes.push('the budget left no time for the final check against the default')
+  if (outcome.interrupted) {
+    notes.push(
+      final
+        ? 'interrupted during the final check: its trials so far decide'
+        : 'interrupted: the best so far, not checked against the default',
+    )
+  } else if (leader && leader !== defaultEntry && !final) notes.push('the budget left no time for the final check against the default')
   const flags = flagsOf(request.given, {}, booleans)
   const recommended = winner.candidate.knobs
   return {
@@ -378,22 +425,24 @@ function recommendation(
     ? ` within p99 ≤ ${formatDuration(bounds.p99Ns)} and CPU/op ≤ ${formatDuration(bounds.cpuNsPerOp)}${bounds.source === 'default' ? ' (the default’s own, +10 %)' : ''}`
     : ''
   if (Object.keys(winner.knobs).length > 0 && final) {
-    const {ratio, what} = objectiveGain(final, request.objective)
+    const {ratio, what} = objectiveGain(final, request.objective, bounds)
     const others = [
-      what === 'ops/s' ? undefined : `ops/s ${times(final.opsPerSec.opsPerSec)}`,
-      what === 'p99' ? undefined : `p99 ${times(final.p99.opsPerSec)}`,
-      what === 'CPU per op' ? undefined : `${percent(final.cpuNsPerOp.opsPerSec)} CPU per op`,
+      what === 'ops/s' ? undefined : `ops/s ${ratioWords(final.opsPerSec)}`,
+      what === 'p99' ? undefined : `p99 ${ratioWords(final.p99)}`,
+      what === 'CPU per op' ? undefined : `CPU per op ${ratioWords(final.cpuNsPerOp)}`,
     ].filter(Boolean)
     const needs = winner.needs.length > 0 ? `, needs ${winner.needs.join(', ')}` : ''
-    return `${flags(winner.flags)}: ${times(ratio.opsPerSec)} the default's ${what} ${interval(ratio.interval)}, ${others.join(', ')}${needs}${within}.`
+    return `${flags(winner.flags)}: ${ratioWords(ratio)} the default's ${what}, ${others.join(', ')}${needs}${within}.`
   }
   const raced = candidates.filter((candidate) => candidate.trials.length > 0).length
+  if (candidates.length === 1)
+    return `Keep the default, ${flags(winner.flags)}: nothing to race, every choice is given as a flag or missing on this kernel.`
   if (!leader) return `Keep the default, ${flags(winner.flags)}: none of the ${raced} configurations raced did better${within}.`
-  if (!final)
-    return `Keep the default, ${flags(winner.flags)}, for now: the leader, ${flags(candidates.find((c) => c.outcome !== 'winner' && c.trials.length > 0)?.flags ?? '')}, was not checked against it.`
-  const {ratio, what} = objectiveGain(final, request.objective)
   const best = candidates.find((candidate) => candidate.knobs === leader.knobs)
-  return `Keep the default, ${flags(winner.flags)}: the best of ${raced} configurations raced, ${flags(best?.flags ?? leader.name)}, was not significantly better in the final check (${what} ${times(ratio.opsPerSec)} ${interval(ratio.interval)}, p ${ratio.pValue.toFixed(3)}).`
+  if (!final)
+    return `Keep the default, ${flags(winner.flags)}, for now: the leader, ${flags(best?.flags ?? leader.name)}, was not checked against it.`
+  const {ratio, what} = objectiveGain(final, request.objective, bounds)
+  return `Keep the default, ${flags(winner.flags)}: the best of ${raced} configurations raced, ${flags(best?.flags ?? leader.name)}, was not better in the final check (${what} ${ratioWords(ratio)}, p ${ratio.pValue.toFixed(3)}${within}).`
 }
 
 /** The configurations nearest to the bounds, for the error when none met them. */

@@ -10,6 +10,7 @@ import type {AdviceDocument, Candidate, FinalCheck, Objective, TrialFigures} fro
 import type {ComparedRatio, Spread} from '../model/result.js'
 import {attributes as attrs, type LineStyle} from '../report/chart.js'
 import {escapeMarkup as e} from '../report/escape.js'
+import {ratioWords} from '../report/comparison.js'
 import {formatSpread} from '../report/figures.js'
 import {page, table} from '../report/html.js'
 import {PARETO_STYLE, tradeoffPlot} from '../report/plot.js'
@@ -87,16 +88,6 @@ function withCode(text: string): string {
   return parts.map((part, i) => (i % 2 ? `<code>${flagsMarkup(part)}</code>` : e(part))).join('')
 }
 
-/** Two decimals, or two significant digits below 0.1 (a 260-fold drop is not 0.00). */
-function ratioText(value: number): string {
-  return value >= 0.095 ? value.toFixed(2) : value.toPrecision(2)
-}
-
-function ratioWithInterval(ratio: ComparedRatio): string {
-  const marker = ratio.significant ? '' : ` ${NOT_SIGNIFICANT}`
-  return `${ratioText(ratio.opsPerSec)}× [${ratioText(ratio.interval[0])}–${ratioText(ratio.interval[1])}]${marker}`
-}
-
 function pText(ratio: ComparedRatio): string {
   const p = (value: number): string => (value < 0.001 ? value.toExponential(1) : String(Number(value.toPrecision(2))))
   return `p ${p(ratio.pValue)}${ratio.adjustedPValue === undefined ? '' : `, adjusted ${p(ratio.adjustedPValue)}`}${ratio.significant ? '' : ': not significant'}`
@@ -154,7 +145,7 @@ ${table(
 function searchLine(document: AdviceDocument): string {
   return (
     `objective: ${document.objective} (${OBJECTIVE_TEXT[document.objective]}) · budget ${formatDuration(document.budgetNs)}, ` +
-    `took ${formatDuration(document.elapsedNs)} · search trials of ${formatDuration(document.trialNs)}, the final check's ${formatDuration(2 * document.trialNs)}`
+    `took ${formatDuration(document.elapsedNs)} · search trials of ${formatDuration(document.trialNs)}${document.final ? `, the final check's ${formatDuration(document.final.trialNs)}` : ''}`
   )
 }
 
@@ -247,7 +238,7 @@ function candidateSection(document: AdviceDocument): string {
   const rows = document.candidates.map((candidate, i) => {
     const rank = i + 1
     const reference = isDefault(candidate)
-    const ratio = reference ? '1' : candidate.versusDefault ? ratioWithInterval(candidate.versusDefault) : '–'
+    const ratio = reference ? '1' : candidate.versusDefault ? ratioWords(candidate.versusDefault) : '–'
     const ratioTitle = candidate.versusDefault ? pText(candidate.versusDefault) : undefined
     const why = [...(candidate.reason ? [candidate.reason] : []), ...(candidate.withinBounds === false ? ['outside the bounds'] : [])]
     const outcome = `${e(candidate.outcome)}${candidate.pareto ? ' · Pareto front' : ''}${why.length ? `<span class="reason">${e(why.join('; '))}</span>` : ''}`
@@ -310,12 +301,12 @@ function finalSection(document: AdviceDocument): string {
   const rows = [
     finalRow('default', final.default),
     finalRow('winner', final.winner),
-    ['winner ÷ default', '', ratioWithInterval(final.opsPerSec), '–', ratioWithInterval(final.p99), ratioWithInterval(final.cpuNsPerOp)],
+    ['winner ÷ default', '', ratioWords(final.opsPerSec), '–', ratioWords(final.p99), ratioWords(final.cpuNsPerOp)],
   ]
   const tests = `ops/s ${pText(final.opsPerSec)}; p99 ${pText(final.p99)}; CPU/op ${pText(final.cpuNsPerOp)}`
   return `<section id="final">
 <h2>Final check against the default</h2>
-<p class="plain">${e(`${plural(final.trials, 'interleaved trial')} of each, ${formatDuration(2 * document.trialNs)} long: each side's medians, and the winner's over the default's with bootstrap intervals.`)}</p>
+<p class="plain">${e(`${plural(final.trials, 'interleaved trial')} of each, ${formatDuration(final.trialNs)} long: each side's medians, and the winner's over the default's with bootstrap intervals.`)}</p>
 ${table(['', 'trials', 'ops/s median [min – max]', 'p50', 'p99', 'CPU/op'], rows, 'final')}
 <p class="note">${e(`Exact Mann-Whitney U: ${tests}. ${NOT_SIGNIFICANT}: not significant. For p99 and CPU per op below 1 is better.`)}</p>
 </section>`

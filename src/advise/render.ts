@@ -3,20 +3,14 @@
 // what was skipped and why, and the notes that limit the advice.
 
 import type {AdviceDocument, Candidate} from '../model/advice.js'
-import type {ComparedRatio} from '../model/result.js'
 import {type Paint, paintFor} from '../report/paint.js'
 import type {RenderOptions} from '../report/rendering.js'
+import {ratioWords} from '../report/comparison.js'
 import {newTable} from '../report/terminal.js'
 import {formatCount, formatDuration} from '../units.js'
 
 export function renderAdviceTerminal(document: AdviceDocument, options: RenderOptions): string {
   return renderAdvice(document, paintFor(options.color))
-}
-
-/** "1.23× [1.10–1.31]", with ~ when the trials cannot tell it from 1. */
-function ratioText(ratio: ComparedRatio): string {
-  const [low, high] = ratio.interval
-  return `${ratio.opsPerSec.toFixed(2)}× [${low.toFixed(2)}–${high.toFixed(2)}]${ratio.significant ? '' : ' ~'}`
 }
 
 const OUTCOMES: Record<Candidate['outcome'], string> = {winner: 'advised', finalist: 'finalist', dropped: 'dropped', failed: 'failed'}
@@ -45,7 +39,7 @@ function renderAdvice(document: AdviceDocument, paint: Paint): string {
       String(index + 1),
       candidate.outcome === 'winner' ? paint.bold(name) : name,
       candidate.opsPerSec ? formatCount(candidate.opsPerSec.median) : '-',
-      candidate.versusDefault ? ratioText(candidate.versusDefault) : knobs.length === 0 ? '1' : '-',
+      candidate.versusDefault ? ratioWords(candidate.versusDefault) : knobs.length === 0 ? '1' : '-',
       candidate.p50Ns ? formatDuration(candidate.p50Ns.median) : '-',
       candidate.p99Ns ? formatDuration(candidate.p99Ns.median) : '-',
       candidate.cpuNsPerOp ? formatDuration(candidate.cpuNsPerOp.median) : '-',
@@ -68,8 +62,8 @@ function renderAdvice(document: AdviceDocument, paint: Paint): string {
     const {final} = document
     out.push(
       '',
-      paint.dim(`final check, ${final.trials} interleaved trials each of ${formatDuration(2 * document.trialNs)}, advised over default:`),
-      `  ops/s ${ratioText(final.opsPerSec)} · p99 ${ratioText(final.p99)} · CPU/op ${ratioText(final.cpuNsPerOp)}`,
+      paint.dim(`final check, ${final.trials} interleaved trials each of ${formatDuration(final.trialNs)}, advised over default:`),
+      `  ops/s ${ratioWords(final.opsPerSec)} · p99 ${ratioWords(final.p99)} · CPU/op ${ratioWords(final.cpuNsPerOp)}`,
     )
   }
   if (document.skipped.length > 0) {

@@ -34,6 +34,8 @@ export interface SearchOptions {
   keep?: number
   /** Seeded: the order of trials in each round. */
   random: () => number
+  /** Trials already run, by candidate index (the default's, timed before the field was sized). */
+  prior?: ReadonlyMap<number, TrialFigures[]>
   /** Called after every round, for a progress display. */
   onRound?: (state: SearchState<unknown>) => void
 }
@@ -110,7 +112,7 @@ export function ranked<C>(entries: Entry<C>[], score: (entry: Entry<C>) => numbe
 
 export async function search<C>(candidates: C[], runner: SearchRunner<C>, options: SearchOptions): Promise<SearchState<C>> {
   const state: SearchState<C> = {
-    entries: candidates.map((candidate) => ({candidate, trials: [], state: 'racing'})),
+    entries: candidates.map((candidate, index) => ({candidate, trials: [...(options.prior?.get(index) ?? [])], state: 'racing'})),
     rounds: 0,
     trialsRun: 0,
   }
@@ -133,8 +135,11 @@ export async function search<C>(candidates: C[], runner: SearchRunner<C>, option
 
   const round = async (): Promise<boolean> => {
     for (const entry of shuffle(racing(), options.random)) {
-      if (runner.stopped()) return false
+      // The budget is checked before every trial: trials slower than foreseen end the search.
+      if (runner.stopped() || runner.trialsLeft() < 1) return false
       const outcome = await runner.trial(entry.candidate)
+      // A trial cut short by the stop is no measurement.
+      if (runner.stopped()) return false
       state.trialsRun++
       if ('failed' in outcome) {
         entry.state = 'failed'

@@ -69,9 +69,13 @@ export async function adviceSpace(
   const tried: Array<{axis: number; knob: Knob; planned: Configuration}> = []
   for (const [axis, choice] of CHOICES.entries()) {
     const row = (SETTINGS as readonly Setting[]).find((entry) => entry.flag === choice.flag)!
-    // A choice the user made (a flag given) stays as given: the program may not be free to change it.
-    if (options.fixed.has(choice.flag) || (row.ops && !row.ops.includes(asGiven.spec.op))) continue
+    // A choice the user made (a flag given; --spin is a --wait) stays as given: the program may
+    // not be free to change it.
+    const given = options.fixed.has(choice.flag) || (choice.flag === 'wait' && options.fixed.has('spin'))
+    if (given || (row.ops && !row.ops.includes(asGiven.spec.op))) continue
     for (const value of choice.values) {
+      // A batch as large as the ops a loop can have in flight limits nothing: the same workload.
+      if (choice.flag === 'submit-batch' && Number(value) >= asGiven.spec.drive.submitters * asGiven.spec.drive.depth) continue
       const knob = await knobOf(choice.flag, value, '--advise', `${choice.flag}=${value}`, flagInput)
       tried.push({axis, knob, planned: configuration([knob], flags, labels)})
     }

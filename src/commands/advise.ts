@@ -1,20 +1,19 @@
-import {writeFileSync} from 'node:fs'
-
 import {Flags} from '@oclif/core'
-import {stringify} from 'yaml'
 
-import {advise, checkBounds, FINAL_TRIALS} from '../advise/advise.js'
+import {advise, checkBounds, FINAL_TRIALS, minimumBudgetNs} from '../advise/advise.js'
+import {checkWritable, givenFlags, saveProfile} from '../advise/profile.js'
 import {ReportingCommand} from '../base-command.js'
-import {CheckFailedError, EnvironmentError, invalidValue, UsageError} from '../errors.js'
+import {EnvironmentError, invalidValue, UsageError} from '../errors.js'
 import {durationFlag} from '../flags.js'
+import {DEFAULT_GATE, minimumTrials} from '../gate/gate.js'
 import {interruptedBeforeMeasuring} from '../interrupt.js'
 import {type AdviceDocument, type Objective, OBJECTIVES} from '../model/advice.js'
-import {loadProfile} from '../profiles/load.js'
 import {workloadFlag, workloadFlags} from '../settings/flags.js'
-import {flagLabels, type Setting, SETTINGS} from '../settings/table.js'
+import {flagLabels} from '../settings/table.js'
 import {durationInput} from '../units.js'
 
 const LABELS = flagLabels()
+const FINAL_CHECK_MIN = minimumTrials(DEFAULT_GATE.alpha)
 const DEFAULT_BUDGET_NS = 60e9
 const DEFAULT_TRIAL_NS = 200e6
 const DEFAULT_WARMUP_NS = 50e6
@@ -23,7 +22,6 @@ const DEFAULT_WARMUP_NS = 50e6
 const NOT_TAKEN: Record<string, string> = {
   vs: 'advise races configurations of the loop; put the advised flags next to a baseline with bench --vs',
   ops: 'advise runs timed trials; give --duration for their length',
-  compare: '',
 }
 
 export default class Advise extends ReportingCommand {
@@ -73,31 +71,22 @@ export default class Advise extends ReportingCommand {
   async run(): Promise<AdviceDocument> {
     const {flags, raw} = await this.parse(Advise)
     for (const [flag, why] of Object.entries(NOT_TAKEN)) {
-      if (why && raw.some((token) => token.type === 'flag' && token.flag === flag))
-        throw new UsageError(`--${flag}: not taken by advise; ${why}`)
+      if (raw.some((token) => token.type === 'flag' && token.flag === flag)) throw new UsageError(`--${flag}: not taken by advise; ${why}`)
     }
     const budgetGiven = raw.find((token) => token.type === 'flag' && token.flag === 'budget')?.input ?? durationInput(flags.budget)
     if (flags.budget <= 0) throw invalidValue('--budget', budgetGiven, 'give a time above 0, e.g. 60s')
-    if (flags.budget < 2 * (flags.duration + flags.warmup))
+    if (flags.budget < minimumBudgetNs(flags.duration, flags.warmup))
       throw invalidValue(
         '--budget',
         budgetGiven,
-        `give at least two trials' time (${durationInput(2 * (flags.duration + flags.warmup))} with --duration ${durationInput(flags.duration)} and --warmup ${durationInput(flags.warmup)})`,
+        `give at least ${durationInput(minimumBudgetNs(flags.duration, flags.warmup))}, the time of a trial of the default, one round of two and a final check of ${FINAL_CHECK_MIN} trials each (with --duration ${durationInput(flags.duration)} and --warmup ${durationInput(flags.warmup)})`,
       )
     const objective = flags.objective as Objective
     const bounds = {p99Ns: flags['max-p99'], cpuNsPerOp: flags['max-cpu-per-op']}
     checkBounds(objective, bounds)
     this.planOutput(flags, 'advice')
-    const workload = new Set(Object.keys(workloadFlags()))
-    const booleans = new Set((SETTINGS as readonly Setting[]).filter((row) => row.type === 'bool').map((row) => row.flag))
-    // The workload's flags as written, in their order: the default configuration, and the base of every other.
-    const given = raw.flatMap((token) =>
-      token.type === 'flag' && workload.has(token.flag) && !['duration', 'warmup'].includes(token.flag)
-        ? booleans.has(token.flag)
-          ? [`--${token.flag}`]
-          : [`--${token.flag}`, token.input]
-        : [],
-    )
+    const given = givenFlags(raw)
+    if (flags['save-profile']) checkWritable(flags['save-profile'])
     const outcome = await advise({
       flags: {...flags, vs: ['none'], duration: undefined, warmup: undefined},
       given,
@@ -113,7 +102,7 @@ export default class Advise extends ReportingCommand {
     })
     const {document} = outcome
     const measured = document.candidates.some((candidate) => candidate.trials.length > 0)
-    if (flags['save-profile'] && measured && !outcome.unmet) saveProfile(flags['save-profile'], document, given, booleans)
+    if (flags['save-profile'] && measured && !outcome.unmet && !outcome.interrupted) saveProfile(flags['save-profile'], document, given)
     if (outcome.interrupted) {
       return this.finish(
         document,
@@ -132,40 +121,5 @@ export default class Advise extends ReportingCommand {
       return this.finish(document, {status: 'failed', error})
     }
     return this.finish(document, {status: 'ok'})
-  }
-}
-
-/** The advised configuration as a profile entry: the workload's flags as given with its knobs, as a profile writes them. */
-function saveProfile(file: string, document: AdviceDocument, given: string[], booleans: Set<string>): void {
-  const settings: Record<string, unknown> = {}
-  const rowOf = (flag: string): Setting => (SETTINGS as readonly Setting[]).find((row) => row.flag === flag)!
-  const set = (flag: string, text: string): void => {
-    const row = rowOf(flag)
-    if (row.type === 'bool') {
-      if (text === 'on') settings[row.key] = true
-      else delete settings[row.key]
-    } else settings[row.key] = row.type === 'int' || row.type === 'number' ? Number(text) : text
-  }
-  for (let i = 0; i < given.length; i++) {
-    const flag = given[i].slice(2)
-    set(flag, booleans.has(flag) ? 'on' : given[++i])
-  }
-  for (const [flag, value] of Object.entries(document.recommended)) set(flag, value)
-  const profile = {
-    description: `Advised by iouring-bench advise (objective ${document.objective}) on ${document.host.hostname}, kernel ${document.kernel.release}, ${document.createdAt}: ${document.recommendation}`,
-    trials: FINAL_TRIALS,
-    defaults: {duration: '1s', warmup: '100ms'},
-    workloads: [{name: `${document.workload.op}-advised`, ...settings}],
-  }
-  try {
-    writeFileSync(file, stringify(profile, {lineWidth: 0}))
-  } catch (error) {
-    throw new EnvironmentError(`--save-profile: cannot write ${file}: ${(error as Error).message}`)
-  }
-  // What run and the gate will read: a profile this writes that they refuse is a bug here.
-  try {
-    loadProfile(file)
-  } catch (error) {
-    throw new CheckFailedError(`--save-profile: ${file} does not load as a profile (${(error as Error).message}); this is a bug in advise`)
   }
 }

@@ -64,6 +64,8 @@ export interface SkippedChoice {
 /** The final interleaved A/B of the winner against the default, with more trials than the search gave either. */
 export interface FinalCheck {
   trials: number
+  /** Each final trial's length: twice a search trial's where the budget holds FINAL_TRIALS of each, else a search trial's. */
+  trialNs: number
   default: TrialFigures[]
   winner: TrialFigures[]
   /** Winner over default, each a ratio of medians with its interval and exact test (`opsPerSec` holds the ratio). */
@@ -82,7 +84,7 @@ export interface AdviceDocument extends Envelope<'advice'> {
   budgetNs: number
   /** Time the search and the final check took. */
   elapsedNs: number
-  /** The length of each search trial (the final check's are twice as long). */
+  /** The length of each search trial (final.trialNs gives the final check's). */
   trialNs: number
   /** Configurations the choices make (their full cross product), and how many were raced. */
   space: {configurations: number; raced: number; trials: number; crossProductTrials: number}

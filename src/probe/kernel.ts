@@ -14,6 +14,13 @@ function parseKernelVersion(text: string): KernelVersion | null {
   return {major: Number(match[1]), minor: Number(match[2]), patch: match[3] === undefined ? null : Number(match[3])}
 }
 
+/** Orders two releases ('5.19' before '6.1', '5.9' before '5.10'); unparsable ones first. */
+export function compareReleases(a: string, b: string): number {
+  const [x, y] = [parseKernelVersion(a), parseKernelVersion(b)]
+  if (!x || !y) return (x ? 1 : 0) - (y ? 1 : 0)
+  return x.major - y.major || x.minor - y.minor || (x.patch ?? 0) - (y.patch ?? 0)
+}
+
 /** Whether `kernel` is older than the release `firstKernel` ('6.0'); null when unknown. */
 export function olderThan(kernel: KernelIdentity, firstKernel: string): boolean | null {
   const running = kernel.mainline === null ? null : parseKernelVersion(kernel.mainline)

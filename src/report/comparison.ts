@@ -32,6 +32,11 @@ function ratioCell(ratio: ComparedRatio | undefined, isReference: boolean, testa
   return `${ratioText(ratio.opsPerSec)}× [${ratioText(ratio.interval[0])}–${ratioText(ratio.interval[1])}]${marker}`
 }
 
+/** A ratio tested on its own: "1.23× [1.10–1.31]", ~ when the test cannot tell it from 1. */
+export function ratioWords(ratio: ComparedRatio): string {
+  return ratioCell(ratio, false, true)
+}
+
 function perOp(value: number): string {
   if (value === 0) return '0'
   return value >= 10 ? value.toFixed(0) : value >= 0.1 ? value.toFixed(2) : value.toPrecision(2)

@@ -91,7 +91,7 @@ export const DOCUMENT_TITLES: Record<DocumentName, string> = {
   probe: 'a probe',
   'shutdown-drill': 'a shutdown drill',
   'stress-timeouts': 'a stress-timeouts run',
-  advice: 'an advice',
+  advice: 'an advise run',
 }
 
 /** Why a form cannot be printed on stdout, or undefined when it can. */

@@ -1,5 +1,5 @@
-// Reading saved documents for `report`: a result, a fleet view, a probe, a shutdown drill or a
-// stress-timeouts run, told apart by `kind`
+// Reading saved documents for `report`: a result, a fleet view, a probe, a shutdown drill, a
+// stress-timeouts run or an advise run, told apart by `kind`
 // (raw iouring-probe output by `rawProbeVersion`), each checked against its published schema. Anything else is
 // refused in one line naming the file and what was expected (exit 2).
 
@@ -11,6 +11,7 @@ import {DOCUMENT_TITLES} from './formats.js'
 import {FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, type FleetHost} from '../model/fleet.js'
 import {PROBE_KIND, PROBE_SCHEMA_VERSION} from '../model/probe.js'
 import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument} from '../model/result.js'
+import {ADVICE_SCHEMA_VERSION, type AdviceDocument} from '../model/advice.js'
 import {STRESS_SCHEMA_VERSION, type StressDocument} from '../model/stress.js'
 import {RAW_PROBE_VERSION} from '../probe/input.js'
 import {documentVerdict, rawVerdict} from './probe-verdict.js'
@@ -22,6 +23,7 @@ export type LoadedDocument =
   | {kind: 'probe'; file: string; host: FleetHost}
   | {kind: 'shutdown-drill'; file: string; document: DrillDocument}
   | {kind: 'stress-timeouts'; file: string; document: StressDocument}
+  | {kind: 'advice'; file: string; document: AdviceDocument}
 
 const EXPECTED = 'a result saved by bench or run (with --json, --output FILE.json or --save-baseline)'
 
@@ -58,6 +60,7 @@ export function loadDocument(file: string): LoadedDocument {
     return {kind: 'shutdown-drill', file, document: checked(file, json, 'shutdown-drill', DRILL_SCHEMA_VERSION)}
   if (json.kind === 'iouring-bench/stress-timeouts')
     return {kind: 'stress-timeouts', file, document: checked(file, json, 'stress-timeouts', STRESS_SCHEMA_VERSION)}
+  if (json.kind === 'iouring-bench/advice') return {kind: 'advice', file, document: checked(file, json, 'advice', ADVICE_SCHEMA_VERSION)}
   if ('rawProbeVersion' in json) {
     return {
       kind: 'probe',

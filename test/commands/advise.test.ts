@@ -12,8 +12,10 @@ import {fileURLToPath} from 'node:url'
 import {parse} from 'yaml'
 
 import {lines, runCli} from '../helpers/cli.ts'
+import {ringCompletions, startCli, waitFor} from '../helpers/process-tree.ts'
 import {assertMatchesSchema} from '../helpers/schema.ts'
 
+const FIXTURE = fileURLToPath(new URL('../fixtures/advice/advice.json', import.meta.url))
 const PROBE_5_10 = fileURLToPath(new URL('../fixtures/raw-probe/debian-5.10.json', import.meta.url))
 const QUICK = ['--op', 'nop', '--depth', '8', '--duration', '50ms', '--warmup', '10ms']
 const dir = mkdtempSync(path.join(tmpdir(), 'iob-advise-'))
@@ -42,13 +44,15 @@ describe('advise', () => {
     for (const candidate of advice.candidates) {
       assert.ok(candidate.flags.startsWith('--op nop --depth 8'), candidate.flags)
       for (const [flag, value] of Object.entries(candidate.knobs)) {
-        assert.match(
-          candidate.flags,
-          new RegExp(`--${flag}${value === 'on' ? '' : ` ${String(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`}`),
-        )
+        // Whole words: --sqpoll must not pass for --sqpoll-idle.
+        const words = `--${flag}${value === 'on' ? '' : ` ${String(value)}`}`
+        assert.ok(` ${candidate.flags} `.includes(` ${words} `), `${candidate.flags} lacks ${words}`)
       }
     }
-    assert.match(advice.recommendation, /^(Keep the default|`--op nop --depth 8 .+`: [\d.]+× the default's ops\/s \[)/)
+    assert.match(
+      advice.recommendation,
+      /^(Keep the default|`--op nop --depth 8 .+`: [\d.]+× \[[\d.]+–[\d.]+\]( ~)? the default's ops\/s, )/,
+    )
     assert.ok(advice.notes.some((note: string) => /raced \d+ of the \d+ configurations/.test(note)))
   })
 
@@ -63,7 +67,8 @@ describe('advise', () => {
 
   test('--save-profile writes the advice as a profile that run takes', async () => {
     const file = path.join(dir, 'advised.yaml')
-    const advised = await runCli(['advise', ...QUICK, '--budget', '3s', '--json', '--save-profile', file])
+    // No --op: the profile still names the op (profiles require it).
+    const advised = await runCli(['advise', ...QUICK.slice(2), '--budget', '3s', '--json', '--save-profile', file])
     assert.equal(advised.status, 0, advised.stderr)
     const advice = JSON.parse(advised.stdout)
     const profile = parse(readFileSync(file, 'utf8'))
@@ -130,12 +135,47 @@ describe('advise', () => {
     )
   })
 
+  test('report renders a saved advice again, in the terminal and as HTML; merge refuses it', async () => {
+    const terminal = await runCli(['report', FIXTURE])
+    assert.equal(terminal.status, 0, terminal.stderr)
+    const advice = JSON.parse(readFileSync(FIXTURE, 'utf8'))
+    assert.ok(terminal.stdout.includes(advice.recommendation), terminal.stdout)
+    const html = path.join(dir, 'advice.html')
+    const rendered = await runCli(['report', FIXTURE, '--format', 'html', '--output', html])
+    assert.equal(rendered.status, 0, rendered.stderr)
+    assert.match(readFileSync(html, 'utf8'), /Pareto front/)
+    const merged = await runCli(['report', 'merge', FIXTURE, FIXTURE])
+    assert.equal(merged.status, 2)
+    assert.match(merged.stderr, /is an advise run; merge takes results or probes/)
+  })
+
+  test('Ctrl-C: the best answer so far, marked partial, exit 130', async () => {
+    const run = startCli(['advise', ...QUICK, '--budget', '60s', '--json'], {})
+    // A trial's ring counts up from 0: a count below the last one seen is the next trial's ring,
+    // so the first trial has ended and been recorded.
+    let last = 0
+    await waitFor(run, 'a second trial', () => {
+      const count = ringCompletions(run.pid)
+      if (count !== undefined && count < last) return true
+      if (count !== undefined) last = count
+      return undefined
+    })
+    process.kill(run.pid, 'SIGINT')
+    const {status, stdout, stderr} = await run.exited
+    assert.equal(status, 130, stderr)
+    const advice = JSON.parse(stdout)
+    assertMatchesSchema('advice', advice)
+    assert.equal(advice.partial, true)
+    assert.ok(advice.candidates.some((candidate: any) => candidate.trials.length > 0))
+    assert.ok(advice.notes.some((note: string) => note.startsWith('interrupted')))
+  })
+
   test('bad input: one line naming the field, exit 2, before anything runs', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--budget', '0'], /^Error: --budget: '0' is not allowed; give a time above 0/],
       [
-        ['--budget', '100ms'],
-        /^Error: --budget: '100ms' is not allowed; give at least two trials' time \(500ms with --duration 200ms and --warmup 50ms\)/,
+        ['--budget', '1s'],
+        /^Error: --budget: '1s' is not allowed; give at least 3\.41s, the time of a trial of the default, one round of two and a final check of 4 trials each \(with --duration 200ms and --warmup 50ms\)/,
       ],
       [['--objective', 'fastest'], /^Error: Expected --objective=fastest to be one of: throughput, p99, cpu, balanced/],
       [['--max-p99', '1ms'], /^Error: --max-p99: not allowed with --objective throughput; bounds apply to --objective balanced/],

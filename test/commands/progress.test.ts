@@ -35,3 +35,9 @@ test('--json shows no progress line even on a terminal', async () => {
   assert.doesNotMatch(screen, /measuring/)
   assert.equal(JSON.parse(screen).kind, 'iouring-bench/result')
 })
+
+test('advise shows what it races on a terminal: configurations left, the leader, time left', async () => {
+  const screen = await onTerminal(['advise', '--op', 'nop', '--depth', '8', '--duration', '50ms', '--warmup', '10ms', '--budget', '3s'])
+  assert.match(screen, /advise · \d+ of \d+ configurations racing · \d+ trials · leader: .+ \(.+ ops\/s\) · \d+ s left/)
+  assert.match(screen, /advise: --op nop --depth 8 · objective throughput/, 'then the report')
+})

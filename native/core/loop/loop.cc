@@ -958,6 +958,7 @@ Loop::Waited Loop::enter(unsigned want, std::optional<nanoseconds> timeout) {
     io_uring_cqe* cqe = nullptr;
     ret = io_uring_submit_and_wait_timeout(&ring_, &cqe, want, &ts, nullptr);
     if (ret == -ETIME) {
+      staged_since_enter_ = 0;  // the SQEs went in; only the wait timed out
       return Waited::kTimedOut;
     }
   } else {

@@ -49,7 +49,9 @@ Probes (probe-kernel --json, or raw iouring-probe output) and saved fleet views 
         `report merge: ${shown(odd.file)} is a result and ${shown(other.file)} is not; merge results with results, probes with probes`,
       )
     }
-    const unmergeable = inputs.find((input) => input.kind === 'shutdown-drill' || input.kind === 'stress-timeouts')
+    const unmergeable = inputs.find(
+      (input) => input.kind === 'shutdown-drill' || input.kind === 'stress-timeouts' || input.kind === 'advice',
+    )
     if (unmergeable)
       throw new UsageError(
         `report merge: ${shown(unmergeable.file)} is ${DOCUMENT_TITLES[unmergeable.kind]}; merge takes results or probes (render it with 'report FILE')`,
