@@ -4,18 +4,18 @@
 // measured candidate and the Pareto front, and fit a phone's width. Screenshots at both widths
 // are left in test-results/ to be looked at.
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, before, test} from 'node:test'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-import {type BrowserContext, chromium} from 'playwright-core'
+import type {BrowserContext} from 'playwright-core'
 
+import {launchBrowser, openPage} from '../helpers/browser.ts'
 import {renderAdviceHtml} from '../../src/advise/html.ts'
 import {assertMatchesSchema} from '../helpers/schema.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
 const FIXTURE = new URL('../fixtures/advice/advice.json', import.meta.url)
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url))
 const WIDTHS = [1280, 390]
@@ -25,14 +25,9 @@ const document = JSON.parse(readFileSync(FIXTURE, 'utf8'))
 let browser: BrowserContext
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's 'chromium' package (scripts/setup.sh does)`)
   assertMatchesSchema('advice', document)
   writeFileSync(page, renderAdviceHtml(document))
-  browser = await chromium.launchPersistentContext(path.join(dir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  })
+  browser = await launchBrowser(path.join(dir, 'chromium-profile'))
 })
 
 after(async () => {
@@ -43,16 +38,7 @@ test('the advice page loads alone with no console error, draws its chart, and fi
   mkdirSync(RESULTS, {recursive: true})
   const measured = document.candidates.filter((candidate: any) => candidate.opsPerSec && candidate.cpuNsPerOp).length
   for (const width of WIDTHS) {
-    const tab = await browser.newPage()
-    await tab.setViewportSize({width, height: 900})
-    const problems: string[] = []
-    const requests: string[] = []
-    tab.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`)
-    })
-    tab.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
-    tab.on('request', (request) => requests.push(request.url()))
-    await tab.goto(pathToFileURL(page).href, {waitUntil: 'load'})
+    const {page: tab, problems, requests} = await openPage(browser, page, width)
     assert.deepEqual(problems, [], `at ${width} px`)
     assert.deepEqual(requests, [pathToFileURL(page).href], 'the page loads nothing but itself')
 

@@ -3,18 +3,18 @@
 // of each per workload, each system in one colour everywhere; and the page must fit a phone's
 // width. Screenshots at both widths are left in test-results/ to be looked at.
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, before, test} from 'node:test'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-import {type BrowserContext, chromium, type Page} from 'playwright-core'
+import type {BrowserContext, Page} from 'playwright-core'
 
+import {launchBrowser, openPage} from '../helpers/browser.ts'
 import {runCli} from '../helpers/cli.ts'
 import {parseResult} from '../helpers/schema.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
 const PROBE_5_10 = fileURLToPath(new URL('../fixtures/raw-probe/debian-5.10.json', import.meta.url))
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url))
 const WIDTHS = [1280, 390]
@@ -33,7 +33,6 @@ async function run(args: string[], name: 'single' | 'gate' | 'compare', env: Nod
 }
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's 'chromium' package (scripts/setup.sh does)`)
   // A file workload (bytes, a test file, a baseline without windows, fio skipped: it is not on
   // the PATH) and a socket mix (kinds) beside the closed-loop timer, one trial each: what the
   // report must lay out without crowding.
@@ -79,11 +78,7 @@ before(async () => {
     'compare',
     {IOURING_BENCH_PROBE_INPUT: PROBE_5_10},
   )
-  browser = await chromium.launchPersistentContext(file('chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  })
+  browser = await launchBrowser(file('chromium-profile'))
 })
 
 after(async () => {
@@ -91,18 +86,8 @@ after(async () => {
 })
 
 /** The report opened at a width, with what went wrong while it loaded. */
-async function open(name: 'single' | 'gate' | 'compare', width: number): Promise<{page: Page; problems: string[]; requests: string[]}> {
-  const page = await browser.newPage()
-  await page.setViewportSize({width, height: 900})
-  const problems: string[] = []
-  const requests: string[] = []
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`)
-  })
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
-  page.on('request', (request) => requests.push(request.url()))
-  await page.goto(pathToFileURL(file(`${name}.html`)).href, {waitUntil: 'load'})
-  return {page, problems, requests}
+function open(name: 'single' | 'gate' | 'compare', width: number): Promise<{page: Page; problems: string[]; requests: string[]}> {
+  return openPage(browser, file(`${name}.html`), width)
 }
 
 /** The systems that measured something, in the order the charts list them. */
