@@ -35,7 +35,7 @@ import {ratioWords} from '../report/comparison.js'
 import {statusLine} from '../report/progress.js'
 import {resultDocument, spreadOf} from '../report/result.js'
 import {needsOf} from '../settings/needs.js'
-import type {FieldLabels} from '../settings/table.js'
+import {type FieldLabels, type Setting, SETTINGS} from '../settings/table.js'
 import {withPhases} from '../settings/workload.js'
 import {formatCount, formatDuration} from '../units.js'
 import {boundsFrom, type Entry, medianFigures, ranked, search, trialScore, withinBounds} from './search.js'
@@ -275,17 +275,22 @@ function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`
 }
 
+/** The settings given by name alone (`--sqpoll`), which a configuration writes as on/off. */
+export const SWITCHES: ReadonlySet<string> = new Set(
+  (SETTINGS as readonly Setting[]).filter((row) => row.type === 'bool').map((row) => row.flag),
+)
+
 /** The exact flags of a configuration: the workload's as given, with its knobs replacing theirs. */
-export function flagsOf(given: string[], knobs: Record<string, string>, booleans: ReadonlySet<string>): string {
+export function flagsOf(given: string[], knobs: Record<string, string>): string {
   const words: string[] = []
   for (let i = 0; i < given.length; i++) {
     const flag = given[i].slice(2)
-    const takesValue = !booleans.has(flag)
+    const takesValue = !SWITCHES.has(flag)
     if (!(flag in knobs)) words.push(given[i], ...(takesValue ? [shellWord(given[i + 1])] : []))
     if (takesValue) i++
   }
   for (const [flag, value] of Object.entries(knobs)) {
-    if (!booleans.has(flag)) words.push(`--${flag}`, shellWord(value))
+    if (!SWITCHES.has(flag)) words.push(`--${flag}`, shellWord(value))
     else if (value === 'on') words.push(`--${flag}`)
   }
   return words.join(' ')
@@ -304,11 +309,6 @@ interface Outcome {
 
 function adviceDocument(request: AdviseRequest, outcome: Outcome): AdviceDocument {
   const {order, leader, final, bounds, space} = outcome
-  const booleans = new Set(
-    Object.entries(request.flagInput)
-      .filter(([, flag]) => (flag as {type?: string}).type === 'boolean')
-      .map(([name]) => name),
-  )
   const reference = space.candidates[0]
   const defaultEntry = order.find((entry) => entry.candidate === reference)!
   const defaultOps = defaultEntry.trials.map((figures) => figures.opsPerSec)
@@ -342,7 +342,7 @@ function adviceDocument(request: AdviseRequest, outcome: Outcome): AdviceDocumen
         : undefined
     return {
       knobs: entry.candidate.knobs,
-      flags: flagsOf(request.given, entry.candidate.knobs, booleans),
+      flags: flagsOf(request.given, entry.candidate.knobs),
       trials: entry.trials,
       ...(figures
         ? {opsPerSec: spread('opsPerSec'), p50Ns: spread('p50Ns'), p99Ns: spread('p99Ns'), cpuNsPerOp: spread('cpuNsPerOp')}
@@ -380,7 +380,7 @@ function adviceDocument(request: AdviseRequest, outcome: Outcome): AdviceDocumen
         : 'interrupted: the best so far, not checked against the default',
     )
   } else if (leader && leader !== defaultEntry && !final) notes.push('the budget left no time for the final check against the default')
-  const flags = flagsOf(request.given, {}, booleans)
+  const flags = flagsOf(request.given, {})
   const recommended = winner.candidate.knobs
   return {
     schemaVersion: ADVICE_SCHEMA_VERSION,

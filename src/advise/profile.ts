@@ -12,13 +12,11 @@ import {EnvironmentError} from '../errors.js'
 import type {AdviceDocument} from '../model/advice.js'
 import {loadProfile} from '../profiles/load.js'
 import {type Setting, SETTINGS} from '../settings/table.js'
-import {FINAL_TRIALS} from './advise.js'
+import {FINAL_TRIALS, SWITCHES} from './advise.js'
 
 const ROWS = SETTINGS as readonly Setting[]
 /** Set by advise itself, not part of the workload: each trial's phases. */
 const PHASES = new Set(['duration', 'warmup'])
-
-const SWITCHES: ReadonlySet<string> = new Set(ROWS.filter((row) => row.type === 'bool').map((row) => row.flag))
 
 /** The workload flags as written, in their order: `--flag value`, or `--flag` for a switch. */
 export function givenFlags(raw: Interfaces.ParserOutput['raw']): string[] {
