@@ -5,13 +5,14 @@
 
 import {Command, Errors} from '@oclif/core'
 
+import {labelFlags, labelResult} from './bench/labels.js'
 import type {SessionOutcome} from './bench/session.js'
-import {errorDocument, ExitCode, ToolError} from './errors.js'
+import {errorDocument, ExitCode, invalidValue, ToolError} from './errors.js'
 import {outputFlags} from './flags.js'
 import {installInterruptHandling, interruptedBeforeMeasuring, interruptedStatus} from './interrupt.js'
-import type {DocumentName} from './model/envelope.js'
+import {type DocumentName, documentName} from './model/envelope.js'
 import type {ResultDocument} from './model/result.js'
-import type {AnyDocument} from './report/formats.js'
+import {type AnyDocument, DOCUMENT_TITLES, formatsFor} from './report/formats.js'
 import {emit, type EmitOptions, type OutputFlags, type OutputPlan, planOutput} from './report/output.js'
 
 interface OclifError extends Error {
@@ -19,7 +20,7 @@ interface OclifError extends Error {
   exitCode?: number
 }
 
-abstract class BaseCommand extends Command {
+export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
 
   public override async init(): Promise<void> {
@@ -79,19 +80,50 @@ export type Verdict = {status: 'ok'} | {status: 'interrupted'; message?: string}
 export abstract class ReportingCommand extends BaseCommand {
   static override baseFlags = outputFlags()
   private plan?: OutputPlan
+  /** --push: the Pushgateway the result's metrics go to after the run (report/push.ts). */
+  private push?: string
 
   /**
-   * Call before any long work, so that a bad --format or --output fails at once; `printed` is
-   * the kind of document the command prints, when known before it runs.
+   * Call before any long work, so that a bad --format, --output or --push fails at once; `printed`
+   * is the kind of document the command prints, when known before it runs.
    */
-  protected planOutput(flags: OutputFlags, printed?: DocumentName): void {
+  protected planOutput(flags: OutputFlags & {push?: string}, printed?: DocumentName): void {
     this.plan = planOutput(flags, this.jsonEnabled(), printed)
+    this.push = flags.push
+    if (printed) this.checkPush(printed)
   }
 
-  /** Prints and writes the document as planned, then sets the exit status from the verdict. */
+  private checkPush(name: DocumentName): void {
+    if (this.push !== undefined && !formatsFor(name).includes('prometheus')) {
+      throw invalidValue(
+        '--push',
+        this.push,
+        `${DOCUMENT_TITLES[name]} has no Prometheus metrics; --push applies to results (bench, run, report)`,
+      )
+    }
+  }
+
+  /**
+   * Prints and writes the document as planned, pushes a result's metrics with --push (unless
+   * interrupted or nothing was measured), then sets the exit status from the verdict.
+   */
   protected async finish<Document extends AnyDocument>(document: Document, verdict: Verdict, options?: EmitOptions): Promise<Document> {
+    this.checkPush(documentName(document.kind))
     await emit(document, this.plan!, options)
     const json = this.jsonEnabled()
+    if (this.push !== undefined && document.kind === 'iouring-bench/result') {
+      if (verdict.status === 'interrupted') {
+        if (!json) process.stderr.write('--push: nothing pushed: the run was interrupted\n')
+      } else if (options?.printReport !== false) {
+        // Like a file that cannot be written (report/output.ts): one line, exit 3, the report kept.
+        const {pushResult} = await import('./report/push.js')
+        await pushResult(document, this.push).catch((error: unknown) => {
+          if (!(error instanceof ToolError)) throw error
+          process.stderr.write(`Error: ${error.message}\n`)
+          process.exitCode = Math.max(Number(process.exitCode ?? 0), error.exitCode)
+        })
+      }
+    }
     if (verdict.status === 'interrupted') {
       process.exitCode = interruptedStatus()
       if (verdict.message && !json) process.stderr.write(`${verdict.message}\n`)
@@ -106,6 +138,14 @@ export abstract class ReportingCommand extends BaseCommand {
 
 /** A command that measures workloads: the session's outcome is its verdict unless it passed. */
 export abstract class MeasureCommand extends ReportingCommand {
+  static override baseFlags = {...outputFlags(), ...labelFlags()}
+
+  /** The result's label and commit (--label, --commit), set before it is saved or gated. */
+  protected label(outcome: SessionOutcome, flags: {label?: string; commit?: string}): SessionOutcome {
+    labelResult(outcome.document, flags)
+    return outcome
+  }
+
   protected async report(outcome: SessionOutcome, passed: Verdict = {status: 'ok'}): Promise<ResultDocument> {
     const {document, failure, measured} = outcome
     const verdict: Verdict = document.interrupted

@@ -86,6 +86,26 @@ export const listFlag = Flags.custom<string[]>({
   },
 })
 
+/**
+ * A Prometheus Pushgateway's address for --push: http or https, checked here so that a typo fails
+ * before the run; the value is the URL as given (report/push.ts adds the grouping key's path).
+ */
+const pushFlag = Flags.custom<string>({
+  helpValue: 'URL',
+  async parse(input, _context, options) {
+    const allowed = 'use the http:// or https:// URL of a Prometheus Pushgateway, e.g. http://localhost:9091'
+    let url: URL
+    try {
+      url = new URL(input)
+    } catch {
+      throw invalidValue(`--${options.name}`, input, allowed)
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidValue(`--${options.name}`, input, allowed)
+    if (url.search || url.hash) throw invalidValue(`--${options.name}`, input, `${allowed}, without a query or fragment`)
+    return input
+  },
+})
+
 const formatFlag = Flags.custom<FormatName>({
   async parse(input, _context, options) {
     if (!isFormatName(input)) throw invalidValue(`--${options.name}`, input, `use one of: ${FORMAT_NAMES.join(', ')}`)
@@ -95,7 +115,9 @@ const formatFlag = Flags.custom<FormatName>({
 
 /**
  * Where every command that reports sends it (see report/output.ts for the convention); the help
- * lists the forms of what the command prints (`documents`), or all of them.
+ * lists the forms of what the command prints (`documents`), or all of them. --push is there for
+ * every command, so that one whose document has no Prometheus form refuses it naming what it
+ * applies to (base-command.ts), but its help shows it only where it applies.
  */
 export function outputFlags(documents?: DocumentName) {
   const formats = documents ? formatsFor(documents) : FORMAT_NAMES
@@ -113,6 +135,13 @@ export function outputFlags(documents?: DocumentName) {
         `write the report to this file, in the --format given or the one its extension names (${extensions.join(' ')}); ` +
         `the terminal report still goes to stdout${parts}`,
       helpGroup: 'OUTPUT',
+    }),
+    push: pushFlag({
+      description:
+        'once the result is printed, send its metrics (the prometheus form) to this Prometheus Pushgateway: PUT ' +
+        'URL/metrics/job/iouring-bench/instance/<hostname of the run>, replacing what that host pushed before',
+      helpGroup: 'OUTPUT',
+      hidden: !formats.includes('prometheus'),
     }),
   }
 }

@@ -395,6 +395,16 @@ Napi::Object bench_result_to_js(Napi::Env env, const BenchResult& result) {
   cpu.Set("userNs", static_cast<double>(stats.cpu.user_ns));
   cpu.Set("systemNs", static_cast<double>(stats.cpu.system_ns));
   cpu.Set("ioThreadsNs", static_cast<double>(stats.cpu.io_threads_ns));
+  cpu.Set("voluntarySwitches", static_cast<double>(stats.cpu.voluntary_switches));
+  cpu.Set("involuntarySwitches", static_cast<double>(stats.cpu.involuntary_switches));
+  if (stats.cpu.instructions >= 0) {
+    cpu.Set("instructions", static_cast<double>(stats.cpu.instructions));
+    cpu.Set("cycles", static_cast<double>(stats.cpu.cycles));
+    cpu.Set("hardwareUserOnly", stats.cpu.hardware_user_only);
+    cpu.Set("hardwareCountedShare", stats.cpu.hardware_counted_share);
+  } else {
+    cpu.Set("hardwareCountersError", errno_name(stats.cpu.hardware_counters_error));
+  }
   js_stats.Set("cpu", cpu);
   js_stats.Set("interrupted", stats.interrupted);
   object.Set("stats", js_stats);

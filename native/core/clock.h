@@ -27,13 +27,23 @@ inline void cpu_relax() {
 #endif
 }
 
-// User and system CPU time of the calling thread, in ns.
-inline void thread_cpu_ns(int64_t& user_ns, int64_t& system_ns) {
+// CPU time and context switches of the calling thread (RUSAGE_THREAD) or of the whole process
+// (RUSAGE_SELF).
+struct Usage {
+  int64_t user_ns = 0;
+  int64_t system_ns = 0;
+  // It blocked (a sleep, a wait in the kernel), or the scheduler took the CPU from it.
+  int64_t voluntary_switches = 0;
+  int64_t involuntary_switches = 0;
+};
+
+inline Usage usage_of(int who) {
   rusage usage{};
-  getrusage(RUSAGE_THREAD, &usage);
-  user_ns = int64_t{usage.ru_utime.tv_sec} * 1'000'000'000 + int64_t{usage.ru_utime.tv_usec} * 1000;
-  system_ns =
-      int64_t{usage.ru_stime.tv_sec} * 1'000'000'000 + int64_t{usage.ru_stime.tv_usec} * 1000;
+  getrusage(who, &usage);
+  return Usage{
+      int64_t{usage.ru_utime.tv_sec} * 1'000'000'000 + int64_t{usage.ru_utime.tv_usec} * 1000,
+      int64_t{usage.ru_stime.tv_sec} * 1'000'000'000 + int64_t{usage.ru_stime.tv_usec} * 1000,
+      usage.ru_nvcsw, usage.ru_nivcsw};
 }
 
 // User and system CPU time of the whole process (every thread, io_uring's iou-wrk and iou-sqp

@@ -104,10 +104,10 @@ Closed loop by default (each submitter keeps --depth ops outstanding). With --ra
     if (flags.compare || flags.config) {
       const explicit = (flag: string): boolean => raw.some((token) => token.type === 'flag' && token.flag === flag)
       const given = {axes: flags.compare ?? [], wholes: flags.config ?? []}
-      return this.report(await runComparison(given, flags, explicit, Bench.flags, LABELS, session))
+      return this.report(this.label(await runComparison(given, flags, explicit, Bench.flags, LABELS, session), flags))
     }
     const settings = flags as Record<string, unknown>
     const spec = toWorkloadSpec(inputFromFlags(settings.op as string, settings, LABELS), LABELS)
-    return this.report(await runSession([spec], session))
+    return this.report(this.label(await runSession([spec], session), flags))
   }
 }

@@ -90,7 +90,10 @@ With --baseline FILE this is a regression gate: the same trials run again and ea
 
     const phases = {durationNs: flags.duration, warmupNs: flags.warmup}
     const workloads = profiles.flatMap((profile) => profile.workloads).map((workload) => withPhases(workload, phases, '--duration'))
-    const outcome = await runSession(workloads, {toolVersion: this.config.version, progress: !this.jsonEnabled(), trials})
+    const outcome = this.label(
+      await runSession(workloads, {toolVersion: this.config.version, progress: !this.jsonEnabled(), trials}),
+      flags,
+    )
     const {document} = outcome
     if (flags['save-baseline'] && !document.interrupted) {
       const saved = writeRequested(flags['save-baseline'], JSON.stringify(document, null, 2) + '\n', '--save-baseline')

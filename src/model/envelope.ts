@@ -20,7 +20,7 @@ export interface KernelInfo {
 }
 
 /** Every document the tool writes, by name; its kind is `iouring-bench/<name>`. */
-export type DocumentName = 'result' | 'fleet' | 'probe' | 'shutdown-drill' | 'stress-timeouts' | 'advice'
+export type DocumentName = 'result' | 'fleet' | 'probe' | 'shutdown-drill' | 'stress-timeouts' | 'advice' | 'history'
 export type DocumentKind<Name extends DocumentName = DocumentName> = `iouring-bench/${Name}`
 
 interface ToolInfo {

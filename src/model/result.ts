@@ -68,6 +68,21 @@ export interface SystemResult extends MeasuredFigures {
     ioThreadsNsPerOp?: number
     /** fio under SQPOLL: threads its figure does not count (its SQ thread); no CPU ratio is given then. */
     leavesOut?: string
+    /** Loop and raw: context switches of the system's own threads (it blocked, or was preempted). */
+    voluntarySwitches?: number
+    involuntarySwitches?: number
+    switchesPerOp?: number
+    /** Loop and raw, where the CPU gives them: instructions and cycles of every thread of the run. */
+    instructions?: number
+    cycles?: number
+    instructionsPerOp?: number
+    cyclesPerOp?: number
+    /** Of instructions and cycles: user mode only (perf_event_paranoid allowed no more). */
+    hardwareUserOnly?: true
+    /** Of instructions and cycles: below 1, the PMU was shared and the counts are scaled from this share of the time, as perf stat does. */
+    hardwareCountedShare?: number
+    /** Why instructions and cycles were not counted (no PMU in a VM, perf_event_paranoid). */
+    hardwareCounters?: string
   }
   counters: NativeCounters
   /** The loop, with an idle window (--idle): the process's CPU (every thread) while the loop waited with nothing to do. */
@@ -178,6 +193,10 @@ export interface ResultDocument extends Envelope<'result'> {
   schemaVersion: typeof RESULT_SCHEMA_VERSION
   kind: typeof RESULT_KIND
   createdAt: string
+  /** --label: what this run measured, as the user names it (a build, a branch, a change). */
+  label?: string
+  /** --commit (or $GITHUB_SHA): the commit of the code measured, which a history names at a change point. */
+  commit?: string
   interrupted: boolean
   workloads: WorkloadResult[]
   /** Set by `report merge`: the runs this result adds up. */

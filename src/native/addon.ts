@@ -75,9 +75,28 @@ export interface NativeStats extends NativeOpStats {
   allOps: number
   /** Every op handed to the loop (the raw ring), warm-up included. */
   issued: number
-  /** ioThreadsNs: of systemNs, io_uring's kernel threads the run's rings made (SQPOLL, io-wq). */
-  cpu: {userNs: number; systemNs: number; ioThreadsNs: number}
+  /**
+   * ioThreadsNs: of systemNs, io_uring's kernel threads the run's rings made (SQPOLL, io-wq).
+   * Context switches of the system's own threads; instructions and cycles of every thread of the
+   * run, or the errno name of the perf_event_open that failed.
+   */
+  cpu: NativeCpu
   interrupted: boolean
+}
+
+export interface NativeCpu {
+  userNs: number
+  systemNs: number
+  ioThreadsNs: number
+  voluntarySwitches: number
+  involuntarySwitches: number
+  instructions?: number
+  cycles?: number
+  /** Kernel mode not allowed (perf_event_paranoid): user mode alone counted. */
+  hardwareUserOnly?: boolean
+  /** Of the time the counters were enabled, the share they counted (below 1: multiplexed, scaled). */
+  hardwareCountedShare?: number
+  hardwareCountersError?: string
 }
 
 export interface NativeBenchResult {

@@ -190,6 +190,23 @@ function detailLines(workload: WorkloadResult): Line[] {
       return `${s.system} ${formatDuration(s.cpu.userNsPerOp)} + ${formatDuration(s.cpu.systemNsPerOp)}${io}`
     })
     lines.push(line(`CPU per op (user + system): ${split.join(' · ')}`))
+    const counted = measured.filter((s) => s.cpu.switchesPerOp !== undefined)
+    if (counted.length) {
+      const counts = counted.map((s) => {
+        const how = [
+          s.cpu.hardwareUserOnly && 'user mode only',
+          s.cpu.hardwareCountedShare && `scaled: counted ${(s.cpu.hardwareCountedShare * 100).toFixed(0)} % of the time`,
+        ].filter(Boolean)
+        const cpu =
+          s.cpu.instructionsPerOp !== undefined
+            ? `, ${formatCount(s.cpu.instructionsPerOp)} instructions, ${formatCount(s.cpu.cyclesPerOp!)} cycles${how.length ? ` (${how.join('; ')})` : ''}`
+            : ''
+        return `${s.system} ${s.cpu.switchesPerOp!.toPrecision(3)} context switches${cpu}`
+      })
+      lines.push(line(`per op, from counts (not the clock): ${counts.join(' · ')}`))
+      const why = counted.find((s) => s.cpu.hardwareCounters)?.cpu.hardwareCounters
+      if (why) lines.push(line(`instructions and cycles not counted: ${why}`, 'dim'))
+    }
   }
   for (const {system, idleCpu} of workload.systems) {
     if (idleCpu) {

@@ -7,6 +7,7 @@ import type {AdviceDocument} from '../model/advice.js'
 import type {DrillDocument} from '../model/drill.js'
 import {type DocumentKind, type DocumentName, documentName} from '../model/envelope.js'
 import type {FleetDocument} from '../model/fleet.js'
+import type {HistoryDocument} from '../model/history.js'
 import type {ProbeDocument} from '../model/probe.js'
 import type {ResultDocument} from '../model/result.js'
 import type {StressDocument} from '../model/stress.js'
@@ -15,7 +16,7 @@ import type {RenderOptions, Rendering} from './rendering.js'
 export const FORMAT_NAMES = ['terminal', 'json', 'hgrm', 'html', 'markdown', 'github-benchmark', 'bmf', 'junit', 'prometheus'] as const
 export type FormatName = (typeof FORMAT_NAMES)[number]
 
-export type AnyDocument = ResultDocument | FleetDocument | ProbeDocument | DrillDocument | StressDocument | AdviceDocument
+export type AnyDocument = ResultDocument | FleetDocument | ProbeDocument | DrillDocument | StressDocument | AdviceDocument | HistoryDocument
 /** What `report` reads back and renders (a probe is shown as a fleet of one host). */
 export type ReportDocument = Exclude<AnyDocument, ProbeDocument>
 type DocumentOf<Name extends DocumentName> = Extract<AnyDocument, {kind: DocumentKind<Name>}>
@@ -44,11 +45,12 @@ const FORMATS: Record<FormatName, Format> = {
       'shutdown-drill': async () => (await import('../drill/render.js')).renderDrill,
       'stress-timeouts': async () => (await import('../stress/render.js')).renderStressTerminal,
       advice: async () => (await import('../advise/render.js')).renderAdviceTerminal,
+      history: async () => (await import('../gate/history-render.js')).renderHistoryTerminal,
     },
   },
   json: {
     extensions: ['.json'],
-    renderers: {result: json, fleet: json, probe: json, 'shutdown-drill': json, 'stress-timeouts': json, advice: json},
+    renderers: {result: json, fleet: json, probe: json, 'shutdown-drill': json, 'stress-timeouts': json, advice: json, history: json},
   },
   hgrm: {extensions: ['.hgrm'], renderers: {result: async () => (await import('./hgrm.js')).renderHgrm}},
   html: {
@@ -56,6 +58,7 @@ const FORMATS: Record<FormatName, Format> = {
     renderers: {
       result: async () => (await import('./html.js')).renderHtml,
       advice: async () => (await import('../advise/html.js')).renderAdviceHtml,
+      history: async () => (await import('../gate/history-html.js')).renderHistoryHtml,
     },
   },
   markdown: {
@@ -63,6 +66,7 @@ const FORMATS: Record<FormatName, Format> = {
     renderers: {
       result: async () => (await import('./markdown.js')).renderMarkdown,
       fleet: async () => (await import('./fleet.js')).renderFleetMarkdown,
+      history: async () => (await import('../gate/history-render.js')).renderHistoryMarkdown,
     },
   },
   'github-benchmark': {
@@ -79,6 +83,7 @@ const FORMATS: Record<FormatName, Format> = {
       probe: async () => (await import('./junit.js')).renderProbeJunit,
       'shutdown-drill': async () => (await import('./junit.js')).renderDrillJunit,
       'stress-timeouts': async () => (await import('./junit.js')).renderStressJunit,
+      history: async () => (await import('./junit.js')).renderHistoryJunit,
     },
   },
   prometheus: {extensions: ['.prom'], renderers: {result: async () => (await import('./prometheus.js')).renderPrometheus}},
@@ -92,6 +97,7 @@ export const DOCUMENT_TITLES: Record<DocumentName, string> = {
   'shutdown-drill': 'a shutdown drill',
   'stress-timeouts': 'a stress-timeouts run',
   advice: 'an advise run',
+  history: 'a history verdict',
 }
 
 /** Why a form cannot be printed on stdout, or undefined when it can. */

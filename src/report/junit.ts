@@ -7,8 +7,10 @@ import {XMLBuilder} from 'fast-xml-parser'
 
 import {CHECK_TITLES} from '../drill/render.js'
 import {METRIC_LABELS} from '../gate/gate.js'
+import {HISTORY_METRIC_LABELS, historyChanges, testbedName} from '../gate/history-render.js'
 import {GATE_HEAD, gateRows} from '../gate/render.js'
 import type {DrillDocument} from '../model/drill.js'
+import type {HistoryDocument} from '../model/history.js'
 import type {ProbeDocument} from '../model/probe.js'
 import type {ResultDocument, SystemResult, WorkloadResult} from '../model/result.js'
 import type {StressDocument} from '../model/stress.js'
@@ -191,4 +193,30 @@ export function renderStressJunit(document: StressDocument): string {
     detail: check.detail,
   }))
   return renderJunit(`iouring-bench stress-timeouts on ${document.host.hostname}, kernel ${document.kernel.release}`, verdicts)
+}
+
+/**
+ * A case per series and metric: failed on a change judged worse that fails the gate, skipped
+ * where nothing was looked for (a series too short, a metric the results lack or that never moves).
+ */
+export function renderHistoryJunit(document: HistoryDocument): string {
+  const changes = historyChanges(document)
+  const verdicts = document.series.flatMap((series): Verdict[] => {
+    const suite = `${series.workload} on ${testbedName(series)}`
+    if (series.note) return [{suite, name: 'change points', status: 'skipped', message: series.note}]
+    return series.metrics.map(({metric, tested, changes: found}): Verdict => {
+      const name = HISTORY_METRIC_LABELS[metric]
+      if (!tested) return {suite, name, status: 'skipped', message: 'not looked at: too few values, or all the same'}
+      const texts = changes.filter(({change}) => found.includes(change))
+      const failing = texts.filter(({change}) => change.verdict === 'worse' && change.gates)
+      return {
+        suite,
+        name,
+        status: failing.length > 0 ? 'failed' : 'passed',
+        message: failing[0]?.text,
+        detail: texts.map(({text}) => text).join('\n') || undefined,
+      }
+    })
+  })
+  return renderJunit(`iouring-bench history of ${document.history}`, verdicts)
 }

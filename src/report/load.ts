@@ -12,6 +12,7 @@ import {FLEET_KIND, FLEET_SCHEMA_VERSION, type FleetDocument, type FleetHost} fr
 import {PROBE_KIND, PROBE_SCHEMA_VERSION} from '../model/probe.js'
 import {RESULT_KIND, RESULT_SCHEMA_VERSION, type ResultDocument} from '../model/result.js'
 import {ADVICE_SCHEMA_VERSION, type AdviceDocument} from '../model/advice.js'
+import {HISTORY_KIND, HISTORY_SCHEMA_VERSION, type HistoryDocument} from '../model/history.js'
 import {STRESS_SCHEMA_VERSION, type StressDocument} from '../model/stress.js'
 import {RAW_PROBE_VERSION} from '../probe/input.js'
 import {documentVerdict, rawVerdict} from './probe-verdict.js'
@@ -24,6 +25,7 @@ export type LoadedDocument =
   | {kind: 'shutdown-drill'; file: string; document: DrillDocument}
   | {kind: 'stress-timeouts'; file: string; document: StressDocument}
   | {kind: 'advice'; file: string; document: AdviceDocument}
+  | {kind: 'history'; file: string; document: HistoryDocument}
 
 const EXPECTED = 'a result saved by bench or run (with --json, --output FILE.json or --save-baseline)'
 
@@ -39,7 +41,11 @@ function readText(file: string): string {
 }
 
 export function loadDocument(file: string): LoadedDocument {
-  const text = readText(file)
+  return parseDocument(readText(file), file)
+}
+
+/** A document from its text; `file` names it in messages (`file:line` for a line of a JSON-lines file). */
+export function parseDocument(text: string, file: string): LoadedDocument {
   const name = shown(file)
   let data: unknown
   try {
@@ -61,6 +67,7 @@ export function loadDocument(file: string): LoadedDocument {
   if (json.kind === 'iouring-bench/stress-timeouts')
     return {kind: 'stress-timeouts', file, document: checked(file, json, 'stress-timeouts', STRESS_SCHEMA_VERSION)}
   if (json.kind === 'iouring-bench/advice') return {kind: 'advice', file, document: checked(file, json, 'advice', ADVICE_SCHEMA_VERSION)}
+  if (json.kind === HISTORY_KIND) return {kind: 'history', file, document: checked(file, json, 'history', HISTORY_SCHEMA_VERSION)}
   if ('rawProbeVersion' in json) {
     return {
       kind: 'probe',

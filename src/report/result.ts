@@ -6,7 +6,7 @@ import {median} from 'simple-statistics'
 import type {MeasuredBaseline} from '../bench/baseline.js'
 import type {SystemRun, WindowEnd, WorkloadRun} from '../bench/run.js'
 import {hostInfo, kernelInfo} from '../host.js'
-import type {NativeOpStats} from '../native/addon.js'
+import type {NativeCpu, NativeOpStats} from '../native/addon.js'
 import {explainNativeError} from '../probe/explain.js'
 
 import {toolInfo} from '../model/envelope.js'
@@ -47,9 +47,61 @@ function outcomesOf(stats: Pick<NativeOpStats, 'expected' | 'timedOut' | 'abando
   }
 }
 
-function cpuOf(cpu: {userNs: number; systemNs: number; ioThreadsNs?: number; leavesOut?: string}, ops: number): SystemResult['cpu'] {
-  const per = (ns: number): number => (ops ? ns / ops : 0)
-  const {ioThreadsNs, ...times} = cpu
+/** The CPU of a system over its trials: times and counts added, the CPU's counts only where every trial has them. */
+function mergedCpu(results: SystemResult[]): SystemResult['cpu'] {
+  const sum = (value: (cpu: SystemResult['cpu']) => number | undefined): number =>
+    results.reduce((total, r) => total + (value(r.cpu) ?? 0), 0)
+  const every = (value: (cpu: SystemResult['cpu']) => number | undefined): boolean => results.every((r) => value(r.cpu) !== undefined)
+  const unexplained = results.find((r) => r.cpu.hardwareCounters)?.cpu.hardwareCounters
+  const merged = cpuOf(
+    {
+      userNs: sum((cpu) => cpu.userNs),
+      systemNs: sum((cpu) => cpu.systemNs),
+      ioThreadsNs: sum((cpu) => cpu.ioThreadsNs),
+      ...(every((cpu) => cpu.voluntarySwitches)
+        ? {voluntarySwitches: sum((cpu) => cpu.voluntarySwitches), involuntarySwitches: sum((cpu) => cpu.involuntarySwitches)}
+        : {}),
+      ...(every((cpu) => cpu.instructions)
+        ? {
+            instructions: sum((cpu) => cpu.instructions),
+            cycles: sum((cpu) => cpu.cycles),
+            hardwareUserOnly: results.some((r) => r.cpu.hardwareUserOnly),
+            hardwareCountedShare: Math.min(...results.map((r) => r.cpu.hardwareCountedShare ?? 1)),
+          }
+        : {}),
+    },
+    sum((cpu) => cpu.ops),
+  )
+  return unexplained && merged.instructions === undefined ? {...merged, hardwareCounters: unexplained} : merged
+}
+
+/** What a system's threads cost: CPU time, and for loop and raw the counts behind it. */
+type CpuInput = {userNs: number; systemNs: number; ioThreadsNs?: number; leavesOut?: string} & Partial<
+  Pick<
+    NativeCpu,
+    | 'voluntarySwitches'
+    | 'involuntarySwitches'
+    | 'instructions'
+    | 'cycles'
+    | 'hardwareUserOnly'
+    | 'hardwareCountedShare'
+    | 'hardwareCountersError'
+  >
+>
+
+function cpuOf(cpu: CpuInput, ops: number): SystemResult['cpu'] {
+  const per = (count: number): number => (ops ? count / ops : 0)
+  const {
+    ioThreadsNs,
+    voluntarySwitches,
+    involuntarySwitches,
+    instructions,
+    cycles,
+    hardwareUserOnly,
+    hardwareCountedShare,
+    hardwareCountersError,
+    ...times
+  } = cpu
   return {
     ...times,
     nsPerOp: per(cpu.userNs + cpu.systemNs),
@@ -58,7 +110,30 @@ function cpuOf(cpu: {userNs: number; systemNs: number; ioThreadsNs?: number; lea
     ops,
     // Only where io_uring's kernel threads ran (SQPOLL, io-wq): counted in systemNs already.
     ...(ioThreadsNs ? {ioThreadsNs, ioThreadsNsPerOp: per(ioThreadsNs)} : {}),
+    ...(voluntarySwitches !== undefined && involuntarySwitches !== undefined
+      ? {voluntarySwitches, involuntarySwitches, switchesPerOp: per(voluntarySwitches + involuntarySwitches)}
+      : {}),
+    ...(instructions !== undefined && cycles !== undefined
+      ? {
+          instructions,
+          cycles,
+          instructionsPerOp: per(instructions),
+          cyclesPerOp: per(cycles),
+          ...(hardwareUserOnly ? {hardwareUserOnly: true as const} : {}),
+          ...(hardwareCountedShare !== undefined && hardwareCountedShare < 1 ? {hardwareCountedShare} : {}),
+        }
+      : {}),
+    ...(hardwareCountersError ? {hardwareCounters: hardwareCountersReason(hardwareCountersError)} : {}),
   }
+}
+
+/** Why the CPU's instructions and cycles were not counted, from perf_event_open's errno. */
+function hardwareCountersReason(code: string): string {
+  if (code === 'ENOENT' || code === 'EOPNOTSUPP' || code === 'ENODEV')
+    return `perf_event_open: ${code}: this CPU gives no hardware counters here (a VM without a virtual PMU)`
+  if (code === 'EACCES' || code === 'EPERM')
+    return `perf_event_open: ${code}: not allowed here (kernel.perf_event_paranoid, or a seccomp filter)`
+  return `perf_event_open: ${code}`
 }
 
 /** A timeline holds at most this many windows: a long or op-count run's are merged k at a time. */
@@ -282,10 +357,7 @@ function mergeSystemResults(results: SystemResult[]): SystemResult {
           },
         }
       : {}),
-    cpu: cpuOf(
-      {userNs: sum((r) => r.cpu.userNs), systemNs: sum((r) => r.cpu.systemNs), ioThreadsNs: sum((r) => r.cpu.ioThreadsNs ?? 0)},
-      sum((r) => r.cpu.ops),
-    ),
+    cpu: mergedCpu(results),
     counters,
     ...(idles.length
       ? {

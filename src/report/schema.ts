@@ -9,7 +9,7 @@ import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js
 
 import {shown} from '../errors.js'
 
-export type SchemaName = 'result' | 'fleet' | 'probe' | 'raw-probe' | 'shutdown-drill' | 'stress-timeouts' | 'advice'
+export type SchemaName = 'result' | 'fleet' | 'probe' | 'raw-probe' | 'shutdown-drill' | 'stress-timeouts' | 'advice' | 'history'
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas', import.meta.url))
 

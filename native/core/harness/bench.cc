@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "clock.h"
+#include "harness/hardware_counters.h"
 #include "harness/random.h"
 #include "loop/loop_thread.h"
 #include "loop/ring_memory.h"
@@ -308,19 +309,38 @@ void add_io_threads_cpu(CpuTime& cpu, int64_t ns) {
   cpu.system_ns += ns;
 }
 
-// CPU time of the calling thread since construction.
+// Adds the CPU time and context switches between `since` and `now` to `total`.
+void add_usage(CpuTime& total, const Usage& now, const Usage& since = {}) {
+  total.user_ns += now.user_ns - since.user_ns;
+  total.system_ns += now.system_ns - since.system_ns;
+  total.voluntary_switches += now.voluntary_switches - since.voluntary_switches;
+  total.involuntary_switches += now.involuntary_switches - since.involuntary_switches;
+}
+
+// Sets the CPU's counts of the run (as read, or now), or why there are none.
+void set_hardware_counts(CpuTime& cpu, const HardwareCounters& counters,
+                         std::optional<HardwareCounters::Counts> counts) {
+  if (!counts) {
+    counts = counters.read();
+  }
+  if (counts) {
+    cpu.instructions = static_cast<int64_t>(counts->instructions);
+    cpu.cycles = static_cast<int64_t>(counts->cycles);
+    cpu.hardware_user_only = counters.user_only();
+    cpu.hardware_counted_share = counts->counted_share;
+  } else {
+    cpu.hardware_counters_error = counters.error() != 0 ? counters.error() : EIO;
+  }
+}
+
+// CPU time and context switches of the calling thread since construction.
 class ThreadCpuMeter {
  public:
-  ThreadCpuMeter() { thread_cpu_ns(user_, system_); }
-  void add_to(CpuTime& total) const {
-    int64_t user = 0, system = 0;
-    thread_cpu_ns(user, system);
-    total.user_ns += user - user_;
-    total.system_ns += system - system_;
-  }
+  ThreadCpuMeter() : start_(usage_of(RUSAGE_THREAD)) {}
+  void add_to(CpuTime& total) const { add_usage(total, usage_of(RUSAGE_THREAD), start_); }
 
  private:
-  int64_t user_ = 0, system_ = 0;
+  Usage start_;
 };
 
 // The process's CPU while this thread sleeps for `window` (less if cancelled) and nothing else
@@ -915,6 +935,8 @@ void RunStats::merge(const RunStats& other) {
   cpu.user_ns += other.cpu.user_ns;
   cpu.system_ns += other.cpu.system_ns;
   cpu.io_threads_ns += other.cpu.io_threads_ns;
+  cpu.voluntary_switches += other.cpu.voluntary_switches;
+  cpu.involuntary_switches += other.cpu.involuntary_switches;
   interrupted = interrupted || other.interrupted;
 }
 
@@ -933,6 +955,8 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   // is new). Same-thread: a loop per submitter, run by the submitter's thread (its error, if
   // any, in loop_errors).
   CpuTime loop_cpu;
+  // Before any thread of the run starts, so each one is counted.
+  const HardwareCounters hardware;
   // io_uring's kernel threads (SQPOLL, io-wq) of the run's rings, read before the rings go.
   CpuTime io_cpu;
   const IoThreadsCpu io_threads_before = io_uring_threads_cpu();
@@ -955,7 +979,7 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     }
   } else {
     auto on_loop_exit = [&](const std::optional<LoopError>&) {
-      thread_cpu_ns(loop_cpu.user_ns, loop_cpu.system_ns);
+      add_usage(loop_cpu, usage_of(RUSAGE_THREAD));  // the thread is new: all of it is the loop's
     };
     if (auto error = LoopThread::start(loop_thread, loop_config, on_loop_exit)) {
       result.error = error;
@@ -978,8 +1002,11 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   auto measure_started = [&] {
     std::call_once(measure_once, [&] { at_measure_start = counters_now(); });
   };
-  // The loop thread's CPU over the idle window, which the run's CPU per op leaves out.
+  // The loop thread's CPU and context switches over the idle window, and the CPU's counts as it
+  // began, which the run's figures per op leave out.
   int64_t idle_loop_ns = 0;
+  CpuTime idle_switches;
+  std::optional<HardwareCounters::Counts> counted_before_idle;
   auto finish = [&] {
     if (loop_thread) {
       result.error = loop_thread->stop();  // drops the last handle: the loop drains and exits
@@ -995,6 +1022,11 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
     result.stats.cpu.user_ns += loop_cpu.user_ns;
     result.stats.cpu.system_ns += loop_cpu.system_ns + io_cpu.system_ns;
     result.stats.cpu.io_threads_ns += io_cpu.io_threads_ns;
+    result.stats.cpu.voluntary_switches +=
+        std::max<int64_t>(0, loop_cpu.voluntary_switches - idle_switches.voluntary_switches);
+    result.stats.cpu.involuntary_switches +=
+        std::max<int64_t>(0, loop_cpu.involuntary_switches - idle_switches.involuntary_switches);
+    set_hardware_counts(result.stats.cpu, hardware, counted_before_idle);
   };
 
   const int64_t started = monotonic_ns();
@@ -1107,9 +1139,19 @@ BenchResult run_loop_bench(const BenchSpec& spec, const ProgressFn& progress,
   // The same-thread design's loops end with their submitters: there is no idle loop to measure.
   if (loop_thread && spec.drive.idle.count() > 0 && !thread_error &&
       !cancel.load(std::memory_order_relaxed)) {
+    counted_before_idle = hardware.read();
     const int64_t loop_before = thread_cpu_clock_ns(loop_thread->native_handle());
+    // Every other thread of the run is joined: the process's switches in the window, less this
+    // thread's own, are the idle loop's (and any idle io_uring worker's).
+    const Usage process_before = usage_of(RUSAGE_SELF);
+    const Usage own_before = usage_of(RUSAGE_THREAD);
     result.idle = measure_idle(spec.drive.idle, cancel);
     idle_loop_ns = thread_cpu_clock_ns(loop_thread->native_handle()) - loop_before;
+    add_usage(idle_switches, usage_of(RUSAGE_SELF), process_before);
+    CpuTime own;
+    add_usage(own, usage_of(RUSAGE_THREAD), own_before);
+    idle_switches.voluntary_switches -= own.voluntary_switches;
+    idle_switches.involuntary_switches -= own.involuntary_switches;
   }
   finish();
   for (const auto& state : states) {
@@ -1148,6 +1190,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   std::vector<std::optional<int32_t>> first_results(in_flight);
   io_uring ring{};
   io_uring_params params{};
+  const HardwareCounters hardware;  // the ring's io-wq and SQPOLL threads included
   const IoThreadsCpu io_threads_before = io_uring_threads_cpu();
   const LoopConfig ring_config = with_registrations(spec, sources);
   if (auto error = init_ring(ring, params, entries, ring_config, "raw ring")) {
@@ -1316,6 +1359,7 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
   exit_ring(ring);
   result.counters = counters_since(counters, at_measure_start);
   cpu.add_to(recorder.stats.cpu);
+  set_hardware_counts(recorder.stats.cpu, hardware, std::nullopt);
   recorder.stats.read_back = source.read_back();
   result.stats = std::move(recorder.stats);
   return result;

@@ -81,6 +81,17 @@ struct CpuTime {
   // io_uring's kernel threads of the process (SQPOLL's iou-sqp, io-wq's iou-wrk) that the run's
   // rings made, while they ran the run's work.
   int64_t io_threads_ns = 0;
+  // Of the system's own threads (getrusage RUSAGE_THREAD): it blocked, or was preempted.
+  int64_t voluntary_switches = 0;
+  int64_t involuntary_switches = 0;
+  // Counted by the CPU over every thread of the system (harness/hardware_counters.h); -1 when
+  // not counted, and then hardware_counters_error is perf_event_open's errno.
+  int64_t instructions = -1;
+  int64_t cycles = -1;
+  int hardware_counters_error = 0;
+  // Kernel mode not allowed: user mode alone counted. Multiplexed: the share of the time counted.
+  bool hardware_user_only = false;
+  double hardware_counted_share = 1;
 };
 
 // How measured ops ended, for all ops or for one kind. Counts are of measured ops.

@@ -8,7 +8,7 @@ import {loadDocument} from '../../report/load.js'
 export default class Report extends ReportingCommand {
   static override summary = 'Render a saved result again, in any form.'
 
-  static override description = `Reads a document saved with --json (or --output FILE.json): a result of bench or run, a fleet view saved by 'report merge', a probe, a shutdown drill, a stress-timeouts run or an advise run, and renders it as: ${FORMAT_NAMES.join(', ')} (each where it applies to the document). Nothing is measured again. Give - to read standard input.`
+  static override description = `Reads a document saved with --json (or --output FILE.json): a result of bench or run, a fleet view saved by 'report merge', a probe, a shutdown drill, a stress-timeouts run, an advise run or a history verdict (gate --history), and renders it as: ${FORMAT_NAMES.join(', ')} (each where it applies to the document). Nothing is measured again. Give - to read standard input.`
 
   static override args = {
     file: Args.string({description: 'a saved document (JSON), or - for standard input', required: true}),

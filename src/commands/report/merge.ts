@@ -50,7 +50,7 @@ Probes (probe-kernel --json, or raw iouring-probe output) and saved fleet views 
       )
     }
     const unmergeable = inputs.find(
-      (input) => input.kind === 'shutdown-drill' || input.kind === 'stress-timeouts' || input.kind === 'advice',
+      (input) => input.kind === 'shutdown-drill' || input.kind === 'stress-timeouts' || input.kind === 'advice' || input.kind === 'history',
     )
     if (unmergeable)
       throw new UsageError(
