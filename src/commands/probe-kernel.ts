@@ -6,6 +6,7 @@ import {outputFlags} from '../flags.js'
 import type {ProbeDocument} from '../model/probe.js'
 import {probeKernel} from '../native/addon.js'
 import {probeDocument} from '../probe/document.js'
+import {readContainerFacts} from '../probe/container.js'
 import {evaluateProbe} from '../probe/evaluate.js'
 import {unmetText} from '../probe/render.js'
 import {checkRequirements, resolveRequirements} from '../probe/requirements.js'
@@ -63,7 +64,8 @@ Exit status 3, after the whole report, when io_uring cannot be used on the probe
     const wanted = flags.require ? resolveRequirements(flags.require) : null
     // The schema validator (ajv) is loaded only for a file: probing here needs no validation.
     const raw = flags.input === undefined ? await probeKernel() : (await import('../probe/input.js')).readRawProbe(flags.input)
-    const evaluation = evaluateProbe(raw)
+    // Probed here, it also says which container it ran in: a refusal then names the runtime's fix.
+    const evaluation = evaluateProbe(raw, flags.input === undefined ? readContainerFacts(raw.kernel) : undefined)
     const requirements = wanted && checkRequirements(wanted, evaluation)
     const document = probeDocument(raw, evaluation, {toolVersion: this.config.version, file: flags.input ?? null, requirements})
 

@@ -10,6 +10,10 @@ export interface HostVerdict {
   kernel: {release: string; version: string}
   verdict: VerdictName
   reason: string
+  /** What to do about it, where io_uring cannot be used (the cause's fix). */
+  fix?: string
+  /** The bench flags that fail on this host (`--single-issuer`, `--wake futex-op`): what its kernel lacks. */
+  lacks?: string[]
 }
 
 export const FLEET_KIND: DocumentKind<'fleet'> = 'iouring-bench/fleet'
@@ -26,12 +30,14 @@ export interface FleetKernel {
   version: string
   hosts: number
   verdicts: Record<string, number>
+  /** The bench flags that fail on every host of this kernel that can use io_uring at all. */
+  lacks?: string[]
 }
 
 export interface FleetVerdict {
   verdict: string
   hosts: number
-  reasons: Array<{reason: string; sources: string[]}>
+  reasons: Array<{reason: string; fix?: string; sources: string[]}>
 }
 
 /** Many hosts: the envelope without a host or kernel of its own. */

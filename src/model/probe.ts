@@ -38,6 +38,19 @@ export interface Cause {
   fix: string
 }
 
+/** The container runtimes the probe tells apart ('container': one it cannot name). */
+export type ContainerRuntime = 'docker' | 'podman' | 'kubernetes' | 'containerd' | 'lxc' | 'systemd-nspawn' | 'gvisor' | 'container'
+
+/** Where the probe ran, when it ran here (src/probe/container.ts reads it). */
+export interface ContainerFacts {
+  /** The runtime the signs add up to; null: no sign of a container. */
+  runtime: ContainerRuntime | null
+  /** What told it: "/run/.containerenv (engine podman-4.3.1)", "container=lxc", a cgroup path. */
+  signs: string[]
+  /** CONFIG_IO_URING of this kernel, where its config could be read. */
+  kernelConfig: {source: string; ioUring: boolean} | null
+}
+
 export interface Usability {
   usable: boolean
   /** The plain 8-entry ring's io_uring_setup. */
@@ -128,6 +141,8 @@ export interface ProbeVerdict {
 
 export interface ProbeEvaluation {
   kernel: KernelIdentity
+  /** Probed here: the container it ran in, if any; absent when read from a file. */
+  container?: ContainerFacts
   usability: Usability
   verdict: ProbeVerdict
   setupFlags: SetupFlagRow[]

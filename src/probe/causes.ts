@@ -5,7 +5,8 @@
 import {MAX_RING_ENTRIES} from '../bench/spec.js'
 import {type Limit, limitTooLow} from '../limits.js'
 import type {RawProbe} from '../model/native.js'
-import type {Cause, KernelIdentity} from '../model/probe.js'
+import type {Cause, ContainerFacts, KernelIdentity} from '../model/probe.js'
+import {RUNTIME_NAMES, seccompFix} from './container.js'
 import {formatSize} from '../units.js'
 import {bitsOf, milestone, nameOf, SETUP_FLAGS, type TableEntry} from './kernel-table.js'
 import {appearedIn, newerThanKernel, olderThan} from './kernel.js'
@@ -21,6 +22,8 @@ export interface RefusalContext {
   registerAnswered: boolean | null
   /** RLIMIT_MEMLOCK of this process, for a ring a benchmark asked for (a probe has it in `environment`). */
   memlock?: Limit | null
+  /** Probed here: the container it ran in, and this kernel's CONFIG_IO_URING. */
+  container?: ContainerFacts
 }
 
 /** The probe's plain ring. */
@@ -46,7 +49,7 @@ export function causeOfRefusal(error: string, context: RefusalContext, entries =
   }
 }
 
-function notPermitted({kernel, environment}: RefusalContext): Cause {
+function notPermitted({kernel, environment, container}: RefusalContext): Cause {
   if (!environment) {
     return {
       id: 'not_permitted',
@@ -79,7 +82,7 @@ function notPermitted({kernel, environment}: RefusalContext): Cause {
           fix: `add this user to group ${group} (usermod -aG, then log in again), run with CAP_SYS_ADMIN, or as root \`sysctl -w kernel.io_uring_disabled=0\``,
         }
   }
-  if (seccompMode === 2) return seccompCause(environment, 'EPERM')
+  if (seccompMode === 2) return seccompCause(environment, 'EPERM', container)
   const sysctl =
     ioUringDisabled === null
       ? `kernel.io_uring_disabled does not exist here (${milestone('io_uring_disabled').firstKernel}+)`
@@ -99,17 +102,33 @@ function allowedBySysctl(environment: RawEnvironment): boolean {
   return environment.egid === group || environment.groups.includes(group)
 }
 
-function seccompCause(environment: RawEnvironment, error: string): Cause {
+function seccompCause(environment: RawEnvironment, error: string, container: ContainerFacts | undefined): Cause {
   const filters =
     environment.seccompFilters === null ? 'a seccomp filter' : `a seccomp filter (${environment.seccompFilters} on this thread)`
+  const runtime = container?.runtime ?? null
+  // The runtime only, not its signs (a pod's cgroup path): a fleet view groups hosts by this text.
+  const whose = runtime
+    ? `, ${RUNTIME_NAMES[runtime]}'s default profile`
+    : error === 'EPERM'
+      ? ", as a container runtime's default profile does (Docker, containerd, GitHub Actions containers)"
+      : ''
+  const looksMissing = error === 'ENOSYS' ? ': a policy denial that looks like a missing syscall' : ''
   return {
     id: 'seccomp',
-    summary: `${filters} makes io_uring_setup fail with ${error}${error === 'EPERM' ? ", as a container runtime's default profile does (Docker, containerd, GitHub Actions containers)" : ''}`,
-    fix: 'run under a seccomp profile that allows io_uring_setup, io_uring_enter and io_uring_register (`docker run --security-opt seccomp=PROFILE.json`), or outside that sandbox',
+    summary: `${filters} makes io_uring_setup fail with ${error}${whose}${looksMissing}`,
+    fix: seccompFix(runtime),
   }
 }
 
-function notBuilt({kernel, environment, registerAnswered}: RefusalContext): Cause {
+function notBuilt({kernel, environment, registerAnswered, container}: RefusalContext): Cause {
+  // gVisor reports Linux 4.4.0, older than io_uring: it is its own kernel, so it comes first.
+  if (container?.runtime === 'gvisor') {
+    return {
+      id: 'not_built',
+      summary: 'gVisor answers ENOSYS: its kernel offers no io_uring unless runsc runs with --iouring (a partial one)',
+      fix: seccompFix('gvisor'),
+    }
+  }
   const io = milestone('io_uring')
   if (olderThan(kernel, io.firstKernel)) {
     return {
@@ -118,12 +137,22 @@ function notBuilt({kernel, environment, registerAnswered}: RefusalContext): Caus
       fix: `use Linux ${io.firstKernel} or newer`,
     }
   }
-  // io_uring_register answering at all means the syscalls exist: something in front of them said ENOSYS.
-  if (registerAnswered && environment?.seccompMode === 2) return seccompCause(environment, 'ENOSYS')
+  // The kernel's own config, or io_uring_register answering at all, says the syscalls exist:
+  // something in front of them said ENOSYS.
+  const built = registerAnswered || container?.kernelConfig?.ioUring === true
+  if (built && environment?.seccompMode === 2) return seccompCause(environment, 'ENOSYS', container)
+  if (container?.kernelConfig?.ioUring === true) {
+    return {
+      id: 'not_permitted',
+      summary: `io_uring_setup answered ENOSYS with no seccomp filter installed, yet this kernel was built with CONFIG_IO_URING=y (${container.kernelConfig.source}): something in front of the kernel intercepts the call`,
+      fix: 'run outside the sandbox that intercepts system calls (a user-mode kernel such as gVisor, a ptrace or user-mode emulator), or under one that offers io_uring',
+    }
+  }
   const filter = environment?.seccompMode === 2 ? ', or a seccomp filter answers ENOSYS for it' : ''
+  const config = container?.kernelConfig ? ` (${container.kernelConfig.source} has no CONFIG_IO_URING=y)` : ''
   return {
     id: 'not_built',
-    summary: `io_uring_setup does not exist here (ENOSYS): this kernel was built without io_uring (CONFIG_IO_URING)${filter}`,
+    summary: `io_uring_setup does not exist here (ENOSYS): this kernel was built without io_uring (CONFIG_IO_URING)${config}${filter}`,
     fix: 'use a kernel built with CONFIG_IO_URING=y',
   }
 }

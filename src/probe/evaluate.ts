@@ -10,6 +10,7 @@ import type {
   Assessment,
   BehaviourId,
   BehaviourRow,
+  ContainerFacts,
   KernelIdentity,
   NamedRow,
   NamedSet,
@@ -46,9 +47,10 @@ const OP_OPCODES = {
   stall: ['RECV'],
 } as const satisfies Record<Exclude<OpName, 'mix'>, readonly string[]>
 
-export function evaluateProbe(raw: RawProbe): ProbeEvaluation {
+/** What the raw facts mean; `container`, read when probing here, names the runtime a refusal came from. */
+export function evaluateProbe(raw: RawProbe, container?: ContainerFacts): ProbeEvaluation {
   const kernel = identifyKernel(raw.kernel)
-  const context: RefusalContext = {kernel, environment: raw.environment, registerAnswered: registerAnswered(raw)}
+  const context: RefusalContext = {kernel, environment: raw.environment, registerAnswered: registerAnswered(raw), container}
   const facts = new Facts(raw, context, usabilityOf(raw, context))
   const sections = {
     setupFlags: facts.setupFlags(),
@@ -60,6 +62,7 @@ export function evaluateProbe(raw: RawProbe): ProbeEvaluation {
   }
   return {
     kernel,
+    ...(container ? {container} : {}),
     usability: facts.usability,
     verdict: facts.verdict({kernel, ...sections}),
     ...sections,

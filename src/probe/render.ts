@@ -2,7 +2,8 @@
 // not, the cause and the fix), the verdict against the loop, then the detail (setup flags,
 // features, opcodes, register ops, behaviour), each with the release that brought it.
 
-import type {Assessment, KernelIdentity, NamedSet, ProbeDocument, RequirementResult} from '../model/probe.js'
+import type {Assessment, ContainerFacts, KernelIdentity, NamedSet, ProbeDocument, RequirementResult} from '../model/probe.js'
+import {RUNTIME_NAMES} from './container.js'
 import {type Paint, paintFor} from '../report/paint.js'
 import type {RenderOptions as FormatOptions} from '../report/rendering.js'
 
@@ -97,6 +98,15 @@ function header(document: ProbeDocument, out: Lines): void {
   }
   for (const note of usability.notes) out.wrapped('  note     ', note)
   out.wrapped('  context  ', environmentText(raw.environment))
+  if (document.container) out.wrapped('  where    ', containerText(document.container))
+}
+
+function containerText({runtime, signs, kernelConfig}: ContainerFacts): string {
+  const where = runtime ? `in ${RUNTIME_NAMES[runtime]} (${signs.join('; ')})` : 'no sign of a container'
+  const config = kernelConfig
+    ? `CONFIG_IO_URING=${kernelConfig.ioUring ? 'y' : 'n'} (${kernelConfig.source})`
+    : 'kernel config not readable'
+  return `${where}; ${config}`
 }
 
 function environmentText(environment: ProbeDocument['raw']['environment']): string {

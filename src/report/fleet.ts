@@ -26,19 +26,26 @@ function byRelease(a: string, b: string): number {
 export function fleetDocument(hosts: FleetHost[], toolVersion: string): FleetDocument {
   const kernels = new Map<string, FleetKernel>()
   const verdicts = new Map<string, FleetVerdict>()
+  // What each kernel lacks: the flags failing on every one of its hosts that can use io_uring.
+  const lacking = new Map<string, Set<string>>()
   for (const host of hosts) {
     const kernel = kernels.get(host.kernel.release) ?? {release: host.kernel.release, version: host.kernel.version, hosts: 0, verdicts: {}}
     kernel.hosts++
     kernel.verdicts[host.verdict] = (kernel.verdicts[host.verdict] ?? 0) + 1
     kernels.set(kernel.release, kernel)
+    if (host.verdict !== 'unusable' && host.lacks) {
+      const before = lacking.get(kernel.release)
+      lacking.set(kernel.release, before ? new Set(host.lacks.filter((flag) => before.has(flag))) : new Set(host.lacks))
+    }
 
     const verdict = verdicts.get(host.verdict) ?? {verdict: host.verdict, hosts: 0, reasons: []}
     verdict.hosts++
     const reason = verdict.reasons.find((entry) => entry.reason === host.reason)
     if (reason) reason.sources.push(host.source)
-    else verdict.reasons.push({reason: host.reason, sources: [host.source]})
+    else verdict.reasons.push({reason: host.reason, ...(host.fix ? {fix: host.fix} : {}), sources: [host.source]})
     verdicts.set(verdict.verdict, verdict)
   }
+  for (const [release, flags] of lacking) kernels.get(release)!.lacks = [...flags]
   return {
     schemaVersion: FLEET_SCHEMA_VERSION,
     kind: FLEET_KIND,
@@ -75,15 +82,29 @@ function summaryLine(fleet: FleetDocument): string {
   return `fleet: ${count(fleet.hosts.length, 'host')}, ${count(fleet.kernels.length, 'kernel')}`
 }
 
+const LACKS_TITLE = 'what each kernel lacks (the bench flags that fail on all its hosts that can use io_uring):'
+
+function lacksLines(fleet: FleetDocument): string[] {
+  return fleet.kernels.flatMap((kernel) => (kernel.lacks ? [`${kernel.release}: ${kernel.lacks.join(' ') || 'nothing'}`] : []))
+}
+
 export function renderFleetTerminal(fleet: FleetDocument, options: {color: boolean}): string {
   const paint = paintFor(options.color)
   const {head, rows} = kernelRows(fleet)
-  const table = new Table({head, style: {head: [], border: []}, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right'))})
+  const table = new Table({
+    head,
+    style: {head: [], border: []},
+    colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')),
+  })
   table.push(...rows)
-  const out = [paint.bold(summaryLine(fleet)), table.toString(), paint.dim('why:')]
+  const out = [paint.bold(summaryLine(fleet)), table.toString()]
+  const lacks = lacksLines(fleet)
+  if (lacks.length) out.push(paint.dim(LACKS_TITLE), ...lacks.map((text) => `  ${text}`))
+  out.push(paint.dim('why:'))
   for (const verdict of fleet.verdicts) {
-    for (const {reason, sources} of verdict.reasons) {
+    for (const {reason, fix, sources} of verdict.reasons) {
       out.push(`  ${verdict.verdict} (${sources.length}): ${reason} ${paint.dim(`— ${sourcesText(sources)}`)}`)
+      if (fix) out.push(`    fix: ${fix}`)
     }
   }
   return out.join('\n') + '\n'
@@ -92,7 +113,7 @@ export function renderFleetTerminal(fleet: FleetDocument, options: {color: boole
 export function renderFleetMarkdown(fleet: FleetDocument): string {
   const {head, rows} = kernelRows(fleet)
   const reasons = fleet.verdicts.flatMap((verdict) =>
-    verdict.reasons.map(({reason, sources}) => [verdict.verdict, String(sources.length), reason, sourcesText(sources)]),
+    verdict.reasons.map(({reason, fix, sources}) => [verdict.verdict, String(sources.length), reason, fix ?? '', sourcesText(sources)]),
   )
   return [
     `## iouring-bench ${markdownText(summaryLine(fleet))}`,
@@ -103,7 +124,8 @@ export function renderFleetMarkdown(fleet: FleetDocument): string {
       head.map((_, i) => (i === 0 ? 'left' : 'right')),
     ),
     '',
-    markdownTable(['verdict', 'hosts', 'reason', 'from'], reasons, ['left', 'right', 'left', 'left']),
+    ...(lacksLines(fleet).length ? [markdownText(LACKS_TITLE), '', ...lacksLines(fleet).map((text) => `- ${markdownText(text)}`), ''] : []),
+    markdownTable(['verdict', 'hosts', 'reason', 'fix', 'from'], reasons, ['left', 'right', 'left', 'left', 'left']),
     '',
   ].join('\n')
 }

@@ -13,7 +13,18 @@ import type {ResultDocument} from '../model/result.js'
 import type {StressDocument} from '../model/stress.js'
 import type {RenderOptions, Rendering} from './rendering.js'
 
-export const FORMAT_NAMES = ['terminal', 'json', 'hgrm', 'html', 'markdown', 'github-benchmark', 'bmf', 'junit', 'prometheus'] as const
+export const FORMAT_NAMES = [
+  'terminal',
+  'json',
+  'hgrm',
+  'html',
+  'markdown',
+  'github-benchmark',
+  'bmf',
+  'junit',
+  'prometheus',
+  'nfd',
+] as const
 export type FormatName = (typeof FORMAT_NAMES)[number]
 
 export type AnyDocument = ResultDocument | FleetDocument | ProbeDocument | DrillDocument | StressDocument | AdviceDocument | HistoryDocument
@@ -87,6 +98,8 @@ const FORMATS: Record<FormatName, Format> = {
     },
   },
   prometheus: {extensions: ['.prom'], renderers: {result: async () => (await import('./prometheus.js')).renderPrometheus}},
+  // Node Feature Discovery's feature files have no extension of their own: --format nfd names it.
+  nfd: {extensions: [], renderers: {probe: async () => (await import('../probe/nfd.js')).renderNfd}},
 }
 
 /** How messages name a document of each kind. */

@@ -22,11 +22,17 @@ function verdictOf(
   {kernel, usability, verdict}: Pick<ProbeEvaluation, 'kernel' | 'usability' | 'verdict'>,
   hostname: string | null,
 ): HostVerdict {
-  const host = {hostname, kernel: {release: kernel.release, version: kernel.version}}
+  const lacks = verdict.benchFlags.filter((flag) => !flag.works).map((flag) => flag.flag)
+  const host = {hostname, kernel: {release: kernel.release, version: kernel.version}, lacks}
   if (!usability.usable) {
-    // The cause names the sysctl, the seccomp filter or the missing io_uring; its fix is one
-    // `probe-kernel --input FILE` away.
-    return {...host, verdict: 'unusable', reason: usability.cause?.summary ?? verdict.loop.reason}
+    // The cause names the sysctl, the seccomp filter or the missing io_uring, and how to fix it.
+    const {lacks: _everything, ...unusable} = host // every flag fails where io_uring cannot be used: no list says more
+    return {
+      ...unusable,
+      verdict: 'unusable',
+      reason: usability.cause?.summary ?? verdict.loop.reason,
+      ...(usability.cause ? {fix: usability.cause.fix} : {}),
+    }
   }
   if (!verdict.loop.met) return {...host, verdict: 'unsupported', reason: verdict.loop.reason}
   if (!verdict.singleIssuer.met) return {...host, verdict: 'supported without single issuer', reason: verdict.singleIssuer.reason}

@@ -103,6 +103,34 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
     }
   })
 
+  test('--format nfd --output FILE writes the NFD feature file, also where io_uring is refused (exit 3)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'iob-nfd-'))
+    try {
+      const file = path.join(dir, 'iouring-bench')
+      const refused = await runCli([
+        'probe-kernel',
+        '--input',
+        FIXTURE('debian-6.12-io_uring_disabled-2'),
+        '--format',
+        'nfd',
+        '--output',
+        file,
+      ])
+      assert.equal(refused.status, 3)
+      assert.match(refused.stdout, /^Kernel +6\.12\.118 /)
+      const text = readFileSync(file, 'utf8')
+      assert.match(text, /^# iouring-bench \S+ probe-kernel, .*\n# not usable: kernel\.io_uring_disabled=2/)
+      assert.match(text, /^iouring\.available=false$/m)
+      assert.match(text, /^iouring\.refused-by=io-uring-disabled$/m)
+      const here = await runCli(['probe-kernel', '--format', 'nfd'])
+      assert.equal(here.status, 0)
+      assert.match(here.stdout, /^iouring\.available=true$/m)
+      assert.match(here.stdout, /^iouring\.op\.nop=true$/m)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
   test('loads only what it prints: no other form of any document, none of their libraries', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'iob-imports-'))
     try {
@@ -127,7 +155,7 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
     const {status, stdout, stderr} = await runCli(['probe-kernel', '--format', 'prometheus'])
     assert.equal(status, 2)
     assert.equal(stdout, '')
-    assert.deepEqual(lines(stderr), ["Error: --format: 'prometheus' is not allowed; a probe renders as terminal, json, junit"])
+    assert.deepEqual(lines(stderr), ["Error: --format: 'prometheus' is not allowed; a probe renders as terminal, json, junit, nfd"])
   })
 
   test('Debian 5.10: --require defer-taskrun exits 3 naming it, with the EINVAL reason', async () => {
@@ -327,13 +355,21 @@ describe('probe-kernel under a seccomp filter', () => {
     ])
   })
 
-  test('ENOSYS for all three io_uring calls reads as a kernel without io_uring, or a filter', async () => {
+  test("ENOSYS for all three io_uring calls: a policy denial where the kernel's config shows io_uring, else a kernel without it or a filter", async () => {
     const {status, stdout} = await runCli(['probe-kernel', '--json'], {
       wrapper: [tool, '-e', 'ENOSYS', 'io_uring_setup,io_uring_enter,io_uring_register', '--'],
     })
     assert.equal(status, 3)
-    const {usability} = parseDocument(stdout)
-    assert.equal(usability.cause?.id, 'not_built')
-    assert.match(usability.cause?.summary ?? '', /built without io_uring \(CONFIG_IO_URING\), or a seccomp filter answers ENOSYS for it$/)
+    const {usability, container} = parseDocument(stdout)
+    if (container?.kernelConfig?.ioUring) {
+      assert.equal(usability.cause?.id, 'seccomp')
+      assert.match(usability.cause?.summary ?? '', /fail with ENOSYS.*: a policy denial that looks like a missing syscall$/)
+    } else {
+      assert.equal(usability.cause?.id, 'not_built')
+      assert.match(
+        usability.cause?.summary ?? '',
+        /built without io_uring \(CONFIG_IO_URING\).*, or a seccomp filter answers ENOSYS for it$/,
+      )
+    }
   })
 })

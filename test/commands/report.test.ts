@@ -9,7 +9,7 @@ import {Ajv2020} from 'ajv/dist/2020.js'
 import {XMLParser} from 'fast-xml-parser'
 import * as hdr from 'hdr-histogram-js'
 
-import {FORMAT_NAMES, type FormatName, render} from '../../src/report/formats.ts'
+import {type FormatName, formatsFor, render} from '../../src/report/formats.ts'
 import {decodeHistogram, newHistogram} from '../../src/report/histogram.ts'
 import type {Rendering} from '../../src/report/rendering.ts'
 import {lines, runCli} from '../helpers/cli.ts'
@@ -61,7 +61,7 @@ function promtoolFindings(exposition: string): string {
 
 describe('report: one saved result in every form', () => {
   test('every format renders the saved result and exits 0', async () => {
-    for (const format of FORMAT_NAMES.filter((name) => name !== 'github-benchmark')) {
+    for (const format of formatsFor('result').filter((name) => name !== 'github-benchmark')) {
       const {status, stdout, stderr} = await runCli(['report', saved.first, '--format', format])
       assert.equal(status, 0, `${format}: ${stderr}`)
       assert.ok(stdout.length > 100, `${format} printed ${stdout.length} characters`)
@@ -469,6 +469,8 @@ describe('report merge', () => {
       /unusable \(1\): kernel\.io_uring_disabled=2: io_uring is disabled for every process, root included — .*debian-6\.12-io_uring_disabled-2\.json/,
     )
     assert.match(stdout, /unusable \(1\): a seccomp filter .* makes io_uring_setup fail with EPERM.* — .*host-6\.18-seccomp-eperm\.json/)
+    assert.match(stdout, /^ {2}5\.10\.0-46-cloud-amd64: --wake msg-ring --wake futex-op --single-issuer /m)
+    assert.match(stdout, /^ {4}fix: as root, `sysctl -w kernel\.io_uring_disabled=0`/m)
 
     const json = await runCli(['report', 'merge', ...probeFiles, '--json'])
     const fleet = JSON.parse(json.stdout)
@@ -480,6 +482,14 @@ describe('report merge', () => {
     assert.deepEqual(fleet.kernels[0].verdicts, {'supported without single issuer': 2})
     assert.deepEqual(fleet.kernels[2].verdicts, {supported: 1, unusable: 1})
     assert.equal(fleet.hosts.length, 7)
+    // Each kernel's group: what it lacks (flags failing on all its usable hosts), and the fix for what refuses io_uring.
+    assert.ok(fleet.kernels[0].lacks.includes('--single-issuer'))
+    assert.ok(fleet.kernels[1].lacks.includes('--wake futex-op'))
+    assert.ok(!fleet.kernels[1].lacks.includes('--single-issuer'))
+    const disabled = fleet.verdicts
+      .find((verdict: {verdict: string}) => verdict.verdict === 'unusable')
+      .reasons.find((reason: {reason: string}) => reason.reason.startsWith('kernel.io_uring_disabled=2'))
+    assert.match(disabled.fix, /sysctl -w kernel\.io_uring_disabled=0/)
   })
 
   test("probe-kernel --json documents join the fleet view, with their host's name and their own verdict", async () => {
@@ -544,7 +554,7 @@ describe('report: file and socket results (bytes, baselines without counters, a 
 
   test('every format renders both and exits 0', async () => {
     for (const input of [read, mix]) {
-      for (const format of FORMAT_NAMES.filter((name) => name !== 'github-benchmark')) {
+      for (const format of formatsFor('result').filter((name) => name !== 'github-benchmark')) {
         const {status, stdout, stderr} = await runCli(['report', input, '--format', format])
         assert.equal(status, 0, `${format}: ${stderr}`)
         assert.equal(stderr, '', format)
@@ -774,7 +784,7 @@ describe('report: bad input gets one line and exit status 2', () => {
     [
       'an unknown format',
       () => [saved.first, '--format', 'pdf'],
-      /^Error: --format: 'pdf' is not allowed; use one of: terminal, json, hgrm, html, markdown, github-benchmark, bmf, junit, prometheus$/,
+      /^Error: --format: 'pdf' is not allowed; use one of: terminal, json, hgrm, html, markdown, github-benchmark, bmf, junit, prometheus, nfd$/,
     ],
     ['a missing file', () => [file('nosuch.json')], /^Error: \S+nosuch\.json: no such file; give a result saved by bench or run/],
     ['a directory', () => [dir], /^Error: \S+: is a directory; give a result saved by bench or run/],

@@ -338,7 +338,7 @@ describe('probe explanations of causes no kernel here shows', () => {
     const filtered = variant('host-6.18-seccomp-eperm', (probe) => Object.assign(probe.setup, {errno: 38, error: 'ENOSYS'}))
     assert.match(
       evaluateProbe(filtered).usability.cause?.summary ?? '',
-      /^a seccomp filter \(1 on this thread\) makes io_uring_setup fail with ENOSYS$/,
+      /^a seccomp filter \(1 on this thread\) makes io_uring_setup fail with ENOSYS: a policy denial that looks like a missing syscall$/,
     )
   })
 
