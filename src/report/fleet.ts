@@ -58,7 +58,7 @@ export function fleetDocument(hosts: FleetHost[], toolVersion: string): FleetDoc
 }
 
 /** The kernel × verdict table: one row per kernel, a column of host counts per verdict. */
-function kernelRows(fleet: FleetDocument): {head: string[]; rows: string[][]} {
+export function kernelRows(fleet: FleetDocument): {head: string[]; rows: string[][]} {
   const verdicts = fleet.verdicts.map((entry) => entry.verdict)
   return {
     head: ['kernel', 'hosts', ...verdicts],
@@ -72,17 +72,17 @@ function kernelRows(fleet: FleetDocument): {head: string[]; rows: string[][]} {
 
 const SHOWN_SOURCES = 3
 
-function sourcesText(sources: string[]): string {
+export function sourcesText(sources: string[]): string {
   const shown = sources.slice(0, SHOWN_SOURCES).join(', ')
   return sources.length > SHOWN_SOURCES ? `${shown} and ${sources.length - SHOWN_SOURCES} more` : shown
 }
 
-function summaryLine(fleet: FleetDocument): string {
+export function summaryLine(fleet: FleetDocument): string {
   const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`
   return `fleet: ${count(fleet.hosts.length, 'host')}, ${count(fleet.kernels.length, 'kernel')}`
 }
 
-const LACKS_TITLE = 'what each kernel lacks (the bench flags that fail on all its hosts that can use io_uring):'
+export const LACKS_TITLE = 'what each kernel lacks (the bench flags that fail on all its hosts that can use io_uring):'
 
 function lacksLines(fleet: FleetDocument): string[] {
   return fleet.kernels.flatMap((kernel) => (kernel.lacks ? [`${kernel.release}: ${kernel.lacks.join(' ') || 'nothing'}`] : []))

@@ -70,6 +70,7 @@ const FORMATS: Record<FormatName, Format> = {
       result: async () => (await import('./html.js')).renderHtml,
       advice: async () => (await import('../advise/html.js')).renderAdviceHtml,
       history: async () => (await import('../gate/history-html.js')).renderHistoryHtml,
+      fleet: async () => (await import('./fleet-html.js')).renderFleetHtml,
     },
   },
   markdown: {

@@ -9,6 +9,7 @@ import path from 'node:path'
 import {describe, test} from 'node:test'
 import {fileURLToPath} from 'node:url'
 
+import {launchBrowser, openPage} from '../helpers/browser.ts'
 import {BIN, runProcess} from '../helpers/cli.ts'
 import {assertMatchesSchema} from '../helpers/schema.ts'
 
@@ -43,7 +44,14 @@ describe('deploy/ansible/probe-fleet.yml', () => {
     )
     assert.equal(status, 0, `${stdout}\n${stderr}`)
     assert.match(stdout, /db-1 +: ok=[23] .*failed=0/)
-    assert.deepEqual(readdirSync(fleet).sort(), ['db-1.probe.json', 'fleet.json', 'fleet.md', 'web-1.probe.json', 'web-2.probe.json'])
+    assert.deepEqual(readdirSync(fleet).sort(), [
+      'db-1.probe.json',
+      'fleet.html',
+      'fleet.json',
+      'fleet.md',
+      'web-1.probe.json',
+      'web-2.probe.json',
+    ])
     const view = JSON.parse(readFileSync(path.join(fleet, 'fleet.json'), 'utf8'))
     assertMatchesSchema('fleet', view)
     assert.equal(view.hosts.length, 3)
@@ -59,5 +67,20 @@ describe('deploy/ansible/probe-fleet.yml', () => {
     assert.match(unusable.reasons[0].fix, /sysctl -w kernel\.io_uring_disabled=0/)
     assert.match(unusable.reasons[0].sources[0], /db-1\.probe\.json$/)
     assert.match(readFileSync(path.join(fleet, 'fleet.md'), 'utf8'), /^## iouring-bench fleet: 3 hosts, 2 kernels$/m)
+    // The HTML page, in a real browser: the kernel table and the fix, nothing fetched.
+    const browser = await launchBrowser(path.join(dir, 'chromium'))
+    try {
+      const {page, problems, requests} = await openPage(browser, path.join(fleet, 'fleet.html'), 1100)
+      assert.deepEqual(problems, [])
+      assert.deepEqual(
+        requests.filter((url) => !url.startsWith('file:')),
+        [],
+      )
+      assert.equal(await page.locator('table.fleet-kernels tbody tr').count(), 2)
+      assert.match(await page.locator('table.fleet-reasons').innerText(), /sysctl -w kernel\.io_uring_disabled=0/)
+      assert.match(await page.locator('ul.lacks').innerText(), /5\.10\.0-46-cloud-amd64: .*--single-issuer/)
+    } finally {
+      await browser.close()
+    }
   })
 })

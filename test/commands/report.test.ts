@@ -801,7 +801,7 @@ describe('report: bad input gets one line and exit status 2', () => {
     [
       'a result-only format for a fleet view',
       () => [probeFiles[0], '--format', 'hgrm'],
-      /^Error: --format: 'hgrm' is not allowed; a fleet view renders as terminal, json, markdown$/,
+      /^Error: --format: 'hgrm' is not allowed; a fleet view renders as terminal, json, html, markdown$/,
     ],
     [
       'github-benchmark to stdout, which its action cannot read',
