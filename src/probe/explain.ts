@@ -4,11 +4,12 @@
 // for EPERM, and points at probe-kernel, which tests them.
 
 import {limitBehind} from '../bench/needs.js'
-import {readLimit} from '../limits.js'
+import {type Limit, readLimit} from '../limits.js'
 import type {NativeError} from '../model/native.js'
 import type {WorkloadSpec} from '../model/workload.js'
 import {causeOfRefusal, explainSetupRefusal, flagMask} from './causes.js'
 import {thisKernel} from './kernel.js'
+import {formatSize} from '../units.js'
 
 const PROBE_HINT = "run 'iouring-bench probe-kernel' to see what this kernel supports"
 
@@ -20,10 +21,26 @@ export function explainNativeError(error: NativeError, spec?: WorkloadSpec): str
     return `${error.call} failed (${error.message}): the process ran out of file descriptors; raise RLIMIT_NOFILE (ulimit -n) or open fewer connections`
   }
   if (error.call === 'io_uring_setup') return explainRefusedRing(error)
+  if (error.call === 'io_uring_register' && error.code === 'ENOMEM' && /REGISTER_BUFFERS|PBUF_RING/.test(error.detail)) {
+    return explainPinnedBuffers(error, readLimit('RLIMIT_MEMLOCK'))
+  }
   if (error.code === 'ENOMEM') {
     return `the loop could not start (${error.message}): out of memory; use a smaller ring or free memory`
   }
   return `the loop stopped: ${error.message}`
+}
+
+/**
+ * Registered buffers are pinned, and every kernel counts pinned pages against RLIMIT_MEMLOCK
+ * (unless the process has CAP_IPC_LOCK): the limit, and the ways to raise it where it is set.
+ */
+export function explainPinnedBuffers(error: NativeError, memlock: Limit | null): string {
+  const limit =
+    memlock === null ? 'RLIMIT_MEMLOCK' : `RLIMIT_MEMLOCK (${memlock.soft === Infinity ? 'unlimited' : formatSize(memlock.soft)} here)`
+  return (
+    `the kernel could not pin the registered buffers (${error.message}): registered buffers count against ${limit}; ` +
+    'raise it (`ulimit -l unlimited`, LimitMEMLOCK=infinity in a systemd unit, `docker run --ulimit memlock=-1`) or register fewer or smaller buffers'
+  )
 }
 
 function explainRefusedRing(error: NativeError): string {

@@ -11,7 +11,7 @@ import type {ProbeEvaluation} from '../../src/model/probe.ts'
 import {explainSetupRefusal, ringLockedBytes} from '../../src/probe/causes.ts'
 import {probeDocument} from '../../src/probe/document.ts'
 import {evaluateProbe} from '../../src/probe/evaluate.ts'
-import {explainNativeError} from '../../src/probe/explain.ts'
+import {explainNativeError, explainPinnedBuffers} from '../../src/probe/explain.ts'
 import {identifyKernel} from '../../src/probe/kernel.ts'
 import {checkRequirements, resolveRequirements} from '../../src/probe/requirements.ts'
 import {schemaErrors, validateProbeDocument} from '../helpers/probe-schema.ts'
@@ -479,6 +479,23 @@ describe('errors of a benchmark run are explained from the same table', () => {
       /^the kernel refused the ring \(io_uring_setup: Invalid argument \(EINVAL\): entries=256 flags=SINGLE_ISSUER\|DEFER_TASKRUN\): .*SINGLE_ISSUER appeared in Linux 6\.0 and DEFER_TASKRUN in 6\.1/,
     )
     assert.match(text, /run 'iouring-bench probe-kernel'/)
+  })
+
+  test('registered buffers refused with ENOMEM name RLIMIT_MEMLOCK, its value and how to raise it', () => {
+    const error = {
+      call: 'io_uring_register',
+      errno: 12,
+      code: 'ENOMEM',
+      detail: 'raw ring REGISTER_BUFFERS of 256 buffers',
+      message: 'io_uring_register: Cannot allocate memory (ENOMEM): raw ring REGISTER_BUFFERS of 256 buffers',
+    }
+    const text = explainPinnedBuffers(error, {soft: 8 << 20, hard: 8 << 20})
+    assert.match(text, /^the kernel could not pin the registered buffers \(io_uring_register: Cannot allocate memory/)
+    assert.match(
+      text,
+      /count against RLIMIT_MEMLOCK \(8 MiB here\); raise it \(`ulimit -l unlimited`, LimitMEMLOCK=infinity in a systemd unit, `docker run --ulimit memlock=-1`\)/,
+    )
+    assert.match(explainNativeError(error), /count against RLIMIT_MEMLOCK/)
   })
 
   test('EPERM lists the candidate causes and points at probe-kernel to tell which', () => {
