@@ -35,7 +35,7 @@ test('replaceFile replaces a file whole and leaves no temporary file; through a 
 test('a form the command does not print is refused before it runs, named by --format or by the --output extension', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'iob-plan-'))
   assert.throws(() => planOutput({format: 'hgrm'}, false, 'probe'), {
-    message: "--format: 'hgrm' is not allowed; a probe renders as terminal, json, junit",
+    message: "--format: 'hgrm' is not allowed; a probe renders as terminal, json, junit, nfd",
   })
   assert.throws(() => planOutput({output: 'drill.prom'}, false, 'shutdown-drill'), {
     message: `--output: 'drill.prom' is not allowed; a shutdown drill renders as terminal, json, junit: name one with --format, or end the file name with .txt, .json, .xml`,
