@@ -63,7 +63,7 @@ function adjustFamily(ratios: ComparedRatio[], alpha: number): void {
 }
 
 /** Of the measured phase: the counters count the ops it ended. */
-function perOp(system: SystemResult, count: number | undefined): number {
+export function perOp(system: SystemResult, count: number | undefined): number {
   const ops = system.counters.opsCompleted || system.ops
   return ops > 0 ? (count ?? 0) / ops : 0
 }

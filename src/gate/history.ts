@@ -36,6 +36,8 @@ import {
   type Testbed,
 } from '../model/history.js'
 import type {ResultDocument, SystemResult, WorkloadResult} from '../model/result.js'
+import {perOp} from '../bench/comparison.js'
+import {measuredLoop} from '../report/figures.js'
 import {DOCUMENT_TITLES} from '../report/formats.js'
 import {parseDocument} from '../report/load.js'
 import {type ChangePointOptions, changePoints} from './changepoint.js'
@@ -179,15 +181,16 @@ function testbedOf(document: ResultDocument, loop: SystemResult): Testbed {
   }
 }
 
+/** The loop's figures, unless it measured nothing or stopped on an error. */
 function loopOf(workload: WorkloadResult): SystemResult | undefined {
-  return workload.systems.find((system) => system.system === 'loop' && !system.error && system.ops > 0)
+  const loop = measuredLoop(workload)
+  return loop && !loop.error ? loop : undefined
 }
 
 /** A metric of the workload's loop in one result, or null when the result does not have it. */
 function metricOf(workload: WorkloadResult, metric: HistoryMetric): number | null {
   const loop = loopOf(workload)
   if (!loop) return null
-  const ops = loop.counters.opsCompleted || loop.ops
   const enters = loop.counters.enterCalls ?? 0
   switch (metric) {
     case 'opsPerSec':
@@ -201,11 +204,11 @@ function metricOf(workload: WorkloadResult, metric: HistoryMetric): number | nul
     case 'cpuNsPerOp':
       return loop.cpu.nsPerOp
     case 'entersPerOp':
-      return ops > 0 ? enters / ops : null
+      return perOp(loop, enters)
     case 'sqesPerEnter':
       return enters > 0 ? (loop.counters.sqesSubmitted ?? 0) / enters : null
     case 'wakesPerOp':
-      return ops > 0 ? (loop.counters.wakesSent ?? 0) / ops : null
+      return perOp(loop, loop.counters.wakesSent)
     case 'switchesPerOp':
     case 'instructionsPerOp':
     case 'cyclesPerOp':
