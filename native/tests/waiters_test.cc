@@ -6,13 +6,18 @@
 namespace iob {
 namespace {
 
-Waiter waiter_with_buffer(const char* text) {
-  Waiter waiter;
-  Buffer& buffer = resources_of(waiter.resources).buffer;
+// Stands for the op's requester: the store keeps a pointer to it and never calls it.
+OneShot sink;
+
+uint64_t insert_with_buffer(Waiters& waiters, const char* text) {
+  Resources resources;
+  Buffer& buffer = resources_of(resources).buffer;
   buffer = Buffer(std::strlen(text));
   std::memcpy(buffer.data(), text, std::strlen(text));
-  return waiter;
+  return waiters.insert(&sink, 0, std::move(resources), 0, false);
 }
+
+uint64_t insert_empty(Waiters& waiters) { return waiters.insert(&sink, 0, nullptr, 0, false); }
 
 std::string text_of(const Buffer& buffer) {
   return std::string(reinterpret_cast<const char*>(buffer.data()), buffer.size());
@@ -23,8 +28,8 @@ TEST(Waiters, InsertRemoveAndLifoReuse) {
   EXPECT_EQ(waiters.size(), 0u);
   EXPECT_TRUE(waiters.empty());
 
-  const uint64_t index0 = waiters.insert(waiter_with_buffer("hello"));
-  const uint64_t index1 = waiters.insert(waiter_with_buffer("world"));
+  const uint64_t index0 = insert_with_buffer(waiters, "hello");
+  const uint64_t index1 = insert_with_buffer(waiters, "world");
   EXPECT_EQ(index0, 0u);
   EXPECT_EQ(index1, 1u);
   EXPECT_EQ(waiters.size(), 2u);
@@ -38,19 +43,23 @@ TEST(Waiters, InsertRemoveAndLifoReuse) {
   EXPECT_EQ(waiters.size(), 1u);
 
   // ...and the next insert reuses that slot (LIFO).
-  const uint64_t index2 = waiters.insert(Waiter{});
+  const uint64_t index2 = insert_empty(waiters);
   EXPECT_EQ(index2, index1);
 
-  waiters.remove(index0);
+  // Released in place: the slot is free again and its resources are gone.
+  waiters.get(index0).resources.reset();
+  waiters.release(index0);
   waiters.remove(index2);
   EXPECT_TRUE(waiters.empty());
+  EXPECT_EQ(insert_empty(waiters), index2);
+  EXPECT_EQ(waiters.get(index2).resources, nullptr);
 }
 
 TEST(Waiters, SlotIndicesNeverReachReservedUserData) {
   Waiters waiters(kMaxRingEntries);
   uint64_t highest = 0;
   for (uint32_t i = 0; i < kMaxRingEntries; ++i) {
-    highest = std::max(highest, waiters.insert(Waiter{}));
+    highest = std::max(highest, insert_empty(waiters));
   }
   EXPECT_EQ(highest, kMaxRingEntries - 1);
   EXPECT_LT(highest, kWakeUserData);
@@ -68,10 +77,16 @@ TEST(WaitersDeathTest, RemovingAnOutOfRangeSlotIsCaught) {
   EXPECT_DEATH(waiters.remove(5), "missing waiter");
 }
 
+TEST(WaitersDeathTest, ReleasingAFreeSlotIsCaught) {
+  Waiters waiters(2);
+  waiters.release(insert_empty(waiters));
+  EXPECT_DEATH(waiters.release(0), "missing waiter");
+}
+
 TEST(WaitersDeathTest, InsertingPastCapacityIsCaught) {
   Waiters waiters(1);
-  waiters.insert(Waiter{});
-  EXPECT_DEATH(waiters.insert(Waiter{}), "waiters should not exceed configured capacity");
+  insert_empty(waiters);
+  EXPECT_DEATH(insert_empty(waiters), "waiters should not exceed configured capacity");
 }
 
 }  // namespace

@@ -386,6 +386,8 @@ class Loop {
   void mark_started(std::optional<LoopError> error);
   void drain_completions();
   void handle_cqe(uint64_t user_data, int32_t result, uint32_t flags);
+  // Ends the op of `user_data` with its last CQE: frees its waiter slot and tells its sink.
+  void end_op(uint64_t user_data, int32_t result, uint32_t flags);
   void handle_wake_cqe(int32_t result, uint32_t flags);
   Staged fill_submission_queue();
   // Puts `op` in a waiter slot and its SQE (and linked timeout) in the SQ; the caller has

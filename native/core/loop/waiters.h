@@ -19,6 +19,7 @@
 namespace iob {
 
 struct Waiter {
+  // Null while the slot is free.
   CompletionSink* sink = nullptr;
   uint64_t cookie = 0;
   Resources resources;
@@ -34,30 +35,36 @@ struct Waiter {
   bool multishot = false;
 };
 
+// Every op passes through here twice, so it is written for the hot path: slots are filled and
+// freed in place (no waiter is moved in or out whole) and the free list is a fixed stack.
 class Waiters {
  public:
-  explicit Waiters(size_t capacity) : entries_(capacity) {
-    free_.reserve(capacity);
+  explicit Waiters(size_t capacity) : entries_(capacity), free_(capacity), free_count_(capacity) {
     // Lowest index on top, so the first insert takes slot 0.
-    for (size_t i = capacity; i-- > 0;) {
-      free_.push_back(static_cast<uint32_t>(i));
+    for (size_t i = 0; i < capacity; ++i) {
+      free_[i] = static_cast<uint32_t>(capacity - 1 - i);
     }
   }
 
-  size_t size() const { return size_; }
+  size_t size() const { return entries_.size() - free_count_; }
   size_t capacity() const { return entries_.size(); }
-  bool empty() const { return size_ == 0; }
-  bool full() const { return size_ == entries_.size(); }
+  bool empty() const { return free_count_ == entries_.size(); }
+  bool full() const { return free_count_ == 0; }
 
-  // Stores a waiter and returns its slot index. The caller checks capacity first; inserting
-  // into a full store is a bug.
-  uint64_t insert(Waiter&& waiter) {
-    check_invariant(!free_.empty(), "waiters should not exceed configured capacity");
-    const uint32_t index = free_.back();
-    free_.pop_back();
-    check_invariant(!entries_[index].has_value(), "free slot should not contain waiter");
-    entries_[index].emplace(std::move(waiter));
-    ++size_;
+  // Fills a free slot with an op's waiter and returns its index. The caller checks capacity
+  // first; inserting into a full store is a bug. `sink` must not be null.
+  uint64_t insert(CompletionSink* sink, uint64_t cookie, Resources&& resources, int64_t staged_ns,
+                  bool multishot) {
+    check_invariant(free_count_ > 0, "waiters should not exceed configured capacity");
+    const uint32_t index = free_[--free_count_];
+    Waiter& waiter = entries_[index];
+    check_invariant(waiter.sink == nullptr, "free slot should not contain waiter");
+    waiter.sink = sink;
+    waiter.cookie = cookie;
+    waiter.resources = std::move(resources);
+    waiter.staged_ns = staged_ns;
+    waiter.first_result.reset();
+    waiter.multishot = multishot;
     return index;
   }
 
@@ -66,17 +73,24 @@ class Waiters {
   // Removes and returns the waiter of `slot`; the slot becomes the next one handed out.
   Waiter remove(uint64_t slot) {
     Waiter waiter = std::move(occupied(slot));
-    entries_[slot].reset();
-    free_.push_back(static_cast<uint32_t>(slot));
-    --size_;
+    release(slot);
     return waiter;
+  }
+
+  // Frees `slot`, whose waiter the caller has read in place (get()) and taken what it needs
+  // from. The slot becomes the next one handed out.
+  void release(uint64_t slot) {
+    Waiter& waiter = occupied(slot);
+    waiter.sink = nullptr;
+    waiter.resources.reset();
+    free_[free_count_++] = static_cast<uint32_t>(slot);
   }
 
   // Removes every waiter, passing each to `take` (used when ops are abandoned).
   template <typename Take>
   void remove_all(Take&& take) {
-    for (size_t i = 0; i < entries_.size() && size_ > 0; ++i) {
-      if (entries_[i].has_value()) {
+    for (size_t i = 0; i < entries_.size() && !empty(); ++i) {
+      if (entries_[i].sink != nullptr) {
         take(remove(i));
       }
     }
@@ -84,13 +98,14 @@ class Waiters {
 
  private:
   Waiter& occupied(uint64_t slot) {
-    check_invariant(slot < entries_.size() && entries_[slot].has_value(), "missing waiter");
-    return *entries_[slot];
+    check_invariant(slot < entries_.size() && entries_[slot].sink != nullptr, "missing waiter");
+    return entries_[slot];
   }
 
-  std::vector<std::optional<Waiter>> entries_;
+  std::vector<Waiter> entries_;
+  // Free slot indices, a stack: the top free_count_ entries.
   std::vector<uint32_t> free_;
-  size_t size_ = 0;
+  size_t free_count_;
 };
 
 }  // namespace iob
