@@ -56,6 +56,7 @@ class Waiters {
   uint64_t insert(CompletionSink* sink, uint64_t cookie, Resources&& resources, int64_t staged_ns,
                   bool multishot) {
     check_invariant(free_count_ > 0, "waiters should not exceed configured capacity");
+    check_invariant(sink != nullptr, "an op needs a sink to end at");
     const uint32_t index = free_[--free_count_];
     Waiter& waiter = entries_[index];
     check_invariant(waiter.sink == nullptr, "free slot should not contain waiter");
