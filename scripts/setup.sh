@@ -5,12 +5,12 @@
 # Prometheus Pushgateway (--push's test starts its own, never the service) and libxml2-utils'
 # xmllint for the report tests; containers-common's default seccomp profile for the io_uring
 # profile's test; podman and runc for the real container test; ansible-core for the fleet
-# playbook's test; clang-format for the lint), npm dependencies, the native addon and the
-# TypeScript. Safe to run again.
+# playbook's test; valgrind for scripts/bench/instructions-per-op.mjs and its test; clang-format
+# for the lint), npm dependencies, the native addon and the TypeScript. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(liburing-dev pkg-config g++ make python3 cmake googletest fio chromium prometheus prometheus-pushgateway libxml2-utils clang-format golang-github-containers-common ansible-core podman runc)
+packages=(liburing-dev pkg-config g++ make python3 cmake googletest fio chromium prometheus prometheus-pushgateway libxml2-utils clang-format golang-github-containers-common ansible-core podman runc valgrind)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
