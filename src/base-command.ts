@@ -87,8 +87,8 @@ export abstract class ReportingCommand extends BaseCommand {
    * Call before any long work, so that a bad --format, --output or --push fails at once; `printed`
    * is the kind of document the command prints, when known before it runs.
    */
-  protected planOutput(flags: OutputFlags & {push?: string}, printed?: DocumentName): void {
-    this.plan = planOutput(flags, this.jsonEnabled(), printed)
+  protected planOutput(flags: OutputFlags & {push?: string}, printed?: DocumentName, validForNs?: number): void {
+    this.plan = {...planOutput(flags, this.jsonEnabled(), printed), validForNs}
     this.push = flags.push
     if (printed) this.checkPush(printed)
   }

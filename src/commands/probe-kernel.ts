@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {ReportingCommand} from '../base-command.js'
-import {EnvironmentError} from '../errors.js'
+import {EnvironmentError, invalidValue} from '../errors.js'
 import {outputFlags} from '../flags.js'
 import type {ProbeDocument} from '../model/probe.js'
 import {probeKernel} from '../native/addon.js'
@@ -10,6 +10,7 @@ import {readContainerFacts} from '../probe/container.js'
 import {evaluateProbe} from '../probe/evaluate.js'
 import {unmetText} from '../probe/render.js'
 import {checkRequirements, resolveRequirements} from '../probe/requirements.js'
+import {parseDuration} from '../units.js'
 
 export default class ProbeKernel extends ReportingCommand {
   static override summary = "What this kernel's io_uring can do, tested for real, and whether this tool's loop can run here."
@@ -29,6 +30,11 @@ Exit status 3, after the whole report, when io_uring cannot be used on the probe
     {
       description: 'One JSON document per host, for the fleet view (report merge *.probe.json):',
       command: '<%= config.bin %> <%= command.id %> --json > "$(hostname).probe.json"',
+    },
+    {
+      description:
+        "Node Feature Discovery labels for this node (the file goes to /etc/kubernetes/node-feature-discovery/features.d/), dropped by nfd-worker 3 hours after the probe unless a newer probe's file replaced them:",
+      command: '<%= config.bin %> <%= command.id %> --format nfd --expires-in 3h --output iouring-bench',
     },
     {
       description: 'The report on the terminal and the document in a file, for CI:',
@@ -55,11 +61,23 @@ Exit status 3, after the whole report, when io_uring cannot be used on the probe
         "explain this raw probe (iouring-probe's output, or a probe-kernel --json document; - for stdin) instead of probing this kernel",
       helpValue: 'FILE',
     }),
+    // Read after parsing, as the user wrote it: a refusal names '3h', not its nanoseconds.
+    'expires-in': Flags.string({
+      helpValue: 'DURATION',
+      description:
+        "with --format nfd: the labels expire this long after the probe (NFD's # +expiry-time), so a node that stops probing loses them; probe again before then",
+    }),
   }
 
   async run(): Promise<ProbeDocument> {
     const {flags} = await this.parse(ProbeKernel)
-    this.planOutput(flags, 'probe')
+    const expiresIn = flags['expires-in']
+    const validFor = expiresIn === undefined ? undefined : parseDuration(expiresIn, '--expires-in')
+    if (expiresIn !== undefined && flags.format !== 'nfd') {
+      throw invalidValue('--expires-in', expiresIn, "it dates NFD's feature file: add --format nfd")
+    }
+    if (validFor === 0) throw invalidValue('--expires-in', expiresIn, 'labels need a time to live longer than 0')
+    this.planOutput(flags, 'probe', validFor)
     // Names first: a typo fails at once, before anything is probed.
     const wanted = flags.require ? resolveRequirements(flags.require) : null
     // The schema validator (ajv) is loaded only for a file: probing here needs no validation.

@@ -8,6 +8,7 @@
 // node's API server to refuse.
 
 import type {ProbeDocument} from '../model/probe.js'
+import type {RenderOptions} from '../report/rendering.js'
 
 /** A label's name part and value: at most 63 characters, alphanumeric at both ends, `-_.` inside. */
 const LABEL_PART = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/
@@ -62,8 +63,18 @@ function nfdLabels(document: ProbeDocument): Array<[name: string, value: string]
   return labels
 }
 
-export function renderNfd(document: ProbeDocument): string {
+/**
+ * The feature file. With `validForNs` it starts with NFD's `# +expiry-time` (RFC 3339, UTC, whole
+ * seconds), counted from the probe: nfd-worker drops the labels then unless a newer file came.
+ */
+export function renderNfd(document: ProbeDocument, options?: Pick<RenderOptions, 'validForNs'>): string {
+  const validForNs = options?.validForNs
+  const expiry =
+    validForNs === undefined
+      ? []
+      : [`# +expiry-time=${new Date(Date.parse(document.createdAt) + Math.ceil(validForNs / 1e6)).toISOString().replace(/\.\d+Z$/, 'Z')}`]
   const header = [
+    ...expiry,
     `# iouring-bench ${document.tool.version} probe-kernel, ${document.createdAt}: io_uring on Linux ${document.kernel.label}`,
     `# ${document.usability.usable ? 'usable' : `not usable: ${document.usability.cause?.summary ?? 'io_uring_setup failed'}`}`.replace(
       /\n/g,

@@ -37,6 +37,8 @@ export interface OutputPlan {
   format?: FormatName
   output?: string
   json: boolean
+  /** RenderOptions.validForNs, for every form the document is rendered to. */
+  validForNs?: number
 }
 
 /** `printed`: the kind of document the command prints, when it is known before it runs (`report` reads it from a file). */
@@ -88,7 +90,7 @@ export async function emit(document: AnyDocument, plan: OutputPlan, options: Emi
   if (plan.format) checkApplies(plan.format, documentName(document.kind))
   if (plan.output) {
     // A file that cannot be written (a full disk) costs that file, never the report on stdout.
-    const rendering = await render(document, plan.format!, {color: false, width: FILE_WIDTH})
+    const rendering = await render(document, plan.format!, {color: false, width: FILE_WIDTH, validForNs: plan.validForNs})
     const written = writeRendering(plan.output, rendering)
     if (!plan.json && rendering.parts && written.length !== 1) {
       if (written.length) process.stderr.write(`wrote ${written.join(', ')}\n`)
@@ -99,7 +101,7 @@ export async function emit(document: AnyDocument, plan: OutputPlan, options: Emi
     const format = plan.output ? 'terminal' : (plan.format ?? 'terminal')
     const color = format === 'terminal' && colorFor(process.stdout)
     const width = Math.max(MIN_WIDTH, process.stdout.columns || FILE_WIDTH)
-    process.stdout.write((await render(document, format, {color, width})).text ?? '')
+    process.stdout.write((await render(document, format, {color, width, validForNs: plan.validForNs})).text ?? '')
   }
   const summary = process.env.GITHUB_STEP_SUMMARY
   if (options.stepSummary && summary) {

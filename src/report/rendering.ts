@@ -5,6 +5,11 @@ export interface RenderOptions {
   color: boolean
   /** Columns the text may take: the terminal's for stdout; forms that wrap use it. */
   width: number
+  /**
+   * How long what the document says holds, in ns from its createdAt: forms that can carry an
+   * expiry (NFD's `# +expiry-time`) say when it runs out; the others ignore it.
+   */
+  validForNs?: number
 }
 
 export interface RenderedPart {

@@ -122,8 +122,12 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
       assert.match(text, /^# iouring-bench \S+ probe-kernel, .*\n# not usable: kernel\.io_uring_disabled=2/)
       assert.match(text, /^iouring\.available=false$/m)
       assert.match(text, /^iouring\.refused-by=io-uring-disabled$/m)
-      const here = await runCli(['probe-kernel', '--format', 'nfd'])
+      const here = await runCli(['probe-kernel', '--format', 'nfd', '--expires-in', '3h'])
       assert.equal(here.status, 0)
+      const expiry = /^# \+expiry-time=(\S+)\n/.exec(here.stdout)
+      assert.ok(expiry, here.stdout)
+      const hoursLeft = (Date.parse(expiry[1]) - Date.now()) / 3600e3
+      assert.ok(hoursLeft > 2.9 && hoursLeft <= 3, expiry[1])
       assert.match(here.stdout, /^iouring\.available=true$/m)
       assert.match(here.stdout, /^iouring\.op\.nop=true$/m)
     } finally {
@@ -150,6 +154,22 @@ describe('probe-kernel --input (a probe taken elsewhere)', () => {
       rmSync(dir, {recursive: true, force: true})
     }
   })
+
+  for (const [args, message] of [
+    [['--expires-in', '3h'], "Error: --expires-in: '3h' is not allowed; it dates NFD's feature file: add --format nfd"],
+    [['--format', 'nfd', '--expires-in', '0s'], "Error: --expires-in: '0s' is not allowed; labels need a time to live longer than 0"],
+    [
+      ['--format', 'nfd', '--expires-in', 'soon'],
+      "Error: --expires-in: 'soon' is not allowed; use a number with a unit: ns, us, ms, s, m or h (e.g. 500ms, 2s)",
+    ],
+  ] as const) {
+    test(`${args.join(' ')}: one line, exit 2, nothing probed`, async () => {
+      const {status, stdout, stderr} = await runCli(['probe-kernel', ...args])
+      assert.equal(status, 2, stderr)
+      assert.equal(stdout, '')
+      assert.deepEqual(lines(stderr), [message])
+    })
+  }
 
   test('a form a probe has not is refused before probing (exit 2)', async () => {
     const {status, stdout, stderr} = await runCli(['probe-kernel', '--format', 'prometheus'])

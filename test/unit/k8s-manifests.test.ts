@@ -1,7 +1,7 @@
 // deploy/k8s: each manifest checked offline against the Kubernetes API's OpenAPI schema (the
 // kubernetes-models package ships it per kind), and the DaemonSet against NFD's local feature
 // source: it writes `probe-kernel --format nfd` into the features.d NFD reads, whole (a dot file,
-// which NFD skips, then renamed).
+// which NFD skips, then renamed), with labels that outlive the wait between two probes.
 import assert from 'node:assert/strict'
 import {readdirSync, readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
@@ -9,6 +9,8 @@ import {describe, test} from 'node:test'
 import {DaemonSet} from 'kubernetes-models/apps/v1'
 import {Job} from 'kubernetes-models/batch/v1'
 import {parseAllDocuments} from 'yaml'
+
+import {parseDuration} from '../../src/units.ts'
 
 const DIR = new URL('../../deploy/k8s/', import.meta.url)
 
@@ -50,7 +52,11 @@ describe('deploy/k8s manifests', () => {
     const [container] = spec.containers
     const mount = container.volumeMounts.find((entry: any) => entry.name === volume.name)
     const script = container.args.join('\n')
-    assert.match(script, new RegExp(`probe-kernel --format nfd --output ${mount.mountPath}/\\.iouring-bench\\n`))
+    assert.match(script, new RegExp(`probe-kernel --format nfd --expires-in \\S+ --output ${mount.mountPath}/\\.iouring-bench\\n`))
+    // The labels outlive the wait between two probes, with room for a probe that is late.
+    const expiresIn = parseDuration(/--expires-in (\S+)/.exec(script)![1], '--expires-in')
+    const interval = Number(/sleep (\d+)/.exec(script)![1]) * 1e9
+    assert.ok(expiresIn >= 2 * interval, `labels expire after ${expiresIn} ns, probes come every ${interval} ns`)
     assert.match(script, new RegExp(`mv ${mount.mountPath}/\\.iouring-bench ${mount.mountPath}/iouring-bench`))
     // Exit status 3 (io_uring not usable here) is a finding the file holds, not a failure.
     assert.match(script, /"\$status" -eq 3/)

@@ -7,6 +7,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
 import type {RawProbe} from '../../src/model/native.ts'
+import type {ProbeDocument} from '../../src/model/probe.ts'
 import {probeDocument} from '../../src/probe/document.ts'
 import {evaluateProbe} from '../../src/probe/evaluate.ts'
 import {labelProblem, renderNfd} from '../../src/probe/nfd.ts'
@@ -16,9 +17,13 @@ const NAMES = readdirSync(FIXTURES)
   .filter((name) => name.endsWith('.json'))
   .map((name) => name.slice(0, -'.json'.length))
 
-function labelsOf(name: string): Map<string, string> {
+function documentOf(name: string): ProbeDocument {
   const raw = JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8')) as RawProbe
-  const text = renderNfd(probeDocument(raw, evaluateProbe(raw), {toolVersion: '0.0.0', file: `${name}.json`, requirements: null}))
+  return probeDocument(raw, evaluateProbe(raw), {toolVersion: '0.0.0', file: `${name}.json`, requirements: null})
+}
+
+function labelsOf(name: string): Map<string, string> {
+  const text = renderNfd(documentOf(name))
   assert.ok(text.endsWith('\n'))
   const labels = new Map<string, string>()
   for (const line of text.trimEnd().split('\n')) {
@@ -59,6 +64,14 @@ describe('probe-kernel --format nfd', () => {
     assert.equal(disabled.get('iouring.refused-by'), 'io-uring-disabled')
     assert.equal([...disabled.keys()].filter((label) => label.startsWith('iouring.op.')).length, 0)
     assert.equal(labelsOf('host-6.18-seccomp-eperm').get('iouring.refused-by'), 'seccomp')
+  })
+
+  test("--expires-in: NFD's expiry-time first, counted from the probe, in whole UTC seconds", () => {
+    const document = {...documentOf('debian-6.1'), createdAt: '2026-12-07T05:41:27.650Z'}
+    const lines = renderNfd(document, {validForNs: 3 * 3600e9}).split('\n')
+    assert.equal(lines[0], '# +expiry-time=2026-12-07T08:41:27Z')
+    assert.deepEqual(lines.slice(1), renderNfd(document).split('\n'))
+    assert.ok(!renderNfd(document).includes('expiry-time'))
   })
 
   test("Kubernetes' label rules", () => {
