@@ -1,4 +1,6 @@
 // The waiter store (contract point 2), and the seed's waiter tests.
+#include <unistd.h>
+
 #include <cstring>
 
 #include "helpers.h"
@@ -46,13 +48,36 @@ TEST(Waiters, InsertRemoveAndLifoReuse) {
   const uint64_t index2 = insert_empty(waiters);
   EXPECT_EQ(index2, index1);
 
-  // Released in place: the slot is free again and its resources are gone.
-  waiters.get(index0).resources.reset();
-  waiters.release(index0);
+  waiters.remove(index0);
   waiters.remove(index2);
   EXPECT_TRUE(waiters.empty());
-  EXPECT_EQ(insert_empty(waiters), index2);
-  EXPECT_EQ(waiters.get(index2).resources, nullptr);
+}
+
+TEST(Waiters, ReleaseFreesTheSlotInPlaceAndWhatTheCallerLeftInIt) {
+  Waiters waiters(2);
+  // The op's fd handle: the caller takes nothing from the waiter, so release must drop it.
+  const SharedFd fd = share_fd(UniqueFd(::dup(0)));
+  Resources resources;
+  resources_of(resources).fd = fd;
+  const uint64_t slot = waiters.insert(&sink, 7, std::move(resources), 0, false);
+  EXPECT_EQ(fd.use_count(), 2);
+  waiters.release(slot);
+  EXPECT_EQ(fd.use_count(), 1);
+  EXPECT_TRUE(waiters.empty());
+}
+
+TEST(Waiters, ASlotsNextOccupantStartsClean) {
+  Waiters waiters(1);
+  const uint64_t slot = waiters.insert(&sink, 1, nullptr, 5, true);
+  waiters.get(slot).first_result = 42;  // a zero-copy send's first CQE came
+  waiters.release(slot);
+
+  ASSERT_EQ(waiters.insert(&sink, 2, nullptr, 9, false), slot);
+  const Waiter& next = waiters.get(slot);
+  EXPECT_EQ(next.cookie, 2u);
+  EXPECT_EQ(next.staged_ns, 9);
+  EXPECT_FALSE(next.first_result.has_value());
+  EXPECT_FALSE(next.multishot);
 }
 
 TEST(Waiters, SlotIndicesNeverReachReservedUserData) {

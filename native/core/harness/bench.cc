@@ -1319,8 +1319,8 @@ BenchResult run_raw_bench(const BenchSpec& spec, const ProgressFn& progress,
         }
         continue;
       }
-      // As the loop does (Loop::handle_cqe): an op with more CQEs to come ends with its last,
-      // a SEND_ZC with its notification, keeping the result its first CQE gave.
+      // As the loop does (Loop::handle_cqe, end_op): an op with more CQEs to come ends with its
+      // last, a SEND_ZC with its notification, keeping the result its first CQE gave.
       if ((cqe->flags & IORING_CQE_F_MORE) != 0) {
         first_results[slot] = res;
         continue;

@@ -8,8 +8,8 @@
 // follows is commonware's runtime/src/iouring/mod.rs; ../../../../shared/DESIGN.md states the
 // contract in full, and native/tests/loop_*_test.cc pin it one behaviour at a time.
 //
-// Reading order: run() (one iteration), then fill_submission_queue() and handle_cqe() (the data
-// path), enter() (the only io_uring_enter), drain_for_shutdown() and abandon_all() (the end);
+// Reading order: run() (one iteration), then fill_submission_queue() and drain_completions() (the
+// data path), enter() (the only io_uring_enter), drain_for_shutdown() and abandon_all() (the end);
 // then run_inline() and submit_local(), the same-thread design, which reuses all of them.
 #include "loop/loop.h"
 
@@ -594,19 +594,17 @@ void Loop::handle_cqe(uint64_t user_data, int32_t result, uint32_t flags) {
       counters_.timeout_cqes.add();
       return;
     default: {
-      if ((flags & IORING_CQE_F_MORE) != 0) {
-        Waiter& going_on = waiters_.get(user_data);
-        if (going_on.multishot) {
-          counters_.multishot_results.add();
-          deliver(going_on.sink, Completion{going_on.cookie, result, OpEnd::kMore, flags, {}});
-          return;
-        }
-        // Not over yet: a zero-copy send's result comes first, its notification (F_NOTIF)
-        // when the kernel is done with the buffer, which only then goes back with the op.
-        going_on.first_result = result;
+      check_invariant((flags & IORING_CQE_F_MORE) != 0,
+                      "an op's last CQE reached handle_cqe: drain_completions ends those");
+      Waiter& going_on = waiters_.get(user_data);
+      if (going_on.multishot) {
+        counters_.multishot_results.add();
+        deliver(going_on.sink, Completion{going_on.cookie, result, OpEnd::kMore, flags, {}});
         return;
       }
-      end_op(user_data, result, flags);
+      // Not over yet: a zero-copy send's result comes first, its notification (F_NOTIF) when
+      // the kernel is done with the buffer, which only then goes back with the op.
+      going_on.first_result = result;
     }
   }
 }

@@ -384,15 +384,19 @@ class Loop {
   // Checks that the kernel has the wake mechanism and sets it up on the new ring.
   std::optional<LoopError> prepare_wake();
   void mark_started(std::optional<LoopError> error);
+  // Ends each op whose last CQE is in the CQ (end_op(), in line: the hot path) and hands every
+  // other CQE to handle_cqe().
   void drain_completions();
+  // A CQE that ends no op: a wake, a linked timeout, or one of an op's CQEs with more to come.
   void handle_cqe(uint64_t user_data, int32_t result, uint32_t flags);
   // Ends the op of `user_data` with its last CQE: frees its waiter slot and tells its sink.
-  void end_op(uint64_t user_data, int32_t result, uint32_t flags);
+  // Inline (defined in loop.cc, the only place it is called), like stage() and deliver().
+  inline void end_op(uint64_t user_data, int32_t result, uint32_t flags);
   void handle_wake_cqe(int32_t result, uint32_t flags);
   Staged fill_submission_queue();
   // Puts `op` in a waiter slot and its SQE (and linked timeout) in the SQ; the caller has
   // checked there is room for both. `staged_ns`: see Waiter::staged_ns.
-  void stage(Op& op, int64_t staged_ns);
+  inline void stage(Op& op, int64_t staged_ns);
   // Stages `ops` in order while there is room; how many were staged.
   size_t submit_local(std::span<Op> ops);
   // What run() and run_inline() do once the loop stops: abandons what is left on an error,
@@ -430,7 +434,7 @@ class Loop {
   void drain_for_shutdown();
   void abandon_all();
   void abandon(CompletionSink* sink, uint64_t cookie, Resources&& resources);
-  void deliver(CompletionSink* sink, Completion&& completion);
+  inline void deliver(CompletionSink* sink, Completion&& completion);
   void flush_sinks();
   void fail(std::string call, int error, std::string detail = {});
 
