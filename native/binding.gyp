@@ -20,11 +20,13 @@
       ],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "IOB_COUNTERS=1"],
       "cflags_cc!": ["-std=gnu++17", "-fno-rtti"],
-      # Hidden visibility: only the module's registration is exported, so calls inside the addon
-      # bind directly and may be inlined. Built -fPIC with default visibility, every function was
-      # interposable: called through the PLT and never inlined across its definition.
+      # Hidden visibility, for our code and for liburing.a's (--exclude-libs): only the module's
+      # registration is exported, so calls inside the addon bind directly and may be inlined.
+      # Built -fPIC with default visibility, every function was interposable: called through the
+      # PLT and never inlined across its definition.
       "cflags_cc": ["-std=c++20", "-O2", "-fvisibility=hidden", "-fvisibility-inlines-hidden",
                     "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
+      "ldflags": ["-Wl,--exclude-libs,ALL"],
       "libraries": ["<!(pkg-config --variable=libdir liburing)/liburing.a"]
     }
   ]
