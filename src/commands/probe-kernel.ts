@@ -76,7 +76,13 @@ Exit status 3, after the whole report, when io_uring cannot be used on the probe
     if (expiresIn !== undefined && flags.format !== 'nfd') {
       throw invalidValue('--expires-in', expiresIn, "it dates NFD's feature file: add --format nfd")
     }
-    if (validFor === 0) throw invalidValue('--expires-in', expiresIn, 'labels need a time to live longer than 0')
+    // nfd-worker reads features.d once a minute by default: a shorter life makes labels flap.
+    if (validFor !== undefined && validFor < 60e9) {
+      throw invalidValue('--expires-in', expiresIn, 'labels need at least 1m: nfd-worker reads the file once a minute')
+    }
+    if (expiresIn !== undefined && flags.input !== undefined) {
+      throw invalidValue('--expires-in', expiresIn, 'it counts from a probe taken here; a probe read with --input is of unknown age')
+    }
     this.planOutput(flags, 'probe', validFor)
     // Names first: a typo fails at once, before anything is probed.
     const wanted = flags.require ? resolveRequirements(flags.require) : null

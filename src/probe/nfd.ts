@@ -65,14 +65,13 @@ function nfdLabels(document: ProbeDocument): Array<[name: string, value: string]
 
 /**
  * The feature file. With `validForNs` it starts with NFD's `# +expiry-time` (RFC 3339, UTC, whole
- * seconds), counted from the probe: nfd-worker drops the labels then unless a newer file came.
+ * seconds, rounded up), counted from the probe: nfd-worker drops the labels then unless a newer
+ * file came.
  */
 export function renderNfd(document: ProbeDocument, options?: Pick<RenderOptions, 'validForNs'>): string {
   const validForNs = options?.validForNs
-  const expiry =
-    validForNs === undefined
-      ? []
-      : [`# +expiry-time=${new Date(Date.parse(document.createdAt) + Math.ceil(validForNs / 1e6)).toISOString().replace(/\.\d+Z$/, 'Z')}`]
+  const expiresAt = validForNs === undefined ? undefined : Math.ceil((Date.parse(document.createdAt) + validForNs / 1e6) / 1000) * 1000
+  const expiry = expiresAt === undefined ? [] : [`# +expiry-time=${new Date(expiresAt).toISOString().replace(/\.000Z$/, 'Z')}`]
   const header = [
     ...expiry,
     `# iouring-bench ${document.tool.version} probe-kernel, ${document.createdAt}: io_uring on Linux ${document.kernel.label}`,

@@ -66,10 +66,10 @@ describe('probe-kernel --format nfd', () => {
     assert.equal(labelsOf('host-6.18-seccomp-eperm').get('iouring.refused-by'), 'seccomp')
   })
 
-  test("--expires-in: NFD's expiry-time first, counted from the probe, in whole UTC seconds", () => {
+  test("--expires-in: NFD's expiry-time first, counted from the probe, in whole UTC seconds rounded up", () => {
     const document = {...documentOf('debian-6.1'), createdAt: '2026-12-07T05:41:27.650Z'}
     const lines = renderNfd(document, {validForNs: 3 * 3600e9}).split('\n')
-    assert.equal(lines[0], '# +expiry-time=2026-12-07T08:41:27Z')
+    assert.equal(lines[0], '# +expiry-time=2026-12-07T08:41:28Z')
     assert.deepEqual(lines.slice(1), renderNfd(document).split('\n'))
     assert.ok(!renderNfd(document).includes('expiry-time'))
   })
